@@ -1,0 +1,243 @@
+namespace Shared.Syslog;
+
+/// <summary>
+/// Fixed-position RFC 3339 timestamps as RFC 5424 §6.2.3 uses them:
+/// <c>YYYY-MM-DD"T"hh:mm:ss[.frac]("Z"|("+"|"-")hh:mm)</c>. Written by hand because the BCL parsers
+/// accept other shapes and allocate; this one reads bytes and never throws on bad input.
+/// </summary>
+public static class Rfc3339
+{
+    /// <summary>Longest text <see cref="Write"/> produces: 19 + '.' + 6 digits + '+hh:mm'.</summary>
+    public const int MaxLength = 32;
+
+    private const int MinLength = 20; // YYYY-MM-DDThh:mm:ssZ
+
+    private static readonly long[] PowersOfTen =
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
+    ];
+
+    /// <summary>
+    /// Parses a timestamp at the start of <paramref name="text"/>. Accepts 1–9 fraction digits (RFC 5424
+    /// allows 6; container runtimes write 9 and the extra precision below 100 ns is dropped) and a lower-case
+    /// <c>t</c>/<c>z</c> (RFC 3339 §5.6). On failure <paramref name="consumed"/> is the offset of the bad byte.
+    /// </summary>
+    public static SyslogParseErrorCode TryParse(ReadOnlySpan<byte> text, out SyslogTimestamp timestamp, out int consumed)
+    {
+        timestamp = default;
+        consumed = 0;
+        if (text.Length < MinLength)
+        {
+            consumed = Math.Min(text.Length, MinLength);
+            return SyslogParseErrorCode.TimestampInvalid;
+        }
+
+        int year = Digits4(text);
+        int month = Digits2(text, 5);
+        int day = Digits2(text, 8);
+        int hour = Digits2(text, 11);
+        int minute = Digits2(text, 14);
+        int second = Digits2(text, 17);
+        if (year < 0 || text[4] != '-' || month < 0 || text[7] != '-' || day < 0 || (text[10] | 0x20) != 't'
+            || hour < 0 || text[13] != ':' || minute < 0 || text[16] != ':' || second < 0)
+        {
+            consumed = FirstShapeError(text);
+            return SyslogParseErrorCode.TimestampInvalid;
+        }
+
+        // RFC 5424 §6.2.3: leap seconds MUST NOT be used, so 60 is out of range like 24:00.
+        if (year == 0 || month is 0 or > 12 || day == 0 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59)
+        {
+            return SyslogParseErrorCode.TimestampOutOfRange;
+        }
+
+        int pos = 19;
+        long fractionTicks = 0;
+        int fractionDigits = 0;
+        if (text[pos] == '.')
+        {
+            pos++;
+            long fraction = 0;
+            while (pos < text.Length && IsDigit(text[pos]))
+            {
+                if (++fractionDigits > 9)
+                {
+                    consumed = pos;
+                    return SyslogParseErrorCode.TimestampInvalid;
+                }
+
+                fraction = (fraction * 10) + (text[pos] - '0');
+                pos++;
+            }
+
+            if (fractionDigits == 0)
+            {
+                consumed = pos;
+                return SyslogParseErrorCode.TimestampInvalid;
+            }
+
+            // Ticks are 100 ns: scale the fraction to 7 digits.
+            fractionTicks = fractionDigits <= 7
+                ? fraction * PowersOfTen[7 - fractionDigits]
+                : fraction / PowersOfTen[fractionDigits - 7];
+        }
+
+        if (!TryParseOffset(text[pos..], out var offset, out int offsetLength, out var offsetError))
+        {
+            consumed = pos;
+            return offsetError;
+        }
+
+        long localTicks = new DateTime(year, month, day, hour, minute, second).Ticks + fractionTicks;
+        long utcTicks = localTicks - offset.Ticks;
+        if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
+        {
+            consumed = 0;
+            return SyslogParseErrorCode.TimestampOutOfRange;
+        }
+
+        timestamp = new SyslogTimestamp(new DateTimeOffset(localTicks, offset), fractionDigits);
+        consumed = pos + offsetLength;
+        return SyslogParseErrorCode.None;
+    }
+
+    /// <summary>Writes <paramref name="timestamp"/> (which must have a value) and returns the bytes written.</summary>
+    public static int Write(Span<byte> destination, SyslogTimestamp timestamp)
+    {
+        var value = timestamp.Value;
+        if (destination.Length < MaxLength)
+        {
+            throw new ArgumentException($"Needs {MaxLength} bytes.", nameof(destination));
+        }
+
+        WriteDigits(destination, 0, value.Year, 4);
+        destination[4] = (byte)'-';
+        WriteDigits(destination, 5, value.Month, 2);
+        destination[7] = (byte)'-';
+        WriteDigits(destination, 8, value.Day, 2);
+        destination[10] = (byte)'T';
+        WriteDigits(destination, 11, value.Hour, 2);
+        destination[13] = (byte)':';
+        WriteDigits(destination, 14, value.Minute, 2);
+        destination[16] = (byte)':';
+        WriteDigits(destination, 17, value.Second, 2);
+        int pos = 19;
+
+        int digits = Math.Min((int)timestamp.FractionDigits, SyslogTimestamp.MaxFractionDigits);
+        if (digits > 0)
+        {
+            long ticksInSecond = value.Ticks % TimeSpan.TicksPerSecond;
+            destination[pos++] = (byte)'.';
+            WriteDigits(destination, pos, (int)(ticksInSecond / PowersOfTen[7 - digits]), digits);
+            pos += digits;
+        }
+
+        var offset = value.Offset;
+        if (offset == TimeSpan.Zero)
+        {
+            destination[pos++] = (byte)'Z';
+            return pos;
+        }
+
+        int totalMinutes = (int)offset.TotalMinutes;
+        destination[pos++] = totalMinutes < 0 ? (byte)'-' : (byte)'+';
+        totalMinutes = Math.Abs(totalMinutes);
+        WriteDigits(destination, pos, totalMinutes / 60, 2);
+        destination[pos + 2] = (byte)':';
+        WriteDigits(destination, pos + 3, totalMinutes % 60, 2);
+        return pos + 5;
+    }
+
+    public static string Format(SyslogTimestamp timestamp)
+    {
+        Span<byte> buffer = stackalloc byte[MaxLength];
+        int length = Write(buffer, timestamp);
+        return System.Text.Encoding.ASCII.GetString(buffer[..length]);
+    }
+
+    private static bool TryParseOffset(ReadOnlySpan<byte> text, out TimeSpan offset, out int length, out SyslogParseErrorCode error)
+    {
+        offset = TimeSpan.Zero;
+        length = 0;
+        error = SyslogParseErrorCode.TimestampInvalid;
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+
+        if ((text[0] | 0x20) == 'z')
+        {
+            length = 1;
+            return true;
+        }
+
+        if ((text[0] != '+' && text[0] != '-') || text.Length < 6 || text[3] != ':')
+        {
+            return false;
+        }
+
+        int hours = Digits2(text, 1);
+        int minutes = Digits2(text, 4);
+        if (hours < 0 || minutes < 0)
+        {
+            return false;
+        }
+
+        // DateTimeOffset carries offsets up to ±14:00, which covers every real time zone.
+        if (minutes > 59 || (hours * 60) + minutes > 14 * 60)
+        {
+            error = SyslogParseErrorCode.TimestampOutOfRange;
+            return false;
+        }
+
+        offset = new TimeSpan(hours, minutes, 0);
+        if (text[0] == '-')
+        {
+            offset = -offset;
+        }
+
+        length = 6;
+        return true;
+    }
+
+    private static int FirstShapeError(ReadOnlySpan<byte> text)
+    {
+        ReadOnlySpan<byte> shape = "dddd-dd-ddTdd:dd:dd"u8;
+        for (int i = 0; i < shape.Length; i++)
+        {
+            bool ok = shape[i] == 'd' ? IsDigit(text[i]) : (text[i] | (i == 10 ? 0x20 : 0)) == (shape[i] | (i == 10 ? 0x20 : 0));
+            if (!ok)
+            {
+                return i;
+            }
+        }
+
+        return 0;
+    }
+
+    private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
+
+    private static int Digits2(ReadOnlySpan<byte> text, int at)
+    {
+        uint d0 = (uint)(text[at] - '0');
+        uint d1 = (uint)(text[at + 1] - '0');
+        return d0 <= 9 && d1 <= 9 ? (int)((d0 * 10) + d1) : -1;
+    }
+
+    private static int Digits4(ReadOnlySpan<byte> text)
+    {
+        int high = Digits2(text, 0);
+        int low = Digits2(text, 2);
+        return high < 0 || low < 0 ? -1 : (high * 100) + low;
+    }
+
+    private static void WriteDigits(Span<byte> destination, int at, int value, int width)
+    {
+        for (int i = width - 1; i >= 0; i--)
+        {
+            destination[at + i] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+    }
+}

@@ -1,0 +1,55 @@
+using Xunit;
+using Xunit.Sdk;
+
+namespace TestSupport;
+
+/// <summary>
+/// Finds the real syslog peers (util-linux <c>logger</c>, <c>rsyslogd</c>, syslog-ng's <c>loggen</c>) installed from
+/// Debian packages or unpacked by <c>../shared/bench/setup-peers.sh</c>. Tests that need one skip with the reason when it
+/// is missing, unless <c>REQUIRE_PEERS=1</c> (CI), where they run and fail.
+/// </summary>
+public static class Peers
+{
+    public static bool Required => Environment.GetEnvironmentVariable("REQUIRE_PEERS") == "1";
+
+    public static string? Find(string name)
+    {
+        var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"])
+            .Append(Path.Combine(Environment.GetEnvironmentVariable("BENCH_PEERS") ?? "/tmp/bench-peers", "bin"));
+        return directories.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+    }
+
+    /// <summary>The path of <paramref name="name"/>; fails the test with install instructions when it is missing.</summary>
+    public static string Require(string name) =>
+        Find(name) ?? throw new XunitException(
+            $"Peer binary '{name}' not found on PATH, /usr/sbin or /tmp/bench-peers/bin. " +
+            "Install it: apt-get install -y --no-install-recommends rsyslog bsdutils (or run ../shared/bench/setup-peers.sh).");
+
+    /// <summary>Why a test needing <paramref name="names"/> is skipped here, or null when it runs.</summary>
+    public static string? SkipReason(params string[] names)
+    {
+        if (Required)
+        {
+            return null;
+        }
+
+        var missing = names.Where(n => Find(n) is null).ToArray();
+        return missing.Length == 0
+            ? null
+            : $"needs {string.Join(", ", missing)} (apt-get install rsyslog bsdutils); set REQUIRE_PEERS=1 to fail instead of skipping";
+    }
+}
+
+/// <summary>A fact that needs real peer binaries: skipped with a reason when they are missing, failed under REQUIRE_PEERS=1.</summary>
+public sealed class PeerFactAttribute : FactAttribute
+{
+    public PeerFactAttribute(params string[] binaries) => Skip = Peers.SkipReason(binaries);
+}
+
+/// <summary>A theory that needs real peer binaries; see <see cref="PeerFactAttribute"/>.</summary>
+public sealed class PeerTheoryAttribute : TheoryAttribute
+{
+    public PeerTheoryAttribute(params string[] binaries) => Skip = Peers.SkipReason(binaries);
+}

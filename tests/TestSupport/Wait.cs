@@ -1,0 +1,45 @@
+using Xunit.Sdk;
+
+namespace TestSupport;
+
+/// <summary>Waits on a condition with a deadline instead of sleeping for a fixed time.</summary>
+public static class Wait
+{
+    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
+
+    public static async Task UntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = Environment.TickCount64 + (long)(timeout ?? DefaultTimeout).TotalMilliseconds;
+        while (!condition())
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new XunitException($"Timed out after {(timeout ?? DefaultTimeout).TotalSeconds:0.#} s waiting for {what}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
+    public static async Task<T> ForAsync<T>(Task<T> task, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        if (await Task.WhenAny(task, Task.Delay(limit)) != task)
+        {
+            throw new XunitException($"Timed out after {limit.TotalSeconds:0.#} s waiting for {what}.");
+        }
+
+        return await task;
+    }
+
+    public static async Task ForAsync(Task task, string what, TimeSpan? timeout = null)
+    {
+        var limit = timeout ?? DefaultTimeout;
+        if (await Task.WhenAny(task, Task.Delay(limit)) != task)
+        {
+            throw new XunitException($"Timed out after {limit.TotalSeconds:0.#} s waiting for {what}.");
+        }
+
+        await task;
+    }
+}

@@ -13,8 +13,9 @@ namespace Shared.Syslog;
 /// (RFC 3164 §4.3.2).</item>
 /// <item>HOSTNAME: the next token if it has only letters, digits, <c>.-_:</c>, does not end in <c>:</c> and is followed
 /// by SP; otherwise absent and the token is the TAG.</item>
-/// <item>TAG: APP-NAME is the PRINTUSASCII run up to <c>[</c>, <c>:</c> or SP; rsyslog lifted RFC 3164's 32-character
-/// limit, we keep the first 48 bytes (RFC 5424 APP-NAME's limit) and drop the rest of a longer tag. <c>[pid]</c> right
+/// <item>TAG: APP-NAME is the PRINTUSASCII run up to <c>[</c>, <c>:</c> or SP, kept whole however long (RFC 3164's
+/// 32-character limit cut Kubernetes names; rsyslog lifted it too). Only <see cref="Rfc5424Writer"/> cuts it to 48
+/// when re-emitting, because RFC 5424 must. <c>[pid]</c> right
 /// after it is PROCID (up to 128 PRINTUSASCII bytes); a malformed <c>[…</c> stays in MSG. Then one <c>:</c> and one SP
 /// are skipped, unless there was no tag at all.</item>
 /// <item>MSG: the rest, any bytes (MSG-ANY; invalid UTF-8 and NUL kept), without one trailing LF.</item>
@@ -23,9 +24,6 @@ namespace Shared.Syslog;
 /// </summary>
 public static class Rfc3164Parser
 {
-    /// <summary>RFC 5424 §6: APP-NAME is at most 48 PRINTUSASCII bytes, so the writer can re-emit it unchanged.</summary>
-    public const int MaxAppNameLength = 48;
-
     private const int MaxHostNameLength = 255;
 
     private const int MaxProcIdLength = 128;
@@ -145,7 +143,7 @@ public static class Rfc3164Parser
         int next = pos + length;
         if (length > 0)
         {
-            appName = new FieldRange(pos, Math.Min(length, MaxAppNameLength));
+            appName = new FieldRange(pos, length);
             if (next < body.Length && body[next] == '[')
             {
                 next = ReadProcId(body, next, ref procId);

@@ -129,4 +129,31 @@ public class LoggerInteropTests
         Assert.False(frames[1].IsTruncated);
         Assert.Equal("after the long one", Parse(frames[1].Payload).MessageText);
     }
+
+    [PeerTheory("logger")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ReadsTheLegacyRfc3164FormatOverTcpAndUdp(bool tcp)
+    {
+        await using var listener = SyslogTestListener.Start();
+        string[] transport = tcp ? ["-T", "-P", $"{listener.TcpPort}"] : ["-d", "-P", $"{listener.UdpPort}"];
+
+        var result = await ProcessRunner.RunAsync(
+            Peers.Require("logger"),
+            ["--rfc3164", "-n", "127.0.0.1", .. transport, "-t", "oldapp", "--id=77", "-p", "mail.err", "legacy message"]);
+        Assert.True(result.ExitCode == 0, result.StandardError);
+
+        var frame = Assert.Single(await listener.WaitForFramesAsync(1)).Payload;
+        var now = TimeProvider.System.GetLocalNow();
+        Assert.Equal(SyslogFormat.Rfc3164, SyslogParser.Detect(frame));
+        Assert.Equal(OperationStatus.Done, SyslogParser.TryParse(frame, now, out var header, out _));
+        var message = SyslogMessage.Create(frame, header);
+        Assert.Equal(new SyslogPriority(Facility.Mail, Severity.Error), message.Priority);
+        Assert.Equal(Environment.MachineName, message.HostName);
+        Assert.Equal("oldapp", message.AppName);
+        Assert.Equal("77", message.ProcId);
+        Assert.Equal("legacy message", message.MessageText);
+        Assert.Equal(0, message.Timestamp.FractionDigits);
+        Assert.InRange(message.Timestamp.Value, now - ClockTolerance, now + ClockTolerance);
+    }
 }

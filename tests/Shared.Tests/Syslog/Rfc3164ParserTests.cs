@@ -312,13 +312,14 @@ public sealed class Rfc3164ParserTests
     }
 
     [Fact]
-    public void ATagLongerThan48CharactersIsCutTo48AndTheMessageStartsAfterIt()
+    public void ATagLongerThan48CharactersIsKeptWholeAndTheMessageStartsAfterIt()
     {
+        // Nothing received is dropped: the stored line keeps the whole tag; only an RFC 5424 writer cuts it to 48.
         string tag = string.Concat(new string('a', 48), "bbbbbbbbbbbb");
 
         var message = Parse($"<13>Nov 22 04:45:59 vm {tag}[7]: x");
 
-        Assert.Equal(new string('a', 48), message.AppName);
+        Assert.Equal(tag, message.AppName);
         Assert.Equal("7", message.ProcId);
         Assert.Equal("x", message.MessageText);
     }
@@ -542,7 +543,6 @@ public sealed class Rfc3164ParserTests
             Assert.InRange(range.End, range.Start, frame.Length);
         }
 
-        Assert.True(header.AppName.Length <= Rfc3164Parser.MaxAppNameLength);
         Assert.True(header.Message.End >= Math.Max(header.AppName.End, header.ProcId.End));
     }
 }

@@ -28,7 +28,7 @@ public static class Rfc3339
         consumed = 0;
         if (text.Length < MinLength)
         {
-            consumed = Math.Min(text.Length, MinLength);
+            consumed = FirstShapeError(text);
             return SyslogParseErrorCode.TimestampInvalid;
         }
 
@@ -46,9 +46,16 @@ public static class Rfc3339
         }
 
         // RFC 5424 §6.2.3: leap seconds MUST NOT be used, so 60 is out of range like 24:00.
-        if (year == 0 || month is 0 or > 12 || day == 0 || day > DateTime.DaysInMonth(year, month)
-            || hour > 23 || minute > 59 || second > 59)
+        int outOfRangeAt = year == 0 ? 0
+            : month is 0 or > 12 ? 5
+            : day == 0 || day > DateTime.DaysInMonth(year, month) ? 8
+            : hour > 23 ? 11
+            : minute > 59 ? 14
+            : second > 59 ? 17
+            : -1;
+        if (outOfRangeAt >= 0)
         {
+            consumed = outOfRangeAt;
             return SyslogParseErrorCode.TimestampOutOfRange;
         }
 
@@ -201,10 +208,11 @@ public static class Rfc3339
         return true;
     }
 
+    // Offset of the first byte that breaks the fixed shape; for a text too short to break it, its end (the missing byte).
     private static int FirstShapeError(ReadOnlySpan<byte> text)
     {
         ReadOnlySpan<byte> shape = "dddd-dd-ddTdd:dd:dd"u8;
-        for (int i = 0; i < shape.Length; i++)
+        for (int i = 0; i < shape.Length && i < text.Length; i++)
         {
             bool ok = shape[i] == 'd' ? IsDigit(text[i]) : (text[i] | (i == 10 ? 0x20 : 0)) == (shape[i] | (i == 10 ? 0x20 : 0));
             if (!ok)
@@ -213,7 +221,7 @@ public static class Rfc3339
             }
         }
 
-        return 0;
+        return Math.Min(text.Length, shape.Length);
     }
 
     private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;

@@ -100,6 +100,8 @@ public ref struct Rfc5424Writer
     /// <summary>Opens <c>[SD-ID</c>. The SD-ID must not be empty.</summary>
     public void StartElement(ReadOnlySpan<char> id)
     {
+        // Checked before anything is written, so a rejected SD-ID leaves no stray SP behind.
+        ThrowIfEmptyName(id);
         BeginStructuredData();
         var span = _output.GetSpan(1 + StructuredDataSyntax.MaxNameLength);
         span[0] = (byte)'[';
@@ -154,6 +156,8 @@ public ref struct Rfc5424Writer
     {
         if (structuredData.IsEmpty)
         {
+            // Nothing to write, but the call must still be legal here.
+            ExpectStructuredDataAllowed();
             return;
         }
 
@@ -251,11 +255,16 @@ public ref struct Rfc5424Writer
 
     private void BeginStructuredData()
     {
+        ExpectStructuredDataAllowed();
         if (_state == State.AfterHeader)
         {
             WriteByte((byte)' ');
         }
-        else if (_state != State.AfterElement)
+    }
+
+    private readonly void ExpectStructuredDataAllowed()
+    {
+        if (_state is not (State.AfterHeader or State.AfterElement))
         {
             throw new InvalidOperationException($"An SD element cannot start in state {_state}.");
         }
@@ -373,13 +382,17 @@ public ref struct Rfc5424Writer
         return length;
     }
 
-    private static int WriteSdName(Span<byte> destination, ReadOnlySpan<char> name)
+    private static void ThrowIfEmptyName(ReadOnlySpan<char> name)
     {
         if (name.IsEmpty)
         {
             throw new ArgumentException("An SD-NAME must not be empty.", nameof(name));
         }
+    }
 
+    private static int WriteSdName(Span<byte> destination, ReadOnlySpan<char> name)
+    {
+        ThrowIfEmptyName(name);
         int length = Math.Min(name.Length, StructuredDataSyntax.MaxNameLength);
         for (int i = 0; i < length; i++)
         {

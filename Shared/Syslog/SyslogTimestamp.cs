@@ -31,5 +31,12 @@ public readonly record struct SyslogTimestamp
     /// <summary>Fraction digits as received (0–9; senders using nanoseconds write 9, the writer emits at most 6).</summary>
     public byte FractionDigits { get; }
 
+    // DateTimeOffset's own equality compares only the UTC instant, but "22:14:15Z" and "00:14:15+02:00" are
+    // written differently, so the offset takes part (EqualsExact compares clock time and offset).
+    public bool Equals(SyslogTimestamp other) =>
+        HasValue == other.HasValue && FractionDigits == other.FractionDigits && Value.EqualsExact(other.Value);
+
+    public override int GetHashCode() => HashCode.Combine(HasValue, FractionDigits, Value, Value.Offset);
+
     public override string ToString() => HasValue ? Rfc3339.Format(this) : "-";
 }

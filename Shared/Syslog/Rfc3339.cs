@@ -12,6 +12,8 @@ public static class Rfc3339
 
     private const int MinLength = 20; // YYYY-MM-DDThh:mm:ssZ
 
+    private static readonly int[] DaysBeforeMonth = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
     private static readonly long[] PowersOfTen =
     [
         1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
@@ -96,7 +98,9 @@ public static class Rfc3339
             return offsetError;
         }
 
-        long localTicks = new DateTime(year, month, day, hour, minute, second).Ticks + fractionTicks;
+        long localTicks = (DayNumber(year, month, day) * TimeSpan.TicksPerDay)
+            + ((((hour * 60) + minute) * 60) + second) * TimeSpan.TicksPerSecond
+            + fractionTicks;
         long utcTicks = localTicks - offset.Ticks;
         if (utcTicks < DateTime.MinValue.Ticks || utcTicks > DateTime.MaxValue.Ticks)
         {
@@ -118,17 +122,20 @@ public static class Rfc3339
             throw new ArgumentException($"Needs {MaxLength} bytes.", nameof(destination));
         }
 
-        WriteDigits(destination, 0, value.Year, 4);
+        // One date computation instead of one per Year/Month/Day property (each recomputes it from the ticks).
+        value.DateTime.Deconstruct(out int year, out int month, out int day);
+        int secondOfDay = (int)(value.Ticks % TimeSpan.TicksPerDay / TimeSpan.TicksPerSecond);
+        WriteDigits(destination, 0, year, 4);
         destination[4] = (byte)'-';
-        WriteDigits(destination, 5, value.Month, 2);
+        WriteDigits(destination, 5, month, 2);
         destination[7] = (byte)'-';
-        WriteDigits(destination, 8, value.Day, 2);
+        WriteDigits(destination, 8, day, 2);
         destination[10] = (byte)'T';
-        WriteDigits(destination, 11, value.Hour, 2);
+        WriteDigits(destination, 11, secondOfDay / 3600, 2);
         destination[13] = (byte)':';
-        WriteDigits(destination, 14, value.Minute, 2);
+        WriteDigits(destination, 14, secondOfDay / 60 % 60, 2);
         destination[16] = (byte)':';
-        WriteDigits(destination, 17, value.Second, 2);
+        WriteDigits(destination, 17, secondOfDay % 60, 2);
         int pos = 19;
 
         int digits = Math.Min((int)timestamp.FractionDigits, SyslogTimestamp.MaxFractionDigits);
@@ -222,6 +229,14 @@ public static class Rfc3339
         }
 
         return Math.Min(text.Length, shape.Length);
+    }
+
+    /// <summary>Days since 0001-01-01 for a date already checked to exist (the DateTime constructor's arithmetic, without its checks).</summary>
+    private static long DayNumber(int year, int month, int day)
+    {
+        int y = year - 1;
+        int days = (y * 365) + (y / 4) - (y / 100) + (y / 400) + DaysBeforeMonth[month - 1] + day - 1;
+        return month > 2 && DateTime.IsLeapYear(year) ? days + 1 : days;
     }
 
     private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;

@@ -22,6 +22,7 @@ public ref struct Rfc5424Writer
     private const byte Replacement = (byte)'_';
     private const int MaxHeaderLength = 7 + Rfc3339.MaxLength + 1 + MaxHostNameLength + 1 + MaxAppNameLength + 1 + MaxProcIdLength + 1 + MaxMsgIdLength;
     private const int CharChunk = 1024;
+    private const int ShortValueLength = 256;
 
     private readonly IBufferWriter<byte> _output;
     private State _state;
@@ -113,6 +114,22 @@ public ref struct Rfc5424Writer
     /// <summary>Writes <c> NAME="value"</c> with the value escaped (§6.3.3).</summary>
     public void WriteParameter(ReadOnlySpan<char> name, ReadOnlySpan<char> value)
     {
+        // Fast path for the usual value (a Kubernetes name or id): short ASCII with nothing to escape, one span, one pass.
+        if (value.Length <= ShortValueLength)
+        {
+            Expect(State.InElement);
+            var span = _output.GetSpan(1 + StructuredDataSyntax.MaxNameLength + 2 + value.Length + 1);
+            int pos = WriteParameterStart(span, name);
+            if (Ascii.FromUtf16(value, span[pos..], out int written) == OperationStatus.Done
+                && span.Slice(pos, written).IndexOfAny(StructuredDataValue.EscapedBytes) < 0)
+            {
+                pos += written;
+                span[pos++] = (byte)'"';
+                _output.Advance(pos);
+                return;
+            }
+        }
+
         StartParameter(name);
         while (!value.IsEmpty)
         {
@@ -289,11 +306,17 @@ public ref struct Rfc5424Writer
     {
         Expect(State.InElement);
         var span = _output.GetSpan(1 + StructuredDataSyntax.MaxNameLength + 2);
+        _output.Advance(WriteParameterStart(span, name));
+    }
+
+    /// <summary>Writes <c> NAME="</c> and returns its length.</summary>
+    private static int WriteParameterStart(Span<byte> span, ReadOnlySpan<char> name)
+    {
         span[0] = (byte)' ';
         int pos = 1 + WriteSdName(span[1..], name);
         span[pos++] = (byte)'=';
         span[pos++] = (byte)'"';
-        _output.Advance(pos);
+        return pos;
     }
 
     private void EndParameter() => WriteByte((byte)'"');

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace Shared.Syslog;
 
 /// <summary>
@@ -11,11 +9,24 @@ internal static class StructuredDataSyntax
 {
     public const int MaxNameLength = 32;
 
-    /// <summary>Bytes that end an SD-NAME: '=', SP, ']', '"' and everything outside PRINTUSASCII.</summary>
-    public static readonly SearchValues<byte> NameStops = SearchValues.Create(NameStopBytes());
+    /// <summary>Values up to this long are scanned byte by byte; longer ones switch to a vectorised search.</summary>
+    private const int ShortValueLength = 32;
 
-    /// <summary>Inside PARAM-VALUE only '"' ends the value and '\' escapes the next byte (§6.3.3).</summary>
-    public static readonly SearchValues<byte> ValueStops = SearchValues.Create("\"\\"u8);
+    /// <summary>
+    /// 1 for the bytes an SD-NAME may hold: PRINTUSASCII (33–126) except '=' (61), ']' (93), '"' (34). Names are short
+    /// (≤ 32), where a table lookup per byte beats the setup of a vectorised search (~30 % of SD validation time).
+    /// </summary>
+    private static ReadOnlySpan<byte> NameTable =>
+    [
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1,
+        1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    ];
 
     /// <summary>Validates 1*SD-ELEMENT starting at <paramref name="pos"/> ('['); on return pos is after the last ']' or at the error.</summary>
     public static SyslogParseErrorCode Validate(ReadOnlySpan<byte> frame, ref int pos)
@@ -91,12 +102,14 @@ internal static class StructuredDataSyntax
     /// <summary>Reads an SD-NAME (SD-ID or PARAM-NAME) at <paramref name="pos"/>.</summary>
     public static SyslogParseErrorCode ReadName(ReadOnlySpan<byte> frame, ref int pos, out FieldRange name)
     {
-        var rest = frame[pos..];
-        int length = rest.IndexOfAny(NameStops);
-        if (length < 0)
+        var table = NameTable;
+        int end = pos;
+        while ((uint)end < (uint)frame.Length && table[frame[end]] != 0)
         {
-            length = rest.Length;
+            end++;
         }
+
+        int length = end - pos;
 
         name = new FieldRange(pos, length);
         if (length == 0)
@@ -117,9 +130,22 @@ internal static class StructuredDataSyntax
     /// <summary>Offset of the closing '"' of a PARAM-VALUE whose first byte is at <paramref name="pos"/>, or -1.</summary>
     public static int FindValueEnd(ReadOnlySpan<byte> frame, int pos)
     {
+        // Inside PARAM-VALUE only '"' ends the value and '\' escapes the next byte (§6.3.3).
+        int scalarEnd = Math.Min(frame.Length, pos + ShortValueLength);
+        while (pos < scalarEnd)
+        {
+            byte b = frame[pos];
+            if (b == '"')
+            {
+                return pos;
+            }
+
+            pos += b == '\\' ? 2 : 1;
+        }
+
         while (pos < frame.Length)
         {
-            int i = frame[pos..].IndexOfAny(ValueStops);
+            int i = frame[pos..].IndexOfAny((byte)'"', (byte)'\\');
             if (i < 0)
             {
                 return -1;
@@ -135,19 +161,5 @@ internal static class StructuredDataSyntax
         }
 
         return -1;
-    }
-
-    private static byte[] NameStopBytes()
-    {
-        var stops = new List<byte> { (byte)'=', (byte)' ', (byte)']', (byte)'"' };
-        for (int b = 0; b < 256; b++)
-        {
-            if (b is < 33 or > 126)
-            {
-                stops.Add((byte)b);
-            }
-        }
-
-        return [.. stops];
     }
 }

@@ -255,12 +255,25 @@ public static class Rfc3339
         return high < 0 || low < 0 ? -1 : (high * 100) + low;
     }
 
+    /// <summary>"00" to "99": two digits per lookup instead of a division per digit (timestamp writing was ~50 ns).</summary>
+    private static ReadOnlySpan<byte> TwoDigits => "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+
     private static void WriteDigits(Span<byte> destination, int at, int value, int width)
     {
-        for (int i = width - 1; i >= 0; i--)
+        int end = at + width;
+        while (width >= 2)
         {
-            destination[at + i] = (byte)('0' + (value % 10));
-            value /= 10;
+            int pair = value % 100 * 2;
+            value /= 100;
+            end -= 2;
+            destination[end] = TwoDigits[pair];
+            destination[end + 1] = TwoDigits[pair + 1];
+            width -= 2;
+        }
+
+        if (width == 1)
+        {
+            destination[end - 1] = (byte)('0' + (value % 10));
         }
     }
 }

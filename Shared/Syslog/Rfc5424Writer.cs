@@ -23,9 +23,15 @@ public ref struct Rfc5424Writer
     private const int MaxHeaderLength = 7 + Rfc3339.MaxLength + 1 + MaxHostNameLength + 1 + MaxAppNameLength + 1 + MaxProcIdLength + 1 + MaxMsgIdLength;
     private const int CharChunk = 1024;
     private const int ShortValueLength = 256;
+    private const int MinimumSpan = 1024;
 
     private readonly IBufferWriter<byte> _output;
     private State _state;
+
+    // Bytes are written into one span from the output and advanced once, when the message is complete: each
+    // GetSpan/Advance pair is an interface call, and a message was ~10 of them (Utf8JsonWriter does the same).
+    private Span<byte> _span;
+    private int _buffered;
 
     public Rfc5424Writer(IBufferWriter<byte> output)
     {
@@ -79,7 +85,7 @@ public ref struct Rfc5424Writer
         pos += WriteField(span[pos..], procId, MaxProcIdLength);
         span[pos++] = (byte)' ';
         pos += WriteField(span[pos..], msgId, MaxMsgIdLength);
-        _output.Advance(pos);
+        Commit(pos);
         _state = State.AfterHeader;
     }
 
@@ -94,7 +100,7 @@ public ref struct Rfc5424Writer
         pos += WriteField(span[pos..], procId, MaxProcIdLength);
         span[pos++] = (byte)' ';
         pos += WriteField(span[pos..], msgId, MaxMsgIdLength);
-        _output.Advance(pos);
+        Commit(pos);
         _state = State.AfterHeader;
     }
 
@@ -104,10 +110,10 @@ public ref struct Rfc5424Writer
         // Checked before anything is written, so a rejected SD-ID leaves no stray SP behind.
         ThrowIfEmptyName(id);
         BeginStructuredData();
-        var span = _output.GetSpan(1 + StructuredDataSyntax.MaxNameLength);
+        var span = Reserve(1 + StructuredDataSyntax.MaxNameLength);
         span[0] = (byte)'[';
         int length = WriteSdName(span[1..], id);
-        _output.Advance(1 + length);
+        Commit(1 + length);
         _state = State.InElement;
     }
 
@@ -118,14 +124,14 @@ public ref struct Rfc5424Writer
         if (value.Length <= ShortValueLength)
         {
             Expect(State.InElement);
-            var span = _output.GetSpan(1 + StructuredDataSyntax.MaxNameLength + 2 + value.Length + 1);
+            var span = Reserve(1 + StructuredDataSyntax.MaxNameLength + 2 + value.Length + 1);
             int pos = WriteParameterStart(span, name);
             if (Ascii.FromUtf16(value, span[pos..], out int written) == OperationStatus.Done
                 && span.Slice(pos, written).IndexOfAny(StructuredDataValue.EscapedBytes) < 0)
             {
                 pos += written;
                 span[pos++] = (byte)'"';
-                _output.Advance(pos);
+                Commit(pos);
                 return;
             }
         }
@@ -156,8 +162,8 @@ public ref struct Rfc5424Writer
         }
 
         StartParameter(name);
-        var span = _output.GetSpan(StructuredDataValue.MaxEscapedLength(utf8Value.Length));
-        _output.Advance(StructuredDataValue.Escape(utf8Value, span));
+        var span = Reserve(StructuredDataValue.MaxEscapedLength(utf8Value.Length));
+        Commit(StructuredDataValue.Escape(utf8Value, span));
         EndParameter();
     }
 
@@ -179,7 +185,7 @@ public ref struct Rfc5424Writer
         }
 
         BeginStructuredData();
-        _output.Write(structuredData);
+        Append(structuredData);
         _state = State.AfterElement;
     }
 
@@ -196,10 +202,11 @@ public ref struct Rfc5424Writer
         WriteByte((byte)' ');
         if (bom)
         {
-            _output.Write(Rfc5424Parser.Bom);
+            Append(Rfc5424Parser.Bom);
         }
 
-        _output.Write(message);
+        Append(message);
+        Flush();
         _state = State.Complete;
     }
 
@@ -209,7 +216,7 @@ public ref struct Rfc5424Writer
         WriteByte((byte)' ');
         if (bom)
         {
-            _output.Write(Rfc5424Parser.Bom);
+            Append(Rfc5424Parser.Bom);
         }
 
         while (!message.IsEmpty)
@@ -220,11 +227,12 @@ public ref struct Rfc5424Writer
                 take--;
             }
 
-            var span = _output.GetSpan(Encoding.UTF8.GetMaxByteCount(take));
-            _output.Advance(Encoding.UTF8.GetBytes(message[..take], span));
+            var span = Reserve(Encoding.UTF8.GetMaxByteCount(take));
+            Commit(Encoding.UTF8.GetBytes(message[..take], span));
             message = message[take..];
         }
 
+        Flush();
         _state = State.Complete;
     }
 
@@ -232,13 +240,14 @@ public ref struct Rfc5424Writer
     public void Complete()
     {
         EndStructuredData();
+        Flush();
         _state = State.Complete;
     }
 
     private Span<byte> StartHeader(SyslogPriority priority, SyslogTimestamp timestamp, out int pos)
     {
         Expect(State.Start);
-        var span = _output.GetSpan(MaxHeaderLength);
+        var span = Reserve(MaxHeaderLength);
         span[0] = (byte)'<';
         pos = 1;
         int value = priority.Value;
@@ -291,10 +300,10 @@ public ref struct Rfc5424Writer
     {
         if (_state == State.AfterHeader)
         {
-            var span = _output.GetSpan(2);
+            var span = Reserve(2);
             span[0] = (byte)' ';
             span[1] = (byte)'-';
-            _output.Advance(2);
+            Commit(2);
         }
         else if (_state != State.AfterElement)
         {
@@ -305,8 +314,8 @@ public ref struct Rfc5424Writer
     private void StartParameter(ReadOnlySpan<char> name)
     {
         Expect(State.InElement);
-        var span = _output.GetSpan(1 + StructuredDataSyntax.MaxNameLength + 2);
-        _output.Advance(WriteParameterStart(span, name));
+        var span = Reserve(1 + StructuredDataSyntax.MaxNameLength + 2);
+        Commit(WriteParameterStart(span, name));
     }
 
     /// <summary>Writes <c> NAME="</c> and returns its length.</summary>
@@ -325,13 +334,13 @@ public ref struct Rfc5424Writer
     {
         // Escape by bytes after encoding: the three characters are ASCII, so escaping UTF-8 equals escaping text.
         int maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
-        var span = _output.GetSpan(maxBytes * 2);
+        var span = Reserve(maxBytes * 2);
         int encoded = Encoding.UTF8.GetBytes(value, span[maxBytes..]);
         var utf8 = span.Slice(maxBytes, encoded);
         if (utf8.IndexOfAny(StructuredDataValue.EscapedBytes) < 0)
         {
             utf8.CopyTo(span);
-            _output.Advance(encoded);
+            Commit(encoded);
             return;
         }
 
@@ -340,7 +349,7 @@ public ref struct Rfc5424Writer
         try
         {
             utf8.CopyTo(rented);
-            _output.Advance(StructuredDataValue.Escape(rented.AsSpan(0, encoded), span));
+            Commit(StructuredDataValue.Escape(rented.AsSpan(0, encoded), span));
         }
         finally
         {
@@ -350,8 +359,40 @@ public ref struct Rfc5424Writer
 
     private void WriteByte(byte value)
     {
-        _output.GetSpan(1)[0] = value;
-        _output.Advance(1);
+        Reserve(1)[0] = value;
+        Commit(1);
+    }
+
+    /// <summary>Free space of at least <paramref name="size"/> bytes after what is buffered.</summary>
+    private Span<byte> Reserve(int size)
+    {
+        if (_span.Length - _buffered < size)
+        {
+            Flush();
+            _span = _output.GetSpan(Math.Max(size, MinimumSpan));
+        }
+
+        return _span[_buffered..];
+    }
+
+    private void Commit(int count) => _buffered += count;
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(Reserve(bytes.Length));
+        Commit(bytes.Length);
+    }
+
+    /// <summary>Hands the buffered bytes to the output; the span is not used after this.</summary>
+    private void Flush()
+    {
+        if (_buffered > 0)
+        {
+            _output.Advance(_buffered);
+        }
+
+        _buffered = 0;
+        _span = default;
     }
 
     private readonly void Expect(State state)

@@ -141,9 +141,20 @@ public static class Rfc3339
         int digits = Math.Min((int)timestamp.FractionDigits, SyslogTimestamp.MaxFractionDigits);
         if (digits > 0)
         {
-            long ticksInSecond = value.Ticks % TimeSpan.TicksPerSecond;
+            int ticksInSecond = (int)(value.Ticks % TimeSpan.TicksPerSecond);
+
+            // Constant divisors compile to multiplications; dividing by PowersOfTen[n] was a hardware divide (~20 ns).
+            int fraction = digits switch
+            {
+                1 => ticksInSecond / 1_000_000,
+                2 => ticksInSecond / 100_000,
+                3 => ticksInSecond / 10_000,
+                4 => ticksInSecond / 1_000,
+                5 => ticksInSecond / 100,
+                _ => ticksInSecond / 10,
+            };
             destination[pos++] = (byte)'.';
-            WriteDigits(destination, pos, (int)(ticksInSecond / PowersOfTen[7 - digits]), digits);
+            WriteDigits(destination, pos, fraction, digits);
             pos += digits;
         }
 
@@ -154,7 +165,7 @@ public static class Rfc3339
             return pos;
         }
 
-        int totalMinutes = (int)offset.TotalMinutes;
+        int totalMinutes = (int)(offset.Ticks / TimeSpan.TicksPerMinute);
         destination[pos++] = totalMinutes < 0 ? (byte)'-' : (byte)'+';
         totalMinutes = Math.Abs(totalMinutes);
         WriteDigits(destination, pos, totalMinutes / 60, 2);

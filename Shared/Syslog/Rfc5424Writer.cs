@@ -412,6 +412,13 @@ public ref struct Rfc5424Writer
         }
 
         int length = Math.Min(value.Length, maxLength);
+
+        // Usual case: PRINTUSASCII already; narrow it vectorised and check the bytes once.
+        if (Ascii.FromUtf16(value[..length], destination, out _) == OperationStatus.Done
+            && destination[..length].IndexOfAnyExceptInRange((byte)33, (byte)126) < 0)
+        {
+            return length;
+        }
         for (int i = 0; i < length; i++)
         {
             char c = value[i];

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -160,7 +161,7 @@ public sealed class TcpSyslogSender : ISyslogSender
         new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder().Handle<IOException>().Handle<System.Net.Sockets.SocketException>().Handle<TimeoutException>(),
+                ShouldHandle = new PredicateBuilder().Handle<IOException>().Handle<SocketException>().Handle<TimeoutException>(),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = _options.ReconnectDelay,

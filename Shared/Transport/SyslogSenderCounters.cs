@@ -12,7 +12,7 @@ public sealed class SyslogSenderCounters
     /// <summary>Messages handed to the socket. A TCP batch resent after a reconnect counts once.</summary>
     public long MessagesSent => Interlocked.Read(ref _messagesSent);
 
-    /// <summary>Bytes handed to the socket, framing included (TCP) or datagram payloads (UDP).</summary>
+    /// <summary>Bytes of completed sends, framing included (TCP, once per batch however often it was resent) or datagram payloads (UDP).</summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     /// <summary>TCP connections opened after the first one, i.e. each time a lost connection was replaced.</summary>

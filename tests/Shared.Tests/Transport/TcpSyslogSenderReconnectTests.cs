@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Shared.Transport;
 using TestSupport;
 
@@ -86,6 +88,58 @@ public sealed class TcpSyslogSenderReconnectTests
     }
 
     [Fact]
+    public async Task AConnectThatHangsTimesOutAndIsRetried()
+    {
+        // A listener that never accepts, with its accept queue filled: Linux then drops further SYNs, so a connect
+        // neither succeeds nor fails until the sender's ConnectTimeout ends it.
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start(1);
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var fillers = new List<Socket>();
+        for (int i = 0; i < 3; i++)
+        {
+            var filler = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            try
+            {
+                await filler.ConnectAsync(IPAddress.Loopback, port, quick.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // This one already hangs: the queue is full.
+            }
+
+            fillers.Add(filler);
+        }
+
+        try
+        {
+            await AssertConnectTimesOutAsync(port);
+        }
+        finally
+        {
+            fillers.ForEach(f => f.Dispose());
+        }
+    }
+
+    private static async Task AssertConnectTimesOutAsync(int port)
+    {
+        var logger = new CollectingLogger();
+        var options = TcpSyslogSenderTests.Options(port);
+        options.ConnectTimeout = TimeSpan.FromMilliseconds(200);
+        await using var sender = new TcpSyslogSender(options, logger);
+        using var cancellation = new CancellationTokenSource();
+
+        var sending = sender.SendAsync(SyslogMessages.Numbered(1), cancellation.Token).AsTask();
+        await Wait.UntilAsync(() => logger.WithEvent(RetryingEvent).Count >= 2, "two timed-out connects");
+        await cancellation.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+
+        var error = Assert.IsType<TimeoutException>(logger.WithEvent(RetryingEvent)[0].Exception);
+        Assert.Equal($"Connecting to 127.0.0.1:{port} took longer than 00:00:00.2000000.", error.Message);
+    }
+
+    [Fact]
     public async Task RetryDelaysGrowAndStayWithinMaxReconnectDelay()
     {
         var logger = new CollectingLogger();
@@ -105,7 +159,7 @@ public sealed class TcpSyslogSenderReconnectTests
         var delays = retries.Select(r => (TimeSpan)r.Values["Delay"]!).ToList();
         Assert.All(delays, d => Assert.InRange(d, TimeSpan.Zero, options.MaxReconnectDelay));
         Assert.True(delays.Skip(20).Average(d => d.TotalMilliseconds) > delays.Take(3).Average(d => d.TotalMilliseconds), string.Join(", ", delays));
-        Assert.All(retries, r => Assert.IsType<System.Net.Sockets.SocketException>(r.Exception));
+        Assert.All(retries, r => Assert.IsType<SocketException>(r.Exception));
     }
 
     [Fact]

@@ -28,6 +28,9 @@ public sealed class TcpSyslogSender : ISyslogSender
     private readonly TimeProvider _timeProvider;
     private readonly ResiliencePipeline _pipeline;
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    // Cancelled by DisposeAsync, so disposing never waits on a send stuck in its retry delays.
+    private readonly CancellationTokenSource _disposing = new();
     private readonly string _endpoint;
     private ArrayBufferWriter<byte> _buffer = new(InitialBufferSize);
     private TcpConnection? _connection;
@@ -88,13 +91,20 @@ public sealed class TcpSyslogSender : ISyslogSender
         }
     }
 
-    /// <summary>Closes the connection; call it after the last send has completed or been cancelled.</summary>
+    /// <summary>Cancels a send in progress (it throws <see cref="OperationCanceledException"/>) and closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposing.IsCancellationRequested)
+        {
+            return;
+        }
+
+        await _disposing.CancelAsync().ConfigureAwait(false);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             _disposed = true;
+            _disposing.Dispose();
             await DropConnectionAsync().ConfigureAwait(false);
         }
         finally
@@ -105,7 +115,17 @@ public sealed class TcpSyslogSender : ISyslogSender
 
     private async ValueTask WriteBufferAsync(int messageCount, CancellationToken cancellationToken)
     {
-        await _pipeline.ExecuteAsync(static (sender, token) => sender.WriteOnceAsync(token), this, cancellationToken).ConfigureAwait(false);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
+        try
+        {
+            await _pipeline.ExecuteAsync(static (sender, token) => sender.WriteOnceAsync(token), this, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Report the caller's token, not the linked one, so `when (e.CancellationToken == stoppingToken)` works.
+            cancellationToken.ThrowIfCancellationRequested();
+            throw;
+        }
         Counters.AddSent(messageCount, _buffer.WrittenCount);
         if (_buffer.Capacity > MaxRetainedBufferSize)
         {

@@ -44,7 +44,11 @@ public sealed class ManualTimeProvider : TimeProvider
         return timer;
     }
 
-    /// <summary>Moves the clock forward, firing each timer that falls due (periodic ones as often as they fall due), in time order.</summary>
+    /// <summary>
+    /// Moves the clock forward, firing each timer that falls due (periodic ones as often as they fall due), in time
+    /// order, on the calling thread. A timer created by a callback during the call fires too if it falls due before the
+    /// target, as on a real clock that jumped: advance in the steps the code under test expects.
+    /// </summary>
     public void Advance(TimeSpan by)
     {
         DateTimeOffset target;

@@ -178,9 +178,15 @@ public sealed class TcpSyslogSenderReconnectTests
         await using var receiver = LoopbackTcpReceiver.Start(port);
         Assert.False(sending.IsCompleted);
 
-        time.Advance(TimeSpan.FromHours(1));
+        // Exactly the jittered delay: jumping further would also fire the 5 s connect timeout of the retry's connect,
+        // which starts during Advance and runs on real sockets.
+        var delay = (TimeSpan)logger.WithEvent(RetryingEvent)[0].Values["Delay"]!;
+        Assert.InRange(delay, TimeSpan.FromTicks(1), options.MaxReconnectDelay);
+        time.Advance(delay - TimeSpan.FromTicks(1));
+        Assert.False(sending.IsCompleted);
+        time.Advance(TimeSpan.FromTicks(1));
 
-        await Wait.ForAsync(sending, "the retry after the fake hour");
+        await Wait.ForAsync(sending, "the retry after the fake delay");
         await Wait.UntilAsync(() => receiver.TotalBytes > 0, "the frame");
         Assert.Equal(SyslogMessages.OctetCounted([SyslogMessages.Numbered(7)]), receiver.Connections.Single());
     }

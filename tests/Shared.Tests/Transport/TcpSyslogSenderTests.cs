@@ -88,6 +88,23 @@ public sealed class TcpSyslogSenderTests
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await sender.SendAsync(SyslogMessages.Numbered(1)));
     }
 
+    [Fact]
+    public async Task DisposingCancelsASendStuckInItsRetryDelays()
+    {
+        var options = Options(LoopbackTcpReceiver.ReservePort());
+        options.ReconnectDelay = TimeSpan.FromHours(1);
+        options.MaxReconnectDelay = TimeSpan.FromHours(1);
+        var logger = new CollectingLogger();
+        var sender = new TcpSyslogSender(options, logger);
+        var sending = sender.SendAsync(SyslogMessages.Numbered(1)).AsTask();
+        await Wait.UntilAsync(() => logger.WithEvent(3).Count == 1, "the first retry delay");
+
+        await Wait.ForAsync(sender.DisposeAsync().AsTask(), "dispose");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+        Assert.Equal(0, sender.Counters.MessagesSent);
+    }
+
     internal static SyslogSenderOptions Options(int port, SyslogFraming framing = SyslogFraming.OctetCounting) => new()
     {
         Host = "127.0.0.1",

@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Shared.Transport;
+
+/// <summary>
+/// Checks <see cref="SyslogSenderOptions"/> before anything connects. Each message names the key and the value
+/// (<c>Port must be 1-65535, was 70000</c>); a prefix such as <c>Forwarder:Target:</c> gives the full configuration key.
+/// </summary>
+public static class SyslogSenderOptionsValidator
+{
+    /// <summary>Polly's retry options accept delays up to one day.</summary>
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(1);
+
+    public static IReadOnlyList<string> Validate(SyslogSenderOptions options, string keyPrefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        void Fail(string message) => errors.Add(keyPrefix + message);
+
+        if (string.IsNullOrWhiteSpace(options.Host) || Uri.CheckHostName(options.Host) == UriHostNameType.Unknown)
+        {
+            Fail($"Host must be a DNS name or an IP address, was '{options.Host}'");
+        }
+
+        if (options.Port is < 1 or > 65535)
+        {
+            Fail(Invariant($"Port must be 1-65535, was {options.Port}"));
+        }
+
+        if (!Enum.IsDefined(options.Protocol))
+        {
+            Fail(Invariant($"Protocol must be Tcp or Udp, was {(int)options.Protocol}"));
+        }
+
+        if (!Enum.IsDefined(options.Framing))
+        {
+            Fail(Invariant($"Framing must be OctetCounting or LineFeed, was {(int)options.Framing}"));
+        }
+
+        if (options.MaxDatagramSize is < SyslogSenderOptions.MinDatagramSize or > SyslogSenderOptions.MaxDatagramSizeLimit)
+        {
+            Fail(Invariant($"MaxDatagramSize must be {SyslogSenderOptions.MinDatagramSize}-{SyslogSenderOptions.MaxDatagramSizeLimit}, was {options.MaxDatagramSize}"));
+        }
+
+        if (options.ConnectTimeout <= TimeSpan.Zero)
+        {
+            Fail(Invariant($"ConnectTimeout must be greater than {TimeSpan.Zero}, was {options.ConnectTimeout}"));
+        }
+
+        if (options.ReconnectDelay <= TimeSpan.Zero || options.ReconnectDelay > MaxDelay)
+        {
+            Fail(Invariant($"ReconnectDelay must be greater than {TimeSpan.Zero} and at most {MaxDelay}, was {options.ReconnectDelay}"));
+        }
+        else if (options.MaxReconnectDelay < options.ReconnectDelay || options.MaxReconnectDelay > MaxDelay)
+        {
+            Fail(Invariant($"MaxReconnectDelay must be at least ReconnectDelay ({options.ReconnectDelay}) and at most {MaxDelay}, was {options.MaxReconnectDelay}"));
+        }
+
+        if (options.SendBufferSize is <= 0)
+        {
+            Fail(Invariant($"SendBufferSize must be positive when set, was {options.SendBufferSize}"));
+        }
+
+        return errors;
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> listing every problem, one per line.</summary>
+    public static void ThrowIfInvalid(SyslogSenderOptions options, string keyPrefix = "")
+    {
+        var errors = Validate(options, keyPrefix);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(Environment.NewLine, errors), nameof(options));
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

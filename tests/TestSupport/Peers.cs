@@ -28,9 +28,12 @@ public static class Peers
             "Install it: apt-get install -y --no-install-recommends rsyslog bsdutils (or run ../shared/bench/setup-peers.sh).");
 
     /// <summary>Why a test needing <paramref name="names"/> is skipped here, or null when it runs.</summary>
-    public static string? SkipReason(params string[] names)
+    public static string? SkipReason(params string[] names) => SkipReason(Required, names);
+
+    /// <summary>Same, with the REQUIRE_PEERS setting given (for testing the rule itself).</summary>
+    public static string? SkipReason(bool required, params string[] names)
     {
-        if (Required)
+        if (required)
         {
             return null;
         }

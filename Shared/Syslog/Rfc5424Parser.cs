@@ -15,7 +15,6 @@ public static class Rfc5424Parser
     /// <summary>Parses a complete frame. Returns <see cref="OperationStatus.Done"/> or <see cref="OperationStatus.InvalidData"/>.</summary>
     public static OperationStatus TryParse(ReadOnlySpan<byte> frame, out SyslogHeader header, out SyslogParseError error)
     {
-        header = default;
         var code = Parse(frame, out header, out int position);
         error = new SyslogParseError(code, position);
         return code == SyslogParseErrorCode.None ? OperationStatus.Done : OperationStatus.InvalidData;

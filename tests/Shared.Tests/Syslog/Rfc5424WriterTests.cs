@@ -100,13 +100,7 @@ public class Rfc5424WriterTests
     [Fact]
     public void WritesNilValueForEveryEmptyField()
     {
-        var output = new ArrayBufferWriter<byte>();
-        var writer = new Rfc5424Writer(output);
-
-        writer.WriteHeader(UserNotice, SyslogTimestamp.Nil, "", "", "", "");
-        writer.Complete();
-
-        Assert.Equal("<13>1 - - - - - -", Latin1(output));
+        Assert.Equal("<13>1 - - - - - -", HeaderOnly("", "", "", ""));
     }
 
     [Fact]
@@ -118,13 +112,7 @@ public class Rfc5424WriterTests
     [Fact]
     public void WritesNilValueForEmptyByteFields()
     {
-        var output = new ArrayBufferWriter<byte>();
-        var writer = new Rfc5424Writer(output);
-
-        writer.WriteHeader(UserNotice, SyslogTimestamp.Nil, ""u8, "app"u8, ""u8, ""u8);
-        writer.Complete();
-
-        Assert.Equal("<13>1 - - app - - -", Latin1(output));
+        Assert.Equal("<13>1 - - app - - -", HeaderOnly(""u8, "app"u8, ""u8, ""u8));
     }
 
     [Theory]
@@ -137,62 +125,32 @@ public class Rfc5424WriterTests
     [InlineData(191, "<191>1 ")]
     public void WritesPriorityWithoutLeadingZeros(int value, string expectedStart)
     {
-        var output = new ArrayBufferWriter<byte>();
-        var writer = new Rfc5424Writer(output);
-
-        writer.WriteHeader(SyslogPriority.FromValue(value), SyslogTimestamp.Nil, "", "", "", "");
-        writer.Complete();
-
-        Assert.Equal(expectedStart + "- - - - - -", Latin1(output));
+        Assert.Equal(expectedStart + "- - - - - -", HeaderOnly("", "", "", "", SyslogPriority.FromValue(value)));
     }
 
     [Fact]
     public void ReplacesHeaderCharactersOutsidePrintableAsciiWithUnderscores()
     {
-        var output = new ArrayBufferWriter<byte>();
-        var writer = new Rfc5424Writer(output);
-
-        writer.WriteHeader(UserNotice, SyslogTimestamp.Nil, "my host", "app\u00E9\U0001F600", "1\t2\0", "id\u007F~!");
-        writer.Complete();
-
         // A surrogate pair is two UTF-16 chars, so two replacements.
-        Assert.Equal("<13>1 - my_host app___ 1_2_ id_~! -", Latin1(output));
+        Assert.Equal("<13>1 - my_host app___ 1_2_ id_~! -", HeaderOnly("my host", "app\u00E9\U0001F600", "1\t2\0", "id\u007F~!"));
     }
 
     [Fact]
     public void ReplacesHeaderBytesOutsidePrintableAsciiWithUnderscores()
     {
-        var output = new ArrayBufferWriter<byte>();
-        var writer = new Rfc5424Writer(output);
-
-        writer.WriteHeader(UserNotice, SyslogTimestamp.Nil, "h\u00E9"u8, "a b"u8, [0x31, 0x00, 0x80, 0xFF], "!~"u8);
-        writer.Complete();
-
-        Assert.Equal("<13>1 - h__ a_b 1___ !~ -", Latin1(output));
+        Assert.Equal("<13>1 - h__ a_b 1___ !~ -", HeaderOnly("h\u00E9"u8, "a b"u8, [0x31, 0x00, 0x80, 0xFF], "!~"u8));
     }
 
     [Fact]
     public void CutsTextHeaderFieldsToTheirRfcLengths()
     {
-        var output = new ArrayBufferWriter<byte>();
-        var writer = new Rfc5424Writer(output);
-
-        writer.WriteHeader(UserNotice, SyslogTimestamp.Nil, new string('h', 300), new string('a', 49), new string('\u00E9', 200), new string('m', 33));
-        writer.Complete();
-
-        Assert.Equal($"<13>1 - {new string('h', 255)} {new string('a', 48)} {new string('_', 128)} {new string('m', 32)} -", Latin1(output));
+        Assert.Equal($"<13>1 - {new string('h', 255)} {new string('a', 48)} {new string('_', 128)} {new string('m', 32)} -", HeaderOnly(new string('h', 300), new string('a', 49), new string('\u00E9', 200), new string('m', 33)));
     }
 
     [Fact]
     public void CutsByteHeaderFieldsToTheirRfcLengths()
     {
-        var output = new ArrayBufferWriter<byte>();
-        var writer = new Rfc5424Writer(output);
-
-        writer.WriteHeader(UserNotice, SyslogTimestamp.Nil, Filled('h', 256), Filled('a', 100), Filled('p', 129), Filled(' ', 40));
-        writer.Complete();
-
-        Assert.Equal($"<13>1 - {new string('h', 255)} {new string('a', 48)} {new string('p', 128)} {new string('_', 32)} -", Latin1(output));
+        Assert.Equal($"<13>1 - {new string('h', 255)} {new string('a', 48)} {new string('p', 128)} {new string('_', 32)} -", HeaderOnly(Filled('h', 256), Filled('a', 100), Filled('p', 129), Filled(' ', 40)));
     }
 
     [Fact]
@@ -763,6 +721,25 @@ public class Rfc5424WriterTests
     }
 
     private static byte[] Filled(char c, int count) => Encoding.ASCII.GetBytes(new string(c, count));
+
+    /// <summary>Writes a header and completes the message (no SD, no MSG); returns it as Latin-1 text.</summary>
+    private static string HeaderOnly(string hostName, string appName, string procId, string msgId, SyslogPriority? priority = null)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new Rfc5424Writer(output);
+        writer.WriteHeader(priority ?? UserNotice, SyslogTimestamp.Nil, hostName, appName, procId, msgId);
+        writer.Complete();
+        return Latin1(output);
+    }
+
+    private static string HeaderOnly(ReadOnlySpan<byte> hostName, ReadOnlySpan<byte> appName, ReadOnlySpan<byte> procId, ReadOnlySpan<byte> msgId)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new Rfc5424Writer(output);
+        writer.WriteHeader(UserNotice, SyslogTimestamp.Nil, hostName, appName, procId, msgId);
+        writer.Complete();
+        return Latin1(output);
+    }
 
     private static string Latin1(ArrayBufferWriter<byte> output) => Encoding.Latin1.GetString(output.WrittenSpan);
 

@@ -1,0 +1,104 @@
+using Collector.Configuration;
+using Collector.Ingest;
+using Collector.Observability;
+using Collector.Storage;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Serilog;
+using Serilog.Formatting.Json;
+
+namespace Collector;
+
+/// <summary>
+/// Composes the Collector: listeners (Ingest) → bounded queue → one writer (Storage), plus health and metrics over
+/// HTTP. Program.cs and the tests build it the same way.
+/// </summary>
+public static class CollectorApp
+{
+    /// <summary>Builds the app, or returns null with the configuration errors (each names its key and value).</summary>
+    public static WebApplication? Build(IReadOnlyList<string> args, out List<string> errors, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        if (!CommandLine.TryParse(args, out var switches, out _, out string? error))
+        {
+            errors = [error!];
+            return null;
+        }
+
+        builder.Configuration.AddInMemoryCollection(switches);
+        configure?.Invoke(builder);
+        var options = CollectorOptionsReader.Read(builder.Configuration, out errors);
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(CreateLogger(options), dispose: true);
+        var listeners = new ListenerState();
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(listeners);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new LineFormatter(options.Format));
+        services.AddSingleton(new StorageChannel(options.QueueSize));
+        services.AddSingleton<StorageCounters>();
+        services.AddSingleton<IngestMetrics>();
+        services.AddSingleton<ConnectionTracker>();
+        services.AddSingleton<CollectorMetrics>();
+
+        // Writer first: it opens the file before any listener accepts, and drains after all of them stopped.
+        services.AddSingleton<MessagesFileWriter>();
+        services.AddHostedService(sp => sp.GetRequiredService<MessagesFileWriter>());
+        services.AddSingleton<UdpReceiver>();
+        services.AddHostedService(sp => sp.GetRequiredService<UdpReceiver>());
+
+        ListenOptions? tcpListen = null, httpListen = null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            if (options.Tcp is { } tcp)
+            {
+                kestrel.Listen(tcp, listen =>
+                {
+                    listen.UseConnectionHandler<SyslogTcpConnectionHandler>();
+                    tcpListen = listen;
+                });
+            }
+
+            if (options.Http is { } http)
+            {
+                kestrel.Listen(http, listen => httpListen = listen);
+            }
+        });
+
+        var app = builder.Build();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var logger = app.Services.GetRequiredService<ILogger<SyslogTcpConnectionHandler>>();
+            listeners.Tcp = tcpListen?.IPEndPoint;
+            listeners.Http = httpListen?.IPEndPoint;
+            if (listeners.Tcp is not null)
+            {
+                IngestLog.TcpListening(logger, listeners.Tcp);
+            }
+
+            listeners.Bound = true;
+        });
+        HealthEndpoints.Map(app);
+        return app;
+    }
+
+    private static Serilog.Core.Logger CreateLogger(CollectorOptions options)
+    {
+        var config = new LoggerConfiguration()
+            .MinimumLevel.Is(options.LogLevel)
+            .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Information)
+            .Enrich.FromLogContext();
+        config = options.LogFormat == "json"
+            ? config.WriteTo.Console(new JsonFormatter(renderMessage: true))
+            : config.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+        return config.CreateLogger();
+    }
+}

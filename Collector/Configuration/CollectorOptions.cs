@@ -1,0 +1,61 @@
+using System.Net;
+using Collector.Storage;
+
+namespace Collector.Configuration;
+
+/// <summary>
+/// Validated settings of one Collector process, read from the <c>Collector</c> configuration section by
+/// <see cref="CollectorOptionsReader"/>. Defaults are the embedded local stack: loopback ports, <c>./data/messages</c>.
+/// </summary>
+public sealed record CollectorOptions
+{
+    public const string Section = "Collector";
+
+    /// <summary>TCP syslog listener (octet-counted and LF framing, detected per frame); null disables it.</summary>
+    public IPEndPoint? Tcp { get; init; } = new(IPAddress.Loopback, 5514);
+
+    /// <summary>UDP syslog listener; null disables it.</summary>
+    public IPEndPoint? Udp { get; init; } = new(IPAddress.Loopback, 5514);
+
+    /// <summary>HTTP endpoint for health, readiness and metrics; null disables it.</summary>
+    public IPEndPoint? Http { get; init; } = new(IPAddress.Loopback, 8083);
+
+    /// <summary>The messages file; rotated files sit next to it as <c>messages.1</c>, <c>messages.2.gz</c>, …</summary>
+    public string File { get; init; } = Path.Combine(".", "data", "messages");
+
+    public LineFormat Format { get; init; } = LineFormat.File;
+
+    /// <summary>Longest message kept whole; longer ones are truncated to this and marked.</summary>
+    public int MaxMessageSize { get; init; } = 64 * 1024;
+
+    public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>A TCP connection that sends nothing for this long is closed; zero disables the check.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>SO_RCVBUF asked for on the UDP socket (SO_RCVBUFFORCE when the kernel's rmem_max is lower).</summary>
+    public int UdpReceiveBuffer { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>Bytes of formatted lines that may wait for the writer before TCP clients are paused.</summary>
+    public long QueueSize { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>The messages file is rotated before a write would take it past this size.</summary>
+    public long MaxFileSize { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Rotated files kept (<c>messages.1</c> … <c>messages.N</c>).</summary>
+    public int MaxFiles { get; init; } = 9;
+
+    /// <summary>Gzip rotated files from <c>messages.2</c> on (<c>messages.1</c> stays plain, as logrotate's delaycompress).</summary>
+    public bool Compress { get; init; } = true;
+
+    /// <summary>Cap on the bytes of all rotated files together; the oldest are deleted first. Zero: no cap.</summary>
+    public long MaxTotalSize { get; init; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>fsync the messages file at most this often; zero leaves it to the kernel (data is in the page cache at once).</summary>
+    public TimeSpan FsyncInterval { get; init; } = TimeSpan.Zero;
+
+    /// <summary><c>text</c> or <c>json</c> (one JSON object per line, for containers).</summary>
+    public string LogFormat { get; init; } = "text";
+
+    public Serilog.Events.LogEventLevel LogLevel { get; init; } = Serilog.Events.LogEventLevel.Information;
+}

@@ -1,0 +1,107 @@
+using System.Text;
+
+namespace Collector.Configuration;
+
+/// <summary>
+/// The command-line switches: each maps to one configuration key, so a switch, an environment variable
+/// (<c>Collector__MaxFiles</c>) and <c>appsettings.json</c> set the same thing, switches winning.
+/// </summary>
+public static class CommandLine
+{
+    public sealed record Switch(string Name, string Key, string Value, string Help);
+
+    public static readonly IReadOnlyList<Switch> Switches =
+    [
+        new("--tcp", "Tcp", "HOST:PORT", "TCP syslog listener, octet-counted or LF framing per frame (default 127.0.0.1:5514; empty disables)"),
+        new("--udp", "Udp", "HOST:PORT", "UDP syslog listener (default 127.0.0.1:5514; empty disables)"),
+        new("--http", "Http", "HOST:PORT", "HTTP endpoint: /healthz, /readyz, /metrics (default 127.0.0.1:8083; port 0 picks one)"),
+        new("--file", "File", "PATH", "messages file (default ./data/messages); rotated files are PATH.1, PATH.2.gz, ..."),
+        new("--format", "Format", "NAME", "line format: file (default; RSYSLOG_FileFormat plus priority, MSGID and SD), traditional, rfc5424"),
+        new("--max-message-size", "MaxMessageSize", "SIZE", "longest message kept whole; longer ones are truncated and marked (default 64KiB)"),
+        new("--max-connections", "MaxConnections", "N", "concurrent TCP connections (default 10000)"),
+        new("--idle-timeout", "IdleTimeout", "DURATION", "close TCP connections silent this long (default 30m; 0 never)"),
+        new("--udp-buffer", "UdpReceiveBuffer", "SIZE", "UDP socket receive buffer (default 8MiB)"),
+        new("--queue-size", "QueueSize", "SIZE", "formatted bytes waiting for the writer before TCP clients are paused (default 8MiB)"),
+        new("--max-file-size", "MaxFileSize", "SIZE", "rotate the messages file at this size (default 256MiB)"),
+        new("--max-files", "MaxFiles", "N", "rotated files to keep (default 9)"),
+        new("--compress", "Compress", "BOOL", "gzip rotated files from PATH.2 on (default true)"),
+        new("--max-total-size", "MaxTotalSize", "SIZE", "cap on all rotated files together, oldest deleted first (default 4GiB; 0 none)"),
+        new("--fsync-interval", "FsyncInterval", "DURATION", "fsync the messages file this often (default 0: never, the page cache has it at once)"),
+        new("--log-format", "LogFormat", "text|json", "format of the Collector's own log on stdout (default text)"),
+        new("--log-level", "LogLevel", "LEVEL", "Verbose, Debug, Information (default), Warning, Error"),
+    ];
+
+    /// <summary>Turns switches into <c>Collector:Key</c> configuration entries, or explains the first bad argument.</summary>
+    public static bool TryParse(IReadOnlyList<string> args, out Dictionary<string, string?> values, out bool help, out string? error)
+    {
+        values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        help = false;
+        error = null;
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            if (arg is "-h" or "--help" or "-?")
+            {
+                help = true;
+                continue;
+            }
+
+            string name = arg;
+            string? value = null;
+            int eq = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+            {
+                name = arg[..eq];
+                value = arg[(eq + 1)..];
+            }
+
+            var known = Switches.FirstOrDefault(s => s.Name.Equals(name, StringComparison.Ordinal));
+            if (known is null)
+            {
+                error = $"unknown argument '{arg}' (see --help)";
+                return false;
+            }
+
+            if (value is null)
+            {
+                if (i + 1 >= args.Count)
+                {
+                    error = $"{name} needs a value: {name} {known.Value}";
+                    return false;
+                }
+
+                value = args[++i];
+            }
+
+            values[$"{CollectorOptions.Section}:{known.Key}"] = value;
+        }
+
+        return true;
+    }
+
+    public static string HelpText()
+    {
+        var text = new StringBuilder();
+        text.AppendLine("kube-syslog Collector: receives syslog (RFC 5424, RFC 3164) over TCP and UDP and writes a");
+        text.AppendLine("/var/log/messages-style file, one message per line, rotated by size.");
+        text.AppendLine();
+        text.AppendLine("Usage: Collector [switches]");
+        text.AppendLine();
+        foreach (var s in Switches)
+        {
+            text.Append("  ").Append($"{s.Name} {s.Value}".PadRight(30)).AppendLine(s.Help);
+        }
+
+        text.Append("  ").Append("-h, --help".PadRight(30)).AppendLine("this text");
+        text.AppendLine();
+        text.AppendLine("Every switch is also a configuration key under \"Collector\": appsettings.json {\"Collector\": {\"MaxFiles\": 5}},");
+        text.AppendLine("or the environment (Collector__MaxFiles=5). Switches win over the environment, which wins over the file.");
+        text.AppendLine("SIZE: bytes, or with a unit: 64KiB, 8MiB, 2GiB (also k, m, g, KB, MB, GB as powers of 1024).");
+        text.AppendLine("DURATION: 500ms, 30s, 10m, 1h, or hh:mm:ss.");
+        text.AppendLine();
+        text.AppendLine("HTTP: GET /healthz (alive), GET /readyz (listeners bound, file writable), GET /metrics (Prometheus text).");
+        text.AppendLine("Exit codes: 0 after a clean stop (SIGTERM/SIGINT: everything read is written first), 1 on bad configuration");
+        text.AppendLine("or a listener that cannot bind.");
+        return text.ToString();
+    }
+}

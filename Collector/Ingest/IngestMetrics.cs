@@ -1,0 +1,16 @@
+namespace Collector.Ingest;
+
+/// <summary>Counters of both listeners, for /metrics.</summary>
+public sealed class IngestMetrics
+{
+    private long _framingErrors;
+
+    public IngestCounters Tcp { get; } = new("tcp");
+
+    public IngestCounters Udp { get; } = new("udp");
+
+    /// <summary>Connections closed because their byte stream could not be framed any further.</summary>
+    public long FramingErrorCount => Interlocked.Read(ref _framingErrors);
+
+    public void FramingErrors() => Interlocked.Increment(ref _framingErrors);
+}

@@ -1,0 +1,150 @@
+using System.Buffers;
+using Collector.Storage;
+using Shared.Framing;
+using Shared.Syslog;
+
+namespace Collector.Ingest;
+
+/// <summary>
+/// One ingest loop's side of the pipeline (a TCP connection, or the UDP socket): parses each frame, formats it into
+/// the current <see cref="LineChunk"/>, and hands full chunks to storage at <see cref="FlushAsync"/>, which the loop
+/// calls after every read. Formatting happens here, in parallel across connections; the writer only appends.
+/// </summary>
+public sealed class IngestSession : IDisposable
+{
+    private readonly LineFormatter _formatter;
+    private readonly StorageChannel _queue;
+    private readonly IngestCounters _counters;
+    private readonly List<LineChunk> _ready = [];
+    private LineChunk? _current;
+    private byte[]? _scratch;
+    private IngestCounters.Tally _tally;
+
+    public IngestSession(LineFormatter formatter, StorageChannel queue, IngestCounters counters, int maxMessageSize)
+    {
+        _formatter = formatter;
+        _queue = queue;
+        _counters = counters;
+        Frames = new SyslogFrameReader(maxMessageSize, OversizeFrameHandling.Truncate);
+    }
+
+    /// <summary>The sender's address as UTF-8 text, for messages without a HOSTNAME.</summary>
+    public ReadOnlyMemory<byte> Peer { get; set; }
+
+    /// <summary>The framer of a TCP stream (kept per connection: it remembers the rest of a truncated frame).</summary>
+    public SyslogFrameReader Frames { get; }
+
+    /// <summary>Messages formatted but not yet handed to storage.</summary>
+    public bool HasPending => _current is { Length: > 0 } || _ready.Count > 0;
+
+    /// <summary>Frames and stores every complete frame in <paramref name="buffer"/>, advancing it past them.</summary>
+    public OperationStatus ReadFrames(ref ReadOnlySequence<byte> buffer, DateTimeOffset now, out FramingError error)
+    {
+        while (true)
+        {
+            var status = Frames.TryReadFrame(ref buffer, out var frame, out error);
+            if (status != OperationStatus.Done)
+            {
+                return status;
+            }
+
+            Add(frame.Payload, frame.Framing, frame.IsTruncated, frame.OriginalLength, now);
+        }
+    }
+
+    /// <summary>
+    /// What is left when the stream ends: an LF-framed last line without its LF is a whole message (as in rsyslog);
+    /// an incomplete octet-counted frame is stored marked truncated. The rest of an already truncated frame is not.
+    /// </summary>
+    public void AddRemainder(ReadOnlySequence<byte> rest, DateTimeOffset now)
+    {
+        if (rest.IsEmpty || Frames.IsSkipping)
+        {
+            return;
+        }
+
+        if ((uint)(rest.FirstSpan[0] - '0') > 9)
+        {
+            Add(rest, SyslogFraming.LineFeed, truncated: false, -1, now);
+        }
+        else if (OctetCountingFramer.TryReadLength(rest, out int length, out int prefix, out _) == OperationStatus.Done)
+        {
+            Add(rest.Slice(prefix), SyslogFraming.OctetCounting, truncated: true, length, now);
+        }
+        else
+        {
+            Add(rest, SyslogFraming.OctetCounting, truncated: true, -1, now);
+        }
+    }
+
+    public void Add(ReadOnlySequence<byte> payload, SyslogFraming framing, bool truncated, long originalLength, DateTimeOffset now)
+    {
+        if (payload.IsSingleSegment)
+        {
+            Add(payload.FirstSpan, framing, truncated, originalLength, now);
+            return;
+        }
+
+        // A frame split across pipe segments is copied once (Kestrel's HttpParser rule).
+        int length = (int)payload.Length;
+        if (_scratch is null || _scratch.Length < length)
+        {
+            _scratch = new byte[Math.Max(length, 4096)];
+        }
+
+        payload.CopyTo(_scratch);
+        Add(_scratch.AsSpan(0, length), framing, truncated, originalLength, now);
+    }
+
+    public void Add(ReadOnlySpan<byte> frame, SyslogFraming framing, bool truncated, long originalLength, DateTimeOffset now)
+    {
+        bool parsed = SyslogParser.TryParse(frame, now, out var header, out var error) == OperationStatus.Done;
+        int needed = LineFormatter.MaxLineLength(frame.Length, Peer.Length);
+        var chunk = _current;
+        if (chunk is null || chunk.Free.Length < needed)
+        {
+            if (chunk is not null)
+            {
+                _ready.Add(chunk);
+            }
+
+            chunk = _current = LineChunk.Rent(needed);
+        }
+
+        var context = new FrameContext(Peer, now, truncated, originalLength);
+        chunk.Commit(_formatter.Write(chunk.Free, frame, header, parsed ? default : error, context));
+        _tally.Count(framing, header.Format, parsed, truncated);
+        _tally.Bytes += frame.Length;
+    }
+
+    /// <summary>Hands what was formatted to storage, waiting while its queue is full (that is the backpressure).</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
+    {
+        _counters.Add(ref _tally);
+        if (_current is { Length: > 0 })
+        {
+            _ready.Add(_current);
+            _current = null;
+        }
+
+        while (_ready.Count > 0)
+        {
+            await _queue.WriteAsync(_ready[0], cancellationToken).ConfigureAwait(false);
+            _ready.RemoveAt(0);
+        }
+    }
+
+    /// <summary>Returns buffers that were never handed over (only after a failed <see cref="FlushAsync"/>).</summary>
+    public void Dispose()
+    {
+        _counters.Add(ref _tally);
+        foreach (var chunk in _ready)
+        {
+            chunk.Return();
+        }
+
+        _ready.Clear();
+        _current?.Return();
+        _current = null;
+    }
+}

@@ -1,0 +1,122 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Text;
+using Collector.Configuration;
+using Collector.Storage;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace Collector.Ingest;
+
+/// <summary>
+/// One TCP syslog connection, on Kestrel's socket transport and pipes. The loop: read (no cancellation token, so
+/// frames already buffered are still read after the client closes) → frame and format every complete frame →
+/// <c>AdvanceTo</c> → hand the lines to storage, waiting while its queue is full; while we wait the pipe fills and
+/// Kestrel stops reading the socket, so the sender is paused, not dropped. Lost framing (a bad octet count) closes
+/// this connection only. On shutdown the pending read is cancelled and what was read is still stored.
+/// </summary>
+public sealed class SyslogTcpConnectionHandler(
+    StorageChannel queue,
+    LineFormatter formatter,
+    IngestMetrics metrics,
+    ConnectionTracker tracker,
+    CollectorOptions options,
+    TimeProvider time,
+    ILogger<SyslogTcpConnectionHandler> logger) : ConnectionHandler
+{
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        using var lease = tracker.TryAdd(connection);
+        if (lease is null)
+        {
+            connection.Abort(new ConnectionAbortedException("connection limit reached"));
+            return;
+        }
+
+        var input = connection.Transport.Input;
+        var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
+        using var shutdown = lifetime?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
+        using var session = new IngestSession(formatter, queue, metrics.Tcp, options.MaxMessageSize) { Peer = PeerName(connection.RemoteEndPoint) };
+        IngestLog.ConnectionOpened(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
+        string ending = "closed by peer";
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var now = time.GetUtcNow();
+                OperationStatus status;
+                Shared.Framing.FramingError error;
+                try
+                {
+                    status = session.ReadFrames(ref buffer, now, out error);
+                    if (status == OperationStatus.NeedMoreData && (result.IsCompleted || result.IsCanceled))
+                    {
+                        session.AddRemainder(buffer, now);
+                        buffer = buffer.Slice(buffer.End);
+                    }
+                }
+                finally
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                lease.Touch();
+                await session.FlushAsync().ConfigureAwait(false);
+                if (status == OperationStatus.InvalidData)
+                {
+                    metrics.FramingErrors();
+                    IngestLog.FramingLost(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString(), error.ToString());
+                    ending = "framing lost";
+                    break;
+                }
+
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    ending = result.IsCanceled ? "server stopping" : ending;
+                    break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or OperationCanceledException or IOException)
+        {
+            // Reset, aborted (idle timeout, shutdown) or the queue closed: expected endings.
+            ending = lease.ClosedForIdleness ? "idle timeout" : ex.GetType().Name;
+            await TryFlushAsync(session).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ending = "error";
+            IngestLog.ConnectionFailed(logger, connection.ConnectionId, ex);
+        }
+        finally
+        {
+            IngestLog.ConnectionClosed(logger, connection.ConnectionId, ending);
+        }
+    }
+
+    /// <summary>Frames read before a reset are stored too.</summary>
+    private static async Task TryFlushAsync(IngestSession session)
+    {
+        try
+        {
+            if (session.HasPending)
+            {
+                await session.FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+        }
+    }
+
+    /// <summary>The peer's address as HOSTNAME for messages without one (rsyslog with DNS lookups off does the same).</summary>
+    public static ReadOnlyMemory<byte> PeerName(EndPoint? endPoint) => endPoint switch
+    {
+        IPEndPoint ip => Encoding.ASCII.GetBytes((ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address).ToString()),
+        null => "-"u8.ToArray(),
+        _ => Encoding.ASCII.GetBytes(endPoint.ToString() ?? "-"),
+    };
+}

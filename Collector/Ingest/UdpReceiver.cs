@@ -1,0 +1,189 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Collector.Configuration;
+using Collector.Storage;
+using Shared.Framing;
+
+using Collector.Observability;
+
+namespace Collector.Ingest;
+
+/// <summary>
+/// The UDP listener: one datagram is one message. A dedicated thread receives with blocking calls (cheapest per
+/// datagram) into a large socket buffer, so bursts wait in the kernel instead of being dropped. UDP cannot pause
+/// its senders: when storage is slow this thread waits, the socket buffer fills and the kernel's drops are counted
+/// (<see cref="UdpDrops"/>) and logged.
+/// </summary>
+public sealed class UdpReceiver(
+    StorageChannel queue,
+    LineFormatter formatter,
+    IngestMetrics metrics,
+    CollectorOptions options,
+    ListenerState listeners,
+    TimeProvider time,
+    ILogger<UdpReceiver> logger) : IHostedService, IDisposable
+{
+    private const int MaxDatagram = 65535;
+
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Socket? _socket;
+    private volatile bool _stopping;
+    private long _reportedDrops;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (options.Udp is null)
+        {
+            _stopped.TrySetResult();
+            return Task.CompletedTask;
+        }
+
+        var socket = new Socket(options.Udp.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        SetReceiveBuffer(socket, options.UdpReceiveBuffer);
+        socket.Bind(options.Udp);
+        _socket = socket;
+        listeners.Udp = (IPEndPoint)socket.LocalEndPoint!;
+        IngestLog.UdpListening(logger, listeners.Udp, socket.ReceiveBufferSize);
+        var thread = new Thread(Run) { IsBackground = true, Name = "udp-receive" };
+        thread.Start();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Closes the socket; what was already received is stored before this completes.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping = true;
+        _socket?.Dispose();
+        await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _socket?.Dispose();
+
+    /// <summary>Datagrams the kernel dropped for lack of buffer since the socket was opened; -1 if unknown.</summary>
+    public long SocketDrops => _socket is { } s ? UdpDrops.Read(s) : 0;
+
+    private void Run()
+    {
+        try
+        {
+            while (!_stopping)
+            {
+                try
+                {
+                    Receive(_socket!);
+                }
+                catch (Exception ex) when (!_stopping && ex is not ObjectDisposedException)
+                {
+                    IngestLog.UdpReceiveFailed(logger, ex);
+                }
+            }
+        }
+        finally
+        {
+            _stopped.TrySetResult();
+        }
+    }
+
+    private void Receive(Socket socket)
+    {
+        var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
+        var address = new SocketAddress(socket.AddressFamily);
+        var lastAddress = new SocketAddress(socket.AddressFamily);
+        using var session = new IngestSession(formatter, queue, metrics.Udp, options.MaxMessageSize);
+        long lastDropCheck = time.GetTimestamp();
+        while (true)
+        {
+            int length;
+            try
+            {
+                length = socket.ReceiveFrom(buffer, SocketFlags.None, address);
+            }
+            catch (Exception ex) when (_stopping && ex is SocketException or ObjectDisposedException)
+            {
+                Wait(session.FlushAsync());
+                return;
+            }
+
+            if (!address.Equals(lastAddress))
+            {
+                address.Buffer.CopyTo(lastAddress.Buffer);
+                lastAddress.Size = address.Size;
+                session.Peer = PeerName(address);
+            }
+
+            if (length > 0)
+            {
+                bool truncated = length > options.MaxMessageSize;
+                var frame = buffer.AsSpan(0, truncated ? options.MaxMessageSize : length);
+                session.Add(frame, SyslogFraming.LineFeed, truncated, truncated ? length : -1, time.GetUtcNow());
+            }
+
+            if (socket.Available == 0)
+            {
+                Wait(session.FlushAsync());
+                if (time.GetElapsedTime(lastDropCheck) > TimeSpan.FromSeconds(10))
+                {
+                    lastDropCheck = time.GetTimestamp();
+                    ReportDrops();
+                }
+            }
+        }
+    }
+
+    private void ReportDrops()
+    {
+        long drops = SocketDrops;
+        if (drops > _reportedDrops)
+        {
+            IngestLog.UdpDropped(logger, drops - _reportedDrops, drops);
+            _reportedDrops = drops;
+        }
+    }
+
+    private static void Wait(ValueTask pending)
+    {
+        if (!pending.IsCompletedSuccessfully)
+        {
+            pending.AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    private static ReadOnlyMemory<byte> PeerName(SocketAddress address)
+    {
+        var endPoint = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(address);
+        var ip = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
+        return Encoding.ASCII.GetBytes(ip.ToString());
+    }
+
+    /// <summary>
+    /// Linux caps SO_RCVBUF at net.core.rmem_max (often 208 KiB); SO_RCVBUFFORCE passes the cap with CAP_NET_ADMIN,
+    /// as rsyslog's imudp does. Whatever we get is logged.
+    /// </summary>
+    private void SetReceiveBuffer(Socket socket, int requested)
+    {
+        if (requested <= 0)
+        {
+            return;
+        }
+
+        socket.ReceiveBufferSize = requested;
+        if (socket.ReceiveBufferSize < requested && OperatingSystem.IsLinux())
+        {
+            const int SolSocket = 1, SoRcvBufForce = 33;
+            try
+            {
+                socket.SetRawSocketOption(SolSocket, SoRcvBufForce, BitConverter.GetBytes(requested));
+            }
+            catch (SocketException)
+            {
+            }
+        }
+
+        // Linux reports twice the size asked for (the kernel's bookkeeping share), so compare with that in mind.
+        if (socket.ReceiveBufferSize < requested)
+        {
+            IngestLog.UdpBufferClamped(logger, socket.ReceiveBufferSize, requested);
+        }
+    }
+}

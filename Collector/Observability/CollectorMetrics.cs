@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Collector.Ingest;
+using Collector.Storage;
+
+namespace Collector.Observability;
+
+/// <summary>Renders every counter of the Collector as Prometheus text for <c>GET /metrics</c>.</summary>
+public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker connections, StorageChannel queue, StorageCounters storage, UdpReceiver udp)
+{
+    private const string Prefix = "kubesyslog_collector_";
+
+    public string Render()
+    {
+        var m = new PrometheusText();
+        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
+        {
+            m.Counter(Prefix + "received_messages_total", "Messages received, by transport and framing.", c.OctetCounted, ("transport", c.Transport), ("framing", "octet-counted"));
+            m.Counter(Prefix + "received_messages_total", "Messages received, by transport and framing.", c.LineFeed, ("transport", c.Transport), ("framing", c.Transport == "udp" ? "datagram" : "lf"));
+        }
+
+        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
+        {
+            m.Counter(Prefix + "received_bytes_total", "Message bytes received (without framing).", c.Bytes, ("transport", c.Transport));
+        }
+
+        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
+        {
+            m.Counter(Prefix + "parsed_messages_total", "Messages parsed, by transport and format.", c.Rfc5424, ("transport", c.Transport), ("format", "rfc5424"));
+            m.Counter(Prefix + "parsed_messages_total", "Messages parsed, by transport and format.", c.Rfc3164, ("transport", c.Transport), ("format", "rfc3164"));
+        }
+
+        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
+        {
+            m.Counter(Prefix + "unparsed_messages_total", "Messages that did not parse; stored raw and marked.", c.Unparsed, ("transport", c.Transport));
+        }
+
+        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
+        {
+            m.Counter(Prefix + "truncated_messages_total", "Messages longer than the maximum size; stored truncated and marked.", c.Truncated, ("transport", c.Transport));
+        }
+
+        m.Counter(Prefix + "framing_errors_total", "TCP connections closed because their stream could not be framed.", ingest.FramingErrorCount);
+        m.Gauge(Prefix + "open_connections", "Open TCP connections.", connections.Open);
+        m.Counter(Prefix + "accepted_connections_total", "TCP connections accepted.", connections.Accepted);
+        m.Counter(Prefix + "rejected_connections_total", "TCP connections closed at once because the connection limit was reached.", connections.Rejected);
+        m.Counter(Prefix + "idle_closed_connections_total", "TCP connections closed by the idle timeout.", connections.IdleClosed);
+        m.Counter(Prefix + "udp_dropped_datagrams_total", "Datagrams the kernel dropped because the UDP receive buffer was full.", Math.Max(0, udp.SocketDrops));
+        m.Gauge(Prefix + "queue_bytes", "Formatted bytes waiting for the writer.", queue.QueuedBytes);
+        m.Gauge(Prefix + "queue_chunks", "Batches waiting for the writer.", queue.Count);
+        m.Gauge(Prefix + "queue_capacity_chunks", "Batches that fit in the queue before TCP clients are paused.", queue.Capacity);
+        m.Counter(Prefix + "written_lines_total", "Lines written to the messages file.", storage.LinesWritten);
+        m.Counter(Prefix + "written_bytes_total", "Bytes written to the messages file.", storage.BytesWritten);
+        m.Counter(Prefix + "writes_total", "Write system calls (each appends a batch of lines).", storage.Writes);
+        m.Counter(Prefix + "write_errors_total", "Failed writes (retried).", storage.WriteErrors);
+        m.Counter(Prefix + "rotations_total", "Rotations of the messages file.", storage.Rotations);
+        m.Counter(Prefix + "fsyncs_total", "fsync calls.", storage.Fsyncs);
+        m.Counter(Prefix + "deleted_files_total", "Rotated files deleted by the count or total-size limits.", storage.DeletedFiles);
+        m.Gauge(Prefix + "file_bytes", "Size of the current messages file.", storage.FileSize);
+        m.Gauge(Prefix + "storage_writable", "1 when the messages file is open and the last write succeeded.", storage.Writable ? 1 : 0);
+
+        using var process = Process.GetCurrentProcess();
+        m.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);
+        m.Counter("process_cpu_seconds_total", "User and system CPU time spent in seconds.", process.TotalProcessorTime.TotalSeconds);
+        m.Gauge("dotnet_gc_heap_bytes", "Bytes on the managed heap.", GC.GetTotalMemory(false));
+        return m.ToString();
+    }
+}

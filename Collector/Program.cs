@@ -1,0 +1,38 @@
+using Collector;
+using Collector.Configuration;
+
+// Composition lives in CollectorApp; this file only turns its outcome into an exit code.
+if (args.Any(a => a is "-h" or "--help" or "-?"))
+{
+    Console.Out.Write(CommandLine.HelpText());
+    return 0;
+}
+
+var app = CollectorApp.Build(args, out var errors);
+if (app is null)
+{
+    foreach (string error in errors)
+    {
+        Console.Error.WriteLine($"Collector: configuration error: {error}");
+    }
+
+    return 1;
+}
+
+await using (app)
+{
+    try
+    {
+        await app.StartAsync();
+    }
+    catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+    {
+        // A port in use or a file that cannot be created: the host logged it; say it plainly and exit 1.
+        Console.Error.WriteLine($"Collector: cannot start: {ex.Message}");
+        return 1;
+    }
+
+    await app.WaitForShutdownAsync();
+}
+
+return 0;

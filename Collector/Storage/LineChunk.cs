@@ -1,0 +1,52 @@
+using System.Buffers;
+
+namespace Collector.Storage;
+
+/// <summary>
+/// Whole formatted lines on their way from one ingest loop to the writer: the unit of batching. A connection fills
+/// one per read and hands it over, so the writer appends many lines with one system call and a line is never split.
+/// The buffer is pooled: whoever ends a chunk's life (the writer, or a loop that cannot hand it over) returns it.
+/// </summary>
+public sealed class LineChunk
+{
+    /// <summary>Size rented for ordinary traffic; a chunk for one long message is as large as that message needs.</summary>
+    public const int DefaultSize = 64 * 1024;
+
+    private byte[] _buffer;
+
+    private LineChunk(byte[] buffer) => _buffer = buffer;
+
+    public int Length { get; private set; }
+
+    public int Lines { get; private set; }
+
+    public int Capacity => _buffer.Length;
+
+    public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
+
+    public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
+
+    public static LineChunk Rent(int minimumSize = DefaultSize) =>
+        new(ArrayPool<byte>.Shared.Rent(Math.Max(minimumSize, DefaultSize)));
+
+    /// <summary>Space for the next line; call <see cref="Commit"/> with what was written.</summary>
+    public Span<byte> Free => _buffer.AsSpan(Length);
+
+    public void Commit(int bytes)
+    {
+        Length += bytes;
+        Lines++;
+    }
+
+    public void Return()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        Length = 0;
+        Lines = 0;
+    }
+}

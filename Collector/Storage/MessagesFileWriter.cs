@@ -1,0 +1,325 @@
+using Collector.Configuration;
+using Microsoft.Win32.SafeHandles;
+
+namespace Collector.Storage;
+
+/// <summary>
+/// The one writer of the messages file. It takes whole-line chunks from the <see cref="StorageChannel"/> as they come
+/// and appends up to 1 MiB of them with one vectored write, so a line reaches the page cache as soon as the writer
+/// is free: there is no flush timer to wait for. Rotation happens between chunks, so no line is split. A failed
+/// write is retried (the partial tail cut off first) until it succeeds; meanwhile the queue fills and TCP senders
+/// pause. Stopping drains the queue: the ingest services stop first, so everything they read is written.
+/// </summary>
+public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
+{
+    private const int MaxBatchBytes = 1 << 20;
+    private const int MaxBatchChunks = 256;
+    private static readonly TimeSpan HousekeepingInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(10);
+
+    private readonly StorageChannel _queue;
+    private readonly CollectorOptions _options;
+    private readonly StorageCounters _counters;
+    private readonly RotatedFiles _rotated;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _abandon = new();
+    private readonly string _path;
+    private readonly List<LineChunk> _batch = new(MaxBatchChunks);
+    private readonly List<ReadOnlyMemory<byte>> _segment = new(MaxBatchChunks);
+    private SafeFileHandle? _file;
+    private long _size;
+    private long _unsyncedSince = -1;
+    private long _lastFsync;
+    private long _lastHousekeeping;
+    private Task _loop = Task.CompletedTask;
+
+    public MessagesFileWriter(StorageChannel queue, CollectorOptions options, StorageCounters counters, TimeProvider time, ILogger<MessagesFileWriter> logger)
+    {
+        _queue = queue;
+        _options = options;
+        _counters = counters;
+        _time = time;
+        _logger = logger;
+        _path = Path.GetFullPath(options.File);
+        _rotated = new RotatedFiles(_path, options.MaxFiles, options.Compress, options.MaxTotalSize, counters, logger);
+    }
+
+    public string FilePath => _path;
+
+    /// <summary>Opens (creating the directory and appending to an existing file) before the listeners start.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Open();
+        _rotated.StartBackgroundWork();
+        StorageLog.Opened(_logger, _path, _options.Format, _options.MaxFileSize, _options.MaxFiles);
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Runs after every service's StopAsync, so the listeners (Kestrel, UDP) have stored all they read: writes
+    /// everything queued, then closes. If the host's shutdown timeout ends first, says what was lost.
+    /// </summary>
+    public async Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        _queue.Complete();
+        using (cancellationToken.Register(() => _abandon.Cancel()))
+        {
+            await _loop.ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        _file?.Dispose();
+        _abandon.Dispose();
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        try
+        {
+            while (true)
+            {
+                if (reader.Count == 0 && !await WaitForDataAsync().ConfigureAwait(false))
+                {
+                    break;
+                }
+
+                long batchBytes = 0;
+                while (_batch.Count < MaxBatchChunks && batchBytes < MaxBatchBytes && reader.TryRead(out var chunk))
+                {
+                    _queue.Taken(chunk);
+                    _batch.Add(chunk);
+                    batchBytes += chunk.Length;
+                }
+
+                if (_batch.Count > 0)
+                {
+                    await WriteBatchAsync().ConfigureAwait(false);
+                }
+
+                Housekeeping();
+            }
+
+            Sync(force: true);
+            StorageLog.Drained(_logger, _counters.LinesWritten, _counters.BytesWritten);
+        }
+        catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
+        {
+            int chunks = _batch.Count + reader.Count;
+            long bytes = _batch.Sum(c => (long)c.Length) + _queue.QueuedBytes;
+            StorageLog.Abandoned(_logger, chunks, bytes, _path);
+        }
+        finally
+        {
+            _file?.Dispose();
+            _file = null;
+            _counters.Writable = false;
+            _rotated.WaitForCompression();
+        }
+    }
+
+    /// <summary>Waits for chunks, waking every second for housekeeping. False when the queue is completed and empty.</summary>
+    private async ValueTask<bool> WaitForDataAsync()
+    {
+        var wait = _queue.Reader.WaitToReadAsync();
+        if (wait.IsCompleted)
+        {
+            return wait.Result;
+        }
+
+        var waiting = wait.AsTask();
+        while (true)
+        {
+            var timeout = Task.Delay(HousekeepingInterval, _time);
+            if (await Task.WhenAny(waiting, timeout).ConfigureAwait(false) == waiting)
+            {
+                return await waiting.ConfigureAwait(false);
+            }
+
+            Housekeeping();
+        }
+    }
+
+    /// <summary>Appends the batch, rotating between chunks when the next one would pass the size limit.</summary>
+    private async Task WriteBatchAsync()
+    {
+        long segmentBytes = 0;
+        int segmentLines = 0;
+        foreach (var chunk in _batch)
+        {
+            if (_size + segmentBytes + chunk.Length > _options.MaxFileSize && _size + segmentBytes > 0)
+            {
+                await WriteSegmentAsync(segmentBytes, segmentLines).ConfigureAwait(false);
+                segmentBytes = 0;
+                segmentLines = 0;
+                Rotate();
+            }
+
+            _segment.Add(chunk.Memory);
+            segmentBytes += chunk.Length;
+            segmentLines += chunk.Lines;
+        }
+
+        await WriteSegmentAsync(segmentBytes, segmentLines).ConfigureAwait(false);
+        foreach (var chunk in _batch)
+        {
+            chunk.Return();
+        }
+
+        _batch.Clear();
+    }
+
+    private async Task WriteSegmentAsync(long bytes, int lines)
+    {
+        int failures = 0;
+        while (_segment.Count > 0)
+        {
+            try
+            {
+                if (_file is null)
+                {
+                    Open();
+                }
+
+                RandomAccess.Write(_file!, _segment, _size);
+                _size += bytes;
+                _counters.FileSize = _size;
+                _counters.Wrote(lines, bytes);
+                _counters.Writable = true;
+                _segment.Clear();
+                if (_unsyncedSince < 0)
+                {
+                    _unsyncedSince = _time.GetTimestamp();
+                }
+
+                if (failures > 0)
+                {
+                    StorageLog.WriteRecovered(_logger, _path, failures);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                failures++;
+                _counters.WriteFailed();
+                _counters.Writable = false;
+                var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(failures, 10))));
+                if (failures == 1 || delay == MaxRetryDelay)
+                {
+                    StorageLog.WriteFailed(_logger, _path, lines, delay, ex);
+                }
+
+                CloseAfterFailure();
+                await Task.Delay(delay, _time, _abandon.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private void Open()
+    {
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
+        _file = File.OpenHandle(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        _size = RandomAccess.GetLength(_file);
+        _counters.FileSize = _size;
+        _counters.Writable = true;
+    }
+
+    /// <summary>A write that failed half-way may have left part of a batch: cut it so the retry does not split a line.</summary>
+    private void CloseAfterFailure()
+    {
+        try
+        {
+            if (_file is not null && RandomAccess.GetLength(_file) > _size)
+            {
+                RandomAccess.SetLength(_file, _size);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            StorageLog.HousekeepingFailed(_logger, _path, ex);
+        }
+
+        _file?.Dispose();
+        _file = null;
+    }
+
+    private void Rotate()
+    {
+        Sync(force: true);
+        long size = _size;
+        _file?.Dispose();
+        _file = null;
+        _rotated.Rotate();
+        _counters.Rotated();
+        StorageLog.Rotated(_logger, _path, size);
+        Open();
+    }
+
+    /// <summary>Once a second: fsync when due, and notice a file removed or truncated behind our back.</summary>
+    private void Housekeeping()
+    {
+        long now = _time.GetTimestamp();
+        if (_time.GetElapsedTime(_lastHousekeeping, now) < HousekeepingInterval && _options.FsyncInterval == TimeSpan.Zero)
+        {
+            return;
+        }
+
+        Sync(force: false);
+        if (_time.GetElapsedTime(_lastHousekeeping, now) < HousekeepingInterval || _file is null)
+        {
+            return;
+        }
+
+        _lastHousekeeping = now;
+        try
+        {
+            if (!File.Exists(_path))
+            {
+                StorageLog.Reopened(_logger, _path);
+                _file.Dispose();
+                Open();
+                return;
+            }
+
+            long length = RandomAccess.GetLength(_file);
+            if (length < _size)
+            {
+                StorageLog.Truncated(_logger, _path, _size, length);
+                _size = length;
+                _counters.FileSize = length;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            StorageLog.HousekeepingFailed(_logger, _path, ex);
+        }
+    }
+
+    private void Sync(bool force)
+    {
+        if (_file is null || _unsyncedSince < 0 || _options.FsyncInterval == TimeSpan.Zero)
+        {
+            return;
+        }
+
+        long now = _time.GetTimestamp();
+        if (force || _time.GetElapsedTime(_lastFsync, now) >= _options.FsyncInterval)
+        {
+            RandomAccess.FlushToDisk(_file);
+            _lastFsync = now;
+            _unsyncedSince = -1;
+            _counters.Synced();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Collector.Observability;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using TestSupport;
+
+namespace Collector.Tests;
+
+/// <summary>
+/// The real Collector app in this process, on loopback port 0 for TCP, UDP and HTTP, writing into a temp directory.
+/// Built by the same <see cref="CollectorApp.Build"/> as the executable.
+/// </summary>
+public sealed class RunningCollector : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private bool _stopped;
+
+    private RunningCollector(WebApplication app, string file)
+    {
+        _app = app;
+        FilePath = file;
+        var listeners = app.Services.GetRequiredService<ListenerState>();
+        Tcp = listeners.Tcp!;
+        Udp = listeners.Udp;
+        Http = listeners.Http!;
+    }
+
+    public IPEndPoint Tcp { get; }
+
+    public IPEndPoint? Udp { get; }
+
+    public IPEndPoint Http { get; }
+
+    public string FilePath { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts a Collector writing to <c>messages</c> in <paramref name="directory"/>; <paramref name="extraArgs"/> are switches.</summary>
+    public static async Task<RunningCollector> StartAsync(TempDirectory directory, params string[] extraArgs)
+    {
+        string file = directory.Combine("messages");
+        string[] args =
+        [
+            "--tcp", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--file", file, "--log-level", "Warning",
+            .. extraArgs,
+        ];
+        var app = CollectorApp.Build(args, out var errors) ?? throw new InvalidOperationException(string.Join("; ", errors));
+        await app.StartAsync();
+        return new RunningCollector(app, file);
+    }
+
+    /// <summary>The lines of the messages file as text (without their LF).</summary>
+    public string[] ReadLines() => ReadLines(FilePath);
+
+    public static string[] ReadLines(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        var text = reader.ReadToEnd();
+        return text.Length == 0 ? [] : text.TrimEnd('\n').Split('\n');
+    }
+
+    public long LineCount() => File.Exists(FilePath) ? CountLines(FilePath) : 0;
+
+    public static long CountLines(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var buffer = new byte[1 << 16];
+        long count = 0;
+        int n;
+        while ((n = stream.Read(buffer)) > 0)
+        {
+            count += buffer.AsSpan(0, n).Count((byte)'\n');
+        }
+
+        return count;
+    }
+
+    /// <summary>Waits until the file holds at least <paramref name="count"/> lines.</summary>
+    public Task WaitForLinesAsync(long count, TimeSpan? timeout = null) =>
+        Wait.UntilAsync(() => LineCount() >= count, $"{count} lines in {FilePath} (have {LineCount()})", timeout ?? TimeSpan.FromSeconds(60));
+
+    public async Task<string> GetAsync(string path)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{Http}") };
+        return await http.GetStringAsync(path);
+    }
+
+    /// <summary>A metric's value from /metrics (the first sample whose name and labels start with <paramref name="sample"/>).</summary>
+    public async Task<double> MetricAsync(string sample)
+    {
+        var text = await GetAsync("/metrics");
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith(sample, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"no metric {sample} in:\n{text}");
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<TcpClient> ConnectAsync()
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(Tcp);
+        return client;
+    }
+
+    /// <summary>Stops the app the way SIGTERM does (drains storage).</summary>
+    public async Task StopAsync()
+    {
+        if (!_stopped)
+        {
+            _stopped = true;
+            await _app.StopAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await _app.DisposeAsync();
+    }
+}

@@ -36,12 +36,12 @@ public static class CollectorOptionsReader
             return value;
         }
 
-        const string endpoint = "HOST:PORT (an IP address, localhost or *, and a port 0-65535) or empty to disable";
+        const string Endpoint = "HOST:PORT (an IP address, localhost or *, and a port 0-65535) or empty to disable";
         var options = new CollectorOptions
         {
-            Tcp = Get("Tcp", defaults.Tcp, ParseEndpoint, endpoint),
-            Udp = Get("Udp", defaults.Udp, ParseEndpoint, endpoint),
-            Http = Get("Http", defaults.Http, ParseEndpoint, endpoint),
+            Tcp = Get("Tcp", defaults.Tcp, ParseEndpoint, Endpoint),
+            Udp = Get("Udp", defaults.Udp, ParseEndpoint, Endpoint),
+            Http = Get("Http", defaults.Http, ParseEndpoint, Endpoint),
             File = Get("File", defaults.File, t => (t.Length > 0, t), "a file path"),
             Format = Get("Format", defaults.Format, ParseFormat, "file, traditional or rfc5424"),
             MaxMessageSize = Get("MaxMessageSize", defaults.MaxMessageSize, t => InRange(t, 480, 64L * 1024 * 1024, out long v) ? (true, (int)v) : (false, 0), "a size from 480 bytes to 64MiB"),

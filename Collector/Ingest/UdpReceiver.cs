@@ -2,10 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Collector.Configuration;
+using Collector.Observability;
 using Collector.Storage;
 using Shared.Framing;
-
-using Collector.Observability;
 
 namespace Collector.Ingest;
 

@@ -226,6 +226,18 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
     }
 
+    private void TryOpen()
+    {
+        try
+        {
+            Open();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _file = null;
+        }
+    }
+
     private void Open()
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
@@ -276,7 +288,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
 
         Sync(force: false);
-        if (_time.GetElapsedTime(_lastHousekeeping, now) < HousekeepingInterval || _file is null)
+        if (_time.GetElapsedTime(_lastHousekeeping, now) < HousekeepingInterval)
         {
             return;
         }
@@ -284,11 +296,21 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         _lastHousekeeping = now;
         try
         {
+            if (_file is null)
+            {
+                // A failed write closed it; reopening here makes /readyz recover without waiting for traffic.
+                // Failures are already reported by the write path, with backoff.
+                TryOpen();
+                return;
+            }
+
             if (!File.Exists(_path))
             {
                 StorageLog.Reopened(_logger, _path);
                 _file.Dispose();
-                Open();
+                _file = null;
+                _counters.Writable = false;
+                TryOpen();
                 return;
             }
 

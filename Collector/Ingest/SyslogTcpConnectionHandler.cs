@@ -46,7 +46,8 @@ public sealed class SyslogTcpConnectionHandler(
             {
                 var result = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
-                var now = time.GetUtcNow();
+                // Local time, as rsyslog: RFC 3164 timestamps carry no offset and are read in the receiver's zone.
+                var now = time.GetLocalNow();
                 OperationStatus status;
                 Shared.Framing.FramingError error;
                 try

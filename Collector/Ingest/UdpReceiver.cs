@@ -115,7 +115,7 @@ public sealed class UdpReceiver(
             {
                 bool truncated = length > options.MaxMessageSize;
                 var frame = buffer.AsSpan(0, truncated ? options.MaxMessageSize : length);
-                session.Add(frame, SyslogFraming.LineFeed, truncated, truncated ? length : -1, time.GetUtcNow());
+                session.Add(frame, SyslogFraming.LineFeed, truncated, truncated ? length : -1, time.GetLocalNow());
             }
 
             if (socket.Available == 0)

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Text.RegularExpressions;
+using TestSupport;
+
+namespace Collector.Tests.Process;
+
+/// <summary>
+/// The Collector executable (the apphost copied next to the tests) as a real child process, for what only a process
+/// shows: exit codes, SIGTERM handling, restarts. Ports are picked by the kernel (port 0) and read from its log.
+/// </summary>
+public sealed partial class CollectorProcess : IAsyncDisposable
+{
+    private readonly System.Diagnostics.Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private CollectorProcess(System.Diagnostics.Process process) => _process = process;
+
+    public static string Executable => Path.Combine(AppContext.BaseDirectory, "Collector");
+
+    public IPEndPoint? Tcp { get; private set; }
+
+    public string Output => string.Join('\n', _output);
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Runs the Collector to completion (for configuration errors and --help).</summary>
+    public static Task<ProcessRunner.Result> RunAsync(params string[] args) =>
+        ProcessRunner.RunAsync(Executable, args, TimeSpan.FromSeconds(30));
+
+    public static async Task<CollectorProcess> StartAsync(string file, params string[] extraArgs)
+    {
+        var info = new ProcessStartInfo(Executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (string arg in (string[])["--tcp", "127.0.0.1:0", "--udp", "", "--http", "127.0.0.1:0", "--file", file, .. extraArgs])
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var collector = new CollectorProcess(new System.Diagnostics.Process { StartInfo = info });
+        collector._process.OutputDataReceived += (_, e) => collector.Collect(e.Data);
+        collector._process.ErrorDataReceived += (_, e) => collector.Collect(e.Data);
+        collector._process.Start();
+        collector._process.BeginOutputReadLine();
+        collector._process.BeginErrorReadLine();
+        await Wait.UntilAsync(() => collector.Tcp is not null || collector._process.HasExited, "the Collector to listen", TimeSpan.FromSeconds(30));
+        if (collector.Tcp is null)
+        {
+            throw new InvalidOperationException($"the Collector exited with {collector._process.ExitCode}:\n{collector.Output}");
+        }
+
+        return collector;
+    }
+
+    /// <summary>Sends SIGTERM, as Kubernetes does, and waits for the exit.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        var kill = await ProcessRunner.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.Equal(0, kill.ExitCode);
+        await Wait.ForAsync(_process.WaitForExitAsync(), "the Collector to exit after SIGTERM", TimeSpan.FromSeconds(30));
+        return _process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Collect(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        var match = Listening().Match(line);
+        if (match.Success)
+        {
+            Tcp = IPEndPoint.Parse(match.Groups[1].Value);
+        }
+    }
+
+    [GeneratedRegex(@"Receiving syslog on tcp://(\S+)")]
+    private static partial Regex Listening();
+}

@@ -1,0 +1,134 @@
+using System.Net.Sockets;
+using TestSupport;
+
+namespace Collector.Tests.Process;
+
+public sealed class CollectorProcessTests
+{
+    [Fact]
+    public async Task OnSigtermEveryMessageReadBeforeTheStopIsOnDisk()
+    {
+        using var dir = TempDirectory.Create();
+        string file = dir.Combine("messages");
+        await using var collector = await CollectorProcess.StartAsync(file);
+        using var client = new TcpClient();
+        await client.ConnectAsync(collector.Tcp!);
+        var stream = client.GetStream();
+        using var stop = new CancellationTokenSource();
+        int sent = 0;
+        var sending = Task.Run(async () =>
+        {
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await SequencedMessages.SendAsync(stream, 1, sent, 500, octetCounted: true);
+                    sent += 500;
+                }
+            }
+            catch (IOException)
+            {
+                // The Collector closed the connection while we were sending: expected during the stop.
+            }
+        });
+
+        await Wait.UntilAsync(() => File.Exists(file) && RunningCollector.CountLines(file) >= 20_000, "20,000 lines on disk");
+        long beforeStop = RunningCollector.CountLines(file);
+        int exitCode = await collector.TerminateAsync();
+        stop.Cancel();
+        await Wait.ForAsync(sending, "the sender to stop");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Storage drained", collector.Output, StringComparison.Ordinal);
+
+        // What is on disk is every message from the first up to where the Collector stopped reading, with no gap
+        // and no duplicate; the last frame may have been cut by the stop, and then it is marked as truncated.
+        var lines = RunningCollector.ReadLines(file);
+        var intact = lines.Where(l => !l.Contains("truncated=", StringComparison.Ordinal)).ToArray();
+        Assert.True(lines.Length - intact.Length <= 1, $"{lines.Length - intact.Length} truncated lines");
+        Assert.True(intact.Length >= beforeStop, $"{intact.Length} lines after the stop, {beforeStop} before it");
+        Assert.Null(SequencedMessages.Verify(intact, new Dictionary<int, int> { [1] = intact.Length }));
+    }
+
+    [Fact]
+    public async Task ARestartAppendsToTheExistingFile()
+    {
+        using var dir = TempDirectory.Create();
+        string file = dir.Combine("messages");
+        for (int run = 0; run < 2; run++)
+        {
+            await using var collector = await CollectorProcess.StartAsync(file);
+            using (var client = new TcpClient())
+            {
+                await client.ConnectAsync(collector.Tcp!);
+                await SequencedMessages.SendAsync(client.GetStream(), 2, run * 100, 100, octetCounted: true);
+            }
+
+            await Wait.UntilAsync(() => RunningCollector.CountLines(file) >= (run + 1) * 100, "the messages of this run");
+            Assert.Equal(0, await collector.TerminateAsync());
+        }
+
+        Assert.Null(SequencedMessages.Verify(RunningCollector.ReadLines(file), new Dictionary<int, int> { [2] = 200 }));
+        Assert.Equal(200, RunningCollector.CountLines(file));
+    }
+
+    [Theory]
+    [InlineData("--max-files", "lots", "Collector:MaxFiles must be a whole number from 0 to 1000, was 'lots'")]
+    [InlineData("--tcp", "300.1.1.1:514", "Collector:Tcp must be HOST:PORT")]
+    [InlineData("--udp", "127.0.0.1:70000", "Collector:Udp must be HOST:PORT")]
+    [InlineData("--max-file-size", "12 parsecs", "Collector:MaxFileSize must be a size of at least 1KiB, was '12 parsecs'")]
+    [InlineData("--format", "xml", "Collector:Format must be file, traditional or rfc5424, was 'xml'")]
+    [InlineData("--idle-timeout", "soon", "Collector:IdleTimeout must be a duration")]
+    [InlineData("--frobnicate", "1", "unknown argument '--frobnicate'")]
+    public async Task ABadSettingExitsWithCode1AndNamesTheKeyAndValue(string name, string value, string expected)
+    {
+        using var dir = TempDirectory.Create();
+        var result = await CollectorProcess.RunAsync(name, value, "--file", dir.Combine("messages"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(expected, result.StandardError, StringComparison.Ordinal);
+        Assert.False(File.Exists(dir.Combine("messages")));
+    }
+
+    [Fact]
+    public async Task ABadSettingInTheEnvironmentIsReportedByItsKey()
+    {
+        using var dir = TempDirectory.Create();
+        var info = new System.Diagnostics.ProcessStartInfo(CollectorProcess.Executable)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+        };
+        info.ArgumentList.Add("--file");
+        info.ArgumentList.Add(dir.Combine("messages"));
+        info.Environment["Collector__MaxConnections"] = "-5";
+        using var process = System.Diagnostics.Process.Start(info)!;
+        string stderr = await process.StandardError.ReadToEndAsync();
+        await Wait.ForAsync(process.WaitForExitAsync(), "the Collector to exit");
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("Collector:MaxConnections must be a whole number from 1 to 1000000, was '-5'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APortInUseExitsWithCode1()
+    {
+        using var dir = TempDirectory.Create();
+        using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var result = await CollectorProcess.RunAsync("--tcp", taken.LocalEndpoint.ToString()!, "--udp", "", "--http", "127.0.0.1:0", "--file", dir.Combine("messages"));
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("cannot start", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HelpListsEverySwitchAndExitsWithCode0()
+    {
+        var result = await CollectorProcess.RunAsync("--help");
+        Assert.Equal(0, result.ExitCode);
+        foreach (var s in Collector.Configuration.CommandLine.Switches)
+        {
+            Assert.Contains(s.Name, result.StandardOutput, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("/metrics", result.StandardOutput, StringComparison.Ordinal);
+    }
+}

@@ -34,6 +34,9 @@ public sealed class IngestSession : IDisposable
     /// <summary>The framer of a TCP stream (kept per connection: it remembers the rest of a truncated frame).</summary>
     public SyslogFrameReader Frames { get; }
 
+    /// <summary>A chunk is full and waits for <see cref="FlushAsync"/>.</summary>
+    public bool HasFullChunk => _ready.Count > 0;
+
     /// <summary>Messages formatted but not yet handed to storage.</summary>
     public bool HasPending => _current is { Length: > 0 } || _ready.Count > 0;
 

@@ -24,6 +24,8 @@ public sealed class UdpReceiver(
     ILogger<UdpReceiver> logger) : IHostedService, IDisposable
 {
     private const int MaxDatagram = 65535;
+    private static readonly TimeSpan QuietFlush = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan MaxBatchAge = TimeSpan.FromMilliseconds(50);
 
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _socket;
@@ -84,6 +86,12 @@ public sealed class UdpReceiver(
         }
     }
 
+    /// <summary>
+    /// Batches datagrams into chunks without a system call per datagram beyond the receive: while lines are pending
+    /// the socket gets a short receive timeout, and the batch goes to storage when the socket is quiet for
+    /// <see cref="QuietFlush"/>, when a chunk is full, or when its oldest line is <see cref="MaxBatchAge"/> old
+    /// (inside the 100 ms flush policy). An idle socket blocks without a timeout.
+    /// </summary>
     private void Receive(Socket socket)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
@@ -91,12 +99,21 @@ public sealed class UdpReceiver(
         var lastAddress = new SocketAddress(socket.AddressFamily);
         using var session = new IngestSession(formatter, queue, metrics.Udp, options.MaxMessageSize);
         long lastDropCheck = time.GetTimestamp();
+        long batchStarted = 0;
+        var now = time.GetLocalNow();
+        int sinceClock = 0;
+        socket.ReceiveTimeout = 0;
         while (true)
         {
             int length;
             try
             {
                 length = socket.ReceiveFrom(buffer, SocketFlags.None, address);
+            }
+            catch (SocketException ex) when (!_stopping && ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                Flush(session, socket);
+                continue;
             }
             catch (Exception ex) when (_stopping && ex is SocketException or ObjectDisposedException)
             {
@@ -111,23 +128,44 @@ public sealed class UdpReceiver(
                 session.Peer = PeerName(address);
             }
 
+            // The clock is read per batch and every 64 datagrams, not per datagram.
+            if (!session.HasPending)
+            {
+                batchStarted = Environment.TickCount64;
+                now = time.GetLocalNow();
+                sinceClock = 0;
+                socket.ReceiveTimeout = (int)QuietFlush.TotalMilliseconds;
+            }
+            else if (++sinceClock == 64)
+            {
+                now = time.GetLocalNow();
+                sinceClock = 0;
+            }
+
             if (length > 0)
             {
                 bool truncated = length > options.MaxMessageSize;
                 var frame = buffer.AsSpan(0, truncated ? options.MaxMessageSize : length);
-                session.Add(frame, SyslogFraming.LineFeed, truncated, truncated ? length : -1, time.GetLocalNow());
+                session.Add(frame, SyslogFraming.LineFeed, truncated, truncated ? length : -1, now);
             }
 
-            if (socket.Available == 0)
+            if (session.HasFullChunk || Environment.TickCount64 - batchStarted >= MaxBatchAge.TotalMilliseconds)
             {
-                Wait(session.FlushAsync());
-                if (time.GetElapsedTime(lastDropCheck) > TimeSpan.FromSeconds(10))
-                {
-                    lastDropCheck = time.GetTimestamp();
-                    ReportDrops();
-                }
+                Flush(session, socket);
+            }
+
+            if (time.GetElapsedTime(lastDropCheck) > TimeSpan.FromSeconds(10))
+            {
+                lastDropCheck = time.GetTimestamp();
+                ReportDrops();
             }
         }
+    }
+
+    private static void Flush(IngestSession session, Socket socket)
+    {
+        Wait(session.FlushAsync());
+        socket.ReceiveTimeout = 0;
     }
 
     private void ReportDrops()

@@ -83,8 +83,14 @@ public static class CollectorApp
                 IngestLog.TcpListening(logger, listeners.Tcp);
             }
 
+            if (listeners.Http is not null)
+            {
+                IngestLog.HttpListening(logger, listeners.Http);
+            }
+
             listeners.Bound = true;
         });
+        app.Lifetime.ApplicationStopping.Register(() => IngestLog.Stopping(app.Services.GetRequiredService<ILogger<SyslogTcpConnectionHandler>>()));
         HealthEndpoints.Map(app);
         return app;
     }
@@ -94,7 +100,6 @@ public static class CollectorApp
         var config = new LoggerConfiguration()
             .MinimumLevel.Is(options.LogLevel)
             .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
-            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Information)
             .Enrich.FromLogContext();
         config = options.LogFormat == "json"
             ? config.WriteTo.Console(new JsonFormatter(renderMessage: true))

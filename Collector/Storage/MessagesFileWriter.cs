@@ -266,7 +266,10 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         Open();
     }
 
-    /// <summary>Once a second: fsync when due, and notice a file removed or truncated behind our back.</summary>
+    /// <summary>
+    /// Once a second: fsync when due, notice a file removed or truncated behind our back, and retry opening a file
+    /// that could not be reopened (readiness depends on it, and no traffic comes to a pod that is not ready).
+    /// </summary>
     private void Housekeeping()
     {
         long now = _time.GetTimestamp();
@@ -276,18 +279,30 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
 
         Sync(force: false);
-        if (_time.GetElapsedTime(_lastHousekeeping, now) < HousekeepingInterval || _file is null)
+        if (_time.GetElapsedTime(_lastHousekeeping, now) < HousekeepingInterval)
         {
             return;
         }
 
         _lastHousekeeping = now;
+        bool retrying = _file is null;
         try
         {
+            if (_file is null)
+            {
+                Open();
+                return;
+            }
+
             if (!File.Exists(_path))
             {
                 StorageLog.Reopened(_logger, _path);
+
+                // Forget the handle before opening: if the open fails, the next write opens (and retries) itself
+                // instead of writing to a closed handle.
                 _file.Dispose();
+                _file = null;
+                _counters.Writable = false;
                 Open();
                 return;
             }
@@ -302,7 +317,11 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            StorageLog.HousekeepingFailed(_logger, _path, ex);
+            // Logged once, not every second while the file stays unopenable.
+            if (!retrying)
+            {
+                StorageLog.HousekeepingFailed(_logger, _path, ex);
+            }
         }
     }
 

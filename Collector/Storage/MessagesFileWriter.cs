@@ -32,6 +32,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     private long _unsyncedSince = -1;
     private long _lastFsync;
     private long _lastHousekeeping;
+    private bool _rotationFailing;
     private Task _loop = Task.CompletedTask;
 
     public MessagesFileWriter(StorageChannel queue, CollectorOptions options, StorageCounters counters, TimeProvider time, ILogger<MessagesFileWriter> logger)
@@ -260,10 +261,33 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         long size = _size;
         _file?.Dispose();
         _file = null;
-        _rotated.Rotate();
-        _counters.Rotated();
-        StorageLog.Rotated(_logger, _path, size);
-        Open();
+        try
+        {
+            _rotated.Rotate();
+            _rotationFailing = false;
+            _counters.Rotated();
+            StorageLog.Rotated(_logger, _path, size);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Go on appending to the full file rather than stop writing: nothing is lost, the next chunk tries
+            // again, and the failure is logged once until a rotation succeeds.
+            if (!_rotationFailing)
+            {
+                _rotationFailing = true;
+                StorageLog.HousekeepingFailed(_logger, _path, ex);
+            }
+        }
+
+        try
+        {
+            Open();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The next write opens the file itself and retries until it can (WriteSegmentAsync logs that).
+            _size = 0;
+        }
     }
 
     /// <summary>

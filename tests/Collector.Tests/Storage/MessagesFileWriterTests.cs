@@ -26,7 +26,8 @@ public sealed class MessagesFileWriterTests
 
         await writer.WriteAsync("one", "two");
         await writer.WriteAsync("three");
-        await Wait.UntilAsync(() => writer.Counters.LinesWritten == 3, "three lines");
+        await Wait.UntilAsync(() => writer.Counters.BytesWritten == 14 && writer.Counters.Writes >= 1, "three lines");
+        Assert.Equal(3, writer.Counters.LinesWritten);
         Assert.Equal(14, writer.Counters.BytesWritten);
         Assert.Equal(14, writer.Counters.FileSize);
         Assert.InRange(writer.Counters.Writes, 1, 2);
@@ -126,13 +127,15 @@ public sealed class MessagesFileWriterTests
         Assert.False(writer.Counters.Writable);
 
         await writer.WriteAsync("during 1", "during 2");
-        await Wait.UntilAsync(() => writer.Counters.WriteErrors >= 1, "a failed write");
+        // The counters change just before the log entry is made: wait for both.
+        await Wait.UntilAsync(() => writer.Counters.WriteErrors >= 1 && writer.Logger.WithEvent(WriteFailed).Count > 0, "a failed write");
         Assert.False(writer.Counters.Writable);
         Assert.Equal(2, Assert.Single(writer.Logger.WithEvent(WriteFailed)).Values["Lines"]);
         Assert.Equal(1, writer.Counters.LinesWritten);
 
         Directory.Delete(writer.Path);
-        await Wait.UntilAsync(() => writer.Counters.LinesWritten == 3, "the waiting lines to be written");
+        await Wait.UntilAsync(() => writer.Logger.WithEvent(WriteRecovered).Count > 0, "the waiting lines to be written");
+        Assert.Equal(3, writer.Counters.LinesWritten);
         Assert.True(writer.Counters.Writable);
         Assert.Single(writer.Logger.WithEvent(WriteRecovered));
         await writer.WriteAsync("after");
@@ -149,7 +152,8 @@ public sealed class MessagesFileWriterTests
         await writer.StartAsync();
         File.Delete(writer.Path);
         Directory.CreateDirectory(writer.Path);
-        await Wait.UntilAsync(() => !writer.Counters.Writable, "housekeeping to fail to reopen the file");
+        await Wait.UntilAsync(() => writer.Logger.WithEvent(HousekeepingFailed).Count > 0, "housekeeping to fail to reopen the file");
+        Assert.False(writer.Counters.Writable);
 
         // Readiness depends on Writable: it must come back without a line arriving (none arrive while not ready).
         Directory.Delete(writer.Path);
@@ -168,7 +172,8 @@ public sealed class MessagesFileWriterTests
         await writer.StartAsync();
         File.Delete(writer.Path);
         Directory.CreateDirectory(writer.Path);
-        await Wait.UntilAsync(() => !writer.Counters.Writable, "housekeeping to fail to reopen the file");
+        await Wait.UntilAsync(() => writer.Logger.WithEvent(HousekeepingFailed).Count > 0, "housekeeping to fail to reopen the file");
+        Assert.False(writer.Counters.Writable);
         await writer.WriteAsync("lost 1", "lost 2");
         await writer.WriteAsync("lost 3");
         await Wait.UntilAsync(() => writer.Counters.WriteErrors >= 1, "a failed write");

@@ -9,6 +9,9 @@ public sealed class RotationTests
     /// <summary>Four files' worth of 1000-byte chunks fit under 4096 bytes: each file holds exactly 4 chunks.</summary>
     private const int SmallFile = 4096;
 
+    /// <summary>StorageLog's event id for a failed rename, delete or compression.</summary>
+    private const int HousekeepingFailed = 5;
+
     [Fact]
     public async Task UnderLoadEveryLineIsWrittenExactlyOnceInOrderAndNoneIsSplit()
     {
@@ -156,7 +159,7 @@ public sealed class RotationTests
         // The full file goes on growing rather than lines being held back; the failure is logged once, not per chunk.
         Assert.Equal(0, writer.Counters.Rotations);
         Assert.Equal(WriterHarness.Numbered(0, 30, 50), WriterHarness.Lines(writer.Read("messages")));
-        Assert.Single(writer.Logger.WithEvent(5));
+        Assert.Single(writer.Logger.WithEvent(HousekeepingFailed));
 
         Directory.Delete(dir.Combine("messages.1"));
         await writer.WriteAsync(WriterHarness.Numbered(30, 10, 50));

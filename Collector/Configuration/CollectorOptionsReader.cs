@@ -149,9 +149,12 @@ public static class CollectorOptionsReader
         (string unit, double scale)[] units = [("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000)];
         foreach (var (unit, scale) in units)
         {
+            // The last test: double.TryParse also takes "NaN", "Infinity" and numbers past TimeSpan.MaxValue, on which
+            // TimeSpan.FromMilliseconds throws instead of the reader reporting the bad value.
             if (text.EndsWith(unit, StringComparison.Ordinal)
                 && double.TryParse(text.AsSpan(0, text.Length - unit.Length), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double n)
-                && !(unit == "m" && text.EndsWith("ms", StringComparison.Ordinal)))
+                && !(unit == "m" && text.EndsWith("ms", StringComparison.Ordinal))
+                && n * scale < TimeSpan.MaxValue.TotalMilliseconds)
             {
                 return (true, TimeSpan.FromMilliseconds(n * scale));
             }

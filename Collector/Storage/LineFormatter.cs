@@ -30,7 +30,7 @@ public sealed class LineFormatter(LineFormat format)
         int n = format switch
         {
             LineFormat.Rfc5424 => ControlCharacters.WriteEscaped(destination, frame),
-            _ when error.IsError => WriteUnparsed(destination, frame, error, context),
+            _ when error.IsError => WriteUnparsed(destination, frame, error, context, format),
             LineFormat.Traditional => WriteTraditional(destination, frame, header, context),
             _ => WriteFile(destination, frame, header, context),
         };
@@ -87,14 +87,16 @@ public sealed class LineFormatter(LineFormat format)
         return n + WriteMessage(d[n..], h.Message.Slice(frame));
     }
 
-    /// <summary>Receipt time, the peer, no tag or priority, the marker, then the raw frame escaped.</summary>
-    private static int WriteUnparsed(Span<byte> d, ReadOnlySpan<byte> frame, in SyslogParseError error, in FrameContext context)
+    /// <summary>Receipt time, the peer, no tag (nor priority and MSGID in the file format), the marker, then the raw frame escaped.</summary>
+    private static int WriteUnparsed(Span<byte> d, ReadOnlySpan<byte> frame, in SyslogParseError error, in FrameContext context, LineFormat format)
     {
-        int n = WriteTimestamp(d, default, context);
+        // Same shape as the format's other lines, so tools that read the traditional date prefix read these too.
+        bool traditional = format == LineFormat.Traditional;
+        int n = traditional ? WriteBsdTimestamp(d, context.ReceivedAt) : WriteTimestamp(d, default, context);
         d[n++] = (byte)' ';
         context.Peer.Span.CopyTo(d[n..]);
         n += context.Peer.Length;
-        n += Copy(d[n..], " -: - - "u8);
+        n += Copy(d[n..], traditional ? " -: "u8 : " -: - - "u8);
         n += WriteMarker(d[n..], context, $"{error.Code} at {error.Position}");
         return n + WriteMessage(d[n..], frame);
     }

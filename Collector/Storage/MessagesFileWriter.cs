@@ -32,6 +32,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     private long _unsyncedSince = -1;
     private long _lastFsync;
     private long _lastHousekeeping;
+    private bool _rotationFailing;
     private Task _loop = Task.CompletedTask;
 
     public MessagesFileWriter(StorageChannel queue, CollectorOptions options, StorageCounters counters, TimeProvider time, ILogger<MessagesFileWriter> logger)
@@ -226,18 +227,6 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
     }
 
-    private void TryOpen()
-    {
-        try
-        {
-            Open();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            _file = null;
-        }
-    }
-
     private void Open()
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
@@ -272,13 +261,39 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         long size = _size;
         _file?.Dispose();
         _file = null;
-        _rotated.Rotate();
-        _counters.Rotated();
-        StorageLog.Rotated(_logger, _path, size);
-        Open();
+        try
+        {
+            _rotated.Rotate();
+            _rotationFailing = false;
+            _counters.Rotated();
+            StorageLog.Rotated(_logger, _path, size);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Go on appending to the full file rather than stop writing: nothing is lost, the next chunk tries
+            // again, and the failure is logged once until a rotation succeeds.
+            if (!_rotationFailing)
+            {
+                _rotationFailing = true;
+                StorageLog.HousekeepingFailed(_logger, _path, ex);
+            }
+        }
+
+        try
+        {
+            Open();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The next write opens the file itself and retries until it can (WriteSegmentAsync logs that).
+            _size = 0;
+        }
     }
 
-    /// <summary>Once a second: fsync when due, and notice a file removed or truncated behind our back.</summary>
+    /// <summary>
+    /// Once a second: fsync when due, notice a file removed or truncated behind our back, and retry opening a file
+    /// that could not be reopened (readiness depends on it, and no traffic comes to a pod that is not ready).
+    /// </summary>
     private void Housekeeping()
     {
         long now = _time.GetTimestamp();
@@ -294,23 +309,25 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
 
         _lastHousekeeping = now;
+        bool retrying = _file is null;
         try
         {
             if (_file is null)
             {
-                // A failed write closed it; reopening here makes /readyz recover without waiting for traffic.
-                // Failures are already reported by the write path, with backoff.
-                TryOpen();
+                Open();
                 return;
             }
 
             if (!File.Exists(_path))
             {
                 StorageLog.Reopened(_logger, _path);
+
+                // Forget the handle before opening: if the open fails, the next write opens (and retries) itself
+                // instead of writing to a closed handle.
                 _file.Dispose();
                 _file = null;
                 _counters.Writable = false;
-                TryOpen();
+                Open();
                 return;
             }
 
@@ -324,7 +341,11 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            StorageLog.HousekeepingFailed(_logger, _path, ex);
+            // Logged once, not every second while the file stays unopenable.
+            if (!retrying)
+            {
+                StorageLog.HousekeepingFailed(_logger, _path, ex);
+            }
         }
     }
 

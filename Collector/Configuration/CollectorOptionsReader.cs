@@ -54,7 +54,7 @@ public static class CollectorOptionsReader
             Compress = Get("Compress", defaults.Compress, t => bool.TryParse(t, out bool b) ? (true, b) : (false, false), "true or false"),
             MaxTotalSize = Get("MaxTotalSize", defaults.MaxTotalSize, t => InRange(t, 0, long.MaxValue, out long v) ? (true, v) : (false, 0L), "a size (0 for no cap)"),
             FsyncInterval = Get("FsyncInterval", defaults.FsyncInterval, ParseDuration, "a duration such as 1s or 0"),
-            LogFormat = Get("LogFormat", defaults.LogFormat, t => t is "text" or "json" ? (true, t) : (false, ""), "text or json"),
+            LogFormat = Get("LogFormat", defaults.LogFormat, t => t.ToLowerInvariant() is "text" or "json" ? (true, t.ToLowerInvariant()) : (false, ""), "text or json"),
             LogLevel = Get("LogLevel", defaults.LogLevel, t => Enum.TryParse(t, ignoreCase: true, out LogEventLevel l) && Enum.IsDefined(l) && !int.TryParse(t, out _) ? (true, l) : (false, default), "Verbose, Debug, Information, Warning, Error or Fatal"),
         };
 

@@ -28,7 +28,7 @@ public static class CommandLine
         new("--max-total-size", "MaxTotalSize", "SIZE", "cap on all rotated files together, oldest deleted first (default 4GiB; 0 none)"),
         new("--fsync-interval", "FsyncInterval", "DURATION", "fsync the messages file this often (default 0: never, the page cache has it at once)"),
         new("--log-format", "LogFormat", "text|json", "format of the Collector's own log on stdout (default text)"),
-        new("--log-level", "LogLevel", "LEVEL", "Verbose, Debug, Information (default), Warning, Error"),
+        new("--log-level", "LogLevel", "LEVEL", "Verbose, Debug, Information (default), Warning, Error, Fatal"),
     ];
 
     /// <summary>Turns switches into <c>Collector:Key</c> configuration entries, or explains the first bad argument.</summary>

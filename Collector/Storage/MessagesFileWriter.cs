@@ -232,8 +232,22 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(_path)!);
         _file = File.OpenHandle(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
         _size = RandomAccess.GetLength(_file);
+        if (_size > 0 && !EndsWithLineFeed())
+        {
+            // A crash mid-write left half a line: end it, so the next line does not continue it.
+            RandomAccess.Write(_file, "\n"u8, _size);
+            _size++;
+        }
+
         _counters.FileSize = _size;
         _counters.Writable = true;
+    }
+
+    private bool EndsWithLineFeed()
+    {
+        using var reader = File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        Span<byte> last = stackalloc byte[1];
+        return RandomAccess.Read(reader, last, _size - 1) == 1 && last[0] == (byte)'\n';
     }
 
     /// <summary>A write that failed half-way may have left part of a batch: cut it so the retry does not split a line.</summary>

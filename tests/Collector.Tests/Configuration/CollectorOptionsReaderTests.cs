@@ -289,6 +289,13 @@ public sealed class CollectorOptionsReaderTests
         Assert.Equal(level, Read(out _, ("LogLevel", text)).LogLevel);
 
     [Theory]
+    [InlineData("json")]
+    [InlineData("JSON")]
+    [InlineData("Json")]
+    public void LogFormatIsANameInAnyCase(string text) =>
+        Assert.Equal("json", Read(out _, ("LogFormat", text)).LogFormat);
+
+    [Theory]
     [InlineData("Format", "json", "file, traditional or rfc5424")]
     [InlineData("Format", "", "file, traditional or rfc5424")]
     [InlineData("LogLevel", "3", "Verbose, Debug, Information, Warning, Error or Fatal")]

@@ -186,6 +186,19 @@ public sealed class RotationTests
     }
 
     [Fact]
+    public async Task AHalfLineLeftByACrashIsEndedBeforeNewLinesAreAppended()
+    {
+        using var dir = TempDirectory.Create();
+        await File.WriteAllTextAsync(dir.Combine("messages"), "old 1\nold 2 cut sho");
+        using var writer = new WriterHarness(dir);
+        await writer.StartAsync();
+        await writer.WriteAsync("new 1");
+        await writer.StopAsync();
+
+        Assert.Equal("old 1\nold 2 cut sho\nnew 1\n", writer.Read("messages"));
+    }
+
+    [Fact]
     public async Task AnExistingFileCountsTowardsTheSizeLimit()
     {
         using var dir = TempDirectory.Create();

@@ -29,7 +29,7 @@ internal static partial class IngestLog
     public static partial void UdpListening(ILogger logger, EndPoint endPoint, int buffer);
 
     [LoggerMessage(9, LogLevel.Warning, "UDP receive buffer is {Actual} bytes, less than the {Requested} asked for: raise net.core.rmem_max or run with CAP_NET_ADMIN, or expect drops in bursts")]
-    public static partial void UdpBufferClamped(ILogger logger, int actual, int requested);
+    public static partial void UdpBufferClamped(ILogger logger, int actual, long requested);
 
     [LoggerMessage(10, LogLevel.Error, "UDP receive loop failed; restarting it")]
     public static partial void UdpReceiveFailed(ILogger logger, Exception exception);

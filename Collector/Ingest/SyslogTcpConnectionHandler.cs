@@ -66,6 +66,9 @@ public sealed class SyslogTcpConnectionHandler(
 
                 lease.Touch();
                 await session.FlushAsync().ConfigureAwait(false);
+
+                // A client paused by backpressure is not idle: the wait for storage does not count.
+                lease.Touch();
                 if (status == OperationStatus.InvalidData)
                 {
                     metrics.FramingErrors();

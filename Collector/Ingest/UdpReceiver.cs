@@ -204,8 +204,11 @@ public sealed class UdpReceiver(
             return;
         }
 
+        // Linux doubles the value (the kernel's bookkeeping share) and reports the doubled size: 8 MiB asked for
+        // reads back as 16 MiB when granted, and as 2 × rmem_max when capped.
+        long granted = OperatingSystem.IsLinux() ? requested * 2L : requested;
         socket.ReceiveBufferSize = requested;
-        if (socket.ReceiveBufferSize < requested && OperatingSystem.IsLinux())
+        if (socket.ReceiveBufferSize < granted && OperatingSystem.IsLinux())
         {
             const int SolSocket = 1, SoRcvBufForce = 33;
             try
@@ -217,10 +220,9 @@ public sealed class UdpReceiver(
             }
         }
 
-        // Linux reports twice the size asked for (the kernel's bookkeeping share), so compare with that in mind.
-        if (socket.ReceiveBufferSize < requested)
+        if (socket.ReceiveBufferSize < granted)
         {
-            IngestLog.UdpBufferClamped(logger, socket.ReceiveBufferSize, requested);
+            IngestLog.UdpBufferClamped(logger, socket.ReceiveBufferSize, granted);
         }
     }
 }

@@ -29,9 +29,13 @@ public sealed partial class CollectorProcess : IAsyncDisposable
     public static Task<ProcessRunner.Result> RunAsync(params string[] args) =>
         ProcessRunner.RunAsync(Executable, args, TimeSpan.FromSeconds(30));
 
-    public static async Task<CollectorProcess> StartAsync(string file, params string[] extraArgs)
+    public static Task<CollectorProcess> StartAsync(string file, params string[] extraArgs) =>
+        StartExecutableAsync(Executable, file, extraArgs);
+
+    /// <summary>Starts <paramref name="executable"/> (e.g. a natively published build) on loopback port 0.</summary>
+    public static async Task<CollectorProcess> StartExecutableAsync(string executable, string file, params string[] extraArgs)
     {
-        var info = new ProcessStartInfo(Executable)
+        var info = new ProcessStartInfo(executable)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -92,6 +96,6 @@ public sealed partial class CollectorProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"Receiving syslog on tcp://(\S+)")]
+    [GeneratedRegex(@"Receiving syslog on tcp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
     private static partial Regex Listening();
 }

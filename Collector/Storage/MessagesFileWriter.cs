@@ -332,7 +332,9 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
                 return;
             }
 
-            if (!File.Exists(_path))
+            // Removed, or replaced (moved away and created anew, as logrotate's "create" does): the path no longer
+            // names our file. Same size through the path and through our handle is taken as the same file.
+            if (!File.Exists(_path) || new FileInfo(_path).Length != RandomAccess.GetLength(_file))
             {
                 StorageLog.Reopened(_logger, _path);
 

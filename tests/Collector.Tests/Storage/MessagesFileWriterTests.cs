@@ -73,6 +73,26 @@ public sealed class MessagesFileWriterTests
     }
 
     [Fact]
+    public async Task AFileReplacedFromOutsideIsLeftAndTheNewOneIsWritten()
+    {
+        using var dir = TempDirectory.Create();
+        using var writer = new WriterHarness(dir);
+        await writer.StartAsync();
+        await writer.WriteAsync("before");
+        await Wait.UntilAsync(() => writer.Counters.LinesWritten == 1, "the first line");
+
+        // logrotate's default: rename, then create an empty file under the old name.
+        File.Move(writer.Path, dir.Combine("messages-20261122"));
+        await File.WriteAllTextAsync(writer.Path, string.Empty);
+        await Wait.UntilAsync(() => writer.Logger.WithEvent(Reopened).Any(), "housekeeping to notice the new file");
+        await writer.WriteAsync("after");
+        await writer.StopAsync();
+
+        Assert.Equal("before\n", writer.Read("messages-20261122"));
+        Assert.Equal("after\n", writer.Read("messages"));
+    }
+
+    [Fact]
     public async Task AFileRemovedFromOutsideIsRecreated()
     {
         using var dir = TempDirectory.Create();

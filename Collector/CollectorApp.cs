@@ -53,6 +53,10 @@ public static class CollectorApp
         services.AddSingleton<UdpReceiver>();
         services.AddHostedService(sp => sp.GetRequiredService<UdpReceiver>());
 
+        // A paused connection (storage full) holds at most this much in its pipe: 1 MiB by default, which with
+        // 10,000 connections would be 10 GB. It must exceed the longest frame, or a frame could never complete.
+        builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = Math.Max(256 * 1024, (2L * options.MaxMessageSize) + (64 * 1024)));
+
         ListenOptions? tcpListen = null, httpListen = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -57,6 +57,25 @@ public sealed class TruncationTests
     }
 
     [Fact]
+    public async Task AMessageLargerThanTheDefaultPipeBufferIsKeptWholeWhenTheLimitAllowsIt()
+    {
+        // The per-connection pipe pauses at about twice the maximum message size: a 2 MiB frame must still fit.
+        using var dir = TempDirectory.Create();
+        await using var collector = await RunningCollector.StartAsync(dir, "--max-message-size", "2MiB");
+        var huge = Long("huge", 2 * 1024 * 1024);
+        using (var client = await collector.ConnectAsync())
+        {
+            byte[] frame = [.. Encoding.ASCII.GetBytes($"{huge.Length} "), .. huge];
+            await client.GetStream().WriteAsync(frame);
+        }
+
+        await collector.WaitForLinesAsync(1);
+        var line = Assert.Single(collector.ReadLines());
+        Assert.DoesNotContain("truncated", line, StringComparison.Ordinal);
+        Assert.Equal(huge.Length - "<134>1 2026-11-22T10:00:00Z host app - - - ".Length, line.Length - line.IndexOf("huge", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task AnOverlongDatagramIsTruncatedAndMarked()
     {
         using var dir = TempDirectory.Create();

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -19,16 +17,15 @@ public sealed class RsyslogForwarder : IAsyncDisposable
     /// <summary>rsyslog's RFC 5424 template: <c>&lt;PRI&gt;1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG</c> and an LF.</summary>
     public const string SyslogProtocol23Format = "RSYSLOG_SyslogProtocol23Format";
 
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ForegroundProcess _process;
 
-    private RsyslogForwarder(Process process) => _process = process;
+    private RsyslogForwarder(ForegroundProcess process) => _process = process;
 
     /// <summary>The port of the imtcp input, which takes octet-counted and LF-framed messages.</summary>
     public int InputPort { get; private set; }
 
     /// <summary>What rsyslogd printed, for failure messages.</summary>
-    public string Diagnostics => string.Join(Environment.NewLine, _output);
+    public string Diagnostics => _process.Output;
 
     /// <summary>
     /// Starts rsyslogd forwarding to <paramref name="target"/> over <paramref name="protocol"/> (<c>tcp</c> or
@@ -56,33 +53,17 @@ public sealed class RsyslogForwarder : IAsyncDisposable
             input(type="imtcp" address="127.0.0.1" port="0" listenPortFileName="{{portFile}}" ruleset="forward")
             """);
 
-        var info = new ProcessStartInfo(binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "-n", "-f", config, "-i", directory.Combine("rsyslogd.pid") })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(info) ?? throw new XunitException($"Could not start {binary}.");
-        var rsyslog = new RsyslogForwarder(process);
-        process.OutputDataReceived += (_, e) => rsyslog.Collect(e.Data);
-        process.ErrorDataReceived += (_, e) => rsyslog.Collect(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var rsyslog = new RsyslogForwarder(ForegroundProcess.Start(binary, ["-n", "-f", config, "-i", directory.Combine("rsyslogd.pid")]));
         try
         {
             // imtcp writes the port file once it listens.
-            await Wait.UntilAsync(() => process.HasExited || ReadPort(portFile) > 0, "rsyslogd to listen on TCP");
-            if (process.HasExited)
+            await Wait.UntilAsync(() => rsyslog._process.HasExited || ForegroundProcess.ReadPortFile(portFile) > 0, "rsyslogd to listen on TCP");
+            if (rsyslog._process.HasExited)
             {
-                throw new XunitException($"rsyslogd exited with {process.ExitCode}: {rsyslog.Diagnostics}");
+                throw new XunitException($"rsyslogd exited with {rsyslog._process.ExitCode}: {rsyslog.Diagnostics}");
             }
 
-            rsyslog.InputPort = ReadPort(portFile);
+            rsyslog.InputPort = ForegroundProcess.ReadPortFile(portFile);
             return rsyslog;
         }
         catch
@@ -116,32 +97,5 @@ public sealed class RsyslogForwarder : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private static int ReadPort(string portFile)
-    {
-        if (!File.Exists(portFile))
-        {
-            return 0;
-        }
-
-        return int.TryParse(File.ReadAllText(portFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int port) ? port : 0;
-    }
-
-    private void Collect(string? line)
-    {
-        if (line is not null)
-        {
-            _output.Enqueue(line);
-        }
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

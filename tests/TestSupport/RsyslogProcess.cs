@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Xunit.Sdk;
@@ -20,10 +18,9 @@ public sealed class RsyslogProcess : IAsyncDisposable
     public const string FieldsTemplate =
         @"%pri%\t%protocol-version%\t%timestamp:::date-rfc3339%\t%hostname%\t%app-name%\t%procid%\t%msgid%\t%structured-data%\t%msg%\n";
 
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ForegroundProcess _process;
 
-    private RsyslogProcess(Process process, string outputPath)
+    private RsyslogProcess(ForegroundProcess process, string outputPath)
     {
         _process = process;
         OutputPath = outputPath;
@@ -36,7 +33,7 @@ public sealed class RsyslogProcess : IAsyncDisposable
     public string OutputPath { get; }
 
     /// <summary>What rsyslogd printed, for failure messages.</summary>
-    public string Diagnostics => string.Join(Environment.NewLine, _output);
+    public string Diagnostics => _process.Output;
 
     public static async Task<RsyslogProcess> StartAsync(TempDirectory directory, string template = FieldsTemplate)
     {
@@ -54,34 +51,19 @@ public sealed class RsyslogProcess : IAsyncDisposable
             input(type="imudp" address="127.0.0.1" port="0" ruleset="test")
             """);
 
-        var info = new ProcessStartInfo(binary)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[] { "-n", "-f", config, "-i", directory.Combine("rsyslogd.pid") })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        var process = Process.Start(info) ?? throw new XunitException($"Could not start {binary}.");
-        var rsyslog = new RsyslogProcess(process, output);
-        process.OutputDataReceived += (_, e) => rsyslog.Collect(e.Data);
-        process.ErrorDataReceived += (_, e) => rsyslog.Collect(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var rsyslog = new RsyslogProcess(ForegroundProcess.Start(binary, ["-n", "-f", config, "-i", directory.Combine("rsyslogd.pid")]), output);
+        var process = rsyslog._process;
         try
         {
             // imtcp writes the port file once it listens; imudp has no such file, so find its bound socket in /proc.
-            await Wait.UntilAsync(() => process.HasExited || ReadPort(portFile) > 0, "rsyslogd to listen on TCP");
+            await Wait.UntilAsync(() => process.HasExited || ForegroundProcess.ReadPortFile(portFile) > 0, "rsyslogd to listen on TCP");
             await Wait.UntilAsync(() => process.HasExited || UdpPortOf(process.Id) > 0, "rsyslogd to bind its UDP port");
             if (process.HasExited)
             {
                 throw new XunitException($"rsyslogd exited with {process.ExitCode}: {rsyslog.Diagnostics}");
             }
 
-            rsyslog.TcpPort = ReadPort(portFile);
+            rsyslog.TcpPort = ForegroundProcess.ReadPortFile(portFile);
             rsyslog.UdpPort = UdpPortOf(process.Id);
             return rsyslog;
         }
@@ -108,26 +90,7 @@ public sealed class RsyslogProcess : IAsyncDisposable
         return end < 0 ? [] : Encoding.UTF8.GetString(bytes[..end]).Split('\n');
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill();
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private static int ReadPort(string portFile)
-    {
-        if (!File.Exists(portFile))
-        {
-            return 0;
-        }
-
-        return int.TryParse(File.ReadAllText(portFile).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int port) ? port : 0;
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 
     /// <summary>The local port of the process's IPv4 UDP socket: its fd links name socket inodes listed in /proc/net/udp.</summary>
     private static int UdpPortOf(int pid)
@@ -159,11 +122,4 @@ public sealed class RsyslogProcess : IAsyncDisposable
         return 0;
     }
 
-    private void Collect(string? line)
-    {
-        if (line is not null)
-        {
-            _output.Enqueue(line);
-        }
-    }
 }

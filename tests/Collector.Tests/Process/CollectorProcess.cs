@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
 using TestSupport;
@@ -12,16 +10,13 @@ namespace Collector.Tests.Process;
 /// </summary>
 public sealed partial class CollectorProcess : IAsyncDisposable
 {
-    private readonly System.Diagnostics.Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
-
-    private CollectorProcess(System.Diagnostics.Process process) => _process = process;
+    private ForegroundProcess _process = null!;
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "Collector");
 
     public IPEndPoint? Tcp { get; private set; }
 
-    public string Output => string.Join('\n', _output);
+    public string Output => _process.Output;
 
     public int ExitCode => _process.ExitCode;
 
@@ -35,23 +30,11 @@ public sealed partial class CollectorProcess : IAsyncDisposable
     /// <summary>Starts <paramref name="executable"/> (e.g. a natively published build) on loopback port 0.</summary>
     public static async Task<CollectorProcess> StartExecutableAsync(string executable, string file, params string[] extraArgs)
     {
-        var info = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in (string[])["--tcp", "127.0.0.1:0", "--udp", "", "--http", "127.0.0.1:0", "--file", file, .. extraArgs])
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var collector = new CollectorProcess(new System.Diagnostics.Process { StartInfo = info });
-        collector._process.OutputDataReceived += (_, e) => collector.Collect(e.Data);
-        collector._process.ErrorDataReceived += (_, e) => collector.Collect(e.Data);
-        collector._process.Start();
-        collector._process.BeginOutputReadLine();
-        collector._process.BeginErrorReadLine();
+        var collector = new CollectorProcess();
+        collector._process = ForegroundProcess.Start(
+            executable,
+            ["--tcp", "127.0.0.1:0", "--udp", "", "--http", "127.0.0.1:0", "--file", file, .. extraArgs],
+            collector.Watch);
         await Wait.UntilAsync(() => collector.Tcp is not null || collector._process.HasExited, "the Collector to listen", TimeSpan.FromSeconds(30));
         if (collector.Tcp is null)
         {
@@ -70,25 +53,10 @@ public sealed partial class CollectorProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private void Watch(string line)
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private void Collect(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        _output.Enqueue(line);
         var match = Listening().Match(line);
         if (match.Success)
         {

@@ -41,6 +41,12 @@ public sealed class UdpReceiver(
         }
 
         var socket = new Socket(options.Udp.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        if (options.Udp.Address.Equals(IPAddress.IPv6Any))
+        {
+            // "[::]:514" takes IPv4 too, as Kestrel's TCP listener on [::] does.
+            socket.DualMode = true;
+        }
+
         SetReceiveBuffer(socket, options.UdpReceiveBuffer);
         socket.Bind(options.Udp);
         _socket = socket;

@@ -39,4 +39,26 @@ public sealed class UdpIngestTests
         await collector.WaitForLinesAsync(1);
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z 127\.0\.0\.1 app: user\.notice - - no host$", Assert.Single(collector.ReadLines()));
     }
+
+    [Fact]
+    public async Task AnIpv6AnyListenerTakesIpv4DatagramsAndConnectionsToo()
+    {
+        using var dir = TempDirectory.Create();
+        await using var collector = await RunningCollector.StartAsync(dir, "--tcp", "[::]:0", "--udp", "[::]:0");
+        using (var udp = new UdpClient(AddressFamily.InterNetwork))
+        {
+            await udp.SendAsync(Encoding.ASCII.GetBytes("<13>1 - - app - - - over udp v4"), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, collector.Udp!.Port));
+        }
+
+        using (var tcp = new TcpClient(AddressFamily.InterNetwork))
+        {
+            await tcp.ConnectAsync(System.Net.IPAddress.Loopback, collector.Tcp.Port);
+            await tcp.GetStream().WriteAsync(Encoding.ASCII.GetBytes("<13>1 - - app - - - over tcp v4\n"));
+        }
+
+        await collector.WaitForLinesAsync(2);
+        var lines = collector.ReadLines();
+        Assert.Contains(lines, l => l.EndsWith(" 127.0.0.1 app: user.notice - - over udp v4", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.EndsWith(" 127.0.0.1 app: user.notice - - over tcp v4", StringComparison.Ordinal));
+    }
 }

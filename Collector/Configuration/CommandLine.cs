@@ -94,7 +94,12 @@ public static class CommandLine
 
         text.Append("  ").Append("-h, --help".PadRight(30)).AppendLine("this text");
         text.AppendLine();
-        text.AppendLine("Every switch is also a configuration key under \"Collector\": appsettings.json {\"Collector\": {\"MaxFiles\": 5}},");
+        text.AppendLine("Lines (file format): TIMESTAMP HOSTNAME APP[PROCID]: FACILITY.SEVERITY MSGID STRUCTURED-DATA MSG, control");
+        text.AppendLine("characters escaped as #ooo (LF is #012). A truncated message carries [kube-syslog@32473 truncated=\"N\"];");
+        text.AppendLine("an unparsable one is stored raw after [kube-syslog@32473 unparsed=\"reason\"].");
+        text.AppendLine();
+        text.AppendLine("Every switch is also a configuration key under \"Collector\": appsettings.json next to the executable");
+        text.AppendLine("({\"Collector\": {\"MaxFiles\": 5}}),");
         text.AppendLine("or the environment (Collector__MaxFiles=5). Switches win over the environment, which wins over the file.");
         text.AppendLine("SIZE: bytes, or with a unit: 64KiB, 8MiB, 2GiB (also k, m, g, KB, MB, GB as powers of 1024).");
         text.AppendLine("DURATION: 500ms, 30s, 10m, 1h, or hh:mm:ss.");

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Collector.Configuration;
 using Collector.Ingest;
 using Collector.Observability;
@@ -95,6 +96,14 @@ public static class CollectorApp
             listeners.Bound = true;
         });
         app.Lifetime.ApplicationStopping.Register(() => IngestLog.Stopping(app.Services.GetRequiredService<ILogger<SyslogTcpConnectionHandler>>()));
+        // SIGHUP reopens the messages file, as it does for rsyslog (by default it would end the process undrained).
+        var writer = app.Services.GetRequiredService<MessagesFileWriter>();
+        var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
+        {
+            signal.Cancel = true;
+            writer.RequestReopen();
+        });
+        app.Lifetime.ApplicationStopped.Register(hangup.Dispose);
         HealthEndpoints.Map(app);
         return app;
     }

@@ -106,7 +106,7 @@ public static class CommandLine
         text.AppendLine();
         text.AppendLine("HTTP: GET /healthz (alive), GET /readyz (listeners bound, file writable), GET /metrics (Prometheus text).");
         text.AppendLine("Exit codes: 0 after a clean stop (SIGTERM/SIGINT: everything read is written first), 1 on bad configuration");
-        text.AppendLine("or a listener that cannot bind.");
+        text.AppendLine("or a listener that cannot bind. SIGHUP reopens the messages file.");
         return text.ToString();
     }
 }

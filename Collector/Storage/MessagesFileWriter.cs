@@ -34,6 +34,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     private long _lastHousekeeping;
     private bool _rotationFailing;
     private Task _loop = Task.CompletedTask;
+    private volatile bool _reopenRequested;
 
     public MessagesFileWriter(StorageChannel queue, CollectorOptions options, StorageCounters counters, TimeProvider time, ILogger<MessagesFileWriter> logger)
     {
@@ -47,6 +48,9 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     }
 
     public string FilePath => _path;
+
+    /// <summary>Close and reopen the file at the next chance (within a second): SIGHUP, as rsyslog does it.</summary>
+    public void RequestReopen() => _reopenRequested = true;
 
     /// <summary>Opens (creating the directory and appending to an existing file) before the listeners start.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
@@ -310,6 +314,12 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     /// </summary>
     private void Housekeeping()
     {
+        if (_reopenRequested)
+        {
+            _reopenRequested = false;
+            Reopen();
+        }
+
         long now = _time.GetTimestamp();
         if (_time.GetElapsedTime(_lastHousekeeping, now) < HousekeepingInterval && _options.FsyncInterval == TimeSpan.Zero)
         {
@@ -362,6 +372,32 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
             {
                 StorageLog.HousekeepingFailed(_logger, _path, ex);
             }
+        }
+    }
+
+    private void Reopen()
+    {
+        StorageLog.ReopenRequested(_logger, _path);
+        try
+        {
+            Sync(force: true);
+        }
+        catch (IOException ex)
+        {
+            StorageLog.HousekeepingFailed(_logger, _path, ex);
+        }
+
+        _file?.Dispose();
+        _file = null;
+        _counters.Writable = false;
+        try
+        {
+            Open();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The next write opens the file itself and retries until it can.
+            StorageLog.HousekeepingFailed(_logger, _path, ex);
         }
     }
 

@@ -29,4 +29,7 @@ internal static partial class StorageLog
 
     [LoggerMessage(9, LogLevel.Error, "Shutdown timed out with {Chunks} batches ({Bytes} bytes) not written to {Path}")]
     public static partial void Abandoned(ILogger logger, int chunks, long bytes, string path);
+
+    [LoggerMessage(10, LogLevel.Information, "Reopening {Path} (SIGHUP)")]
+    public static partial void ReopenRequested(ILogger logger, string path);
 }

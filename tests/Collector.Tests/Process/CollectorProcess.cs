@@ -44,11 +44,17 @@ public sealed partial class CollectorProcess : IAsyncDisposable
         return collector;
     }
 
+    /// <summary>Sends a signal by name (<c>HUP</c>, <c>TERM</c>) with kill(1).</summary>
+    public async Task SignalAsync(string signal)
+    {
+        var kill = await ProcessRunner.RunAsync("kill", [$"-{signal}", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>Sends SIGTERM, as Kubernetes does, and waits for the exit.</summary>
     public async Task<int> TerminateAsync()
     {
-        var kill = await ProcessRunner.RunAsync("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        Assert.Equal(0, kill.ExitCode);
+        await SignalAsync("TERM");
         await Wait.ForAsync(_process.WaitForExitAsync(), "the Collector to exit after SIGTERM", TimeSpan.FromSeconds(30));
         return _process.ExitCode;
     }

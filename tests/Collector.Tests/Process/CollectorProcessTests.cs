@@ -51,6 +51,27 @@ public sealed class CollectorProcessTests
     }
 
     [Fact]
+    public async Task SighupReopensTheFileAndKeepsRunning()
+    {
+        using var dir = TempDirectory.Create();
+        string file = dir.Combine("messages");
+        await using var collector = await CollectorProcess.StartAsync(file);
+        using var client = new TcpClient();
+        await client.ConnectAsync(collector.Tcp!);
+        await SequencedMessages.SendAsync(client.GetStream(), 8, 0, 10, octetCounted: true);
+        await Wait.UntilAsync(() => RunningCollector.CountLines(file) >= 10, "the first 10 lines");
+
+        await collector.SignalAsync("HUP");
+        await Wait.UntilAsync(() => collector.Output.Contains("Reopening", StringComparison.Ordinal), "the Collector to reopen its file");
+        await SequencedMessages.SendAsync(client.GetStream(), 8, 10, 10, octetCounted: true);
+        await Wait.UntilAsync(() => RunningCollector.CountLines(file) >= 20, "10 more lines after SIGHUP");
+        client.Dispose();
+
+        Assert.Equal(0, await collector.TerminateAsync());
+        Assert.Null(SequencedMessages.Verify(RunningCollector.ReadLines(file), new Dictionary<int, int> { [8] = 20 }));
+    }
+
+    [Fact]
     public async Task ARestartAppendsToTheExistingFile()
     {
         using var dir = TempDirectory.Create();

@@ -2,7 +2,7 @@ using Collector;
 using Collector.Configuration;
 
 // Composition lives in CollectorApp; this file only turns its outcome into an exit code.
-if (args.Any(a => a is "-h" or "--help" or "-?"))
+if (CommandLine.TryParse(args, out _, out bool help, out _) && help)
 {
     Console.Out.Write(CommandLine.HelpText());
     return 0;

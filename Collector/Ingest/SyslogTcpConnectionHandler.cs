@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net;
-using System.Text;
 using Collector.Configuration;
 using Collector.Storage;
 using Microsoft.AspNetCore.Connections;
@@ -37,7 +35,7 @@ public sealed class SyslogTcpConnectionHandler(
         var input = connection.Transport.Input;
         var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
         using var shutdown = lifetime?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
-        using var session = new IngestSession(formatter, queue, metrics.Tcp, options.MaxMessageSize) { Peer = PeerName(connection.RemoteEndPoint) };
+        using var session = new IngestSession(formatter, queue, metrics.Tcp, options.MaxMessageSize) { Peer = PeerName.Of(connection.RemoteEndPoint) };
         IngestLog.ConnectionOpened(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
         string ending = "closed by peer";
         try
@@ -115,12 +113,4 @@ public sealed class SyslogTcpConnectionHandler(
         {
         }
     }
-
-    /// <summary>The peer's address as HOSTNAME for messages without one (rsyslog with DNS lookups off does the same).</summary>
-    public static ReadOnlyMemory<byte> PeerName(EndPoint? endPoint) => endPoint switch
-    {
-        IPEndPoint ip => Encoding.ASCII.GetBytes((ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address).ToString()),
-        null => "-"u8.ToArray(),
-        _ => Encoding.ASCII.GetBytes(endPoint.ToString() ?? "-"),
-    };
 }

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Collector.Configuration;
 using Collector.Observability;
 using Collector.Storage;
@@ -131,7 +130,7 @@ public sealed class UdpReceiver(
             {
                 address.Buffer.CopyTo(lastAddress.Buffer);
                 lastAddress.Size = address.Size;
-                session.Peer = PeerName(address);
+                session.Peer = PeerName.Of(address);
             }
 
             // The clock is read per batch and every 64 datagrams, not per datagram.
@@ -190,13 +189,6 @@ public sealed class UdpReceiver(
         {
             pending.AsTask().GetAwaiter().GetResult();
         }
-    }
-
-    private static ReadOnlyMemory<byte> PeerName(SocketAddress address)
-    {
-        var endPoint = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(address);
-        var ip = endPoint.Address.IsIPv4MappedToIPv6 ? endPoint.Address.MapToIPv4() : endPoint.Address;
-        return Encoding.ASCII.GetBytes(ip.ToString());
     }
 
     /// <summary>

@@ -109,6 +109,21 @@ public sealed class RunningCollector : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Completes when the Collector has closed (or reset) <paramref name="client"/>'s connection.</summary>
+    public static async Task ClosedByCollectorAsync(TcpClient client)
+    {
+        var buffer = new byte[256];
+        try
+        {
+            while (await client.GetStream().ReadAsync(buffer) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     /// <summary>Stops the app the way SIGTERM does (drains storage).</summary>
     public async Task StopAsync()
     {

@@ -26,6 +26,7 @@ public sealed class BackpressureTests
         await Wait.UntilAsync(
             () => collector.MetricAsync("kubesyslog_collector_queue_chunks").Result >= collector.MetricAsync("kubesyslog_collector_queue_capacity_chunks").Result,
             "the storage queue to fill");
+        // A negative check needs a window: with the queue full, the sender must still be blocked a second later.
         await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(1)));
         Assert.False(sending.IsCompleted, "the sender was not paused: everything was accepted while nothing could be written");
         Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_open_connections"));

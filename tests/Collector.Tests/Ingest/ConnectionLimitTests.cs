@@ -19,7 +19,7 @@ public sealed class ConnectionLimitTests
         await Wait.UntilAsync(() => collector.MetricAsync("kubesyslog_collector_open_connections").Result == 3, "3 open connections");
         using (var extra = await collector.ConnectAsync())
         {
-            await Wait.ForAsync(ReadsEndAsync(extra), "the fourth connection to be closed");
+            await Wait.ForAsync(RunningCollector.ClosedByCollectorAsync(extra), "the fourth connection to be closed");
         }
 
         Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_rejected_connections_total"));
@@ -41,7 +41,7 @@ public sealed class ConnectionLimitTests
         await using var collector = await RunningCollector.StartAsync(dir, "--idle-timeout", "400ms");
         using var idle = await collector.ConnectAsync();
         using var busy = await collector.ConnectAsync();
-        var idleClosed = ReadsEndAsync(idle);
+        var idleClosed = RunningCollector.ClosedByCollectorAsync(idle);
         int sent = 0;
         while (!idleClosed.IsCompleted && sent < 100)
         {
@@ -53,19 +53,5 @@ public sealed class ConnectionLimitTests
         await SequencedMessages.SendAsync(busy.GetStream(), 5, sent++, 1, octetCounted: true);
         await collector.WaitForLinesAsync(sent);
         Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_idle_closed_connections_total"));
-    }
-
-    private static async Task ReadsEndAsync(TcpClient client)
-    {
-        var buffer = new byte[16];
-        try
-        {
-            while (await client.GetStream().ReadAsync(buffer) > 0)
-            {
-            }
-        }
-        catch (IOException)
-        {
-        }
     }
 }

@@ -76,10 +76,7 @@ public sealed class MessagesFileWriterTests
     public async Task AFileReplacedFromOutsideIsLeftAndTheNewOneIsWritten()
     {
         using var dir = TempDirectory.Create();
-        using var writer = new WriterHarness(dir);
-        await writer.StartAsync();
-        await writer.WriteAsync("before");
-        await Wait.UntilAsync(() => writer.Counters.LinesWritten == 1, "the first line");
+        using var writer = await StartedWithOneLineAsync(dir);
 
         // logrotate's default: rename, then create an empty file under the old name.
         File.Move(writer.Path, dir.Combine("messages-20261122"));
@@ -96,10 +93,7 @@ public sealed class MessagesFileWriterTests
     public async Task AFileRemovedFromOutsideIsRecreated()
     {
         using var dir = TempDirectory.Create();
-        using var writer = new WriterHarness(dir);
-        await writer.StartAsync();
-        await writer.WriteAsync("before");
-        await Wait.UntilAsync(() => writer.Counters.LinesWritten == 1, "the first line");
+        using var writer = await StartedWithOneLineAsync(dir);
 
         File.Delete(writer.Path);
         await Wait.UntilAsync(() => File.Exists(writer.Path), "housekeeping to recreate the file");
@@ -134,10 +128,7 @@ public sealed class MessagesFileWriterTests
     public async Task WhileTheFileCannotBeOpenedLinesWaitAndAreWrittenOnceItCan()
     {
         using var dir = TempDirectory.Create();
-        using var writer = new WriterHarness(dir);
-        await writer.StartAsync();
-        await writer.WriteAsync("before");
-        await Wait.UntilAsync(() => writer.Counters.LinesWritten == 1, "the first line");
+        using var writer = await StartedWithOneLineAsync(dir);
 
         // A directory where the file was: housekeeping cannot reopen it, and neither can the next write.
         File.Delete(writer.Path);
@@ -204,5 +195,15 @@ public sealed class MessagesFileWriterTests
         Assert.True((int)abandoned.Values["Chunks"]! >= 1);
         Assert.Equal(0, writer.Counters.LinesWritten);
         Assert.False(writer.Counters.Writable);
+    }
+
+    /// <summary>A started writer that has written the line "before".</summary>
+    private static async Task<WriterHarness> StartedWithOneLineAsync(TempDirectory dir)
+    {
+        var writer = new WriterHarness(dir);
+        await writer.StartAsync();
+        await writer.WriteAsync("before");
+        await Wait.UntilAsync(() => writer.Counters.LinesWritten == 1, "the first line");
+        return writer;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Shared.Configuration;
 
 namespace Collector.Configuration;
 
@@ -8,9 +9,7 @@ namespace Collector.Configuration;
 /// </summary>
 public static class CommandLine
 {
-    public sealed record Switch(string Name, string Key, string Value, string Help);
-
-    public static readonly IReadOnlyList<Switch> Switches =
+    public static readonly IReadOnlyList<CommandLineSwitch> Switches =
     [
         new("--tcp", "Tcp", "HOST:PORT", "TCP syslog listener, octet-counted or LF framing per frame (default 127.0.0.1:5514; empty disables)"),
         new("--udp", "Udp", "HOST:PORT", "UDP syslog listener (default 127.0.0.1:5514; empty disables)"),
@@ -32,52 +31,8 @@ public static class CommandLine
     ];
 
     /// <summary>Turns switches into <c>Collector:Key</c> configuration entries, or explains the first bad argument.</summary>
-    public static bool TryParse(IReadOnlyList<string> args, out Dictionary<string, string?> values, out bool help, out string? error)
-    {
-        values = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
-        help = false;
-        error = null;
-        for (int i = 0; i < args.Count; i++)
-        {
-            string arg = args[i];
-            if (arg is "-h" or "--help" or "-?")
-            {
-                help = true;
-                continue;
-            }
-
-            string name = arg;
-            string? value = null;
-            int eq = arg.IndexOf('=', StringComparison.Ordinal);
-            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
-            {
-                name = arg[..eq];
-                value = arg[(eq + 1)..];
-            }
-
-            var known = Switches.FirstOrDefault(s => s.Name.Equals(name, StringComparison.Ordinal));
-            if (known is null)
-            {
-                error = $"unknown argument '{arg}' (see --help)";
-                return false;
-            }
-
-            if (value is null)
-            {
-                if (i + 1 >= args.Count)
-                {
-                    error = $"{name} needs a value: {name} {known.Value}";
-                    return false;
-                }
-
-                value = args[++i];
-            }
-
-            values[$"{CollectorOptions.Section}:{known.Key}"] = value;
-        }
-
-        return true;
-    }
+    public static bool TryParse(IReadOnlyList<string> args, out Dictionary<string, string?> values, out bool help, out string? error) =>
+        CommandLineParser.TryParse(args, CollectorOptions.Section, Switches, out values, out help, out error);
 
     public static string HelpText()
     {
@@ -87,12 +42,7 @@ public static class CommandLine
         text.AppendLine();
         text.AppendLine("Usage: Collector [switches]");
         text.AppendLine();
-        foreach (var s in Switches)
-        {
-            text.Append("  ").Append($"{s.Name} {s.Value}".PadRight(30)).AppendLine(s.Help);
-        }
-
-        text.Append("  ").Append("-h, --help".PadRight(30)).AppendLine("this text");
+        CommandLineParser.AppendSwitches(text, Switches);
         text.AppendLine();
         text.AppendLine("Lines (file format): TIMESTAMP HOSTNAME APP[PROCID]: FACILITY.SEVERITY MSGID STRUCTURED-DATA MSG, control");
         text.AppendLine("characters escaped as #ooo (LF is #012). A truncated message carries [kube-syslog@32473 truncated=\"N\"];");

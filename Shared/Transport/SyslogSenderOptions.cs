@@ -31,6 +31,12 @@ public sealed class SyslogSenderOptions
 
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// TCP only: retries of a failed send before it throws. The default retries until the caller cancels; a
+    /// caller with several peers sets a small number and fails over to the next one itself.
+    /// </summary>
+    public int MaxRetryAttempts { get; set; } = int.MaxValue;
+
     /// <summary>SO_SNDBUF in bytes; null keeps the operating system's default (and its autotuning).</summary>
     public int? SendBufferSize { get; set; }
 }

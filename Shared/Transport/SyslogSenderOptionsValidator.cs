@@ -56,6 +56,11 @@ public static class SyslogSenderOptionsValidator
             Fail(Invariant($"MaxReconnectDelay must be at least ReconnectDelay ({options.ReconnectDelay}) and at most {MaxDelay}, was {options.MaxReconnectDelay}"));
         }
 
+        if (options.MaxRetryAttempts < 0)
+        {
+            Fail(Invariant($"MaxRetryAttempts must be 0 or more, was {options.MaxRetryAttempts}"));
+        }
+
         if (options.SendBufferSize is <= 0)
         {
             Fail(Invariant($"SendBufferSize must be positive when set, was {options.SendBufferSize}"));

@@ -176,9 +176,11 @@ public sealed class TcpSyslogSender : ISyslogSender
         }
     }
 
-    // Built once: the retry ends only through the caller's token (MaxRetryAttempts = int.MaxValue).
-    private ResiliencePipeline BuildPipeline() =>
-        new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
+    // Built once. By default the retry ends only through the caller's token (MaxRetryAttempts = int.MaxValue);
+    // with no retries at all there is no retry strategy (Polly requires at least one attempt).
+    private ResiliencePipeline BuildPipeline() => _options.MaxRetryAttempts == 0
+        ? ResiliencePipeline.Empty
+        : new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<IOException>().Handle<SocketException>().Handle<TimeoutException>(),
@@ -186,7 +188,7 @@ public sealed class TcpSyslogSender : ISyslogSender
                 UseJitter = true,
                 Delay = _options.ReconnectDelay,
                 MaxDelay = _options.MaxReconnectDelay,
-                MaxRetryAttempts = int.MaxValue,
+                MaxRetryAttempts = _options.MaxRetryAttempts,
                 OnRetry = args =>
                 {
                     TransportLog.Retrying(_logger, _endpoint, args.AttemptNumber + 1, _buffer.WrittenCount, args.RetryDelay, args.Outcome.Exception);

@@ -3,6 +3,7 @@ using Collector.Configuration;
 using Collector.Storage;
 using Microsoft.Extensions.Configuration;
 using Serilog.Events;
+using Shared.Configuration;
 
 namespace Collector.Tests.Configuration;
 
@@ -101,7 +102,7 @@ public sealed class CollectorOptionsReaderTests
     [InlineData("3T", 3L << 40)]
     public void SizesAreBytesOrNumbersWithBinaryUnits(string text, long bytes)
     {
-        Assert.True(CollectorOptionsReader.TryParseSize(text, out long parsed));
+        Assert.True(ConfigValue.TryParseSize(text, out long parsed));
         Assert.Equal(bytes, parsed);
         var options = Read(out var errors, ("MaxTotalSize", text));
         Assert.Empty(errors);
@@ -122,7 +123,7 @@ public sealed class CollectorOptionsReaderTests
     [InlineData("99999999999999999999")]
     public void BadSizesAreRejectedNamingTheKeyAndTheValue(string text)
     {
-        Assert.False(CollectorOptionsReader.TryParseSize(text, out _));
+        Assert.False(ConfigValue.TryParseSize(text, out _));
         Read(out var errors, ("MaxFileSize", text));
         Assert.Equal($"Collector:MaxFileSize must be a size of at least 1KiB, was '{text}'", Assert.Single(errors));
     }
@@ -167,7 +168,7 @@ public sealed class CollectorOptionsReaderTests
     [InlineData("1.00:00:00", 86_400_000)]
     public void DurationsHaveAUnitOrAreHoursMinutesSeconds(string text, long milliseconds)
     {
-        var (ok, value) = CollectorOptionsReader.ParseDuration(text);
+        var (ok, value) = ConfigValue.ParseDuration(text);
         Assert.True(ok);
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), value);
         var options = Read(out var errors, ("IdleTimeout", text), ("FsyncInterval", text));
@@ -193,7 +194,7 @@ public sealed class CollectorOptionsReaderTests
     [InlineData("99999999999999999999ms")]
     public void BadDurationsAreRejectedNamingTheKeyAndTheValue(string text)
     {
-        Assert.False(CollectorOptionsReader.ParseDuration(text).Ok);
+        Assert.False(ConfigValue.ParseDuration(text).Ok);
         Read(out var errors, ("IdleTimeout", text), ("FsyncInterval", text));
         Assert.Equal(
             [$"Collector:IdleTimeout must be a duration such as 30s, 10m or 0, was '{text}'", $"Collector:FsyncInterval must be a duration such as 1s or 0, was '{text}'"],
@@ -211,7 +212,7 @@ public sealed class CollectorOptionsReaderTests
     public void EndpointsAreAnAddressAndAPort(string text, string address, int port)
     {
         var expected = new IPEndPoint(IPAddress.Parse(address), port);
-        Assert.Equal((true, expected), CollectorOptionsReader.ParseEndpoint(text));
+        Assert.Equal((true, expected), ConfigValue.ParseEndpoint(text));
         var options = Read(out var errors, ("Tcp", text), ("Udp", text), ("Http", port == 0 ? text : "127.0.0.1:0"));
         Assert.Empty(errors);
         Assert.Equal(expected, options.Tcp);
@@ -242,7 +243,7 @@ public sealed class CollectorOptionsReaderTests
     [InlineData("300.1.1.1:514")]
     public void BadEndpointsAreRejectedNamingTheKeyAndTheValue(string text)
     {
-        Assert.False(CollectorOptionsReader.ParseEndpoint(text).Ok);
+        Assert.False(ConfigValue.ParseEndpoint(text).Ok);
         Read(out var errors, ("Tcp", text), ("Udp", text), ("Http", text));
         Assert.Equal(
             [$"Collector:Tcp must be {EndpointRule}, was '{text}'", $"Collector:Udp must be {EndpointRule}, was '{text}'", $"Collector:Http must be {EndpointRule}, was '{text}'"],

@@ -30,6 +30,22 @@ public sealed class TcpSyslogSenderReconnectTests
         Assert.Equal(100, sender.Counters.MessagesSent);
     }
 
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(2, 3)]
+    public async Task WithLimitedRetriesASendToADeadPeerThrowsAfterTheLastAttempt(int retries, int attempts)
+    {
+        int port = LoopbackTcpReceiver.ReservePort();
+        var logger = new CollectingLogger();
+        var options = TcpSyslogSenderTests.Options(port);
+        options.MaxRetryAttempts = retries;
+        await using var sender = new TcpSyslogSender(options, logger);
+
+        await Assert.ThrowsAsync<SocketException>(async () => await sender.SendAsync(SyslogMessages.Batch(3)));
+        Assert.Equal(attempts - 1, logger.WithEvent(RetryingEvent).Count);
+        Assert.Equal(0, sender.Counters.MessagesSent);
+    }
+
     [Fact]
     public async Task WhenThePeerClosedTheConnectionTheNextBatchGoesToANewConnection()
     {

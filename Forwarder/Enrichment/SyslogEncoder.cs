@@ -1,0 +1,164 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+using Forwarder.Parsing;
+using Shared.Syslog;
+
+namespace Forwarder.Enrichment;
+
+/// <summary>
+/// Writes log entries as RFC 5424 messages:
+/// <c>&lt;PRI&gt;1 TIMESTAMP HOSTNAME APP-NAME - MSGID [k8s@32473 namespace=… pod=… container=… container_id=… pod_uid=…] MSG</c>,
+/// MSGID being the stream. One per tailed file: everything but the time, the markers and MSG is encoded once, so a
+/// message is a few copies into one span of the output.
+/// </summary>
+public sealed class SyslogEncoder
+{
+    /// <summary>The marker element with all three params and a 19-digit length.</summary>
+    private const int MaxMarkerLength = 96;
+
+    // Per LogStream: "<PRI>1 " and " HOSTNAME APP-NAME - MSGID ".
+    private readonly byte[][] _prefixes = new byte[3][];
+    private readonly byte[][] _middles = new byte[3][];
+
+    // The pod element, or empty without a pod.
+    private readonly byte[] _structuredData;
+
+    /// <summary><paramref name="appName"/>: the container, or the file's base name for plain files.</summary>
+    public SyslogEncoder(SyslogEncoderOptions options, PodIdentity? pod, string appName)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(appName);
+        byte[] hostName = HeaderField.Encode(options.HostName, Rfc5424Writer.MaxHostNameLength);
+        byte[] app = HeaderField.Encode(appName, Rfc5424Writer.MaxAppNameLength);
+        Fill(LogStream.Stdout, new SyslogPriority(options.Facility, options.StdoutSeverity), "stdout"u8);
+        Fill(LogStream.Stderr, new SyslogPriority(options.Facility, options.StderrSeverity), "stderr"u8);
+        Fill(LogStream.Unknown, new SyslogPriority(options.Facility, options.StdoutSeverity), "-"u8);
+        _structuredData = pod is null ? [] : PodElement(HeaderField.EncodeSdName(options.StructuredDataId), pod);
+
+        void Fill(LogStream stream, SyslogPriority priority, ReadOnlySpan<byte> msgId)
+        {
+            _prefixes[(int)stream] = Encoding.ASCII.GetBytes($"<{priority.Value}>1 ");
+            _middles[(int)stream] = [(byte)' ', .. hostName, (byte)' ', .. app, .. " - "u8, .. msgId, (byte)' '];
+        }
+    }
+
+    private static ReadOnlySpan<byte> MarkerId => "[kube-syslog@32473"u8;
+
+    /// <summary>
+    /// Appends one unframed message. <paramref name="readTime"/> (RFC 3339, when the line was read) stands in for an
+    /// entry without a valid time; empty, it gives NILVALUE.
+    /// </summary>
+    public void Encode(in LogEntry entry, ReadOnlySpan<byte> readTime, IBufferWriter<byte> output)
+    {
+        int stream = Math.Min((int)entry.Stream, (int)LogStream.Unknown);
+        var prefix = _prefixes[stream];
+        var middle = _middles[stream];
+        var content = entry.Content;
+        bool marked = entry.Truncated || entry.Partial || entry.Malformed;
+        int timeRoom = Math.Max(Math.Max(entry.Timestamp.Length, readTime.Length), 1);
+        int size = prefix.Length + timeRoom + middle.Length + _structuredData.Length + MaxMarkerLength + 1 + content.Length;
+        var span = output.GetSpan(size);
+
+        prefix.CopyTo(span);
+        int pos = prefix.Length;
+        pos += WriteTime(entry.Timestamp, readTime, span[pos..]);
+        middle.CopyTo(span[pos..]);
+        pos += middle.Length;
+        if (_structuredData.Length == 0 && !marked)
+        {
+            span[pos++] = (byte)'-';
+        }
+        else
+        {
+            _structuredData.CopyTo(span[pos..]);
+            pos += _structuredData.Length;
+            if (marked)
+            {
+                pos += WriteMarker(entry, span[pos..]);
+            }
+        }
+
+        // RFC 5424 §6: [SP MSG]. An empty MSG is left out with its SP, so no message ends in a space.
+        if (!content.IsEmpty)
+        {
+            span[pos++] = (byte)' ';
+            content.CopyTo(span[pos..]);
+            pos += content.Length;
+        }
+
+        output.Advance(pos);
+    }
+
+    private static int WriteTime(ReadOnlySpan<byte> time, ReadOnlySpan<byte> readTime, Span<byte> destination)
+    {
+        int length = time.IsEmpty ? -1 : RuntimeTimestamp.TryWrite(time, destination);
+        if (length >= 0)
+        {
+            return length;
+        }
+
+        if (readTime.IsEmpty)
+        {
+            destination[0] = (byte)'-';
+            return 1;
+        }
+
+        readTime.CopyTo(destination);
+        return readTime.Length;
+    }
+
+    /// <summary><c>[kube-syslog@32473 truncated="N" partial="true" malformed="true"]</c>, the params that apply, as the Collector marks cut messages.</summary>
+    private static int WriteMarker(in LogEntry entry, Span<byte> destination)
+    {
+        MarkerId.CopyTo(destination);
+        int pos = MarkerId.Length;
+        if (entry.Truncated)
+        {
+            pos += Copy(" truncated=\""u8, destination[pos..]);
+            Utf8Formatter.TryFormat(entry.OriginalLength, destination[pos..], out int digits);
+            pos += digits;
+            destination[pos++] = (byte)'"';
+        }
+
+        if (entry.Partial)
+        {
+            pos += Copy(" partial=\"true\""u8, destination[pos..]);
+        }
+
+        if (entry.Malformed)
+        {
+            pos += Copy(" malformed=\"true\""u8, destination[pos..]);
+        }
+
+        destination[pos++] = (byte)']';
+        return pos;
+    }
+
+    private static byte[] PodElement(byte[] id, PodIdentity pod)
+    {
+        var element = new List<byte>(256) { (byte)'[' };
+        element.AddRange(id);
+        HeaderField.AppendParameter(element, "namespace", pod.Namespace);
+        HeaderField.AppendParameter(element, "pod", pod.Pod);
+        HeaderField.AppendParameter(element, "container", pod.Container);
+        if (pod.ContainerId is not null)
+        {
+            HeaderField.AppendParameter(element, "container_id", pod.ContainerId);
+        }
+
+        if (pod.PodUid is not null)
+        {
+            HeaderField.AppendParameter(element, "pod_uid", pod.PodUid);
+        }
+
+        element.Add((byte)']');
+        return [.. element];
+    }
+
+    private static int Copy(ReadOnlySpan<byte> source, Span<byte> destination)
+    {
+        source.CopyTo(destination);
+        return source.Length;
+    }
+}

@@ -42,7 +42,11 @@ internal sealed partial class FileScanner
 
             if (!visited.Add((status.Device, status.Inode)))
             {
-                DiscoveryLog.DirectoryVisited(_logger, directory);
+                if (_skipped.IsNew(directory))
+                {
+                    DiscoveryLog.DirectoryVisited(_logger, directory);
+                }
+
                 continue;
             }
 

@@ -86,9 +86,12 @@ public sealed class FileScannerTroubleTests
         Directory.CreateSymbolicLink(dir.Combine("site/a/up"), dir.Combine("site"));
         Directory.CreateSymbolicLink(dir.Combine("site/linked"), dir.Combine("elsewhere"));
 
-        var found = FileScannerTests.Scanner([dir.Path + "/site/**/*.log"]).Scan();
+        var logger = new CollectingLogger();
+        var scanner = FileScannerTests.Scanner([dir.Path + "/site/**/*.log"], logger: logger);
 
-        Assert.Equal([dir.Combine("site/a/x.log"), dir.Combine("site/linked/y.log")], found.Select(f => f.Path));
+        Assert.Equal([dir.Combine("site/a/x.log"), dir.Combine("site/linked/y.log")], scanner.Scan().Select(f => f.Path));
+        Assert.Equal(2, scanner.Scan().Count);
+        Assert.Equal(dir.Combine("site/a/up"), Assert.Single(logger.WithEvent(5)).Values["Directory"]);
     }
 
     [Fact]

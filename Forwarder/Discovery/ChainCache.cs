@@ -1,0 +1,42 @@
+using Forwarder.Tailing;
+
+namespace Forwarder.Discovery;
+
+/// <summary>
+/// The chains resolved by the previous scan, by matched path. Resolving costs a readlink per hop plus two stats; a
+/// cached chain is checked with two stats instead: the path still leads to the same real file (device, inode) and,
+/// for a link, the link itself is the same one. Kubelet and docker never retarget a link in place (a new container
+/// gets new links), so a chain that passes both checks is taken as unchanged. Entries not seen in a scan are dropped.
+/// </summary>
+internal sealed class ChainCache
+{
+    private Dictionary<string, Entry> _previous = new(StringComparer.Ordinal);
+    private Dictionary<string, Entry> _current = new(StringComparer.Ordinal);
+
+    /// <summary>The cached chain when it still holds, with the real file's current status (its size moves on).</summary>
+    public string[]? TryGet(string path, out FileStatus status)
+    {
+        if (_previous.TryGetValue(path, out var entry)
+            && FileStatus.TryGet(path, out status, out _)
+            && status.IsSameFileAs(entry.Real)
+            && (entry.Chain.Length == 1 || (FileStatus.TryGetNoFollow(path, out var link, out _) && link.IsSameFileAs(entry.Link))))
+        {
+            _current[path] = entry;
+            return entry.Chain;
+        }
+
+        status = default;
+        return null;
+    }
+
+    /// <summary><paramref name="link"/> is the path's own status (lstat), taken before the chain was resolved.</summary>
+    public void Add(string path, string[] chain, FileStatus link, FileStatus real) => _current[path] = new Entry(chain, link, real);
+
+    public void EndScan()
+    {
+        (_previous, _current) = (_current, _previous);
+        _current.Clear();
+    }
+
+    private readonly record struct Entry(string[] Chain, FileStatus Link, FileStatus Real);
+}

@@ -6,7 +6,7 @@ using Collector.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Serilog;
-using Serilog.Formatting.Json;
+using Shared.Logging;
 
 namespace Collector;
 
@@ -35,7 +35,7 @@ public static class CollectorApp
         }
 
         builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(CreateLogger(options), dispose: true);
+        builder.Logging.AddSerilog(ConsoleLogging.Create(options.LogLevel, options.LogFormat), dispose: true);
         var listeners = new ListenerState();
         var services = builder.Services;
         services.AddSingleton(options);
@@ -106,17 +106,5 @@ public static class CollectorApp
         app.Lifetime.ApplicationStopped.Register(hangup.Dispose);
         HealthEndpoints.Map(app);
         return app;
-    }
-
-    private static Serilog.Core.Logger CreateLogger(CollectorOptions options)
-    {
-        var config = new LoggerConfiguration()
-            .MinimumLevel.Is(options.LogLevel)
-            .MinimumLevel.Override("Microsoft", Serilog.Events.LogEventLevel.Warning)
-            .Enrich.FromLogContext();
-        config = options.LogFormat == "json"
-            ? config.WriteTo.Console(new JsonFormatter(renderMessage: true))
-            : config.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss.fff} {Level:u3}] {Message:lj}{NewLine}{Exception}");
-        return config.CreateLogger();
     }
 }

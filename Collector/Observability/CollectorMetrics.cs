@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Collector.Ingest;
 using Collector.Storage;
+using Shared.Observability;
 
 namespace Collector.Observability;
 

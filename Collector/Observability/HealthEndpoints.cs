@@ -1,4 +1,5 @@
 using Collector.Storage;
+using Shared.Observability;
 
 namespace Collector.Observability;
 

@@ -32,8 +32,9 @@ internal sealed class DiscoveryWatcher : IDisposable
     /// <summary>
     /// Completes when a create, delete or rename happened under an include's base directory since the last call, or
     /// after <paramref name="timeout"/>. Directories that could not be watched (e.g. not created yet) are retried here.
+    /// True when a change was seen: the caller should scan now rather than at its next interval.
     /// </summary>
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         foreach (var directory in _directories)
@@ -65,8 +66,11 @@ internal sealed class DiscoveryWatcher : IDisposable
             if (_changed.Task.IsCompleted)
             {
                 _changed = NewSignal();
+                return true;
             }
         }
+
+        return false;
     }
 
     public void Dispose()

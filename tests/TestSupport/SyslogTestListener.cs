@@ -21,12 +21,12 @@ public sealed class SyslogTestListener : IAsyncDisposable
     private readonly ConcurrentQueue<string> _errors = new();
     private readonly List<Task> _loops = [];
 
-    private SyslogTestListener(int maxFrameLength)
+    private SyslogTestListener(int maxFrameLength, int port)
     {
         _maxFrameLength = maxFrameLength;
-        _tcp = new TcpListener(IPAddress.Loopback, 0);
+        _tcp = new TcpListener(IPAddress.Loopback, port);
         _tcp.Start();
-        _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
         _loops.Add(AcceptAsync());
         _loops.Add(ReceiveDatagramsAsync());
     }
@@ -43,7 +43,9 @@ public sealed class SyslogTestListener : IAsyncDisposable
     /// <summary>Framing errors, one per connection that was closed for them.</summary>
     public IReadOnlyCollection<string> Errors => _errors;
 
-    public static SyslogTestListener Start(int maxFrameLength = SyslogFrameReader.DefaultMaxFrameLength) => new(maxFrameLength);
+    /// <param name="maxFrameLength">Longer frames are truncated (and marked) as a real receiver would.</param>
+    /// <param name="port">0 for any free port, or one used before, to stand for a receiver that comes back.</param>
+    public static SyslogTestListener Start(int maxFrameLength = SyslogFrameReader.DefaultMaxFrameLength, int port = 0) => new(maxFrameLength, port);
 
     public async Task<IReadOnlyList<ReceivedFrame>> WaitForFramesAsync(int count, TimeSpan? timeout = null)
     {

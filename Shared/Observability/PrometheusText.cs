@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Collector.Observability;
+namespace Shared.Observability;
 
 /// <summary>
 /// The Prometheus text exposition format (version 0.0.4), written by hand: prometheus-net is not available here and

@@ -1,0 +1,89 @@
+using System.Net;
+using Serilog.Events;
+using Shared.Syslog;
+
+namespace Forwarder.Configuration;
+
+/// <summary>
+/// Validated settings of one Forwarder process, read from the <c>Forwarder</c> configuration section by
+/// <see cref="ForwarderOptionsReader"/>. Defaults are a node's: tail <c>/var/log/containers/*.log</c>, ship to a
+/// Collector on loopback, keep offsets in <c>./data/forwarder-state</c>.
+/// </summary>
+public sealed record ForwarderOptions
+{
+    public const string Section = "Forwarder";
+
+    /// <summary>Absolute globs of the files to tail; <c>**</c> matches any number of directories.</summary>
+    public IReadOnlyList<string> Include { get; init; } = ["/var/log/containers/*.log"];
+
+    /// <summary>Globs of files not to tail, matched against the path and every symlink hop to the real file.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>Kubernetes namespaces whose container logs are not shipped.</summary>
+    public IReadOnlyList<string> ExcludeNamespaces { get; init; } = [];
+
+    /// <summary>
+    /// Globs on pod names whose logs are not shipped. The defaults are kube-syslog's own pods: shipping their output
+    /// would feed every line the Collector logs about a line back into it.
+    /// </summary>
+    public IReadOnlyList<string> ExcludePods { get; init; } = ["log-forwarder-*", "log-collector-*"];
+
+    /// <summary>Where to ship, in order of preference: the next is tried when one fails.</summary>
+    public IReadOnlyList<TargetUri> Targets { get; init; } = [TargetUri.Parse("tcp://127.0.0.1:5514")];
+
+    /// <summary>Longest wait between attempts to reach a target; the wait doubles (with jitter) from 200 ms up to this.</summary>
+    public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Checkpoints (file identity → offset) live here.</summary>
+    public string State { get; init; } = Path.Combine(".", "data", "forwarder-state");
+
+    /// <summary>HOSTNAME of every message: the node (Kubernetes downward API NODE_NAME), else this machine's name.</summary>
+    public string Node { get; init; } = Environment.GetEnvironmentVariable("NODE_NAME") is { Length: > 0 } node ? node : Dns.GetHostName();
+
+    /// <summary>HTTP endpoint for /healthz and /metrics; null disables it.</summary>
+    public IPEndPoint? Http { get; init; } = new(IPAddress.Loopback, 8084);
+
+    /// <summary>Where to start in files that exist at the very first start (no checkpoints yet).</summary>
+    public StartPosition StartAt { get; init; } = StartPosition.Beginning;
+
+    /// <summary>Longest message kept whole (after reassembly); longer ones are cut and marked.</summary>
+    public int MaxLineSize { get; init; } = 256 * 1024;
+
+    /// <summary>Bytes of encoded messages waiting for the network before reading files pauses.</summary>
+    public long QueueSize { get; init; } = 8L * 1024 * 1024;
+
+    /// <summary>How often checkpoints are saved (after the lines were written to the socket).</summary>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Full rescan of the include globs; inotify wakes the scan sooner.</summary>
+    public TimeSpan ScanInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long a CRI "P" fragment (or docker line without "\n") waits for the rest before it is sent as is.</summary>
+    public TimeSpan PartialFlushTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A file renamed away or deleted is read for this long after its end before it is closed (late writes).</summary>
+    public TimeSpan RotateWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    public Facility Facility { get; init; } = Facility.User;
+
+    public Severity StdoutSeverity { get; init; } = Severity.Informational;
+
+    public Severity StderrSeverity { get; init; } = Severity.Error;
+
+    /// <summary>SD-ID of the Kubernetes element; 32473 is the documentation enterprise number of RFC 5612.</summary>
+    public string StructuredDataId { get; init; } = "k8s@32473";
+
+    /// <summary>UDP targets: longer messages are cut to this many bytes and counted.</summary>
+    public int MaxDatagramSize { get; init; } = 2048;
+
+    /// <summary><c>text</c> or <c>json</c> (one JSON object per line, for containers).</summary>
+    public string LogFormat { get; init; } = "text";
+
+    public LogEventLevel LogLevel { get; init; } = LogEventLevel.Information;
+}
+
+public enum StartPosition
+{
+    Beginning,
+    End,
+}

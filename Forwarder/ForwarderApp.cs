@@ -1,0 +1,107 @@
+using Forwarder.Configuration;
+using Forwarder.Discovery;
+using Forwarder.Enrichment;
+using Forwarder.Observability;
+using Forwarder.Shipping;
+using Forwarder.Tailing;
+using Serilog;
+using Shared.Logging;
+
+namespace Forwarder;
+
+/// <summary>
+/// Composes the Forwarder: Discovery → Tailing (Parsing, Enrichment) → ShippingQueue → Shipper → targets, plus health
+/// and metrics over HTTP. Program.cs and the tests build it the same way.
+/// </summary>
+public static class ForwarderApp
+{
+    /// <summary>Builds the app, or returns null with the configuration errors (each names its key and value).</summary>
+    public static WebApplication? Build(IReadOnlyList<string> args, out List<string> errors, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
+        if (!CommandLine.TryParse(args, out var switches, out _, out string? error))
+        {
+            errors = [error!];
+            return null;
+        }
+
+        builder.Configuration.AddInMemoryCollection(switches);
+        configure?.Invoke(builder);
+        var options = ForwarderOptionsReader.Read(builder.Configuration, out errors);
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
+        var store = new CheckpointStore(options.State, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        try
+        {
+            store.EnsureWritable();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"{ForwarderOptions.Section}:State must be a writable directory, was '{options.State}' ({e.Message})");
+            return null;
+        }
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSerilog(ConsoleLogging.Create(options.LogLevel, options.LogFormat), dispose: true);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ForwarderService.DrainTimeout + TimeSpan.FromSeconds(5));
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new CheckpointStore(options.State, sp.GetRequiredService<ILogger<CheckpointStore>>()));
+        services.AddSingleton(sp => CreateScanner(options, sp.GetRequiredService<ILogger<FileScanner>>()));
+        services.AddSingleton(sp => new DiscoveryWatcher(options.Include.Select(GlobPattern.Parse).ToList(), sp.GetRequiredService<ILogger<DiscoveryWatcher>>()));
+        services.AddSingleton(new ShippingQueue(options.QueueSize));
+        services.AddSingleton<ShippingCounters>();
+        services.AddSingleton<TailingCounters>();
+        services.AddSingleton<CollectorLink>();
+        services.AddSingleton<Shipper>();
+        services.AddSingleton<TailingLoop>();
+        services.AddSingleton<ForwarderMetrics>();
+        services.AddHostedService<ForwarderService>();
+
+        if (options.Http is { } http)
+        {
+            builder.WebHost.ConfigureKestrel(kestrel =>
+            {
+                kestrel.AddServerHeader = false;
+                kestrel.Listen(http);
+            });
+        }
+        else
+        {
+            // Without an endpoint Kestrel would bind its default, localhost:5000; a port of the system's choosing on
+            // loopback is the nearest thing to "no HTTP" that keeps one composition for both cases.
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        }
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILogger<ForwarderService>>();
+        ForwarderLog.Starting(logger, options.Node, string.Join(' ', options.Include), string.Join(' ', options.Targets), Path.GetFullPath(options.State));
+        HealthEndpoints.Map(app);
+        return app;
+    }
+
+    private static FileScanner CreateScanner(ForwarderOptions options, ILogger<FileScanner> logger)
+    {
+        var include = options.Include.Select(GlobPattern.Parse).ToList();
+        var exclude = options.Exclude.Select(GlobPattern.Parse).ToList();
+        var pods = options.ExcludePods.Select(p => GlobPattern.Parse("/" + p)).ToList();
+        var namespaces = new HashSet<string>(options.ExcludeNamespaces, StringComparer.Ordinal);
+        string? self = Environment.GetEnvironmentVariable("POD_NAME");
+        return new FileScanner(include, exclude, file =>
+        {
+            // Kubernetes identity from the path: excluded namespaces, excluded pods, and this very pod.
+            if (KubernetesPath.FromPaths(file.Chain) is not { } pod)
+            {
+                return false;
+            }
+
+            return namespaces.Contains(pod.Namespace)
+                || pod.Pod == self
+                || pods.Exists(p => p.IsMatch("/" + pod.Pod));
+        }, logger);
+    }
+}

@@ -1,0 +1,105 @@
+using System.Net.Sockets;
+using Forwarder.Configuration;
+using Polly;
+using Polly.Retry;
+using Shared.Transport;
+
+namespace Forwarder.Shipping;
+
+/// <summary>
+/// Sends batches to the first target that takes them. Each target's sender tries once; on a failure the whole batch
+/// goes to the next target in order, with exponential backoff and jitter between attempts, until it is written or the
+/// Forwarder stops. Only then does the batch commit its file offsets, so a batch is delivered at least once: a
+/// connection that broke in the middle of a write may have delivered part of it, which is then sent again.
+/// </summary>
+internal sealed class CollectorLink : IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private readonly ISyslogSender[] _senders;
+    private readonly string[] _names;
+    private readonly ResiliencePipeline _pipeline;
+    private int _current;
+    private int _failures;
+    private long _failovers;
+
+    public CollectorLink(ForwarderOptions options, ILogger<CollectorLink> logger, TimeProvider timeProvider)
+    {
+        _logger = logger;
+        _names = options.Targets.Select(t => t.ToString()).ToArray();
+        _senders = options.Targets
+            .Select(t => SyslogSender.Create(
+                new SyslogSenderOptions
+                {
+                    Host = t.Host,
+                    Port = t.Port,
+                    Protocol = t.Protocol,
+                    Framing = t.Framing,
+                    MaxDatagramSize = options.MaxDatagramSize,
+                    // One try per target: the pipeline below decides where the next attempt goes and when.
+                    MaxRetryAttempts = 0,
+                },
+                logger,
+                timeProvider))
+            .ToArray();
+        _pipeline = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<IOException>().Handle<SocketException>().Handle<TimeoutException>(),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(200),
+                MaxDelay = options.MaxRetryDelay,
+                MaxRetryAttempts = int.MaxValue,
+                OnRetry = args =>
+                {
+                    string failed = _names[_current];
+                    _failures++;
+                    if (_senders.Length > 1)
+                    {
+                        _current = (_current + 1) % _senders.Length;
+                        Interlocked.Increment(ref _failovers);
+                    }
+
+                    ShippingLog.SendFailed(_logger, failed, args.AttemptNumber + 1, _names[_current], args.RetryDelay, args.Outcome.Exception);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    public IReadOnlyList<string> Targets => _names;
+
+    /// <summary>The target the next batch goes to.</summary>
+    public string Current => _names[_current];
+
+    /// <summary>Times a failure moved shipping to the next target.</summary>
+    public long Failovers => Interlocked.Read(ref _failovers);
+
+    public IReadOnlyList<SyslogSenderCounters> Counters => _senders.Select(s => s.Counters).ToArray();
+
+    /// <summary>Returns once the batch was written to some target's socket; throws only when cancelled.</summary>
+    public async ValueTask SendAsync(OutgoingBatch batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count > 0)
+        {
+            await _pipeline.ExecuteAsync(
+                static (state, token) => state.Link._senders[state.Link._current].SendAsync(state.Batch, token),
+                (Link: this, Batch: batch),
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        if (_failures > 0)
+        {
+            ShippingLog.Recovered(_logger, _names[_current], _failures);
+            _failures = 0;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var sender in _senders)
+        {
+            await sender.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

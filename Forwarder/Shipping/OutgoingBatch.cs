@@ -1,0 +1,123 @@
+using System.Buffers;
+using Forwarder.Tailing;
+
+namespace Forwarder.Shipping;
+
+/// <summary>
+/// Encoded RFC 5424 messages (unframed, back to back in one buffer) on their way to the network, with the file
+/// offsets they complete: once the batch was written to the socket, <see cref="Commit"/> lets those offsets into the
+/// next checkpoint. The tailing loop fills it through <see cref="IBufferWriter{T}"/>; the shipper reads it as a list.
+/// </summary>
+internal sealed class OutgoingBatch : IBufferWriter<byte>, IReadOnlyList<ReadOnlyMemory<byte>>
+{
+    // A batch that once held a huge message should not keep its buffer for the life of the process.
+    private const int MaxRetainedCapacity = 4 * 1024 * 1024;
+
+    private readonly int _initialCapacity;
+    private readonly List<int> _ends = [];
+    private readonly List<Progress> _progress = [];
+    private byte[] _buffer;
+    private int _length;
+    private int _messageStart;
+
+    public OutgoingBatch(int initialCapacity)
+    {
+        _initialCapacity = initialCapacity;
+        _buffer = new byte[initialCapacity];
+    }
+
+    public int Count => _ends.Count;
+
+    public int Bytes => _length;
+
+    public bool IsEmpty => _ends.Count == 0 && _progress.Count == 0;
+
+    public ReadOnlyMemory<byte> this[int index]
+    {
+        get
+        {
+            int start = index == 0 ? 0 : _ends[index - 1];
+            return _buffer.AsMemory(start, _ends[index] - start);
+        }
+    }
+
+    /// <summary>Ends the message written since the previous call.</summary>
+    public void EndMessage()
+    {
+        if (_length > _messageStart)
+        {
+            _ends.Add(_length);
+            _messageStart = _length;
+        }
+    }
+
+    /// <summary>Once this batch is sent, <paramref name="tailer"/> may checkpoint <paramref name="offset"/> (the latest call wins).</summary>
+    public void SetProgress(FileTailer tailer, long offset, int epoch)
+    {
+        for (int i = _progress.Count - 1; i >= 0; i--)
+        {
+            if (ReferenceEquals(_progress[i].Tailer, tailer))
+            {
+                _progress[i] = new Progress(tailer, offset, epoch);
+                return;
+            }
+        }
+
+        _progress.Add(new Progress(tailer, offset, epoch));
+    }
+
+    public void Commit()
+    {
+        foreach (var p in _progress)
+        {
+            p.Tailer.Commit(p.Offset, p.Epoch);
+        }
+    }
+
+    public void Reset()
+    {
+        _ends.Clear();
+        _progress.Clear();
+        _length = 0;
+        _messageStart = 0;
+        if (_buffer.Length > MaxRetainedCapacity)
+        {
+            _buffer = new byte[_initialCapacity];
+        }
+    }
+
+    public void Advance(int count) => _length += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_length);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_length);
+    }
+
+    public IEnumerator<ReadOnlyMemory<byte>> GetEnumerator()
+    {
+        for (int i = 0; i < Count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+    private void Ensure(int sizeHint)
+    {
+        int needed = _length + Math.Max(sizeHint, 1);
+        if (needed > _buffer.Length)
+        {
+            Array.Resize(ref _buffer, Math.Max(needed, _buffer.Length * 2));
+        }
+    }
+
+    private readonly record struct Progress(FileTailer Tailer, long Offset, int Epoch);
+}

@@ -1,0 +1,55 @@
+using System.Threading.Channels;
+
+namespace Forwarder.Shipping;
+
+/// <summary>
+/// The bounded queue between the tailing loop and the network. Its bound is a fixed set of batches: the tailing loop
+/// must take a free one before it reads more, so when the network is slow reading pauses and the files themselves are
+/// the buffer (nothing is dropped). Memory stays at about <c>batches × batch size</c>.
+/// </summary>
+internal sealed class ShippingQueue
+{
+    /// <summary>A batch is handed over once it holds this much; a pass over the files also hands over what it has.</summary>
+    public const int BatchBytes = 256 * 1024;
+
+    private readonly Channel<OutgoingBatch> _free;
+    private readonly Channel<OutgoingBatch> _full;
+
+    public ShippingQueue(long queueBytes)
+    {
+        Capacity = (int)Math.Clamp(queueBytes / BatchBytes, 2, 16_384);
+        _free = Channel.CreateBounded<OutgoingBatch>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait });
+        _full = Channel.CreateBounded<OutgoingBatch>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        for (int i = 0; i < Capacity; i++)
+        {
+            // Every batch is in exactly one of the two channels or in someone's hands, so these writes cannot fail.
+            _ = _free.Writer.TryWrite(new OutgoingBatch(BatchBytes + (BatchBytes / 4)));
+        }
+    }
+
+    public int Capacity { get; }
+
+    /// <summary>Batches waiting to be sent (for metrics).</summary>
+    public int Queued => _full.Reader.Count;
+
+    /// <summary>Waits for a free batch: this is where reading pauses while the network is behind.</summary>
+    public ValueTask<OutgoingBatch> RentAsync(CancellationToken cancellationToken) => _free.Reader.ReadAsync(cancellationToken);
+
+    public bool TryRent(out OutgoingBatch batch) => _free.Reader.TryRead(out batch!);
+
+    public ValueTask EnqueueAsync(OutgoingBatch batch, CancellationToken cancellationToken) => _full.Writer.WriteAsync(batch, cancellationToken);
+
+    public void Return(OutgoingBatch batch)
+    {
+        batch.Reset();
+        if (!_free.Writer.TryWrite(batch))
+        {
+            throw new InvalidOperationException("A batch was returned twice.");
+        }
+    }
+
+    /// <summary>No more batches will be enqueued; the shipper ends after sending the queued ones.</summary>
+    public void Complete() => _full.Writer.TryComplete();
+
+    public IAsyncEnumerable<OutgoingBatch> ReadAllAsync(CancellationToken cancellationToken) => _full.Reader.ReadAllAsync(cancellationToken);
+}

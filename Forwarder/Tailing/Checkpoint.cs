@@ -1,0 +1,17 @@
+namespace Forwarder.Tailing;
+
+/// <summary>
+/// How far one file was shipped: every line before <see cref="Offset"/> was written to a collector's socket. The
+/// file is known by device, inode and fingerprint; the paths are where it was last seen (to find it after a rotation).
+/// <see cref="DoneAt"/> (Unix seconds) marks a file that was drained and closed: it is remembered for a while so that
+/// the same file seen again (e.g. by a wider glob) is not shipped twice.
+/// </summary>
+internal sealed record Checkpoint(
+    ulong Device,
+    ulong Inode,
+    int FingerprintLength,
+    ulong Fingerprint,
+    long Offset,
+    string Path,
+    string RealPath,
+    long? DoneAt = null);

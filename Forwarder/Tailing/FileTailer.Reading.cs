@@ -1,0 +1,171 @@
+namespace Forwarder.Tailing;
+
+internal sealed partial class FileTailer
+{
+    private long _longLineScanFrom;
+    private long _fingerprintCheckedAt;
+    private bool _idle;
+
+    /// <summary>
+    /// Reads one chunk at <see cref="ReadOffset"/> and parses its complete lines into the context's batch.
+    /// Returns the bytes consumed; 0 when there is no complete new line. Throws <see cref="IOException"/> on a read error.
+    /// </summary>
+    public int ReadChunk(ReadContext context)
+    {
+        _context = context;
+        byte[] buffer = context.Buffer;
+        if (_idle)
+        {
+            // New data after a quiet spell: is it still the same file from the top? A truncate followed by more writes
+            // than there were before leaves the size larger, and only the first bytes tell (copytruncate).
+            _idle = false;
+            if (Fingerprint.Length > 0 && !Fingerprint.Matches(_handle!))
+            {
+                context.Counters.AddFileTruncation();
+                Restart();
+                TruncationNoticed = true;
+            }
+        }
+
+        int n = RandomAccess.Read(_handle!, buffer, ReadOffset);
+        if (n == 0)
+        {
+            return 0;
+        }
+
+        var span = buffer.AsSpan(0, n);
+        int consumed = 0;
+        while (true)
+        {
+            int newline = span[consumed..].IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                break;
+            }
+
+            _parser.ParseLine(span.Slice(consumed, newline), ReadOffset + consumed, newline, this);
+            consumed += newline + 1;
+        }
+
+        if (consumed == 0 && n == buffer.Length)
+        {
+            return ReadOverlongLine(context);
+        }
+
+        Consumed(context, consumed);
+        return consumed;
+    }
+
+    /// <summary>
+    /// At the end of the data: notices truncation and a changed start (copytruncate), sends a partial entry that waited
+    /// too long, and closes a file no path leads to any more once it was drained for <paramref name="rotateWaitMs"/>.
+    /// Returns true when the file was truncated (the caller logs it).
+    /// </summary>
+    public bool AtEnd(ReadContext context, long partialTimeoutMs, long rotateWaitMs, out bool closed)
+    {
+        closed = false;
+        _idle = true;
+        _context = context;
+        long now = context.Now;
+        var status = FileStatus.Of(_handle!);
+        Size = status.Size;
+        bool truncated = status.Size < ReadOffset;
+        if (!truncated && Fingerprint.Length > 0 && now - _fingerprintCheckedAt >= 1000)
+        {
+            _fingerprintCheckedAt = now;
+            truncated = !Fingerprint.Matches(_handle!);
+        }
+
+        if (truncated)
+        {
+            context.Counters.AddFileTruncation();
+            Restart();
+            context.Batch!.SetProgress(this, 0, _epoch);
+            return true;
+        }
+
+        if (!Fingerprint.IsComplete && Fingerprint.Length < status.Size)
+        {
+            Fingerprint = FileFingerprint.Read(_handle!);
+        }
+
+        if (_parser.PendingOffset is not null && now - LastData >= partialTimeoutMs)
+        {
+            _parser.FlushPending(this);
+            context.Batch!.SetProgress(this, ProgressOffset, _epoch);
+        }
+
+        if (GoneSince is long gone && now - gone >= rotateWaitMs)
+        {
+            DrainUnterminatedLine(context);
+            _parser.FlushPending(this);
+            context.Batch!.SetProgress(this, ReadOffset, _epoch);
+            Dispose();
+            closed = true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Set when a read found the file rewritten from the top; the loop logs it once and clears it.</summary>
+    public bool TruncationNoticed { get; set; }
+
+    private void Consumed(ReadContext context, long bytes)
+    {
+        ReadOffset += bytes;
+        LastData = context.Now;
+        context.Counters.AddBytes(bytes);
+        context.Batch!.SetProgress(this, ProgressOffset, _epoch);
+    }
+
+    // A physical line longer than the read buffer: find where it ends without buffering it, then parse its head
+    // (the parser cuts and marks it). An unfinished one is scanned on from where the last look stopped.
+    private int ReadOverlongLine(ReadContext context)
+    {
+        byte[] buffer = context.Buffer;
+        long scan = Math.Max(_longLineScanFrom, ReadOffset + buffer.Length);
+        long end;
+        while (true)
+        {
+            int n = RandomAccess.Read(_handle!, buffer, scan);
+            if (n == 0)
+            {
+                _longLineScanFrom = scan;
+                return 0;
+            }
+
+            int newline = buffer.AsSpan(0, n).IndexOf((byte)'\n');
+            if (newline >= 0)
+            {
+                end = scan + newline;
+                break;
+            }
+
+            scan += n;
+        }
+
+        int head = RandomAccess.Read(_handle!, buffer, ReadOffset);
+        long length = end - ReadOffset;
+        _parser.ParseLine(buffer.AsSpan(0, (int)Math.Min(head, length)), ReadOffset, length, this);
+        _longLineScanFrom = 0;
+        Consumed(context, length + 1);
+        return (int)Math.Min(length + 1, int.MaxValue);
+    }
+
+    // The file is finished (renamed away or deleted, and drained): a last line without '\n' will never be completed.
+    private void DrainUnterminatedLine(ReadContext context)
+    {
+        long remaining = Size - ReadOffset;
+        if (remaining <= 0)
+        {
+            return;
+        }
+
+        int n = RandomAccess.Read(_handle!, context.Buffer, ReadOffset);
+        if (n > 0)
+        {
+            _parser.ParseLine(context.Buffer.AsSpan(0, n), ReadOffset, remaining, this);
+            Consumed(context, remaining);
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using Forwarder.Discovery;
+using Forwarder.Enrichment;
+using Forwarder.Parsing;
+using Microsoft.Win32.SafeHandles;
+
+namespace Forwarder.Tailing;
+
+/// <summary>
+/// One file being read: its open handle (kept after a rename or delete until the file is drained), the offset of the
+/// next unread byte, the parser that reassembles runtime partials and the encoder that turns entries into RFC 5424.
+/// Lines are split in the tailing loop's shared buffer; an unfinished last line is not consumed but read again with
+/// the next chunk, so no per-file line buffer is kept. Only the tailing loop calls it, except <see cref="Commit"/>.
+/// </summary>
+internal sealed partial class FileTailer : ILogEntrySink, IDisposable
+{
+    private readonly LogLineParser _parser;
+    private readonly SyslogEncoder _encoder;
+    private SafeFileHandle? _handle;
+    private ReadContext? _context;
+    private long _committed;
+    private int _epoch;
+
+    public FileTailer(DiscoveredFile file, long startOffset, FileFingerprint? fingerprint, SyslogEncoderOptions encoderOptions, int maxLineSize, DateTime discoveredAtUtc)
+    {
+        DiscoveredAtUtc = discoveredAtUtc;
+        File = file;
+        Identity = new FileKey(file.Status.Device, file.Status.Inode);
+        ReadOffset = startOffset;
+        _committed = startOffset;
+        Fingerprint = fingerprint ?? default;
+        var pod = KubernetesPath.FromPaths(file.Chain);
+        _parser = new LogLineParser(LogFormat.Auto, maxLineSize);
+        _encoder = new SyslogEncoder(encoderOptions, pod, pod?.Container ?? AppNameOf(file.Path));
+        Pod = pod;
+    }
+
+    public DiscoveredFile File { get; private set; }
+
+    /// <summary>When this Forwarder first saw the file (wall clock): generations rotated after that are newer.</summary>
+    public DateTime DiscoveredAtUtc { get; }
+
+    public FileKey Identity { get; }
+
+    public PodIdentity? Pod { get; }
+
+    /// <summary>The next byte to read: everything before it was parsed (an entry still being reassembled may hold some).</summary>
+    public long ReadOffset { get; private set; }
+
+    /// <summary>Offset of the first byte not yet known to be on a collector's socket; what a checkpoint saves.</summary>
+    public long CommittedOffset => Interlocked.Read(ref _committed);
+
+    public FileFingerprint Fingerprint { get; private set; }
+
+    /// <summary>Size at the last look (for the lag metric).</summary>
+    public long Size { get; private set; }
+
+    public bool IsOpen => _handle is not null;
+
+    /// <summary>Closed after draining; only its last batches may still be on their way.</summary>
+    public bool IsClosed { get; private set; }
+
+    /// <summary>No discovered path leads to this file any more (renamed away or deleted) since this time.</summary>
+    public long? GoneSince { get; private set; }
+
+    /// <summary>A file that was at the same path before this one; this one waits until it is drained.</summary>
+    public FileTailer? Predecessor { get; set; }
+
+    /// <summary>When to look at the file again (timestamp); active files are polled often, idle ones less.</summary>
+    public long NextPoll { get; set; }
+
+    public int IdlePolls { get; set; }
+
+    public long LastData { get; private set; }
+
+    /// <summary>When opening failed: not before this timestamp again.</summary>
+    public long RetryOpenAt { get; private set; }
+
+    public bool OpenFailedLogged { get; private set; }
+
+    public void Seen(DiscoveredFile file)
+    {
+        File = file;
+        GoneSince = null;
+    }
+
+    public void MarkGone(long now) => GoneSince ??= now;
+
+    /// <summary>Opens the file if needed; false (to be retried at <see cref="RetryOpenAt"/>) when it cannot be read.</summary>
+    public bool TryOpen(long now, long retryAfter, out Exception? error)
+    {
+        error = null;
+        if (_handle is not null)
+        {
+            return true;
+        }
+
+        try
+        {
+            var handle = System.IO.File.OpenHandle(File.RealPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var status = FileStatus.Of(handle);
+            if (!status.IsSameFileAs(File.Status))
+            {
+                // The path was replaced between the scan and now: the next scan sees the new file.
+                handle.Dispose();
+                RetryOpenAt = now;
+                return false;
+            }
+
+            _handle = handle;
+            Size = status.Size;
+            if (!Fingerprint.IsComplete && Fingerprint.Length < status.Size)
+            {
+                Fingerprint = FileFingerprint.Read(handle);
+            }
+
+            if (ReadOffset > status.Size)
+            {
+                // Shrunk since the checkpoint (truncated while we were down): its content is new.
+                Restart();
+            }
+
+            OpenFailedLogged = false;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = OpenFailedLogged ? null : e;
+            OpenFailedLogged = true;
+            RetryOpenAt = now + retryAfter;
+            return false;
+        }
+    }
+
+    /// <summary>Called by the shipper once the lines up to <paramref name="offset"/> were written to a socket.</summary>
+    public void Commit(long offset, int epoch)
+    {
+        // A batch from before a truncation carries offsets into content that is gone.
+        if (epoch == Volatile.Read(ref _epoch))
+        {
+            Interlocked.Exchange(ref _committed, offset);
+        }
+    }
+
+    /// <summary>The offset a checkpoint may claim after what was parsed so far: not past an entry still being reassembled.</summary>
+    public long ProgressOffset => _parser.PendingOffset is long pending ? Math.Min(pending, ReadOffset) : ReadOffset;
+
+    public int Epoch => _epoch;
+
+    /// <summary>After a read error: the handle goes, the offset stays; the file is opened again later.</summary>
+    public void CloseForRetry()
+    {
+        _handle?.Dispose();
+        _handle = null;
+    }
+
+    public void Dispose()
+    {
+        _handle?.Dispose();
+        _handle = null;
+        IsClosed = true;
+    }
+
+    void ILogEntrySink.Add(in LogEntry entry)
+    {
+        var context = _context!;
+        var batch = context.Batch!;
+        _encoder.Encode(entry, context.ReadTime, batch);
+        batch.EndMessage();
+        context.Counters.AddLine(entry.Truncated, entry.Partial, entry.Malformed);
+    }
+
+    private static string AppNameOf(string path)
+    {
+        string name = Path.GetFileName(path);
+        int dot = name.IndexOf('.', StringComparison.Ordinal);
+        return dot > 0 ? name[..dot] : name;
+    }
+
+    private void Restart()
+    {
+        ReadOffset = 0;
+        _parser.Reset();
+        Interlocked.Increment(ref _epoch);
+        Interlocked.Exchange(ref _committed, 0);
+        Fingerprint = default;
+    }
+}
+
+/// <summary>A file as the kernel knows it: the same device and inode, whatever path leads there.</summary>
+internal readonly record struct FileKey(ulong Device, ulong Inode);

@@ -1,0 +1,267 @@
+using Forwarder.Configuration;
+using Forwarder.Discovery;
+
+namespace Forwarder.Tailing;
+
+internal sealed partial class TailingLoop
+{
+    // A drained file's checkpoint is remembered this long, so the same file found again is not shipped twice.
+    private const long DoneRetentionSeconds = 3600;
+
+    private readonly Dictionary<FileKey, FileTailer> _tailers = [];
+    private readonly Dictionary<string, FileTailer> _byPath = new(StringComparer.Ordinal);
+    private readonly List<FileTailer> _order = [];
+    private Dictionary<FileKey, Checkpoint> _saved = [];
+    private bool _firstStart;
+    private List<Checkpoint>? _lastSaved;
+
+    private void LoadCheckpoints()
+    {
+        var loaded = _store.Load();
+        _firstStart = loaded is null;
+        _saved = [];
+        foreach (var checkpoint in loaded ?? [])
+        {
+            _saved[new FileKey(checkpoint.Device, checkpoint.Inode)] = checkpoint;
+        }
+    }
+
+    private void ApplyScan(ReadContext context, bool firstScan)
+    {
+        var found = _scanner.Scan();
+        var seen = new HashSet<FileKey>();
+        foreach (var file in found)
+        {
+            var key = new FileKey(file.Status.Device, file.Status.Inode);
+            seen.Add(key);
+            if (_tailers.TryGetValue(key, out var known))
+            {
+                known.Seen(file);
+                _byPath[file.Path] = known;
+                continue;
+            }
+
+            var (offset, fingerprint, reason) = StartOf(file, key, firstScan);
+            var tailer = NewTailer(file, offset, fingerprint);
+            if (_byPath.TryGetValue(file.Path, out var previous) && !previous.IsClosed)
+            {
+                // Rotation: the path now leads to a new file; the old one is drained first, and so is any generation
+                // that came and went between two scans.
+                previous.MarkGone(context.Now);
+                tailer.Predecessor = AddMissedGenerations(context, file, previous, previous.DiscoveredAtUtc);
+            }
+
+            _byPath[file.Path] = tailer;
+            Add(tailer, context);
+            TailingLog.Started(_logger, file.Path, offset, reason);
+        }
+
+        foreach (var tailer in _order)
+        {
+            if (!seen.Contains(tailer.Identity))
+            {
+                tailer.MarkGone(context.Now);
+            }
+        }
+
+        Publish();
+    }
+
+    private (long Offset, FileFingerprint? Fingerprint, string Reason) StartOf(DiscoveredFile file, FileKey key, bool firstScan)
+    {
+        if (_saved.Remove(key, out var checkpoint))
+        {
+            var fingerprint = new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint);
+            try
+            {
+                using var handle = File.OpenHandle(file.RealPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                if (fingerprint.Length > 0 && !fingerprint.Matches(handle))
+                {
+                    TailingLog.InodeReused(_logger, file.Path);
+                    return (0, null, "new file in a reused inode");
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Same device and inode; the first read will show whether it can be read at all.
+            }
+
+            return (checkpoint.Offset, fingerprint, checkpoint.DoneAt is null ? "checkpoint" : "checkpoint of a drained file");
+        }
+
+        return firstScan && _firstStart && _options.StartAt == StartPosition.End
+            ? (file.Status.Size, null, "first start, StartAt=end")
+            : (0, null, "new file");
+    }
+
+    // After a restart, a checkpointed file that no glob finds any more may have been rotated while we were down
+    // (kubelet renames 0.log to 0.log.<timestamp> next to it): find it by device and inode and drain it first.
+    private void ResumeRotatedFiles(ReadContext context)
+    {
+        foreach (var (key, checkpoint) in _saved.ToList())
+        {
+            if (checkpoint.DoneAt is not null)
+            {
+                continue;
+            }
+
+            _saved.Remove(key);
+            string? found = FindByIdentity(Path.GetDirectoryName(checkpoint.RealPath), key);
+            if (found is null || !FileStatus.TryGet(found, out var status, out _))
+            {
+                TailingLog.CheckpointedFileGone(_logger, checkpoint.Path, checkpoint.Offset);
+                continue;
+            }
+
+            var file = new DiscoveredFile(checkpoint.Path, [checkpoint.Path, found], status);
+            var tailer = NewTailer(file, checkpoint.Offset, new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint));
+            tailer.MarkGone(context.Now);
+            Add(tailer, context, first: true);
+            TailingLog.ResumingRotated(_logger, found, checkpoint.RealPath, checkpoint.Offset);
+
+            // Generations rotated after it while we were down were written after its last write.
+            var last = AddMissedGenerations(context, file, tailer, File.GetLastWriteTimeUtc(found));
+            if (_byPath.TryGetValue(checkpoint.Path, out var successor) && successor.ReadOffset == 0 && !ReferenceEquals(successor, tailer))
+            {
+                successor.Predecessor = last;
+            }
+        }
+
+        Publish();
+    }
+
+    private FileTailer NewTailer(DiscoveredFile file, long offset, FileFingerprint? fingerprint) =>
+        new(file, offset, fingerprint, _encoderOptions, _options.MaxLineSize, _time.GetUtcNow().UtcDateTime);
+
+    private void Add(FileTailer tailer, ReadContext context, bool first = false)
+    {
+        _tailers[tailer.Identity] = tailer;
+        if (first)
+        {
+            _order.Insert(0, tailer);
+        }
+        else
+        {
+            _order.Add(tailer);
+        }
+
+        // Open at once: a held handle keeps the file readable through later renames and deletes.
+        TryOpen(tailer, context);
+    }
+
+    // Returns the last file of the chain to drain before the live one: `previous` or the newest missed generation.
+    private FileTailer AddMissedGenerations(ReadContext context, DiscoveredFile live, FileTailer previous, DateTime modifiedAfterUtc)
+    {
+        var last = previous;
+        foreach (var (path, status) in RotatedSiblings.Find(live.RealPath, modifiedAfterUtc, k => _tailers.ContainsKey(k) || _saved.ContainsKey(k) || k == new FileKey(live.Status.Device, live.Status.Inode)))
+        {
+            var missed = NewTailer(new DiscoveredFile(live.Path, [live.Path, path], status), 0, null);
+            missed.Predecessor = last;
+            missed.MarkGone(context.Now);
+            Add(missed, context);
+            TailingLog.ResumingRotated(_logger, path, previous.File.RealPath, 0);
+            last = missed;
+        }
+
+        return last;
+    }
+
+    private static string? FindByIdentity(string? directory, FileKey key)
+    {
+        if (directory is null || !Directory.Exists(directory))
+        {
+            return null;
+        }
+
+        try
+        {
+            foreach (string path in Directory.EnumerateFiles(directory))
+            {
+                if (FileStatus.TryGetNoFollow(path, out var status, out _) && status.Device == key.Device && status.Inode == key.Inode)
+                {
+                    return path;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        return null;
+    }
+
+    private void SaveCheckpoints()
+    {
+        long nowSeconds = _time.GetUtcNow().ToUnixTimeSeconds();
+        var checkpoints = new List<Checkpoint>(_order.Count + _saved.Count);
+        bool removed = false;
+        for (int i = _order.Count - 1; i >= 0; i--)
+        {
+            var tailer = _order[i];
+            var fingerprint = tailer.Fingerprint;
+            long committed = tailer.CommittedOffset;
+            bool done = tailer.IsClosed && committed >= tailer.ReadOffset;
+            var checkpoint = new Checkpoint(
+                tailer.Identity.Device,
+                tailer.Identity.Inode,
+                fingerprint.Length,
+                fingerprint.Hash,
+                committed,
+                tailer.File.Path,
+                tailer.File.RealPath,
+                done ? nowSeconds : null);
+            if (done)
+            {
+                // Shipped to the end and closed: remembered as a drained file, no longer tailed.
+                _order.RemoveAt(i);
+                _tailers.Remove(tailer.Identity);
+                if (_byPath.TryGetValue(tailer.File.Path, out var atPath) && ReferenceEquals(atPath, tailer))
+                {
+                    _byPath.Remove(tailer.File.Path);
+                }
+
+                _saved[tailer.Identity] = checkpoint;
+                removed = true;
+                continue;
+            }
+
+            checkpoints.Add(checkpoint);
+        }
+
+        foreach (var (key, checkpoint) in _saved.ToList())
+        {
+            if (checkpoint.DoneAt is long doneAt && nowSeconds - doneAt > DoneRetentionSeconds)
+            {
+                _saved.Remove(key);
+            }
+            else
+            {
+                checkpoints.Add(checkpoint);
+            }
+        }
+
+        if (removed)
+        {
+            Publish();
+        }
+
+        if (_lastSaved is not null && _lastSaved.SequenceEqual(checkpoints.OrderBy(c => c.Inode)))
+        {
+            return;
+        }
+
+        try
+        {
+            _store.Save(checkpoints);
+            _lastSaved = [.. checkpoints.OrderBy(c => c.Inode)];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TailingLog.CheckpointSaveFailed(_logger, _store.FilePath, e);
+        }
+
+    }
+
+    private void Publish() => _snapshot = [.. _order];
+}

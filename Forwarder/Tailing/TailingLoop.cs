@@ -1,0 +1,275 @@
+using Forwarder.Configuration;
+using Forwarder.Discovery;
+using Forwarder.Enrichment;
+using Forwarder.Shipping;
+
+namespace Forwarder.Tailing;
+
+/// <summary>
+/// The read side: one loop that applies discovery (new files, rotations, deletions), reads every file that has new
+/// lines into batches, hands them to the shipping queue (waiting for a free batch is where reading pauses while the
+/// network is behind) and saves checkpoints of what the shipper confirmed. One loop means no locks on the hot path;
+/// encoding happens here while the shipper thread writes to the network.
+/// </summary>
+internal sealed partial class TailingLoop
+{
+    // Bytes one file may take in one turn before the next file gets its turn (fairness among busy files).
+    private const int MaxChunksPerTurn = 4;
+
+    // Poll delays for a file at its end: soon while it is busy, backing off while it stays idle.
+    private const int MinPollMs = 5;
+    private const int MaxPollMs = 250;
+    private const int OpenRetryMs = 5_000;
+
+    private readonly ForwarderOptions _options;
+    private readonly FileScanner _scanner;
+    private readonly DiscoveryWatcher _watcher;
+    private readonly CheckpointStore _store;
+    private readonly ShippingQueue _queue;
+    private readonly ShippingCounters _shipping;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SyslogEncoderOptions _encoderOptions;
+    private readonly long _partialTimeoutMs;
+    private readonly long _rotateWaitMs;
+    private volatile FileTailer[] _snapshot = [];
+
+    public TailingLoop(
+        ForwarderOptions options,
+        FileScanner scanner,
+        DiscoveryWatcher watcher,
+        CheckpointStore store,
+        ShippingQueue queue,
+        ShippingCounters shipping,
+        TailingCounters counters,
+        TimeProvider time,
+        ILogger<TailingLoop> logger)
+    {
+        _options = options;
+        _scanner = scanner;
+        _watcher = watcher;
+        _store = store;
+        _queue = queue;
+        _shipping = shipping;
+        Counters = counters;
+        _time = time;
+        _logger = logger;
+        _partialTimeoutMs = (long)options.PartialFlushTimeout.TotalMilliseconds;
+        _rotateWaitMs = (long)options.RotateWait.TotalMilliseconds;
+        _encoderOptions = new SyslogEncoderOptions
+        {
+            HostName = options.Node,
+            StructuredDataId = options.StructuredDataId,
+            Facility = options.Facility,
+            StdoutSeverity = options.StdoutSeverity,
+            StderrSeverity = options.StderrSeverity,
+        };
+    }
+
+    public TailingCounters Counters { get; }
+
+    /// <summary>The files being tailed (for metrics; a copy, safe to read from any thread).</summary>
+    public IReadOnlyList<FileTailer> Files => _snapshot;
+
+    /// <summary>Set once the first scan was applied (for health).</summary>
+    public bool Started { get; private set; }
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // The buffer holds any line up to the size limit whole, plus room so that a chunk usually holds many lines.
+        var context = new ReadContext(_options.MaxLineSize + (64 * 1024), Counters);
+        context.Batch = await _queue.RentAsync(cancellationToken).ConfigureAwait(false);
+        context.SetTime(_time);
+        LoadCheckpoints();
+        ApplyScan(context, firstScan: true);
+        ResumeRotatedFiles(context);
+        SaveCheckpoints();
+        Started = true;
+        long nextScan = context.Now + (long)_options.ScanInterval.TotalMilliseconds;
+        long nextCheckpoint = context.Now + (long)_options.CheckpointInterval.TotalMilliseconds;
+        try
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                context.SetTime(_time);
+                if (context.Now >= nextScan)
+                {
+                    ApplyScan(context, firstScan: false);
+                    nextScan = context.Now + (long)_options.ScanInterval.TotalMilliseconds;
+                }
+
+                bool progressed = await ReadFilesAsync(context, cancellationToken).ConfigureAwait(false);
+                if (!context.Batch.IsEmpty)
+                {
+                    await HandOverAsync(context, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (context.Now >= nextCheckpoint)
+                {
+                    SaveCheckpoints();
+                    nextCheckpoint = context.Now + (long)_options.CheckpointInterval.TotalMilliseconds;
+                }
+
+                if (!progressed && await WaitAsync(context, nextScan, cancellationToken).ConfigureAwait(false))
+                {
+                    nextScan = 0;
+                }
+            }
+        }
+        finally
+        {
+            // What was parsed but not handed over is simply not committed: it is read again at the next start.
+            TailingLog.Stopped(_logger, Counters.Lines, Counters.Bytes, _snapshot.Count(t => t.IsOpen));
+        }
+    }
+
+    /// <summary>Saves what the shipper confirmed; called once more after the shipper stopped.</summary>
+    public void SaveFinalCheckpoints()
+    {
+        SaveCheckpoints();
+        foreach (var tailer in _snapshot)
+        {
+            tailer.Dispose();
+        }
+    }
+
+    private async ValueTask<bool> ReadFilesAsync(ReadContext context, CancellationToken cancellationToken)
+    {
+        bool progressed = false;
+        foreach (var tailer in _snapshot)
+        {
+            if (tailer.IsClosed || tailer.Predecessor is { IsClosed: false } || context.Now < tailer.NextPoll || !TryOpen(tailer, context))
+            {
+                continue;
+            }
+
+            try
+            {
+                int chunks = 0;
+                while (chunks < MaxChunksPerTurn && tailer.ReadChunk(context) > 0)
+                {
+                    chunks++;
+                    if (context.Batch!.Bytes >= ShippingQueue.BatchBytes)
+                    {
+                        await HandOverAsync(context, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                if (tailer.TruncationNoticed)
+                {
+                    tailer.TruncationNoticed = false;
+                    TailingLog.Truncated(_logger, tailer.File.Path);
+                }
+
+                if (chunks > 0)
+                {
+                    progressed = true;
+                    tailer.IdlePolls = 0;
+                    tailer.NextPoll = 0;
+                    continue;
+                }
+
+                if (tailer.AtEnd(context, _partialTimeoutMs, _rotateWaitMs, out bool closed))
+                {
+                    TailingLog.Truncated(_logger, tailer.File.Path);
+                    tailer.NextPoll = 0;
+                    continue;
+                }
+
+                if (closed)
+                {
+                    Counters.AddFileClosed();
+                    TailingLog.Closed(_logger, tailer.File.Path, tailer.ReadOffset);
+                    continue;
+                }
+
+                // Back off while idle: 5, 10, 20 … 250 ms between looks.
+                tailer.IdlePolls = Math.Min(tailer.IdlePolls + 1, 16);
+                tailer.NextPoll = context.Now + Math.Min(MaxPollMs, MinPollMs << Math.Min(tailer.IdlePolls - 1, 6));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One bad file never stops the others: close it and open it again later from its offset.
+                TailingLog.ReadFailed(_logger, tailer.File.Path, TimeSpan.FromMilliseconds(OpenRetryMs), e);
+                tailer.CloseForRetry();
+                tailer.NextPoll = context.Now + OpenRetryMs;
+            }
+        }
+
+        return progressed;
+    }
+
+    private bool TryOpen(FileTailer tailer, ReadContext context)
+    {
+        if (tailer.IsOpen)
+        {
+            return true;
+        }
+
+        if (context.Now < tailer.RetryOpenAt)
+        {
+            return false;
+        }
+
+        if (tailer.TryOpen(context.Now, OpenRetryMs, out var error))
+        {
+            Counters.AddFileOpened();
+            return true;
+        }
+
+        Counters.AddOpenError();
+        if (error is not null)
+        {
+            TailingLog.OpenFailed(_logger, tailer.File.RealPath, TimeSpan.FromMilliseconds(OpenRetryMs), error);
+        }
+
+        return false;
+    }
+
+    private async ValueTask HandOverAsync(ReadContext context, CancellationToken cancellationToken)
+    {
+        var batch = context.Batch!;
+        _shipping.AddEnqueued(batch.Count);
+        await _queue.EnqueueAsync(batch, cancellationToken).ConfigureAwait(false);
+        context.Batch = null;
+        var rent = _queue.RentAsync(cancellationToken);
+        if (!rent.IsCompleted)
+        {
+            // The network is behind and reading pauses, but discovery goes on: a file rotated now (and perhaps rotated
+            // again before the queue drains) is opened and held, so its lines can be read later even after a rename.
+            var waiting = rent.AsTask();
+            while (!waiting.IsCompleted)
+            {
+                await Task.WhenAny(waiting, Task.Delay(_options.ScanInterval, _time, cancellationToken)).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!waiting.IsCompleted)
+                {
+                    context.SetTime(_time);
+                    ApplyScan(context, firstScan: false);
+                }
+            }
+
+            context.Batch = await waiting.ConfigureAwait(false);
+            return;
+        }
+
+        context.Batch = await rent.ConfigureAwait(false);
+    }
+
+    // Sleeps until the first file is due for a look, the next scan, or a discovery event. True after an event.
+    private async ValueTask<bool> WaitAsync(ReadContext context, long nextScan, CancellationToken cancellationToken)
+    {
+        long due = nextScan;
+        foreach (var tailer in _snapshot)
+        {
+            if (!tailer.IsClosed)
+            {
+                due = Math.Min(due, Math.Max(tailer.NextPoll, tailer.IsOpen ? 0 : tailer.RetryOpenAt));
+            }
+        }
+
+        long delay = Math.Clamp(due - context.Now, MinPollMs, MaxPollMs);
+        return await _watcher.WaitAsync(TimeSpan.FromMilliseconds(delay), cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using Forwarder.Configuration;
+using Microsoft.Extensions.Configuration;
+using Shared.Syslog;
+
+namespace Forwarder.Tests.Configuration;
+
+public sealed class ForwarderOptionsReaderTests
+{
+    [Fact]
+    public void WithNothingConfiguredEverySettingHasItsDefault()
+    {
+        var options = Read(out var errors);
+        Assert.Empty(errors);
+        Assert.Equal(["/var/log/containers/*.log"], options.Include);
+        Assert.Empty(options.Exclude);
+        Assert.Equal(["log-forwarder-*", "log-collector-*"], options.ExcludePods);
+        Assert.Equal([TargetUri.Parse("tcp://127.0.0.1:5514")], options.Targets);
+        Assert.Equal(Path.Combine(".", "data", "forwarder-state"), options.State);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 8084), options.Http);
+        Assert.Equal(StartPosition.Beginning, options.StartAt);
+        Assert.Equal(256 * 1024, options.MaxLineSize);
+        Assert.Equal(Facility.User, options.Facility);
+        Assert.Equal(Severity.Informational, options.StdoutSeverity);
+        Assert.Equal(Severity.Error, options.StderrSeverity);
+        Assert.Equal("k8s@32473", options.StructuredDataId);
+        Assert.False(string.IsNullOrEmpty(options.Node));
+    }
+
+    [Fact]
+    public void RepeatedSwitchesBecomeListsInTheirOrder()
+    {
+        Assert.True(CommandLine.TryParse(
+            ["--include", "/var/log/containers/*.log", "--include", "/var/lib/gravity/site/**/*.log", "--to", "tcp://a:1", "--to", "udp://b:2", "--exclude-namespace", "kube-system"],
+            out var switches, out _, out _));
+        var options = Read(out var errors, switches);
+        Assert.Empty(errors);
+        Assert.Equal(["/var/log/containers/*.log", "/var/lib/gravity/site/**/*.log"], options.Include);
+        Assert.Equal(["tcp://a:1", "udp://b:2"], options.Targets.Select(t => t.ToString()));
+        Assert.Equal(["kube-system"], options.ExcludeNamespaces);
+    }
+
+    [Fact]
+    public void AListCanBeOnePlainValueAsFromASingleEnvironmentVariable()
+    {
+        var options = Read(out var errors, new() { ["Forwarder:Targets"] = "tcp+lf://collector:514" });
+        Assert.Empty(errors);
+        Assert.Equal("tcp+lf://collector:514", Assert.Single(options.Targets).ToString());
+    }
+
+    [Theory]
+    [InlineData("Forwarder:Targets:0", "http://x:1", "Forwarder:Targets:0 has an unknown scheme 'http' (tcp, tcp+lf or udp), was 'http://x:1'")]
+    [InlineData("Forwarder:Include:0", "var/log/*.log", "Forwarder:Include:0 must be an absolute glob")]
+    [InlineData("Forwarder:StartAt", "middle", "Forwarder:StartAt must be beginning or end, was 'middle'")]
+    [InlineData("Forwarder:MaxLineSize", "12", "Forwarder:MaxLineSize must be a size from 1KiB to 64MiB, was '12'")]
+    [InlineData("Forwarder:QueueSize", "1k", "Forwarder:QueueSize must be a size from 256KiB to 4GiB, was '1k'")]
+    [InlineData("Forwarder:CheckpointInterval", "0", "Forwarder:CheckpointInterval must be a duration such as 500ms, 1s or 2m, was '0'")]
+    [InlineData("Forwarder:Facility", "local9", "Forwarder:Facility must be a facility name")]
+    [InlineData("Forwarder:StderrSeverity", "loud", "Forwarder:StderrSeverity must be a severity name")]
+    [InlineData("Forwarder:StructuredDataId", "k8s id", "Forwarder:StructuredDataId must be an SD-ID")]
+    [InlineData("Forwarder:Http", "nowhere", "Forwarder:Http must be HOST:PORT")]
+    [InlineData("Forwarder:MaxDatagramSize", "100", "Forwarder:MaxDatagramSize must be a whole number from 480 to 65507, was '100'")]
+    public void EveryBadValueIsReportedWithItsKey(string key, string value, string expected)
+    {
+        Read(out var errors, new() { [key] = value });
+        Assert.StartsWith(expected, Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("local7", Facility.Local7)]
+    [InlineData("DAEMON", Facility.Daemon)]
+    [InlineData("16", Facility.Local0)]
+    public void FacilitiesAreSyslogNamesOrNumbers(string text, Facility facility) =>
+        Assert.Equal(facility, Read(out _, new() { ["Forwarder:Facility"] = text }).Facility);
+
+    [Theory]
+    [InlineData("warning", Severity.Warning)]
+    [InlineData("warn", Severity.Warning)]
+    [InlineData("err", Severity.Error)]
+    [InlineData("info", Severity.Informational)]
+    [InlineData("7", Severity.Debug)]
+    public void SeveritiesAreSyslogNamesOrNumbers(string text, Severity severity) =>
+        Assert.Equal(severity, Read(out _, new() { ["Forwarder:StdoutSeverity"] = text }).StdoutSeverity);
+
+    [Fact]
+    public void SeveralMistakesAreReportedAtOnce()
+    {
+        Read(out var errors, new() { ["Forwarder:StartAt"] = "x", ["Forwarder:Targets:0"] = "y", ["Forwarder:LogFormat"] = "xml" });
+        Assert.Equal(3, errors.Count);
+    }
+
+    private static ForwarderOptions Read(out List<string> errors, Dictionary<string, string?>? values = null)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values ?? []).Build();
+        return ForwarderOptionsReader.Read(configuration, out errors);
+    }
+}

@@ -1,0 +1,71 @@
+using Forwarder.Tailing;
+using TestSupport;
+
+namespace Forwarder.Tests.Tailing;
+
+public sealed class CheckpointStoreTests
+{
+    [Fact]
+    public void WithNoFileTheStartIsTheVeryFirstOne()
+    {
+        using var dir = TempDirectory.Create();
+        var store = new CheckpointStore(dir.Path, new CollectingLogger());
+        Assert.Null(store.Load());
+    }
+
+    [Fact]
+    public void SavedCheckpointsLoadBackExactly()
+    {
+        using var dir = TempDirectory.Create();
+        var store = new CheckpointStore(dir.Combine("state"), new CollectingLogger());
+        store.EnsureWritable();
+        Checkpoint[] saved =
+        [
+            new(2049, 131, 256, 0xDEADBEEFCAFEF00D, 1_234_567_890_123, "/var/log/containers/a_b_c-1.log", "/var/log/pods/b_a_u/c/0.log"),
+            new(2049, 132, 17, 42, 0, "/x \"quoted\".log", "/x.log", DoneAt: 1_790_000_000),
+        ];
+
+        store.Save(saved);
+
+        Assert.Equal(saved, store.Load());
+        Assert.False(File.Exists(store.FilePath + ".tmp"));
+    }
+
+    [Fact]
+    public void ASaveReplacesThePreviousCheckpointsWhole()
+    {
+        using var dir = TempDirectory.Create();
+        var store = new CheckpointStore(dir.Path, new CollectingLogger());
+        store.Save([new(1, 1, 0, 0, 10, "/a", "/a")]);
+        store.Save([new(1, 2, 0, 0, 20, "/b", "/b")]);
+        Assert.Equal(20, Assert.Single(store.Load()!).Offset);
+    }
+
+    [Theory]
+    [InlineData("{ not json")]
+    [InlineData("{\"version\": 99, \"files\": []}")]
+    [InlineData("")]
+    public void ACorruptFileIsReportedAndTreatedAsNoCheckpointsButNotAsAFirstStart(string content)
+    {
+        using var dir = TempDirectory.Create();
+        var logger = new CollectingLogger();
+        var store = new CheckpointStore(dir.Path, logger);
+        File.WriteAllText(store.FilePath, content);
+
+        var loaded = store.Load();
+
+        Assert.NotNull(loaded);
+        Assert.Empty(loaded);
+        Assert.Single(logger.WithEvent(6));
+    }
+
+    [Fact]
+    public void AStateDirectoryThatCannotBeCreatedIsAnError()
+    {
+        using var dir = TempDirectory.Create();
+        string file = dir.Combine("file");
+        File.WriteAllText(file, "x");
+        var store = new CheckpointStore(Path.Combine(file, "state"), new CollectingLogger());
+        Assert.ThrowsAny<IOException>(store.EnsureWritable);
+    }
+}

@@ -225,9 +225,10 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
         {
         }
 
-        if (socket.State == WebSocketState.Open)
+        // Open: we end it (time limit, shutdown); CloseReceived: the client ended it and waits for our half of the handshake.
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            string reason = deadline.IsCancellationRequested ? "maximum follow time reached" : "server stopping";
+            string reason = socket.State == WebSocketState.CloseReceived ? "bye" : deadline.IsCancellationRequested ? "maximum follow time reached" : "server stopping";
             using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
             try
             {

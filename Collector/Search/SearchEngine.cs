@@ -239,7 +239,8 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                     Entries.Add(ring[i]);
                 }
 
-                if (ring.Overflowed)
+                // Full (the ring kept only the newest of more matches, or exactly what was missing): go on before the oldest kept.
+                if (ring.Count > 0 && (ring.Overflowed || Entries.Count >= request.Limit))
                 {
                     Stop(ring[0].Position, partial: false);
                 }

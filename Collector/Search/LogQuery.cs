@@ -25,7 +25,10 @@ public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms)
         return false;
     }
 
-    /// <summary>A literal every matching line contains (the longest <c>|=</c> of a single alternative), for a fast scan.</summary>
+    /// <summary>
+    /// Bytes every matching line contains, for a scan that jumps from occurrence to occurrence: the longest <c>|=</c>
+    /// text or equality matcher of a single alternative (<c>pod="web-1"</c> is on the line as those very bytes).
+    /// </summary>
     public byte[]? RequiredLiteral()
     {
         if (terms.Count != 1)
@@ -33,7 +36,25 @@ public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms)
             return null;
         }
 
-        return terms[0].Filters.Where(f => f.Op == FilterOp.Contains && f.Utf8.Length > 0).MaxBy(f => f.Utf8.Length)?.Utf8;
+        var candidates = terms[0].Filters.Where(f => f.Op == FilterOp.Contains).Select(f => f.Utf8)
+            .Concat(terms[0].Matchers.Select(LiteralOf).OfType<byte[]>());
+        return candidates.Where(c => c.Length > 0).MaxBy(c => c.Length);
+    }
+
+    private static byte[]? LiteralOf(LabelMatcher matcher)
+    {
+        // Only values stored unchanged: SD escapes (\ \" \]) and #ooo control escapes would change the bytes.
+        if (matcher.Op != MatchOp.Equal || matcher.Value.Length == 0 || matcher.Value.Any(c => c is '\\' or '"' or ']' or ' ' || char.IsControl(c)))
+        {
+            return null;
+        }
+
+        return matcher.Label switch
+        {
+            LogLabel.Namespace or LogLabel.Pod or LogLabel.Container => System.Text.Encoding.UTF8.GetBytes($"{LogLabels.Names[(int)matcher.Label]}=\"{matcher.Value}\""),
+            LogLabel.Host => System.Text.Encoding.UTF8.GetBytes($" {matcher.Value} "),
+            _ => null,
+        };
     }
 }
 

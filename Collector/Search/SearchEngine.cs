@@ -151,38 +151,53 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
             }
         }
 
+        /// <summary>Reads runs of neighbouring candidate blocks (up to 1 MiB) with one pread each, newest run first when backward.</summary>
         private void ScanPlain(StoredFile file, IndexBlock[] blocks, bool[] candidate, long lo, long hi)
         {
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(FileIndex.BlockSize * 2);
+            const int MaxRead = 1 << 20;
+            int At(int k) => request.Backward ? blocks.Length - 1 - k : k;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxRead);
             try
             {
-                for (int k = 0; k < blocks.Length && !Done; k++)
+                int k = 0;
+                while (k < blocks.Length && !Done)
                 {
-                    int b = request.Backward ? blocks.Length - 1 - k : k;
-                    if (!candidate[b])
+                    if (!candidate[At(k)])
                     {
+                        k++;
                         continue;
                     }
 
-                    var block = blocks[b];
-                    if (buffer.Length < block.Length)
+                    int first = k;
+                    long bytes = 0;
+                    while (k < blocks.Length && candidate[At(k)] && (bytes == 0 || bytes + blocks[At(k)].Length <= MaxRead))
                     {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = ArrayPool<byte>.Shared.Rent(block.Length);
+                        bytes += blocks[At(k)].Length;
+                        k++;
                     }
 
-                    var data = buffer.AsSpan(0, block.Length);
-                    int read = RandomAccess.Read(file.Handle, data, block.Offset);
-                    if (read < block.Length)
+                    long offset = Math.Min(blocks[At(first)].Offset, blocks[At(k - 1)].Offset);
+                    if (buffer.Length < bytes)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent((int)bytes);
+                    }
+
+                    var run = buffer.AsSpan(0, (int)bytes);
+                    if (RandomAccess.Read(file.Handle, run, offset) < bytes)
                     {
                         throw new IOException($"{file.Path} is shorter than its index");
                     }
 
-                    ScanBlock(file, block, data, lo, hi, ring: null);
-                    if (!Done && OverBudget())
+                    for (int r = first; r < k && !Done; r++)
                     {
-                        // Resume where this block's region began (backward) or ended (forward).
-                        Stop(new SearchPosition(file.Key, request.Backward ? Math.Max(lo, block.Offset) : Math.Min(hi, block.End)), partial: true);
+                        var block = blocks[At(r)];
+                        ScanBlock(file, block, run.Slice((int)(block.Offset - offset), block.Length), lo, hi, ring: null);
+                        if (!Done && OverBudget())
+                        {
+                            // Resume where this block's region began (backward) or ended (forward).
+                            Stop(new SearchPosition(file.Key, request.Backward ? Math.Max(lo, block.Offset) : Math.Min(hi, block.End)), partial: true);
+                        }
                     }
                 }
             }

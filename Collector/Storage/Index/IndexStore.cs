@@ -50,20 +50,12 @@ public sealed class IndexStore
         {
             foreach (var (path, compressed) in Candidates())
             {
-                var file = TryOpen(path, compressed);
-                if (file is null)
+                var file = TryOpen(path, compressed, seen);
+                if (file is not null)
                 {
-                    continue;
+                    seen.Add(file.Key);
+                    files.Add(file);
                 }
-
-                // Rotation while listing can show one file under two names (renamed between our looks): keep the first.
-                if (!seen.Add(file.Key))
-                {
-                    file.Dispose();
-                    continue;
-                }
-
-                files.Add(file);
             }
         }
         catch
@@ -103,7 +95,7 @@ public sealed class IndexStore
         }
     }
 
-    private StoredFile? TryOpen(string path, bool compressed)
+    private StoredFile? TryOpen(string path, bool compressed, HashSet<FileKey> taken)
     {
         SafeFileHandle handle;
         try
@@ -130,6 +122,15 @@ public sealed class IndexStore
             }
 
             var key = Identify(prefix);
+            if (taken.Contains(key))
+            {
+                // A newer file starts with the same bytes (a flood of identical lines at both starts), or rotation
+                // showed us this file twice. Either way this one gets a key of its own, from its (fixed) length:
+                // better a line twice in a rare race than a whole file left out.
+                long size = compressed ? Isize(handle) : RandomAccess.GetLength(handle);
+                key = new FileKey(key.PrefixLength, key.Hash ^ FileKey.HashOf(BitConverter.GetBytes(size)));
+            }
+
             var index = _indexes.GetOrAdd(key, k => Load(k));
             lock (index.Sync)
             {
@@ -350,12 +351,13 @@ public sealed class IndexStore
     }
 
     /// <summary>gzip's trailer holds the uncompressed size modulo 2^32 (RFC 1952 §2.3.1, ISIZE).</summary>
-    private static bool IsizeMatches(SafeFileHandle handle, long end)
+    private static bool IsizeMatches(SafeFileHandle handle, long end) => Isize(handle) == (uint)end;
+
+    private static long Isize(SafeFileHandle handle)
     {
         long length = RandomAccess.GetLength(handle);
         Span<byte> isize = stackalloc byte[4];
-        return length >= 18 && RandomAccess.Read(handle, isize, length - 4) == 4
-            && BinaryPrimitives.ReadUInt32LittleEndian(isize) == (uint)end;
+        return length >= 18 && RandomAccess.Read(handle, isize, length - 4) == 4 ? BinaryPrimitives.ReadUInt32LittleEndian(isize) : -1;
     }
 
     private static void Skip(Stream stream, long bytes)

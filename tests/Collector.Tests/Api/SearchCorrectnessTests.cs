@@ -130,6 +130,25 @@ public sealed class SearchCorrectnessTests
         Assert.Equal(replaced.Order(StringComparer.Ordinal), page.Lines.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task TwoFilesThatStartWithTheSameLinesAreBothSearched()
+    {
+        // A flood of one identical line (second-resolution timestamps) at the start of both files: the same first
+        // 4 KiB, which is what names a file's index.
+        using var dir = TempDirectory.Create();
+        string flood = string.Concat(Enumerable.Repeat("2026-11-20T00:00:00Z node-1 app: user.info - - the same line again\n", 100));
+        await File.WriteAllTextAsync(dir.Combine("messages.1"), flood + string.Concat(Enumerable.Range(0, 50).Select(i => $"2026-11-20T00:00:01Z node-1 app: user.info - - older unique-{i}\n")));
+        await File.WriteAllTextAsync(dir.Combine("messages"), flood + string.Concat(Enumerable.Range(0, 50).Select(i => $"2026-11-20T00:00:02Z node-1 app: user.info - - newer unique-{i}\n")));
+        await using var collector = await RunningCollector.StartAsync(dir);
+        using var api = new ApiClient(collector.Http);
+        for (int round = 0; round < 2; round++)
+        {
+            var page = await api.QueryRangeAsync(("query", "{} |= \"unique-\""), ("start", "0"), ("limit", "1000"), ("direction", "forward"));
+            Assert.Equal(100, page.Lines.Count());
+            Assert.Equal(200, (await api.QueryRangeAsync(("query", "{} |= \"the same line\""), ("start", "0"), ("limit", "1000"))).Lines.Count());
+        }
+    }
+
     private static async Task<RunningCollector> StoreAsync(TempDirectory dir)
     {
         var collector = await RunningCollector.StartAsync(dir, "--max-file-size", "256KiB", "--max-files", "50");

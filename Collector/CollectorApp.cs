@@ -1,8 +1,11 @@
 using System.Runtime.InteropServices;
+using Collector.Api;
 using Collector.Configuration;
 using Collector.Ingest;
 using Collector.Observability;
+using Collector.Search;
 using Collector.Storage;
+using Collector.Storage.Index;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Serilog;
@@ -47,12 +50,20 @@ public static class CollectorApp
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<CollectorMetrics>();
+        services.AddSingleton<WrittenLines>();
+        services.AddSingleton<IndexStore>();
+        services.AddSingleton<SearchEngine>();
+        services.AddSingleton<SearchEndpoints>();
+        services.AddSingleton<GravityEndpoints>();
+        services.AddSingleton<TailEndpoints>();
+        services.AddSingleton<TailHub>();
 
         // Writer first: it opens the file before any listener accepts, and drains after all of them stopped.
         services.AddSingleton<MessagesFileWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessagesFileWriter>());
         services.AddSingleton<UdpReceiver>();
         services.AddHostedService(sp => sp.GetRequiredService<UdpReceiver>());
+        services.AddHostedService(sp => sp.GetRequiredService<TailHub>());
 
         // A paused connection (storage full) holds at most this much in its pipe: 1 MiB by default, which with
         // 10,000 connections would be 10 GB. It must exceed the longest frame, or a frame could never complete.
@@ -105,6 +116,7 @@ public static class CollectorApp
         });
         app.Lifetime.ApplicationStopped.Register(hangup.Dispose);
         HealthEndpoints.Map(app);
+        ApiEndpoints.Map(app);
         return app;
     }
 }

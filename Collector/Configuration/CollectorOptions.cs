@@ -58,4 +58,16 @@ public sealed record CollectorOptions
     public string LogFormat { get; init; } = "text";
 
     public Serilog.Events.LogEventLevel LogLevel { get; init; } = Serilog.Events.LogEventLevel.Information;
+
+    /// <summary>Bearer token every <c>/api</c> and <c>/v1</c> request must carry (read from <see cref="ApiTokenFile"/> or set directly); null: open.</summary>
+    public string? ApiToken { get; init; }
+
+    /// <summary>File holding the API token (a mounted Kubernetes secret), read at start.</summary>
+    public string? ApiTokenFile { get; init; }
+
+    /// <summary>Live tails served at once; one more gets 429.</summary>
+    public int MaxTails { get; init; } = 100;
+
+    /// <summary>Time budget of one search; past it the page ends early with a cursor to go on.</summary>
+    public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

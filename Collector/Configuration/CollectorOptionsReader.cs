@@ -55,7 +55,13 @@ public static class CollectorOptionsReader
             FsyncInterval = Get("FsyncInterval", defaults.FsyncInterval, ConfigValue.ParseDuration, "a duration such as 1s or 0"),
             LogFormat = Get("LogFormat", defaults.LogFormat, t => t.ToLowerInvariant() is "text" or "json" ? (true, t.ToLowerInvariant()) : (false, ""), "text or json"),
             LogLevel = Get("LogLevel", defaults.LogLevel, t => Enum.TryParse(t, ignoreCase: true, out LogEventLevel l) && Enum.IsDefined(l) && !int.TryParse(t, out _) ? (true, l) : (false, default), "Verbose, Debug, Information, Warning, Error or Fatal"),
+            ApiToken = section["ApiToken"] is { Length: > 0 } token ? token.Trim() : null,
+            ApiTokenFile = Get("ApiTokenFile", defaults.ApiTokenFile, t => (true, t.Length > 0 ? t : null), "a file path"),
+            MaxTails = Get("MaxTails", defaults.MaxTails, t => ConfigValue.ParseInt(t, 1, 10_000), "a whole number from 1 to 10000"),
+            QueryTimeout = Get("QueryTimeout", defaults.QueryTimeout, t => ConfigValue.ParseDuration(t) is (true, var d) && d > TimeSpan.Zero ? (true, d) : (false, default), "a duration such as 30s (not 0)"),
         };
+
+        options = ReadApiToken(options, found);
 
         if (options.Tcp is null && options.Udp is null)
         {
@@ -65,6 +71,38 @@ public static class CollectorOptionsReader
         if (options.Tcp is not null && options.Http is not null && options.Tcp.Port != 0 && options.Tcp.Equals(options.Http))
         {
             found.Add($"{CollectorOptions.Section}:Http must differ from {CollectorOptions.Section}:Tcp, was '{options.Http}'");
+        }
+
+        return options;
+    }
+
+    /// <summary>The token comes from the environment (<c>Collector__ApiToken</c>) or a file, not both; never from a switch (ps shows those).</summary>
+    private static CollectorOptions ReadApiToken(CollectorOptions options, List<string> errors)
+    {
+        if (options.ApiTokenFile is not { } file)
+        {
+            return options;
+        }
+
+        if (options.ApiToken is not null)
+        {
+            errors.Add($"{CollectorOptions.Section}:ApiToken and {CollectorOptions.Section}:ApiTokenFile are both set: use one");
+            return options;
+        }
+
+        try
+        {
+            string token = File.ReadAllText(file).Trim();
+            if (token.Length > 0)
+            {
+                return options with { ApiToken = token };
+            }
+
+            errors.Add($"{CollectorOptions.Section}:ApiTokenFile must be a file holding the token, was '{file}' (empty)");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"{CollectorOptions.Section}:ApiTokenFile must be a readable file holding the token, was '{file}' ({ex.Message})");
         }
 
         return options;

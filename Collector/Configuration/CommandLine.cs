@@ -13,7 +13,7 @@ public static class CommandLine
     [
         new("--tcp", "Tcp", "HOST:PORT", "TCP syslog listener, octet-counted or LF framing per frame (default 127.0.0.1:5514; empty disables)"),
         new("--udp", "Udp", "HOST:PORT", "UDP syslog listener (default 127.0.0.1:5514; empty disables)"),
-        new("--http", "Http", "HOST:PORT", "HTTP endpoint: /healthz, /readyz, /metrics (default 127.0.0.1:8083; port 0 picks one)"),
+        new("--http", "Http", "HOST:PORT", "HTTP endpoint: search and tail API, /healthz, /readyz, /metrics (default 127.0.0.1:8083; port 0 picks one)"),
         new("--file", "File", "PATH", "messages file (default ./data/messages); rotated files are PATH.1, PATH.2.gz, ..."),
         new("--format", "Format", "NAME", "line format: file (default; RSYSLOG_FileFormat plus priority, MSGID and SD), traditional, rfc5424"),
         new("--max-message-size", "MaxMessageSize", "SIZE", "longest message kept whole; longer ones are truncated and marked (default 64KiB)"),
@@ -28,6 +28,9 @@ public static class CommandLine
         new("--fsync-interval", "FsyncInterval", "DURATION", "fsync the messages file this often (default 0: never, the page cache has it at once)"),
         new("--log-format", "LogFormat", "text|json", "format of the Collector's own log on stdout (default text)"),
         new("--log-level", "LogLevel", "LEVEL", "Verbose, Debug, Information (default), Warning, Error, Fatal"),
+        new("--api-token-file", "ApiTokenFile", "PATH", "file holding the bearer token /api and /v1 require (or set Collector__ApiToken; default: no token)"),
+        new("--max-tails", "MaxTails", "N", "live tails served at once; more get 429 (default 100)"),
+        new("--query-timeout", "QueryTimeout", "DURATION", "time budget of one search page; past it the page ends early with a cursor (default 30s)"),
     ];
 
     /// <summary>Turns switches into <c>Collector:Key</c> configuration entries, or explains the first bad argument.</summary>
@@ -54,7 +57,11 @@ public static class CommandLine
         text.AppendLine("SIZE: bytes, or with a unit: 64KiB, 8MiB, 2GiB (also k, m, g, KB, MB, GB as powers of 1024).");
         text.AppendLine("DURATION: 500ms, 30s, 10m, 1h, or hh:mm:ss.");
         text.AppendLine();
-        text.AppendLine("HTTP: GET /healthz (alive), GET /readyz (listeners bound, file writable), GET /metrics (Prometheus text).");
+        text.AppendLine("HTTP: GET /healthz (alive), GET /readyz (listeners bound, file writable), GET /metrics (Prometheus text);");
+        text.AppendLine("API: /api/v1/query_range, /api/v1/tail (NDJSON or WebSocket), /api/v1/labels, /api/v1/label/NAME/values,");
+        text.AppendLine("/v1/log and /v1/download (Gravity); queries are LogQL: {namespace=\"web\", pod=~\"web-.*\"} |= \"error\".");
+        text.AppendLine("With a token (--api-token-file, or the environment variable Collector__ApiToken) /api and /v1 need");
+        text.AppendLine("'Authorization: Bearer TOKEN'; health, readiness and metrics stay open.");
         text.AppendLine("Exit codes: 0 after a clean stop (SIGTERM/SIGINT: everything read is written first), 1 on bad configuration");
         text.AppendLine("or a listener that cannot bind. SIGHUP reopens the messages file.");
         return text.ToString();

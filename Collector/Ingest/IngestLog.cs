@@ -37,7 +37,7 @@ internal static partial class IngestLog
     [LoggerMessage(11, LogLevel.Warning, "UDP socket dropped {Drops} datagrams in the last interval ({Total} in total): the receive buffer overflowed")]
     public static partial void UdpDropped(ILogger logger, long drops, long total);
 
-    [LoggerMessage(12, LogLevel.Information, "Serving /healthz, /readyz and /metrics on http://{EndPoint}")]
+    [LoggerMessage(12, LogLevel.Information, "Serving the search and tail API, /healthz, /readyz and /metrics on http://{EndPoint}")]
     public static partial void HttpListening(ILogger logger, EndPoint endPoint);
 
     [LoggerMessage(13, LogLevel.Information, "Stopping: no new connections; storing what was read, then draining the queue")]

@@ -23,6 +23,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     private readonly RotatedFiles _rotated;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly WrittenLines? _written;
     private readonly CancellationTokenSource _abandon = new();
     private readonly string _path;
     private readonly List<LineChunk> _batch = new(MaxBatchChunks);
@@ -36,8 +37,9 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     private Task _loop = Task.CompletedTask;
     private volatile bool _reopenRequested;
 
-    public MessagesFileWriter(StorageChannel queue, CollectorOptions options, StorageCounters counters, TimeProvider time, ILogger<MessagesFileWriter> logger)
+    public MessagesFileWriter(StorageChannel queue, CollectorOptions options, StorageCounters counters, TimeProvider time, ILogger<MessagesFileWriter> logger, WrittenLines? written = null)
     {
+        _written = written;
         _queue = queue;
         _options = options;
         _counters = counters;
@@ -199,6 +201,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
                 }
 
                 RandomAccess.Write(_file!, _segment, _size);
+                _written?.Wrote(_segment, _size, bytes, lines);
                 _size += bytes;
                 _counters.FileSize = _size;
                 _counters.Wrote(lines, bytes);
@@ -245,6 +248,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
 
         _counters.FileSize = _size;
         _counters.Writable = true;
+        _written?.Opened(_size);
     }
 
     private bool EndsWithLineFeed()

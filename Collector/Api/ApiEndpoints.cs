@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Collector.Configuration;
+
+namespace Collector.Api;
+
+/// <summary>
+/// Maps the search and tail API. With a token configured, every <c>/api</c> and <c>/v1</c> request must carry
+/// <c>Authorization: Bearer TOKEN</c> (compared in constant time); health, readiness and metrics stay open.
+/// Errors are problem+json: 400 for bad parameters and queries (with the position), 401, 429 for too many tails.
+/// </summary>
+public static class ApiEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<CollectorOptions>();
+        byte[]? token = options.ApiToken is { } t ? Encoding.UTF8.GetBytes(t) : null;
+        app.UseWebSockets();
+        app.Use(async (context, next) =>
+        {
+            if (token is not null && IsApi(context.Request.Path) && !Authorized(context, token))
+            {
+                await new ProblemException(StatusCodes.Status401Unauthorized, "Unauthorized", "this route needs 'Authorization: Bearer TOKEN' with the Collector's API token")
+                    .WriteAsync(context).ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
+
+        var search = app.Services.GetRequiredService<SearchEndpoints>();
+        var gravity = app.Services.GetRequiredService<GravityEndpoints>();
+        var tail = app.Services.GetRequiredService<TailEndpoints>();
+        app.MapGet("/api/v1/query_range", Guarded(search.QueryRangeAsync));
+        app.MapGet("/api/v1/labels", Guarded(search.LabelsAsync));
+        app.MapGet("/api/v1/label/{name}/values", Guarded(search.LabelValuesAsync));
+        app.MapGet("/api/v1/tail", Guarded(tail.TailAsync));
+        app.MapGet("/v1/log", Guarded(gravity.LogAsync));
+        app.MapGet("/v1/download", Guarded(gravity.DownloadAsync));
+    }
+
+    private static bool IsApi(PathString path) =>
+        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase);
+
+    private static bool Authorized(HttpContext context, byte[] token)
+    {
+        string header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), token);
+    }
+
+    /// <summary>Turns the handlers' ProblemException (and a regex that ran out of time) into problem+json.</summary>
+    private static RequestDelegate Guarded(RequestDelegate handler) => async context =>
+    {
+        try
+        {
+            await handler(context).ConfigureAwait(false);
+        }
+        catch (ProblemException problem) when (!context.Response.HasStarted)
+        {
+            await problem.WriteAsync(context).ConfigureAwait(false);
+        }
+        catch (RegexMatchTimeoutException ex) when (!context.Response.HasStarted)
+        {
+            await ProblemException.BadRequest($"a regex took longer than {ex.MatchTimeout.TotalSeconds:0.#} s on one line: simplify it").WriteAsync(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left.
+        }
+    };
+}

@@ -1,0 +1,40 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Collector.Search;
+
+namespace Collector.Api;
+
+/// <summary>JSON written by hand with <see cref="Utf8JsonWriter"/> (no reflection: the Collector is compiled ahead of time).</summary>
+public static class ApiJson
+{
+    /// <summary>Log lines keep their UTF-8 (no \u escapes for non-ASCII); these are API responses, never HTML.</summary>
+    public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    public static void WriteLabels(Utf8JsonWriter json, string name, string[] labels)
+    {
+        json.WriteStartObject(name);
+        WriteLabelProperties(json, labels);
+        json.WriteEndObject();
+    }
+
+    public static void WriteLabelProperties(Utf8JsonWriter json, string[] labels)
+    {
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i].Length > 0)
+            {
+                json.WriteString(LogLabels.Names[i], labels[i]);
+            }
+        }
+    }
+
+    public static string Nanoseconds(long ns) => ns.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>RFC 3339 in UTC with nanoseconds, as Loki and kubectl print them.</summary>
+    public static string Rfc3339(long ns)
+    {
+        var time = DateTimeOffset.UnixEpoch.AddTicks(ns / 100);
+        return $"{time:yyyy-MM-ddTHH:mm:ss}.{(ns % 1_000_000_000 + 1_000_000_000) % 1_000_000_000:D9}Z";
+    }
+}

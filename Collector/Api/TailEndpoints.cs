@@ -1,0 +1,300 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Collector.Configuration;
+using Collector.Search;
+using Collector.Storage;
+using Collector.Storage.Index;
+
+namespace Collector.Api;
+
+/// <summary>
+/// <c>GET /api/v1/tail</c>: recent history (the last <c>limit</c>/<c>tailLines</c> matching lines since
+/// <c>start</c>/<c>sinceSeconds</c>), then, with <c>follow=true</c> or over a WebSocket, every matching line as it is
+/// written. Over HTTP it is NDJSON for <c>curl -N</c>; over a WebSocket, Loki's tail frames. Each client has its own
+/// bounded queue (<see cref="TailSubscription"/>) and is told what it missed.
+/// </summary>
+public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines written, CollectorOptions options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<TailEndpoints> logger)
+{
+    /// <summary>A follow ends after this long; clients reconnect (kubectl and Loki clients do) with sinceSeconds.</summary>
+    public static readonly TimeSpan MaxFollow = TimeSpan.FromHours(1);
+
+    private const int MaxBatch = 500;
+    private int _open;
+
+    public int Open => Volatile.Read(ref _open);
+
+    public async Task TailAsync(HttpContext context)
+    {
+        var p = new ApiParameters(context, time);
+        var query = p.Query();
+        bool webSocket = context.WebSockets.IsWebSocketRequest;
+        bool follow = webSocket || p.Flag("follow", false);
+        int? tailLines = p.Text("tailLines") is null ? null : p.Limit("tailLines", 100);
+        int limit = tailLines ?? p.Limit("limit", 100);
+        long? since = p.Duration("sinceSeconds", seconds: true) is { } s ? p.NowNs - (s.Ticks * 100) : null;
+        long start = p.Time("start") ?? since ?? (tailLines is not null ? long.MinValue : p.NowNs - (TimeSpan.FromHours(1).Ticks * 100));
+
+        if (follow && Interlocked.Increment(ref _open) > options.MaxTails)
+        {
+            Interlocked.Decrement(ref _open);
+            ApiLog.TooManyTails(logger, options.MaxTails);
+            throw new ProblemException(StatusCodes.Status429TooManyRequests, "Too many tails", $"{options.MaxTails} tails are open already (Collector:MaxTails); try again later");
+        }
+
+        string id = context.TraceIdentifier;
+        TailSubscription? subscription = null;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
+        try
+        {
+            SearchPosition? seam = null;
+            bool skipHistory = false;
+            if (follow)
+            {
+                (subscription, int generation, long end) = hub.Subscribe(query);
+                (seam, skipHistory) = Seam(generation, end);
+            }
+
+            var history = skipHistory ? [] : (await engine.SearchAsync(
+                new SearchRequest(query, start, long.MaxValue, limit, Backward: true) { Until = seam, Budget = options.QueryTimeout },
+                stop.Token).ConfigureAwait(false)).Entries;
+            history.Reverse();
+            var entries = history.Select(e => new TailEntry(e.TimeNs, e.Labels, e.Line)).ToList();
+
+            if (webSocket)
+            {
+                using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
+                await WebSocketAsync(socket, entries, subscription!, stop).ConfigureAwait(false);
+            }
+            else
+            {
+                await NdjsonAsync(context, entries, subscription, stop.Token).ConfigureAwait(false);
+            }
+
+            ApiLog.TailEnded(logger, id, "done");
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            ApiLog.TailEnded(logger, id, context.RequestAborted.IsCancellationRequested ? "client left" : "shutdown");
+        }
+        catch (Exception ex) when (ex is IOException or WebSocketException)
+        {
+            ApiLog.TailEnded(logger, id, ex.Message);
+        }
+        finally
+        {
+            if (subscription is not null)
+            {
+                hub.Unsubscribe(subscription);
+            }
+
+            if (follow)
+            {
+                Interlocked.Decrement(ref _open);
+            }
+        }
+    }
+
+    /// <summary>
+    /// History ends where live lines begin: at <paramref name="end"/> of the file the writer had open. That file is
+    /// named by content; if it rotated a moment ago it is <c>.1</c> now. An empty file means: history is all older files.
+    /// </summary>
+    private (SearchPosition? Seam, bool SkipHistory) Seam(int generation, long end)
+    {
+        string path = engine.Store.MessagesPath;
+        if (end == 0)
+        {
+            var previous = engine.Store.KeyOf(path + ".1");
+            return previous is { } k ? (new SearchPosition(k, long.MaxValue), false) : (null, true);
+        }
+
+        FileKey? key = engine.Store.KeyOf(path);
+        if (written.Position.Generation != generation)
+        {
+            key = engine.Store.KeyOf(path + ".1");
+        }
+
+        return key is { } found ? (new SearchPosition(found, end), false) : (null, true);
+    }
+
+    private async Task NdjsonAsync(HttpContext context, List<TailEntry> history, TailSubscription? subscription, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        response.ContentType = "application/x-ndjson";
+        response.Headers.CacheControl = "no-cache";
+        await response.StartAsync(cancellationToken).ConfigureAwait(false);
+        await WriteNdjsonAsync(response, history, 0, cancellationToken).ConfigureAwait(false);
+        if (subscription is null)
+        {
+            return;
+        }
+
+        using var deadline = new CancellationTokenSource(MaxFollow, time);
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var batch = new List<TailEntry>(MaxBatch);
+        try
+        {
+            while (await subscription.Queue.Reader.WaitToReadAsync(both.Token).ConfigureAwait(false))
+            {
+                Drain(subscription.Queue.Reader, batch);
+                var (dropped, _) = subscription.TakeDropped();
+                await WriteNdjsonAsync(response, batch, dropped, both.Token).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The follow reached MaxFollow: end the response normally.
+        }
+    }
+
+    private static async Task WriteNdjsonAsync(HttpResponse response, List<TailEntry> entries, long dropped, CancellationToken cancellationToken)
+    {
+        using (var json = new Utf8JsonWriter(response.BodyWriter, ApiJson.WriterOptions))
+        {
+            if (dropped > 0)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("dropped_entries", dropped);
+                json.WriteEndObject();
+                json.Flush();
+                response.BodyWriter.Write("\n"u8);
+                json.Reset();
+            }
+
+            foreach (var entry in entries)
+            {
+                json.WriteStartObject();
+                json.WriteString("timestamp", ApiJson.Rfc3339(entry.TimeNs));
+                ApiJson.WriteLabels(json, "labels", entry.Labels);
+                json.WriteString("line", entry.Line);
+                json.WriteEndObject();
+                json.Flush();
+                response.BodyWriter.Write("\n"u8);
+                json.Reset();
+            }
+        }
+
+        await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task WebSocketAsync(WebSocket socket, List<TailEntry> history, TailSubscription subscription, CancellationTokenSource stop)
+    {
+        // The client sends nothing but a close; reading notices it (and a vanished client) and ends the tail.
+        var reading = Task.Run(async () =>
+        {
+            var buffer = new byte[1024];
+            try
+            {
+                while (socket.State == WebSocketState.Open)
+                {
+                    var received = await socket.ReceiveAsync(buffer, stop.Token).ConfigureAwait(false);
+                    if (received.MessageType == WebSocketMessageType.Close)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+            }
+
+            await stop.CancelAsync().ConfigureAwait(false);
+        });
+
+        using var deadline = new CancellationTokenSource(MaxFollow, time);
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, deadline.Token);
+        var output = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
+        try
+        {
+            if (history.Count > 0)
+            {
+                await SendFrameAsync(socket, output, history, (0, []), both.Token).ConfigureAwait(false);
+            }
+
+            var batch = new List<TailEntry>(MaxBatch);
+            while (await subscription.Queue.Reader.WaitToReadAsync(both.Token).ConfigureAwait(false))
+            {
+                Drain(subscription.Queue.Reader, batch);
+                await SendFrameAsync(socket, output, batch, subscription.TakeDropped(), both.Token).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (both.IsCancellationRequested)
+        {
+        }
+
+        // Open: we end it (time limit, shutdown); CloseReceived: the client ended it and waits for our half of the handshake.
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            string reason = socket.State == WebSocketState.CloseReceived ? "bye" : deadline.IsCancellationRequested ? "maximum follow time reached" : "server stopping";
+            using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
+            try
+            {
+                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, closing.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
+            {
+            }
+        }
+
+        await stop.CancelAsync().ConfigureAwait(false);
+        await reading.ConfigureAwait(false);
+    }
+
+    /// <summary>Loki's tail frame: <c>{"streams":[{"stream":{…},"values":[["ns","line"]]}],"dropped_entries":[…]}</c>, plus our exact count.</summary>
+    private static async Task SendFrameAsync(WebSocket socket, System.Buffers.ArrayBufferWriter<byte> output, List<TailEntry> entries, (long Count, List<TailEntry> Entries) dropped, CancellationToken cancellationToken)
+    {
+        output.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(output, ApiJson.WriterOptions))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("streams");
+            foreach (var stream in entries.GroupBy(e => string.Join('\u001f', e.Labels)))
+            {
+                json.WriteStartObject();
+                ApiJson.WriteLabels(json, "stream", stream.First().Labels);
+                json.WriteStartArray("values");
+                foreach (var entry in stream)
+                {
+                    json.WriteStartArray();
+                    json.WriteStringValue(ApiJson.Nanoseconds(entry.TimeNs));
+                    json.WriteStringValue(entry.Line);
+                    json.WriteEndArray();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            if (dropped.Count > 0)
+            {
+                json.WriteStartArray("dropped_entries");
+                foreach (var entry in dropped.Entries)
+                {
+                    json.WriteStartObject();
+                    ApiJson.WriteLabels(json, "labels", entry.Labels);
+                    json.WriteString("timestamp", ApiJson.Nanoseconds(entry.TimeNs));
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteNumber("dropped_count", dropped.Count);
+            }
+
+            json.WriteEndObject();
+        }
+
+        await socket.SendAsync(output.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static void Drain(ChannelReader<TailEntry> reader, List<TailEntry> batch)
+    {
+        while (batch.Count < MaxBatch && reader.TryRead(out var entry))
+        {
+            batch.Add(entry);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Collector.Storage.Index;
+
+namespace Collector.Search;
+
+/// <summary>
+/// Decides from a block's label values alone whether any of its lines could match: each matcher is evaluated once per
+/// distinct value of the file's dictionary, then a block passes a matcher when one of its values of that label does.
+/// </summary>
+public sealed class BlockFilter
+{
+    private readonly List<(LogLabel Label, bool[] Allowed)[]> _terms = [];
+
+    public BlockFilter(LogQuery query, LabelValues labels)
+    {
+        foreach (var term in query.Terms)
+        {
+            var matchers = new (LogLabel, bool[])[term.Matchers.Count];
+            for (int m = 0; m < matchers.Length; m++)
+            {
+                var matcher = term.Matchers[m];
+                var allowed = new bool[labels.Count];
+                for (int id = 0; id < allowed.Length; id++)
+                {
+                    allowed[id] = labels.LabelOf(id) == matcher.Label && matcher.Matches(labels.ValueOf(id));
+                }
+
+                matchers[m] = (matcher.Label, allowed);
+            }
+
+            _terms.Add(matchers);
+        }
+    }
+
+    public bool MayMatch(IndexBlock block)
+    {
+        foreach (var term in _terms)
+        {
+            if (TermMayMatch(term, block))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TermMayMatch((LogLabel Label, bool[] Allowed)[] term, IndexBlock block)
+    {
+        foreach (var (label, allowed) in term)
+        {
+            if ((block.Overflow & (1 << (int)label)) != 0)
+            {
+                continue;
+            }
+
+            bool any = false;
+            foreach (ushort id in block.Values)
+            {
+                if (id < allowed.Length && allowed[id])
+                {
+                    any = true;
+                    break;
+                }
+            }
+
+            if (!any)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

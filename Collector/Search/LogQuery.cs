@@ -1,0 +1,97 @@
+namespace Collector.Search;
+
+/// <summary>
+/// A parsed query: alternatives (Gravity's <c>or</c>; a LogQL query has one), each a conjunction of label matchers
+/// and line filters. A line matches when any alternative matches it.
+/// </summary>
+public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms)
+{
+    public static readonly LogQuery All = new(string.Empty, [new QueryTerm([], [])]);
+
+    public string Text => text;
+
+    public IReadOnlyList<QueryTerm> Terms => terms;
+
+    public bool Matches(ReadOnlySpan<byte> line, in StoredLine parsed)
+    {
+        foreach (var term in terms)
+        {
+            if (term.Matches(line, parsed))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Bytes every matching line contains, for a scan that jumps from occurrence to occurrence: the longest <c>|=</c>
+    /// text or equality matcher of a single alternative (<c>pod="web-1"</c> is on the line as those very bytes).
+    /// </summary>
+    public byte[]? RequiredLiteral()
+    {
+        if (terms.Count != 1)
+        {
+            return null;
+        }
+
+        var candidates = terms[0].Filters.Where(f => f.Op == FilterOp.Contains).Select(f => f.Utf8)
+            .Concat(terms[0].Matchers.Select(LiteralOf).OfType<byte[]>());
+        return candidates.Where(c => c.Length > 0).MaxBy(c => c.Length);
+    }
+
+    private static byte[]? LiteralOf(LabelMatcher matcher)
+    {
+        // Only values stored unchanged: SD escapes (\ \" \]) and #ooo control escapes would change the bytes.
+        if (matcher.Op != MatchOp.Equal || matcher.Value.Length == 0 || matcher.Value.Any(c => c is '\\' or '"' or ']' or ' ' || char.IsControl(c)))
+        {
+            return null;
+        }
+
+        return matcher.Label switch
+        {
+            LogLabel.Namespace or LogLabel.Pod or LogLabel.Container => System.Text.Encoding.UTF8.GetBytes($"{LogLabels.Names[(int)matcher.Label]}=\"{matcher.Value}\""),
+            LogLabel.Host => System.Text.Encoding.UTF8.GetBytes($" {matcher.Value} "),
+            _ => null,
+        };
+    }
+}
+
+/// <summary>One alternative: every matcher and every filter must match.</summary>
+public sealed class QueryTerm(IReadOnlyList<LabelMatcher> matchers, IReadOnlyList<LineFilter> filters)
+{
+    public IReadOnlyList<LabelMatcher> Matchers => matchers;
+
+    public IReadOnlyList<LineFilter> Filters => filters;
+
+    public bool Matches(ReadOnlySpan<byte> line, in StoredLine parsed)
+    {
+        // Filters first: a literal search is cheaper than unescaping label values.
+        foreach (var filter in filters)
+        {
+            if (!filter.Matches(line))
+            {
+                return false;
+            }
+        }
+
+        Span<byte> scratch = stackalloc byte[512];
+        foreach (var matcher in matchers)
+        {
+            var value = parsed.Label(matcher.Label, scratch, out byte[]? rented);
+            bool ok = matcher.Matches(value);
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

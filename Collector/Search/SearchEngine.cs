@@ -1,0 +1,383 @@
+using System.Buffers;
+using System.Text;
+using Collector.Storage.Index;
+
+namespace Collector.Search;
+
+/// <summary>
+/// Searches the messages files block by block: the index rules out blocks by time range and label values, the rest
+/// are read (plain files by offset, backwards when the newest lines are wanted; gzip files in one forward pass) and
+/// their lines matched. A query with a <c>|=</c> literal jumps from occurrence to occurrence instead of visiting
+/// every line. At most half the cores search at once, so ingest always keeps a core.
+/// </summary>
+public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposable
+{
+    private readonly SemaphoreSlim _gate = new(Math.Max(1, Environment.ProcessorCount / 2));
+
+    public IndexStore Store => store;
+
+    public void Dispose() => _gate.Dispose();
+
+    public async Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() => Search(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public SearchResult Search(SearchRequest request, CancellationToken cancellationToken)
+    {
+        long started = time.GetTimestamp();
+        var files = store.OpenAll();
+        try
+        {
+            var run = new Run(request, time, started, cancellationToken);
+            var ordered = request.Backward ? files : Enumerable.Reverse(files).ToList();
+            int first = 0;
+            if (request.Cursor is { } cursor)
+            {
+                first = ordered.FindIndex(f => f.Key == cursor.File);
+                if (first < 0)
+                {
+                    // The file was deleted by rotation: going back there is nothing older; going forward, start at the oldest.
+                    first = request.Backward ? ordered.Count : 0;
+                }
+            }
+
+            int last = ordered.Count - 1;
+            if (request.Until is { } until)
+            {
+                int at = ordered.FindIndex(f => f.Key == until.File);
+                if (at >= 0)
+                {
+                    if (request.Backward)
+                    {
+                        first = Math.Max(first, at);
+                    }
+                    else
+                    {
+                        last = at;
+                    }
+                }
+            }
+
+            for (int i = first; i <= last && !run.Done; i++)
+            {
+                var file = ordered[i];
+                long lo = 0, hi = file.Length;
+                if (request.Cursor is { } c && c.File == file.Key)
+                {
+                    (lo, hi) = request.Backward ? (0, Math.Min(hi, c.Offset)) : (c.Offset, hi);
+                }
+
+                if (request.Until is { } u && u.File == file.Key)
+                {
+                    hi = Math.Min(hi, u.Offset);
+                }
+
+                run.Stats.Files++;
+                if (lo < hi)
+                {
+                    run.ScanFile(file, lo, hi);
+                }
+            }
+
+            run.Stats.Duration = time.GetElapsedTime(started);
+            return new SearchResult(run.Entries, run.Next, run.Stats);
+        }
+        finally
+        {
+            files.ForEach(f => f.Dispose());
+        }
+    }
+
+    private sealed class Run(SearchRequest request, TimeProvider time, long started, CancellationToken cancellationToken)
+    {
+        private readonly byte[]? _literal = request.Query.RequiredLiteral();
+        private long _bytes;
+
+        public List<SearchEntry> Entries { get; } = [];
+
+        public SearchStats Stats { get; } = new();
+
+        public SearchPosition? Next { get; private set; }
+
+        public bool Done { get; private set; }
+
+        public void ScanFile(StoredFile file, long lo, long hi)
+        {
+            var blocks = file.Blocks;
+            var filter = new BlockFilter(request.Query, file.Index.Labels);
+            var candidate = new bool[blocks.Length];
+            int lastCandidate = -1;
+            for (int b = 0; b < blocks.Length; b++)
+            {
+                var block = blocks[b];
+                if (block.End <= lo || block.Offset >= hi)
+                {
+                    continue;
+                }
+
+                Stats.Blocks++;
+                candidate[b] = block.MaxTime >= request.StartNs && block.MinTime < request.EndNs && filter.MayMatch(block);
+                if (candidate[b])
+                {
+                    lastCandidate = b;
+                }
+                else
+                {
+                    Stats.BlocksSkipped++;
+                }
+            }
+
+            if (lastCandidate < 0)
+            {
+                return;
+            }
+
+            if (file.Compressed)
+            {
+                ScanCompressed(file, blocks, candidate, lastCandidate, lo, hi);
+            }
+            else
+            {
+                ScanPlain(file, blocks, candidate, lo, hi);
+            }
+        }
+
+        /// <summary>Reads runs of neighbouring candidate blocks (up to 1 MiB) with one pread each, newest run first when backward.</summary>
+        private void ScanPlain(StoredFile file, IndexBlock[] blocks, bool[] candidate, long lo, long hi)
+        {
+            const int MaxRead = 1 << 20;
+            int At(int k) => request.Backward ? blocks.Length - 1 - k : k;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxRead);
+            try
+            {
+                int k = 0;
+                while (k < blocks.Length && !Done)
+                {
+                    if (!candidate[At(k)])
+                    {
+                        k++;
+                        continue;
+                    }
+
+                    int first = k;
+                    long bytes = 0;
+                    while (k < blocks.Length && candidate[At(k)] && (bytes == 0 || bytes + blocks[At(k)].Length <= MaxRead))
+                    {
+                        bytes += blocks[At(k)].Length;
+                        k++;
+                    }
+
+                    long offset = Math.Min(blocks[At(first)].Offset, blocks[At(k - 1)].Offset);
+                    if (buffer.Length < bytes)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent((int)bytes);
+                    }
+
+                    var run = buffer.AsSpan(0, (int)bytes);
+                    if (RandomAccess.Read(file.Handle, run, offset) < bytes)
+                    {
+                        throw new IOException($"{file.Path} is shorter than its index");
+                    }
+
+                    for (int r = first; r < k && !Done; r++)
+                    {
+                        var block = blocks[At(r)];
+                        ScanBlock(file, block, run.Slice((int)(block.Offset - offset), block.Length), lo, hi, ring: null);
+                        if (!Done && OverBudget())
+                        {
+                            // Resume where this block's region began (backward) or ended (forward).
+                            Stop(new SearchPosition(file.Key, request.Backward ? Math.Max(lo, block.Offset) : Math.Min(hi, block.End)), partial: true);
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        /// <summary>
+        /// gzip reads forward only. Forward searches stop at the limit; backward ones keep the last matches in a ring
+        /// and hand them out newest first at the end of the file.
+        /// </summary>
+        private void ScanCompressed(StoredFile file, IndexBlock[] blocks, bool[] candidate, int lastCandidate, long lo, long hi)
+        {
+            Ring? ring = request.Backward ? new Ring(request.Limit - Entries.Count) : null;
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(FileIndex.BlockSize * 2);
+            try
+            {
+                using var text = file.OpenText();
+                for (int b = 0; b <= lastCandidate && !Done; b++)
+                {
+                    var block = blocks[b];
+                    if (buffer.Length < block.Length)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent(block.Length);
+                    }
+
+                    var data = buffer.AsSpan(0, block.Length);
+                    text.ReadExactly(data);
+                    if (!candidate[b])
+                    {
+                        Stats.BytesSkippedInGzip += block.Length;
+                        continue;
+                    }
+
+                    ScanBlock(file, block, data, lo, hi, ring);
+                    if (ring is null && !Done && OverBudget())
+                    {
+                        Stop(new SearchPosition(file.Key, Math.Min(hi, block.End)), partial: true);
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            if (ring is not null)
+            {
+                for (int i = ring.Count - 1; i >= 0; i--)
+                {
+                    Entries.Add(ring[i]);
+                }
+
+                // Full (the ring kept only the newest of more matches, or exactly what was missing): go on before the oldest kept.
+                if (ring.Count > 0 && (ring.Overflowed || Entries.Count >= request.Limit))
+                {
+                    Stop(ring[0].Position, partial: false);
+                }
+            }
+        }
+
+        /// <summary>Matches the lines of <paramref name="data"/> (one block) inside [lo, hi), in the search direction.</summary>
+        private void ScanBlock(StoredFile file, IndexBlock block, ReadOnlySpan<byte> data, long lo, long hi, Ring? ring)
+        {
+            int start = (int)(Math.Max(lo, block.Offset) - block.Offset);
+            int end = (int)(Math.Min(hi, block.End) - block.Offset);
+            Stats.BytesScanned += end - start;
+            bool backward = request.Backward && ring is null;
+            int pos = backward ? end : start;
+            while (backward ? pos > start : pos < end)
+            {
+                int lineStart, lineEnd;
+                if (_literal is not null)
+                {
+                    int hit = backward ? data[start..pos].LastIndexOf(_literal) : data[pos..end].IndexOf(_literal);
+                    if (hit < 0)
+                    {
+                        return;
+                    }
+
+                    hit += backward ? start : pos;
+                    int from = backward ? start : pos;
+                    lineStart = from + data[from..hit].LastIndexOf((byte)'\n') + 1;
+                    lineEnd = hit + data[hit..end].IndexOf((byte)'\n');
+                }
+                else if (backward)
+                {
+                    lineEnd = pos - 1;
+                    lineStart = start + data[start..lineEnd].LastIndexOf((byte)'\n') + 1;
+                }
+                else
+                {
+                    lineStart = pos;
+                    lineEnd = pos + data[pos..end].IndexOf((byte)'\n');
+                }
+
+                pos = backward ? lineStart : lineEnd + 1;
+                Stats.LinesScanned++;
+                var line = data[lineStart..lineEnd];
+                var parsed = StoredLine.Parse(line);
+                if (parsed.TimeNs < request.StartNs || parsed.TimeNs >= request.EndNs || !request.Query.Matches(line, parsed))
+                {
+                    continue;
+                }
+
+                var entry = new SearchEntry(parsed.TimeNs, Labels(parsed), Encoding.UTF8.GetString(line), new SearchPosition(file.Key, block.Offset + lineStart));
+                if (ring is not null)
+                {
+                    ring.Add(entry);
+                    continue;
+                }
+
+                Entries.Add(entry);
+                _bytes += line.Length;
+                if (Entries.Count >= request.Limit || _bytes >= request.MaxBytes)
+                {
+                    Stop(new SearchPosition(file.Key, block.Offset + (request.Backward ? lineStart : lineEnd + 1)), partial: Entries.Count < request.Limit);
+                    return;
+                }
+
+                if ((Entries.Count & 63) == 0)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+            }
+        }
+
+        private static string[] Labels(in StoredLine parsed)
+        {
+            var labels = new string[LogLabels.Count];
+            for (int i = 0; i < labels.Length; i++)
+            {
+                labels[i] = parsed.LabelString((LogLabel)i);
+            }
+
+            return labels;
+        }
+
+        private bool OverBudget()
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return time.GetElapsedTime(started) > request.Budget;
+        }
+
+        private void Stop(SearchPosition next, bool partial)
+        {
+            Next = next;
+            Done = true;
+            Stats.Partial |= partial;
+        }
+    }
+
+    /// <summary>The last <c>capacity</c> entries added, oldest first.</summary>
+    private sealed class Ring(int capacity)
+    {
+        private readonly SearchEntry[] _items = new SearchEntry[Math.Max(capacity, 1)];
+        private int _next;
+
+        public int Count { get; private set; }
+
+        public bool Overflowed { get; private set; }
+
+        public SearchEntry this[int i] => _items[(_next - Count + i + (_items.Length * 2)) % _items.Length];
+
+        public void Add(SearchEntry entry)
+        {
+            if (Count == _items.Length)
+            {
+                Overflowed = true;
+            }
+            else
+            {
+                Count++;
+            }
+
+            _items[_next] = entry;
+            _next = (_next + 1) % _items.Length;
+        }
+    }
+}

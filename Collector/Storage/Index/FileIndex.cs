@@ -1,0 +1,176 @@
+using System.Security.Cryptography;
+using System.Text;
+using Collector.Search;
+
+namespace Collector.Storage.Index;
+
+/// <summary>
+/// The index of one messages file: its blocks in file order and the dictionary of label values. Blocks only get
+/// appended (the last, partial one is rebuilt when the file grows), under <see cref="Sync"/>; readers take a
+/// <see cref="Snapshot"/>. Saved as a small binary file with a SHA-256 trailer, so a damaged one is noticed and rebuilt.
+/// </summary>
+public sealed class FileIndex(FileKey key)
+{
+    public const int BlockSize = 64 * 1024;
+
+    private static readonly byte[] Magic = "KSIDX01\n"u8.ToArray();
+
+    private readonly List<IndexBlock> _blocks = [];
+    private IndexBlock[] _snapshot = [];
+
+    public FileKey Key => key;
+
+    public LabelValues Labels { get; private set; } = new();
+
+    public object Sync { get; } = new();
+
+    /// <summary>Bytes covered: the end of the last block (whole lines only).</summary>
+    public long End => _blocks.Count == 0 ? 0 : _blocks[^1].End;
+
+    /// <summary>Hash of the last (up to) 256 bytes before <see cref="End"/>, to notice a file rewritten under the index.</summary>
+    public ulong TailHash { get; set; }
+
+    /// <summary>The whole (no longer growing, compressed) file is indexed.</summary>
+    public bool Complete { get; set; }
+
+    public bool Dirty { get; set; }
+
+    public long SavedAt { get; set; }
+
+    public IReadOnlyList<IndexBlock> Blocks => _blocks;
+
+    public IndexBlock[] Snapshot() => Volatile.Read(ref _snapshot);
+
+    public void Add(IndexBlock block)
+    {
+        _blocks.Add(block);
+        Dirty = true;
+    }
+
+    /// <summary>Drops a last block smaller than <see cref="BlockSize"/> so the builder can refill it; returns where to go on.</summary>
+    public long ReopenLastBlock()
+    {
+        if (_blocks.Count > 0 && _blocks[^1].Length < BlockSize)
+        {
+            _blocks.RemoveAt(_blocks.Count - 1);
+        }
+
+        return End;
+    }
+
+    public void Publish() => Volatile.Write(ref _snapshot, [.. _blocks]);
+
+    public void Clear()
+    {
+        _blocks.Clear();
+        Labels = new LabelValues();
+        TailHash = 0;
+        Complete = false;
+        Dirty = true;
+        Publish();
+    }
+
+    public byte[] Serialize()
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(Magic);
+            w.Write(key.PrefixLength);
+            w.Write(key.Hash);
+            w.Write(TailHash);
+            w.Write(Complete);
+            w.Write(Labels.Count);
+            for (int i = 0; i < Labels.Count; i++)
+            {
+                w.Write((byte)Labels.LabelOf(i));
+                w.Write(Labels.ValueOf(i));
+            }
+
+            w.Write(_blocks.Count);
+            foreach (var b in _blocks)
+            {
+                w.Write(b.Offset);
+                w.Write(b.Length);
+                w.Write(b.Lines);
+                w.Write(b.MinTime);
+                w.Write(b.MaxTime);
+                w.Write(b.Overflow);
+                w.Write(b.Values.Length);
+                foreach (ushort id in b.Values)
+                {
+                    w.Write(id);
+                }
+            }
+        }
+
+        buffer.Write(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
+        return buffer.ToArray();
+    }
+
+    /// <summary>Reads a saved index; throws <see cref="InvalidDataException"/> when it is damaged or for another file.</summary>
+    public static FileIndex Deserialize(byte[] data, FileKey expected)
+    {
+        if (data.Length < Magic.Length + 32 || !data.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            throw new InvalidDataException("not an index file");
+        }
+
+        if (!SHA256.HashData(data.AsSpan(0, data.Length - 32)).AsSpan().SequenceEqual(data.AsSpan(data.Length - 32)))
+        {
+            throw new InvalidDataException("checksum mismatch");
+        }
+
+        using var r = new BinaryReader(new MemoryStream(data, Magic.Length, data.Length - 32 - Magic.Length), Encoding.UTF8);
+        var key = new FileKey(r.ReadInt32(), r.ReadUInt64());
+        if (key != expected)
+        {
+            throw new InvalidDataException("the index is for another file");
+        }
+
+        var index = new FileIndex(key) { TailHash = r.ReadUInt64(), Complete = r.ReadBoolean() };
+        int values = r.ReadInt32();
+        for (int i = 0; i < values; i++)
+        {
+            var label = (LogLabel)r.ReadByte();
+            if ((int)label >= LogLabels.Count)
+            {
+                throw new InvalidDataException("bad label");
+            }
+
+            index.Labels.Add(label, r.ReadString());
+        }
+
+        int blocks = r.ReadInt32();
+        long expectedOffset = 0;
+        for (int i = 0; i < blocks; i++)
+        {
+            long offset = r.ReadInt64();
+            int length = r.ReadInt32();
+            int lines = r.ReadInt32();
+            long min = r.ReadInt64();
+            long max = r.ReadInt64();
+            byte overflow = r.ReadByte();
+            var ids = new ushort[r.ReadInt32()];
+            for (int j = 0; j < ids.Length; j++)
+            {
+                ids[j] = r.ReadUInt16();
+                if (ids[j] >= values)
+                {
+                    throw new InvalidDataException("bad value id");
+                }
+            }
+
+            if (offset != expectedOffset || length <= 0)
+            {
+                throw new InvalidDataException("blocks are not contiguous");
+            }
+
+            expectedOffset = offset + length;
+            index._blocks.Add(new IndexBlock(offset, length, lines, min, max, ids, overflow));
+        }
+
+        index.Publish();
+        return index;
+    }
+}

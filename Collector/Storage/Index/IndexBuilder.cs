@@ -1,0 +1,152 @@
+using Collector.Search;
+
+namespace Collector.Storage.Index;
+
+/// <summary>
+/// Appends blocks to a <see cref="FileIndex"/> from the file's text, read in order from where the index ends. A block
+/// closes at the first line end past <see cref="FileIndex.BlockSize"/>; a trailing line without its LF is left for later.
+/// </summary>
+public sealed class IndexBuilder
+{
+    private const int ReadSize = 1 << 20;
+
+    private readonly FileIndex _index;
+    private readonly List<ushort> _ids = [];
+    private int[] _seenIn = new int[1024];
+    private int _block = 1;
+    private long _blockStart;
+    private int _blockLength;
+    private int _lines;
+    private long _min;
+    private long _max;
+    private byte _overflow;
+
+    public IndexBuilder(FileIndex index, long start)
+    {
+        _index = index;
+        _blockStart = start;
+    }
+
+    /// <summary>Indexes <paramref name="stream"/> (positioned at the builder's start) up to its end or <paramref name="limit"/> bytes.</summary>
+    public static long Build(FileIndex index, Stream stream, long start, long limit)
+    {
+        var builder = new IndexBuilder(index, start);
+        byte[] buffer = new byte[ReadSize];
+        int filled = 0;
+        long consumed = start;
+        long remaining = limit - start;
+        while (remaining > 0)
+        {
+            if (filled == buffer.Length)
+            {
+                // A line longer than the buffer: grow until it fits (lines are at most a few times MaxMessageSize).
+                Array.Resize(ref buffer, buffer.Length * 2);
+            }
+
+            int n = stream.Read(buffer, filled, (int)Math.Min(buffer.Length - filled, remaining));
+            if (n <= 0)
+            {
+                break;
+            }
+
+            filled += n;
+            remaining -= n;
+            int end = buffer.AsSpan(0, filled).LastIndexOf((byte)'\n') + 1;
+            if (end == 0)
+            {
+                continue;
+            }
+
+            builder.AddLines(buffer.AsSpan(0, end));
+            consumed += end;
+            buffer.AsSpan(end, filled - end).CopyTo(buffer);
+            filled -= end;
+        }
+
+        builder.Finish();
+        return consumed;
+    }
+
+    /// <summary>Whole lines, each with its LF.</summary>
+    public void AddLines(ReadOnlySpan<byte> lines)
+    {
+        while (!lines.IsEmpty)
+        {
+            int lf = lines.IndexOf((byte)'\n');
+            AddLine(lines[..lf]);
+            lines = lines[(lf + 1)..];
+        }
+    }
+
+    public void Finish()
+    {
+        if (_lines > 0)
+        {
+            CloseBlock();
+        }
+
+        _index.Publish();
+    }
+
+    private void AddLine(ReadOnlySpan<byte> line)
+    {
+        var parsed = StoredLine.Parse(line);
+        if (_lines == 0)
+        {
+            _min = _max = parsed.TimeNs;
+        }
+        else
+        {
+            _min = Math.Min(_min, parsed.TimeNs);
+            _max = Math.Max(_max, parsed.TimeNs);
+        }
+
+        Span<byte> scratch = stackalloc byte[512];
+        for (int l = 0; l < LogLabels.Count; l++)
+        {
+            var label = (LogLabel)l;
+            var value = parsed.Label(label, scratch, out byte[]? rented);
+            int id = _index.Labels.GetOrAdd(label, value);
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            }
+
+            if (id < 0)
+            {
+                _overflow |= (byte)(1 << l);
+                continue;
+            }
+
+            if (id >= _seenIn.Length)
+            {
+                Array.Resize(ref _seenIn, Math.Max(id + 1, _seenIn.Length * 2));
+            }
+
+            if (_seenIn[id] != _block)
+            {
+                _seenIn[id] = _block;
+                _ids.Add((ushort)id);
+            }
+        }
+
+        _lines++;
+        _blockLength += line.Length + 1;
+        if (_blockLength >= FileIndex.BlockSize)
+        {
+            CloseBlock();
+        }
+    }
+
+    private void CloseBlock()
+    {
+        _ids.Sort();
+        _index.Add(new IndexBlock(_blockStart, _blockLength, _lines, _min, _max, [.. _ids], _overflow));
+        _blockStart += _blockLength;
+        _blockLength = 0;
+        _lines = 0;
+        _overflow = 0;
+        _ids.Clear();
+        _block++;
+    }
+}

@@ -32,6 +32,9 @@ internal static partial class TailingLog
     [LoggerMessage(10, LogLevel.Information, "{Path} starts with other bytes than its checkpoint (its inode was reused by a new file): reading from the start")]
     public static partial void InodeReused(ILogger logger, string path);
 
+    [LoggerMessage(12, LogLevel.Warning, "{Path} was renamed away or deleted before it could be opened; lines written to it after its checkpoint are lost")]
+    public static partial void GoneBeforeOpen(ILogger logger, string path);
+
     [LoggerMessage(11, LogLevel.Information, "Tailing stopped: {Lines} lines, {Bytes} bytes read; {Files} files open")]
     public static partial void Stopped(ILogger logger, long lines, long bytes, int files);
 }

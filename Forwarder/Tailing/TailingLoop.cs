@@ -219,6 +219,16 @@ internal sealed partial class TailingLoop
         }
 
         Counters.AddOpenError();
+        if (tailer.GoneSince is not null && !(FileStatus.TryGet(tailer.File.RealPath, out var status, out _) && status.IsSameFileAs(tailer.File.Status)))
+        {
+            // Renamed away or deleted before it could be opened: nothing to hold on to, and a successor waiting for
+            // it to be drained must not wait forever.
+            tailer.Dispose();
+            Counters.AddFileClosed();
+            TailingLog.GoneBeforeOpen(_logger, tailer.File.RealPath);
+            return false;
+        }
+
         if (error is not null)
         {
             TailingLog.OpenFailed(_logger, tailer.File.RealPath, TimeSpan.FromMilliseconds(OpenRetryMs), error);

@@ -22,8 +22,9 @@ internal sealed class OutgoingBatch : IBufferWriter<byte>, IReadOnlyList<ReadOnl
 
     public OutgoingBatch(int initialCapacity)
     {
+        // Allocated on first use: the queue holds many batches, and under a light load only a few ever fill.
         _initialCapacity = initialCapacity;
-        _buffer = new byte[initialCapacity];
+        _buffer = [];
     }
 
     public int Count => _ends.Count;
@@ -82,7 +83,7 @@ internal sealed class OutgoingBatch : IBufferWriter<byte>, IReadOnlyList<ReadOnl
         _messageStart = 0;
         if (_buffer.Length > MaxRetainedCapacity)
         {
-            _buffer = new byte[_initialCapacity];
+            _buffer = [];
         }
     }
 
@@ -115,7 +116,7 @@ internal sealed class OutgoingBatch : IBufferWriter<byte>, IReadOnlyList<ReadOnl
         int needed = _length + Math.Max(sizeHint, 1);
         if (needed > _buffer.Length)
         {
-            Array.Resize(ref _buffer, Math.Max(needed, _buffer.Length * 2));
+            Array.Resize(ref _buffer, Math.Max(needed, Math.Max(_initialCapacity, _buffer.Length * 2)));
         }
     }
 

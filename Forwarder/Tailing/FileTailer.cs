@@ -146,6 +146,15 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
 
     public int Epoch => _epoch;
 
+    /// <summary>Looks at the file's size again (for the lag metric) while it is being read.</summary>
+    public void RefreshSize()
+    {
+        if (_handle is not null)
+        {
+            Size = FileStatus.Of(_handle).Size;
+        }
+    }
+
     /// <summary>After a read error: the handle goes, the offset stays; the file is opened again later.</summary>
     public void CloseForRetry()
     {

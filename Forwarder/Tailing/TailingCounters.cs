@@ -56,7 +56,7 @@ internal sealed class TailingCounters
         }
     }
 
-    // Lines and flags are counted without interlocking on the hot path (one writer) and published per read.
+    // One writer (the tailing loop): plain increments above, interlocked adds here; 64-bit reads never tear on x64/arm64.
     public void AddBytes(long bytes) => Interlocked.Add(ref _bytes, bytes);
 
     public void AddFileTruncation() => Interlocked.Increment(ref _fileTruncations);

@@ -164,6 +164,7 @@ internal sealed partial class TailingLoop
 
                 if (chunks > 0)
                 {
+                    tailer.RefreshSize();
                     progressed = true;
                     tailer.IdlePolls = 0;
                     tailer.NextPoll = 0;

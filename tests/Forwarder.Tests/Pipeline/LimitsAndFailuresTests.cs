@@ -28,6 +28,23 @@ public sealed class LimitsAndFailuresTests
     }
 
     [Fact]
+    public async Task AFinalCriFragmentThatNeverEndsIsSentMarkedPartialAfterTheTimeout()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("default", "api-0", "api", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        await using var forwarder = await RotationTests.StartAsync(dir, tree, target.TcpPort, "--partial-flush-timeout", "300ms");
+
+        File.AppendAllText(log.RealPath, ContainerLog.TimeOf(0) + " stdout P the container died mid-line\n");
+
+        var message = ReceivedMessage.Parse((await target.WaitForFramesAsync(1))[0].Payload);
+        Assert.Equal("the container died mid-line", message.Text);
+        Assert.Equal("true", message.Param("kube-syslog@32473", "partial"));
+        Assert.Equal(ContainerLog.SyslogTimeOf(0), message.Syslog.Timestamp.ToString());
+    }
+
+    [Fact]
     public async Task AFileThatFailsToReadIsRetriedAndTheOthersKeepFlowing()
     {
         using var dir = TempDirectory.Create();

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using TestSupport;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace EndToEnd.Tests;
+
+/// <summary>The Forwarder killed with SIGKILL again and again while containers keep logging, restarted on the same state.</summary>
+public sealed class CrashSafetyTests(ITestOutputHelper output)
+{
+    private const int Kills = 20;
+    private const int LinesPerSecond = 200;
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Offsets are saved every checkpoint interval, and only for lines already written to the socket; so after a kill
+    /// the lines sent again are at most those received since the last save before it. Counted as the frames received
+    /// from twice that interval (the timer's tick plus the write, fsync and rename of the file, late on a busy
+    /// machine) plus 500 ms before the kill, up to the moment the killed process's last bytes had arrived.
+    /// </summary>
+    private static readonly TimeSpan InFlightWindow = (2 * CheckpointInterval) + TimeSpan.FromMilliseconds(500);
+
+    [Fact]
+    public async Task KilledTwentyTimesWhileFilesGrowItLosesNoLineAndResendsOnlyTheLinesInFlight()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var logs = Enumerable.Range(0, 4)
+            .Select(f => tree.AddContainer("jobs", $"worker-{f}", "main", f % 2 == 0 ? RuntimeFormat.Docker : RuntimeFormat.Cri))
+            .ToArray();
+        await using var target = SyslogTestListener.Start();
+        await using var received = new ReceiveTimeline(() => target.Frames.Count);
+        await using var writer = new SequencedWriter(logs, LinesPerSecond);
+        string state = dir.Combine("state");
+        string[] args = ["--checkpoint-interval", $"{CheckpointInterval.TotalMilliseconds}ms"];
+        int seed = Environment.TickCount;
+        var random = new Random(seed);
+        var kills = new List<(long Tick, int Boundary)>();
+        string lastOutput = string.Empty;
+
+        writer.Start();
+        for (int k = 0; k < Kills; k++)
+        {
+            var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"tcp://127.0.0.1:{target.TcpPort}"], state, args);
+            await Task.Delay(random.Next(200, 1501));
+            long tick = Environment.TickCount64;
+            lastOutput = forwarder.Output;
+            await forwarder.KillAsync();
+
+            // What the killed process had written to its socket still arrives (the kernel sends it before the FIN):
+            // it belongs to this run, so wait until the count settles before the next one starts.
+            await received.WaitUntilQuietAsync(TimeSpan.FromMilliseconds(150));
+            kills.Add((tick, target.Frames.Count));
+        }
+
+        await using (var last = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"tcp://127.0.0.1:{target.TcpPort}"], state, args))
+        {
+            await Task.Delay(1000);
+            await writer.StopAsync();
+            try
+            {
+                await Wait.UntilAsync(() => Delivery.Check(writer.Written, Delivery.Keys(target.Frames)).Lost == 0, "every line after the last restart", TimeSpan.FromSeconds(60));
+            }
+            catch (XunitException e)
+            {
+                var partial = Delivery.Check(writer.Written, Delivery.Keys(target.Frames));
+                throw new XunitException($"{e.Message} {partial.Lost} of {writer.Total} lines lost (first: {partial.FirstLost}); seed {seed}.\nForwarder said:\n{last.Output}");
+            }
+
+            lastOutput = last.Output;
+        }
+
+        Assert.Empty(target.Errors);
+        var keys = Delivery.Keys(target.Frames);
+        var delivery = Delivery.Check(writer.Written, keys);
+        Assert.Equal(0, delivery.Lost);
+
+        // Duplicates per kill: lines received after it that had been received before it; each within what was in flight.
+        var report = new List<string>();
+        var failures = new List<string>();
+        var seen = new HashSet<(int, long)>();
+        int from = 0;
+        for (int k = 0; k < kills.Count; k++)
+        {
+            int boundary = kills[k].Boundary;
+            for (int i = from; i < boundary; i++)
+            {
+                seen.Add(keys[i]);
+            }
+
+            int end = k + 1 < kills.Count ? kills[k + 1].Boundary : keys.Count;
+            int duplicates = keys.Skip(boundary).Take(end - boundary).Count(seen.Contains);
+            int inFlight = boundary - received.CountAt(kills[k].Tick - (long)InFlightWindow.TotalMilliseconds);
+            report.Add($"kill {k + 1}: {duplicates} resent (in flight: {inFlight})");
+            if (duplicates > inFlight)
+            {
+                failures.Add($"kill {k + 1}: {duplicates} lines resent, more than the {inFlight} received in the {InFlightWindow.TotalMilliseconds} ms before it");
+            }
+
+            from = boundary;
+        }
+
+        output.WriteLine($"{writer.Total} lines written, {keys.Count} received, 0 lost, {delivery.Duplicates} duplicates over {Kills} kills (seed {seed})");
+        output.WriteLine(string.Join(Environment.NewLine, report));
+        Assert.True(failures.Count == 0, $"{string.Join(Environment.NewLine, failures)}\nseed {seed}\n{string.Join(Environment.NewLine, report)}\nlast Forwarder said:\n{lastOutput}");
+    }
+}
+
+/// <summary>Samples a growing count every 10 ms, to tell how much had arrived by a given moment.</summary>
+internal sealed class ReceiveTimeline : IAsyncDisposable
+{
+    private readonly Func<int> _count;
+    private readonly List<(long Tick, int Count)> _samples = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public ReceiveTimeline(Func<int> count)
+    {
+        _count = count;
+        _loop = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                Sample();
+                await Task.Delay(10, CancellationToken.None);
+            }
+        });
+    }
+
+    /// <summary>The count at <paramref name="tick"/> (Environment.TickCount64), or the earliest known.</summary>
+    public int CountAt(long tick)
+    {
+        lock (_samples)
+        {
+            int count = _samples.Count > 0 ? _samples[0].Count : 0;
+            foreach (var sample in _samples)
+            {
+                if (sample.Tick > tick)
+                {
+                    break;
+                }
+
+                count = sample.Count;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Waits until the count has not changed for <paramref name="quiet"/> (10 s at most).</summary>
+    public async Task WaitUntilQuietAsync(TimeSpan quiet)
+    {
+        var clock = Stopwatch.StartNew();
+        int last = _count();
+        var since = clock.Elapsed;
+        while (clock.Elapsed - since < quiet && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            await Task.Delay(10);
+            int now = _count();
+            if (now != last)
+            {
+                last = now;
+                since = clock.Elapsed;
+            }
+        }
+
+        Sample();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _loop;
+        _stop.Dispose();
+    }
+
+    private void Sample()
+    {
+        var sample = (Environment.TickCount64, _count());
+        lock (_samples)
+        {
+            _samples.Add(sample);
+        }
+    }
+}

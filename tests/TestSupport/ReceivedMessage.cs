@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using Shared.Syslog;
 
-namespace Forwarder.Tests;
+namespace TestSupport;
 
 /// <summary>A message as a target received it, parsed back with Shared's RFC 5424 parser.</summary>
 public sealed record ReceivedMessage(SyslogMessage Syslog)

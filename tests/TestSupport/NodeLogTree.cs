@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using TestSupport;
 
-namespace Forwarder.Tests;
+namespace TestSupport;
 
 /// <summary>
 /// A node's log layout in a temp directory, as kubelet and the runtimes make it:

@@ -111,7 +111,7 @@ internal sealed partial class TailingLoop
                     nextCheckpoint = context.Now + (long)_options.CheckpointInterval.TotalMilliseconds;
                 }
 
-                if (!progressed && await WaitAsync(context, nextScan, cancellationToken).ConfigureAwait(false))
+                if (!progressed && await WaitAsync(context, Math.Min(nextScan, nextCheckpoint), cancellationToken).ConfigureAwait(false))
                 {
                     nextScan = 0;
                 }
@@ -268,10 +268,10 @@ internal sealed partial class TailingLoop
         context.Batch = await rent.ConfigureAwait(false);
     }
 
-    // Sleeps until the first file is due for a look, the next scan, or a discovery event. True after an event.
-    private async ValueTask<bool> WaitAsync(ReadContext context, long nextScan, CancellationToken cancellationToken)
+    // Sleeps until the first file is due for a look, the next scan or checkpoint, or a discovery event. True after an event.
+    private async ValueTask<bool> WaitAsync(ReadContext context, long wakeBy, CancellationToken cancellationToken)
     {
-        long due = nextScan;
+        long due = wakeBy;
         foreach (var tailer in _snapshot)
         {
             if (!tailer.IsClosed)

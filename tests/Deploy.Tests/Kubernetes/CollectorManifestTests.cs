@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Net;
+using Collector.Configuration;
+using TestSupport;
+
+namespace Deploy.Tests.Kubernetes;
+
+/// <summary>The Deployment, Service and claim log-collector agree with the Collector: settings, ports, probes, storage.</summary>
+public sealed class CollectorManifestTests
+{
+    private static Workload Deployment => Manifests.Collector;
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void EverySettingIsACollectorKeyAndPassesItsValidation()
+    {
+        Assert.Empty(Settings.UnknownKeys(Deployment.Environment, CollectorOptions.Section, Settings.CollectorKeys));
+        Settings.ReadCollector(Deployment.Environment);
+    }
+
+    [Fact]
+    public void TheServiceOffersGravitysPortsAndLeadsToTheCollectorsListeners()
+    {
+        var options = Settings.ReadCollector(Deployment.Environment);
+        var ports = Manifests.Find("Service", "log-collector").Items("spec", "ports").ToList();
+        Assert.Equal(Deployment.Object.Required("spec", "selector", "matchLabels", "app.kubernetes.io/name"),
+            Manifests.Find("Service", "log-collector").Required("spec", "selector", "app.kubernetes.io/name"));
+        foreach (var (port, protocol, listener) in new[] { ("514", "TCP", options.Tcp), ("514", "UDP", options.Udp), ("8083", "TCP", options.Http) })
+        {
+            var servicePort = ports.Single(p => p.Text("port") == port && p.Text("protocol") == protocol);
+            var containerPort = Deployment.Port(servicePort.Required("targetPort"));
+            Assert.Equal(protocol, containerPort.Required("protocol"));
+            Assert.Equal(IPAddress.Any, listener!.Address);
+            Assert.Equal(Number(listener.Port), containerPort.Required("containerPort"));
+        }
+    }
+
+    [Fact]
+    public void ProbesUseTheHttpPortAndTheCollectorsHealthAndReadinessPaths()
+    {
+        Assert.Equal("/healthz", Deployment.Container.Required("livenessProbe", "httpGet", "path"));
+        Assert.Equal("/readyz", Deployment.Container.Required("readinessProbe", "httpGet", "path"));
+        Assert.All(Deployment.Probes, p => Assert.Equal("http", p.Required("httpGet", "port")));
+    }
+
+    [Fact]
+    public async Task TheProbePathsAnswerOkFromTheCollectorStartedWithTheseSettings()
+    {
+        using var directory = TempDirectory.Create();
+        await using var collector = await RunningApp.StartCollectorAsync(Deployment.Environment, directory);
+        foreach (string path in Deployment.Probes.Select(p => p.Required("httpGet", "path")).Distinct())
+        {
+            Assert.Equal(HttpStatusCode.OK, await collector.GetUntilOkAsync(path));
+        }
+
+        // SIGTERM to SIGKILL must cover the Collector's own shutdown (everything received is written first).
+        Assert.True(int.Parse(Deployment.PodSpec.Required("terminationGracePeriodSeconds"), CultureInfo.InvariantCulture) > collector.ShutdownTimeout.TotalSeconds);
+    }
+
+    [Fact]
+    public void TheMessagesFileAndItsRotatedFilesAreOnThePersistentVolumeClaim()
+    {
+        var options = Settings.ReadCollector(Deployment.Environment);
+        Assert.Equal("/var/log/messages", options.File);
+        var (mount, volume) = Deployment.MountHolding(options.File) ?? throw new Xunit.Sdk.XunitException($"nothing mounted above {options.File}");
+        // Rotated files and the index directory are created next to the file: the whole directory is the volume.
+        Assert.Equal(Path.GetDirectoryName(options.File), mount.Required("mountPath"));
+        Assert.NotEqual("true", mount.Text("readOnly"));
+        var claim = Manifests.Find("PersistentVolumeClaim", volume.Required("persistentVolumeClaim", "claimName"));
+        Assert.Equal("ReadWriteOnce", claim.Items("spec", "accessModes").Cast<YamlDotNet.RepresentationModel.YamlScalarNode>().Single().Value);
+    }
+
+    [Fact]
+    public void TheApiTokenComesFromAnOptionalSecretUnderTheKeyTheCollectorReads()
+    {
+        var secret = Deployment.EnvironmentFrom["Collector__ApiToken"].At("secretKeyRef");
+        Assert.Equal("true", secret.Text("optional"));
+        Assert.Equal("log-collector-api-token", secret.Text("name"));
+        var withToken = new Dictionary<string, string>(Deployment.Environment) { ["Collector__ApiToken"] = "s3cret" };
+        Assert.Equal("s3cret", Settings.ReadCollector(withToken).ApiToken);
+        Assert.Null(Settings.ReadCollector(Deployment.Environment).ApiToken);
+    }
+
+    [Fact]
+    public void OneReplicaIsReplacedByRecreatingItAndRunsAsTheImagesNonRootUser()
+    {
+        Assert.Equal("1", Deployment.Object.Text("spec", "replicas"));
+        Assert.Equal("Recreate", Deployment.Object.Text("spec", "strategy", "type"));
+        var pod = Deployment.PodSpec.At("securityContext");
+        Assert.Equal("true", pod.Text("runAsNonRoot"));
+        Assert.Equal(Docker.Dockerfile.Load("Collector").User, $"{pod.Required("runAsUser")}:{pod.Required("runAsGroup")}");
+        Assert.Equal(pod.Required("runAsGroup"), pod.Text("fsGroup"));
+        var container = Deployment.Container.At("securityContext");
+        Assert.Equal("false", container.Text("allowPrivilegeEscalation"));
+        Assert.Equal("true", container.Text("readOnlyRootFilesystem"));
+        Assert.Equal(["ALL"], container.Items("capabilities", "drop").Select(c => ((YamlDotNet.RepresentationModel.YamlScalarNode)c).Value));
+        Assert.NotNull(Deployment.Container.Text("resources", "requests", "memory"));
+        Assert.NotNull(Deployment.Container.Text("resources", "limits", "memory"));
+    }
+}

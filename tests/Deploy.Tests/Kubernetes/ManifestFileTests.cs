@@ -1,0 +1,78 @@
+namespace Deploy.Tests.Kubernetes;
+
+/// <summary>deploy/kubernetes parses, every object is named, and the kustomization lists exactly the files there.</summary>
+public sealed class ManifestFileTests
+{
+    [Fact]
+    public void EveryManifestParsesIntoNamedObjects()
+    {
+        Assert.NotEmpty(Manifests.Files);
+        foreach (string file in Manifests.Files)
+        {
+            var documents = Yaml.LoadDocuments(file);
+            Assert.NotEmpty(documents);
+            foreach (var document in documents)
+            {
+                Assert.False(string.IsNullOrEmpty(document.Text("apiVersion")), $"{file}: apiVersion");
+                Assert.False(string.IsNullOrEmpty(document.Text("kind")), $"{file}: kind");
+                Assert.False(string.IsNullOrEmpty(document.Text("metadata", "name")), $"{file}: metadata.name");
+            }
+        }
+    }
+
+    [Fact]
+    public void TheKustomizationListsEveryManifestAndNothingElse()
+    {
+        var listed = Manifests.Kustomization.Items("resources").Select(r => ((YamlDotNet.RepresentationModel.YamlScalarNode)r).Value).Order().ToList();
+        var present = Manifests.Files.Select(f => (string?)Path.GetFileName(f)).Order().ToList();
+        Assert.Equal(present, listed);
+    }
+
+    [Fact]
+    public void TheNamespaceIsKubeSyslogAndNoManifestHardCodesAnother()
+    {
+        Assert.Equal("kube-syslog", Manifests.Kustomization.Text("namespace"));
+        Assert.Equal("kube-syslog", Manifests.Objects.Single(o => o.Text("kind") == "Namespace").Text("metadata", "name"));
+        // kustomize sets the namespace of everything else; a literal one would not follow `kustomize edit set namespace`.
+        Assert.All(Manifests.Objects.Where(o => o.Text("kind") != "Namespace"), o => Assert.Null(o.Text("metadata", "namespace")));
+    }
+
+    [Fact]
+    public void EveryReferencedConfigMapServiceAccountAndClaimExists()
+    {
+        foreach (var workload in new[] { Manifests.Forwarder, Manifests.Collector })
+        {
+            Manifests.Find("ServiceAccount", workload.PodSpec.Required("serviceAccountName"));
+            foreach (var source in workload.Container.Items("envFrom"))
+            {
+                Manifests.Find("ConfigMap", source.Required("configMapRef", "name"));
+            }
+
+            foreach (var volume in workload.PodSpec.Items("volumes").Where(v => v.At("persistentVolumeClaim") is not null))
+            {
+                Manifests.Find("PersistentVolumeClaim", volume.Required("persistentVolumeClaim", "claimName"));
+            }
+        }
+    }
+
+    [Fact]
+    public void NeitherComponentGetsAnApiTokenOrRbac()
+    {
+        // Metadata comes from the log paths; nothing calls the Kubernetes API.
+        Assert.DoesNotContain(Manifests.Objects, o => o.Text("kind") is "Role" or "ClusterRole" or "RoleBinding" or "ClusterRoleBinding");
+        foreach (var workload in new[] { Manifests.Forwarder, Manifests.Collector })
+        {
+            Assert.Equal("false", workload.PodSpec.Text("automountServiceAccountToken"));
+            Assert.Equal("false", Manifests.Find("ServiceAccount", workload.PodSpec.Required("serviceAccountName")).Text("automountServiceAccountToken"));
+        }
+    }
+
+    [Fact]
+    public void TheImagesAreTheKustomizedOnesBuiltFromDeployDocker()
+    {
+        Assert.Equal("kube-syslog/forwarder", Manifests.Forwarder.Image);
+        Assert.Equal("kube-syslog/collector", Manifests.Collector.Image);
+        Assert.Matches(@"^\d+\.\d+\.\d+$", Manifests.RenderedImage("kube-syslog/forwarder").Split(':')[1]);
+        Assert.Equal(Manifests.RenderedImage("kube-syslog/forwarder").Split(':')[1], Manifests.RenderedImage("kube-syslog/collector").Split(':')[1]);
+    }
+}

@@ -105,5 +105,14 @@ public sealed class ForwarderProcess : IAsyncDisposable
     /// <summary>SIGKILL (what <see cref="System.Diagnostics.Process.Kill(bool)"/> sends on Linux): no flush, no last checkpoint.</summary>
     public ValueTask KillAsync() => _process.DisposeAsync();
 
+    /// <summary>SIGTERM, as Kubernetes stops a pod; waits for the exit and returns its code.</summary>
+    public async Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        var kill = await ProcessRunner.RunAsync("kill", ["-TERM", Id.ToString(CultureInfo.InvariantCulture)]);
+        Assert.Equal(0, kill.ExitCode);
+        await _process.WaitForExitAsync().WaitAsync(timeout);
+        return _process.ExitCode;
+    }
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

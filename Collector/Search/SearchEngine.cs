@@ -8,22 +8,30 @@ namespace Collector.Search;
 /// Searches the messages files block by block: the index rules out blocks by time range and label values, the rest
 /// are read (plain files by offset, backwards when the newest lines are wanted; gzip files in one forward pass) and
 /// their lines matched. A query with a <c>|=</c> literal jumps from occurrence to occurrence instead of visiting
-/// every line. At most half the cores search at once, so ingest always keeps a core.
+/// every line. At most half the cores search at once, so ingest always keeps a core, and searches run at a lower
+/// priority (<see cref="LowPriorityScheduler"/>), so ingest wins a contended core.
 /// </summary>
 public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposable
 {
-    private readonly SemaphoreSlim _gate = new(Math.Max(1, Environment.ProcessorCount / 2));
+    private static readonly int Searchers = Math.Max(1, Environment.ProcessorCount / 2);
+
+    private readonly SemaphoreSlim _gate = new(Searchers);
+    private readonly LowPriorityScheduler _scheduler = new(Searchers);
 
     public IndexStore Store => store;
 
-    public void Dispose() => _gate.Dispose();
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _scheduler.Dispose();
+    }
 
     public async Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Run(() => Search(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Task.Factory.StartNew(() => Search(request, cancellationToken), cancellationToken, TaskCreationOptions.DenyChildAttach, _scheduler).ConfigureAwait(false);
         }
         finally
         {

@@ -1,5 +1,4 @@
 using Collector.Storage;
-using Serilog.Events;
 using Shared.Configuration;
 
 namespace Collector.Configuration;
@@ -14,51 +13,34 @@ public static class CollectorOptionsReader
     {
         var section = configuration.GetSection(CollectorOptions.Section);
         var defaults = new CollectorOptions();
-        var found = new List<string>();
+        var reader = new SettingsReader(CollectorOptions.Section, key => section[key]);
+        var found = reader.Errors;
         errors = found;
-
-        T Get<T>(string key, T fallback, Func<string, (bool Ok, T Value)> parse, string expected)
-        {
-            string? text = section[key];
-            if (text is null)
-            {
-                return fallback;
-            }
-
-            var (ok, value) = parse(text.Trim());
-            if (!ok)
-            {
-                found.Add($"{CollectorOptions.Section}:{key} must be {expected}, was '{text}'");
-                return fallback;
-            }
-
-            return value;
-        }
 
         const string Endpoint = "HOST:PORT (an IP address, localhost or *, and a port 0-65535) or empty to disable";
         var options = new CollectorOptions
         {
-            Tcp = Get("Tcp", defaults.Tcp, ConfigValue.ParseEndpoint, Endpoint),
-            Udp = Get("Udp", defaults.Udp, ConfigValue.ParseEndpoint, Endpoint),
-            Http = Get("Http", defaults.Http, ConfigValue.ParseEndpoint, Endpoint),
-            File = Get("File", defaults.File, t => (t.Length > 0, t), "a file path"),
-            Format = Get("Format", defaults.Format, ParseFormat, "file, traditional or rfc5424"),
-            MaxMessageSize = Get("MaxMessageSize", defaults.MaxMessageSize, t => InRange(t, 480, 64L * 1024 * 1024, out long v) ? (true, (int)v) : (false, 0), "a size from 480 bytes to 64MiB"),
-            MaxConnections = Get("MaxConnections", defaults.MaxConnections, t => ConfigValue.ParseInt(t, 1, 1_000_000), "a whole number from 1 to 1000000"),
-            IdleTimeout = Get("IdleTimeout", defaults.IdleTimeout, ConfigValue.ParseDuration, "a duration such as 30s, 10m or 0"),
-            UdpReceiveBuffer = Get("UdpReceiveBuffer", defaults.UdpReceiveBuffer, t => InRange(t, 0, 1L << 30, out long v) ? (true, (int)v) : (false, 0), "a size up to 1GiB"),
-            QueueSize = Get("QueueSize", defaults.QueueSize, t => InRange(t, 64 * 1024, 4L << 30, out long v) ? (true, v) : (false, 0L), "a size from 64KiB to 4GiB"),
-            MaxFileSize = Get("MaxFileSize", defaults.MaxFileSize, t => InRange(t, 1024, long.MaxValue, out long v) ? (true, v) : (false, 0L), "a size of at least 1KiB"),
-            MaxFiles = Get("MaxFiles", defaults.MaxFiles, t => ConfigValue.ParseInt(t, 0, 1000), "a whole number from 0 to 1000"),
-            Compress = Get("Compress", defaults.Compress, t => bool.TryParse(t, out bool b) ? (true, b) : (false, false), "true or false"),
-            MaxTotalSize = Get("MaxTotalSize", defaults.MaxTotalSize, t => InRange(t, 0, long.MaxValue, out long v) ? (true, v) : (false, 0L), "a size (0 for no cap)"),
-            FsyncInterval = Get("FsyncInterval", defaults.FsyncInterval, ConfigValue.ParseDuration, "a duration such as 1s or 0"),
-            LogFormat = Get("LogFormat", defaults.LogFormat, t => t.ToLowerInvariant() is "text" or "json" ? (true, t.ToLowerInvariant()) : (false, ""), "text or json"),
-            LogLevel = Get("LogLevel", defaults.LogLevel, t => Enum.TryParse(t, ignoreCase: true, out LogEventLevel l) && Enum.IsDefined(l) && !int.TryParse(t, out _) ? (true, l) : (false, default), "Verbose, Debug, Information, Warning, Error or Fatal"),
+            Tcp = reader.Get("Tcp", defaults.Tcp, ConfigValue.ParseEndpoint, Endpoint),
+            Udp = reader.Get("Udp", defaults.Udp, ConfigValue.ParseEndpoint, Endpoint),
+            Http = reader.Get("Http", defaults.Http, ConfigValue.ParseEndpoint, Endpoint),
+            File = reader.Get("File", defaults.File, t => (t.Length > 0, t), "a file path"),
+            Format = reader.Get("Format", defaults.Format, ParseFormat, "file, traditional or rfc5424"),
+            MaxMessageSize = reader.Get("MaxMessageSize", defaults.MaxMessageSize, t => InRange(t, 480, 64L * 1024 * 1024, out long v) ? (true, (int)v) : (false, 0), "a size from 480 bytes to 64MiB"),
+            MaxConnections = reader.Get("MaxConnections", defaults.MaxConnections, t => ConfigValue.ParseInt(t, 1, 1_000_000), "a whole number from 1 to 1000000"),
+            IdleTimeout = reader.Get("IdleTimeout", defaults.IdleTimeout, ConfigValue.ParseDuration, "a duration such as 30s, 10m or 0"),
+            UdpReceiveBuffer = reader.Get("UdpReceiveBuffer", defaults.UdpReceiveBuffer, t => InRange(t, 0, 1L << 30, out long v) ? (true, (int)v) : (false, 0), "a size up to 1GiB"),
+            QueueSize = reader.Get("QueueSize", defaults.QueueSize, t => InRange(t, 64 * 1024, 4L << 30, out long v) ? (true, v) : (false, 0L), "a size from 64KiB to 4GiB"),
+            MaxFileSize = reader.Get("MaxFileSize", defaults.MaxFileSize, t => InRange(t, 1024, long.MaxValue, out long v) ? (true, v) : (false, 0L), "a size of at least 1KiB"),
+            MaxFiles = reader.Get("MaxFiles", defaults.MaxFiles, t => ConfigValue.ParseInt(t, 0, 1000), "a whole number from 0 to 1000"),
+            Compress = reader.Get("Compress", defaults.Compress, t => bool.TryParse(t, out bool b) ? (true, b) : (false, false), "true or false"),
+            MaxTotalSize = reader.Get("MaxTotalSize", defaults.MaxTotalSize, t => InRange(t, 0, long.MaxValue, out long v) ? (true, v) : (false, 0L), "a size (0 for no cap)"),
+            FsyncInterval = reader.Get("FsyncInterval", defaults.FsyncInterval, ConfigValue.ParseDuration, "a duration such as 1s or 0"),
+            LogFormat = reader.Get("LogFormat", defaults.LogFormat, SettingsReader.ParseLogFormat, SettingsReader.LogFormatRule),
+            LogLevel = reader.Get("LogLevel", defaults.LogLevel, SettingsReader.ParseLogLevel, SettingsReader.LogLevelRule),
             ApiToken = section["ApiToken"] is { Length: > 0 } token ? token.Trim() : null,
-            ApiTokenFile = Get("ApiTokenFile", defaults.ApiTokenFile, t => (true, t.Length > 0 ? t : null), "a file path"),
-            MaxTails = Get("MaxTails", defaults.MaxTails, t => ConfigValue.ParseInt(t, 1, 10_000), "a whole number from 1 to 10000"),
-            QueryTimeout = Get("QueryTimeout", defaults.QueryTimeout, t => ConfigValue.ParseDuration(t) is (true, var d) && d > TimeSpan.Zero ? (true, d) : (false, default), "a duration such as 30s (not 0)"),
+            ApiTokenFile = reader.Get("ApiTokenFile", defaults.ApiTokenFile, t => (true, t.Length > 0 ? t : null), "a file path"),
+            MaxTails = reader.Get("MaxTails", defaults.MaxTails, t => ConfigValue.ParseInt(t, 1, 10_000), "a whole number from 1 to 10000"),
+            QueryTimeout = reader.Get("QueryTimeout", defaults.QueryTimeout, t => ConfigValue.ParseDuration(t) is (true, var d) && d > TimeSpan.Zero ? (true, d) : (false, default), "a duration such as 30s (not 0)"),
         };
 
         options = ReadApiToken(options, found);

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Forwarder.Discovery;
-using Serilog.Events;
 using Shared.Configuration;
 using Shared.Syslog;
 
@@ -16,38 +15,20 @@ public static class ForwarderOptionsReader
     {
         var section = configuration.GetSection(ForwarderOptions.Section);
         var defaults = new ForwarderOptions();
-        var found = new List<string>();
+        var reader = new SettingsReader(ForwarderOptions.Section, key => section[key]);
+        var found = reader.Errors;
         errors = found;
-        string Key(string key) => $"{ForwarderOptions.Section}:{key}";
-
-        T Get<T>(string key, T fallback, Func<string, (bool Ok, T Value)> parse, string expected)
-        {
-            string? text = section[key];
-            if (text is null)
-            {
-                return fallback;
-            }
-
-            var (ok, value) = parse(text.Trim());
-            if (!ok)
-            {
-                found.Add($"{Key(key)} must be {expected}, was '{text}'");
-                return fallback;
-            }
-
-            return value;
-        }
 
         // A list is Key:0, Key:1, … (appsettings arrays, repeated switches, Forwarder__Include__0) or one plain value.
         IReadOnlyList<T> GetList<T>(string key, IReadOnlyList<T> fallback, Func<string, (bool Ok, T Value, string? Why)> parse)
         {
             var list = section.GetSection(key);
             var items = list.Value is { } single
-                ? [(Key(key), single)]
+                ? [(reader.Key(key), single)]
                 : list.GetChildren()
                     .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out int i) ? i : int.MaxValue)
                     .Where(c => c.Value is not null)
-                    .Select(c => ($"{Key(key)}:{c.Key}", c.Value!))
+                    .Select(c => ($"{reader.Key(key)}:{c.Key}", c.Value!))
                     .ToList();
             if (items.Count == 0)
             {
@@ -99,35 +80,35 @@ public static class ForwarderOptionsReader
             ExcludeNamespaces = GetList("ExcludeNamespaces", defaults.ExcludeNamespaces, Name),
             ExcludePods = GetList("ExcludePods", defaults.ExcludePods, Name),
             Targets = GetList("Targets", defaults.Targets, t => TargetUri.TryParse(t, out var target, out string? why) ? (true, target, null) : (false, target, why)),
-            MaxRetryDelay = Get("MaxRetryDelay", defaults.MaxRetryDelay, t => ConfigValue.ParseDuration(t) is (true, var d) && d >= TimeSpan.FromMilliseconds(200) && d <= TimeSpan.FromDays(1) ? (true, d) : (false, default), "a duration from 200ms to 1d"),
-            State = Get("State", defaults.State, t => (t.Length > 0, t), "a directory path"),
-            Node = Get("Node", defaults.Node, t => (t.Length > 0, t), "a node name"),
-            Http = Get("Http", defaults.Http, ConfigValue.ParseEndpoint, "HOST:PORT (an IP address, localhost or *, and a port 0-65535) or empty to disable"),
-            StartAt = Get("StartAt", defaults.StartAt, t => Enum.TryParse(t, ignoreCase: true, out StartPosition p) && !char.IsAsciiDigit(t[0]) ? (true, p) : (false, default), "beginning or end"),
-            MaxLineSize = Get("MaxLineSize", defaults.MaxLineSize, t => ConfigValue.TryParseSize(t, 1024, 64L << 20, out long v) ? (true, (int)v) : (false, 0), "a size from 1KiB to 64MiB"),
-            QueueSize = Get("QueueSize", defaults.QueueSize, t => ConfigValue.TryParseSize(t, 256 * 1024, 4L << 30, out long v) ? (true, v) : (false, 0L), "a size from 256KiB to 4GiB"),
-            CheckpointInterval = Get("CheckpointInterval", defaults.CheckpointInterval, t => Positive(t), Duration),
-            ScanInterval = Get("ScanInterval", defaults.ScanInterval, t => Positive(t), Duration),
-            PartialFlushTimeout = Get("PartialFlushTimeout", defaults.PartialFlushTimeout, t => Positive(t), Duration),
-            RotateWait = Get("RotateWait", defaults.RotateWait, ConfigValue.ParseDuration, "a duration such as 5s or 0"),
-            Facility = Get("Facility", defaults.Facility, ParseFacility, "a facility name (user, daemon, local0 … local7, …) or number 0-23"),
-            StdoutSeverity = Get("StdoutSeverity", defaults.StdoutSeverity, ParseSeverity, "a severity name (info, err, warning, …) or number 0-7"),
-            StderrSeverity = Get("StderrSeverity", defaults.StderrSeverity, ParseSeverity, "a severity name (info, err, warning, …) or number 0-7"),
-            StructuredDataId = Get("StructuredDataId", defaults.StructuredDataId, t => (IsSdId(t), t), "an SD-ID: name@enterprise-number, 1-32 printable characters without '=', ']', '\"' or space"),
-            MaxDatagramSize = Get("MaxDatagramSize", defaults.MaxDatagramSize, t => ConfigValue.ParseInt(t, 480, 65507), "a whole number from 480 to 65507"),
-            LogFormat = Get("LogFormat", defaults.LogFormat, t => t.ToLowerInvariant() is "text" or "json" ? (true, t.ToLowerInvariant()) : (false, ""), "text or json"),
-            LogLevel = Get("LogLevel", defaults.LogLevel, t => Enum.TryParse(t, ignoreCase: true, out LogEventLevel l) && Enum.IsDefined(l) && !int.TryParse(t, out _) ? (true, l) : (false, default), "Verbose, Debug, Information, Warning, Error or Fatal"),
+            MaxRetryDelay = reader.Get("MaxRetryDelay", defaults.MaxRetryDelay, t => ConfigValue.ParseDuration(t) is (true, var d) && d >= TimeSpan.FromMilliseconds(200) && d <= TimeSpan.FromDays(1) ? (true, d) : (false, default), "a duration from 200ms to 1d"),
+            State = reader.Get("State", defaults.State, t => (t.Length > 0, t), "a directory path"),
+            Node = reader.Get("Node", defaults.Node, t => (t.Length > 0, t), "a node name"),
+            Http = reader.Get("Http", defaults.Http, ConfigValue.ParseEndpoint, "HOST:PORT (an IP address, localhost or *, and a port 0-65535) or empty to disable"),
+            StartAt = reader.Get("StartAt", defaults.StartAt, t => Enum.TryParse(t, ignoreCase: true, out StartPosition p) && !char.IsAsciiDigit(t[0]) ? (true, p) : (false, default), "beginning or end"),
+            MaxLineSize = reader.Get("MaxLineSize", defaults.MaxLineSize, t => ConfigValue.TryParseSize(t, 1024, 64L << 20, out long v) ? (true, (int)v) : (false, 0), "a size from 1KiB to 64MiB"),
+            QueueSize = reader.Get("QueueSize", defaults.QueueSize, t => ConfigValue.TryParseSize(t, 256 * 1024, 4L << 30, out long v) ? (true, v) : (false, 0L), "a size from 256KiB to 4GiB"),
+            CheckpointInterval = reader.Get("CheckpointInterval", defaults.CheckpointInterval, t => Positive(t), Duration),
+            ScanInterval = reader.Get("ScanInterval", defaults.ScanInterval, t => Positive(t), Duration),
+            PartialFlushTimeout = reader.Get("PartialFlushTimeout", defaults.PartialFlushTimeout, t => Positive(t), Duration),
+            RotateWait = reader.Get("RotateWait", defaults.RotateWait, ConfigValue.ParseDuration, "a duration such as 5s or 0"),
+            Facility = reader.Get("Facility", defaults.Facility, ParseFacility, "a facility name (user, daemon, local0 … local7, …) or number 0-23"),
+            StdoutSeverity = reader.Get("StdoutSeverity", defaults.StdoutSeverity, ParseSeverity, "a severity name (info, err, warning, …) or number 0-7"),
+            StderrSeverity = reader.Get("StderrSeverity", defaults.StderrSeverity, ParseSeverity, "a severity name (info, err, warning, …) or number 0-7"),
+            StructuredDataId = reader.Get("StructuredDataId", defaults.StructuredDataId, t => (IsSdId(t), t), "an SD-ID: name@enterprise-number, 1-32 printable characters without '=', ']', '\"' or space"),
+            MaxDatagramSize = reader.Get("MaxDatagramSize", defaults.MaxDatagramSize, t => ConfigValue.ParseInt(t, 480, 65507), "a whole number from 480 to 65507"),
+            LogFormat = reader.Get("LogFormat", defaults.LogFormat, SettingsReader.ParseLogFormat, SettingsReader.LogFormatRule),
+            LogLevel = reader.Get("LogLevel", defaults.LogLevel, SettingsReader.ParseLogLevel, SettingsReader.LogLevelRule),
         };
 
         // An empty list is worth its own message only when no item of it was reported already.
-        if (options.Include.Count == 0 && !found.Exists(e => e.StartsWith(Key("Include"), StringComparison.Ordinal)))
+        if (options.Include.Count == 0 && !found.Exists(e => e.StartsWith(reader.Key("Include"), StringComparison.Ordinal)))
         {
-            found.Add($"{Key("Include")} is empty: nothing would be tailed");
+            found.Add($"{reader.Key("Include")} is empty: nothing would be tailed");
         }
 
-        if (options.Targets.Count == 0 && !found.Exists(e => e.StartsWith(Key("Targets"), StringComparison.Ordinal)))
+        if (options.Targets.Count == 0 && !found.Exists(e => e.StartsWith(reader.Key("Targets"), StringComparison.Ordinal)))
         {
-            found.Add($"{Key("Targets")} is empty: nothing would be shipped");
+            found.Add($"{reader.Key("Targets")} is empty: nothing would be shipped");
         }
 
         return options;

@@ -52,6 +52,7 @@ internal sealed class ForwarderMetrics(TailingLoop tailing, ShippingQueue queue,
             m.Counter(Prefix + "target_reconnects_total", "TCP connections replaced after a failure, per target.", counters[i].Reconnects, ("target", link.Targets[i]));
         }
 
+        m.Counter(Prefix + "failed_sends_total", "Sends that failed and were tried again (the batch is kept, nothing is lost).", link.FailedAttempts);
         m.Counter(Prefix + "failovers_total", "Times a failed send moved shipping to the next target.", link.Failovers);
         long truncated = counters.Sum(c => c.Truncated);
         long failed = counters.Sum(c => c.FailedSends);

@@ -21,6 +21,7 @@ internal sealed class CollectorLink : IAsyncDisposable
     private int _current;
     private int _failures;
     private long _failovers;
+    private long _failedAttempts;
 
     public CollectorLink(ForwarderOptions options, ILogger<CollectorLink> logger, TimeProvider timeProvider)
     {
@@ -54,6 +55,7 @@ internal sealed class CollectorLink : IAsyncDisposable
                 {
                     string failed = _names[_current];
                     _failures++;
+                    Interlocked.Increment(ref _failedAttempts);
                     if (_senders.Length > 1)
                     {
                         _current = (_current + 1) % _senders.Length;
@@ -74,6 +76,9 @@ internal sealed class CollectorLink : IAsyncDisposable
 
     /// <summary>Times a failure moved shipping to the next target.</summary>
     public long Failovers => Interlocked.Read(ref _failovers);
+
+    /// <summary>Sends that failed and were tried again (on the next target, after a backoff).</summary>
+    public long FailedAttempts => Interlocked.Read(ref _failedAttempts);
 
     public IReadOnlyList<SyslogSenderCounters> Counters => _senders.Select(s => s.Counters).ToArray();
 

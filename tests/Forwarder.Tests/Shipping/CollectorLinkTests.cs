@@ -21,6 +21,7 @@ public sealed class CollectorLinkTests
         await Wait.UntilAsync(() => alive.TotalBytes == 10, "both messages at the second target");
         Assert.Equal("3 one3 two", Encoding.ASCII.GetString(alive.Connections.Single()));
         Assert.Equal(1, link.Failovers);
+        Assert.Equal(1, link.FailedAttempts);
         Assert.Equal($"tcp://127.0.0.1:{alive.Port}", link.Current);
     }
 
@@ -30,7 +31,7 @@ public sealed class CollectorLinkTests
         int port = LoopbackTcpReceiver.ReservePort();
         await using var link = Link($"tcp+lf://127.0.0.1:{port}");
         var sending = link.SendAsync(Batch("late"), CancellationToken.None).AsTask();
-        await Task.Delay(300);
+        await Wait.UntilAsync(() => link.FailedAttempts >= 2, "two failed attempts");
         Assert.False(sending.IsCompleted);
 
         await using var receiver = LoopbackTcpReceiver.Start(port);

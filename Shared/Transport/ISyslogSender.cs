@@ -10,6 +10,12 @@ public interface ISyslogSender : IAsyncDisposable
 {
     SyslogSenderCounters Counters { get; }
 
+    /// <summary>
+    /// Safe to read from any thread, for a status display. TCP: a connection is open (it is opened by the first send
+    /// and again after a failure). UDP: the peer's address is resolved and the socket exists.
+    /// </summary>
+    bool IsConnected { get; }
+
     ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default);
 
     /// <summary>Sends the messages in order; over TCP as one write, resent whole after a reconnect.</summary>

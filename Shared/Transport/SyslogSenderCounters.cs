@@ -8,6 +8,7 @@ public sealed class SyslogSenderCounters
     private long _reconnects;
     private long _truncated;
     private long _failedSends;
+    private LastErrorRecord? _lastError;
 
     /// <summary>Messages handed to the socket. A TCP batch resent after a reconnect counts once.</summary>
     public long MessagesSent => Interlocked.Read(ref _messagesSent);
@@ -24,6 +25,15 @@ public sealed class SyslogSenderCounters
     /// <summary>UDP messages the socket refused (e.g. ICMP port unreachable) or that had no address to go to.</summary>
     public long FailedSends => Interlocked.Read(ref _failedSends);
 
+    /// <summary>
+    /// The message of the latest failed TCP connect, TLS handshake or write, kept after later sends succeed; null
+    /// until one fails. Read <see cref="LastErrorAt"/> for when; the two may come from consecutive errors.
+    /// </summary>
+    public string? LastError => Volatile.Read(ref _lastError)?.Message;
+
+    /// <summary>When <see cref="LastError"/> happened, from the sender's <see cref="TimeProvider"/>.</summary>
+    public DateTimeOffset? LastErrorAt => Volatile.Read(ref _lastError)?.At;
+
     internal void AddSent(long messages, long bytes)
     {
         Interlocked.Add(ref _messagesSent, messages);
@@ -35,4 +45,8 @@ public sealed class SyslogSenderCounters
     internal void AddTruncated() => Interlocked.Increment(ref _truncated);
 
     internal void AddFailedSend() => Interlocked.Increment(ref _failedSends);
+
+    internal void RecordError(string message, DateTimeOffset at) => Volatile.Write(ref _lastError, new LastErrorRecord(message, at));
+
+    private sealed record LastErrorRecord(string Message, DateTimeOffset At);
 }

@@ -24,6 +24,7 @@ public sealed class SyslogSenderOptions
     /// <summary>UDP only: longer messages are cut to this many bytes at a UTF-8 character boundary and counted.</summary>
     public int MaxDatagramSize { get; set; } = 2048;
 
+    /// <summary>TCP only: the limit for connecting to each address of the host, and again for the TLS handshake.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>First delay before a reconnect; it doubles (with jitter) up to <see cref="MaxReconnectDelay"/>.</summary>
@@ -39,4 +40,7 @@ public sealed class SyslogSenderOptions
 
     /// <summary>SO_SNDBUF in bytes; null keeps the operating system's default (and its autotuning).</summary>
     public int? SendBufferSize { get; set; }
+
+    /// <summary>TCP only: TLS over the connection (RFC 5425); null sends plain TCP.</summary>
+    public SyslogTlsOptions? Tls { get; set; }
 }

@@ -6,7 +6,7 @@ namespace Shared.Transport;
 /// Checks <see cref="SyslogSenderOptions"/> before anything connects. Each message names the key and the value
 /// (<c>Port must be 1-65535, was 70000</c>); a prefix such as <c>Forwarder:Target:</c> gives the full configuration key.
 /// </summary>
-public static class SyslogSenderOptionsValidator
+public static partial class SyslogSenderOptionsValidator
 {
     /// <summary>Polly's retry options accept delays up to one day.</summary>
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(1);
@@ -64,6 +64,11 @@ public static class SyslogSenderOptionsValidator
         if (options.SendBufferSize is <= 0)
         {
             Fail(Invariant($"SendBufferSize must be positive when set, was {options.SendBufferSize}"));
+        }
+
+        if (options.Tls is { } tls)
+        {
+            ValidateTls(tls, options.Protocol, Fail);
         }
 
         return errors;

@@ -9,11 +9,14 @@ using Shared.Framing;
 namespace Shared.Transport;
 
 /// <summary>
-/// Sends syslog over TCP (RFC 6587), octet-counted or LF-framed. A batch is framed into one buffer and written
-/// with one write. On a socket error the connection is dropped and the whole batch is written again on a new
-/// connection, with exponential backoff and jitter, until it succeeds or the caller cancels: a receiver may see a
-/// batch twice (at least once), never a gap while errors are visible to us. Bytes accepted by the kernel are lost if
-/// the peer dies before reading them; plain TCP syslog has no acknowledgements to detect that (RELP has).
+/// Sends syslog over TCP (RFC 6587), octet-counted or LF-framed, optionally inside TLS (RFC 5425, see
+/// <see cref="SyslogSenderOptions.Tls"/>; a refused certificate is retried like a refused connect and shown in
+/// <see cref="SyslogSenderCounters.LastError"/>). A batch is framed into one buffer and written with one write. On a
+/// socket error the connection is dropped and the whole batch is written again on a new connection, with exponential
+/// backoff and jitter, until it succeeds or the caller cancels: a receiver may see a batch twice (at least once),
+/// never a gap while errors are visible to us. Bytes accepted by the kernel are lost if the peer dies before reading
+/// them; plain TCP syslog has no acknowledgements to detect that (RELP has), nor has TLS: a TLS 1.3 receiver refusing
+/// our client certificate does so after our side of the handshake, so a batch written before its alert arrives is lost.
 /// One caller at a time; concurrent calls wait for each other.
 /// </summary>
 public sealed class TcpSyslogSender : ISyslogSender
@@ -32,6 +35,7 @@ public sealed class TcpSyslogSender : ISyslogSender
     // Cancelled by DisposeAsync, so disposing never waits on a send stuck in its retry delays.
     private readonly CancellationTokenSource _disposing = new();
     private readonly string _endpoint;
+    private readonly TlsClientContext? _tls;
     private ArrayBufferWriter<byte> _buffer = new(InitialBufferSize);
     private TcpConnection? _connection;
     private bool _hasConnected;
@@ -43,11 +47,15 @@ public sealed class TcpSyslogSender : ISyslogSender
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _endpoint = $"tcp://{options.Host}:{options.Port}";
+        _endpoint = options.Tls is null ? $"tcp://{options.Host}:{options.Port}" : $"tls://{options.Host}:{options.Port}";
+        _tls = TlsClientContext.Create(options);
         _pipeline = BuildPipeline();
     }
 
     public SyslogSenderCounters Counters { get; } = new();
+
+    /// <summary>A connection is open and the peer has not closed it, as far as the socket shows without sending.</summary>
+    public bool IsConnected => Volatile.Read(ref _connection) is { } connection && !connection.IsClosedByPeer();
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
@@ -106,6 +114,7 @@ public sealed class TcpSyslogSender : ISyslogSender
             _disposed = true;
             _disposing.Dispose();
             await DropConnectionAsync().ConfigureAwait(false);
+            _tls?.Dispose();
         }
         finally
         {
@@ -141,28 +150,43 @@ public sealed class TcpSyslogSender : ISyslogSender
             await DropConnectionAsync().ConfigureAwait(false);
         }
 
-        var connection = _connection ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await connection.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            var connection = _connection ?? await ConnectAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await connection.WriteAsync(_buffer.WrittenMemory, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException e) when (connection.PeerError is { } peerError)
+            {
+                // The write only says the session is gone; the peer's alert says why.
+                await DropConnectionAsync().ConfigureAwait(false);
+                throw new IOException(peerError.Message, e);
+            }
+            catch
+            {
+                // Part of a frame may be on the wire (also after cancellation): only a new connection is in sync again.
+                await DropConnectionAsync().ConfigureAwait(false);
+                throw;
+            }
         }
-        catch
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Part of a frame may be on the wire (also after cancellation): only a new connection is in sync again.
-            await DropConnectionAsync().ConfigureAwait(false);
+            RecordError(e);
             throw;
         }
     }
 
     private async ValueTask<TcpConnection> ConnectAsync(CancellationToken cancellationToken)
     {
-        var connection = await TcpConnection.ConnectAsync(_options, _timeProvider, cancellationToken).ConfigureAwait(false);
+        var connection = await TcpConnection.ConnectAsync(_options, _tls, RecordError, _timeProvider, cancellationToken).ConfigureAwait(false);
         if (_hasConnected)
         {
             Counters.AddReconnect();
         }
 
         _hasConnected = true;
+        Volatile.Write(ref _connection, connection);
         TransportLog.Connected(_logger, _endpoint, connection.RemoteEndPoint);
         return connection;
     }
@@ -171,10 +195,12 @@ public sealed class TcpSyslogSender : ISyslogSender
     {
         if (_connection is { } connection)
         {
-            _connection = null;
+            Volatile.Write(ref _connection, null);
             await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private void RecordError(Exception exception) => Counters.RecordError(exception.Message, _timeProvider.GetUtcNow());
 
     // Built once. By default the retry ends only through the caller's token (MaxRetryAttempts = int.MaxValue);
     // with no retries at all there is no retry strategy (Polly requires at least one attempt).

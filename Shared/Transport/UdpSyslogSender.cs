@@ -45,6 +45,8 @@ public sealed class UdpSyslogSender : ISyslogSender
 
     public SyslogSenderCounters Counters { get; } = new();
 
+    public bool IsConnected => Volatile.Read(ref _socket) is not null;
+
     public async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -82,7 +84,7 @@ public sealed class UdpSyslogSender : ISyslogSender
         {
             _disposed = true;
             _socket?.Dispose();
-            _socket = null;
+            Volatile.Write(ref _socket, null);
         }
         finally
         {
@@ -168,7 +170,7 @@ public sealed class UdpSyslogSender : ISyslogSender
         }
 
         _socket?.Dispose();
-        _socket = socket;
+        Volatile.Write(ref _socket, socket);
         return socket;
     }
 }

@@ -3,6 +3,7 @@ using Collector.Api;
 using Collector.Configuration;
 using Collector.Ingest;
 using Collector.Observability;
+using Collector.Relay;
 using Collector.Search;
 using Collector.Storage;
 using Collector.Storage.Index;
@@ -57,10 +58,16 @@ public static class CollectorApp
         services.AddSingleton<GravityEndpoints>();
         services.AddSingleton<TailEndpoints>();
         services.AddSingleton<TailHub>();
+        services.AddSingleton<RelayFanout>();
+        services.AddSingleton<RelayManager>();
+        services.AddSingleton<RelayEndpoints>();
 
         // Writer first: it opens the file before any listener accepts, and drains after all of them stopped.
         services.AddSingleton<MessagesFileWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessagesFileWriter>());
+
+        // Relays stop after the listeners (nothing new arrives) and before the writer; each sends or spills what it holds.
+        services.AddHostedService(sp => sp.GetRequiredService<RelayManager>());
         services.AddSingleton<UdpReceiver>();
         services.AddHostedService(sp => sp.GetRequiredService<UdpReceiver>());
         services.AddHostedService(sp => sp.GetRequiredService<TailHub>());

@@ -38,6 +38,12 @@ public static class ApiEndpoints
         app.MapGet("/api/v1/tail", Guarded(tail.TailAsync));
         app.MapGet("/v1/log", Guarded(gravity.LogAsync));
         app.MapGet("/v1/download", Guarded(gravity.DownloadAsync));
+        var relays = app.Services.GetRequiredService<RelayEndpoints>();
+        app.MapGet("/api/v1/relays", Guarded(relays.ListAsync));
+        app.MapGet("/api/v1/relays/{name}", Guarded(relays.GetAsync));
+        app.MapPut("/api/v1/relays/{name}", Guarded(relays.PutAsync));
+        app.MapDelete("/api/v1/relays/{name}", Guarded(relays.DeleteAsync));
+        app.MapPut("/v1/forwarders", Guarded(relays.PutForwardersAsync));
     }
 
     private static bool IsApi(PathString path) =>

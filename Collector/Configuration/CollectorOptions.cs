@@ -68,6 +68,18 @@ public sealed record CollectorOptions
     /// <summary>Live tails served at once; one more gets 429.</summary>
     public int MaxTails { get; init; } = 100;
 
+    /// <summary>
+    /// The relay directory: one <c>logforwarder</c> document per file (the mount point of the <c>log-forwarders</c>
+    /// ConfigMap), read again whenever it changes; null: no relays.
+    /// </summary>
+    public string? Relays { get; init; }
+
+    /// <summary>
+    /// Where relays with <c>spill: disk</c> keep their segment files, one directory per relay; when not set,
+    /// <c>relay-spill</c> next to the messages file.
+    /// </summary>
+    public string? RelaySpill { get; init; }
+
     /// <summary>Time budget of one search; past it the page ends early with a cursor to go on.</summary>
     public TimeSpan QueryTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

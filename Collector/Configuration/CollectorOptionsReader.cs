@@ -40,6 +40,8 @@ public static class CollectorOptionsReader
             ApiToken = section["ApiToken"] is { Length: > 0 } token ? token.Trim() : null,
             ApiTokenFile = reader.Get("ApiTokenFile", defaults.ApiTokenFile, t => (true, t.Length > 0 ? t : null), "a file path"),
             MaxTails = reader.Get("MaxTails", defaults.MaxTails, t => ConfigValue.ParseInt(t, 1, 10_000), "a whole number from 1 to 10000"),
+            Relays = reader.Get("Relays", defaults.Relays, ParseDirectory, "a directory (or a path where one can be created), or empty for none"),
+            RelaySpill = reader.Get("RelaySpill", defaults.RelaySpill, ParseDirectory, "a directory (or a path where one can be created)"),
             QueryTimeout = reader.Get("QueryTimeout", defaults.QueryTimeout, t => ConfigValue.ParseDuration(t) is (true, var d) && d > TimeSpan.Zero ? (true, d) : (false, default), "a duration such as 30s (not 0)"),
         };
 
@@ -99,4 +101,28 @@ public static class CollectorOptionsReader
         "rfc5424" => (true, LineFormat.Rfc5424),
         _ => (false, default),
     };
+
+    /// <summary>A directory, or a path where one can be created: nothing on the way to it may be a file.</summary>
+    private static (bool, string?) ParseDirectory(string text)
+    {
+        if (text.Length == 0)
+        {
+            return (true, null);
+        }
+
+        for (string? path = Path.GetFullPath(text); !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path))
+        {
+            if (Directory.Exists(path))
+            {
+                return (true, text);
+            }
+
+            if (File.Exists(path))
+            {
+                return (false, null);
+            }
+        }
+
+        return (true, text);
+    }
 }

@@ -30,6 +30,8 @@ public static class CommandLine
         new("--log-level", "LogLevel", "LEVEL", "Verbose, Debug, Information (default), Warning, Error, Fatal"),
         new("--api-token-file", "ApiTokenFile", "PATH", "file holding the bearer token /api and /v1 require (or set Collector__ApiToken; default: no token)"),
         new("--max-tails", "MaxTails", "N", "live tails served at once; more get 429 (default 100)"),
+        new("--relays", "Relays", "DIR", "relay directory: one logforwarder document (YAML or JSON) per file, e.g. the log-forwarders ConfigMap; reloaded on change (default: no relays)"),
+        new("--relay-spill", "RelaySpill", "DIR", "segment files of relays with spill: disk, one directory per relay (default: relay-spill next to the messages file)"),
         new("--query-timeout", "QueryTimeout", "DURATION", "time budget of one search page; past it the page ends early with a cursor (default 30s)"),
     ];
 
@@ -62,6 +64,17 @@ public static class CommandLine
         text.AppendLine("/v1/log and /v1/download (Gravity); queries are LogQL: {namespace=\"web\", pod=~\"web-.*\"} |= \"error\".");
         text.AppendLine("With a token (--api-token-file, or the environment variable Collector__ApiToken) /api and /v1 need");
         text.AppendLine("'Authorization: Bearer TOKEN'; health, readiness and metrics stay open.");
+        text.AppendLine();
+        text.AppendLine("Relays (--relays DIR): each file is one relay, as Gravity's logforwarder resource:");
+        text.AppendLine("  kind: logforwarder");
+        text.AppendLine("  version: v2");
+        text.AppendLine("  metadata: {name: siem}");
+        text.AppendLine("  spec: {address: \"siem.example.com:514\", protocol: tcp}");
+        text.AppendLine("Optional spec keys: framing (octet-counted|lf), format (rfc5424|rfc3164), filter (a query, e.g.");
+        text.AppendLine("'{namespace!=\"kube-system\"}'), queue {maxBytes: 64MiB, spill: none|disk, maxSpillBytes: 1GiB},");
+        text.AppendLine("maxDatagramSize (UDP, default 2048), tls {caFile, certFile, keyFile, serverName, checkServerName}.");
+        text.AppendLine("API: GET /api/v1/relays (status), PUT and DELETE /api/v1/relays/NAME, PUT /v1/forwarders (Gravity).");
+        text.AppendLine();
         text.AppendLine("Exit codes: 0 after a clean stop (SIGTERM/SIGINT: everything read is written first), 1 on bad configuration");
         text.AppendLine("or a listener that cannot bind. SIGHUP reopens the messages file.");
         return text.ToString();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Collector.Relay;
 using Collector.Storage;
 using Shared.Framing;
 using Shared.Syslog;
@@ -15,14 +16,16 @@ public sealed class IngestSession : IDisposable
     private readonly LineFormatter _formatter;
     private readonly StorageChannel _queue;
     private readonly IngestCounters _counters;
+    private readonly RelayTap? _relays;
     private readonly List<LineChunk> _ready = [];
     private LineChunk? _current;
     private byte[]? _scratch;
     private IngestCounters.Tally _tally;
 
-    public IngestSession(LineFormatter formatter, StorageChannel queue, IngestCounters counters, int maxMessageSize)
+    public IngestSession(LineFormatter formatter, StorageChannel queue, IngestCounters counters, int maxMessageSize, RelayFanout? relays = null)
     {
         _formatter = formatter;
+        _relays = relays is null ? null : new RelayTap(relays);
         _queue = queue;
         _counters = counters;
         Frames = new SyslogFrameReader(maxMessageSize, OversizeFrameHandling.Truncate);
@@ -115,7 +118,12 @@ public sealed class IngestSession : IDisposable
         }
 
         var context = new FrameContext(Peer, now, truncated, originalLength);
-        chunk.Commit(_formatter.Write(chunk.Free, frame, header, parsed ? default : error, context));
+        var line = chunk.Free;
+        int written = _formatter.Write(line, frame, header, parsed ? default : error, context);
+        chunk.Commit(written);
+
+        // Relays filter on the line in the file format: reuse it when that is what storage writes.
+        _relays?.Add(frame, header, parsed ? default : error, context, _formatter.Format == LineFormat.File ? line[..(written - 1)] : default);
         _tally.Count(framing, header.Format, parsed, truncated);
         _tally.Bytes += frame.Length;
     }
@@ -124,6 +132,7 @@ public sealed class IngestSession : IDisposable
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         _counters.Add(ref _tally);
+        _relays?.Flush();
         if (_current is { Length: > 0 })
         {
             _ready.Add(_current);

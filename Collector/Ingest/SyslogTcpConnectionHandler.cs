@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Collector.Configuration;
+using Collector.Relay;
 using Collector.Storage;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -21,6 +22,7 @@ public sealed class SyslogTcpConnectionHandler(
     ConnectionTracker tracker,
     CollectorOptions options,
     TimeProvider time,
+    RelayFanout relays,
     ILogger<SyslogTcpConnectionHandler> logger) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -35,7 +37,7 @@ public sealed class SyslogTcpConnectionHandler(
         var input = connection.Transport.Input;
         var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
         using var shutdown = lifetime?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
-        using var session = new IngestSession(formatter, queue, metrics.Tcp, options.MaxMessageSize) { Peer = PeerName.Of(connection.RemoteEndPoint) };
+        using var session = new IngestSession(formatter, queue, metrics.Tcp, options.MaxMessageSize, relays) { Peer = PeerName.Of(connection.RemoteEndPoint) };
         IngestLog.ConnectionOpened(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
         string ending = "closed by peer";
         try

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Collector.Configuration;
 using Collector.Observability;
+using Collector.Relay;
 using Collector.Storage;
 using Shared.Framing;
 
@@ -20,6 +21,7 @@ public sealed class UdpReceiver(
     CollectorOptions options,
     ListenerState listeners,
     TimeProvider time,
+    RelayFanout relays,
     ILogger<UdpReceiver> logger) : IHostedService, IDisposable
 {
     private const int MaxDatagram = 65535;
@@ -102,7 +104,7 @@ public sealed class UdpReceiver(
         var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
         var address = new SocketAddress(socket.AddressFamily);
         var lastAddress = new SocketAddress(socket.AddressFamily);
-        using var session = new IngestSession(formatter, queue, metrics.Udp, options.MaxMessageSize);
+        using var session = new IngestSession(formatter, queue, metrics.Udp, options.MaxMessageSize, relays);
         long lastDropCheck = time.GetTimestamp();
         long batchStarted = 0;
         var now = time.GetLocalNow();

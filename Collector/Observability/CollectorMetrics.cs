@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using Collector.Ingest;
+using Collector.Relay;
 using Collector.Storage;
 using Shared.Observability;
 
 namespace Collector.Observability;
 
 /// <summary>Renders every counter of the Collector as Prometheus text for <c>GET /metrics</c>.</summary>
-public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker connections, StorageChannel queue, StorageCounters storage, UdpReceiver udp)
+public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker connections, StorageChannel queue, StorageCounters storage, UdpReceiver udp, RelayManager relays)
 {
     private const string Prefix = "kubesyslog_collector_";
 
@@ -59,10 +60,47 @@ public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker con
         m.Gauge(Prefix + "file_bytes", "Size of the current messages file.", storage.FileSize);
         m.Gauge(Prefix + "storage_writable", "1 when the messages file is open and the last write succeeded.", storage.Writable ? 1 : 0);
 
+        RenderRelays(m);
         using var process = Process.GetCurrentProcess();
         m.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);
         m.Counter("process_cpu_seconds_total", "User and system CPU time spent in seconds.", process.TotalProcessorTime.TotalSeconds);
         m.Gauge("dotnet_gc_heap_bytes", "Bytes on the managed heap.", GC.GetTotalMemory(false));
         return m.ToString();
+    }
+
+    /// <summary>One series per relay and value, labelled <c>relay="name"</c>, each metric's series together.</summary>
+    private void RenderRelays(PrometheusText m)
+    {
+        var (running, set) = relays.Snapshot();
+        m.Gauge(Prefix + "relays", "Relays running.", running.Count);
+        m.Gauge(Prefix + "relay_invalid_files", "Files in the relay directory that were rejected (see GET /api/v1/relays).", set.Invalid.Count);
+        m.Counter(Prefix + "relay_reloads_total", "Reads of the relay directory that changed the running relays.", relays.Reloads);
+        (string Name, string Help, bool Counter, Func<RelayTarget, double> Value)[] series =
+        [
+            ("relay_accepted_messages_total", "Messages handed to the relay by ingest (after its filter).", true, r => r.Accepted),
+            ("relay_sent_messages_total", "Messages written to the relay target's socket.", true, r => r.Sent),
+            ("relay_dropped_messages_total", "Messages the relay lost: queue and spill full (oldest dropped), spill errors, or left at removal.", true, r => r.Dropped),
+            ("relay_queued_messages", "Messages waiting in the relay's queue (memory and disk).", false, r => r.Queued),
+            ("relay_queued_bytes", "Bytes waiting in the relay's queue (memory and disk).", false, r => r.Queue.QueuedBytes),
+            ("relay_spilled_bytes", "Bytes of the relay's queue on disk.", false, r => r.Queue.SpilledBytes),
+            ("relay_connected", "1 while the relay has a connection to its target (UDP: a socket).", false, r => r.Connected ? 1 : 0),
+            ("relay_send_failures_total", "Failed sends to the relay target (each retried after a backoff).", true, r => r.SendFailures),
+            ("relay_reconnects_total", "Connections to the relay target opened after the first.", true, r => r.Reconnects),
+            ("relay_truncated_messages_total", "UDP messages cut to the relay's datagram size.", true, r => r.Truncated),
+        ];
+        foreach (var (name, help, counter, value) in series)
+        {
+            foreach (var relay in running)
+            {
+                if (counter)
+                {
+                    m.Counter(Prefix + name, help, value(relay), ("relay", relay.Name));
+                }
+                else
+                {
+                    m.Gauge(Prefix + name, help, value(relay), ("relay", relay.Name));
+                }
+            }
+        }
     }
 }

@@ -73,7 +73,7 @@ public sealed class LineFormatter(LineFormat format)
     private static int WriteTraditional(Span<byte> d, ReadOnlySpan<byte> frame, in SyslogHeader h, in FrameContext context)
     {
         var time = h.Timestamp.HasValue ? h.Timestamp.Value : context.ReceivedAt;
-        int n = WriteBsdTimestamp(d, time);
+        int n = BsdTimestamp.Write(d, time);
         d[n++] = (byte)' ';
         n += WriteHost(d[n..], frame, h, context);
         d[n++] = (byte)' ';
@@ -92,7 +92,7 @@ public sealed class LineFormatter(LineFormat format)
     {
         // Same shape as the format's other lines, so tools that read the traditional date prefix read these too.
         bool traditional = format == LineFormat.Traditional;
-        int n = traditional ? WriteBsdTimestamp(d, context.ReceivedAt) : WriteTimestamp(d, default, context);
+        int n = traditional ? BsdTimestamp.Write(d, context.ReceivedAt) : WriteTimestamp(d, default, context);
         d[n++] = (byte)' ';
         context.Peer.Span.CopyTo(d[n..]);
         n += context.Peer.Length;
@@ -172,30 +172,6 @@ public sealed class LineFormatter(LineFormat format)
         }
 
         return Copy(d, field);
-    }
-
-    /// <summary>rsyslog's %TIMESTAMP%: <c>Mmm dd hh:mm:ss</c>, the day padded with a space, in the sender's offset.</summary>
-    private static int WriteBsdTimestamp(Span<byte> d, DateTimeOffset time)
-    {
-        var months = "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
-        var t = time.DateTime;
-        months.Slice((t.Month - 1) * 3, 3).CopyTo(d);
-        d[3] = (byte)' ';
-        d[4] = t.Day < 10 ? (byte)' ' : (byte)('0' + (t.Day / 10));
-        d[5] = (byte)('0' + (t.Day % 10));
-        d[6] = (byte)' ';
-        WriteTwo(d[7..], t.Hour);
-        d[9] = (byte)':';
-        WriteTwo(d[10..], t.Minute);
-        d[12] = (byte)':';
-        WriteTwo(d[13..], t.Second);
-        return 15;
-    }
-
-    private static void WriteTwo(Span<byte> d, int value)
-    {
-        d[0] = (byte)('0' + (value / 10));
-        d[1] = (byte)('0' + (value % 10));
     }
 
     private static int Copy(Span<byte> d, ReadOnlySpan<byte> s)

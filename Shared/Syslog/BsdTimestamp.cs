@@ -5,8 +5,11 @@ namespace Shared.Syslog;
 /// Read the way rsyslog's <c>ParseTIMESTAMP3164</c> reads it: the day may be <c>" 2"</c>, <c>"02"</c> or
 /// <c>"2"</c>, and the month name is matched without regard to case.
 /// </summary>
-internal static class BsdTimestamp
+public static class BsdTimestamp
 {
+    /// <summary>Longest text <see cref="Write"/> produces.</summary>
+    public const int Length = 15;
+
     /// <summary>A sender's clock may run this far ahead of ours before its date is taken as last year's.</summary>
     public static readonly TimeSpan ClockSkewTolerance = TimeSpan.FromDays(1);
 
@@ -134,5 +137,30 @@ internal static class BsdTimestamp
         uint d0 = (uint)(text[at] - '0');
         uint d1 = (uint)(text[at + 1] - '0');
         return d0 <= 9 && d1 <= 9 ? (int)((d0 * 10) + d1) : -1;
+    }
+
+    /// <summary>Writes <c>Mmm dd hh:mm:ss</c> (rsyslog's %TIMESTAMP%: the day padded with a space) in <paramref name="time"/>'s offset; returns 15.</summary>
+    public static int Write(Span<byte> destination, DateTimeOffset time)
+    {
+        var months = "JanFebMarAprMayJunJulAugSepOctNovDec"u8;
+        var t = time.DateTime;
+        var d = destination[..Length];
+        months.Slice((t.Month - 1) * 3, 3).CopyTo(d);
+        d[3] = (byte)' ';
+        d[4] = t.Day < 10 ? (byte)' ' : (byte)('0' + (t.Day / 10));
+        d[5] = (byte)('0' + (t.Day % 10));
+        d[6] = (byte)' ';
+        WriteTwo(d[7..], t.Hour);
+        d[9] = (byte)':';
+        WriteTwo(d[10..], t.Minute);
+        d[12] = (byte)':';
+        WriteTwo(d[13..], t.Second);
+        return Length;
+
+        static void WriteTwo(Span<byte> d, int value)
+        {
+            d[0] = (byte)('0' + (value / 10));
+            d[1] = (byte)('0' + (value % 10));
+        }
     }
 }

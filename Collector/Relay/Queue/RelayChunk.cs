@@ -123,7 +123,9 @@ public sealed class RelayChunk
             throw new ArgumentException($"The bytes do not hold {messages} length-prefixed messages.", nameof(bytes));
         }
 
-        var chunk = Rent(bytes.Length);
+        // Right-sized, not DefaultSize: the queue's bound counts capacity, and an ingest batch after a read that
+        // brought one short message must not take 64 KiB of it.
+        var chunk = new RelayChunk(ArrayPool<byte>.Shared.Rent(Math.Max(bytes.Length, 1)));
         bytes.CopyTo(chunk._buffer);
         chunk.Length = bytes.Length;
         chunk.Messages = messages;

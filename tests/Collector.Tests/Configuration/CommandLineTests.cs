@@ -101,8 +101,13 @@ public sealed class CommandLineTests
     {
         foreach (var s in CommandLine.Switches)
         {
-            // A value every setting rejects (an empty File, which is the only one that takes any text).
-            string bad = s.Key == "File" ? "" : "\u00bfbad?";
+            // A value every setting rejects (an empty File, which is the only one that takes any text; a directory under a file).
+            string bad = s.Key switch
+            {
+                "File" => "",
+                "Relays" or "RelaySpill" => "/dev/null/relays",
+                _ => "\u00bfbad?",
+            };
             Assert.True(CommandLine.TryParse([$"{s.Name}={bad}"], out var values, out _, out _));
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
             CollectorOptionsReader.Read(configuration, out var errors);

@@ -2,13 +2,13 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Shared.Tests.Transport;
+namespace TestSupport;
 
 /// <summary>
 /// A throwaway PKI made per test with <see cref="CertificateRequest"/> (ECDSA P-256): CAs, server and client
 /// certificates with their keys, and PEM files of them as an operator would mount them.
 /// </summary>
-internal static class TestCertificates
+public static class TestCertificates
 {
     public const string ServerName = "syslog.test";
 

@@ -4,14 +4,14 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace Shared.Tests.Transport;
+namespace TestSupport;
 
 /// <summary>
 /// A hand-written RFC 5425 receiver on 127.0.0.1: TLS with the given server certificate (and its intermediates),
 /// optionally requiring a client certificate issued by <c>clientAuthority</c>, then octet-counted frames.
 /// Records what each completed handshake saw (SNI, client certificate).
 /// </summary>
-internal sealed class LoopbackTlsReceiver : IAsyncDisposable
+public sealed class LoopbackTlsReceiver : IAsyncDisposable
 {
     private readonly TcpListener _listener;
     private readonly SslServerAuthenticationOptions _options;

@@ -1,0 +1,90 @@
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using TestSupport;
+
+namespace Collector.Tests.Relay;
+
+/// <summary>RFC 5425 relays against a loopback TLS receiver with a CA made for the test.</summary>
+public sealed class RelayTlsTests : IDisposable
+{
+    private readonly TempDirectory _dir = TempDirectory.Create(nameof(RelayTlsTests) + Guid.NewGuid().ToString("N")[..6]);
+    private readonly X509Certificate2 _authority = TestCertificates.CreateAuthority("kube-syslog relay test CA");
+    private readonly X509Certificate2 _server;
+
+    public RelayTlsTests()
+    {
+        _server = TestCertificates.CreateServer(_authority);
+        Directory.CreateDirectory(_dir.Combine("relays"));
+    }
+
+    [Fact]
+    public async Task DeliversOverTlsWithTheConfiguredCaAndClientCertificate()
+    {
+        await using var receiver = LoopbackTlsReceiver.Start(_server, clientAuthority: _authority);
+        using var client = TestCertificates.CreateClient(_authority, "log-collector");
+        string ca = TestCertificates.WritePem(_dir.Combine("ca.pem"), _authority);
+        string cert = TestCertificates.WritePem(_dir.Combine("client.pem"), client);
+        string key = TestCertificates.WriteKey(_dir.Combine("client.key"), client);
+        RelayDocs.Write(_dir, "secure", receiver.Port, extra: $"  tls: {{caFile: \"{ca}\", certFile: \"{cert}\", keyFile: \"{key}\", serverName: {TestCertificates.ServerName}}}\n");
+        await using var collector = await RunningCollector.StartAsync(_dir, "--relays", _dir.Combine("relays"));
+
+        await RelayDocs.SendAsync(collector, 12, 0, 500);
+
+        await RelayDocs.UntilAsync(collector, () => receiver.Messages.Count == 500, "500 messages over TLS");
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(SequencedMessages.Message(12, 0)), receiver.Messages[0]);
+        Assert.Equal("CN=log-collector", receiver.Connections[0].ClientSubject);
+        var status = await StatusAsync(collector, "secure");
+        Assert.True(status.GetProperty("tls").GetBoolean());
+        Assert.True(status.GetProperty("connected").GetBoolean());
+    }
+
+    [Theory]
+    [InlineData(false, "RemoteCertificateChainErrors")]
+    [InlineData(true, "RemoteCertificateNameMismatch")]
+    public async Task AWrongCaOrNameIsRefusedAndReportedWhileTheOtherRelaysRun(bool rightCa, string expected)
+    {
+        await using var receiver = LoopbackTlsReceiver.Start(_server);
+        await using var plain = SyslogTestListener.Start();
+        var other = TestCertificates.CreateAuthority("some other CA");
+        string ca = TestCertificates.WritePem(_dir.Combine("ca.pem"), rightCa ? _authority : other);
+        RelayDocs.Write(_dir, "refused", receiver.Port, extra: $"  tls: {{caFile: \"{ca}\", serverName: {(rightCa ? "wrong.example" : TestCertificates.ServerName)}}}\n");
+        RelayDocs.Write(_dir, "plain", plain.TcpPort);
+        await using var collector = await RunningCollector.StartAsync(_dir, "--relays", _dir.Combine("relays"));
+
+        await RelayDocs.SendAsync(collector, 13, 0, 200);
+
+        await plain.WaitForFramesAsync(200);
+        await Wait.UntilAsync(() => StatusAsync(collector, "refused").Result.GetProperty("lastError").ValueKind == JsonValueKind.String, "the refusal reported");
+        var status = await StatusAsync(collector, "refused");
+        Assert.Contains(expected, status.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        Assert.False(status.GetProperty("connected").GetBoolean());
+        Assert.Equal(200, status.GetProperty("queued").GetInt64());
+        Assert.Empty(receiver.Messages);
+    }
+
+    [Fact]
+    public async Task TheNameCheckCanBeTurnedOffButNotTheChainCheck()
+    {
+        await using var receiver = LoopbackTlsReceiver.Start(_server);
+        string ca = TestCertificates.WritePem(_dir.Combine("ca.pem"), _authority);
+        RelayDocs.Write(_dir, "lenient", receiver.Port, extra: $"  tls: {{caFile: \"{ca}\", serverName: wrong.example, checkServerName: false}}\n");
+        await using var collector = await RunningCollector.StartAsync(_dir, "--relays", _dir.Combine("relays"));
+
+        await RelayDocs.SendAsync(collector, 14, 0, 10);
+
+        await Wait.UntilAsync(() => receiver.Messages.Count == 10, "10 messages");
+    }
+
+    public void Dispose()
+    {
+        _server.Dispose();
+        _authority.Dispose();
+        _dir.Dispose();
+    }
+
+    private static async Task<JsonElement> StatusAsync(RunningCollector collector, string name)
+    {
+        using var http = RelayDocs.Http(collector);
+        return System.Text.Json.JsonDocument.Parse(await http.GetStringAsync($"/api/v1/relays/{name}")).RootElement.Clone();
+    }
+}

@@ -49,7 +49,7 @@ public sealed class RelayTarget : IAsyncDisposable
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(30),
+                MaxDelay = TimeSpan.FromSeconds(10),
                 MaxRetryAttempts = int.MaxValue,
                 OnRetry = args =>
                 {

@@ -5,6 +5,7 @@
 #   demo-writer.sh -> ./data/demo (a node's log tree) -> Forwarder -> tcp://127.0.0.1:5514 -> Collector -> ./data/messages
 # Ports: Collector syslog 127.0.0.1:5514 (TCP and UDP), Collector HTTP 127.0.0.1:8083, Forwarder HTTP 127.0.0.1:8084.
 # State: ./data/forwarder-state (the Forwarder's checkpoints). Ctrl-C stops all three; run it again to resume.
+# Relays: one logforwarder document per file in ./data/relays, or: curl -X PUT 127.0.0.1:8083/api/v1/relays/NAME --data-binary @doc.yaml
 # Watch it with: tail -f data/messages    or    curl -s 'http://127.0.0.1:8083/api/v1/query_range?query={namespace="shop"}'
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -23,7 +24,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-dotnet run --no-build -c Release --project Collector -- --file data/messages &
+dotnet run --no-build -c Release --project Collector -- --file data/messages --relays data/relays &
 pids+=($!)
 deploy/local/demo-writer.sh data/demo &
 pids+=($!)

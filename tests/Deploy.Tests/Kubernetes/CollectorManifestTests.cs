@@ -98,4 +98,26 @@ public sealed class CollectorManifestTests
         Assert.NotNull(Deployment.Container.Text("resources", "requests", "memory"));
         Assert.NotNull(Deployment.Container.Text("resources", "limits", "memory"));
     }
+
+    [Fact]
+    public void TheRelayDirectoryIsTheLogForwardersConfigMapMountedReadOnly()
+    {
+        var options = Settings.ReadCollector(Deployment.Environment);
+        var (mount, volume) = Deployment.MountHolding(options.Relays!) ?? throw new Xunit.Sdk.XunitException($"nothing mounted at {options.Relays}");
+        Assert.Equal(options.Relays, mount.Required("mountPath"));
+        Assert.Equal("true", mount.Text("readOnly"));
+        Assert.Equal("log-forwarders", volume.Required("configMap", "name"));
+        Assert.Equal("true", volume.Text("configMap", "optional"));
+
+        // The ConfigMap exists (empty: no relays until an operator adds one) and its documents are relays.
+        var configMap = Manifests.Find("ConfigMap", "log-forwarders");
+        foreach (var document in (configMap.At("data") as YamlDotNet.RepresentationModel.YamlMappingNode)?.Children.Values ?? [])
+        {
+            Assert.NotNull(Collector.Relay.Configuration.RelayDocument.Parse(((YamlDotNet.RepresentationModel.YamlScalarNode)document).Value!, out _));
+        }
+
+        // Spilled relay queues land on the claim, next to the messages file.
+        Assert.Null(options.RelaySpill);
+        Assert.Equal("/var/log", Deployment.MountHolding(Path.Combine(Path.GetDirectoryName(options.File)!, "relay-spill"))!.Value.Mount.Required("mountPath"));
+    }
 }

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Issue 6's performance check: Collector ingest (../shared/bench/ingest.sh, tcp5424) with two TCP relays to local
+# receivers, against the same Collector with no relays, measured alternately in one run.
+#
+# Usage (from the repository root, after ../shared/bench/setup-peers.sh once per machine):
+#   dotnet publish Collector -c Release -o out/collector
+#   tests/Benchmarks/relay/relay-ingest.sh [RUNS=3]
+# Receivers are socat processes copying each relay's LF-framed stream to a file, so every relayed message is one
+# line there and can be counted. Results go to bench-results/relay-<time>/ (not in git); the summary prints medians.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
+runs=${1:-3}
+bench=${BENCH:-../shared/bench}
+out=bench-results/relay-$(date -u +%Y%m%d-%H%M%S)
+mkdir -p "$out"
+[ -x out/collector/Collector ] || { echo "publish the Collector first: dotnet publish Collector -c Release -o out/collector" >&2; exit 1; }
+
+plain='exec ./out/collector/Collector --tcp 127.0.0.1:$PORT --udp 127.0.0.1:$UDP_PORT --http 127.0.0.1:0 --file $OUT'
+
+# Two receivers and two relay files, then the Collector in the foreground; SIGTERM stops all three.
+relayed='mkdir -p "$WORKDIR/relays"
+pids=()
+for i in 1 2; do
+  port=$(python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\",0)); print(s.getsockname()[1])")
+  socat -u -b 1048576 TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork OPEN:"$WORKDIR/relay$i.out",creat,append & pids+=($!)
+  printf "kind: logforwarder\nversion: v2\nmetadata: {name: r%s}\nspec: {address: \"127.0.0.1:%s\", protocol: tcp, framing: lf}\n" $i $port > "$WORKDIR/relays/r$i.yaml"
+done
+sleep 0.3
+./out/collector/Collector --tcp 127.0.0.1:$PORT --udp 127.0.0.1:$UDP_PORT --http 127.0.0.1:0 --file $OUT --relays "$WORKDIR/relays" &
+collector=$!
+trap "kill -TERM $collector; wait $collector; sleep 0.5; kill ${pids[*]} 2>/dev/null; for i in 1 2; do echo relay\$i_lines=\$(wc -l < \"$WORKDIR/relay\$i.out\"); done > \"$WORKDIR/relays.count\"" TERM
+wait $collector || true
+wait $collector || true'
+
+for run in $(seq 1 "$runs"); do
+  for name in collector collector+2relays; do
+    cmd=$plain
+    [ "$name" = collector+2relays ] && cmd=$relayed
+    KEEP=1 "$bench/ingest.sh" "$name" "$cmd" tcp5424 > "$out/run.txt" 2>&1 || true
+    cat "$out/run.txt" >> "$out/results.txt"
+    grep '^RESULT' "$out/run.txt" || tail -5 "$out/run.txt"
+    # What each relay's receiver got: it should be every message ingest.sh sent.
+    work=$(grep -o 'kept /tmp/bench-ingest[.A-Za-z0-9]*' "$out/run.txt" | cut -d' ' -f2 || true)
+    if [ -n "$work" ]; then
+      [ -f "$work/relays.count" ] && sed "s/^/RELAYED name=$name run=$run /" "$work/relays.count" | tee -a "$out/results.txt"
+      rm -rf "$work"
+    fi
+  done
+done
+
+python3 - "$out/results.txt" <<'PY'
+import re, statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    if line.startswith("RESULT"):
+        f = dict(kv.split("=", 1) for kv in line.split()[1:])
+        rows.setdefault(f["name"], []).append(f)
+for name, rs in rows.items():
+    med = lambda k: statistics.median(float(r[k]) for r in rs)
+    print(f"{name:20} runs={len(rs)} msgs_per_s={med('msgs_per_s'):,.0f} cpu_s={med('cpu_s'):.2f} rss_mb={med('rss_mb'):.1f} lost={sum(int(r['lost']) for r in rs)}")
+if "collector" in rows and "collector+2relays" in rows:
+    a = statistics.median(float(r["msgs_per_s"]) for r in rows["collector+2relays"])
+    b = statistics.median(float(r["msgs_per_s"]) for r in rows["collector"])
+    print(f"with two relays / without: {a / b:.2f} (target >= 0.80)")
+PY
+echo "results: $out"

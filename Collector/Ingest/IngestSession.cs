@@ -158,5 +158,6 @@ public sealed class IngestSession : IDisposable
         _ready.Clear();
         _current?.Return();
         _current = null;
+        _relays?.Dispose();
     }
 }

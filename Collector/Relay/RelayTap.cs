@@ -14,7 +14,7 @@ namespace Collector.Relay;
 /// read, the same rhythm as storage. Nothing here blocks: a relay's queue takes a batch or drops its oldest.
 /// Filters see the message as the search API does, as a line of the messages file (<see cref="StoredLine"/>).
 /// </summary>
-public sealed class RelayTap(RelayFanout fanout)
+public sealed class RelayTap(RelayFanout fanout) : IDisposable
 {
     /// <summary>A batch this large is handed over at once rather than at the end of the read.</summary>
     private const int MaxBatchBytes = RelayChunk.DefaultSize;
@@ -108,6 +108,16 @@ public sealed class RelayTap(RelayFanout fanout)
         }
     }
 
+    /// <summary>Hands over what is batched (the relays get it even when storage could not) and returns the buffers.</summary>
+    public void Dispose()
+    {
+        Flush();
+        for (int i = 0; i < _batches.Length; i++)
+        {
+            _batches[i].Release();
+        }
+    }
+
     private ReadOnlySpan<byte> FormatFileLine(ReadOnlySpan<byte> frame, scoped in SyslogHeader header, scoped in SyslogParseError error, scoped in FrameContext context)
     {
         int needed = LineFormatter.MaxLineLength(frame.Length, context.Peer.Length);
@@ -120,9 +130,16 @@ public sealed class RelayTap(RelayFanout fanout)
         return _line.AsSpan(0, n - 1);
     }
 
-    /// <summary>Messages for one relay as <c>[int32 length][bytes]</c> records, the layout of a <see cref="RelayChunk"/>.</summary>
+    /// <summary>
+    /// Messages for one relay as <c>[int32 length][bytes]</c> records, the layout of a <see cref="RelayChunk"/>, in a
+    /// pooled buffer. A batch that fills at least half its buffer is handed over as it is (a busy connection: no copy);
+    /// a small one is copied into a right-sized chunk, because the relay's queue counts buffer bytes and an idle
+    /// connection's one-message batch must not take a whole buffer of it.
+    /// </summary>
     private struct Batch
     {
+        private const int MinimumSize = 4096;
+
         private byte[]? _buffer;
 
         public int Length { get; private set; }
@@ -134,7 +151,14 @@ public sealed class RelayTap(RelayFanout fanout)
             int needed = Length + sizeof(int) + message.Length;
             if (_buffer is null || _buffer.Length < needed)
             {
-                Array.Resize(ref _buffer, Math.Max(needed, Math.Max(4096, (_buffer?.Length ?? 0) * 2)));
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, Math.Max(MinimumSize, (_buffer?.Length ?? 0) * 2)));
+                if (_buffer is not null)
+                {
+                    _buffer.AsSpan(0, Length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(_buffer);
+                }
+
+                _buffer = larger;
             }
 
             BinaryPrimitives.WriteInt32LittleEndian(_buffer.AsSpan(Length), message.Length);
@@ -143,17 +167,38 @@ public sealed class RelayTap(RelayFanout fanout)
             Count++;
         }
 
-        /// <summary>Copies the batch into a right-sized pooled chunk for the relay's queue (which counts it in bytes).</summary>
-        public void HandTo(RelayTarget relay)
+        public void Release()
         {
-            relay.Enqueue(RelayChunk.FromSpilled(_buffer.AsSpan(0, Length), Count));
-            Length = 0;
-            Count = 0;
-            if (_buffer!.Length > 4 * MaxBatchBytes)
+            if (_buffer is not null)
             {
-                // One huge message grew it: do not keep that much per connection and relay.
+                ArrayPool<byte>.Shared.Return(_buffer);
                 _buffer = null;
             }
+        }
+
+        public void HandTo(RelayTarget relay)
+        {
+            var buffer = _buffer!;
+            if (Length >= buffer.Length / 2)
+            {
+                relay.Enqueue(RelayChunk.Adopt(buffer, Length, Count));
+
+                // The connection is busy: the next batch will be as large.
+                _buffer = buffer.Length > 4 * MaxBatchBytes ? null : ArrayPool<byte>.Shared.Rent(buffer.Length);
+            }
+            else
+            {
+                relay.Enqueue(RelayChunk.FromSpilled(buffer.AsSpan(0, Length), Count));
+                if (Length < buffer.Length / 8 && buffer.Length > MinimumSize)
+                {
+                    // Mostly idle now: keep less.
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    _buffer = null;
+                }
+            }
+
+            Length = 0;
+            Count = 0;
         }
     }
 }

@@ -40,6 +40,14 @@ public sealed class RelayChunk
     /// <summary>The chunk size that holds one message of <paramref name="messageLength"/> bytes.</summary>
     public static int SizeFor(int messageLength) => checked(messageLength + PrefixLength);
 
+    /// <summary>
+    /// Takes over a buffer rented from <see cref="ArrayPool{T}.Shared"/> that already holds <paramref name="messages"/>
+    /// prefixed messages in its first <paramref name="length"/> bytes (an ingest batch): no copy, no check. The caller
+    /// must not touch the buffer again; <see cref="Return"/> gives it back to the pool.
+    /// </summary>
+    public static RelayChunk Adopt(byte[] pooled, int length, int messages) =>
+        new(pooled) { Length = length, Messages = messages };
+
     public static RelayChunk Rent(int minimumSize = DefaultSize) =>
         new(ArrayPool<byte>.Shared.Rent(Math.Max(minimumSize, DefaultSize)));
 

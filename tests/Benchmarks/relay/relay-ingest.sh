@@ -28,7 +28,7 @@ done
 sleep 0.3
 ./out/collector/Collector --tcp 127.0.0.1:$PORT --udp 127.0.0.1:$UDP_PORT --http 127.0.0.1:0 --file $OUT --relays "$WORKDIR/relays" &
 collector=$!
-trap "kill -TERM $collector; wait $collector; sleep 0.5; kill ${pids[*]} 2>/dev/null; for i in 1 2; do echo relay\$i_lines=\$(wc -l < \"$WORKDIR/relay\$i.out\"); done > \"$WORKDIR/relays.count\"" TERM
+trap "kill -TERM $collector; wait $collector; sleep 0.5; kill ${pids[*]} 2>/dev/null; for i in 1 2; do echo relay\${i}_lines=\$(wc -l < \"$WORKDIR/relay\$i.out\"); done > \"$WORKDIR/relays.count\"" TERM
 wait $collector || true
 wait $collector || true'
 

@@ -15,6 +15,12 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
 {
     private static readonly int Searchers = Math.Max(1, Environment.ProcessorCount / 2);
 
+    /// <summary>
+    /// The most read at once from a plain file: small enough that the text is still in the core's L2 cache when it is
+    /// scanned right after the copy from the page cache, large enough that a pread costs little next to its copy.
+    /// </summary>
+    private const int MaxRead = 256 * 1024;
+
     private readonly SemaphoreSlim _gate = new(Searchers);
     private readonly LowPriorityScheduler _scheduler = new(Searchers);
 
@@ -107,7 +113,7 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
 
     private sealed class Run(SearchRequest request, TimeProvider time, long started, CancellationToken cancellationToken)
     {
-        private readonly byte[]? _literal = request.Query.RequiredLiteral();
+        private readonly LiteralFinder? _finder = request.Query.RequiredLiteral() is { } literal ? new LiteralFinder(literal) : null;
         private long _bytes;
 
         public List<SearchEntry> Entries { get; } = [];
@@ -159,10 +165,12 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
             }
         }
 
-        /// <summary>Reads runs of neighbouring candidate blocks (up to 1 MiB) with one pread each, newest run first when backward.</summary>
+        /// <summary>
+        /// Reads runs of neighbouring candidate blocks (up to <see cref="MaxRead"/>) with one pread each, newest run
+        /// first when backward, and matches each run as one piece of text: a literal is searched across the whole run.
+        /// </summary>
         private void ScanPlain(StoredFile file, IndexBlock[] blocks, bool[] candidate, long lo, long hi)
         {
-            const int MaxRead = 1 << 20;
             int At(int k) => request.Backward ? blocks.Length - 1 - k : k;
             byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxRead);
             try
@@ -197,15 +205,11 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                         throw new IOException($"{file.Path} is shorter than its index");
                     }
 
-                    for (int r = first; r < k && !Done; r++)
+                    ScanText(file, offset, run, lo, hi, ring: null);
+                    if (!Done && OverBudget())
                     {
-                        var block = blocks[At(r)];
-                        ScanBlock(file, block, run.Slice((int)(block.Offset - offset), block.Length), lo, hi, ring: null);
-                        if (!Done && OverBudget())
-                        {
-                            // Resume where this block's region began (backward) or ended (forward).
-                            Stop(new SearchPosition(file.Key, request.Backward ? Math.Max(lo, block.Offset) : Math.Min(hi, block.End)), partial: true);
-                        }
+                        // Resume where this run began (backward) or ended (forward).
+                        Stop(new SearchPosition(file.Key, request.Backward ? Math.Max(lo, offset) : Math.Min(hi, offset + bytes)), partial: true);
                     }
                 }
             }
@@ -243,7 +247,7 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                         continue;
                     }
 
-                    ScanBlock(file, block, data, lo, hi, ring);
+                    ScanText(file, block.Offset, data, lo, hi, ring);
                     if (ring is null && !Done && OverBudget())
                     {
                         Stop(new SearchPosition(file.Key, Math.Min(hi, block.End)), partial: true);
@@ -270,20 +274,23 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
             }
         }
 
-        /// <summary>Matches the lines of <paramref name="data"/> (one block) inside [lo, hi), in the search direction.</summary>
-        private void ScanBlock(StoredFile file, IndexBlock block, ReadOnlySpan<byte> data, long lo, long hi, Ring? ring)
+        /// <summary>
+        /// Matches the lines of <paramref name="data"/> (whole lines, from file offset <paramref name="at"/>) inside
+        /// [lo, hi), in the search direction.
+        /// </summary>
+        private void ScanText(StoredFile file, long at, ReadOnlySpan<byte> data, long lo, long hi, Ring? ring)
         {
-            int start = (int)(Math.Max(lo, block.Offset) - block.Offset);
-            int end = (int)(Math.Min(hi, block.End) - block.Offset);
+            int start = (int)(Math.Max(lo, at) - at);
+            int end = (int)(Math.Min(hi, at + data.Length) - at);
             Stats.BytesScanned += end - start;
             bool backward = request.Backward && ring is null;
             int pos = backward ? end : start;
             while (backward ? pos > start : pos < end)
             {
                 int lineStart, lineEnd;
-                if (_literal is not null)
+                if (_finder is not null)
                 {
-                    int hit = backward ? data[start..pos].LastIndexOf(_literal) : data[pos..end].IndexOf(_literal);
+                    int hit = backward ? _finder.LastIndexOf(data[start..pos]) : _finder.IndexOf(data[pos..end]);
                     if (hit < 0)
                     {
                         return;
@@ -292,7 +299,8 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                     hit += backward ? start : pos;
                     int from = backward ? start : pos;
                     lineStart = from + data[from..hit].LastIndexOf((byte)'\n') + 1;
-                    lineEnd = hit + data[hit..end].IndexOf((byte)'\n');
+                    int newline = data[hit..end].IndexOf((byte)'\n');
+                    lineEnd = newline < 0 ? end : hit + newline;
                 }
                 else if (backward)
                 {
@@ -314,7 +322,7 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                     continue;
                 }
 
-                var entry = new SearchEntry(parsed.TimeNs, Labels(parsed), Encoding.UTF8.GetString(line), new SearchPosition(file.Key, block.Offset + lineStart));
+                var entry = new SearchEntry(parsed.TimeNs, Labels(parsed), Encoding.UTF8.GetString(line), new SearchPosition(file.Key, at + lineStart));
                 if (ring is not null)
                 {
                     ring.Add(entry);
@@ -325,7 +333,7 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                 _bytes += line.Length;
                 if (Entries.Count >= request.Limit || _bytes >= request.MaxBytes)
                 {
-                    Stop(new SearchPosition(file.Key, block.Offset + (request.Backward ? lineStart : lineEnd + 1)), partial: Entries.Count < request.Limit);
+                    Stop(new SearchPosition(file.Key, at + (request.Backward ? lineStart : lineEnd + 1)), partial: Entries.Count < request.Limit);
                     return;
                 }
 

@@ -40,9 +40,13 @@ rows.append((f"last 100 lines of one pod (`{{pod=\"{pod}\"}}`, limit 100)", f"{p
 
 api = [get("/api/v1/query_range", query='{} |= "rare-needle-4242"', limit="100", **ALL) for _ in range(reps)]
 found = sum(len(s["values"]) for s in api[0][1]["data"]["result"])
-gr = [shell(f"{grep} -F -h rare-needle-4242 {' '.join(files)}") for _ in range(grep_reps)]
+# grep's output goes through a pipe: written to /dev/null, GNU grep stops reading each file at its first match (as
+# with -l), and reads less than the API has to (strace, 1 GiB with 12 hits: 4,785 reads of 96 KiB, 0.45 GiB).
+gr = [shell(f"{grep} -F -h rare-needle-4242 {' '.join(files)} | tail -100") for _ in range(grep_reps)]
+gr_null = [shell(f"{grep} -F -h rare-needle-4242 {' '.join(files)} > /dev/null") for _ in range(grep_reps)]
 a = p50([x[0] for x in api])
 rows.append((f"rare term over all files (`|= \"rare-needle-4242\"`, {found} hits)", f"{a*1000:.0f} ms", f"{p50(gr)*1000:.0f} ms", f"{p50(gr)/a:.1f}x"))
+rows.append(("rare term, grep's output to /dev/null (grep stops at each file's first match)", f"{a*1000:.0f} ms", f"{p50(gr_null)*1000:.0f} ms", f"{p50(gr_null)/a:.1f}x"))
 
 # One hour of one namespace: every page, bytes scanned against the total.
 hour_start, hour_end = "2026-11-21T10:00:00Z", "2026-11-21T11:00:00Z"

@@ -6,8 +6,9 @@
 #      split like the Collector rotates them (messages, messages.1, ... at 256 MiB; COMPRESS=1 gzips .2 on);
 #   2. start the Collector on them (the native build in out/collector if present, else the Release build) and time
 #      the first query, which builds the indexes;
-#   3. REPS times each: "last 100 lines of one pod" vs `grep | tail -100`, a rare term vs `grep -F`, and a one-hour
-#      window of one namespace (all pages: bytes scanned against the total, blocks skipped);
+#   3. REPS times each: "last 100 lines of one pod" vs `grep | tail -100`, a rare term vs `grep -F | tail -100` (and
+#      vs `grep -F > /dev/null`, which stops at each file's first match), and a one-hour window of one namespace
+#      (all pages: bytes scanned against the total, blocks skipped);
 #   4. INGEST=1: ../shared/bench/ingest.sh idle, then with 4 clients searching in a loop (the ratio of msgs/s).
 # Prints a table (also to $OUT_DIR/search-bench.md). Everything on 127.0.0.1; only processes it started are stopped.
 # Run it on an otherwise idle machine: timings on a shared one say little.

@@ -88,7 +88,8 @@ public sealed class RelayEndpoints(RelayManager manager)
         var relay = relays.FirstOrDefault(r => r.Name == name);
         if (relay is null)
         {
-            throw new ProblemException(StatusCodes.Status500InternalServerError, "Relay not started", $"relay {name} was written but did not start: see the Collector's log");
+            string reason = applied.Invalid.FirstOrDefault(i => i.Errors.Any(e => e.StartsWith("could not start", StringComparison.Ordinal)) && Path.GetFileNameWithoutExtension(i.File) == name)?.Errors[0] ?? "see the Collector's log";
+            throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Relay not started", $"relay {name} was written but {reason}");
         }
 
         await WriteJsonAsync(context, existed ? StatusCodes.Status200OK : StatusCodes.Status201Created, json => WriteStatus(json, relay, applied)).ConfigureAwait(false);

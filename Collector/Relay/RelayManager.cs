@@ -20,12 +20,15 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
     public static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(3);
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan StartRetryInterval = TimeSpan.FromSeconds(30);
 
     private readonly ILogger _logger = loggers.CreateLogger<RelayManager>();
     private readonly RelayDirectory? _directory = options.Relays is { } path ? new RelayDirectory(path) : null;
     private readonly string _spillRoot = options.RelaySpill ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.File)) ?? ".", "relay-spill");
     private readonly Dictionary<string, RelayTarget> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _draining = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _startErrors = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (RelayDefinition Definition, DateTimeOffset At)> _failedDefinitions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
     private readonly Lock _lock = new();
     private RelaySet _set = RelaySet.Empty;
@@ -43,7 +46,13 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
     {
         lock (_lock)
         {
-            return (_running.Values.OrderBy(r => r.Name, StringComparer.Ordinal).ToList(), _set);
+            // A relay whose document is valid but that could not start (say, a certificate file without a certificate)
+            // is reported with the rejected files, under its file's name.
+            var set = _startErrors.Count == 0 ? _set : _set with
+            {
+                Invalid = [.. _set.Invalid, .. _startErrors.Select(e => new InvalidRelayFile(Path.GetFileName(_set.Files.GetValueOrDefault(e.Key, e.Key)), [$"could not start: {e.Value}"]))],
+            };
+            return (_running.Values.OrderBy(r => r.Name, StringComparer.Ordinal).ToList(), set);
         }
     }
 
@@ -146,8 +155,18 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
         lock (_lock)
         {
             _set = set;
+            foreach (string gone in _startErrors.Keys.Where(n => !set.Relays.ContainsKey(n)).ToList())
+            {
+                _startErrors.Remove(gone);
+                _failedDefinitions.Remove(gone);
+            }
+
             removed = _running.Keys.Where(n => !set.Relays.ContainsKey(n)).ToList();
-            added = set.Relays.Keys.Where(n => !_running.ContainsKey(n)).ToList();
+            // A relay that failed to start is tried again when its definition changes, or after a while (a certificate
+            // file may be fixed without the document changing).
+            var now = time.GetUtcNow();
+            added = set.Relays.Keys.Where(n => !_running.ContainsKey(n)
+                && !(_failedDefinitions.TryGetValue(n, out var failed) && failed.Definition == set.Relays[n] && now - failed.At < StartRetryInterval)).ToList();
             changed = set.Relays.Where(p => _running.TryGetValue(p.Key, out var r) && r.Definition != p.Value).Select(p => p.Key).ToList();
         }
 
@@ -268,6 +287,8 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
             {
                 // A changed relay replaces its predecessor here; RestartAsync disposes that one.
                 _running[definition.Name] = relay;
+                _startErrors.Remove(definition.Name);
+                _failedDefinitions.Remove(definition.Name);
             }
 
             Publish();
@@ -282,6 +303,8 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
             lock (_lock)
             {
                 _running.Remove(definition.Name);
+                _startErrors[definition.Name] = e.Message;
+                _failedDefinitions[definition.Name] = (definition, time.GetUtcNow());
             }
 
             Publish();

@@ -75,6 +75,32 @@ public sealed class RelayTlsTests : IDisposable
         await Wait.UntilAsync(() => receiver.Messages.Count == 10, "10 messages");
     }
 
+    [Fact]
+    public async Task ACaFileWithoutACertificateIsReportedAndTheOtherRelaysRun()
+    {
+        await using var plain = SyslogTestListener.Start();
+        string ca = _dir.Combine("empty-ca.pem");
+        File.WriteAllText(ca, "not a certificate\n");
+        RelayDocs.Write(_dir, "broken", 6514, extra: $"  tls: {{caFile: \"{ca}\"}}\n");
+        RelayDocs.Write(_dir, "plain", plain.TcpPort);
+        await using var collector = await RunningCollector.StartAsync(_dir, "--relays", _dir.Combine("relays"));
+        using var http = RelayDocs.Http(collector);
+
+        var status = JsonDocument.Parse(await http.GetStringAsync("/api/v1/relays")).RootElement;
+        Assert.Equal(["plain"], status.GetProperty("relays").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+        var invalid = status.GetProperty("invalid").EnumerateArray().Single();
+        Assert.Equal("broken.yaml", invalid.GetProperty("file").GetString());
+        Assert.StartsWith("could not start: ", invalid.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("CaFile", invalid.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
+
+        using var put = await http.PutAsync("/api/v1/relays/broken2", new StringContent(RelayDocs.Doc("broken2", 6514, extra: $"  tls: {{caFile: \"{ca}\"}}\n")));
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, put.StatusCode);
+        Assert.Contains("could not start", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        await RelayDocs.SendAsync(collector, 17, 0, 10);
+        await plain.WaitForFramesAsync(10);
+    }
+
     public void Dispose()
     {
         _server.Dispose();

@@ -199,7 +199,7 @@ public sealed class TcpSyslogSenderReconnectTests
         var delay = (TimeSpan)logger.WithEvent(RetryingEvent)[0].Values["Delay"]!;
         Assert.InRange(delay, TimeSpan.FromTicks(1), options.MaxReconnectDelay);
         time.Advance(delay - TimeSpan.FromTicks(1));
-        Assert.False(sending.IsCompleted);
+        Assert.False(sending.IsCompleted, sending.Exception?.ToString() ?? $"completed: {sending.Status}");
         time.Advance(TimeSpan.FromTicks(1));
 
         await Wait.ForAsync(sending, "the retry after the fake delay");

@@ -118,7 +118,10 @@ public sealed class TailTests
             if (frame.RootElement.TryGetProperty("dropped_count", out var count))
             {
                 dropped += count.GetInt64();
-                Assert.NotEmpty(frame.RootElement.GetProperty("dropped_entries").EnumerateArray());
+
+                // Entries are named for lines this client's queue dropped; lines the tail hub itself had to drop
+                // (its writer feed overflowed on a loaded machine) are only counted.
+                Assert.InRange(frame.RootElement.GetProperty("dropped_entries").GetArrayLength(), 0, count.GetInt64());
             }
 
             foreach (var stream in frame.RootElement.GetProperty("streams").EnumerateArray())

@@ -55,6 +55,8 @@ public static class CollectorApp
         services.AddSingleton<IndexStore>();
         services.AddSingleton<SearchEngine>();
         services.AddSingleton<SearchEndpoints>();
+        services.AddSingleton<VolumeCounter>();
+        services.AddSingleton<VolumeEndpoints>();
         services.AddSingleton<GravityEndpoints>();
         services.AddSingleton<TailEndpoints>();
         services.AddSingleton<TailHub>();

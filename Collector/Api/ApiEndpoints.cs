@@ -35,6 +35,7 @@ public static class ApiEndpoints
         app.MapGet("/api/v1/query_range", Guarded(search.QueryRangeAsync));
         app.MapGet("/api/v1/labels", Guarded(search.LabelsAsync));
         app.MapGet("/api/v1/label/{name}/values", Guarded(search.LabelValuesAsync));
+        app.MapGet("/api/v1/volume_range", Guarded(app.Services.GetRequiredService<VolumeEndpoints>().VolumeRangeAsync));
         app.MapGet("/api/v1/tail", Guarded(tail.TailAsync));
         app.MapGet("/v1/log", Guarded(gravity.LogAsync));
         app.MapGet("/v1/download", Guarded(gravity.DownloadAsync));

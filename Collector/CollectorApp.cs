@@ -7,6 +7,7 @@ using Collector.Relay;
 using Collector.Search;
 using Collector.Storage;
 using Collector.Storage.Index;
+using Collector.Ui;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Serilog;
@@ -126,6 +127,7 @@ public static class CollectorApp
         app.Lifetime.ApplicationStopped.Register(hangup.Dispose);
         HealthEndpoints.Map(app);
         ApiEndpoints.Map(app);
+        UiEndpoints.Map(app);
         return app;
     }
 }

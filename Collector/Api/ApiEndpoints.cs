@@ -7,7 +7,8 @@ namespace Collector.Api;
 
 /// <summary>
 /// Maps the search and tail API. With a token configured, every <c>/api</c> and <c>/v1</c> request must carry
-/// <c>Authorization: Bearer TOKEN</c> (compared in constant time); health, readiness and metrics stay open.
+/// <c>Authorization: Bearer TOKEN</c> (compared in constant time; a WebSocket may send <c>access_token=TOKEN</c> instead);
+/// health, readiness, metrics and the web UI's static files stay open.
 /// Errors are problem+json: 400 for bad parameters and queries (with the position), 401, 429 for too many tails.
 /// </summary>
 public static class ApiEndpoints
@@ -55,7 +56,9 @@ public static class ApiEndpoints
         string header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return false;
+            // A browser's WebSocket cannot set headers: the web UI's live tail sends the token as access_token.
+            return context.WebSockets.IsWebSocketRequest && context.Request.Query["access_token"].ToString() is { Length: > 0 } query
+                && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(query), token);
         }
 
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), token);

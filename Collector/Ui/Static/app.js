@@ -282,7 +282,7 @@ function drawHistogram(data) {
       const h = Math.max(1, (stack[s] / max) * (height - axis - 10));
       y -= h;
       const rect = svg('rect', { class: `bar s${s}`, x: b * barWidth, y, width: Math.max(1, barWidth - 1), height: h,
-        'data-start': bucketStart / 1000, 'data-severity': SEVERITIES[s] ?? '', 'data-count': stack[s] });
+        'data-start': bucketStart / 1000, 'data-bucket': b, 'data-severity': SEVERITIES[s] ?? '', 'data-count': stack[s] });
       const title = svg('title', {});
       title.textContent = `${localTime(bucketStart)}: ${stack[s]} ${SEVERITIES[s] ?? 'unknown'}`;
       rect.append(title);
@@ -342,6 +342,7 @@ function startTail() {
   tail.held = [];
   const socket = openTail({ query: state.query || '{}', start: ns(Date.now()), limit: 1 });
   tail.socket = socket;
+  socket.onopen = () => { $('tail').dataset.state = 'open'; };
   socket.onmessage = message => {
     const frame = JSON.parse(message.data);
     if (frame.dropped_count) tail.missed += frame.dropped_count;
@@ -391,6 +392,7 @@ function showTailNotice() {
 }
 
 function setTailButton(on) {
+  if (!on) delete $('tail').dataset.state;
   $('tail').setAttribute('aria-pressed', String(on));
   $('tail').textContent = on ? 'Stop tail' : 'Live tail';
 }

@@ -30,9 +30,11 @@ public sealed class RunningCollector : IAsyncDisposable
 
     public string BaseUrl => $"http://{Http}";
 
-    public static async Task<RunningCollector> StartAsync(TempDirectory directory, string? token = null)
+    public static Task<RunningCollector> StartAsync(TempDirectory directory, string? token = null) => StartAsync(directory.Combine("messages"), token);
+
+    /// <summary>A Collector on an existing messages file (its rotated files and index directory beside it).</summary>
+    public static async Task<RunningCollector> StartAsync(string file, string? token = null)
     {
-        string file = directory.Combine("messages");
         string[] args = ["--tcp", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--file", file, "--log-level", "Warning"];
         var app = CollectorApp.Build(args, out var errors, builder =>
         {

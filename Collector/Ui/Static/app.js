@@ -95,10 +95,11 @@ async function run({ push = true } = {}) {
   state.cursor = null;
   el.rows.replaceChildren();
   $('status').textContent = 'Searching…';
+  // Rows first: on a small machine the Collector runs one search at a time, and the rows matter most.
+  const results = page(controller).then(() => afterPaint('ks-results'));
   const step = Math.max(1, Math.ceil((end - start) / 1000 / 120));
   const volume = getJson('/api/v1/volume_range', { query: state.query || '{}', start: ns(start), end: ns(end), step }, controller.signal)
     .then(body => { if (!controller.signal.aborted) { drawHistogram(body.data); afterPaint('ks-histogram'); } });
-  const results = page(controller).then(() => afterPaint('ks-results'));
   try {
     await Promise.all([results, volume]);
   } catch (error) {

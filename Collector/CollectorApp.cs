@@ -7,6 +7,7 @@ using Collector.Relay;
 using Collector.Search;
 using Collector.Storage;
 using Collector.Storage.Index;
+using Collector.Ui;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Serilog;
@@ -55,6 +56,8 @@ public static class CollectorApp
         services.AddSingleton<IndexStore>();
         services.AddSingleton<SearchEngine>();
         services.AddSingleton<SearchEndpoints>();
+        services.AddSingleton<VolumeCounter>();
+        services.AddSingleton<VolumeEndpoints>();
         services.AddSingleton<GravityEndpoints>();
         services.AddSingleton<TailEndpoints>();
         services.AddSingleton<TailHub>();
@@ -124,6 +127,7 @@ public static class CollectorApp
         app.Lifetime.ApplicationStopped.Register(hangup.Dispose);
         HealthEndpoints.Map(app);
         ApiEndpoints.Map(app);
+        UiEndpoints.Map(app);
         return app;
     }
 }

@@ -7,7 +7,8 @@ namespace Collector.Api;
 
 /// <summary>
 /// Maps the search and tail API. With a token configured, every <c>/api</c> and <c>/v1</c> request must carry
-/// <c>Authorization: Bearer TOKEN</c> (compared in constant time); health, readiness and metrics stay open.
+/// <c>Authorization: Bearer TOKEN</c> (compared in constant time; a WebSocket may send <c>access_token=TOKEN</c> instead);
+/// health, readiness, metrics and the web UI's static files stay open.
 /// Errors are problem+json: 400 for bad parameters and queries (with the position), 401, 429 for too many tails.
 /// </summary>
 public static class ApiEndpoints
@@ -35,6 +36,7 @@ public static class ApiEndpoints
         app.MapGet("/api/v1/query_range", Guarded(search.QueryRangeAsync));
         app.MapGet("/api/v1/labels", Guarded(search.LabelsAsync));
         app.MapGet("/api/v1/label/{name}/values", Guarded(search.LabelValuesAsync));
+        app.MapGet("/api/v1/volume_range", Guarded(app.Services.GetRequiredService<VolumeEndpoints>().VolumeRangeAsync));
         app.MapGet("/api/v1/tail", Guarded(tail.TailAsync));
         app.MapGet("/v1/log", Guarded(gravity.LogAsync));
         app.MapGet("/v1/download", Guarded(gravity.DownloadAsync));
@@ -54,7 +56,9 @@ public static class ApiEndpoints
         string header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return false;
+            // A browser's WebSocket cannot set headers: the web UI's live tail sends the token as access_token.
+            return context.WebSockets.IsWebSocketRequest && context.Request.Query["access_token"].ToString() is { Length: > 0 } query
+                && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(query), token);
         }
 
         return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), token);

@@ -32,12 +32,16 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
         _scheduler.Dispose();
     }
 
-    public async Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken)
+    public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken) =>
+        RunAsync(() => Search(request, cancellationToken), cancellationToken);
+
+    /// <summary>Runs other work that reads the stored files (volume counts) under the same limits as searches.</summary>
+    public async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await Task.Factory.StartNew(() => Search(request, cancellationToken), cancellationToken, TaskCreationOptions.DenyChildAttach, _scheduler).ConfigureAwait(false);
+            return await Task.Factory.StartNew(work, cancellationToken, TaskCreationOptions.DenyChildAttach, _scheduler).ConfigureAwait(false);
         }
         finally
         {

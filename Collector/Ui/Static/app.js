@@ -1,0 +1,522 @@
+// The kube-syslog web UI: query bar, time range in the URL, volume histogram, fields, results, live tail.
+import { ApiError, getJson, openTail } from './api.js';
+import { addMatcher, completionContext, highlighter } from './query.js';
+
+const $ = id => document.getElementById(id);
+const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
+const PRESETS = { '15m': 15 * 60e3, '1h': 3600e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 24 * 3600e3 };
+const HISTORY_KEY = 'kube-syslog-history';
+const PAGE = 100;
+
+const state = { query: '', range: '1h', from: 0, to: 0, direction: 'backward', cursor: null, entries: [], run: null, highlight: null, span: null };
+const el = { query: $('query'), range: $('range'), from: $('from'), to: $('to'), direction: $('direction'), rows: $('results').tBodies[0] };
+
+// ---- URL state: ?query=…&range=1h or &from=ISO&to=ISO, &direction=forward
+function readUrl() {
+  const p = new URLSearchParams(location.search);
+  state.query = p.get('query') ?? '';
+  state.direction = p.get('direction') === 'forward' ? 'forward' : 'backward';
+  const from = Date.parse(p.get('from') ?? ''), to = Date.parse(p.get('to') ?? '');
+  if (Number.isFinite(from) && Number.isFinite(to) && from < to) Object.assign(state, { range: 'abs', from, to });
+  else state.range = PRESETS[p.get('range')] ? p.get('range') : '1h';
+  el.query.value = state.query;
+  el.range.value = state.range;
+  el.direction.value = state.direction;
+  showAbsolute();
+}
+
+function urlOf() {
+  const p = new URLSearchParams();
+  if (state.query) p.set('query', state.query);
+  if (state.range === 'abs') { p.set('from', new Date(state.from).toISOString()); p.set('to', new Date(state.to).toISOString()); }
+  else p.set('range', state.range);
+  if (state.direction === 'forward') p.set('direction', 'forward');
+  return `${location.pathname}?${p}`;
+}
+
+const localInput = ms => { const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60e3); return d.toISOString().slice(0, 19); };
+
+function showAbsolute() {
+  $('absolute').hidden = state.range !== 'abs';
+  if (state.range === 'abs') { el.from.value = localInput(state.from); el.to.value = localInput(state.to); }
+}
+
+function span() {
+  if (state.range === 'abs') return [state.from, state.to];
+  const now = Date.now();
+  return [now - PRESETS[state.range], now + 1];
+}
+
+const ns = ms => `${Math.floor(ms)}000000`;
+const msOf = nsText => Number(BigInt(nsText) / 1000000n);
+
+// ---- Time formatting: local time, with the offset on hover
+const pad = (n, w = 2) => String(n).padStart(w, '0');
+function localTime(ms) {
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+function offsetTime(ms) {
+  const off = -new Date(ms).getTimezoneOffset();
+  return `${localTime(ms).replace(' ', 'T')}${off < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
+}
+
+// ---- Errors
+function showError(error) {
+  const box = $('error');
+  if (!error) { box.hidden = true; box.textContent = ''; el.query.classList.remove('invalid'); return; }
+  let text = error.message;
+  if (error instanceof ApiError && error.position !== null) {
+    text += `\n${state.query}\n${' '.repeat(Math.max(0, error.position))}^`;
+    el.query.classList.add('invalid');
+    el.query.setSelectionRange(error.position, error.position);
+  }
+  box.textContent = text;
+  box.hidden = false;
+}
+
+// ---- Running a query
+async function run({ push = true } = {}) {
+  state.run?.abort();
+  const controller = new AbortController();
+  state.run = controller;
+  state.query = el.query.value.trim();
+  state.direction = el.direction.value;
+  if (push && urlOf() !== location.pathname + location.search) history.pushState(null, '', urlOf());
+  remember(state.query);
+  hideSuggestions();
+  showError(null);
+  performance.clearMarks(); performance.clearMeasures();
+  performance.mark('ks-run');
+  const [start, end] = span();
+  state.span = [start, end];
+  state.highlight = highlighter(state.query);
+  state.entries = [];
+  state.cursor = null;
+  el.rows.replaceChildren();
+  $('status').textContent = 'Searching…';
+  // Rows first: on a small machine the Collector runs one search at a time, and the rows matter most.
+  const results = page(controller).then(() => afterPaint('ks-results'));
+  const step = Math.max(1, Math.ceil((end - start) / 1000 / 120));
+  const volume = getJson('/api/v1/volume_range', { query: state.query || '{}', start: ns(start), end: ns(end), step }, controller.signal)
+    .then(body => { if (!controller.signal.aborted) { drawHistogram(body.data); afterPaint('ks-histogram'); } });
+  try {
+    await Promise.all([results, volume]);
+  } catch (error) {
+    if (error.name !== 'AbortError' && !controller.signal.aborted) { showError(error); $('status').textContent = ''; }
+  }
+  if (tail.socket) startTail();
+}
+
+function afterPaint(name) {
+  requestAnimationFrame(() => setTimeout(() => performance.measure(name, 'ks-run'), 0));
+}
+
+async function page(controller) {
+  const [start, end] = state.span;
+  const body = await getJson('/api/v1/query_range', {
+    query: state.query || '{}', start: ns(start), end: ns(end), limit: PAGE, direction: state.direction, cursor: state.cursor,
+  }, controller.signal);
+  if (controller.signal.aborted) return;
+  const entries = flatten(body.data.result);
+  state.cursor = body.data.cursor;
+  state.entries.push(...entries);
+  appendRows(entries);
+  renderFields();
+  const stats = body.data.stats;
+  $('status').textContent = `${state.entries.length} lines${state.cursor ? ' (more available)' : ''} · ${(stats.durationSeconds * 1000).toFixed(0)} ms on the server, ${stats.blocksSkipped} of ${stats.blocks} blocks skipped${stats.partial ? ' · partial: time budget reached' : ''}`;
+  $('load-more').hidden = !state.cursor;
+}
+
+// Streams flattened and ordered by time (the API groups lines by label set).
+function flatten(streams) {
+  const entries = streams.flatMap(s => s.values.map(([t, line]) => ({ ns: t, ms: msOf(t), labels: s.stream, line })));
+  const order = state.direction === 'forward' ? 1 : -1;
+  return entries.sort((a, b) => (BigInt(a.ns) < BigInt(b.ns) ? -order : BigInt(a.ns) > BigInt(b.ns) ? order : 0));
+}
+
+// ---- Results table
+const severityCode = name => { const i = SEVERITIES.indexOf(name); return i < 0 ? 8 : i; };
+
+function row(entry) {
+  const tr = document.createElement('tr');
+  tr.dataset.testid = 'result-row';
+  tr.dataset.ns = entry.ns;
+  const time = cell('time', localTime(entry.ms));
+  time.title = offsetTime(entry.ms);
+  const sev = cell(`sev s${severityCode(entry.labels.severity)}`, '');
+  sev.title = entry.labels.severity ?? 'unknown';
+  const chips = cell('labels', '');
+  for (const name of ['namespace', 'pod', 'container', 'app']) {
+    if (entry.labels[name]) {
+      const chip = document.createElement('span');
+      chip.className = 'chip';
+      chip.textContent = entry.labels[name];
+      chip.title = name;
+      chips.append(chip);
+    }
+  }
+  const line = cell('line', '');
+  line.append(...highlight(entry.line));
+  tr.append(time, sev, chips, line);
+  tr.addEventListener('click', event => { if (!window.getSelection()?.toString() && !event.target.closest('button')) toggleDetail(tr, entry); });
+  return tr;
+}
+
+function cell(className, text) {
+  const td = document.createElement('td');
+  td.className = className;
+  td.textContent = text;
+  return td;
+}
+
+function highlight(text) {
+  const re = state.highlight;
+  if (!re) return [document.createTextNode(text)];
+  const nodes = [];
+  let last = 0;
+  re.lastIndex = 0;
+  for (const m of text.matchAll(re)) {
+    if (!m[0]) continue;
+    nodes.push(document.createTextNode(text.slice(last, m.index)));
+    const mark = document.createElement('mark');
+    mark.textContent = m[0];
+    nodes.push(mark);
+    last = m.index + m[0].length;
+  }
+  nodes.push(document.createTextNode(text.slice(last)));
+  return nodes;
+}
+
+function toggleDetail(tr, entry) {
+  if (tr.nextElementSibling?.classList.contains('detail')) { tr.nextElementSibling.remove(); return; }
+  const detail = document.createElement('tr');
+  detail.className = 'detail';
+  detail.dataset.testid = 'result-detail';
+  const td = document.createElement('td');
+  td.colSpan = 4;
+  const dl = document.createElement('dl');
+  const fields = [['time (local)', offsetTime(entry.ms)], ['time (UTC, ns)', `${new Date(entry.ms).toISOString()} · ${entry.ns}`],
+    ...Object.entries(entry.labels), ['line', entry.line]];
+  for (const [k, v] of fields) {
+    const dt = document.createElement('dt'); dt.textContent = k;
+    const dd = document.createElement('dd'); dd.textContent = v;
+    dl.append(dt, dd);
+  }
+  const copy = document.createElement('button');
+  copy.type = 'button';
+  copy.dataset.testid = 'copy-line';
+  copy.textContent = 'Copy line';
+  copy.addEventListener('click', async () => {
+    try { await navigator.clipboard.writeText(entry.line); copy.textContent = 'Copied'; } catch { copy.textContent = 'Copy failed: select the text'; }
+  });
+  td.append(dl, copy);
+  detail.append(td);
+  tr.after(detail);
+}
+
+function appendRows(entries) {
+  const fragment = document.createDocumentFragment();
+  for (const entry of entries) fragment.append(row(entry));
+  el.rows.append(fragment);
+}
+
+// ---- Fields sidebar: labels of the lines shown, top values with counts
+function renderFields() {
+  const box = $('fields');
+  box.replaceChildren();
+  for (const name of ['namespace', 'pod', 'container', 'host', 'app', 'severity']) {
+    const counts = new Map();
+    for (const e of state.entries) if (e.labels[name]) counts.set(e.labels[name], (counts.get(e.labels[name]) ?? 0) + 1);
+    if (counts.size === 0) continue;
+    const h = document.createElement('h3');
+    h.textContent = `${name} (${counts.size})`;
+    box.append(h);
+    for (const [value, count] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 8)) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.dataset.testid = 'field-value';
+      b.dataset.label = name;
+      b.dataset.value = value;
+      b.title = `Click: ${name}="${value}" · Alt+click: ${name}!="${value}"`;
+      const v = document.createElement('span'); v.textContent = value;
+      const c = document.createElement('span'); c.className = 'count'; c.textContent = count;
+      b.append(v, c);
+      b.addEventListener('click', event => {
+        el.query.value = addMatcher(el.query.value, name, event.altKey ? '!=' : '=', value);
+        run();
+      });
+      box.append(b);
+    }
+  }
+}
+
+// ---- Histogram: stacked bars per severity from /api/v1/volume_range; drag to narrow the range
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+}
+
+function drawHistogram(data) {
+  const box = $('histogram');
+  const width = box.clientWidth || 800, height = box.clientHeight || 110, axis = 14;
+  const start = msOf(data.start), end = msOf(data.end), stepMs = data.step * 1000;
+  const buckets = Math.max(1, Math.ceil((end - start) / stepMs));
+  const stacks = Array.from({ length: buckets }, () => new Array(9).fill(0));
+  for (const series of data.result) {
+    const s = severityCode(series.metric.severity);
+    for (const [t, count] of series.values) {
+      const b = Math.round((t * 1000 - start) / stepMs);
+      if (b >= 0 && b < buckets) stacks[b][s] += Number(count);
+    }
+  }
+  const max = Math.max(1, ...stacks.map(s => s.reduce((a, c) => a + c, 0)));
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, preserveAspectRatio: 'none', 'data-max': max });
+  const barWidth = width / buckets;
+  stacks.forEach((stack, b) => {
+    let y = height - axis;
+    const bucketStart = start + b * stepMs;
+    for (let s = 8; s >= 0; s--) {
+      if (!stack[s]) continue;
+      const h = Math.max(1, (stack[s] / max) * (height - axis - 10));
+      y -= h;
+      const rect = svg('rect', { class: `bar s${s}`, x: b * barWidth, y, width: Math.max(1, barWidth - 1), height: h,
+        'data-start': bucketStart / 1000, 'data-bucket': b, 'data-severity': SEVERITIES[s] ?? '', 'data-count': stack[s] });
+      const title = svg('title', {});
+      title.textContent = `${localTime(bucketStart)}: ${stack[s]} ${SEVERITIES[s] ?? 'unknown'}`;
+      rect.append(title);
+      root.append(rect);
+    }
+  });
+  for (const [x, anchor, ms] of [[2, 'start', start], [width / 2, 'middle', (start + end) / 2], [width - 2, 'end', end]]) {
+    const t = svg('text', { class: 'axis', x, y: height - 3, 'text-anchor': anchor });
+    t.textContent = localTime(ms).slice(0, 19);
+    root.append(t);
+  }
+  const top = svg('text', { class: 'axis', x: 2, y: 10 });
+  top.textContent = `${max} lines per ${data.step >= 60 ? `${+(data.step / 60).toFixed(1)} min` : `${data.step} s`}`;
+  root.append(top);
+  box.replaceChildren(root);
+  box.dataset.start = start;
+  box.dataset.end = end;
+}
+
+function dragToNarrow() {
+  const box = $('histogram');
+  let x0 = null, selection = null;
+  const x = event => Math.min(Math.max(event.clientX - box.getBoundingClientRect().left, 0), box.clientWidth);
+  box.addEventListener('mousedown', event => {
+    if (!box.dataset.start) return;
+    x0 = x(event);
+    selection = svg('rect', { class: 'selection', x: x0, y: 0, width: 0, height: box.clientHeight });
+    box.querySelector('svg')?.append(selection);
+    event.preventDefault();
+  });
+  window.addEventListener('mousemove', event => {
+    if (x0 === null) return;
+    const x1 = x(event);
+    selection.setAttribute('x', Math.min(x0, x1));
+    selection.setAttribute('width', Math.abs(x1 - x0));
+  });
+  window.addEventListener('mouseup', event => {
+    if (x0 === null) return;
+    const x1 = x(event), a = Math.min(x0, x1), b = Math.max(x0, x1);
+    x0 = null;
+    selection?.remove();
+    if (b - a < 4) return;
+    const start = Number(box.dataset.start), end = Number(box.dataset.end), w = box.clientWidth;
+    Object.assign(state, { range: 'abs', from: Math.floor(start + (a / w) * (end - start)), to: Math.ceil(start + (b / w) * (end - start)) });
+    el.range.value = 'abs';
+    showAbsolute();
+    run();
+  });
+}
+
+// ---- Live tail over the WebSocket tail endpoint
+const tail = { socket: null, missed: 0, held: [] };
+
+function startTail() {
+  stopTail(false);
+  tail.missed = 0;
+  tail.held = [];
+  const socket = openTail({ query: state.query || '{}', start: ns(Date.now()), limit: 1 });
+  tail.socket = socket;
+  socket.onopen = () => { $('tail').dataset.state = 'open'; };
+  socket.onmessage = message => {
+    const frame = JSON.parse(message.data);
+    if (frame.dropped_count) tail.missed += frame.dropped_count;
+    const entries = (frame.streams ?? []).flatMap(s => s.values.map(([t, line]) => ({ ns: t, ms: msOf(t), labels: s.stream, line })));
+    tail.held.push(...entries);
+    if ($('scroller').scrollTop <= 2) flushTail();
+    showTailNotice();
+  };
+  socket.onclose = () => {
+    if (tail.socket !== socket) return;
+    tail.socket = null;
+    setTailButton(false);
+    $('notice').textContent = 'Live tail ended: the connection closed.';
+    $('notice').hidden = false;
+  };
+  setTailButton(true);
+  showTailNotice();
+}
+
+function stopTail(update = true) {
+  const socket = tail.socket;
+  tail.socket = null;
+  socket?.close();
+  if (update) { setTailButton(false); $('notice').hidden = true; }
+}
+
+function flushTail() {
+  if (!tail.held.length) return;
+  const fragment = document.createDocumentFragment();
+  for (const entry of tail.held.reverse()) {
+    const tr = row(entry);
+    tr.classList.add('new');
+    fragment.append(tr);
+  }
+  state.entries.unshift(...tail.held);
+  tail.held = [];
+  el.rows.prepend(fragment);
+  renderFields();
+}
+
+function showTailNotice() {
+  const parts = ['Live tail on'];
+  if (tail.held.length) parts.push(`paused while scrolled: ${tail.held.length} new lines above (scroll to the top)`);
+  if (tail.missed) parts.push(`${tail.missed} missed (the server dropped them: this browser was too slow)`);
+  $('notice').textContent = parts.join(' · ');
+  $('notice').hidden = false;
+}
+
+function setTailButton(on) {
+  if (!on) delete $('tail').dataset.state;
+  $('tail').setAttribute('aria-pressed', String(on));
+  $('tail').textContent = on ? 'Stop tail' : 'Live tail';
+}
+
+// ---- Query history and autocompletion (labels and values from the API)
+const history_ = () => { try { return JSON.parse(localStorage.getItem(HISTORY_KEY)) ?? []; } catch { return []; } };
+function remember(query) {
+  if (!query) return;
+  localStorage.setItem(HISTORY_KEY, JSON.stringify([query, ...history_().filter(q => q !== query)].slice(0, 20)));
+}
+
+const cache = new Map();
+function cached(key, load) {
+  if (!cache.has(key)) cache.set(key, load().catch(() => { cache.delete(key); return []; }));
+  return cache.get(key);
+}
+
+let suggestions = [], active = -1;
+async function suggest() {
+  const before = el.query.value.slice(0, el.query.selectionStart);
+  const context = completionContext(before);
+  let items;
+  if (!el.query.value.trim()) {
+    items = history_().map(q => ({ text: q, kind: 'recent', replace: true }));
+  } else if (context?.kind === 'label') {
+    const names = await cached('labels', () => getJson('/api/v1/labels', { since: '24h' }).then(b => b.data));
+    items = names.filter(n => n.startsWith(context.prefix)).map(n => ({ text: n, insert: `${n.slice(context.prefix.length)}="`, kind: 'label' }));
+  } else if (context?.kind === 'value') {
+    const values = await cached(`values:${context.label}`, () => getJson(`/api/v1/label/${encodeURIComponent(context.label)}/values`, { since: '24h' }).then(b => b.data));
+    items = values.filter(v => v.includes(context.prefix)).slice(0, 50)
+      .map(v => ({ text: v, kind: context.label, insert: `${JSON.stringify(v).slice(1, -1)}"`, drop: context.prefix.length }));
+  } else {
+    items = [];
+  }
+  if (before !== el.query.value.slice(0, el.query.selectionStart)) return;
+  showSuggestions(items);
+}
+
+function showSuggestions(items) {
+  suggestions = items;
+  active = -1;
+  const list = $('suggestions');
+  list.replaceChildren(...items.map((item, i) => {
+    const li = document.createElement('li');
+    li.dataset.testid = 'suggestion';
+    li.textContent = item.text;
+    const kind = document.createElement('span'); kind.className = 'kind'; kind.textContent = item.kind;
+    li.append(kind);
+    li.addEventListener('mousedown', event => { event.preventDefault(); accept(i); });
+    return li;
+  }));
+  list.hidden = items.length === 0;
+}
+
+function hideSuggestions() { $('suggestions').hidden = true; suggestions = []; active = -1; }
+
+function accept(i) {
+  const item = suggestions[i];
+  if (!item) return;
+  if (item.replace) {
+    el.query.value = item.text;
+  } else {
+    const caret = el.query.selectionStart;
+    const head = el.query.value.slice(0, caret - (item.drop ?? 0));
+    el.query.value = head + item.insert + el.query.value.slice(caret);
+    const at = head.length + item.insert.length;
+    el.query.setSelectionRange(at, at);
+  }
+  hideSuggestions();
+  el.query.focus();
+}
+
+function moveActive(delta) {
+  if (!suggestions.length) return false;
+  active = (active + delta + suggestions.length) % suggestions.length;
+  [...$('suggestions').children].forEach((li, i) => li.classList.toggle('active', i === active));
+  return true;
+}
+
+// ---- Wiring
+function init() {
+  readUrl();
+  history.replaceState(null, '', urlOf());
+  $('query-form').addEventListener('submit', event => { event.preventDefault(); run(); });
+  el.query.addEventListener('keydown', event => {
+    if (event.key === 'ArrowDown' && moveActive(1)) event.preventDefault();
+    else if (event.key === 'ArrowUp' && moveActive(-1)) event.preventDefault();
+    else if ((event.key === 'Tab' || event.key === 'Enter') && active >= 0) { event.preventDefault(); accept(active); }
+    else if (event.key === 'Escape') hideSuggestions();
+  });
+  el.query.addEventListener('input', () => { el.query.classList.remove('invalid'); suggest(); });
+  el.query.addEventListener('focus', suggest);
+  el.query.addEventListener('blur', () => setTimeout(hideSuggestions, 150));
+  el.range.addEventListener('change', () => {
+    if (el.range.value === 'abs') {
+      const [from, to] = span();
+      Object.assign(state, { range: 'abs', from: Math.floor(from), to: Math.ceil(to) });
+      showAbsolute();
+      return;
+    }
+    state.range = el.range.value;
+    showAbsolute();
+    run();
+  });
+  for (const input of [el.from, el.to]) {
+    input.addEventListener('change', () => {
+      const from = new Date(el.from.value).getTime(), to = new Date(el.to.value).getTime();
+      if (Number.isFinite(from) && Number.isFinite(to) && from < to) { Object.assign(state, { from, to }); run(); }
+    });
+  }
+  el.direction.addEventListener('change', () => run());
+  $('load-more').addEventListener('click', async () => {
+    const controller = state.run ?? new AbortController();
+    try { await page(controller); } catch (error) { if (error.name !== 'AbortError') showError(error); }
+  });
+  $('tail').addEventListener('click', () => (tail.socket ? stopTail() : startTail()));
+  $('scroller').addEventListener('scroll', () => { if ($('scroller').scrollTop <= 2 && tail.held.length) { flushTail(); showTailNotice(); } });
+  document.addEventListener('keydown', event => {
+    if (event.key === '/' && !event.target.closest('input, textarea, select')) { event.preventDefault(); el.query.focus(); }
+  });
+  window.addEventListener('popstate', () => { readUrl(); run({ push: false }); });
+  dragToNarrow();
+  run({ push: false });
+}
+
+init();

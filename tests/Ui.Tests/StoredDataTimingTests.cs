@@ -1,0 +1,67 @@
+using System.Globalization;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace Ui.Tests;
+
+/// <summary>
+/// Times the UI on a large stored data set (not run by default): <c>UI_PERF_DATA=DIR</c> holding <c>messages*</c> from
+/// <c>tests/Benchmarks/search/generate.py DIR/messages 1024 0</c> (1 GiB in 4 plain files, 200 pods over 2026-11-21,
+/// kept uncompressed as in the search benchmark). Reports, from the
+/// browser's Performance API, the time from Enter to the first results rendered and to the histogram drawn.
+/// </summary>
+public sealed class StoredDataTimingTests(ITestOutputHelper output)
+{
+    [StoredDataFact]
+    public async Task OnePodOverTwentyFourHoursIsTimedFromEnterToResultsAndHistogram()
+    {
+        string data = Environment.GetEnvironmentVariable("UI_PERF_DATA")!;
+        await using var collector = await RunningCollector.StartAsync(Path.Combine(data, "messages"), null, "--compress", "false");
+        var (playwright, browser) = await Chromium.LaunchAsync();
+        try
+        {
+            await using var ui = await UiPage.OpenAsync(browser, collector.BaseUrl);
+            await ui.Page.GotoAsync("/?query=%7B%7D&from=2026-11-21T00:00:00Z&to=2026-11-22T00:00:00Z");
+            await ui.Page.Locator("[data-testid=result-row]").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 120_000 });
+            var results = new List<double>();
+            var histograms = new List<double>();
+            for (int run = 0; run < 7; run++)
+            {
+                string pod = $"ns-{run:00}-pod-{(run * 10) + 3:000}";
+                await ui.Page.GetByTestId("query-input").FillAsync($"{{pod=\"{pod}\"}}");
+                await ui.Page.GetByTestId("query-input").PressAsync("Enter");
+                await ui.Page.WaitForFunctionAsync(
+                    "() => performance.getEntriesByName('ks-results').length > 0 && performance.getEntriesByName('ks-histogram').length > 0",
+                    null, new PageWaitForFunctionOptions { Timeout = 60_000 });
+                results.Add(await ui.Page.EvaluateAsync<double>("() => performance.getEntriesByName('ks-results')[0].duration"));
+                histograms.Add(await ui.Page.EvaluateAsync<double>("() => performance.getEntriesByName('ks-histogram')[0].duration"));
+                Assert.Equal(100, await ui.RowCountAsync());
+            }
+
+            long bytes = Directory.GetFiles(data, "messages*").Sum(f => new FileInfo(f).Length);
+            string line = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{bytes >> 20} MiB stored, one pod over 24 h, Enter to first 100 rows rendered: median {Median(results):0} ms (max {results.Max():0}); to histogram drawn: median {Median(histograms):0} ms (max {histograms.Max():0}); 7 pods, after a first query that built the indexes");
+            output.WriteLine(line);
+            Directory.CreateDirectory(UiFixture.Artifacts);
+            await File.AppendAllTextAsync(Path.Combine(UiFixture.Artifacts, "timings.txt"), line + "\n");
+            ui.AssertClean();
+        }
+        finally
+        {
+            await browser.CloseAsync();
+            playwright.Dispose();
+        }
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+}
+
+/// <summary>Runs only with <c>UI_PERF_DATA</c> set (and Chromium present).</summary>
+public sealed class StoredDataFactAttribute : FactAttribute
+{
+    public StoredDataFactAttribute() =>
+        Skip = Environment.GetEnvironmentVariable("UI_PERF_DATA") is not { Length: > 0 }
+            ? "a timing on a large data set: set UI_PERF_DATA=DIR (tests/Benchmarks/search/generate.py DIR/messages 1024 0)"
+            : Chromium.SkipReason;
+}

@@ -46,6 +46,9 @@ public sealed class RelayDeliveryTests
             """<11>1 2026-11-23T10:00:00Z n1 web - stdout [k8s@32473 namespace="other" pod="x" container="y"] error elsewhere""",
             """<11>1 2026-11-23T10:00:00Z n1 web - stdout [k8s@32473 namespace="shop" pod="web-1" container="web"] GET /healthz failed""",
             """<11>1 2026-11-23T10:00:00Z n1 web - stdout [k8s@32473 namespace="shop" pod="web-2" container="web"] wanted error""",
+
+            // Last and matching: once it has arrived, every message before it has been filtered (one queue, in order).
+            """<10>1 2026-11-23T10:00:00Z n1 web - stdout [k8s@32473 namespace="shop" pod="web-3" container="web"] wanted marker""",
         ];
         using (var client = new System.Net.Sockets.TcpClient())
         {
@@ -53,10 +56,9 @@ public sealed class RelayDeliveryTests
             await client.GetStream().WriteAsync(Encoding.UTF8.GetBytes(string.Concat(messages.Select(m => m + "\n"))));
         }
 
-        await Wait.UntilAsync(() => collector.LineCount() == 5, "5 lines stored");
-        var frames = await target.WaitForFramesAsync(2);
-        await Task.Delay(300);
-        Assert.Equal([messages[0], messages[4]], target.Frames.Select(f => Encoding.UTF8.GetString(f.Payload)));
+        await Wait.UntilAsync(() => collector.LineCount() == 6, "6 lines stored");
+        await Wait.UntilAsync(() => target.Frames.Any(f => Encoding.UTF8.GetString(f.Payload).EndsWith("wanted marker", StringComparison.Ordinal)), "the last matching message relayed");
+        Assert.Equal([messages[0], messages[4], messages[5]], target.Frames.Select(f => Encoding.UTF8.GetString(f.Payload)));
     }
 
     [Fact]

@@ -45,17 +45,9 @@ internal static class RelayDocs
         }
     }
 
-    public static async Task<string> StatusText(RunningCollector collector)
-    {
-        using var http = Http(collector);
-        return await http.GetStringAsync("/api/v1/relays");
-    }
+    public static Task<string> StatusText(RunningCollector collector) => collector.GetAsync("/api/v1/relays");
 
-    public static async Task<string> MetricsAsync(RunningCollector collector)
-    {
-        using var http = Http(collector);
-        return await http.GetStringAsync("/metrics");
-    }
+    public static Task<string> MetricsAsync(RunningCollector collector) => collector.GetAsync("/metrics");
 
     /// <summary>A metric's value for one relay from /metrics, or -1 when absent.</summary>
     public static double Metric(string metrics, string name, string relay)

@@ -6,13 +6,16 @@ namespace Collector.Search;
 
 /// <summary>
 /// Counts the lines matching a query per time step and severity (the UI's histogram). A block that lies inside one
-/// step, and whose label values show that every line matches and all have one severity, is counted from the index
-/// alone (<see cref="IndexBlock.Lines"/>); other blocks that may match are read and their lines counted one by one.
+/// step is counted from the index alone when its label values decide every line: when every line matches (all of
+/// <see cref="IndexBlock.Lines"/>), or when the query is one selector without line filters that names at most one
+/// label besides severity (<c>{pod="x"}</c>, <c>{namespace=~"a|b", severity&lt;="err"}</c>): then the block's lines per
+/// value and severity (<see cref="IndexBlock.Counts"/>) give the count. Other blocks that may match are read and their
+/// lines counted one by one.
 /// </summary>
 public sealed class VolumeCounter(IndexStore store)
 {
     /// <summary>Severity codes 0–7, then lines without a known severity.</summary>
-    public const int Severities = 9;
+    public const int Severities = SeverityCounts.Severities;
 
     public VolumeResult Count(LogQuery query, long startNs, long endNs, long stepNs, CancellationToken cancellationToken)
     {
@@ -43,6 +46,12 @@ public sealed class VolumeCounter(IndexStore store)
         private readonly LiteralFinder? _finder = query.RequiredLiteral() is { } literal ? new LiteralFinder(literal) : null;
         private readonly LabelValues _labels = file.Index.Labels;
 
+        // The one-selector plan, or null: the label whose values decide, its matchers, and the severity matchers.
+        private readonly ByValue? _byValue = ByValue.For(query);
+
+        // Per value id: 0 not decided yet, 1 the value's matchers accept it, 2 they do not.
+        private byte[] _accepted = [];
+
         public void Run()
         {
             var blocks = file.Blocks;
@@ -61,6 +70,13 @@ public sealed class VolumeCounter(IndexStore store)
                     && EveryLineMatches(block) && SingleSeverity(block) is int severity)
                 {
                     result.Counts[severity, Bucket(block.MinTime)] += block.Lines;
+                    result.BlocksCounted++;
+                    continue;
+                }
+
+                if (block.MinTime >= startNs && block.MaxTime < endNs && Bucket(block.MinTime) == Bucket(block.MaxTime)
+                    && CountedByValue(block, Bucket(block.MinTime)))
+                {
                     result.BlocksCounted++;
                     continue;
                 }
@@ -113,6 +129,93 @@ public sealed class VolumeCounter(IndexStore store)
             }
 
             return any;
+        }
+
+        /// <summary>Adds the block's matching lines from its counts per value and severity, when the plan allows.</summary>
+        private bool CountedByValue(IndexBlock block, int bucket)
+        {
+            if (_byValue is not { } plan || (block.Overflow & ((1 << (int)plan.Label) | (1 << (int)LogLabel.Severity))) != 0)
+            {
+                return false;
+            }
+
+            // Which severities the severity matchers accept, from the block's severity values.
+            Span<sbyte> severityAccepted = stackalloc sbyte[Severities];
+            severityAccepted.Fill(plan.Severity.Count == 0 ? (sbyte)1 : (sbyte)-1);
+            if (plan.Severity.Count > 0)
+            {
+                foreach (ushort id in block.Values)
+                {
+                    if (_labels.LabelOf(id) != LogLabel.Severity)
+                    {
+                        continue;
+                    }
+
+                    var value = _labels.Utf8Of(id);
+                    int s = SeverityIndex(value);
+                    sbyte ok = AllMatch(plan.Severity, value) ? (sbyte)1 : (sbyte)0;
+                    if (severityAccepted[s] >= 0 && severityAccepted[s] != ok)
+                    {
+                        // Two severity spellings on one code that the matchers tell apart: only the lines can say.
+                        return false;
+                    }
+
+                    severityAccepted[s] = ok;
+                }
+            }
+
+            Span<long> sums = stackalloc long[Severities];
+            var counts = new SeverityCounts.Reader(block.Counts);
+            foreach (ushort id in block.Values)
+            {
+                if (_labels.LabelOf(id) == plan.Label && Accepts(plan, id))
+                {
+                    counts.AddValue(sums);
+                }
+                else
+                {
+                    counts.SkipValue();
+                }
+            }
+
+            for (int s = 0; s < Severities; s++)
+            {
+                if (severityAccepted[s] == 1)
+                {
+                    result.Counts[s, bucket] += sums[s];
+                }
+            }
+
+            return true;
+        }
+
+        private bool Accepts(ByValue plan, ushort id)
+        {
+            if (id >= _accepted.Length)
+            {
+                Array.Resize(ref _accepted, _labels.Count);
+            }
+
+            if (_accepted[id] == 0)
+            {
+                var value = _labels.Utf8Of(id);
+                _accepted[id] = AllMatch(plan.Matchers, value) ? (byte)1 : (byte)2;
+            }
+
+            return _accepted[id] == 1;
+        }
+
+        private static bool AllMatch(IReadOnlyList<LabelMatcher> matchers, ReadOnlySpan<byte> value)
+        {
+            foreach (var matcher in matchers)
+            {
+                if (!matcher.Matches(value))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private int? SingleSeverity(IndexBlock block)
@@ -249,6 +352,32 @@ public sealed class VolumeCounter(IndexStore store)
                 }
             }
         }
+    }
+}
+
+/// <summary>
+/// A query the block counts can answer: one selector, no line filters, its matchers on one label (or none) plus
+/// severity. Each line has one value per label, so the block's matching lines are the lines of the accepted values,
+/// split by severity.
+/// </summary>
+internal sealed record ByValue(LogLabel Label, IReadOnlyList<LabelMatcher> Matchers, IReadOnlyList<LabelMatcher> Severity)
+{
+    public static ByValue? For(LogQuery query)
+    {
+        if (query.Terms is not [{ Filters.Count: 0 } term])
+        {
+            return null;
+        }
+
+        var others = term.Matchers.Where(m => m.Label != LogLabel.Severity).ToList();
+        var severity = term.Matchers.Where(m => m.Label == LogLabel.Severity).ToList();
+        if (others.Select(m => m.Label).Distinct().Count() > 1)
+        {
+            return null;
+        }
+
+        // Without another label the severity values themselves are the values counted.
+        return others.Count == 0 ? new ByValue(LogLabel.Severity, severity, severity) : new ByValue(others[0].Label, others, severity);
     }
 }
 

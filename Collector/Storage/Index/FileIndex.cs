@@ -13,7 +13,7 @@ public sealed class FileIndex(FileKey key)
 {
     public const int BlockSize = 64 * 1024;
 
-    private static readonly byte[] Magic = "KSIDX01\n"u8.ToArray();
+    private static readonly byte[] Magic = "KSIDX02\n"u8.ToArray();
 
     private readonly List<IndexBlock> _blocks = [];
     private IndexBlock[] _snapshot = [];
@@ -101,6 +101,9 @@ public sealed class FileIndex(FileKey key)
                 {
                     w.Write(id);
                 }
+
+                w.Write(b.Counts.Length);
+                w.Write(b.Counts);
             }
         }
 
@@ -113,7 +116,7 @@ public sealed class FileIndex(FileKey key)
     {
         if (data.Length < Magic.Length + 32 || !data.AsSpan(0, Magic.Length).SequenceEqual(Magic))
         {
-            throw new InvalidDataException("not an index file");
+            throw new InvalidDataException(data.AsSpan().StartsWith("KSIDX"u8) ? "written by another version of the Collector" : "not an index file");
         }
 
         if (!SHA256.HashData(data.AsSpan(0, data.Length - 32)).AsSpan().SequenceEqual(data.AsSpan(data.Length - 32)))
@@ -161,13 +164,22 @@ public sealed class FileIndex(FileKey key)
                 }
             }
 
+            int packed = r.ReadInt32();
+            if (packed < 0 || packed > length * 2L)
+            {
+                throw new InvalidDataException("bad severity counts length");
+            }
+
+            byte[] counts = r.ReadBytes(packed);
             if (offset != expectedOffset || length <= 0)
             {
                 throw new InvalidDataException("blocks are not contiguous");
             }
 
             expectedOffset = offset + length;
-            index._blocks.Add(new IndexBlock(offset, length, lines, min, max, ids, overflow));
+            var block = new IndexBlock(offset, length, lines, min, max, ids, overflow, counts);
+            SeverityCounts.Validate(counts, block, index.Labels);
+            index._blocks.Add(block);
         }
 
         index.Publish();

@@ -2,9 +2,10 @@ namespace Collector.Storage.Index;
 
 /// <summary>
 /// One block of a messages file (about <see cref="FileIndex.BlockSize"/> bytes of whole lines): where it is, the
-/// range of its line timestamps, and which label values occur in it (ids into the file's <see cref="LabelValues"/>).
+/// range of its line timestamps, which label values occur in it (ids into the file's <see cref="LabelValues"/>) and on
+/// how many lines, by severity.
 /// </summary>
-public sealed class IndexBlock(long offset, int length, int lines, long minTime, long maxTime, ushort[] values, byte overflow)
+public sealed class IndexBlock(long offset, int length, int lines, long minTime, long maxTime, ushort[] values, byte overflow, byte[] counts)
 {
     /// <summary>Offset of the first byte, in the uncompressed text.</summary>
     public long Offset => offset;
@@ -25,4 +26,7 @@ public sealed class IndexBlock(long offset, int length, int lines, long minTime,
 
     /// <summary>Bit per label whose values did not all fit the dictionary: the block cannot be skipped on that label.</summary>
     public byte Overflow => overflow;
+
+    /// <summary>Lines per value and severity, packed (<see cref="SeverityCounts"/>).</summary>
+    public byte[] Counts => counts;
 }

@@ -13,6 +13,7 @@ public sealed class IndexBuilder
     private readonly FileIndex _index;
     private readonly List<ushort> _ids = [];
     private int[] _seenIn = new int[1024];
+    private int[] _counts = new int[1024 * SeverityCounts.Severities];
     private int _block = 1;
     private long _blockStart;
     private int _blockLength;
@@ -101,6 +102,13 @@ public sealed class IndexBuilder
             _max = Math.Max(_max, parsed.TimeNs);
         }
 
+        // As VolumeCounter buckets a line it reads: by the raw severity field.
+        int severity = LogLabels.SeverityCode(parsed.Raw(LogLabel.Severity));
+        if (severity < 0)
+        {
+            severity = SeverityCounts.Severities - 1;
+        }
+
         Span<byte> scratch = stackalloc byte[512];
         for (int l = 0; l < LogLabels.Count; l++)
         {
@@ -121,13 +129,18 @@ public sealed class IndexBuilder
             if (id >= _seenIn.Length)
             {
                 Array.Resize(ref _seenIn, Math.Max(id + 1, _seenIn.Length * 2));
+                Array.Resize(ref _counts, _seenIn.Length * SeverityCounts.Severities);
             }
 
+            var counts = _counts.AsSpan(id * SeverityCounts.Severities, SeverityCounts.Severities);
             if (_seenIn[id] != _block)
             {
                 _seenIn[id] = _block;
                 _ids.Add((ushort)id);
+                counts.Clear();
             }
+
+            counts[severity]++;
         }
 
         _lines++;
@@ -141,7 +154,7 @@ public sealed class IndexBuilder
     private void CloseBlock()
     {
         _ids.Sort();
-        _index.Add(new IndexBlock(_blockStart, _blockLength, _lines, _min, _max, [.. _ids], _overflow));
+        _index.Add(new IndexBlock(_blockStart, _blockLength, _lines, _min, _max, [.. _ids], _overflow, SeverityCounts.Encode(_ids, _counts)));
         _blockStart += _blockLength;
         _blockLength = 0;
         _lines = 0;

@@ -21,6 +21,8 @@ public sealed class LabelValues
 
     public string ValueOf(int id) => _values[id].Value;
 
+    public ReadOnlySpan<byte> Utf8Of(int id) => _values[id].Utf8;
+
     /// <summary>The id of a value, adding it; -1 when the dictionary is full.</summary>
     public int GetOrAdd(LogLabel label, ReadOnlySpan<byte> value)
     {

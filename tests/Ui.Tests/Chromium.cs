@@ -1,5 +1,6 @@
 using Microsoft.Playwright;
 using TestSupport;
+using Xunit.Sdk;
 
 namespace Ui.Tests;
 
@@ -21,20 +22,31 @@ public static class Chromium
 
     public static async Task<(IPlaywright Playwright, IBrowser Browser)> LaunchAsync()
     {
-        string path = Path ?? throw new InvalidOperationException($"Chromium not found at /usr/lib/chromium/chromium or on PATH: {Install}");
         var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = path,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-        });
+        var browser = await playwright.Chromium.LaunchAsync(LaunchOptions());
         return (playwright, browser);
     }
+
+    public static BrowserTypeLaunchOptions LaunchOptions() => new()
+    {
+        ExecutablePath = Path ?? throw new InvalidOperationException($"Chromium not found at /usr/lib/chromium/chromium or on PATH: {Install}"),
+        Headless = true,
+        Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+    };
 }
 
 /// <summary>A fact that drives Chromium: skipped with a reason when it is missing, failed under REQUIRE_PEERS=1.</summary>
 public sealed class BrowserFactAttribute : FactAttribute
 {
     public BrowserFactAttribute() => Skip = Chromium.SkipReason;
+}
+
+/// <summary>A theory row that runs the test in Chromium; the row is skipped with the reason when it is missing.</summary>
+public sealed class InChromiumAttribute : DataAttribute
+{
+    public const string Name = "chromium";
+
+    public InChromiumAttribute() => Skip = Chromium.SkipReason;
+
+    public override IEnumerable<object[]> GetData(System.Reflection.MethodInfo testMethod) => [[Name]];
 }

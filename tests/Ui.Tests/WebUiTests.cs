@@ -8,15 +8,15 @@ using Xunit.Abstractions;
 
 namespace Ui.Tests;
 
-/// <summary>The web UI in headless Chromium against the real Collector, fed through its syslog listener.</summary>
+/// <summary>The web UI in headless Chromium and Firefox against the real Collector, fed through its syslog listener.</summary>
 public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper output) : IClassFixture<UiFixture>
 {
     private const int Page = 100;
 
-    [BrowserFact]
-    public async Task AQueryReturnsTheExpectedRowsAndTheTimingsAreMeasured()
+    [Theory, InChromium, InFirefox]
+    public async Task AQueryReturnsTheExpectedRowsAndTheTimingsAreMeasured(string browser)
     {
-        await using var ui = await OpenAsync();
+        await using var ui = await OpenAsync(browser);
         var expected = fixture.Logs.Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal)).Select(l => l.Seq).Order().ToList();
         Assert.InRange(expected.Count, 5, Page - 1);
 
@@ -39,7 +39,7 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
 
         double results = await ui.Page.EvaluateAsync<double>("() => performance.getEntriesByName('ks-results')[0].duration");
         double histogram = await ui.Page.EvaluateAsync<double>("() => performance.getEntriesByName('ks-histogram')[0].duration");
-        string timings = $"one-namespace query with a literal over 1 h ({fixture.Logs.Count} stored lines): first results rendered {results:0} ms, histogram {histogram:0} ms after Enter";
+        string timings = $"{browser}: one-namespace query with a literal over 1 h ({fixture.Logs.Count} stored lines): first results rendered {results:0} ms, histogram {histogram:0} ms after Enter";
         output.WriteLine(timings);
         Directory.CreateDirectory(UiFixture.Artifacts);
         await File.AppendAllTextAsync(Path.Combine(UiFixture.Artifacts, "timings.txt"), timings + "\n");
@@ -53,10 +53,10 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         ui.AssertClean();
     }
 
-    [BrowserFact]
-    public async Task ASyntaxErrorIsShownInlineAtItsPosition()
+    [Theory, InChromium, InFirefox]
+    public async Task ASyntaxErrorIsShownInlineAtItsPosition(string browser)
     {
-        await using var ui = await OpenAsync();
+        await using var ui = await OpenAsync(browser);
         await ui.GotoAsync("{}");
         await ui.Page.Keyboard.PressAsync("/");
         Assert.Equal("query", await ui.Page.EvaluateAsync<string>("() => document.activeElement.id"));
@@ -74,10 +74,10 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         ui.AssertClean();
     }
 
-    [BrowserFact]
-    public async Task TheHistogramDrawsTheApiCountsAndDraggingOverItNarrowsTheRange()
+    [Theory, InChromium, InFirefox]
+    public async Task TheHistogramDrawsTheApiCountsAndDraggingOverItNarrowsTheRange(string browser)
     {
-        await using var ui = await OpenAsync();
+        await using var ui = await OpenAsync(browser);
         var volume = ui.Page.WaitForResponseAsync(r => r.Url.Contains("/api/v1/volume_range", StringComparison.Ordinal));
         await ui.GotoAsync("{}");
         var response = await volume;
@@ -119,10 +119,10 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         ui.AssertClean();
     }
 
-    [BrowserFact]
-    public async Task ClickingAFieldValueNarrowsTheResultsAndAltClickExcludesIt()
+    [Theory, InChromium, InFirefox]
+    public async Task ClickingAFieldValueNarrowsTheResultsAndAltClickExcludesIt(string browser)
     {
-        await using var ui = await OpenAsync();
+        await using var ui = await OpenAsync(browser);
         await ui.GotoAsync("{}");
         await ui.Page.Locator("[data-testid=field-value][data-label=namespace][data-value=web]").ClickAsync();
         await ui.Page.WaitForURLAsync(new Regex("namespace%3D%22web%22|namespace=%22web%22"));
@@ -142,10 +142,10 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         ui.AssertClean();
     }
 
-    [BrowserFact]
-    public async Task LoadMorePagesThroughEveryLineWithoutGapsOrRepeatsInBothOrders()
+    [Theory, InChromium, InFirefox]
+    public async Task LoadMorePagesThroughEveryLineWithoutGapsOrRepeatsInBothOrders(string browser)
     {
-        await using var ui = await OpenAsync();
+        await using var ui = await OpenAsync(browser);
         foreach (string direction in new[] { "backward", "forward" })
         {
             await ui.Page.GotoAsync($"/?query=%7B%7D&range=1h{(direction == "forward" ? "&direction=forward" : "")}");
@@ -171,10 +171,10 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         ui.AssertClean();
     }
 
-    [BrowserFact]
-    public async Task LiveTailShowsALineSentAfterItWasSwitchedOnWithinTwoSeconds()
+    [Theory, InChromium, InFirefox]
+    public async Task LiveTailShowsALineSentAfterItWasSwitchedOnWithinTwoSeconds(string browser)
     {
-        await using var ui = await OpenAsync();
+        await using var ui = await OpenAsync(browser);
         string marker = $"live-{Guid.NewGuid():N}";
         await ui.GotoAsync($"{{}} |= \"{marker}\"");
         Assert.Equal(0, await ui.RowCountAsync());
@@ -194,10 +194,10 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         ui.AssertClean();
     }
 
-    [BrowserFact]
-    public async Task TheUrlRoundTripsQueryAndRangeAfterAReloadAndTheBackButtonRestoresThePreviousQuery()
+    [Theory, InChromium, InFirefox]
+    public async Task TheUrlRoundTripsQueryAndRangeAfterAReloadAndTheBackButtonRestoresThePreviousQuery(string browser)
     {
-        await using var ui = await OpenAsync();
+        await using var ui = await OpenAsync(browser);
         await ui.Page.GotoAsync("/");
         await ui.SettledAsync();
         await ui.Page.GetByTestId("query-input").FillAsync("{namespace=\"db\"}");
@@ -223,10 +223,10 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         ui.AssertClean();
     }
 
-    [BrowserFact]
-    public async Task TheMainViewLoadsOnlyFrom127UnderTwoHundredKilobytesAndIsSavedAsAScreenshot()
+    [Theory, InChromium, InFirefox]
+    public async Task TheMainViewLoadsOnlyFrom127UnderTwoHundredKilobytesAndIsSavedAsAScreenshot(string browser)
     {
-        await using var ui = await OpenAsync();
+        await using var ui = await OpenAsync(browser);
         long bytes = 0;
         ui.Page.Response += (_, response) =>
         {
@@ -243,8 +243,8 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         await ui.Page.GetByTestId("query-input").BlurAsync();
 
         Directory.CreateDirectory(UiFixture.Artifacts);
-        string path = Path.Combine(UiFixture.Artifacts, "main-view.png");
-        await ui.Page.ScreenshotAsync(new PageScreenshotOptions { Path = path });
+        string path = Path.Combine(UiFixture.Artifacts, $"main-view-{browser}.png");
+        await ui.ScreenshotAsync(path);
         output.WriteLine($"screenshot: {path}; page weight {bytes} bytes");
         Assert.True(new FileInfo(path).Length > 10_000, "a screenshot was written");
         Assert.InRange(bytes, 1, 200 * 1024);
@@ -253,15 +253,15 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         ui.AssertClean();
     }
 
-    [BrowserFact]
-    public async Task WithATokenTheUiAsksForItOnceAndAWrongOneGetsAClearMessage()
+    [Theory, InChromium, InFirefox]
+    public async Task WithATokenTheUiAsksForItOnceAndAWrongOneGetsAClearMessage(string browser)
     {
         using var dir = TempDirectory.Create();
         await using var collector = await RunningCollector.StartAsync(dir, token: "s3cret-token");
         var logs = UiTraffic.Create(TimeProvider.System.GetUtcNow()).Take(30).ToList();
         await UiTraffic.SendAsync(collector.Tcp, logs);
         await collector.WaitForLinesAsync(logs.Count);
-        await using var ui = await UiPage.OpenAsync(fixture.Browser, collector.BaseUrl);
+        await using var ui = await UiPage.OpenAsync(await fixture.BrowserAsync(browser), collector.BaseUrl);
 
         await ui.Page.GotoAsync("/?query=%7B%7D");
         var dialog = ui.Page.GetByTestId("token-dialog");
@@ -297,7 +297,7 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
-    private Task<UiPage> OpenAsync() => UiPage.OpenAsync(fixture.Browser, fixture.Collector.BaseUrl);
+    private async Task<UiPage> OpenAsync(string browser) => await UiPage.OpenAsync(await fixture.BrowserAsync(browser), fixture.Collector.BaseUrl);
 
     [GeneratedRegex(@"seq=(\d+)")]
     private static partial Regex SeqPattern();

@@ -3,7 +3,6 @@ using Collector.Relay.Configuration;
 using Collector.Relay.Queue;
 using Collector.Search;
 using Polly;
-using Polly.Retry;
 using Shared.Transport;
 
 namespace Collector.Relay;
@@ -42,30 +41,17 @@ public sealed class RelayTarget : IAsyncDisposable
         _inFlight = carried;
         _sent = sentBefore;
         _sender = SyslogSender.Create(SenderOptions(definition), logger, time);
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
+        _pipeline = SendRetry.Build(time, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), int.MaxValue, args =>
+        {
+            string error = args.Outcome.Exception?.Message ?? "unknown error";
+            Volatile.Write(ref _lastError, error);
+            _lastErrorAt = _time.GetUtcNow();
+            Interlocked.Increment(ref _sendFailures);
+            if (_failures++ < 3 || _failures % 50 == 0)
             {
-                ShouldHandle = new PredicateBuilder().Handle<IOException>().Handle<SocketException>().Handle<TimeoutException>(),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(10),
-                MaxRetryAttempts = int.MaxValue,
-                OnRetry = args =>
-                {
-                    string error = args.Outcome.Exception?.Message ?? "unknown error";
-                    Volatile.Write(ref _lastError, error);
-                    _lastErrorAt = _time.GetUtcNow();
-                    Interlocked.Increment(ref _sendFailures);
-                    if (_failures++ < 3 || _failures % 50 == 0)
-                    {
-                        RelayLog.SendFailed(_logger, Name, Definition.Address, _failures, args.RetryDelay, error);
-                    }
-
-                    return default;
-                },
-            })
-            .Build();
+                RelayLog.SendFailed(_logger, Name, Definition.Address, _failures, args.RetryDelay, error);
+            }
+        });
         if (definition.Tls is { CheckServerName: false })
         {
             RelayLog.ServerNameNotChecked(logger, Name, definition.Address);

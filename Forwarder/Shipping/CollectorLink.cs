@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using Forwarder.Configuration;
 using Polly;
-using Polly.Retry;
 using Shared.Transport;
 
 namespace Forwarder.Shipping;
@@ -42,31 +41,19 @@ internal sealed class CollectorLink : IAsyncDisposable
                 logger,
                 timeProvider))
             .ToArray();
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = timeProvider }
-            .AddRetry(new RetryStrategyOptions
+        _pipeline = SendRetry.Build(timeProvider, TimeSpan.FromMilliseconds(200), options.MaxRetryDelay, int.MaxValue, args =>
+        {
+            string failed = _names[_current];
+            _failures++;
+            Interlocked.Increment(ref _failedAttempts);
+            if (_senders.Length > 1)
             {
-                ShouldHandle = new PredicateBuilder().Handle<IOException>().Handle<SocketException>().Handle<TimeoutException>(),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = options.MaxRetryDelay,
-                MaxRetryAttempts = int.MaxValue,
-                OnRetry = args =>
-                {
-                    string failed = _names[_current];
-                    _failures++;
-                    Interlocked.Increment(ref _failedAttempts);
-                    if (_senders.Length > 1)
-                    {
-                        _current = (_current + 1) % _senders.Length;
-                        Interlocked.Increment(ref _failovers);
-                    }
+                _current = (_current + 1) % _senders.Length;
+                Interlocked.Increment(ref _failovers);
+            }
 
-                    ShippingLog.SendFailed(_logger, failed, args.AttemptNumber + 1, _names[_current], args.RetryDelay, args.Outcome.Exception);
-                    return default;
-                },
-            })
-            .Build();
+            ShippingLog.SendFailed(_logger, failed, args.AttemptNumber + 1, _names[_current], args.RetryDelay, args.Outcome.Exception);
+        });
     }
 
     public IReadOnlyList<string> Targets => _names;

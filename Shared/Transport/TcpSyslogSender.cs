@@ -1,9 +1,7 @@
 using System.Buffers;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Polly.Retry;
 using Shared.Framing;
 
 namespace Shared.Transport;
@@ -206,20 +204,6 @@ public sealed class TcpSyslogSender : ISyslogSender
     // with no retries at all there is no retry strategy (Polly requires at least one attempt).
     private ResiliencePipeline BuildPipeline() => _options.MaxRetryAttempts == 0
         ? ResiliencePipeline.Empty
-        : new ResiliencePipelineBuilder { TimeProvider = _timeProvider }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<IOException>().Handle<SocketException>().Handle<TimeoutException>(),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = _options.ReconnectDelay,
-                MaxDelay = _options.MaxReconnectDelay,
-                MaxRetryAttempts = _options.MaxRetryAttempts,
-                OnRetry = args =>
-                {
-                    TransportLog.Retrying(_logger, _endpoint, args.AttemptNumber + 1, _buffer.WrittenCount, args.RetryDelay, args.Outcome.Exception);
-                    return default;
-                },
-            })
-            .Build();
+        : SendRetry.Build(_timeProvider, _options.ReconnectDelay, _options.MaxReconnectDelay, _options.MaxRetryAttempts, args =>
+            TransportLog.Retrying(_logger, _endpoint, args.AttemptNumber + 1, _buffer.WrittenCount, args.RetryDelay, args.Outcome.Exception));
 }

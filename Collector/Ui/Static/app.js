@@ -464,6 +464,8 @@ function accept(i) {
   }
   hideSuggestions();
   el.query.focus();
+  // A label name was inserted with its `="`: offer its values right away, as typing `="` would.
+  if (item.kind === 'label') suggest();
 }
 
 function moveActive(delta) {

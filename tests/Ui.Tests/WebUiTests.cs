@@ -112,6 +112,8 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         await ui.Page.Mouse.MoveAsync(box.X + (box.Width * 0.5f), box.Y + (box.Height / 2), new MouseMoveOptions { Steps = 5 });
         await ui.Page.Mouse.UpAsync();
         await ui.Page.WaitForURLAsync(new Regex("from=.*to="));
+        // The rows come first: until the narrowed run measures ks-histogram (run() cleared the old one), the old bars are shown.
+        await ui.Page.WaitForFunctionAsync("() => performance.getEntriesByName('ks-histogram').length > 0");
         await ui.SettledAsync();
         Assert.Equal("abs", await ui.Page.GetByTestId("time-range").InputValueAsync());
         long narrowed = await ui.Page.EvaluateAsync<long>("() => [...document.querySelectorAll('[data-testid=histogram] rect.bar')].reduce((a, r) => a + Number(r.dataset.count), 0)");

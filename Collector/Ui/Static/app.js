@@ -372,8 +372,10 @@ function stopTail(update = true) {
 
 function flushTail() {
   if (!tail.held.length) return;
+  // A frame groups its lines by label set, so held lines are not in time order: newest first at the top.
+  tail.held.sort((a, b) => (BigInt(a.ns) < BigInt(b.ns) ? 1 : BigInt(a.ns) > BigInt(b.ns) ? -1 : 0));
   const fragment = document.createDocumentFragment();
-  for (const entry of tail.held.reverse()) {
+  for (const entry of tail.held) {
     const tr = row(entry);
     tr.classList.add('new');
     fragment.append(tr);
@@ -464,6 +466,8 @@ function accept(i) {
   }
   hideSuggestions();
   el.query.focus();
+  // A label name was inserted with its `="`: offer its values right away, as typing `="` would.
+  if (item.kind === 'label') suggest();
 }
 
 function moveActive(delta) {

@@ -33,7 +33,7 @@ dotnet build tests/Ui.Tests -c Release -nologo -clp:ErrorsOnly
 UI_PERF_DATA=$DATA UI_ARTIFACTS=$OUT_DIR dotnet test tests/Ui.Tests -c Release --no-build -nologo \
   --filter "FullyQualifiedName~StoredDataTimingTests" --logger "console;verbosity=detailed" | tee "$OUT_DIR/test.log" \
   | grep -E 'MiB stored' | sed 's/^ *//' | tee "$OUT_DIR/ui-timing.md"
-grep -qE 'Passed!' "$OUT_DIR/test.log" || { echo "the timing run failed: $OUT_DIR/test.log" >&2; exit 1; }
+grep -qE 'Test Run Successful' "$OUT_DIR/test.log" || { echo "the timing run failed: $OUT_DIR/test.log" >&2; exit 1; }
 
 if [ "$generated" = 1 ] && [ "$KEEP" != 1 ]; then
   rm -rf "$DATA"

@@ -18,6 +18,8 @@ public sealed class SyslogSenderStatusTests
         await sender.SendAsync(SyslogMessages.Numbered(1));
         Assert.True(sender.IsConnected);
 
+        // The send can return before the receiver accepted: close only once it holds the connection.
+        await Wait.UntilAsync(() => receiver.TotalBytes > 0, "the receiver to accept and read the message");
         await receiver.CloseConnectionsAsync();
         await Wait.UntilAsync(() => !sender.IsConnected, "the closed connection to show");
     }

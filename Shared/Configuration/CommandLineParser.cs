@@ -70,14 +70,15 @@ public static class CommandLineParser
         return true;
     }
 
-    /// <summary>One line per switch: name and value placeholder in a column, then the help text.</summary>
+    /// <summary>One line per switch: name and value placeholder in a column as wide as the longest, then the help text.</summary>
     public static void AppendSwitches(StringBuilder text, IReadOnlyList<CommandLineSwitch> switches)
     {
+        int width = Math.Max(30, switches.Max(s => s.Name.Length + 1 + s.Value.Length) + 2);
         foreach (var s in switches)
         {
-            text.Append("  ").Append($"{s.Name} {s.Value}".PadRight(30)).AppendLine(s.Help);
+            text.Append("  ").Append($"{s.Name} {s.Value}".PadRight(width)).AppendLine(s.Help);
         }
 
-        text.Append("  ").Append("-h, --help".PadRight(30)).AppendLine("this text");
+        text.Append("  ").Append("-h, --help".PadRight(width)).AppendLine("this text");
     }
 }

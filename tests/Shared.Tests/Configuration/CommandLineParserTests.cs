@@ -47,4 +47,15 @@ public sealed class CommandLineParserTests
         Assert.Contains("  --state DIR ", text.ToString(), StringComparison.Ordinal);
         Assert.Contains("-h, --help", text.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ALongSwitchStillLeavesAGapBeforeItsHelpAndEveryHelpStartsInOneColumn()
+    {
+        var text = new System.Text.StringBuilder();
+        CommandLineParser.AppendSwitches(text, [.. Switches, new CommandLineSwitch("--partial-flush-timeout", "X", "DURATION", "send a fragment")]);
+        string[] lines = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains("--partial-flush-timeout DURATION  send a fragment", StringComparison.Ordinal));
+        var columns = lines.Select(l => l.IndexOf("  ", 2, StringComparison.Ordinal) + l[l.IndexOf("  ", 2, StringComparison.Ordinal)..].TakeWhile(c => c == ' ').Count()).Distinct();
+        Assert.Single(columns);
+    }
 }

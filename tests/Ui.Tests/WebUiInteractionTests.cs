@@ -249,6 +249,10 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         socket.Send(DropFrame(shown with { Seq = 300_001, Time = now.AddSeconds(1), Body = "seq=300001 kept" }, dropped: 7, remembered: 7));
         await ui.Page.WaitForFunctionAsync("() => /\\b257 missed\\b/.test(document.querySelector('[data-testid=tail-notice]').textContent)", null, new PageWaitForFunctionOptions { Timeout = Short });
         Assert.Equal("257", await MissedAsync(ui));
+
+        // A Loki-shaped frame has no dropped_count: its dropped_entries are counted.
+        socket.Send(DropFrame(shown with { Seq = 300_002, Time = now.AddSeconds(2), Body = "seq=300002 kept" }, dropped: null, remembered: 3));
+        await ui.Page.WaitForFunctionAsync("() => /\\b260 missed\\b/.test(document.querySelector('[data-testid=tail-notice]').textContent)", null, new PageWaitForFunctionOptions { Timeout = Short });
         ui.AssertClean();
     }
 
@@ -310,6 +314,32 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         ui.AssertClean();
     }
 
+    [Theory, InChromium, InFirefox]
+    public async Task TheTailPutsNewLinesOnTopSoItSwitchesOldestFirstToNewestFirstAndBack(string browser)
+    {
+        await using var ui = await OpenAsync(browser);
+        const string Query = "{namespace=\"db\"} |= \"timeout\"";
+        var expected = fixture.Logs.Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal)).Select(l => l.Seq).ToList();
+        await ui.Page.GotoAsync($"/?query={Uri.EscapeDataString(Query)}&range=1h&direction=forward");
+        await ui.SettledAsync();
+        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(SeqOf));
+
+        // Switching the tail on turns the order to newest first, searches again and then tails.
+        await ui.Page.GetByTestId("tail-toggle").ClickAsync();
+        await ui.Page.Locator("[data-testid=tail-toggle][data-state=open]").WaitForAsync(new LocatorWaitForOptions { Timeout = Short });
+        Assert.Equal("backward", await ui.Page.GetByTestId("direction").InputValueAsync());
+        Assert.DoesNotContain("direction=forward", ui.Page.Url, StringComparison.Ordinal);
+        Assert.Equal(expected.OrderDescending(), (await ui.LinesAsync()).Select(SeqOf));
+
+        // Choosing oldest first while tailing stops the tail and says why.
+        await ui.Page.GetByTestId("direction").SelectOptionAsync("forward");
+        await ui.Page.WaitForFunctionAsync("() => document.querySelector('[data-testid=tail-toggle]').getAttribute('aria-pressed') === 'false'", null, new PageWaitForFunctionOptions { Timeout = Short });
+        await ui.SettledAsync();
+        Assert.Contains("oldest first", await ui.Page.GetByTestId("tail-notice").TextContentAsync(), StringComparison.Ordinal);
+        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(SeqOf));
+        ui.AssertClean();
+    }
+
     /// <summary>Waits until the suggestion list shows <paramref name="expected"/> (all of one kind) and returns it.</summary>
     private static async Task<string[]> SuggestionsAsync(UiPage ui, string kind, string[] expected)
     {
@@ -351,7 +381,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
     }
 
     /// <summary>A frame as TailEndpoints.SendFrameAsync writes it: the line, up to 100 dropped entries and the exact count.</summary>
-    private static string DropFrame(UiLog shown, int dropped, int remembered)
+    private static string DropFrame(UiLog shown, int? dropped, int remembered)
     {
         JsonObject Labels(UiLog log) => new() { ["namespace"] = log.Namespace, ["pod"] = log.Pod, ["container"] = "main", ["severity"] = UiLog.SeverityNames[log.Severity] };
         string Ns(DateTimeOffset time) => ((time.ToUnixTimeMilliseconds() * 1_000_000) + 123).ToString(CultureInfo.InvariantCulture);
@@ -366,8 +396,12 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         {
             ["streams"] = new JsonArray(new JsonObject { ["stream"] = Labels(shown), ["values"] = new JsonArray(new JsonArray(Ns(shown.Time), shown.Body)) }),
             ["dropped_entries"] = drops,
-            ["dropped_count"] = dropped,
         };
+        if (dropped is int count)
+        {
+            frame["dropped_count"] = count;
+        }
+
         return frame.ToJsonString();
     }
 

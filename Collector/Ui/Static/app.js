@@ -105,7 +105,15 @@ async function run({ push = true } = {}) {
   } catch (error) {
     if (error.name !== 'AbortError' && !controller.signal.aborted) { showError(error); $('status').textContent = ''; }
   }
-  if (tail.socket) startTail();
+  // The tail adds lines at the top, which is only right newest first: oldest first stops it.
+  if (tail.socket && state.direction === 'forward') {
+    stopTail();
+    $('notice').textContent = 'Live tail stopped: it shows newest lines first, and the order is now oldest first.';
+    $('notice').hidden = false;
+  } else if (tail.socket || tail.wanted) {
+    tail.wanted = false;
+    startTail();
+  }
 }
 
 function afterPaint(name) {
@@ -335,7 +343,7 @@ function dragToNarrow() {
 }
 
 // ---- Live tail over the WebSocket tail endpoint
-const tail = { socket: null, missed: 0, held: [] };
+const tail = { socket: null, missed: 0, held: [], wanted: false };
 
 function startTail() {
   stopTail(false);
@@ -346,7 +354,8 @@ function startTail() {
   socket.onopen = () => { $('tail').dataset.state = 'open'; };
   socket.onmessage = message => {
     const frame = JSON.parse(message.data);
-    if (frame.dropped_count) tail.missed += frame.dropped_count;
+    // Our Collector counts every dropped line in dropped_count; Loki lists (some of) them in dropped_entries.
+    tail.missed += frame.dropped_count ?? frame.dropped_entries?.length ?? 0;
     const entries = (frame.streams ?? []).flatMap(s => s.values.map(([t, line]) => ({ ns: t, ms: msOf(t), labels: s.stream, line })));
     tail.held.push(...entries);
     if ($('scroller').scrollTop <= 2) flushTail();
@@ -513,7 +522,14 @@ function init() {
     const controller = state.run ?? new AbortController();
     try { await page(controller); } catch (error) { if (error.name !== 'AbortError') showError(error); }
   });
-  $('tail').addEventListener('click', () => (tail.socket ? stopTail() : startTail()));
+  $('tail').addEventListener('click', () => {
+    if (tail.socket) { stopTail(); return; }
+    if (state.direction !== 'forward') { startTail(); return; }
+    // New lines go on top: switch to newest first, search again, then tail (run() starts it when done).
+    el.direction.value = 'backward';
+    tail.wanted = true;
+    run();
+  });
   $('scroller').addEventListener('scroll', () => { if ($('scroller').scrollTop <= 2 && tail.held.length) { flushTail(); showTailNotice(); } });
   document.addEventListener('keydown', event => {
     if (event.key === '/' && !event.target.closest('input, textarea, select')) { event.preventDefault(); el.query.focus(); }

@@ -8,7 +8,8 @@ namespace Collector.Api;
 /// <summary>
 /// <c>/api/v1/volume_range</c>: how many lines match per step, one series per severity (Loki's matrix shape; each
 /// value is <c>[bucket start in Unix seconds, "count"]</c>, empty buckets left out). Answered from the block index
-/// where a block lies in one step and provably matches whole; other candidate blocks are read.
+/// (its lines per label value and severity) where a block lies in one step and the query lets the index decide
+/// (<see cref="VolumeCounter"/>); other candidate blocks are read.
 /// </summary>
 public sealed class VolumeEndpoints(VolumeCounter counter, SearchEngine engine, TimeProvider time)
 {

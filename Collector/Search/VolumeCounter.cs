@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using Collector.Storage.Index;
 
 namespace Collector.Search;
@@ -235,7 +234,7 @@ public sealed class VolumeCounter(IndexStore store)
                         return null;
                     }
 
-                    found = SeverityIndex(Encoding.UTF8.GetBytes(_labels.ValueOf(id)));
+                    found = SeverityIndex(_labels.Utf8Of(id));
                 }
             }
 

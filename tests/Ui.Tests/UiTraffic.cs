@@ -1,15 +1,27 @@
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Ui.Tests;
 
 /// <summary>One generated message and what the UI should show for it.</summary>
-public sealed record UiLog(int Seq, DateTimeOffset Time, string Namespace, string Pod, int Severity, string Body)
+public sealed partial record UiLog(int Seq, DateTimeOffset Time, string Namespace, string Pod, int Severity, string Body)
 {
     public static readonly string[] SeverityNames = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
 
     public string Marker => $"seq={Seq.ToString(CultureInfo.InvariantCulture)} ";
+
+    /// <summary>The seq of a shown or stored line (its <c>seq=N</c>); fails the test when there is none.</summary>
+    public static int SeqOf(string line)
+    {
+        var match = SeqPattern().Match(line);
+        Assert.True(match.Success, $"seq= in {line}");
+        return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
+    [GeneratedRegex(@"seq=(\d+)")]
+    private static partial Regex SeqPattern();
 }
 
 /// <summary>

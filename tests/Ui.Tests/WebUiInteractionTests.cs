@@ -84,7 +84,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         await ui.Page.WaitForURLAsync(new Regex("db-2"), new PageWaitForURLOptions { Timeout = Short });
         await ui.SettledAsync();
         var expected = fixture.Logs.Where(l => l.Pod == "db-2" && l.Body.Contains("timeout", StringComparison.Ordinal)).Select(l => l.Seq).Order();
-        Assert.Equal(expected, (await ui.LinesAsync()).Select(SeqOf).Order());
+        Assert.Equal(expected, (await ui.LinesAsync()).Select(UiLog.SeqOf).Order());
         ui.AssertClean();
     }
 
@@ -146,7 +146,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         await ui.SettledAsync();
         var expected = fixture.Logs.Where(l => l.Namespace == "kube-system" && l.Body.Contains("path=/api/3", StringComparison.Ordinal)).Select(l => l.Seq).Order().ToList();
         Assert.NotEmpty(expected);
-        Assert.Equal(expected, (await ui.LinesAsync()).Select(SeqOf).Order());
+        Assert.Equal(expected, (await ui.LinesAsync()).Select(UiLog.SeqOf).Order());
         ui.AssertClean();
     }
 
@@ -166,14 +166,14 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         await ui.Page.GetByTestId("time-to").FillAsync(await LocalInputAsync(ui, to));
         await ui.Page.WaitForURLAsync(url => UrlTime(url, "from") == from && UrlTime(url, "to") == to, new PageWaitForURLOptions { Timeout = Short });
         await ui.SettledAsync();
-        Assert.Equal(expected, (await ui.LinesAsync()).Select(SeqOf));
+        Assert.Equal(expected, (await ui.LinesAsync()).Select(UiLog.SeqOf));
 
         await ui.Page.ReloadAsync();
         await ui.SettledAsync();
         Assert.Equal("abs", await ui.Page.GetByTestId("time-range").InputValueAsync());
         Assert.Equal(await LocalInputAsync(ui, from), await InputTimeAsync(ui, "time-from"));
         Assert.Equal(await LocalInputAsync(ui, to), await InputTimeAsync(ui, "time-to"));
-        Assert.Equal(expected, (await ui.LinesAsync()).Select(SeqOf));
+        Assert.Equal(expected, (await ui.LinesAsync()).Select(UiLog.SeqOf));
         ui.AssertClean();
     }
 
@@ -215,7 +215,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         await ui.Page.Locator("[data-testid=copy-line]", new PageLocatorOptions { HasText = "Copied" }).WaitForAsync(new LocatorWaitForOptions { Timeout = Short });
         string copied = await ui.Page.EvaluateAsync<string>(firefox ? "() => window.copiedText" : "() => navigator.clipboard.readText()");
 
-        var stored = File.ReadLines(fixture.Collector.FilePath).Where(l => l.Contains(fixture.Logs[SeqOf(shown)].Marker, StringComparison.Ordinal)).ToList();
+        var stored = File.ReadLines(fixture.Collector.FilePath).Where(l => l.Contains(fixture.Logs[UiLog.SeqOf(shown)].Marker, StringComparison.Ordinal)).ToList();
         Assert.Equal(stored, [copied]);
         Assert.Equal(shown, copied);
         ui.AssertClean();
@@ -287,7 +287,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
 
         await ui.Page.Mouse.WheelAsync(0, -5_000);
         await ui.Page.WaitForFunctionAsync($"() => document.querySelectorAll('[data-testid=result-row]').length === {before + sent.Count}", null, new PageWaitForFunctionOptions { Timeout = Short });
-        var top = (await ui.LinesAsync()).Take(sent.Count).Select(SeqOf);
+        var top = (await ui.LinesAsync()).Take(sent.Count).Select(UiLog.SeqOf);
         Assert.Equal(sent.Select(l => l.Seq).OrderDescending(), top);
         Assert.DoesNotContain("new lines above", await ui.Page.GetByTestId("tail-notice").TextContentAsync() ?? string.Empty, StringComparison.Ordinal);
         ui.AssertClean();
@@ -300,17 +300,17 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         const string Query = "{namespace=\"db\"} |= \"timeout\"";
         var expected = fixture.Logs.Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal)).Select(l => l.Seq).ToList();
         await ui.GotoAsync(Query);
-        Assert.Equal(expected.OrderDescending(), (await ui.LinesAsync()).Select(SeqOf));
+        Assert.Equal(expected.OrderDescending(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
 
         await ui.Page.GetByTestId("direction").SelectOptionAsync("forward");
         await ui.Page.WaitForURLAsync(new Regex("direction=forward"), new PageWaitForURLOptions { Timeout = Short });
         await ui.SettledAsync();
-        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(SeqOf));
+        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
 
         await ui.Page.ReloadAsync();
         await ui.SettledAsync();
         Assert.Equal("forward", await ui.Page.GetByTestId("direction").InputValueAsync());
-        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(SeqOf));
+        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
         ui.AssertClean();
     }
 
@@ -322,21 +322,21 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         var expected = fixture.Logs.Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal)).Select(l => l.Seq).ToList();
         await ui.Page.GotoAsync($"/?query={Uri.EscapeDataString(Query)}&range=1h&direction=forward");
         await ui.SettledAsync();
-        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(SeqOf));
+        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
 
         // Switching the tail on turns the order to newest first, searches again and then tails.
         await ui.Page.GetByTestId("tail-toggle").ClickAsync();
         await ui.Page.Locator("[data-testid=tail-toggle][data-state=open]").WaitForAsync(new LocatorWaitForOptions { Timeout = Short });
         Assert.Equal("backward", await ui.Page.GetByTestId("direction").InputValueAsync());
         Assert.DoesNotContain("direction=forward", ui.Page.Url, StringComparison.Ordinal);
-        Assert.Equal(expected.OrderDescending(), (await ui.LinesAsync()).Select(SeqOf));
+        Assert.Equal(expected.OrderDescending(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
 
         // Choosing oldest first while tailing stops the tail and says why.
         await ui.Page.GetByTestId("direction").SelectOptionAsync("forward");
         await ui.Page.WaitForFunctionAsync("() => document.querySelector('[data-testid=tail-toggle]').getAttribute('aria-pressed') === 'false'", null, new PageWaitForFunctionOptions { Timeout = Short });
         await ui.SettledAsync();
         Assert.Contains("oldest first", await ui.Page.GetByTestId("tail-notice").TextContentAsync(), StringComparison.Ordinal);
-        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(SeqOf));
+        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
         ui.AssertClean();
     }
 
@@ -433,17 +433,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
     private static DateTimeOffset? UrlTime(string url, string name) =>
         QueryHelpers.ParseQuery(new Uri(url).Query).TryGetValue(name, out var v) && DateTimeOffset.TryParse(v.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 
-    private static int SeqOf(string line)
-    {
-        var match = SeqPattern().Match(line);
-        Assert.True(match.Success, $"seq= in {line}");
-        return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
-
     private async Task<UiPage> OpenAsync(string browser) => await UiPage.OpenAsync(await fixture.BrowserAsync(browser), fixture.Collector.BaseUrl);
-
-    [GeneratedRegex(@"seq=(\d+)")]
-    private static partial Regex SeqPattern();
 
     [GeneratedRegex(@"\b(\d+) missed\b")]
     private static partial Regex MissedPattern();

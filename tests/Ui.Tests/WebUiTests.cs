@@ -27,7 +27,7 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         await ui.Page.WaitForFunctionAsync("() => performance.getEntriesByName('ks-results').length > 0 && performance.getEntriesByName('ks-histogram').length > 0");
 
         var lines = await ui.LinesAsync();
-        Assert.Equal(expected, lines.Select(SeqOf).Order().ToList());
+        Assert.Equal(expected, lines.Select(UiLog.SeqOf).Order().ToList());
         Assert.All(lines, l => Assert.Contains("namespace=\"db\"", l, StringComparison.Ordinal));
         Assert.Equal(expected.Count, await ui.Page.Locator("[data-testid=result-row] mark").CountAsync());
 
@@ -163,7 +163,7 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
                     $"() => document.querySelectorAll('[data-testid=result-row]').length > {before} || document.querySelector('[data-testid=load-more]').hidden");
             }
 
-            var seqs = (await ui.LinesAsync()).Select(SeqOf).ToList();
+            var seqs = (await ui.LinesAsync()).Select(UiLog.SeqOf).ToList();
             Assert.Equal(fixture.Logs.Count, seqs.Count);
             Assert.Equal(Enumerable.Range(0, fixture.Logs.Count), seqs.Order());
             var expectedOrder = direction == "forward" ? seqs.Order() : seqs.OrderDescending();
@@ -292,17 +292,7 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         ui.AssertClean();
     }
 
-    private static int SeqOf(string line)
-    {
-        var match = SeqPattern().Match(line);
-        Assert.True(match.Success, $"seq= in {line}");
-        return int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-    }
-
     private async Task<UiPage> OpenAsync(string browser) => await UiPage.OpenAsync(await fixture.BrowserAsync(browser), fixture.Collector.BaseUrl);
-
-    [GeneratedRegex(@"seq=(\d+)")]
-    private static partial Regex SeqPattern();
 
     [GeneratedRegex(@"at position (\d+)")]
     private static partial Regex PositionPattern();

@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Shared.Syslog;
 
 /// <summary>
@@ -9,12 +13,9 @@ internal static class StructuredDataSyntax
 {
     public const int MaxNameLength = 32;
 
-    /// <summary>Values up to this long are scanned byte by byte; longer ones switch to a vectorised search.</summary>
-    private const int ShortValueLength = 32;
-
     /// <summary>
-    /// 1 for the bytes an SD-NAME may hold: PRINTUSASCII (33–126) except '=' (61), ']' (93), '"' (34). Names are short
-    /// (≤ 32), where a table lookup per byte beats the setup of a vectorised search (~30 % of SD validation time).
+    /// 1 for the bytes an SD-NAME may hold: PRINTUSASCII (33–126) except '=' (61), ']' (93), '"' (34); used for the last
+    /// bytes of a frame, where a 16-byte load would read past its end.
     /// </summary>
     private static ReadOnlySpan<byte> NameTable =>
     [
@@ -102,15 +103,7 @@ internal static class StructuredDataSyntax
     /// <summary>Reads an SD-NAME (SD-ID or PARAM-NAME) at <paramref name="pos"/>.</summary>
     public static SyslogParseErrorCode ReadName(ReadOnlySpan<byte> frame, ref int pos, out FieldRange name)
     {
-        var table = NameTable;
-        int end = pos;
-        while ((uint)end < (uint)frame.Length && table[frame[end]] != 0)
-        {
-            end++;
-        }
-
-        int length = end - pos;
-
+        int length = NameLength(frame, pos);
         name = new FieldRange(pos, length);
         if (length == 0)
         {
@@ -130,9 +123,32 @@ internal static class StructuredDataSyntax
     /// <summary>Offset of the closing '"' of a PARAM-VALUE whose first byte is at <paramref name="pos"/>, or -1.</summary>
     public static int FindValueEnd(ReadOnlySpan<byte> frame, int pos)
     {
-        // Inside PARAM-VALUE only '"' ends the value and '\' escapes the next byte (§6.3.3).
-        int scalarEnd = Math.Min(frame.Length, pos + ShortValueLength);
-        while (pos < scalarEnd)
+        // Inside PARAM-VALUE only '"' ends the value and '\' escapes the next byte (§6.3.3). Values are short
+        // (Kubernetes names and ids) and the frame goes on after them, so one 16-byte compare usually finds the end:
+        // about half the time of a byte loop, and less than IndexOfAny, whose setup dominates on short runs.
+        ref byte start = ref MemoryMarshal.GetReference(frame);
+        var quote = Vector128.Create((byte)'"');
+        var backslash = Vector128.Create((byte)'\\');
+        while (pos <= frame.Length - Vector128<byte>.Count)
+        {
+            var chunk = Vector128.LoadUnsafe(ref start, (nuint)pos);
+            uint hits = (Vector128.Equals(chunk, quote) | Vector128.Equals(chunk, backslash)).ExtractMostSignificantBits();
+            if (hits == 0)
+            {
+                pos += Vector128<byte>.Count;
+                continue;
+            }
+
+            pos += BitOperations.TrailingZeroCount(hits);
+            if (frame[pos] == '"')
+            {
+                return pos;
+            }
+
+            pos += 2; // '\' and the byte it escapes
+        }
+
+        while (pos < frame.Length)
         {
             byte b = frame[pos];
             if (b == '"')
@@ -143,23 +159,37 @@ internal static class StructuredDataSyntax
             pos += b == '\\' ? 2 : 1;
         }
 
-        while (pos < frame.Length)
+        return -1;
+    }
+
+    /// <summary>Length of the run of SD-NAME bytes at <paramref name="pos"/>; stops early once it is past <see cref="MaxNameLength"/>.</summary>
+    private static int NameLength(ReadOnlySpan<byte> frame, int pos)
+    {
+        // 16 bytes at a time while the frame has them (it usually has: a value and MSG follow every name).
+        ref byte start = ref MemoryMarshal.GetReference(frame);
+        int end = pos;
+        while (end <= frame.Length - Vector128<byte>.Count && end - pos <= MaxNameLength)
         {
-            int i = frame[pos..].IndexOfAny((byte)'"', (byte)'\\');
-            if (i < 0)
+            var chunk = Vector128.LoadUnsafe(ref start, (nuint)end);
+            var notName = Vector128.GreaterThan(chunk - Vector128.Create((byte)33), Vector128.Create((byte)(126 - 33)))
+                | Vector128.Equals(chunk, Vector128.Create((byte)'='))
+                | Vector128.Equals(chunk, Vector128.Create((byte)']'))
+                | Vector128.Equals(chunk, Vector128.Create((byte)'"'));
+            uint hits = notName.ExtractMostSignificantBits();
+            if (hits != 0)
             {
-                return -1;
+                return end - pos + BitOperations.TrailingZeroCount(hits);
             }
 
-            pos += i;
-            if (frame[pos] == '"')
-            {
-                return pos;
-            }
-
-            pos += 2; // '\' and the byte it escapes
+            end += Vector128<byte>.Count;
         }
 
-        return -1;
+        var table = NameTable;
+        while ((uint)end < (uint)frame.Length && table[frame[end]] != 0 && end - pos <= MaxNameLength)
+        {
+            end++;
+        }
+
+        return end - pos;
     }
 }

@@ -159,6 +159,14 @@ public static class Rfc5424Parser
     {
         field = default;
         var rest = frame[pos..];
+
+        // PROCID and MSGID are usually NILVALUE: two byte compares instead of a vectorised scan.
+        if (rest.Length >= 2 && rest[0] == '-' && rest[1] == ' ')
+        {
+            pos += 2;
+            return SyslogParseErrorCode.None;
+        }
+
         int length = rest.IndexOfAnyExceptInRange((byte)33, (byte)126);
         if (length < 0)
         {

@@ -126,10 +126,9 @@ public ref struct Rfc5424Writer
             Expect(State.InElement);
             var span = Reserve(1 + StructuredDataSyntax.MaxNameLength + 2 + value.Length + 1);
             int pos = WriteParameterStart(span, name);
-            if (Ascii.FromUtf16(value, span[pos..], out int written) == OperationStatus.Done
-                && span.Slice(pos, written).IndexOfAny(StructuredDataValue.EscapedBytes) < 0)
+            if (TryCopyPlainAscii(value, span[pos..]))
             {
-                pos += written;
+                pos += value.Length;
                 span[pos++] = (byte)'"';
                 Commit(pos);
                 return;
@@ -465,12 +464,39 @@ public ref struct Rfc5424Writer
     {
         ThrowIfEmptyName(name);
         int length = Math.Min(name.Length, StructuredDataSyntax.MaxNameLength);
+        var table = StructuredDataSyntax.NameTable;
         for (int i = 0; i < length; i++)
         {
             char c = name[i];
-            destination[i] = c is >= (char)33 and <= (char)126 and not '=' and not ']' and not '"' ? (byte)c : Replacement;
+            destination[i] = c < 128 && table[c] != 0 ? (byte)c : Replacement;
         }
 
         return length;
+    }
+
+    /// <summary>
+    /// Copies <paramref name="value"/> as bytes when it is ASCII with nothing to escape (the usual Kubernetes name or id);
+    /// false, with <paramref name="destination"/> partly written, otherwise.
+    /// </summary>
+    private static bool TryCopyPlainAscii(ReadOnlySpan<char> value, Span<byte> destination)
+    {
+        if (value.Length >= 16)
+        {
+            return Ascii.FromUtf16(value, destination, out int written) == OperationStatus.Done
+                && destination[..written].IndexOfAny(StructuredDataValue.EscapedBytes) < 0;
+        }
+
+        // Short values: one pass without branches per character is cheaper than the setup of two vectorised calls.
+        var escaped = StructuredDataValue.EscapedAsciiTable;
+        uint unusual = 0;
+        destination = destination[..value.Length];
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            unusual |= (uint)(c >> 7) | escaped[c & 0x7F];
+            destination[i] = (byte)c;
+        }
+
+        return unusual == 0;
     }
 }

@@ -15,9 +15,9 @@ internal static class StructuredDataSyntax
 
     /// <summary>
     /// 1 for the bytes an SD-NAME may hold: PRINTUSASCII (33–126) except '=' (61), ']' (93), '"' (34); used for the last
-    /// bytes of a frame, where a 16-byte load would read past its end.
+    /// bytes of a frame, where a 16-byte load would read past its end, and by the writer.
     /// </summary>
-    private static ReadOnlySpan<byte> NameTable =>
+    internal static ReadOnlySpan<byte> NameTable =>
     [
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
         0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1,

@@ -136,6 +136,25 @@ public sealed class RelayReloadTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task PuttingANewRelayNeverOverwritesTheFileOfAnother()
+    {
+        using var dir = TempDirectory.Create();
+        Directory.CreateDirectory(dir.Combine("relays"));
+        File.WriteAllText(dir.Combine("relays", "foo.yaml"), RelayDocs.Doc("bar", 9));
+        await using var collector = await RunningCollector.StartAsync(dir, "--relays", dir.Combine("relays"));
+        using var http = RelayDocs.Http(collector);
+
+        using var created = await http.PutAsync("/api/v1/relays/foo", new StringContent(RelayDocs.Doc("foo", 10)));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(["bar", "foo"], await ListNames(collector));
+        Assert.Contains("name: bar", File.ReadAllText(dir.Combine("relays", "foo.yaml")), StringComparison.Ordinal);
+        string file = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("file").GetString()!;
+        Assert.NotEqual("foo.yaml", file);
+        Assert.Contains("name: foo", File.ReadAllText(dir.Combine("relays", file)), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("siem", "kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'h:514', protocol: quic}", "spec.protocol must be tcp or udp")]
     [InlineData("other", "kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'h:514'}", "differs from the name in the URL")]

@@ -89,9 +89,9 @@ public sealed class RelayTarget : IAsyncDisposable
 
     public long Truncated => _sender.Counters.Truncated;
 
-    public string? LastError => Volatile.Read(ref _lastError);
+    public string? LastError => LatestError().Message;
 
-    public DateTimeOffset? LastErrorAt => _lastErrorAt;
+    public DateTimeOffset? LastErrorAt => LatestError().At;
 
     /// <summary>Takes a chunk from an ingest loop; never blocks (a full queue spills or drops its oldest, counted).</summary>
     public void Enqueue(RelayChunk chunk)
@@ -159,6 +159,17 @@ public sealed class RelayTarget : IAsyncDisposable
         await StopLoopAsync(TimeSpan.Zero).ConfigureAwait(false);
         await _sender.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
+    }
+
+    /// <summary>
+    /// The newer of this relay's failed sends and what its connection learnt on its own: a TLS 1.3 receiver refuses our
+    /// client certificate with an alert after the handshake, so the send it refuses succeeds and only the alert says why.
+    /// </summary>
+    private (string? Message, DateTimeOffset? At) LatestError()
+    {
+        (string? Message, DateTimeOffset? At) own = (Volatile.Read(ref _lastError), _lastErrorAt);
+        var counters = _sender.Counters;
+        return counters.LastErrorAt is { } at && (own.At is null || at > own.At) ? (counters.LastError, at) : own;
     }
 
     private async Task RunAsync(CancellationToken stop)

@@ -19,6 +19,7 @@ public sealed class RelayTarget : IAsyncDisposable
     private readonly ISyslogSender _sender;
     private readonly ResiliencePipeline _pipeline;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _graceCut = new();
     private readonly List<ReadOnlyMemory<byte>> _messages = [];
     private Task _loop = Task.CompletedTask;
     private RelayChunk? _inFlight;
@@ -128,6 +129,22 @@ public sealed class RelayTarget : IAsyncDisposable
     }
 
     /// <summary>
+    /// Ends the grace of a <see cref="DrainAsync"/> in progress at once: the relay was added again under its name, and
+    /// its successor must not wait for a target that may be down. What it still holds is dropped and counted.
+    /// </summary>
+    public void CutDrainShort()
+    {
+        try
+        {
+            _graceCut.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The drain has already ended.
+        }
+    }
+
+    /// <summary>
     /// The Collector stops: sends for up to <paramref name="timeout"/>, then writes what is left to the spill
     /// directory (delivered first after a restart) or, without spill, counts it as dropped.
     /// </summary>
@@ -159,6 +176,7 @@ public sealed class RelayTarget : IAsyncDisposable
         await StopLoopAsync(TimeSpan.Zero).ConfigureAwait(false);
         await _sender.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
+        _graceCut.Dispose();
     }
 
     /// <summary>
@@ -208,7 +226,7 @@ public sealed class RelayTarget : IAsyncDisposable
     {
         if (grace > TimeSpan.Zero)
         {
-            await Task.WhenAny(_loop, Task.Delay(grace, _time)).ConfigureAwait(false);
+            await Task.WhenAny(_loop, Task.Delay(grace, _time, _graceCut.Token)).ConfigureAwait(false);
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);

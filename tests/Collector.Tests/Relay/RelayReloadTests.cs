@@ -137,6 +137,26 @@ public sealed class RelayReloadTests
     }
 
     [Fact]
+    public async Task ARelayAddedAgainWhileItsPredecessorDrainsStartsAtOnce()
+    {
+        using var dir = TempDirectory.Create();
+        await using var collector = await RunningCollector.StartAsync(dir, "--relays", dir.Combine("relays"));
+        using var http = RelayDocs.Http(collector);
+        using var created = await http.PutAsync("/api/v1/relays/x", new StringContent(RelayDocs.Doc("x", 9)));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await RelayDocs.SendAsync(collector, 20, 0, 10);
+        await Wait.UntilAsync(() => Relay(collector, "x").Result.GetProperty("queued").GetInt64() == 10, "10 queued for a target that is down");
+
+        using var deleted = await http.DeleteAsync("/api/v1/relays/x");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+        // The predecessor would try its dead target for 10 s; the reload (and this answer) must not wait for that.
+        using var again = await http.PutAsync("/api/v1/relays/x", new StringContent(RelayDocs.Doc("x", 9)));
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(["x"], await ListNames(collector));
+    }
+
+    [Fact]
     public async Task PuttingANewRelayNeverOverwritesTheFileOfAnother()
     {
         using var dir = TempDirectory.Create();

@@ -120,6 +120,33 @@ public sealed class RotationTests
     }
 
     [Fact]
+    public async Task AGenerationRotatedWhileTheForwarderWasDownIsReadEvenWhenTheCheckpointedFileWasCompressedAway()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("default", "api-0", "api", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        var first = await StartAsync(dir, tree, target.TcpPort);
+        log.AppendMany(Lines("a", 200));
+        await TextsAsync(target, 200);
+        await first.DisposeAsync();
+
+        // Two kubelet rotations while the Forwarder is down. At the second one kubelet first compresses the older
+        // rotated file (the checkpointed one: gzip, then delete) and then renames 0.log: the new 0.log often gets
+        // the deleted file's inode. What was written to the deleted file is lost; the middle generation is not.
+        log.AppendMany(Lines("b", 200));
+        string older = log.RotateLikeKubelet("20261122-100000");
+        log.AppendMany(Lines("c", 200));
+        File.Delete(older);
+        log.RotateLikeKubelet("20261122-100005");
+        log.AppendMany(Lines("d", 200));
+        await using var second = await StartAsync(dir, tree, target.TcpPort);
+
+        var texts = await TextsAsync(target, 600);
+        Assert.Equal([.. Lines("c", 200), .. Lines("d", 200)], texts.Skip(200));
+    }
+
+    [Fact]
     public async Task ANewFileInADeletedFilesInodeIsReadFromItsStart()
     {
         using var dir = TempDirectory.Create();

@@ -174,6 +174,8 @@ internal sealed partial class TailingLoop
 
     private void Add(FileTailer tailer, ReadContext context, bool first = false)
     {
+        // A checkpoint of an earlier file in the same inode would otherwise be saved next to this one's.
+        _saved.Remove(tailer.Identity);
         _tailers[tailer.Identity] = tailer;
         if (first)
         {
@@ -193,7 +195,7 @@ internal sealed partial class TailingLoop
     private FileTailer? AddMissedGenerations(ReadContext context, DiscoveredFile live, FileTailer? previous, DateTime modifiedAfterUtc)
     {
         var last = previous;
-        foreach (var (path, status) in RotatedSiblings.Find(live.RealPath, modifiedAfterUtc, k => _tailers.ContainsKey(k) || _saved.ContainsKey(k) || k == new FileKey(live.Status.Device, live.Status.Inode)))
+        foreach (var (path, status) in RotatedSiblings.Find(live.RealPath, modifiedAfterUtc, (key, path) => IsKnown(key, path, live)))
         {
             var missed = NewTailer(new DiscoveredFile(live.Path, [live.Path, path], status), 0, null);
             missed.Predecessor = last;
@@ -205,6 +207,13 @@ internal sealed partial class TailingLoop
 
         return last;
     }
+
+    // Being tailed, or checkpointed with the same first bytes: a checkpoint of a drained file in the same inode but
+    // with other first bytes was a file deleted since (its inode reused).
+    private bool IsKnown(FileKey key, string path, DiscoveredFile live) =>
+        _tailers.ContainsKey(key)
+        || key == new FileKey(live.Status.Device, live.Status.Inode)
+        || (_saved.TryGetValue(key, out var checkpoint) && StillStartsAsCheckpointed(path, new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint)));
 
     private static string? FindByIdentity(string? directory, FileKey key)
     {

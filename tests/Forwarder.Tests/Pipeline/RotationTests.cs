@@ -147,6 +147,34 @@ public sealed class RotationTests
     }
 
     [Fact]
+    public async Task AMissedGenerationInTheInodeOfAnAlreadyDrainedFileIsRead()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("default", "api-0", "api", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        await using var forwarder = await StartAsync(dir, tree, target.TcpPort);
+        log.AppendMany(Lines("a", 100));
+        string drained = log.RotateLikeKubelet("20261122-100000");
+        log.AppendMany(Lines("b", 100));
+        await TextsAsync(target, 200);
+        await Wait.UntilAsync(() => forwarder.Tailing.Files.Count == 1, "the rotated file drained and forgotten but for its checkpoint", TimeSpan.FromSeconds(30));
+
+        // A generation that comes and goes between two scans in the inode of the drained file (kubelet deleted it after
+        // compressing it, and the runtime's next file got its inode): the same inode, other first bytes. Rewriting the
+        // drained file in place makes that deterministic.
+        File.WriteAllBytes(drained, []);
+        File.AppendAllText(drained, string.Concat(Lines("c", 100).Select((text, i) => log.Render(text, 1_000_000 + i, stderr: false))));
+        File.Move(log.RealPath, log.RealPath + ".20261122-100005");
+        File.Move(drained, log.RealPath + ".20261122-100010");
+        File.Create(log.RealPath).Dispose();
+        log.AppendMany(Lines("d", 100));
+
+        var texts = await TextsAsync(target, 400);
+        Assert.Equal([.. Lines("a", 100), .. Lines("b", 100), .. Lines("c", 100), .. Lines("d", 100)], texts);
+    }
+
+    [Fact]
     public async Task ANewFileInADeletedFilesInodeIsReadFromItsStart()
     {
         using var dir = TempDirectory.Create();

@@ -119,7 +119,8 @@ internal sealed partial class TailingLoop
     {
         foreach (var (key, checkpoint) in _saved.ToList())
         {
-            if (checkpoint.DoneAt is not null)
+            // Done, or already taken up as a missed generation of a file resumed before it.
+            if (checkpoint.DoneAt is not null || _tailers.ContainsKey(key))
             {
                 continue;
             }
@@ -209,11 +210,13 @@ internal sealed partial class TailingLoop
     }
 
     // Being tailed, or checkpointed with the same first bytes: a checkpoint of a drained file in the same inode but
-    // with other first bytes was a file deleted since (its inode reused).
+    // with other first bytes was a file deleted since (its inode reused). A checkpoint taken while its file was still
+    // empty has no first bytes and identifies nothing: the file is read from the start, as its offset was 0.
     private bool IsKnown(FileKey key, string path, DiscoveredFile live) =>
         _tailers.ContainsKey(key)
         || key == new FileKey(live.Status.Device, live.Status.Inode)
-        || (_saved.TryGetValue(key, out var checkpoint) && StillStartsAsCheckpointed(path, new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint)));
+        || (_saved.TryGetValue(key, out var checkpoint) && checkpoint.FingerprintLength > 0
+            && StillStartsAsCheckpointed(path, new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint)));
 
     private static string? FindByIdentity(string? directory, FileKey key)
     {

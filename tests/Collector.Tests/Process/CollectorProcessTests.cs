@@ -5,10 +5,13 @@ namespace Collector.Tests.Process;
 
 public sealed class CollectorProcessTests
 {
-    [Fact]
-    public async Task OnSigtermEveryMessageReadBeforeTheStopIsOnDisk()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task OnSigtermEveryMessageReadBeforeTheStopIsOnDisk(bool octetCounted)
     {
-        using var dir = TempDirectory.Create();
+        // LF framing too: a line the stop cuts has no LF yet, and it must not be stored as if it were whole.
+        using var dir = TempDirectory.Create($"sigterm-{(octetCounted ? "octet" : "lf")}");
         string file = dir.Combine("messages");
         await using var collector = await CollectorProcess.StartAsync(file);
         using var client = new TcpClient();
@@ -22,7 +25,7 @@ public sealed class CollectorProcessTests
             {
                 while (!stop.IsCancellationRequested)
                 {
-                    await SequencedMessages.SendAsync(stream, 1, sent, 500, octetCounted: true);
+                    await SequencedMessages.SendAsync(stream, 1, sent, 500, octetCounted);
                     sent += 500;
                 }
             }

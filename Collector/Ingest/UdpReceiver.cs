@@ -49,7 +49,16 @@ public sealed class UdpReceiver(
         }
 
         SetReceiveBuffer(socket, options.UdpReceiveBuffer);
-        socket.Bind(options.Udp);
+        try
+        {
+            socket.Bind(options.Udp);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new IOException(StartFailure.CannotBind("Udp", options.Udp, ex.Message), ex);
+        }
+
         _socket = socket;
         listeners.Udp = (IPEndPoint)socket.LocalEndPoint!;
         IngestLog.UdpListening(logger, listeners.Udp, socket.ReceiveBufferSize);
@@ -66,7 +75,12 @@ public sealed class UdpReceiver(
         await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _socket?.Dispose();
+    /// <summary>Also reached without <see cref="StopAsync"/>, when another listener failed to start: the loop must end quietly.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        _socket?.Dispose();
+    }
 
     /// <summary>Datagrams the kernel dropped for lack of buffer since the socket was opened; -1 if unknown.</summary>
     public long SocketDrops => _socket is { } s ? UdpDrops.Read(s) : 0;
@@ -81,7 +95,13 @@ public sealed class UdpReceiver(
                 {
                     Receive(_socket!);
                 }
-                catch (Exception ex) when (!_stopping && ex is not ObjectDisposedException)
+                catch (Exception ex) when (_stopping || ex is ObjectDisposedException)
+                {
+                    // The socket is closed: nothing more can be received. An exception escaping this thread would
+                    // abort the process (exit code 134 instead of 1 when the TCP port was taken).
+                    break;
+                }
+                catch (Exception ex)
                 {
                     IngestLog.UdpReceiveFailed(logger, ex);
                 }
@@ -141,7 +161,7 @@ public sealed class UdpReceiver(
                 batchStarted = Environment.TickCount64;
                 now = time.GetLocalNow();
                 sinceClock = 0;
-                socket.ReceiveTimeout = (int)QuietFlush.TotalMilliseconds;
+                SetReceiveTimeout(socket, QuietFlush);
             }
             else if (++sinceClock == 64)
             {
@@ -172,7 +192,19 @@ public sealed class UdpReceiver(
     private static void Flush(IngestSession session, Socket socket)
     {
         Wait(session.FlushAsync());
-        socket.ReceiveTimeout = 0;
+        SetReceiveTimeout(socket, TimeSpan.Zero);
+    }
+
+    /// <summary>A socket closed by the stop is noticed by the next receive, which stores what is pending first.</summary>
+    private static void SetReceiveTimeout(Socket socket, TimeSpan timeout)
+    {
+        try
+        {
+            socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private void ReportDrops()

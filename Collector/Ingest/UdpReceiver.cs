@@ -28,10 +28,14 @@ public sealed class UdpReceiver(
     private static readonly TimeSpan QuietFlush = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan MaxBatchAge = TimeSpan.FromMilliseconds(50);
 
+    // On a timer, not in the receive loop: a burst that overflowed the buffer and then silence must still be logged.
+    private static readonly TimeSpan DropCheckInterval = TimeSpan.FromSeconds(10);
+
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _socket;
     private volatile bool _stopping;
     private long _reportedDrops;
+    private ITimer? _dropCheck;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -64,6 +68,7 @@ public sealed class UdpReceiver(
         IngestLog.UdpListening(logger, listeners.Udp, socket.ReceiveBufferSize);
         var thread = new Thread(Run) { IsBackground = true, Name = "udp-receive" };
         thread.Start();
+        _dropCheck = time.CreateTimer(_ => ReportDrops(), null, DropCheckInterval, DropCheckInterval);
         return Task.CompletedTask;
     }
 
@@ -71,6 +76,7 @@ public sealed class UdpReceiver(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        _dropCheck?.Dispose();
         _socket?.Dispose();
         await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
@@ -79,6 +85,7 @@ public sealed class UdpReceiver(
     public void Dispose()
     {
         _stopping = true;
+        _dropCheck?.Dispose();
         _socket?.Dispose();
     }
 
@@ -125,7 +132,6 @@ public sealed class UdpReceiver(
         var address = new SocketAddress(socket.AddressFamily);
         var lastAddress = new SocketAddress(socket.AddressFamily);
         using var session = new IngestSession(formatter, queue, metrics.Udp, options.MaxMessageSize, relays);
-        long lastDropCheck = time.GetTimestamp();
         long batchStarted = 0;
         var now = time.GetLocalNow();
         int sinceClock = 0;
@@ -179,12 +185,6 @@ public sealed class UdpReceiver(
             if (session.HasFullChunk || Environment.TickCount64 - batchStarted >= MaxBatchAge.TotalMilliseconds)
             {
                 Flush(session, socket);
-            }
-
-            if (time.GetElapsedTime(lastDropCheck) > TimeSpan.FromSeconds(10))
-            {
-                lastDropCheck = time.GetTimestamp();
-                ReportDrops();
             }
         }
     }

@@ -66,6 +66,10 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                     // The file was deleted by rotation: going back there is nothing older; going forward, start at the oldest.
                     first = request.Backward ? ordered.Count : 0;
                 }
+                else if (cursor.Offset > ordered[first].Length)
+                {
+                    throw new CursorException($"offset {cursor.Offset} is past the end of its file ({ordered[first].Length} bytes)");
+                }
             }
 
             int last = ordered.Count - 1;
@@ -286,6 +290,12 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
         {
             int start = (int)(Math.Max(lo, at) - at);
             int end = (int)(Math.Min(hi, at + data.Length) - at);
+
+            // Blocks hold whole lines, and cursors and the tail's seam point between lines: anything else is a forged cursor.
+            if ((start > 0 && data[start - 1] != '\n') || (end > 0 && data[end - 1] != '\n'))
+            {
+                throw new CursorException($"offset {at + (start > 0 && data[start - 1] != '\n' ? start : end)} is not the start of a line in its file");
+            }
             Stats.BytesScanned += end - start;
             bool backward = request.Backward && ring is null;
             int pos = backward ? end : start;

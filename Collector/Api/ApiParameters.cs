@@ -86,7 +86,8 @@ public sealed class ApiParameters(HttpContext context, TimeProvider time)
         byte[] utf8 = Encoding.UTF8.GetBytes(text);
         if (Rfc3339.TryParse(utf8, out var timestamp, out int consumed) == SyslogParseErrorCode.None && consumed == utf8.Length)
         {
-            return (timestamp.Value.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) * 100;
+            // Nanoseconds in a long end in 2262 (and begin in 1677): a time beyond is as far as the range can go.
+            return (long)Int128.Clamp((Int128)(timestamp.Value.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) * 100, long.MinValue, long.MaxValue);
         }
 
         throw ProblemException.BadRequest($"{name} must be RFC 3339 (2026-11-22T10:00:00Z), Unix seconds or Unix nanoseconds, was '{text}'");

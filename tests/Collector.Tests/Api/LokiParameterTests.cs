@@ -29,6 +29,21 @@ public sealed class LokiParameterTests
     }
 
     [Theory]
+    [InlineData("3000-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59Z")]
+    public async Task AnEndFarInTheFutureIsAsFarAsTheRangeGoes(string end)
+    {
+        using var dir = TempDirectory.Create();
+        await using var collector = await RunningCollector.StartAsync(dir);
+        await SendAsync(collector, GeneratedLogs.Create(100));
+        using var api = new ApiClient(collector.Http);
+
+        var page = await api.QueryRangeAsync(("query", "{}"), ("start", "2026-01-01T00:00:00Z"), ("end", end), ("limit", "1000"));
+
+        Assert.Equal(100, page.Lines.Count());
+    }
+
+    [Theory]
     [InlineData("2d")]
     [InlineData("1w")]
     [InlineData("1d12h")]

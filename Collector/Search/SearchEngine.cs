@@ -233,7 +233,7 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
         /// </summary>
         private void ScanCompressed(StoredFile file, IndexBlock[] blocks, bool[] candidate, int lastCandidate, long lo, long hi)
         {
-            Ring? ring = request.Backward ? new Ring(request.Limit - Entries.Count) : null;
+            Ring? ring = request.Backward ? new Ring(request.Limit - Entries.Count, request.MaxBytes - _bytes) : null;
             byte[] buffer = ArrayPool<byte>.Shared.Rent(FileIndex.BlockSize * 2);
             try
             {
@@ -274,10 +274,12 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                     Entries.Add(ring[i]);
                 }
 
+                _bytes += ring.Bytes;
+
                 // Full (the ring kept only the newest of more matches, or exactly what was missing): go on before the oldest kept.
                 if (ring.Count > 0 && (ring.Overflowed || Entries.Count >= request.Limit))
                 {
-                    Stop(ring[0].Position, partial: false);
+                    Stop(ring[0].Position, partial: Entries.Count < request.Limit);
                 }
             }
         }
@@ -339,7 +341,7 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                 var entry = new SearchEntry(parsed.TimeNs, Labels(parsed), Encoding.UTF8.GetString(line), new SearchPosition(file.Key, at + lineStart));
                 if (ring is not null)
                 {
-                    ring.Add(entry);
+                    ring.Add(entry, line.Length);
                     continue;
                 }
 
@@ -383,31 +385,45 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
         }
     }
 
-    /// <summary>The last <c>capacity</c> entries added, oldest first.</summary>
-    private sealed class Ring(int capacity)
+    /// <summary>
+    /// The last entries added, oldest first: at most <c>capacity</c> of them, and (but always the newest one) at most
+    /// <c>maxBytes</c> of lines, the page's byte cap.
+    /// </summary>
+    private sealed class Ring(int capacity, long maxBytes)
     {
         private readonly SearchEntry[] _items = new SearchEntry[Math.Max(capacity, 1)];
+        private readonly int[] _sizes = new int[Math.Max(capacity, 1)];
         private int _next;
 
         public int Count { get; private set; }
 
+        /// <summary>Entries were let go to stay within the count or the bytes.</summary>
         public bool Overflowed { get; private set; }
 
-        public SearchEntry this[int i] => _items[(_next - Count + i + (_items.Length * 2)) % _items.Length];
+        /// <summary>Bytes of the lines held.</summary>
+        public long Bytes { get; private set; }
 
-        public void Add(SearchEntry entry)
+        public SearchEntry this[int i] => _items[Slot(i)];
+
+        public void Add(SearchEntry entry, int bytes)
         {
-            if (Count == _items.Length)
+            while (Count > 0 && (Count == _items.Length || Bytes + bytes > maxBytes))
             {
+                // Let the oldest go (and its line, which may be long).
+                int oldest = Slot(0);
+                Bytes -= _sizes[oldest];
+                _items[oldest] = null!;
+                Count--;
                 Overflowed = true;
-            }
-            else
-            {
-                Count++;
             }
 
             _items[_next] = entry;
+            _sizes[_next] = bytes;
+            Bytes += bytes;
+            Count++;
             _next = (_next + 1) % _items.Length;
         }
+
+        private int Slot(int i) => (_next - Count + i + (_items.Length * 2)) % _items.Length;
     }
 }

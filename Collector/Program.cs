@@ -28,7 +28,8 @@ await using (app)
     catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
     {
         // A port in use or a file that cannot be created: the host logged it; say it plainly and exit 1.
-        Console.Error.WriteLine($"Collector: cannot start: {ex.Message}");
+        var options = app.Services.GetRequiredService<CollectorOptions>();
+        Console.Error.WriteLine($"Collector: cannot start: {StartFailure.Describe(ex, options)}");
         return 1;
     }
 

@@ -1,9 +1,12 @@
+using System.Net;
 using Forwarder.Configuration;
 using Forwarder.Discovery;
 using Forwarder.Enrichment;
 using Forwarder.Observability;
 using Forwarder.Shipping;
 using Forwarder.Tailing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Serilog;
 using Shared.Logging;
 
@@ -81,6 +84,19 @@ public static class ForwarderApp
         var logger = app.Services.GetRequiredService<ILogger<ForwarderService>>();
         ForwarderLog.Starting(logger, options.Node, string.Join(' ', options.Include), string.Join(' ', options.Targets), Path.GetFullPath(options.State));
         HealthEndpoints.Map(app);
+
+        // With port 0 the log is the only place that says which port was taken.
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            foreach (string address in addresses)
+            {
+                if (Uri.TryCreate(address, UriKind.Absolute, out var uri) && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip))
+                {
+                    ForwarderLog.HttpListening(logger, new IPEndPoint(ip, uri.Port));
+                }
+            }
+        });
         return app;
     }
 

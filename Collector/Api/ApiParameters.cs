@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Collector.Search;
-using Shared.Configuration;
 using Shared.Syslog;
 
 namespace Collector.Api;
@@ -30,7 +29,7 @@ public sealed class ApiParameters(HttpContext context, TimeProvider time)
         }
     }
 
-    public int Limit(string name, int fallback)
+    public int Limit(string name, int fallback, int min = 1)
     {
         string? text = Text(name);
         if (text is null)
@@ -38,9 +37,9 @@ public sealed class ApiParameters(HttpContext context, TimeProvider time)
             return fallback;
         }
 
-        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < 1 || value > MaxLimit)
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < min || value > MaxLimit)
         {
-            throw ProblemException.BadRequest($"{name} must be a whole number from 1 to {MaxLimit}, was '{text}'");
+            throw ProblemException.BadRequest($"{name} must be a whole number from {min} to {MaxLimit}, was '{text}'");
         }
 
         return value;
@@ -64,7 +63,7 @@ public sealed class ApiParameters(HttpContext context, TimeProvider time)
         var other => throw ProblemException.BadRequest($"{name} must be true or false, was '{other}'"),
     };
 
-    /// <summary>Loki's time: Unix nanoseconds (an integer), Unix seconds with a fraction (<c>1700000000.5</c>) or RFC 3339.</summary>
+    /// <summary>Loki's time: Unix seconds (up to ten digits, or with a fraction: <c>1700000000.5</c>), Unix nanoseconds or RFC 3339.</summary>
     public long? Time(string name)
     {
         string? text = Text(name);
@@ -73,9 +72,10 @@ public sealed class ApiParameters(HttpContext context, TimeProvider time)
             return null;
         }
 
-        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long ns))
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out long whole))
         {
-            return ns;
+            // Loki's rule: ten digits or fewer are Unix seconds (1795341600), more are nanoseconds.
+            return text.Length <= 10 ? whole * 1_000_000_000 : whole;
         }
 
         if (decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal seconds) && seconds < 9_000_000_000m)
@@ -86,10 +86,11 @@ public sealed class ApiParameters(HttpContext context, TimeProvider time)
         byte[] utf8 = Encoding.UTF8.GetBytes(text);
         if (Rfc3339.TryParse(utf8, out var timestamp, out int consumed) == SyslogParseErrorCode.None && consumed == utf8.Length)
         {
-            return (timestamp.Value.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) * 100;
+            // Nanoseconds in a long end in 2262 (and begin in 1677): a time beyond is as far as the range can go.
+            return (long)Int128.Clamp((Int128)(timestamp.Value.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) * 100, long.MinValue, long.MaxValue);
         }
 
-        throw ProblemException.BadRequest($"{name} must be RFC 3339 (2026-11-22T10:00:00Z), Unix nanoseconds or Unix seconds, was '{text}'");
+        throw ProblemException.BadRequest($"{name} must be RFC 3339 (2026-11-22T10:00:00Z), Unix seconds or Unix nanoseconds, was '{text}'");
     }
 
     /// <summary>A duration (<c>since=1h</c>) or a count of seconds (<c>sinceSeconds=30</c>).</summary>
@@ -108,9 +109,9 @@ public sealed class ApiParameters(HttpContext context, TimeProvider time)
                 : throw ProblemException.BadRequest($"{name} must be a positive whole number of seconds, was '{text}'");
         }
 
-        return ConfigValue.ParseDuration(text) is (true, var d) && d > TimeSpan.Zero && d < TimeSpan.FromDays(36500)
+        return QueryDuration.TryParse(text, out var d) && d > TimeSpan.Zero && d < TimeSpan.FromDays(36500)
             ? d
-            : throw ProblemException.BadRequest($"{name} must be a duration such as 30s, 10m or 1h, was '{text}'");
+            : throw ProblemException.BadRequest($"{name} must be a duration such as 30s, 10m, 1h or 7d, was '{text}'");
     }
 
     /// <summary>start and end of a range query: Loki's defaults (end now, start an hour before, or end minus since).</summary>

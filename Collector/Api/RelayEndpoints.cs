@@ -82,7 +82,7 @@ public sealed class RelayEndpoints(RelayManager manager)
 
         var (_, set) = manager.Snapshot();
         bool existed = set.Files.TryGetValue(name, out string? file);
-        Write(() => directory.Write(name, body, file));
+        Write(() => directory.Write(name, body, file ?? directory.NewFile(name, set.Files.Values.ToHashSet(StringComparer.Ordinal))));
         await ApplyAsync(context).ConfigureAwait(false);
         var (relays, applied) = manager.Snapshot();
         var relay = relays.FirstOrDefault(r => r.Name == name);
@@ -141,9 +141,12 @@ public sealed class RelayEndpoints(RelayManager manager)
         var (_, set) = manager.Snapshot();
         Write(() =>
         {
+            var inUse = set.Files.Values.ToHashSet(StringComparer.Ordinal);
             foreach (var (name, document) in documents)
             {
-                directory.Write(name, document, set.Files.GetValueOrDefault(name));
+                string file = set.Files.GetValueOrDefault(name) ?? directory.NewFile(name, inUse);
+                inUse.Add(file);
+                directory.Write(name, document, file);
             }
 
             foreach (var (name, file) in set.Files)

@@ -23,9 +23,17 @@ public sealed class SearchEndpoints(SearchEngine engine, CollectorOptions option
                 : throw ProblemException.BadRequest($"cursor must be a cursor returned by a query in the same direction, was '{text}'");
         }
 
-        var result = await engine.SearchAsync(
-            new SearchRequest(query, start, end, limit, backward) { Cursor = cursor, Budget = options.QueryTimeout },
-            context.RequestAborted).ConfigureAwait(false);
+        SearchResult result;
+        try
+        {
+            result = await engine.SearchAsync(
+                new SearchRequest(query, start, end, limit, backward) { Cursor = cursor, Budget = options.QueryTimeout },
+                context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (CursorException ex)
+        {
+            throw ProblemException.BadRequest($"cursor must be a cursor returned by a query in the same direction, was '{p.Text("cursor")}': {ex.Message}");
+        }
 
         context.Response.ContentType = "application/json";
         using (var json = new Utf8JsonWriter(context.Response.BodyWriter, ApiJson.WriterOptions))

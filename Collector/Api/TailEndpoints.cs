@@ -31,7 +31,8 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
         var query = p.Query();
         bool webSocket = context.WebSockets.IsWebSocketRequest;
         bool follow = webSocket || p.Flag("follow", false);
-        int? tailLines = p.Text("tailLines") is null ? null : p.Limit("tailLines", 100);
+        // kubectl's --tail=0 sends tailLines=0: no history, only what is written from now on.
+        int? tailLines = p.Text("tailLines") is null ? null : p.Limit("tailLines", 100, min: 0);
         int limit = tailLines ?? p.Limit("limit", 100);
         long? since = p.Duration("sinceSeconds", seconds: true) is { } s ? p.NowNs - (s.Ticks * 100) : null;
         long start = p.Time("start") ?? since ?? (tailLines is not null ? long.MinValue : p.NowNs - (TimeSpan.FromHours(1).Ticks * 100));
@@ -56,7 +57,7 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
                 (seam, skipHistory) = Seam(generation, end);
             }
 
-            var history = skipHistory ? [] : (await engine.SearchAsync(
+            var history = skipHistory || limit == 0 ? [] : (await engine.SearchAsync(
                 new SearchRequest(query, start, long.MaxValue, limit, Backward: true) { Until = seam, Budget = options.QueryTimeout },
                 stop.Token).ConfigureAwait(false)).Entries;
             history.Reverse();

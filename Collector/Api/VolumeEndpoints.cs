@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Collector.Search;
-using Shared.Configuration;
 
 namespace Collector.Api;
 
@@ -104,7 +103,7 @@ public sealed class VolumeEndpoints(VolumeCounter counter, SearchEngine engine, 
             return Math.Max(1, (long)(s * 1_000_000_000m));
         }
 
-        return ConfigValue.ParseDuration(text) is (true, var d) && d > TimeSpan.Zero
+        return QueryDuration.TryParse(text, out var d) && d > TimeSpan.Zero
             ? d.Ticks * 100
             : throw ProblemException.BadRequest($"step must be a duration such as 30s or 5m, or a number of seconds, was '{text}'");
     }

@@ -59,10 +59,12 @@ public sealed class IngestSession : IDisposable
     }
 
     /// <summary>
-    /// What is left when the stream ends: an LF-framed last line without its LF is a whole message (as in rsyslog);
-    /// an incomplete octet-counted frame is stored marked truncated. The rest of an already truncated frame is not.
+    /// What is left when the stream ends: an LF-framed last line without its LF is a whole message when the sender
+    /// closed the stream (as in rsyslog), but marked truncated when <paramref name="cut"/> (we stopped reading: the
+    /// rest of the line may still be on its way); an incomplete octet-counted frame is stored marked truncated.
+    /// The rest of an already truncated frame is not stored.
     /// </summary>
-    public void AddRemainder(ReadOnlySequence<byte> rest, DateTimeOffset now)
+    public void AddRemainder(ReadOnlySequence<byte> rest, DateTimeOffset now, bool cut)
     {
         if (rest.IsEmpty || Frames.IsSkipping)
         {
@@ -71,7 +73,7 @@ public sealed class IngestSession : IDisposable
 
         if ((uint)(rest.FirstSpan[0] - '0') > 9)
         {
-            Add(rest, SyslogFraming.LineFeed, truncated: false, -1, now);
+            Add(rest, SyslogFraming.LineFeed, truncated: cut, -1, now);
         }
         else if (OctetCountingFramer.TryReadLength(rest, out int length, out int prefix, out _) == OperationStatus.Done)
         {

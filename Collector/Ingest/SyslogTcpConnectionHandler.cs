@@ -55,7 +55,8 @@ public sealed class SyslogTcpConnectionHandler(
                     status = session.ReadFrames(ref buffer, now, out error);
                     if (status == OperationStatus.NeedMoreData && (result.IsCompleted || result.IsCanceled))
                     {
-                        session.AddRemainder(buffer, now);
+                        // Cancelled: the server is stopping, and a line without its LF may be cut.
+                        session.AddRemainder(buffer, now, cut: result.IsCanceled);
                         buffer = buffer.Slice(buffer.End);
                     }
                 }

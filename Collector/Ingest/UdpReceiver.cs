@@ -28,10 +28,14 @@ public sealed class UdpReceiver(
     private static readonly TimeSpan QuietFlush = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan MaxBatchAge = TimeSpan.FromMilliseconds(50);
 
+    // On a timer, not in the receive loop: a burst that overflowed the buffer and then silence must still be logged.
+    private static readonly TimeSpan DropCheckInterval = TimeSpan.FromSeconds(10);
+
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _socket;
     private volatile bool _stopping;
     private long _reportedDrops;
+    private ITimer? _dropCheck;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -49,12 +53,22 @@ public sealed class UdpReceiver(
         }
 
         SetReceiveBuffer(socket, options.UdpReceiveBuffer);
-        socket.Bind(options.Udp);
+        try
+        {
+            socket.Bind(options.Udp);
+        }
+        catch (SocketException ex)
+        {
+            socket.Dispose();
+            throw new IOException(StartFailure.CannotBind("Udp", options.Udp, ex.Message), ex);
+        }
+
         _socket = socket;
         listeners.Udp = (IPEndPoint)socket.LocalEndPoint!;
         IngestLog.UdpListening(logger, listeners.Udp, socket.ReceiveBufferSize);
         var thread = new Thread(Run) { IsBackground = true, Name = "udp-receive" };
         thread.Start();
+        _dropCheck = time.CreateTimer(_ => ReportDrops(), null, DropCheckInterval, DropCheckInterval);
         return Task.CompletedTask;
     }
 
@@ -62,11 +76,18 @@ public sealed class UdpReceiver(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
+        _dropCheck?.Dispose();
         _socket?.Dispose();
         await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _socket?.Dispose();
+    /// <summary>Also reached without <see cref="StopAsync"/>, when another listener failed to start: the loop must end quietly.</summary>
+    public void Dispose()
+    {
+        _stopping = true;
+        _dropCheck?.Dispose();
+        _socket?.Dispose();
+    }
 
     /// <summary>Datagrams the kernel dropped for lack of buffer since the socket was opened; -1 if unknown.</summary>
     public long SocketDrops => _socket is { } s ? UdpDrops.Read(s) : 0;
@@ -81,7 +102,13 @@ public sealed class UdpReceiver(
                 {
                     Receive(_socket!);
                 }
-                catch (Exception ex) when (!_stopping && ex is not ObjectDisposedException)
+                catch (Exception ex) when (_stopping || ex is ObjectDisposedException)
+                {
+                    // The socket is closed: nothing more can be received. An exception escaping this thread would
+                    // abort the process (exit code 134 instead of 1 when the TCP port was taken).
+                    break;
+                }
+                catch (Exception ex)
                 {
                     IngestLog.UdpReceiveFailed(logger, ex);
                 }
@@ -105,7 +132,6 @@ public sealed class UdpReceiver(
         var address = new SocketAddress(socket.AddressFamily);
         var lastAddress = new SocketAddress(socket.AddressFamily);
         using var session = new IngestSession(formatter, queue, metrics.Udp, options.MaxMessageSize, relays);
-        long lastDropCheck = time.GetTimestamp();
         long batchStarted = 0;
         var now = time.GetLocalNow();
         int sinceClock = 0;
@@ -141,7 +167,7 @@ public sealed class UdpReceiver(
                 batchStarted = Environment.TickCount64;
                 now = time.GetLocalNow();
                 sinceClock = 0;
-                socket.ReceiveTimeout = (int)QuietFlush.TotalMilliseconds;
+                SetReceiveTimeout(socket, QuietFlush);
             }
             else if (++sinceClock == 64)
             {
@@ -160,19 +186,25 @@ public sealed class UdpReceiver(
             {
                 Flush(session, socket);
             }
-
-            if (time.GetElapsedTime(lastDropCheck) > TimeSpan.FromSeconds(10))
-            {
-                lastDropCheck = time.GetTimestamp();
-                ReportDrops();
-            }
         }
     }
 
     private static void Flush(IngestSession session, Socket socket)
     {
         Wait(session.FlushAsync());
-        socket.ReceiveTimeout = 0;
+        SetReceiveTimeout(socket, TimeSpan.Zero);
+    }
+
+    /// <summary>A socket closed by the stop is noticed by the next receive, which stores what is pending first.</summary>
+    private static void SetReceiveTimeout(Socket socket, TimeSpan timeout)
+    {
+        try
+        {
+            socket.ReceiveTimeout = (int)timeout.TotalMilliseconds;
+        }
+        catch (ObjectDisposedException)
+        {
+        }
     }
 
     private void ReportDrops()

@@ -26,7 +26,7 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
     private readonly RelayDirectory? _directory = options.Relays is { } path ? new RelayDirectory(path) : null;
     private readonly string _spillRoot = options.RelaySpill ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.File)) ?? ".", "relay-spill");
     private readonly Dictionary<string, RelayTarget> _running = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Task> _draining = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (RelayTarget Relay, Task Drain)> _draining = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _startErrors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (RelayDefinition Definition, DateTimeOffset At)> _failedDefinitions = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
@@ -97,7 +97,7 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
             await relay.ShutdownAsync(ShutdownDrain).ConfigureAwait(false);
             await relay.DisposeAsync().ConfigureAwait(false);
         })).ConfigureAwait(false);
-        await Task.WhenAll(_draining.Values).ConfigureAwait(false);
+        await Task.WhenAll(_draining.Values.Select(d => d.Drain)).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -185,15 +185,17 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
             }
 
             Publish();
-            _draining[name] = DrainAsync(relay);
+            _draining[name] = (relay, DrainAsync(relay));
         }
 
         foreach (string name in added)
         {
-            if (_draining.Remove(name, out var drain))
+            if (_draining.Remove(name, out var draining))
             {
-                // Re-added while its predecessor drains: they would share the spill directory.
-                await drain.ConfigureAwait(false);
+                // Re-added while its predecessor drains: they would share the spill directory, and waiting out its grace
+                // (10 s against a dead target) would hold up this reload and every change after it.
+                draining.Relay.CutDrainShort();
+                await draining.Drain.ConfigureAwait(false);
             }
 
             TryStart(set.Relays[name], null, null);

@@ -19,6 +19,7 @@ public sealed class RelayTarget : IAsyncDisposable
     private readonly ISyslogSender _sender;
     private readonly ResiliencePipeline _pipeline;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _graceCut = new();
     private readonly List<ReadOnlyMemory<byte>> _messages = [];
     private Task _loop = Task.CompletedTask;
     private RelayChunk? _inFlight;
@@ -89,9 +90,9 @@ public sealed class RelayTarget : IAsyncDisposable
 
     public long Truncated => _sender.Counters.Truncated;
 
-    public string? LastError => Volatile.Read(ref _lastError);
+    public string? LastError => LatestError().Message;
 
-    public DateTimeOffset? LastErrorAt => _lastErrorAt;
+    public DateTimeOffset? LastErrorAt => LatestError().At;
 
     /// <summary>Takes a chunk from an ingest loop; never blocks (a full queue spills or drops its oldest, counted).</summary>
     public void Enqueue(RelayChunk chunk)
@@ -128,6 +129,22 @@ public sealed class RelayTarget : IAsyncDisposable
     }
 
     /// <summary>
+    /// Ends the grace of a <see cref="DrainAsync"/> in progress at once: the relay was added again under its name, and
+    /// its successor must not wait for a target that may be down. What it still holds is dropped and counted.
+    /// </summary>
+    public void CutDrainShort()
+    {
+        try
+        {
+            _graceCut.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The drain has already ended.
+        }
+    }
+
+    /// <summary>
     /// The Collector stops: sends for up to <paramref name="timeout"/>, then writes what is left to the spill
     /// directory (delivered first after a restart) or, without spill, counts it as dropped.
     /// </summary>
@@ -159,6 +176,18 @@ public sealed class RelayTarget : IAsyncDisposable
         await StopLoopAsync(TimeSpan.Zero).ConfigureAwait(false);
         await _sender.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
+        _graceCut.Dispose();
+    }
+
+    /// <summary>
+    /// The newer of this relay's failed sends and what its connection learnt on its own: a TLS 1.3 receiver refuses our
+    /// client certificate with an alert after the handshake, so the send it refuses succeeds and only the alert says why.
+    /// </summary>
+    private (string? Message, DateTimeOffset? At) LatestError()
+    {
+        (string? Message, DateTimeOffset? At) own = (Volatile.Read(ref _lastError), _lastErrorAt);
+        var counters = _sender.Counters;
+        return counters.LastErrorAt is { } at && (own.At is null || at > own.At) ? (counters.LastError, at) : own;
     }
 
     private async Task RunAsync(CancellationToken stop)
@@ -197,7 +226,7 @@ public sealed class RelayTarget : IAsyncDisposable
     {
         if (grace > TimeSpan.Zero)
         {
-            await Task.WhenAny(_loop, Task.Delay(grace, _time)).ConfigureAwait(false);
+            await Task.WhenAny(_loop, Task.Delay(grace, _time, _graceCut.Token)).ConfigureAwait(false);
         }
 
         await _stop.CancelAsync().ConfigureAwait(false);

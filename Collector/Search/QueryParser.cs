@@ -351,21 +351,75 @@ public static class QueryParser
                         throw new QueryParseException("the string is not closed", start);
                     }
 
-                    char e = _text[_pos++];
-                    value.Append(e switch
-                    {
-                        'n' => '\n',
-                        't' => '\t',
-                        'r' => '\r',
-                        '"' or '\\' or '\'' => e,
-                        _ => throw new QueryParseException($"unknown escape '\\{e}' (use \\\\ for a backslash, or a `raw string`)", _pos - 2),
-                    });
+                    ReadEscape(value);
                     continue;
                 }
 
                 value.Append(c);
             }
         }
+
+        /// <summary>
+        /// Go's escapes (LogQL strings are Go strings): <c>\a \b \f \n \r \t \v \\ \" \'</c>, <c>\ooo</c>, <c>\xhh</c>,
+        /// <c>\uhhhh</c>, <c>\Uhhhhhhhh</c>. Octal and hex give one byte in Go; here only ASCII ones, so the text stays UTF-8.
+        /// </summary>
+        private void ReadEscape(StringBuilder value)
+        {
+            int at = _pos - 1;
+            char e = _text[_pos++];
+            char? simple = e switch
+            {
+                'a' => '\a',
+                'b' => '\b',
+                'f' => '\f',
+                'n' => '\n',
+                'r' => '\r',
+                't' => '\t',
+                'v' => '\v',
+                '"' or '\\' or '\'' => e,
+                _ => null,
+            };
+            if (simple is { } c)
+            {
+                value.Append(c);
+                return;
+            }
+
+            (int digits, int radix) = e switch
+            {
+                'x' => (2, 16),
+                'u' => (4, 16),
+                'U' => (8, 16),
+                >= '0' and <= '7' => (3, 8),
+                _ => throw new QueryParseException($"unknown escape '\\{e}' (use \\\\ for a backslash, or a `raw string`)", at),
+            };
+            if (radix == 8)
+            {
+                _pos--;
+            }
+
+            int code = 0;
+            for (int i = 0; i < digits; i++)
+            {
+                int digit = _pos < _text.Length ? HexDigit(_text[_pos]) : -1;
+                if (digit < 0 || digit >= radix)
+                {
+                    throw new QueryParseException($"escape '\\{e}' needs {digits} {(radix == 8 ? "octal" : "hex")} digits", at);
+                }
+
+                code = (code * radix) + digit;
+                _pos++;
+            }
+
+            if (e is 'x' or (>= '0' and <= '7') ? code > 0x7F : code > 0x10FFFF || code is >= 0xD800 and <= 0xDFFF)
+            {
+                throw new QueryParseException(e is 'u' or 'U' ? $"escape '\\{e}' is not a Unicode character" : $"escape '\\{e}' above \\x7f: write the character or use \\u", at);
+            }
+
+            value.Append(char.ConvertFromUtf32(code));
+        }
+
+        private static int HexDigit(char c) => !char.IsAsciiHexDigit(c) ? -1 : c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 
         public readonly QueryParseException Error(string message) =>
             new(AtEnd ? $"{message}, found the end of the query" : $"{message}, found '{_text[_pos]}'", _pos);

@@ -66,6 +66,10 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                     // The file was deleted by rotation: going back there is nothing older; going forward, start at the oldest.
                     first = request.Backward ? ordered.Count : 0;
                 }
+                else if (cursor.Offset > ordered[first].Length)
+                {
+                    throw new CursorException($"offset {cursor.Offset} is past the end of its file ({ordered[first].Length} bytes)");
+                }
             }
 
             int last = ordered.Count - 1;
@@ -229,7 +233,7 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
         /// </summary>
         private void ScanCompressed(StoredFile file, IndexBlock[] blocks, bool[] candidate, int lastCandidate, long lo, long hi)
         {
-            Ring? ring = request.Backward ? new Ring(request.Limit - Entries.Count) : null;
+            Ring? ring = request.Backward ? new Ring(request.Limit - Entries.Count, request.MaxBytes - _bytes) : null;
             byte[] buffer = ArrayPool<byte>.Shared.Rent(FileIndex.BlockSize * 2);
             try
             {
@@ -270,10 +274,12 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                     Entries.Add(ring[i]);
                 }
 
+                _bytes += ring.Bytes;
+
                 // Full (the ring kept only the newest of more matches, or exactly what was missing): go on before the oldest kept.
                 if (ring.Count > 0 && (ring.Overflowed || Entries.Count >= request.Limit))
                 {
-                    Stop(ring[0].Position, partial: false);
+                    Stop(ring[0].Position, partial: Entries.Count < request.Limit);
                 }
             }
         }
@@ -286,6 +292,12 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
         {
             int start = (int)(Math.Max(lo, at) - at);
             int end = (int)(Math.Min(hi, at + data.Length) - at);
+
+            // Blocks hold whole lines, and cursors and the tail's seam point between lines: anything else is a forged cursor.
+            if ((start > 0 && data[start - 1] != '\n') || (end > 0 && data[end - 1] != '\n'))
+            {
+                throw new CursorException($"offset {at + (start > 0 && data[start - 1] != '\n' ? start : end)} is not the start of a line in its file");
+            }
             Stats.BytesScanned += end - start;
             bool backward = request.Backward && ring is null;
             int pos = backward ? end : start;
@@ -329,7 +341,7 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                 var entry = new SearchEntry(parsed.TimeNs, Labels(parsed), Encoding.UTF8.GetString(line), new SearchPosition(file.Key, at + lineStart));
                 if (ring is not null)
                 {
-                    ring.Add(entry);
+                    ring.Add(entry, line.Length);
                     continue;
                 }
 
@@ -373,31 +385,45 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
         }
     }
 
-    /// <summary>The last <c>capacity</c> entries added, oldest first.</summary>
-    private sealed class Ring(int capacity)
+    /// <summary>
+    /// The last entries added, oldest first: at most <c>capacity</c> of them, and (but always the newest one) at most
+    /// <c>maxBytes</c> of lines, the page's byte cap.
+    /// </summary>
+    private sealed class Ring(int capacity, long maxBytes)
     {
         private readonly SearchEntry[] _items = new SearchEntry[Math.Max(capacity, 1)];
+        private readonly int[] _sizes = new int[Math.Max(capacity, 1)];
         private int _next;
 
         public int Count { get; private set; }
 
+        /// <summary>Entries were let go to stay within the count or the bytes.</summary>
         public bool Overflowed { get; private set; }
 
-        public SearchEntry this[int i] => _items[(_next - Count + i + (_items.Length * 2)) % _items.Length];
+        /// <summary>Bytes of the lines held.</summary>
+        public long Bytes { get; private set; }
 
-        public void Add(SearchEntry entry)
+        public SearchEntry this[int i] => _items[Slot(i)];
+
+        public void Add(SearchEntry entry, int bytes)
         {
-            if (Count == _items.Length)
+            while (Count > 0 && (Count == _items.Length || Bytes + bytes > maxBytes))
             {
+                // Let the oldest go (and its line, which may be long).
+                int oldest = Slot(0);
+                Bytes -= _sizes[oldest];
+                _items[oldest] = null!;
+                Count--;
                 Overflowed = true;
-            }
-            else
-            {
-                Count++;
             }
 
             _items[_next] = entry;
+            _sizes[_next] = bytes;
+            Bytes += bytes;
+            Count++;
             _next = (_next + 1) % _items.Length;
         }
+
+        private int Slot(int i) => (_next - Count + i + (_items.Length * 2)) % _items.Length;
     }
 }

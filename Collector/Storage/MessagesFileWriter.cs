@@ -200,6 +200,9 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
                     Open();
                 }
 
+                // One fstat per batch: a file truncated from outside (logrotate's copytruncate) is written at its new
+                // end at once; a write at our old offset would leave a hole of NUL bytes before the line.
+                NoticeTruncation(RandomAccess.GetLength(_file!));
                 RandomAccess.Write(_file!, _segment, _size);
                 _written?.Wrote(_segment, _size, bytes, lines);
                 _size += bytes;
@@ -361,13 +364,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
                 return;
             }
 
-            long length = RandomAccess.GetLength(_file);
-            if (length < _size)
-            {
-                StorageLog.Truncated(_logger, _path, _size, length);
-                _size = length;
-                _counters.FileSize = length;
-            }
+            NoticeTruncation(RandomAccess.GetLength(_file));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -376,6 +373,16 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
             {
                 StorageLog.HousekeepingFailed(_logger, _path, ex);
             }
+        }
+    }
+
+    private void NoticeTruncation(long length)
+    {
+        if (length < _size)
+        {
+            StorageLog.Truncated(_logger, _path, _size, length);
+            _size = length;
+            _counters.FileSize = length;
         }
     }
 

@@ -4,7 +4,9 @@ namespace Forwarder.Tailing;
 /// How far one file was shipped: every line before <see cref="Offset"/> was written to a collector's socket. The
 /// file is known by device, inode and fingerprint; the paths are where it was last seen (to find it after a rotation).
 /// <see cref="DoneAt"/> (Unix seconds) marks a file that was drained and closed: it is remembered for a while so that
-/// the same file seen again (e.g. by a wider glob) is not shipped twice.
+/// the same file seen again (e.g. by a wider glob) is not shipped twice. <see cref="Since"/> (Unix milliseconds) is when
+/// the file was first seen: its later generations were all written after that, which finds them after a restart even
+/// when this file itself is gone (null in checkpoints written before it was kept).
 /// </summary>
 internal sealed record Checkpoint(
     ulong Device,
@@ -14,4 +16,5 @@ internal sealed record Checkpoint(
     long Offset,
     string Path,
     string RealPath,
-    long? DoneAt = null);
+    long? DoneAt = null,
+    long? Since = null);

@@ -10,7 +10,8 @@ namespace Forwarder.Tailing;
 /// </summary>
 internal static class RotatedSiblings
 {
-    public static List<(string Path, FileStatus Status)> Find(string livePath, DateTime modifiedAfterUtc, Func<FileKey, bool> isKnown)
+    /// <summary>The generations modified after <paramref name="modifiedAfterUtc"/> that <paramref name="isKnown"/> (given key and path) does not know, oldest first.</summary>
+    public static List<(string Path, FileStatus Status)> Find(string livePath, DateTime modifiedAfterUtc, Func<FileKey, string, bool> isKnown)
     {
         var found = new List<(string Path, FileStatus Status, DateTime Modified)>();
         string? directory = Path.GetDirectoryName(livePath);
@@ -29,7 +30,7 @@ internal static class RotatedSiblings
                     continue;
                 }
 
-                if (FileStatus.TryGetNoFollow(entry.FullName, out var status, out _) && !isKnown(new FileKey(status.Device, status.Inode)))
+                if (FileStatus.TryGetNoFollow(entry.FullName, out var status, out _) && !isKnown(new FileKey(status.Device, status.Inode), entry.FullName))
                 {
                     found.Add((entry.FullName, status, entry.LastWriteTimeUtc));
                 }

@@ -12,6 +12,9 @@ internal sealed partial class TailingLoop
     private readonly Dictionary<string, FileTailer> _byPath = new(StringComparer.Ordinal);
     private readonly List<FileTailer> _order = [];
     private Dictionary<FileKey, Checkpoint> _saved = [];
+
+    // Checkpointed files not found at the start (deleted, or their inode reused by a new file).
+    private readonly List<Checkpoint> _lostCheckpoints = [];
     private bool _firstStart;
     private List<Checkpoint>? _lastSaved;
 
@@ -41,8 +44,8 @@ internal sealed partial class TailingLoop
                 continue;
             }
 
-            var (offset, fingerprint, reason) = StartOf(file, key, firstScan);
-            var tailer = NewTailer(file, offset, fingerprint);
+            var (offset, fingerprint, since, reason) = StartOf(file, key, firstScan);
+            var tailer = NewTailer(file, offset, fingerprint, since);
             if (_byPath.TryGetValue(file.Path, out var previous) && !previous.IsClosed)
             {
                 // Rotation: the path now leads to a new file; the old one is drained first, and so is any generation
@@ -67,32 +70,48 @@ internal sealed partial class TailingLoop
         Publish();
     }
 
-    private (long Offset, FileFingerprint? Fingerprint, string Reason) StartOf(DiscoveredFile file, FileKey key, bool firstScan)
+    private (long Offset, FileFingerprint? Fingerprint, DateTime? Since, string Reason) StartOf(DiscoveredFile file, FileKey key, bool firstScan)
     {
         if (_saved.Remove(key, out var checkpoint))
         {
             var fingerprint = new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint);
-            try
+            if (!StillStartsAsCheckpointed(file.RealPath, fingerprint))
             {
-                using var handle = File.OpenHandle(file.RealPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                if (fingerprint.Length > 0 && !fingerprint.Matches(handle))
+                TailingLog.InodeReused(_logger, file.Path);
+
+                // The checkpointed file itself is gone: generations rotated after it may still be next to this one.
+                if (checkpoint.DoneAt is null)
                 {
-                    TailingLog.InodeReused(_logger, file.Path);
-                    return (0, null, "new file in a reused inode");
+                    _lostCheckpoints.Add(checkpoint);
                 }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // Same device and inode; the first read will show whether it can be read at all.
+
+                return (0, null, null, "new file in a reused inode");
             }
 
-            return (checkpoint.Offset, fingerprint, checkpoint.DoneAt is null ? "checkpoint" : "checkpoint of a drained file");
+            return (checkpoint.Offset, fingerprint, SinceOf(checkpoint), checkpoint.DoneAt is null ? "checkpoint" : "checkpoint of a drained file");
         }
 
         return firstScan && _firstStart && _options.StartAt == StartPosition.End
-            ? (file.Status.Size, null, "first start, StartAt=end")
-            : (0, null, "new file");
+            ? (file.Status.Size, null, null, "first start, StartAt=end")
+            : (0, null, null, "new file");
     }
+
+    private static bool StillStartsAsCheckpointed(string path, FileFingerprint fingerprint)
+    {
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            return fingerprint.Length == 0 || fingerprint.Matches(handle);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Same device and inode; the first read will show whether it can be read at all.
+            return true;
+        }
+    }
+
+    private static DateTime? SinceOf(Checkpoint checkpoint) =>
+        checkpoint.Since is long ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).UtcDateTime : null;
 
     // After a restart, a checkpointed file that no glob finds any more may have been rotated while we were down
     // (kubelet renames 0.log to 0.log.<timestamp> next to it): find it by device and inode and drain it first.
@@ -100,41 +119,64 @@ internal sealed partial class TailingLoop
     {
         foreach (var (key, checkpoint) in _saved.ToList())
         {
-            if (checkpoint.DoneAt is not null)
+            // Done, or already taken up as a missed generation of a file resumed before it.
+            if (checkpoint.DoneAt is not null || _tailers.ContainsKey(key))
             {
                 continue;
             }
 
             _saved.Remove(key);
+            var fingerprint = new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint);
             string? found = FindByIdentity(Path.GetDirectoryName(checkpoint.RealPath), key);
-            if (found is null || !FileStatus.TryGet(found, out var status, out _))
+            if (found is null || !FileStatus.TryGet(found, out var status, out _) || !StillStartsAsCheckpointed(found, fingerprint))
             {
-                TailingLog.CheckpointedFileGone(_logger, checkpoint.Path, checkpoint.Offset);
+                _lostCheckpoints.Add(checkpoint);
                 continue;
             }
 
             var file = new DiscoveredFile(checkpoint.Path, [checkpoint.Path, found], status);
-            var tailer = NewTailer(file, checkpoint.Offset, new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint));
+            var tailer = NewTailer(file, checkpoint.Offset, fingerprint, SinceOf(checkpoint));
             tailer.MarkGone(context.Now);
             Add(tailer, context, first: true);
             TailingLog.ResumingRotated(_logger, found, checkpoint.RealPath, checkpoint.Offset);
 
             // Generations rotated after it while we were down were written after its last write.
-            var last = AddMissedGenerations(context, file, tailer, File.GetLastWriteTimeUtc(found));
-            if (_byPath.TryGetValue(checkpoint.Path, out var successor) && successor.ReadOffset == 0 && !ReferenceEquals(successor, tailer))
+            DrainBeforeSuccessor(checkpoint.Path, tailer, AddMissedGenerations(context, file, tailer, File.GetLastWriteTimeUtc(found)));
+        }
+
+        foreach (var checkpoint in _lostCheckpoints)
+        {
+            // Its unshipped end is lost (kubelet compressed and deleted it), but generations rotated after it were all
+            // written after it was first seen, and are read whole.
+            TailingLog.CheckpointedFileGone(_logger, checkpoint.Path, checkpoint.Offset);
+            if (SinceOf(checkpoint) is DateTime since)
             {
-                successor.Predecessor = last;
+                var file = new DiscoveredFile(checkpoint.Path, [checkpoint.Path, checkpoint.RealPath], default);
+                DrainBeforeSuccessor(checkpoint.Path, null, AddMissedGenerations(context, file, null, since));
             }
         }
 
+        _lostCheckpoints.Clear();
         Publish();
     }
 
-    private FileTailer NewTailer(DiscoveredFile file, long offset, FileFingerprint? fingerprint) =>
-        new(file, offset, fingerprint, _encoderOptions, _options.MaxLineSize, _time.GetUtcNow().UtcDateTime);
+    // The file now at the checkpointed path was created after `last`, so it waits until `last` is drained.
+    private void DrainBeforeSuccessor(string path, FileTailer? resumed, FileTailer? last)
+    {
+        if (last is not null && _byPath.TryGetValue(path, out var successor) && successor.ReadOffset == 0
+            && !ReferenceEquals(successor, resumed) && !ReferenceEquals(successor, last))
+        {
+            successor.Predecessor = last;
+        }
+    }
+
+    private FileTailer NewTailer(DiscoveredFile file, long offset, FileFingerprint? fingerprint, DateTime? since = null) =>
+        new(file, offset, fingerprint, _encoderOptions, _options.MaxLineSize, since ?? _time.GetUtcNow().UtcDateTime);
 
     private void Add(FileTailer tailer, ReadContext context, bool first = false)
     {
+        // A checkpoint of an earlier file in the same inode would otherwise be saved next to this one's.
+        _saved.Remove(tailer.Identity);
         _tailers[tailer.Identity] = tailer;
         if (first)
         {
@@ -149,22 +191,32 @@ internal sealed partial class TailingLoop
         TryOpen(tailer, context);
     }
 
-    // Returns the last file of the chain to drain before the live one: `previous` or the newest missed generation.
-    private FileTailer AddMissedGenerations(ReadContext context, DiscoveredFile live, FileTailer previous, DateTime modifiedAfterUtc)
+    // Returns the last file of the chain to drain before the live one: `previous` or the newest missed generation
+    // (null when there is neither: `previous` is null when the file before them is gone).
+    private FileTailer? AddMissedGenerations(ReadContext context, DiscoveredFile live, FileTailer? previous, DateTime modifiedAfterUtc)
     {
         var last = previous;
-        foreach (var (path, status) in RotatedSiblings.Find(live.RealPath, modifiedAfterUtc, k => _tailers.ContainsKey(k) || _saved.ContainsKey(k) || k == new FileKey(live.Status.Device, live.Status.Inode)))
+        foreach (var (path, status) in RotatedSiblings.Find(live.RealPath, modifiedAfterUtc, (key, path) => IsKnown(key, path, live)))
         {
             var missed = NewTailer(new DiscoveredFile(live.Path, [live.Path, path], status), 0, null);
             missed.Predecessor = last;
             missed.MarkGone(context.Now);
             Add(missed, context);
-            TailingLog.ResumingRotated(_logger, path, previous.File.RealPath, 0);
+            TailingLog.ResumingRotated(_logger, path, previous?.File.RealPath ?? live.RealPath, 0);
             last = missed;
         }
 
         return last;
     }
+
+    // Being tailed, or checkpointed with the same first bytes: a checkpoint of a drained file in the same inode but
+    // with other first bytes was a file deleted since (its inode reused). A checkpoint taken while its file was still
+    // empty has no first bytes and identifies nothing: the file is read from the start, as its offset was 0.
+    private bool IsKnown(FileKey key, string path, DiscoveredFile live) =>
+        _tailers.ContainsKey(key)
+        || key == new FileKey(live.Status.Device, live.Status.Inode)
+        || (_saved.TryGetValue(key, out var checkpoint) && checkpoint.FingerprintLength > 0
+            && StillStartsAsCheckpointed(path, new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint)));
 
     private static string? FindByIdentity(string? directory, FileKey key)
     {
@@ -210,7 +262,8 @@ internal sealed partial class TailingLoop
                 committed,
                 tailer.File.Path,
                 tailer.File.RealPath,
-                done ? nowSeconds : null);
+                done ? nowSeconds : null,
+                new DateTimeOffset(tailer.DiscoveredAtUtc).ToUnixTimeMilliseconds());
             if (done)
             {
                 // Shipped to the end and closed: remembered as a drained file, no longer tailed.

@@ -46,6 +46,7 @@ public sealed class SyslogFrameReader
             return OperationStatus.NeedMoreData;
         }
 
+        SkipBlankLines(ref buffer);
         if (buffer.IsEmpty)
         {
             return OperationStatus.NeedMoreData;
@@ -122,6 +123,31 @@ public sealed class SyslogFrameReader
         TruncatedFrames++;
         frame = new SyslogFrame(head, SyslogFraming.LineFeed, isTruncated: true, complete ? trailerAt : -1);
         return OperationStatus.Done;
+    }
+
+    /// <summary>
+    /// Blank lines between frames (an LF, NUL or CR LF alone, e.g. an uncounted LF after an octet-counted frame) carry
+    /// no message. They are skipped before the next frame's framing is decided: left to the line framer, they would
+    /// make it read the octet-counted frame after them as a line, up to the next LF.
+    /// </summary>
+    private static void SkipBlankLines(ref ReadOnlySequence<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            byte first = buffer.FirstSpan[0];
+            if (first is (byte)'\n' or 0)
+            {
+                buffer = buffer.Slice(1);
+            }
+            else if (first == '\r' && buffer.Length > 1 && buffer.Slice(1, 1).FirstSpan[0] == '\n')
+            {
+                buffer = buffer.Slice(2);
+            }
+            else
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Discards the unread rest of a truncated frame. False while more of it is still to come.</summary>

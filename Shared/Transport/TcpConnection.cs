@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 
 namespace Shared.Transport;
 
@@ -10,6 +11,9 @@ namespace Shared.Transport;
 /// </summary>
 internal sealed class TcpConnection : IAsyncDisposable
 {
+    /// <summary>A refused TLS 1.3 client hears so within a round trip of its handshake; longer would delay every connect.</summary>
+    private static readonly TimeSpan RefusalWindow = TimeSpan.FromMilliseconds(300);
+
     private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly string _endpoint;
@@ -54,7 +58,33 @@ internal sealed class TcpConnection : IAsyncDisposable
         // A failed handshake disposes the stream and with it the socket. It is not tried on the host's other
         // addresses: a certificate refused at one is refused at all of them.
         var ssl = await tls.AuthenticateAsync(stream, endpoint, options.ConnectTimeout, timeProvider, cancellationToken).ConfigureAwait(false);
-        return new TcpConnection(socket, ssl, endpoint, onPeerError);
+        var connection = new TcpConnection(socket, ssl, endpoint, onPeerError);
+        if (ssl.SslProtocol == SslProtocols.Tls13)
+        {
+            await connection.ThrowIfRefusedAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return connection;
+    }
+
+    /// <summary>
+    /// TLS 1.3 ends our side of the handshake before the server has checked our client certificate (or its absence): a
+    /// refusal comes as an alert, or a plain close, a round trip later, and whatever we wrote meanwhile is lost while
+    /// the write succeeds. So the first write waits that moment: a peer that ends the session in it failed the connect.
+    /// Real time on purpose: this waits for the network, it schedules nothing.
+    /// </summary>
+    private async ValueTask ThrowIfRefusedAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAny(_drain, Task.Delay(RefusalWindow, TimeProvider.System, cancellationToken)).ConfigureAwait(false);
+        if (!_drained && !cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        var error = PeerError ?? new IOException($"TLS connection to {_endpoint} was closed by the peer right after the handshake (a TLS 1.3 receiver does this when it refuses the client certificate, or the lack of one)");
+        await DisposeAsync().ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        throw error;
     }
 
     /// <summary>

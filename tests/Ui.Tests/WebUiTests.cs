@@ -54,6 +54,25 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
     }
 
     [Theory, InChromium, InFirefox]
+    public async Task ACaseInsensitiveRegexFilterIsHighlightedInEveryRow(string browser)
+    {
+        await using var ui = await OpenAsync(browser);
+        var expected = fixture.Logs.Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal)).Select(l => l.Seq).Order().ToList();
+
+        await ui.Page.GotoAsync("/");
+        await ui.SettledAsync();
+        await ui.Page.GetByTestId("query-input").FillAsync("{namespace=\"db\"} |~ \"(?i)TIME[O]UT\"");
+        await ui.Page.GetByTestId("query-input").PressAsync("Enter");
+        await ui.Page.WaitForFunctionAsync("() => performance.getEntriesByName('ks-results').length > 0");
+
+        Assert.Equal(expected, (await ui.LinesAsync()).Select(UiLog.SeqOf).Order().ToList());
+        var marks = await ui.Page.Locator("[data-testid=result-row] mark").AllTextContentsAsync();
+        Assert.Equal(expected.Count, marks.Count);
+        Assert.All(marks, m => Assert.Equal("timeout", m));
+        ui.AssertClean();
+    }
+
+    [Theory, InChromium, InFirefox]
     public async Task ASyntaxErrorIsShownInlineAtItsPosition(string browser)
     {
         await using var ui = await OpenAsync(browser);

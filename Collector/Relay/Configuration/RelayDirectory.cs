@@ -11,6 +11,8 @@ public sealed class RelayDirectory(string path)
     /// <summary>A relay file is a few hundred bytes; anything this large is a mistake, not a relay.</summary>
     private const long MaxFileSize = 1 << 20;
 
+    private static readonly HashSet<string> IgnoredExtensions = new([".swp", ".swo", ".swx", ".bak", ".orig", ".rej", ".tmp", ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".rpmnew", ".rpmsave"], StringComparer.OrdinalIgnoreCase);
+
     private readonly Dictionary<string, RelayDefinition> _lastGood = new(StringComparer.Ordinal);
 
     public string Path => path;
@@ -60,12 +62,29 @@ public sealed class RelayDirectory(string path)
         return new RelaySet(relays, files, invalid);
     }
 
-    /// <summary>Writes a relay document (already validated) into the file that holds <paramref name="name"/>, or <c>NAME.yaml</c>; atomically.</summary>
+    /// <summary>
+    /// The file for a relay that has none yet: <c>NAME.yaml</c>, unless another relay lives in that file (a file's name
+    /// need not be its relay's), then the first free <c>NAME-2.yaml</c>, <c>NAME-3.yaml</c>…, so a write never replaces
+    /// another relay.
+    /// </summary>
+    public string NewFile(string name, IReadOnlySet<string> filesInUse)
+    {
+        string file = System.IO.Path.Combine(path, name + ".yaml");
+        for (int n = 2; filesInUse.Contains(file); n++)
+        {
+            // An existing NAME-n.yaml is skipped too: it may hold a document someone is still fixing.
+            string other = System.IO.Path.Combine(path, $"{name}-{n}.yaml");
+            file = File.Exists(other) ? file : other;
+        }
+
+        return file;
+    }
+
+    /// <summary>Writes a relay document (already validated) into <paramref name="file"/> (see <see cref="NewFile"/>); atomically.</summary>
     /// <exception cref="RelayDirectoryReadOnlyException">The directory is a ConfigMap mount or cannot be written.</exception>
-    public string Write(string name, string document, string? existingFile)
+    public string Write(string name, string document, string file)
     {
         ThrowIfReadOnly();
-        string file = existingFile ?? System.IO.Path.Combine(path, name + ".yaml");
         string temp = System.IO.Path.Combine(path, $".{name}.{Environment.ProcessId}.tmp");
         try
         {
@@ -110,7 +129,7 @@ public sealed class RelayDirectory(string path)
         try
         {
             return Directory.EnumerateFileSystemEntries(path)
-                .Where(f => !System.IO.Path.GetFileName(f).StartsWith('.') && File.Exists(f))
+                .Where(f => IsRelayFileName(System.IO.Path.GetFileName(f)) && File.Exists(f))
                 .Order(StringComparer.Ordinal)
                 .ToList();
         }
@@ -119,6 +138,15 @@ public sealed class RelayDirectory(string path)
             return [];
         }
     }
+
+    /// <summary>
+    /// Not a relay: dot-files (kubelet's <c>..data</c>, vim's <c>.a.yaml.swp</c>, our own temporary files) and what
+    /// editors and tools leave next to a file they change (<c>a.yaml~</c>, <c>#a.yaml#</c>, <c>a.yaml.bak</c>). Such a
+    /// copy holds the relay's old document, so reading it would keep a relay running after its file is deleted.
+    /// </summary>
+    public static bool IsRelayFileName(string name) =>
+        !name.StartsWith('.') && !name.EndsWith('~') && !(name.StartsWith('#') && name.EndsWith('#'))
+        && !IgnoredExtensions.Contains(System.IO.Path.GetExtension(name));
 
     private static RelayDefinition? Read(string file, out List<string> errors)
     {

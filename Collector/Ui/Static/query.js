@@ -38,7 +38,9 @@ export function highlighter(text) {
     if (!value) continue;
     if (m[1] === '=') parts.push(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
     else {
-      try { new RegExp(value); parts.push(`(?:${value})`); } catch { /* RE2 syntax JavaScript lacks: no highlight */ }
+      // LogQL's case-insensitive (?i)… is a group modifier in JavaScript: (?i:…).
+      const pattern = value.startsWith('(?i)') ? `(?i:${value.slice(4)})` : `(?:${value})`;
+      try { new RegExp(pattern); parts.push(pattern); } catch { /* RE2 syntax JavaScript lacks: no highlight */ }
     }
   }
   return parts.length ? new RegExp(parts.join('|'), 'g') : null;

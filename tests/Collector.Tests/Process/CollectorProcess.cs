@@ -16,6 +16,9 @@ public sealed partial class CollectorProcess : IAsyncDisposable
 
     public IPEndPoint? Tcp { get; private set; }
 
+    /// <summary>Set when it was started with <c>--udp</c>.</summary>
+    public IPEndPoint? Udp { get; private set; }
+
     public string Output => _process.Output;
 
     public int ExitCode => _process.ExitCode;
@@ -68,7 +71,16 @@ public sealed partial class CollectorProcess : IAsyncDisposable
         {
             Tcp = IPEndPoint.Parse(match.Groups[1].Value);
         }
+
+        var udp = UdpListening().Match(line);
+        if (udp.Success)
+        {
+            Udp = IPEndPoint.Parse(udp.Groups[1].Value);
+        }
     }
+
+    [GeneratedRegex(@"Receiving syslog on udp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
+    private static partial Regex UdpListening();
 
     [GeneratedRegex(@"Receiving syslog on tcp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
     private static partial Regex Listening();

@@ -5,10 +5,13 @@ namespace Collector.Tests.Process;
 
 public sealed class CollectorProcessTests
 {
-    [Fact]
-    public async Task OnSigtermEveryMessageReadBeforeTheStopIsOnDisk()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task OnSigtermEveryMessageReadBeforeTheStopIsOnDisk(bool octetCounted)
     {
-        using var dir = TempDirectory.Create();
+        // LF framing too: a line the stop cuts has no LF yet, and it must not be stored as if it were whole.
+        using var dir = TempDirectory.Create($"sigterm-{(octetCounted ? "octet" : "lf")}");
         string file = dir.Combine("messages");
         await using var collector = await CollectorProcess.StartAsync(file);
         using var client = new TcpClient();
@@ -22,7 +25,7 @@ public sealed class CollectorProcessTests
             {
                 while (!stop.IsCancellationRequested)
                 {
-                    await SequencedMessages.SendAsync(stream, 1, sent, 500, octetCounted: true);
+                    await SequencedMessages.SendAsync(stream, 1, sent, 500, octetCounted);
                     sent += 500;
                 }
             }
@@ -129,15 +132,25 @@ public sealed class CollectorProcessTests
         Assert.Contains("Collector:MaxConnections must be a whole number from 1 to 1000000, was '-5'", stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task APortInUseExitsWithCode1()
+    [Theory]
+    [InlineData("Tcp")]
+    [InlineData("Udp")]
+    [InlineData("Http")]
+    public async Task APortInUseExitsWithCode1NamingTheKeyAndTheEndpoint(string key)
     {
-        using var dir = TempDirectory.Create();
-        using var taken = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        taken.Start();
-        var result = await CollectorProcess.RunAsync("--tcp", taken.LocalEndpoint.ToString()!, "--udp", "", "--http", "127.0.0.1:0", "--file", dir.Combine("messages"));
+        // The operator must learn which of the three listeners clashed: Kestrel alone says "http://…" for TCP syslog too.
+        using var dir = TempDirectory.Create($"in-use-{key}");
+        using var tcp = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        tcp.Start();
+        using var udp = new UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        string taken = (key == "Udp" ? udp.Client.LocalEndPoint : tcp.LocalEndpoint)!.ToString()!;
+        string Endpoint(string name) => name == key ? taken : "127.0.0.1:0";
+
+        var result = await CollectorProcess.RunAsync(
+            "--tcp", Endpoint("Tcp"), "--udp", Endpoint("Udp"), "--http", Endpoint("Http"), "--file", dir.Combine("messages"));
+
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("cannot start", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"Collector: cannot start: Collector:{key} cannot be bound, was '{taken}'", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -213,4 +213,21 @@ public sealed class RelayDeliveryTests
         Assert.Equal(Enumerable.Range(0, 20_000), RelayDocs.Sequences(frames, 11));
         Assert.Equal(0, RelayDocs.Metric(await RelayDocs.MetricsAsync(second), "relay_dropped_messages_total", "durable"));
     }
+
+    [Fact]
+    public async Task ADamagedSpillSegmentIsSkippedAndCountedWhileTheRelayDelivers()
+    {
+        using var dir = TempDirectory.Create();
+        await using var target = SyslogTestListener.Start();
+        Directory.CreateDirectory(dir.Combine("relays"));
+        Directory.CreateDirectory(dir.Combine("relay-spill", "durable"));
+        File.WriteAllText(dir.Combine("relay-spill", "durable", "0.seg"), "not a segment, e.g. a torn write");
+        RelayDocs.Write(dir, "durable", target.TcpPort, extra: "  queue: {spill: disk}\n");
+        await using var collector = await RunningCollector.StartAsync(dir, "--relays", dir.Combine("relays"));
+
+        await RelayDocs.SendAsync(collector, 21, 0, 10);
+
+        Assert.Equal(Enumerable.Range(0, 10), RelayDocs.Sequences(await target.WaitForFramesAsync(10), 21));
+        Assert.Equal(1, RelayDocs.Metric(await RelayDocs.MetricsAsync(collector), "relay_spill_errors_total", "durable"));
+    }
 }

@@ -23,6 +23,28 @@ public sealed class RelayDirectoryTests
         Assert.Equal(dir.Combine("b.json"), set.Files["b"]);
     }
 
+    [Theory]
+    [InlineData("a.yaml~")]
+    [InlineData("#a.yaml#")]
+    [InlineData("a.yaml.swp")]
+    [InlineData("a.yaml.bak")]
+    [InlineData("a.yaml.orig")]
+    [InlineData("a.yaml.tmp")]
+    public void AnEditorsBackupIsNeitherARelayNorKeepsADeletedOneRunning(string backup)
+    {
+        using var dir = TempDirectory.Create();
+        var relays = new RelayDirectory(dir.Path);
+        File.WriteAllText(dir.Combine("a.yaml"), Doc("a", "h1:514"));
+        File.WriteAllText(dir.Combine(backup), Doc("a", "h0:514"));
+        var set = relays.Scan();
+        Assert.Equal("h1", set.Relays["a"].Host);
+        Assert.Empty(set.Invalid);
+
+        File.Delete(dir.Combine("a.yaml"));
+
+        Assert.Empty(relays.Scan().Relays);
+    }
+
     [Fact]
     public void AnInvalidFileIsReportedAndKeepsItsLastGoodRelay()
     {
@@ -82,7 +104,7 @@ public sealed class RelayDirectoryTests
         volume.Update(new Dictionary<string, string> { ["a"] = Doc("a", "h1:514") });
         var relays = new RelayDirectory(volume.Path);
 
-        var error = Assert.Throws<RelayDirectoryReadOnlyException>(() => relays.Write("b", Doc("b", "h:514"), null));
+        var error = Assert.Throws<RelayDirectoryReadOnlyException>(() => relays.Write("b", Doc("b", "h:514"), Path.Combine(volume.Path, "b")));
         Assert.Contains("ConfigMap", error.Message, StringComparison.Ordinal);
         Assert.Throws<RelayDirectoryReadOnlyException>(() => relays.Delete(Path.Combine(volume.Path, "a")));
         Assert.True(File.Exists(Path.Combine(volume.Path, "a")));
@@ -96,12 +118,24 @@ public sealed class RelayDirectoryTests
         File.WriteAllText(dir.Combine("custom-name.json"), Doc("a", "h1:514"));
 
         string written = relays.Write("a", Doc("a", "h2:514"), dir.Combine("custom-name.json"));
-        string created = relays.Write("b", Doc("b", "h3:514"), null);
+        string created = relays.Write("b", Doc("b", "h3:514"), relays.NewFile("b", new HashSet<string>()));
 
         Assert.Equal(dir.Combine("custom-name.json"), written);
         Assert.Equal(dir.Combine("b.yaml"), created);
         Assert.Equal(["custom-name.json", "b.yaml"], Directory.GetFiles(dir.Path).Select(Path.GetFileName).OrderDescending());
         Assert.Equal("h2", relays.Scan().Relays["a"].Host);
+    }
+
+    [Fact]
+    public void ANewRelaysFileIsNeverOneThatHoldsAnotherRelay()
+    {
+        using var dir = TempDirectory.Create();
+        var relays = new RelayDirectory(dir.Path);
+        File.WriteAllText(dir.Combine("a.yaml"), Doc("other", "h1:514"));
+        File.WriteAllText(dir.Combine("a-2.yaml"), "being fixed: [");
+
+        Assert.Equal(dir.Combine("a.yaml"), relays.NewFile("a", new HashSet<string>()));
+        Assert.Equal(dir.Combine("a-3.yaml"), relays.NewFile("a", new HashSet<string> { dir.Combine("a.yaml") }));
     }
 
     [Fact]

@@ -136,6 +136,45 @@ public sealed class RelayReloadTests
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task ARelayAddedAgainWhileItsPredecessorDrainsStartsAtOnce()
+    {
+        using var dir = TempDirectory.Create();
+        await using var collector = await RunningCollector.StartAsync(dir, "--relays", dir.Combine("relays"));
+        using var http = RelayDocs.Http(collector);
+        using var created = await http.PutAsync("/api/v1/relays/x", new StringContent(RelayDocs.Doc("x", 9)));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        await RelayDocs.SendAsync(collector, 20, 0, 10);
+        await Wait.UntilAsync(() => Relay(collector, "x").Result.GetProperty("queued").GetInt64() == 10, "10 queued for a target that is down");
+
+        using var deleted = await http.DeleteAsync("/api/v1/relays/x");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+
+        // The predecessor would try its dead target for 10 s; the reload (and this answer) must not wait for that.
+        using var again = await http.PutAsync("/api/v1/relays/x", new StringContent(RelayDocs.Doc("x", 9)));
+        Assert.Equal(HttpStatusCode.Created, again.StatusCode);
+        Assert.Equal(["x"], await ListNames(collector));
+    }
+
+    [Fact]
+    public async Task PuttingANewRelayNeverOverwritesTheFileOfAnother()
+    {
+        using var dir = TempDirectory.Create();
+        Directory.CreateDirectory(dir.Combine("relays"));
+        File.WriteAllText(dir.Combine("relays", "foo.yaml"), RelayDocs.Doc("bar", 9));
+        await using var collector = await RunningCollector.StartAsync(dir, "--relays", dir.Combine("relays"));
+        using var http = RelayDocs.Http(collector);
+
+        using var created = await http.PutAsync("/api/v1/relays/foo", new StringContent(RelayDocs.Doc("foo", 10)));
+
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal(["bar", "foo"], await ListNames(collector));
+        Assert.Contains("name: bar", File.ReadAllText(dir.Combine("relays", "foo.yaml")), StringComparison.Ordinal);
+        string file = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("file").GetString()!;
+        Assert.NotEqual("foo.yaml", file);
+        Assert.Contains("name: foo", File.ReadAllText(dir.Combine("relays", file)), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("siem", "kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'h:514', protocol: quic}", "spec.protocol must be tcp or udp")]
     [InlineData("other", "kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'h:514'}", "differs from the name in the URL")]

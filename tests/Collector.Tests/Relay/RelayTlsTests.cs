@@ -63,6 +63,28 @@ public sealed class RelayTlsTests : IDisposable
     }
 
     [Fact]
+    public async Task AReceiverRefusingTheMissingClientCertificateIsReportedWithItsReason()
+    {
+        // TLS 1.3 completes the client's side of the handshake before the server checks the client certificate; its
+        // refusal comes a moment later. Messages written meanwhile were lost while counted as sent, with no error shown.
+        await using var receiver = LoopbackTlsReceiver.Start(_server, clientAuthority: _authority);
+        string ca = TestCertificates.WritePem(_dir.Combine("ca.pem"), _authority);
+        RelayDocs.Write(_dir, "nocert", receiver.Port, extra: $"  tls: {{caFile: \"{ca}\", serverName: {TestCertificates.ServerName}}}\n");
+        await using var collector = await RunningCollector.StartAsync(_dir, "--relays", _dir.Combine("relays"));
+
+        await RelayDocs.SendAsync(collector, 18, 0, 50);
+
+        await RelayDocs.UntilAsync(
+            collector,
+            () => StatusAsync(collector, "nocert").Result.GetProperty("lastError").GetString()?.Contains("by the peer", StringComparison.Ordinal) == true,
+            "the receiver's refusal reported");
+        var status = await StatusAsync(collector, "nocert");
+        Assert.Equal(0, status.GetProperty("sent").GetInt64());
+        Assert.Equal(50, status.GetProperty("queued").GetInt64());
+        Assert.Empty(receiver.Messages);
+    }
+
+    [Fact]
     public async Task TheNameCheckCanBeTurnedOffButNotTheChainCheck()
     {
         await using var receiver = LoopbackTlsReceiver.Start(_server);

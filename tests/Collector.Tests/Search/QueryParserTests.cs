@@ -81,4 +81,29 @@ public sealed class QueryParserTests
         var error = Assert.Throws<QueryParseException>(() => QueryParser.Parse(query, gravity: true));
         Assert.Contains(reason, error.Reason, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("\\u00e9", "é")]
+    [InlineData("\\U0001F600", "\U0001F600")]
+    [InlineData("\\x41\\101", "AA")]
+    [InlineData("\\a\\b\\f\\v", "\a\b\f\v")]
+    [InlineData("\\t\\\"\\\\", "\t\"\\")]
+    public void DoubleQuotedStringsTakeGoEscapes(string escaped, string value)
+    {
+        var filter = QueryParser.Parse($"{{}} |= \"{escaped}\"").Terms[0].Filters[0];
+        Assert.Equal(value, filter.Text);
+    }
+
+    [Theory]
+    [InlineData("{} |= \"\\x4\"", 7)]
+    [InlineData("{} |= \"\\u00g9\"", 7)]
+    [InlineData("{} |= \"\\400\"", 7)]
+    [InlineData("{} |= \"\\uD800\"", 7)]
+    [InlineData("{} |= \"\\.\"", 7)]
+    [InlineData("{} |= \"\\xff\"", 7)]
+    public void ABadEscapeIsAnErrorAtItsPosition(string query, int position)
+    {
+        var error = Assert.Throws<QueryParseException>(() => QueryParser.Parse(query));
+        Assert.Equal(position, error.Position);
+    }
 }

@@ -125,6 +125,28 @@ public sealed class MessagesFileWriterTests
     }
 
     [Fact]
+    public async Task LinesWrittenRightAfterATruncationFromOutsideLeaveNoHoleOfNulBytes()
+    {
+        // logrotate's copytruncate: traffic does not pause for the once-a-second housekeeping, and a write at the old
+        // offset would leave the file starting with that many NUL bytes.
+        using var dir = TempDirectory.Create();
+        using var writer = new WriterHarness(dir);
+        await writer.StartAsync();
+        await writer.WriteAsync(WriterHarness.Numbered(0, 100, 100));
+        await Wait.UntilAsync(() => writer.Counters.LinesWritten == 100, "the first lines");
+
+        using (new FileStream(writer.Path, FileMode.Truncate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
+        {
+        }
+
+        await writer.WriteAsync("after");
+        await writer.StopAsync();
+
+        Assert.Equal("after\n", writer.Read("messages"));
+        Assert.Equal(6, writer.Counters.FileSize);
+    }
+
+    [Fact]
     public async Task WhileTheFileCannotBeOpenedLinesWaitAndAreWrittenOnceItCan()
     {
         using var dir = TempDirectory.Create();

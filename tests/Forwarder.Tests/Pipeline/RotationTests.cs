@@ -120,6 +120,64 @@ public sealed class RotationTests
     }
 
     [Fact]
+    public async Task AGenerationRotatedWhileTheForwarderWasDownIsReadEvenWhenTheCheckpointedFileWasCompressedAway()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("default", "api-0", "api", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        var first = await StartAsync(dir, tree, target.TcpPort);
+        log.AppendMany(Lines("a", 200));
+        await TextsAsync(target, 200);
+        await first.DisposeAsync();
+
+        // Two kubelet rotations while the Forwarder is down. At the second one kubelet first compresses the older
+        // rotated file (the checkpointed one: gzip, then delete) and then renames 0.log: the new 0.log often gets
+        // the deleted file's inode. What was written to the deleted file is lost; the middle generation is not.
+        log.AppendMany(Lines("b", 200));
+        string older = log.RotateLikeKubelet("20261122-100000");
+        log.AppendMany(Lines("c", 200));
+        File.Delete(older);
+        log.RotateLikeKubelet("20261122-100005");
+        log.AppendMany(Lines("d", 200));
+        await using var second = await StartAsync(dir, tree, target.TcpPort);
+
+        var texts = await TextsAsync(target, 600);
+        Assert.Equal([.. Lines("c", 200), .. Lines("d", 200)], texts.Skip(200));
+    }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(0)]
+    public async Task AMissedGenerationInTheInodeOfAnAlreadyDrainedFileIsRead(int drainedLines)
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("default", "api-0", "api", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        await using var forwarder = await StartAsync(dir, tree, target.TcpPort);
+        // An empty drained file has no first bytes to tell it from the next file in its inode.
+        log.AppendMany(Lines("a", drainedLines));
+        string drained = log.RotateLikeKubelet("20261122-100000");
+        log.AppendMany(Lines("b", 100));
+        await TextsAsync(target, drainedLines + 100);
+        await Wait.UntilAsync(() => forwarder.Tailing.Files.Count == 1, "the rotated file drained and forgotten but for its checkpoint", TimeSpan.FromSeconds(30));
+
+        // A generation that comes and goes between two scans in the inode of the drained file (kubelet deleted it after
+        // compressing it, and the runtime's next file got its inode): the same inode, other first bytes. Rewriting the
+        // drained file in place makes that deterministic.
+        File.WriteAllBytes(drained, []);
+        File.AppendAllText(drained, string.Concat(Lines("c", 100).Select((text, i) => log.Render(text, 1_000_000 + i, stderr: false))));
+        File.Move(log.RealPath, log.RealPath + ".20261122-100005");
+        File.Move(drained, log.RealPath + ".20261122-100010");
+        File.Create(log.RealPath).Dispose();
+        log.AppendMany(Lines("d", 100));
+
+        var texts = await TextsAsync(target, drainedLines + 300);
+        Assert.Equal([.. Lines("a", drainedLines), .. Lines("b", 100), .. Lines("c", 100), .. Lines("d", 100)], texts);
+    }
+
+    [Fact]
     public async Task ANewFileInADeletedFilesInodeIsReadFromItsStart()
     {
         using var dir = TempDirectory.Create();

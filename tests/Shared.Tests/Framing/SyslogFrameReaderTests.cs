@@ -41,13 +41,25 @@ public class SyslogFrameReaderTests
         Assert.Equal([SyslogFraming.OctetCounting, SyslogFraming.LineFeed, SyslogFraming.OctetCounting, SyslogFraming.LineFeed], seen.Select(f => f.Framing));
     }
 
-    [Fact]
-    public void AnLfAfterAnOctetCountedFrameIsTolerated()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(1000)]
+    public void AnLfAfterAnOctetCountedFrameIsTolerated(int chunkSize)
     {
-        // Some senders end octet-counted frames with an uncounted LF; it reads as a blank line and is skipped.
-        byte[] stream = [.. OctetCounted("<13>1 - - a - - - one"), (byte)'\n', .. OctetCounted("<13>1 - - a - - - two"), (byte)'\n'];
+        // Some senders end octet-counted frames with an uncounted LF (or CR LF, NUL); it reads as a blank line and is
+        // skipped, and the digit after it still starts an octet-counted frame (rsyslog's imtcp decides per frame too).
+        byte[] stream =
+        [
+            .. OctetCounted("<13>1 - - a - - - one"), (byte)'\n', .. OctetCounted("<13>1 - - a - - - two"), (byte)'\r', (byte)'\n',
+            .. OctetCounted("<13>1 - - a - - - three"), 0, (byte)'\n', .. OctetCounted("<13>1 - - a - - - four"), (byte)'\n',
+        ];
+        var seen = new List<SyslogFrame>();
 
-        Assert.Equal(["<13>1 - - a - - - one", "<13>1 - - a - - - two"], ReadAll(Adapt(new SyslogFrameReader()), stream, 1));
+        var frames = ReadAll(Adapt(new SyslogFrameReader(), seen), stream, chunkSize);
+
+        Assert.Equal(["<13>1 - - a - - - one", "<13>1 - - a - - - two", "<13>1 - - a - - - three", "<13>1 - - a - - - four"], frames);
+        Assert.All(seen, f => Assert.Equal(SyslogFraming.OctetCounting, f.Framing));
     }
 
     [Theory]

@@ -131,7 +131,7 @@ public sealed class IndexStore
                 key = new FileKey(key.PrefixLength, key.Hash ^ FileKey.HashOf(BitConverter.GetBytes(size)));
             }
 
-            var index = _indexes.GetOrAdd(key, k => Load(k));
+            var index = _indexes.GetOrAdd(key, k => Load(k, path));
             lock (index.Sync)
             {
                 Refresh(index, handle, path, compressed);
@@ -204,7 +204,8 @@ public sealed class IndexStore
         }
     }
 
-    private FileIndex Load(FileKey key)
+    /// <summary>The saved index of <paramref name="path"/> (named by its key: rotation renames the file, not its bytes).</summary>
+    private FileIndex Load(FileKey key, string path)
     {
         string file = Path.Combine(Directory, key.Name + ".idx");
         try
@@ -219,7 +220,7 @@ public sealed class IndexStore
         }
         catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or IOException or ArgumentException)
         {
-            IndexLog.Damaged(_logger, file, ex.Message, _path);
+            IndexLog.Damaged(_logger, file, ex.Message, path);
             return new FileIndex(key);
         }
     }

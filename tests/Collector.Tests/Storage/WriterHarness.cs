@@ -3,7 +3,6 @@ using System.IO.Compression;
 using System.Text;
 using Collector.Configuration;
 using Collector.Storage;
-using Microsoft.Extensions.Logging;
 using TestSupport;
 
 namespace Collector.Tests.Storage;
@@ -21,7 +20,7 @@ internal sealed class WriterHarness : IDisposable
         Directory = directory;
         Options = (options ?? new CollectorOptions()) with { File = directory.Combine("messages") };
         Queue = new StorageChannel(Options.QueueSize);
-        Writer = new MessagesFileWriter(Queue, Options, Counters, TimeProvider.System, new TypedLogger(Logger));
+        Writer = new MessagesFileWriter(Queue, Options, Counters, TimeProvider.System, new TypedLogger<MessagesFileWriter>(Logger));
     }
 
     public TempDirectory Directory { get; }
@@ -114,16 +113,5 @@ internal sealed class WriterHarness : IDisposable
         }
 
         Writer.Dispose();
-    }
-
-    private sealed class TypedLogger(ILogger inner) : ILogger<MessagesFileWriter>
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => inner.BeginScope(state);
-
-        public bool IsEnabled(LogLevel logLevel) => inner.IsEnabled(logLevel);
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            inner.Log(logLevel, eventId, state, exception, formatter);
     }
 }

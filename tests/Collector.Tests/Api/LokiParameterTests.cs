@@ -7,17 +7,14 @@ using TestSupport;
 namespace Collector.Tests.Api;
 
 /// <summary>Times, durations, tailLines and cursors as Loki, Grafana and kubectl clients send them.</summary>
-public sealed class LokiParameterTests
+public sealed class LokiParameterTests(LokiParameterTests.StoredLogs stored) : IClassFixture<LokiParameterTests.StoredLogs>
 {
     private static readonly long EpochSeconds = GeneratedLogs.Epoch.ToUnixTimeSeconds();
 
     [Fact]
     public async Task WholeNumbersOfTenDigitsOrFewerAreUnixSecondsAsLokiReadsThem()
     {
-        using var dir = TempDirectory.Create();
-        await using var collector = await RunningCollector.StartAsync(dir);
-        await SendAsync(collector, GeneratedLogs.Create(100));
-        using var api = new ApiClient(collector.Http);
+        using var api = new ApiClient(stored.Collector.Http);
 
         string start = (EpochSeconds - 3600).ToString(CultureInfo.InvariantCulture);
         string end = (EpochSeconds + 86400).ToString(CultureInfo.InvariantCulture);
@@ -33,10 +30,7 @@ public sealed class LokiParameterTests
     [InlineData("9999-12-31T23:59:59Z")]
     public async Task AnEndFarInTheFutureIsAsFarAsTheRangeGoes(string end)
     {
-        using var dir = TempDirectory.Create();
-        await using var collector = await RunningCollector.StartAsync(dir);
-        await SendAsync(collector, GeneratedLogs.Create(100));
-        using var api = new ApiClient(collector.Http);
+        using var api = new ApiClient(stored.Collector.Http);
 
         var page = await api.QueryRangeAsync(("query", "{}"), ("start", "2026-01-01T00:00:00Z"), ("end", end), ("limit", "1000"));
 
@@ -50,10 +44,7 @@ public sealed class LokiParameterTests
     [InlineData("36h30m")]
     public async Task SinceTakesPrometheusDurations(string since)
     {
-        using var dir = TempDirectory.Create();
-        await using var collector = await RunningCollector.StartAsync(dir);
-        await SendAsync(collector, GeneratedLogs.Create(100));
-        using var api = new ApiClient(collector.Http);
+        using var api = new ApiClient(stored.Collector.Http);
 
         // The logs span the first 1,000 s after Epoch; the range ends a day later.
         string end = GeneratedLogs.Epoch.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
@@ -65,10 +56,7 @@ public sealed class LokiParameterTests
     [Fact]
     public async Task AVolumeStepOfADayIsOneBucket()
     {
-        using var dir = TempDirectory.Create();
-        await using var collector = await RunningCollector.StartAsync(dir);
-        await SendAsync(collector, GeneratedLogs.Create(100));
-        using var api = new ApiClient(collector.Http);
+        using var api = new ApiClient(stored.Collector.Http);
 
         string start = EpochSeconds.ToString(CultureInfo.InvariantCulture) + "000000000";
         string end = (EpochSeconds + 86400).ToString(CultureInfo.InvariantCulture) + "000000000";
@@ -110,10 +98,7 @@ public sealed class LokiParameterTests
     [Fact]
     public async Task ACursorThatDoesNotPointAtALineOfItsFileGets400()
     {
-        using var dir = TempDirectory.Create();
-        await using var collector = await RunningCollector.StartAsync(dir);
-        await SendAsync(collector, GeneratedLogs.Create(100));
-        using var api = new ApiClient(collector.Http);
+        using var api = new ApiClient(stored.Collector.Http);
         (string, string?)[] range = [("query", "{}"), ("start", "0"), ("limit", "10")];
         var first = await api.QueryRangeAsync(range);
         string cursor = first.Cursor!;
@@ -122,11 +107,31 @@ public sealed class LokiParameterTests
 
         // The real cursor works; the same one moved into the middle of a line, or past the end of the file, does not.
         Assert.Equal(10, (await api.QueryRangeAsync([.. range, ("cursor", cursor)])).Lines.Count());
-        foreach (long tampered in new[] { offset - 7, offset + 7, new FileInfo(collector.FilePath).Length + 100 })
+        foreach (long tampered in new[] { offset - 7, offset + 7, new FileInfo(stored.Collector.FilePath).Length + 100 })
         {
             string url = ApiClient.Url("/api/v1/query_range", [.. range, ("cursor", $"{prefix}.{tampered.ToString(CultureInfo.InvariantCulture)}")]);
             var problem = await api.ProblemAsync(url, HttpStatusCode.BadRequest);
             Assert.StartsWith("cursor must be", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>One Collector holding the same 100 generated logs for the tests that only read.</summary>
+    public sealed class StoredLogs : IAsyncLifetime
+    {
+        private readonly TempDirectory _dir = TempDirectory.Create(nameof(LokiParameterTests));
+
+        public RunningCollector Collector { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Collector = await RunningCollector.StartAsync(_dir);
+            await SendAsync(Collector, GeneratedLogs.Create(100));
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Collector.DisposeAsync();
+            _dir.Dispose();
         }
     }
 

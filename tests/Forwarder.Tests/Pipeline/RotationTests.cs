@@ -105,10 +105,7 @@ public sealed class RotationTests
         var tree = new NodeLogTree(dir);
         var log = tree.AddContainer("default", "api-0", "api", RuntimeFormat.Cri);
         await using var target = SyslogTestListener.Start();
-        var first = await StartAsync(dir, tree, target.TcpPort);
-        log.AppendMany(Lines("a", 200));
-        await TextsAsync(target, 200);
-        await first.DisposeAsync();
+        await ShipThenStopAsync(dir, tree, target, log, Lines("a", 200));
 
         log.AppendMany(Lines("b", 200));
         log.RotateLikeKubelet("20261122-100000");
@@ -126,10 +123,7 @@ public sealed class RotationTests
         var tree = new NodeLogTree(dir);
         var log = tree.AddContainer("default", "api-0", "api", RuntimeFormat.Cri);
         await using var target = SyslogTestListener.Start();
-        var first = await StartAsync(dir, tree, target.TcpPort);
-        log.AppendMany(Lines("a", 200));
-        await TextsAsync(target, 200);
-        await first.DisposeAsync();
+        await ShipThenStopAsync(dir, tree, target, log, Lines("a", 200));
 
         // Two kubelet rotations while the Forwarder is down. At the second one kubelet first compresses the older
         // rotated file (the checkpointed one: gzip, then delete) and then renames 0.log: the new 0.log often gets
@@ -184,10 +178,7 @@ public sealed class RotationTests
         var tree = new NodeLogTree(dir);
         var log = tree.AddContainer("default", "api-0", "api", RuntimeFormat.Cri);
         await using var target = SyslogTestListener.Start();
-        var first = await StartAsync(dir, tree, target.TcpPort);
-        log.AppendMany(Lines("old", 100));
-        await TextsAsync(target, 100);
-        await first.DisposeAsync();
+        await ShipThenStopAsync(dir, tree, target, log, Lines("old", 100));
 
         // Delete and create: ext4 and tmpfs hand the freed inode to the next file more often than not. Either way the
         // new file must be read whole: by its fingerprint when the inode is reused, as a new file otherwise.
@@ -232,6 +223,14 @@ public sealed class RotationTests
 
     internal static Task<RunningForwarder> StartAsync(TempDirectory dir, NodeLogTree tree, int port, params string[] extra) =>
         RunningForwarder.StartAsync(dir, tree.ContainersGlob, [$"tcp://127.0.0.1:{port}"], extra);
+
+    /// <summary>A Forwarder ships <paramref name="lines"/> of <paramref name="log"/> and stops: the start of every restart test.</summary>
+    private static async Task ShipThenStopAsync(TempDirectory dir, NodeLogTree tree, SyslogTestListener target, ContainerLog log, List<string> lines)
+    {
+        await using var first = await StartAsync(dir, tree, target.TcpPort);
+        log.AppendMany(lines);
+        await TextsAsync(target, lines.Count);
+    }
 
     internal static List<string> Lines(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"{prefix}-{i:D5}").ToList();
 

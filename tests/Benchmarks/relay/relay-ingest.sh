@@ -1,17 +1,18 @@
 #!/usr/bin/env bash
-# Issue 6's performance check: Collector ingest (../shared/bench/ingest.sh, tcp5424) with two TCP relays to local
-# receivers, against the same Collector with no relays, measured alternately in one run.
+# Issue 6's performance check: Collector ingest (tests/Benchmarks/sidebyside/ingest.sh, tcp5424) with two TCP relays
+# to local receivers, against the same Collector with no relays, measured alternately in one run.
 #
-# Usage (from the repository root, after ../shared/bench/setup-peers.sh once per machine):
+# Usage (after tests/Benchmarks/sidebyside/setup.sh once per machine; also run by sidebyside/run.sh, PARTS=relay):
 #   dotnet publish Collector -c Release -o out/collector
 #   tests/Benchmarks/relay/relay-ingest.sh [RUNS=3]
 # Receivers are socat processes copying each relay's LF-framed stream to a file, so every relayed message is one
-# line there and can be counted. Results go to bench-results/relay-<time>/ (not in git); the summary prints medians.
+# line there and can be counted. Results go to OUT_DIR (default bench-results/relay-<time>/, not in git); the summary
+# prints medians.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../../.."
 runs=${1:-3}
-bench=${BENCH:-../shared/bench}
-out=bench-results/relay-$(date -u +%Y%m%d-%H%M%S)
+bench=tests/Benchmarks/sidebyside
+out=${OUT_DIR:-bench-results/relay-$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$out"
 [ -x out/collector/Collector ] || { echo "publish the Collector first: dotnet publish Collector -c Release -o out/collector" >&2; exit 1; }
 

@@ -9,7 +9,7 @@
 #   3. REPS times each: "last 100 lines of one pod" vs `grep | tail -100`, a rare term vs `grep -F | tail -100` (and
 #      vs `grep -F > /dev/null`, which stops at each file's first match), and a one-hour window of one namespace
 #      (all pages: bytes scanned against the total, blocks skipped);
-#   4. INGEST=1: ../shared/bench/ingest.sh idle, then with 4 clients searching in a loop (the ratio of msgs/s).
+#   4. INGEST=1: tests/Benchmarks/sidebyside/ingest.sh idle, then with 4 clients searching in a loop (the ratio of msgs/s).
 # Prints a table (also to $OUT_DIR/search-bench.md). Everything on 127.0.0.1; only processes it started are stopped.
 # Run it on an otherwise idle machine: timings on a shared one say little.
 #
@@ -55,11 +55,11 @@ kill "$PID"; wait "$PID" 2>/dev/null || true; PID=
 if [ "$INGEST" = 1 ]; then
   CMD='exec '"$COLLECTOR"' --tcp 127.0.0.1:$PORT --udp 127.0.0.1:$UDP_PORT --http 127.0.0.1:'"$HTTP_PORT"' --file $OUT'
   echo "ingest, idle ..." >&2
-  idle=$(RESULTS= ../shared/bench/ingest.sh collector "$CMD" tcp5424 | grep '^RESULT')
+  idle=$(RESULTS= tests/Benchmarks/sidebyside/ingest.sh collector "$CMD" tcp5424 | grep '^RESULT')
   echo "ingest, 4 clients searching ..." >&2
   python3 tests/Benchmarks/search/search-loop.py "http://127.0.0.1:$HTTP_PORT" 4 > "$OUT_DIR/search-loop.txt" &
   LOOP=$!
-  busy=$(RESULTS= ../shared/bench/ingest.sh collector "$CMD" tcp5424 | grep '^RESULT')
+  busy=$(RESULTS= tests/Benchmarks/sidebyside/ingest.sh collector "$CMD" tcp5424 | grep '^RESULT')
   kill "$LOOP" 2>/dev/null || true; wait "$LOOP" 2>/dev/null || true
   rate() { sed -n 's/.* msgs_per_s=\([0-9]*\).*/\1/p' <<<"$1"; }
   {

@@ -4,9 +4,9 @@ using Xunit.Sdk;
 namespace TestSupport;
 
 /// <summary>
-/// Finds the real syslog peers (util-linux <c>logger</c>, <c>rsyslogd</c>, syslog-ng's <c>loggen</c>) installed from
-/// Debian packages or unpacked by <c>../shared/bench/setup-peers.sh</c>. Tests that need one skip with the reason when it
-/// is missing, unless <c>REQUIRE_PEERS=1</c> (CI), where they run and fail.
+/// Finds the real syslog peers (util-linux <c>logger</c>, <c>rsyslogd</c>) installed from Debian packages, on PATH or in
+/// the sbin directories. Tests that need one skip with the reason when it is missing, unless <c>REQUIRE_PEERS=1</c> (CI),
+/// where they run and fail.
 /// </summary>
 public static class Peers
 {
@@ -16,16 +16,15 @@ public static class Peers
     {
         var directories = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
             .Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"])
-            .Append(Path.Combine(Environment.GetEnvironmentVariable("BENCH_PEERS") ?? "/tmp/bench-peers", "bin"));
+            .Concat(["/usr/sbin", "/sbin", "/usr/bin", "/bin"]);
         return directories.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
     }
 
     /// <summary>The path of <paramref name="name"/>; fails the test with install instructions when it is missing.</summary>
     public static string Require(string name) =>
         Find(name) ?? throw new XunitException(
-            $"Peer binary '{name}' not found on PATH, /usr/sbin or /tmp/bench-peers/bin. " +
-            "Install it: apt-get install -y --no-install-recommends rsyslog bsdutils (or run ../shared/bench/setup-peers.sh).");
+            $"Peer binary '{name}' not found on PATH or in /usr/sbin, /sbin. " +
+            "Install it: apt-get install -y --no-install-recommends rsyslog bsdutils.");
 
     /// <summary>Why a test needing <paramref name="names"/> is skipped here, or null when it runs.</summary>
     public static string? SkipReason(params string[] names) => SkipReason(Required, names);

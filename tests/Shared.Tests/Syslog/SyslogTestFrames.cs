@@ -3,8 +3,8 @@ using System.Text;
 namespace Shared.Tests.Syslog;
 
 /// <summary>
-/// Test vectors: the RFC 5424 §6.5 examples and the bytes captured from util-linux <c>logger</c> and rsyslog in
-/// ../shared/NOTES-dotnet.md (octet-counted ones keep their <c>LEN SP</c> prefix so the count checks the transcription).
+/// Test vectors: the RFC 5424 §6.5 examples and bytes captured from util-linux <c>logger</c> and rsyslog on Debian 12,
+/// transcribed here (octet-counted ones keep their <c>LEN SP</c> prefix so the count checks the transcription).
 /// </summary>
 internal static class SyslogTestFrames
 {

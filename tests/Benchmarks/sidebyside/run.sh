@@ -116,7 +116,7 @@ REF=${REF:-${recv[0]%%|*}}
 
 if has relay; then
   log "relay: Collector ingest alone and with two TCP relays, $REPS rounds"
-  RESULTS= OUT_DIR="$OUTDIR/relay" "$ROOT/tests/Benchmarks/relay/relay-ingest.sh" "$REPS" 2>>"$LOGF" | tee -a "$OUTDIR/summary.md"
+  RESULTS='' OUT_DIR="$OUTDIR/relay" "$ROOT/tests/Benchmarks/relay/relay-ingest.sh" "$REPS" 2>>"$LOGF" | tee -a "$OUTDIR/summary.md"
 fi
 if has search; then
   log "search: the Collector's API vs grep on ${SEARCH_MB:-1024} MiB"

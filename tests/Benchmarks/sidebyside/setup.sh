@@ -30,7 +30,9 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends socat time python3 rsyslog >/dev/null
 
 mkdir -p "$P/bin" "$P/debs"
-# _apt downloads into the current directory; a root-owned one works for apt-get download as root.
+# apt-get download writes into the current directory as the sandbox user _apt when it may (else it warns and
+# downloads as root).
+id -u _apt >/dev/null 2>&1 && chown _apt "$P/debs"
 cd "$P/debs"
 
 deps_of() { # the first alternative of every Depends entry of a .deb, without versions

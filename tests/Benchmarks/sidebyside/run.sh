@@ -112,7 +112,8 @@ for ((r = 0; r < REPS; r++)); do
 done
 
 REF=${REF:-${recv[0]%%|*}}
-"$PY" "$HERE/tools/summarize.py" "$RESULTS" "$REF" | tee "$OUTDIR/summary.md"
+: > "$OUTDIR/summary.md"
+[[ -s $RESULTS ]] && "$PY" "$HERE/tools/summarize.py" "$RESULTS" "$REF" | tee "$OUTDIR/summary.md"
 
 if has relay; then
   log "relay: Collector ingest alone and with two TCP relays, $REPS rounds"

@@ -9,7 +9,7 @@ namespace Collector.Search;
 /// Finds a literal of two or more bytes in a long buffer (a whole read of many lines): 64 positions at a time, the
 /// first and the last byte of the literal are compared at once and only positions where both match are checked in
 /// full. <c>Span.IndexOf(span)</c> does the same, but the native build targets the x64 baseline (no AVX2), where the
-/// runtime's version compares 16 positions a step: ~6 GB/s on the 2-core VM of the README's benchmark against ~16 GB/s
+/// runtime's version compares 16 positions a step: ~6 GB/s on the 2-core VM of the search benchmark (docs/performance.md) against ~16 GB/s
 /// for this one (a 256 KiB buffer in L2, the rare term of that benchmark), which needs nothing past SSE2 or AdvSimd.
 /// </summary>
 public sealed class LiteralFinder

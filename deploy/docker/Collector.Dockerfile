@@ -2,7 +2,7 @@
 # kube-syslog Collector. Build from the repository root:
 #   docker build -f deploy/docker/Collector.Dockerfile -t kube-syslog/collector:0.1.0 .
 #
-# Native AOT on runtime-deps, not the JIT build on mcr.microsoft.com/dotnet/aspnet: the README's benchmarks measured
+# Native AOT on runtime-deps, not the JIT build on mcr.microsoft.com/dotnet/aspnet: the benchmarks in docs/performance.md measured
 # the native Collector at ~31 MB RSS and 1.2-1.5 CPU-s per million messages, the JIT build at 72-75 MB and 2.7-3.0
 # CPU-s (a fifth of it in the JIT compiler), and the image carries no .NET runtime. The price: clang and zlib in the
 # build stage, and one build per architecture (the image is built for the platform it is built on).

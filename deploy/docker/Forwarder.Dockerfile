@@ -4,7 +4,7 @@
 #
 # Native AOT on runtime-deps, not the JIT build on mcr.microsoft.com/dotnet/aspnet: it runs on every node, where
 # no JIT at start and run time means less CPU and memory taken from the node's workloads (the Collector's benchmarks
-# in the README: half the CPU and RSS of the JIT build), and the image carries no .NET runtime. The price: clang and
+# in docs/performance.md: half the CPU and RSS of the JIT build), and the image carries no .NET runtime. The price: clang and
 # zlib in the build stage, and one build per architecture (the image is built for the platform it is built on).
 # Tags name the .NET major.minor (global.json: SDK 10.0.x) and the OS; pin a digest for byte-for-byte rebuilds.
 

@@ -67,7 +67,7 @@ public sealed class ForwarderToCollectorTests
         }
     }
 
-    /// <summary>The Collector's file format: TIMESTAMP HOSTNAME TAG: FACILITY.SEVERITY MSGID SD MSG (README, "The messages file").</summary>
+    /// <summary>The Collector's file format: TIMESTAMP HOSTNAME TAG: FACILITY.SEVERITY MSGID SD MSG (docs/collector.md, "The messages file").</summary>
     private static string Stored(ContainerLog log, long n, string text, bool stderr) =>
         $"{ContainerLog.SyslogTimeOf(n)} {ForwarderProcess.Node} {log.Container}: user.{(stderr ? "err" : "info")} {(stderr ? "stderr" : "stdout")} " +
         $"[k8s@32473 namespace=\"{log.Namespace}\" pod=\"{log.Pod}\" container=\"{log.Container}\" container_id=\"{log.Id}\" pod_uid=\"{log.Uid}\"] {text}";

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Collector.Configuration;
 using Collector.Search;
+using Collector.Storage;
 using Collector.Storage.Index;
 
 namespace Collector.Api;

@@ -90,23 +90,12 @@ public sealed class TailHub(WrittenLines written, ILogger<TailHub> logger) : Bac
             {
                 if (s.Query.Matches(line, parsed))
                 {
-                    entry ??= new TailEntry(parsed.TimeNs, Labels(parsed), Encoding.UTF8.GetString(line));
+                    entry ??= new TailEntry(parsed.TimeNs, parsed.LabelStrings(), Encoding.UTF8.GetString(line));
 
                     // DropOldest: always accepted; a full queue loses its oldest entry, which the callback counts.
                     s.Queue.Writer.TryWrite(entry);
                 }
             }
         }
-    }
-
-    private static string[] Labels(in StoredLine parsed)
-    {
-        var labels = new string[LogLabels.Count];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            labels[i] = parsed.LabelString((LogLabel)i);
-        }
-
-        return labels;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Collector.Search;
+using Collector.Storage;
 
 namespace Collector.Api;
 

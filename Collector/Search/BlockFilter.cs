@@ -1,3 +1,4 @@
+using Collector.Storage;
 using Collector.Storage.Index;
 
 namespace Collector.Search;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Collector.Storage;
 using Collector.Storage.Index;
 
 namespace Collector.Search;
@@ -338,7 +339,7 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                     continue;
                 }
 
-                var entry = new SearchEntry(parsed.TimeNs, Labels(parsed), Encoding.UTF8.GetString(line), new SearchPosition(file.Key, at + lineStart));
+                var entry = new SearchEntry(parsed.TimeNs, parsed.LabelStrings(), Encoding.UTF8.GetString(line), new SearchPosition(file.Key, at + lineStart));
                 if (ring is not null)
                 {
                     ring.Add(entry, line.Length);
@@ -358,17 +359,6 @@ public sealed class SearchEngine(IndexStore store, TimeProvider time) : IDisposa
                     cancellationToken.ThrowIfCancellationRequested();
                 }
             }
-        }
-
-        private static string[] Labels(in StoredLine parsed)
-        {
-            var labels = new string[LogLabels.Count];
-            for (int i = 0; i < labels.Length; i++)
-            {
-                labels[i] = parsed.LabelString((LogLabel)i);
-            }
-
-            return labels;
         }
 
         private bool OverBudget()

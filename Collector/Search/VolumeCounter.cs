@@ -1,4 +1,5 @@
 using System.Buffers;
+using Collector.Storage;
 using Collector.Storage.Index;
 
 namespace Collector.Search;

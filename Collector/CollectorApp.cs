@@ -53,6 +53,7 @@ public static class CollectorApp
         services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<CollectorMetrics>();
         services.AddSingleton<WrittenLines>();
+        services.AddSingleton(MessagesFiles.For(options));
         services.AddSingleton<IndexStore>();
         services.AddSingleton<SearchEngine>();
         services.AddSingleton<SearchEndpoints>();

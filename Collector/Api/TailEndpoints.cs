@@ -103,17 +103,17 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
     /// </summary>
     private (SearchPosition? Seam, bool SkipHistory) Seam(int generation, long end)
     {
-        string path = engine.Store.MessagesPath;
+        var files = engine.Store.Files;
         if (end == 0)
         {
-            var previous = engine.Store.KeyOf(path + ".1");
+            var previous = engine.Store.KeyOf(files.Previous);
             return previous is { } k ? (new SearchPosition(k, long.MaxValue), false) : (null, true);
         }
 
-        FileKey? key = engine.Store.KeyOf(path);
+        FileKey? key = engine.Store.KeyOf(files.Current);
         if (written.Position.Generation != generation)
         {
-            key = engine.Store.KeyOf(path + ".1");
+            key = engine.Store.KeyOf(files.Previous);
         }
 
         return key is { } found ? (new SearchPosition(found, end), false) : (null, true);

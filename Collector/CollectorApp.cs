@@ -55,6 +55,7 @@ public static class CollectorApp
         services.AddSingleton<WrittenLines>();
         services.AddSingleton(MessagesFiles.For(options));
         services.AddSingleton<IndexStore>();
+        services.AddSingleton<ReadGate>();
         services.AddSingleton<SearchEngine>();
         services.AddSingleton<SearchEndpoints>();
         services.AddSingleton<VolumeCounter>();

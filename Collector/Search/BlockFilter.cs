@@ -32,6 +32,9 @@ public sealed class BlockFilter
         }
     }
 
+    /// <summary>The block's lines may have times in [start, end).</summary>
+    public static bool InRange(IndexBlock block, long startNs, long endNs) => block.MaxTime >= startNs && block.MinTime < endNs;
+
     public bool MayMatch(IndexBlock block)
     {
         foreach (var term in _terms)

@@ -23,6 +23,7 @@ public class SearchEngineBenchmarks : IDisposable
 
     private string _dir = string.Empty;
     private IndexStore _store = null!;
+    private ReadGate _gate = null!;
     private SearchEngine _engine = null!;
     private VolumeCounter _volume = null!;
     private readonly LogQuery _pod = QueryParser.Parse("{pod=\"ns-07-pod-073\"}");
@@ -39,15 +40,16 @@ public class SearchEngineBenchmarks : IDisposable
         Generate(path);
         var options = new CollectorOptions { File = path, MaxFiles = 9 };
         _store = new IndexStore(options, TimeProvider.System, NullLogger<IndexStore>.Instance);
-        _engine = new SearchEngine(_store, TimeProvider.System);
-        _volume = new VolumeCounter(_store);
+        _gate = new ReadGate();
+        _engine = new SearchEngine(_store, _gate, TimeProvider.System);
+        _volume = new VolumeCounter(_store, _gate);
         _store.OpenAll().ForEach(f => f.Dispose());
     }
 
     [GlobalCleanup]
     public void Dispose()
     {
-        _engine?.Dispose();
+        _gate?.Dispose();
         if (Directory.Exists(_dir))
         {
             Directory.Delete(_dir, recursive: true);

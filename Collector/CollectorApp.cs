@@ -53,7 +53,9 @@ public static class CollectorApp
         services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<CollectorMetrics>();
         services.AddSingleton<WrittenLines>();
+        services.AddSingleton(MessagesFiles.For(options));
         services.AddSingleton<IndexStore>();
+        services.AddSingleton<ReadGate>();
         services.AddSingleton<SearchEngine>();
         services.AddSingleton<SearchEndpoints>();
         services.AddSingleton<VolumeCounter>();

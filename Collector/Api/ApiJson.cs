@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Collector.Search;
+using Collector.Storage;
 
 namespace Collector.Api;
 

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Collector.Configuration;
 using Collector.Search;
+using Collector.Storage;
 
 namespace Collector.Api;
 
@@ -11,7 +12,7 @@ namespace Collector.Api;
 /// <c>{"type":"data","payload":LINE}</c>, the newest <c>limit</c> matches, oldest first) and <c>GET /v1/download</c>
 /// (a tar.gz of the messages files, streamed).
 /// </summary>
-public sealed class GravityEndpoints(SearchEngine engine, CollectorOptions options, TimeProvider time)
+public sealed class GravityEndpoints(SearchEngine engine, MessagesFiles messages, CollectorOptions options, TimeProvider time)
 {
     public async Task LogAsync(HttpContext context)
     {
@@ -84,16 +85,8 @@ public sealed class GravityEndpoints(SearchEngine engine, CollectorOptions optio
     /// <summary>The files, newest first, each as a stream limited to its length now.</summary>
     private List<(string Name, Stream Stream, DateTimeOffset Modified)> OpenFiles()
     {
-        string path = Path.GetFullPath(options.File);
-        var names = new List<string> { path };
-        for (int i = 1; i <= Math.Max(options.MaxFiles, 1) || File.Exists($"{path}.{i}") || File.Exists($"{path}.{i}.gz"); i++)
-        {
-            names.Add($"{path}.{i}");
-            names.Add($"{path}.{i}.gz");
-        }
-
         var files = new List<(string, Stream, DateTimeOffset)>();
-        foreach (string name in names)
+        foreach (var (name, _) in messages.NewestFirst())
         {
             try
             {

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Collector.Configuration;
 using Collector.Search;
-using Collector.Storage.Index;
+using Collector.Storage;
 
 namespace Collector.Api;
 
@@ -84,7 +84,7 @@ public sealed class SearchEndpoints(SearchEngine engine, CollectorOptions option
     {
         var p = new ApiParameters(context, time);
         var (start, end) = p.Range(TimeSpan.FromHours(6));
-        var values = await Task.Run(() => CollectValues(start, end), context.RequestAborted).ConfigureAwait(false);
+        var values = await engine.LabelValuesAsync(start, end, context.RequestAborted).ConfigureAwait(false);
         var names = Enumerable.Range(0, LogLabels.Count).Where(l => values[l].Count > 0).Select(l => LogLabels.Names[l]).Order(StringComparer.Ordinal);
         await WriteDataAsync(context, names).ConfigureAwait(false);
     }
@@ -101,49 +101,8 @@ public sealed class SearchEndpoints(SearchEngine engine, CollectorOptions option
             return;
         }
 
-        var values = await Task.Run(() => CollectValues(start, end), context.RequestAborted).ConfigureAwait(false);
+        var values = await engine.LabelValuesAsync(start, end, context.RequestAborted).ConfigureAwait(false);
         await WriteDataAsync(context, values[(int)label].Order(StringComparer.Ordinal)).ConfigureAwait(false);
-    }
-
-    /// <summary>Non-empty values per label, from the indexes of blocks overlapping the range (no file text is read).</summary>
-    private HashSet<string>[] CollectValues(long start, long end)
-    {
-        var values = Enumerable.Range(0, LogLabels.Count).Select(_ => new HashSet<string>(StringComparer.Ordinal)).ToArray();
-        var files = engine.Store.OpenAll();
-        try
-        {
-            foreach (var file in files)
-            {
-                var dictionary = file.Index.Labels;
-                var seen = new bool[dictionary.Count];
-                foreach (IndexBlock block in file.Blocks)
-                {
-                    if (block.MaxTime < start || block.MinTime >= end)
-                    {
-                        continue;
-                    }
-
-                    foreach (ushort id in block.Values)
-                    {
-                        if (id < seen.Length && !seen[id])
-                        {
-                            seen[id] = true;
-                            string value = dictionary.ValueOf(id);
-                            if (value.Length > 0)
-                            {
-                                values[(int)dictionary.LabelOf(id)].Add(value);
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        finally
-        {
-            files.ForEach(f => f.Dispose());
-        }
-
-        return values;
     }
 
     private static async Task WriteDataAsync(HttpContext context, IEnumerable<string> data)

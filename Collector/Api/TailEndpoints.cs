@@ -5,7 +5,6 @@ using System.Threading.Channels;
 using Collector.Configuration;
 using Collector.Search;
 using Collector.Storage;
-using Collector.Storage.Index;
 
 namespace Collector.Api;
 
@@ -54,23 +53,22 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
             if (follow)
             {
                 (subscription, int generation, long end) = hub.Subscribe(query);
-                (seam, skipHistory) = Seam(generation, end);
+                (seam, skipHistory) = engine.TailSeam(end, rotated: () => written.Position.Generation != generation);
             }
 
             var history = skipHistory || limit == 0 ? [] : (await engine.SearchAsync(
                 new SearchRequest(query, start, long.MaxValue, limit, Backward: true) { Until = seam, Budget = options.QueryTimeout },
                 stop.Token).ConfigureAwait(false)).Entries;
             history.Reverse();
-            var entries = history.Select(e => new TailEntry(e.TimeNs, e.Labels, e.Line)).ToList();
 
             if (webSocket)
             {
                 using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-                await WebSocketAsync(socket, entries, subscription!, stop).ConfigureAwait(false);
+                await WebSocketAsync(socket, history, subscription!, stop).ConfigureAwait(false);
             }
             else
             {
-                await NdjsonAsync(context, entries, subscription, stop.Token).ConfigureAwait(false);
+                await NdjsonAsync(context, history, subscription, stop.Token).ConfigureAwait(false);
             }
 
             ApiLog.TailEnded(logger, id, "done");
@@ -97,29 +95,7 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
         }
     }
 
-    /// <summary>
-    /// History ends where live lines begin: at <paramref name="end"/> of the file the writer had open. That file is
-    /// named by content; if it rotated a moment ago it is <c>.1</c> now. An empty file means: history is all older files.
-    /// </summary>
-    private (SearchPosition? Seam, bool SkipHistory) Seam(int generation, long end)
-    {
-        string path = engine.Store.MessagesPath;
-        if (end == 0)
-        {
-            var previous = engine.Store.KeyOf(path + ".1");
-            return previous is { } k ? (new SearchPosition(k, long.MaxValue), false) : (null, true);
-        }
-
-        FileKey? key = engine.Store.KeyOf(path);
-        if (written.Position.Generation != generation)
-        {
-            key = engine.Store.KeyOf(path + ".1");
-        }
-
-        return key is { } found ? (new SearchPosition(found, end), false) : (null, true);
-    }
-
-    private async Task NdjsonAsync(HttpContext context, List<TailEntry> history, TailSubscription? subscription, CancellationToken cancellationToken)
+    private async Task NdjsonAsync(HttpContext context, List<LogEntry> history, TailSubscription? subscription, CancellationToken cancellationToken)
     {
         var response = context.Response;
         response.ContentType = "application/x-ndjson";
@@ -133,7 +109,7 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
 
         using var deadline = new CancellationTokenSource(MaxFollow, time);
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var batch = new List<TailEntry>(MaxBatch);
+        var batch = new List<LogEntry>(MaxBatch);
         try
         {
             while (await subscription.Queue.Reader.WaitToReadAsync(both.Token).ConfigureAwait(false))
@@ -150,7 +126,7 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
         }
     }
 
-    private static async Task WriteNdjsonAsync(HttpResponse response, List<TailEntry> entries, long dropped, CancellationToken cancellationToken)
+    private static async Task WriteNdjsonAsync(HttpResponse response, List<LogEntry> entries, long dropped, CancellationToken cancellationToken)
     {
         using (var json = new Utf8JsonWriter(response.BodyWriter, ApiJson.WriterOptions))
         {
@@ -180,7 +156,7 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
         await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WebSocketAsync(WebSocket socket, List<TailEntry> history, TailSubscription subscription, CancellationTokenSource stop)
+    private async Task WebSocketAsync(WebSocket socket, List<LogEntry> history, TailSubscription subscription, CancellationTokenSource stop)
     {
         // The client sends nothing but a close; reading notices it (and a vanished client) and ends the tail.
         var reading = Task.Run(async () =>
@@ -214,7 +190,7 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
                 await SendFrameAsync(socket, output, history, (0, []), both.Token).ConfigureAwait(false);
             }
 
-            var batch = new List<TailEntry>(MaxBatch);
+            var batch = new List<LogEntry>(MaxBatch);
             while (await subscription.Queue.Reader.WaitToReadAsync(both.Token).ConfigureAwait(false))
             {
                 Drain(subscription.Queue.Reader, batch);
@@ -245,7 +221,7 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
     }
 
     /// <summary>Loki's tail frame: <c>{"streams":[{"stream":{…},"values":[["ns","line"]]}],"dropped_entries":[…]}</c>, plus our exact count.</summary>
-    private static async Task SendFrameAsync(WebSocket socket, System.Buffers.ArrayBufferWriter<byte> output, List<TailEntry> entries, (long Count, List<TailEntry> Entries) dropped, CancellationToken cancellationToken)
+    private static async Task SendFrameAsync(WebSocket socket, System.Buffers.ArrayBufferWriter<byte> output, List<LogEntry> entries, (long Count, List<LogEntry> Entries) dropped, CancellationToken cancellationToken)
     {
         output.ResetWrittenCount();
         using (var json = new Utf8JsonWriter(output, ApiJson.WriterOptions))
@@ -291,7 +267,7 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
         await socket.SendAsync(output.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void Drain(ChannelReader<TailEntry> reader, List<TailEntry> batch)
+    private static void Drain(ChannelReader<LogEntry> reader, List<LogEntry> batch)
     {
         while (batch.Count < MaxBatch && reader.TryRead(out var entry))
         {

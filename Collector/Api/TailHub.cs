@@ -1,4 +1,3 @@
-using System.Text;
 using Collector.Search;
 using Collector.Storage;
 
@@ -85,28 +84,17 @@ public sealed class TailHub(WrittenLines written, ILogger<TailHub> logger) : Bac
             var line = lf < 0 ? data : data[..lf];
             data = lf < 0 ? default : data[(lf + 1)..];
             var parsed = StoredLine.Parse(line);
-            TailEntry? entry = null;
+            LogEntry? entry = null;
             foreach (var s in subscriptions)
             {
                 if (s.Query.Matches(line, parsed))
                 {
-                    entry ??= new TailEntry(parsed.TimeNs, Labels(parsed), Encoding.UTF8.GetString(line));
+                    entry ??= LogEntry.Of(line, parsed);
 
                     // DropOldest: always accepted; a full queue loses its oldest entry, which the callback counts.
                     s.Queue.Writer.TryWrite(entry);
                 }
             }
         }
-    }
-
-    private static string[] Labels(in StoredLine parsed)
-    {
-        var labels = new string[LogLabels.Count];
-        for (int i = 0; i < labels.Length; i++)
-        {
-            labels[i] = parsed.LabelString((LogLabel)i);
-        }
-
-        return labels;
     }
 }

@@ -3,9 +3,6 @@ using Collector.Search;
 
 namespace Collector.Api;
 
-/// <summary>A live line for a tail client.</summary>
-public sealed record TailEntry(long TimeNs, string[] Labels, string Line);
-
 /// <summary>
 /// One tail client's queue: bounded, DropOldest, so a slow client loses its oldest lines instead of holding up the
 /// hub (and, through it, nobody else). Every drop is counted and the first few are remembered for the client's frame.
@@ -16,7 +13,7 @@ public sealed class TailSubscription
     private const int RememberedDrops = 100;
 
     private readonly Lock _lock = new();
-    private readonly List<TailEntry> _dropped = [];
+    private readonly List<LogEntry> _dropped = [];
     private long _droppedCount;
 
     public TailSubscription(LogQuery query, int generation, long end)
@@ -24,7 +21,7 @@ public sealed class TailSubscription
         Query = query;
         Generation = generation;
         End = end;
-        Queue = Channel.CreateBounded<TailEntry>(
+        Queue = Channel.CreateBounded<LogEntry>(
             new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
             Dropped);
     }
@@ -38,13 +35,13 @@ public sealed class TailSubscription
 
     public bool IsLive(int generation, long offset) => generation > Generation || (generation == Generation && offset >= End);
 
-    public Channel<TailEntry> Queue { get; }
+    public Channel<LogEntry> Queue { get; }
 
     /// <summary>Lines lost before they reached this client's queue (the hub's own queue overflowed).</summary>
     public void DroppedUpstream(long lines) => Interlocked.Add(ref _droppedCount, lines);
 
     /// <summary>The drops since the last call: their number, and up to 100 of the entries.</summary>
-    public (long Count, List<TailEntry> Entries) TakeDropped()
+    public (long Count, List<LogEntry> Entries) TakeDropped()
     {
         lock (_lock)
         {
@@ -55,7 +52,7 @@ public sealed class TailSubscription
         }
     }
 
-    private void Dropped(TailEntry entry)
+    private void Dropped(LogEntry entry)
     {
         Interlocked.Increment(ref _droppedCount);
         lock (_lock)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Collector.Search;
+using Collector.Storage;
 
 namespace Collector.Api;
 
@@ -10,7 +11,7 @@ namespace Collector.Api;
 /// (its lines per label value and severity) where a block lies in one step and the query lets the index decide
 /// (<see cref="VolumeCounter"/>); other candidate blocks are read.
 /// </summary>
-public sealed class VolumeEndpoints(VolumeCounter counter, SearchEngine engine, TimeProvider time)
+public sealed class VolumeEndpoints(VolumeCounter counter, TimeProvider time)
 {
     /// <summary>Loki's limit on points per series.</summary>
     public const int MaxBuckets = 11_000;
@@ -27,8 +28,7 @@ public sealed class VolumeEndpoints(VolumeCounter counter, SearchEngine engine, 
         }
 
         long started = time.GetTimestamp();
-        // Under the search limits (half the cores, nice 10): ingest keeps a core.
-        var result = await engine.RunAsync(() => counter.Count(query, start, end, step, context.RequestAborted), context.RequestAborted).ConfigureAwait(false);
+        var result = await counter.CountAsync(query, start, end, step, context.RequestAborted).ConfigureAwait(false);
         var elapsed = time.GetElapsedTime(started);
 
         context.Response.ContentType = "application/json";

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Collector.Relay.Configuration;
 using Collector.Relay.Queue;
-using Collector.Search;
 using Collector.Storage;
 using Shared.Syslog;
 

@@ -1,3 +1,4 @@
+using Collector.Storage;
 using Collector.Storage.Index;
 
 namespace Collector.Search;
@@ -30,6 +31,9 @@ public sealed class BlockFilter
             _terms.Add(matchers);
         }
     }
+
+    /// <summary>The block's lines may have times in [start, end).</summary>
+    public static bool InRange(IndexBlock block, long startNs, long endNs) => block.MaxTime >= startNs && block.MinTime < endNs;
 
     public bool MayMatch(IndexBlock block)
     {

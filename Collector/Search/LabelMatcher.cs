@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
+using Collector.Storage;
 
 namespace Collector.Search;
 

@@ -1,3 +1,5 @@
+using Collector.Storage;
+
 namespace Collector.Search;
 
 /// <summary>

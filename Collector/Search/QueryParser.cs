@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Collector.Storage;
 
 namespace Collector.Search;
 

@@ -45,8 +45,6 @@ public sealed record SearchRequest(LogQuery Query, long StartNs, long EndNs, int
     public TimeSpan Budget { get; init; } = TimeSpan.FromSeconds(30);
 }
 
-public sealed record SearchEntry(long TimeNs, string[] Labels, string Line, SearchPosition Position);
-
 public sealed class SearchStats
 {
     public long BytesScanned { get; set; }
@@ -68,9 +66,9 @@ public sealed class SearchStats
     public TimeSpan Duration { get; set; }
 }
 
-public sealed class SearchResult(List<SearchEntry> entries, SearchPosition? next, SearchStats stats)
+public sealed class SearchResult(List<LogEntry> entries, SearchPosition? next, SearchStats stats)
 {
-    public List<SearchEntry> Entries => entries;
+    public List<LogEntry> Entries => entries;
 
     /// <summary>Where the next page starts; null when the range is exhausted.</summary>
     public SearchPosition? Next => next;

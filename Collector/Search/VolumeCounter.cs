@@ -1,4 +1,4 @@
-using System.Buffers;
+using Collector.Storage;
 using Collector.Storage.Index;
 
 namespace Collector.Search;
@@ -11,11 +11,16 @@ namespace Collector.Search;
 /// value and severity (<see cref="IndexBlock.Counts"/>) give the count. Other blocks that may match are read and their
 /// lines counted one by one.
 /// </summary>
-public sealed class VolumeCounter(IndexStore store)
+public sealed class VolumeCounter(IndexStore store, ReadGate gate)
 {
     /// <summary>Severity codes 0–7, then lines without a known severity.</summary>
     public const int Severities = SeverityCounts.Severities;
 
+    /// <summary>Counts under the <see cref="ReadGate"/>, as searches run.</summary>
+    public Task<VolumeResult> CountAsync(LogQuery query, long startNs, long endNs, long stepNs, CancellationToken cancellationToken) =>
+        gate.RunAsync(() => Count(query, startNs, endNs, stepNs, cancellationToken), cancellationToken);
+
+    /// <summary>Counts on the calling thread (<see cref="CountAsync"/> is the way in under the read limits).</summary>
     public VolumeResult Count(LogQuery query, long startNs, long endNs, long stepNs, CancellationToken cancellationToken)
     {
         int buckets = (int)(((endNs - startNs) + stepNs - 1) / stepNs);
@@ -55,11 +60,10 @@ public sealed class VolumeCounter(IndexStore store)
         {
             var blocks = file.Blocks;
             var scan = new bool[blocks.Length];
-            int lastScan = -1;
             for (int b = 0; b < blocks.Length; b++)
             {
                 var block = blocks[b];
-                if (block.MaxTime < startNs || block.MinTime >= endNs || !_filter.MayMatch(block))
+                if (!BlockFilter.InRange(block, startNs, endNs) || !_filter.MayMatch(block))
                 {
                     result.BlocksSkipped++;
                     continue;
@@ -81,14 +85,10 @@ public sealed class VolumeCounter(IndexStore store)
                 }
 
                 scan[b] = true;
-                lastScan = b;
                 result.BlocksScanned++;
             }
 
-            if (lastScan >= 0)
-            {
-                Read(blocks, scan, lastScan);
-            }
+            BlockScanner.Scan(file, scan, newestFirst: false, (_, text) => CountLines(text), cancellationToken);
         }
 
         private int Bucket(long timeNs) => (int)((timeNs - startNs) / stepNs);
@@ -247,84 +247,7 @@ public sealed class VolumeCounter(IndexStore store)
             return code < 0 ? Severities - 1 : code;
         }
 
-        /// <summary>The most read at once from a plain file (as in SearchEngine: still in L2 when it is scanned).</summary>
-        private const int MaxRead = 256 * 1024;
-
-        private void Read(IndexBlock[] blocks, bool[] scan, int lastScan)
-        {
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxRead);
-            try
-            {
-                if (file.Compressed)
-                {
-                    ReadCompressed(blocks, scan, lastScan, ref buffer);
-                    return;
-                }
-
-                // Runs of neighbouring blocks to scan, one pread each.
-                int b = 0;
-                while (b <= lastScan)
-                {
-                    if (!scan[b])
-                    {
-                        b++;
-                        continue;
-                    }
-
-                    int first = b;
-                    long bytes = 0;
-                    while (b <= lastScan && scan[b] && (bytes == 0 || bytes + blocks[b].Length <= MaxRead))
-                    {
-                        bytes += blocks[b].Length;
-                        b++;
-                    }
-
-                    if (buffer.Length < bytes)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = ArrayPool<byte>.Shared.Rent((int)bytes);
-                    }
-
-                    var data = buffer.AsSpan(0, (int)bytes);
-                    if (RandomAccess.Read(file.Handle, data, blocks[first].Offset) < bytes)
-                    {
-                        throw new IOException($"{file.Path} is shorter than its index");
-                    }
-
-                    CountLines(data);
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-
-        /// <summary>gzip cannot seek: read forward through every block up to the last one needed.</summary>
-        private void ReadCompressed(IndexBlock[] blocks, bool[] scan, int lastScan, ref byte[] buffer)
-        {
-            using var text = file.OpenText();
-            for (int b = 0; b <= lastScan; b++)
-            {
-                var block = blocks[b];
-                if (buffer.Length < block.Length)
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = ArrayPool<byte>.Shared.Rent(block.Length);
-                }
-
-                var data = buffer.AsSpan(0, block.Length);
-                text.ReadExactly(data);
-                if (scan[b])
-                {
-                    CountLines(data);
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-            }
-        }
-
-        private void CountLines(ReadOnlySpan<byte> data)
+        private bool CountLines(ReadOnlySpan<byte> data)
         {
             while (!data.IsEmpty)
             {
@@ -333,7 +256,7 @@ public sealed class VolumeCounter(IndexStore store)
                     int hit = _finder.IndexOf(data);
                     if (hit < 0)
                     {
-                        return;
+                        return true;
                     }
 
                     // Back to the start of the line holding the hit.
@@ -350,6 +273,8 @@ public sealed class VolumeCounter(IndexStore store)
                     result.Counts[SeverityIndex(parsed.Raw(LogLabel.Severity)), Bucket(parsed.TimeNs)]++;
                 }
             }
+
+            return true;
         }
     }
 }

@@ -10,10 +10,11 @@ namespace Collector.Storage;
 /// </summary>
 public sealed class RotatedFiles(string path, int maxFiles, bool compress, long maxTotalSize, StorageCounters counters, ILogger logger)
 {
+    private readonly MessagesFiles _files = new(path, maxFiles);
     private Task _compression = Task.CompletedTask;
 
     /// <summary>The name file <paramref name="index"/> has when compressed, or would have.</summary>
-    public string NameOf(int index, bool compressed) => compressed ? $"{path}.{index}.gz" : $"{path}.{index}";
+    public string NameOf(int index, bool compressed) => _files.NameOf(index, compressed);
 
     /// <summary>Moves the (closed) messages file to <c>.1</c>, shifting and pruning the others.</summary>
     public void Rotate()

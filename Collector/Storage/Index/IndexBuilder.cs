@@ -1,5 +1,3 @@
-using Collector.Search;
-
 namespace Collector.Storage.Index;
 
 /// <summary>

@@ -7,7 +7,7 @@ using Microsoft.Win32.SafeHandles;
 namespace Collector.Storage.Index;
 
 /// <summary>
-/// Finds the messages files (current, <c>.1</c>, <c>.N.gz</c>), opens them and brings their indexes up to date: lazily,
+/// Finds the messages files (<see cref="MessagesFiles"/>, newest first), opens them and brings their indexes up to date: lazily,
 /// when a search needs them, so indexing costs the writer nothing. Indexes are kept in memory and saved in a hidden
 /// directory next to the files (<c>.messages.index/</c>), named by <see cref="FileKey"/>. The text files stay the
 /// source of truth: an index that is missing, damaged, or no longer matches its file is rebuilt from it.
@@ -18,8 +18,7 @@ public sealed class IndexStore
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan PruneInterval = TimeSpan.FromMinutes(1);
 
-    private readonly string _path;
-    private readonly int _maxFiles;
+    private readonly MessagesFiles _files;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<FileKey, FileIndex> _indexes = new();
@@ -28,18 +27,17 @@ public sealed class IndexStore
 
     public IndexStore(CollectorOptions options, TimeProvider time, ILogger<IndexStore> logger)
     {
-        _path = Path.GetFullPath(options.File);
-        _maxFiles = options.MaxFiles;
+        _files = MessagesFiles.For(options);
         _time = time;
         _logger = logger;
-        Directory = Path.Combine(Path.GetDirectoryName(_path)!, $".{Path.GetFileName(_path)}.index");
+        Directory = Path.Combine(Path.GetDirectoryName(_files.Current)!, $".{Path.GetFileName(_files.Current)}.index");
         _lastPrune = time.GetTimestamp();
     }
 
     /// <summary>Where the index files are kept.</summary>
     public string Directory { get; }
 
-    public string MessagesPath => _path;
+    public MessagesFiles Files => _files;
 
     /// <summary>The files, newest first (current file, .1, .2.gz …), opened, each with an up-to-date index.</summary>
     public List<StoredFile> OpenAll()
@@ -48,7 +46,7 @@ public sealed class IndexStore
         var seen = new HashSet<FileKey>();
         try
         {
-            foreach (var (path, compressed) in Candidates())
+            foreach (var (path, compressed) in _files.NewestFirst())
             {
                 var file = TryOpen(path, compressed, seen);
                 if (file is not null)
@@ -80,18 +78,6 @@ public sealed class IndexStore
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
-        }
-    }
-
-    private IEnumerable<(string Path, bool Compressed)> Candidates()
-    {
-        yield return (_path, false);
-
-        // Rotation only moves files to higher numbers, so looking upwards can see one twice but never miss one.
-        for (int i = 1; i <= Math.Max(_maxFiles, 1) || File.Exists($"{_path}.{i}") || File.Exists($"{_path}.{i}.gz"); i++)
-        {
-            yield return ($"{_path}.{i}", false);
-            yield return ($"{_path}.{i}.gz", true);
         }
     }
 
@@ -196,7 +182,7 @@ public sealed class IndexStore
             }
         }
 
-        bool current = path == _path;
+        bool current = path == _files.Current;
         long now = _time.GetTimestamp();
         if (index.Dirty && (!current || _time.GetElapsedTime(index.SavedAt, now) >= SaveInterval))
         {

@@ -1,5 +1,4 @@
 using System.Text;
-using Collector.Search;
 
 namespace Collector.Storage.Index;
 

@@ -135,7 +135,7 @@ public static class SeverityCounts
     /// </summary>
     public static void Validate(byte[] packed, IndexBlock block, LabelValues labels)
     {
-        Span<long> perLabel = stackalloc long[Collector.Search.LogLabels.Count];
+        Span<long> perLabel = stackalloc long[LogLabels.Count];
         Span<long> sums = stackalloc long[Severities];
         var reader = new Reader(packed);
         foreach (ushort id in block.Values)

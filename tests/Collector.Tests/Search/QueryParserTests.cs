@@ -1,5 +1,6 @@
 using System.Text;
 using Collector.Search;
+using Collector.Storage;
 
 namespace Collector.Tests.Search;
 

@@ -1,4 +1,4 @@
-using Collector.Search;
+using Collector.Storage;
 using Collector.Storage.Index;
 
 namespace Collector.Tests.Storage;

@@ -1,4 +1,4 @@
-namespace Collector.Search;
+namespace Collector.Storage;
 
 /// <summary>The labels a stored line carries: SD params of the Kubernetes identity, and header fields.</summary>
 public enum LogLabel

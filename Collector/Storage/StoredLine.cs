@@ -1,10 +1,11 @@
 using System.Buffers;
 using Shared.Syslog;
 
-namespace Collector.Search;
+namespace Collector.Storage;
 
 /// <summary>
-/// The fields of one line of the messages file in the <c>file</c> format, as byte ranges of the line:
+/// The reader of what <see cref="LineFormatter"/> writes: the fields of one line of the messages file in the
+/// <c>file</c> format, as byte ranges of the line:
 /// <c>TIMESTAMP HOST APP[PROCID]: FACILITY.SEVERITY MSGID SD MSG</c>, with namespace, pod and container read from SD
 /// params of those names (in any element). A line of another shape has time 0 (the epoch) and empty labels.
 /// </summary>
@@ -124,6 +125,18 @@ public readonly ref struct StoredLine
         return raw.IsEmpty ? string.Empty
             : label is LogLabel.Namespace or LogLabel.Pod or LogLabel.Container ? StructuredDataValue.ToString(raw)
             : System.Text.Encoding.UTF8.GetString(raw);
+    }
+
+    /// <summary>Every label's value as a string, indexed by <see cref="LogLabel"/> (the labels of a search or tail entry).</summary>
+    public string[] LabelStrings()
+    {
+        var labels = new string[LogLabels.Count];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = LabelString((LogLabel)i);
+        }
+
+        return labels;
     }
 
     private static ReadOnlySpan<byte> Token(ReadOnlySpan<byte> line, scoped ref int p)

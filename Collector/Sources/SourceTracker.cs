@@ -15,7 +15,7 @@ namespace Collector.Sources;
 public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
 {
     private const int ReadSize = 1 << 20;
-    private static readonly TimeSpan ScanInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan ScanInterval = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(5);
 
     private readonly CollectorOptions _options;
@@ -70,6 +70,9 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+
+        // Created here if missing (the writer appends to it): a file to follow from its first line.
+        File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete).Dispose();
         Rebuild();
         Save();
         _loop = Task.Run(RunAsync, CancellationToken.None);
@@ -163,7 +166,9 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
             return;
         }
 
-        // Rotated, or replaced from outside: the old file is done, the new one is read from its top.
+        // Rotated, or replaced from outside: the old file is done, files rotated since it are read whole (several
+        // rotations can come between two looks when files are small), and the new one is read from its top.
+        ReadMissedRotations();
         _file?.Dispose();
         _file = OpenCurrent();
         _offset = 0;

@@ -21,7 +21,8 @@ public sealed class SourceGapTests(UiFixture fixture) : IClassFixture<UiFixture>
             string.Create(CultureInfo.InvariantCulture, $"<14>1 {now.AddSeconds(i - 60):yyyy-MM-ddTHH:mm:ss.ffffffZ} node-3 app - stdout ") +
             $"[k8s@32473 namespace=\"shop\" pod=\"cart-1\" container=\"app\"][o@32473 s=\"00000000000000aa\" p=\"{from}-{to}\"] line {i}\n";
 
-        // Bytes 30-130 never arrived; another pod's line without an origin sits in the same time range.
+        // Bytes 30-130 never arrived. Another pod's line, without an origin, falls between line 2 and line 3: newest first the
+        // marker sits right below line 3 (the line after the hole), above it.
         string traffic = Message(0, 0, 10) + Message(1, 10, 20) + Message(2, 20, 30) + Message(3, 130, 140) + Message(4, 140, 150)
             + string.Create(CultureInfo.InvariantCulture, $"<14>1 {now.AddSeconds(-57.5):yyyy-MM-ddTHH:mm:ss.ffffffZ} node-3 app - stdout [k8s@32473 namespace=\"shop\" pod=\"cart-2\" container=\"app\"] other pod\n");
         using (var client = new TcpClient())
@@ -35,7 +36,7 @@ public sealed class SourceGapTests(UiFixture fixture) : IClassFixture<UiFixture>
         await using var ui = await UiPage.OpenAsync(await fixture.BrowserAsync(browser), collector.BaseUrl);
 
         await ui.GotoAsync("{namespace=\"shop\"}");
-        Assert.Equal(["line 4", "line 3", Gap, "line 2", "other pod", "line 1", "line 0"], await RowsAsync(ui));
+        Assert.Equal(["line 4", "line 3", Gap, "other pod", "line 2", "line 1", "line 0"], await RowsAsync(ui));
 
         await ui.Page.GotoAsync($"/?query={Uri.EscapeDataString("{pod=\"cart-1\"}")}&range=1h&direction=forward");
         await ui.SettledAsync();

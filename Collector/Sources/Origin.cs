@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Text;
 using Shared.Syslog;
 
@@ -14,6 +15,9 @@ public readonly record struct Origin(ulong Source, long From, long To)
 
     private static ReadOnlySpan<byte> ElementStart => "[o@32473"u8;
 
+    /// <summary>Bytes that end a quoted run or the element while scanning STRUCTURED-DATA.</summary>
+    internal static readonly SearchValues<byte> StructuredDataStops = SearchValues.Create("\"\\]"u8);
+
     private static ReadOnlySpan<byte> ElementId => "o@32473"u8;
 
     /// <summary>
@@ -29,9 +33,17 @@ public readonly record struct Origin(ulong Source, long From, long To)
         malformed = false;
 
         // Most senders have no such element: one vectorised search, no walk.
-        if (structuredData.IndexOf(ElementStart) < 0)
+        int last = structuredData.LastIndexOf(ElementStart);
+        if (last < 0)
         {
             return false;
+        }
+
+        // The Forwarder writes it last: read just that, strictly, when it is there and well-formed; anything else
+        // takes the walk through every element below.
+        if (TryReadElement(structuredData[last..], out origin, out path))
+        {
+            return true;
         }
 
         var sd = new StructuredDataReader(structuredData);
@@ -71,6 +83,84 @@ public readonly record struct Origin(ulong Source, long From, long To)
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// <paramref name="element"/> is exactly one <c>[o@32473 (SP NAME="VALUE")*]</c>, checked byte by byte, with a valid
+    /// <c>s</c> and <c>p</c>. Text inside another element's value can never pass: there every '"' is escaped.
+    /// </summary>
+    private static bool TryReadElement(ReadOnlySpan<byte> element, out Origin origin, out ReadOnlySpan<byte> path)
+    {
+        origin = default;
+        path = default;
+        ReadOnlySpan<byte> source = default, position = default;
+        int pos = ElementStart.Length;
+        while (pos < element.Length && element[pos] == ' ')
+        {
+            int equals = element[(pos + 1)..].IndexOf((byte)'=');
+            if (equals <= 0 || pos + equals + 2 >= element.Length || element[pos + equals + 2] != '"')
+            {
+                return false;
+            }
+
+            var name = element.Slice(pos + 1, equals);
+            int start = pos + equals + 3;
+            int end = ValueEnd(element, start);
+            if (end < 0)
+            {
+                return false;
+            }
+
+            var value = element[start..end];
+            if (name.SequenceEqual("s"u8) && source.IsEmpty)
+            {
+                source = value;
+            }
+            else if (name.SequenceEqual("p"u8) && position.IsEmpty)
+            {
+                position = value;
+            }
+            else if (name.SequenceEqual("f"u8) && path.IsEmpty)
+            {
+                path = value;
+            }
+
+            pos = end + 1;
+        }
+
+        if (pos != element.Length - 1 || element[pos] != ']'
+            || !TryParseId(source, out ulong id) || !TryParseRange(position, out long from, out long to))
+        {
+            path = default;
+            return false;
+        }
+
+        origin = new Origin(id, from, to);
+        return true;
+    }
+
+    /// <summary>The closing '"' of a PARAM-VALUE starting at <paramref name="start"/> (RFC 5424 §6.3.3 escapes skipped), or -1.</summary>
+    private static int ValueEnd(ReadOnlySpan<byte> text, int start)
+    {
+        int i = start;
+        while (i < text.Length)
+        {
+            int next = text[i..].IndexOfAny((byte)'"', (byte)'\\');
+            if (next < 0)
+            {
+                return -1;
+            }
+
+            i += next;
+            if (text[i] == '"')
+            {
+                return i;
+            }
+
+            i += 2;
+        }
+
+        return -1;
     }
 
     /// <summary>Exactly 16 lowercase hex digits.</summary>

@@ -73,8 +73,17 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
 
         // Created here if missing (the writer appends to it): a file to follow from its first line.
         File.OpenHandle(_path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete).Dispose();
-        Rebuild();
-        Save();
+        try
+        {
+            Rebuild();
+            Save();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The Collector still starts: without marks, re-sent lines may be stored twice, never lost.
+            SourcesLog.Failed(_logger, _store.FilePath, e);
+        }
+
         _loop = Task.Run(RunAsync, CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -135,9 +144,10 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
 
                 _failing = false;
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
-                // Logged once until it works again; the file stays the truth, so nothing is lost by waiting.
+                // Logged once until it works again; the file stays the truth, so nothing is lost by waiting. Not
+                // rethrown: a failure here must not stop ingest.
                 if (!_failing)
                 {
                     _failing = true;

@@ -77,14 +77,25 @@ public static class StoredOrigin
         {
             bool quoted = false;
             int i = p + 1;
-            for (; i < line.Length; i++)
+            while (i < line.Length)
             {
+                // Jump to the next byte that matters: a vectorised search instead of a byte loop.
+                int next = line[i..].IndexOfAny(Origin.StructuredDataStops);
+                if (next < 0)
+                {
+                    i = line.Length;
+                    break;
+                }
+
+                i += next;
                 byte b = line[i];
                 if (b == '\\' && quoted)
                 {
-                    i++;
+                    i += 2;
+                    continue;
                 }
-                else if (b == '"')
+
+                if (b == '"')
                 {
                     quoted = !quoted;
                 }
@@ -92,6 +103,8 @@ public static class StoredOrigin
                 {
                     break;
                 }
+
+                i++;
             }
 
             p = Math.Min(i + 1, line.Length);

@@ -17,6 +17,7 @@ namespace Benchmarks;
 /// The last benchmark is the background share: the ledger reading one stored line back.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class OriginIngestBenchmarks
 {
     private const long FirstPosition = 1_000_000_000_000_000;

@@ -31,6 +31,7 @@ public class OriginIngestBenchmarks
     private readonly int _taggedPatch;
     private readonly byte[] _line;
     private readonly byte[] _storedLine;
+    private readonly byte[] _taggedStructuredData;
     private readonly SourceMarks _marks = new(TimeProvider.System);
     private readonly SourceLedger _ledger = new(LineFormat.File);
 
@@ -50,6 +51,8 @@ public class OriginIngestBenchmarks
         _plainPatch = _plain.Length - 33;
         _line = new byte[LineFormatter.MaxLineLength(_tagged.Length, Peer.Length)];
         _storedLine = _line[..Format(_tagged)].ToArray();
+        SyslogParser.TryParse(_tagged, Now, out var header, out _);
+        _taggedStructuredData = header.StructuredData.Slice(_tagged).ToArray();
     }
 
     [Benchmark(Baseline = true, Description = "No origin element, tracking off (before)")]
@@ -60,6 +63,15 @@ public class OriginIngestBenchmarks
 
     [Benchmark(Description = "Origin element, tracking on (Forwarder messages)")]
     public int TaggedTracked() => Ingest(_tagged, _taggedPatch, track: true);
+
+    [Benchmark(Description = "Parse only, origin element")]
+    public int ParseTagged() => SyslogParser.TryParse(_tagged, Now, out var header, out _) == OperationStatus.Done ? header.StructuredData.Length : 0;
+
+    [Benchmark(Description = "Parse only, no origin element")]
+    public int ParsePlain() => SyslogParser.TryParse(_plain, Now, out var header, out _) == OperationStatus.Done ? header.StructuredData.Length : 0;
+
+    [Benchmark(Description = "Origin.TryRead only")]
+    public long ReadOrigin() => Origin.TryRead(_taggedStructuredData, out var origin, out _, out _) ? origin.To : 0;
 
     [Benchmark(Description = "Ledger: one stored line read back (background)")]
     public int LedgerReadBack() => _ledger.ApplyLines(_storedLine, 0);

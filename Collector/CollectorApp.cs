@@ -5,6 +5,7 @@ using Collector.Ingest;
 using Collector.Observability;
 using Collector.Relay;
 using Collector.Search;
+using Collector.Sources;
 using Collector.Storage;
 using Collector.Storage.Index;
 using Collector.Ui;
@@ -66,6 +67,14 @@ public static class CollectorApp
         services.AddSingleton<RelayFanout>();
         services.AddSingleton<RelayManager>();
         services.AddSingleton<RelayEndpoints>();
+
+        // Origins (docs/sources.md): the tracker starts before the writer and the listeners (it seeds the marks from the
+        // file) and stops after the writer drained (it reads back the last lines and saves).
+        services.AddSingleton<SourceMarks>();
+        services.AddSingleton(new SourceLedger(options.Format));
+        services.AddSingleton<SourceTracker>();
+        services.AddHostedService(sp => sp.GetRequiredService<SourceTracker>());
+        services.AddSingleton<SourceEndpoints>();
 
         // Writer first: it opens the file before any listener accepts, and drains after all of them stopped.
         services.AddSingleton<MessagesFileWriter>();

@@ -40,6 +40,7 @@ public static class ApiEndpoints
         app.MapGet("/api/v1/tail", Guarded(tail.TailAsync));
         app.MapGet("/v1/log", Guarded(gravity.LogAsync));
         app.MapGet("/v1/download", Guarded(gravity.DownloadAsync));
+        app.MapGet("/api/v1/sources", Guarded(app.Services.GetRequiredService<SourceEndpoints>().ListAsync));
         var relays = app.Services.GetRequiredService<RelayEndpoints>();
         app.MapGet("/api/v1/relays", Guarded(relays.ListAsync));
         app.MapGet("/api/v1/relays/{name}", Guarded(relays.GetAsync));

@@ -34,6 +34,9 @@ public sealed class IngestSession : IDisposable
     /// <summary>The sender's address as UTF-8 text, for messages without a HOSTNAME.</summary>
     public ReadOnlyMemory<byte> Peer { get; set; }
 
+    /// <summary>Origin tracking (docs/sources.md): when set, a re-sent message is counted there and not stored again.</summary>
+    public Sources.SourceMarks? Origins { get; init; }
+
     /// <summary>The framer of a TCP stream (kept per connection: it remembers the rest of a truncated frame).</summary>
     public SyslogFrameReader Frames { get; }
 
@@ -85,12 +88,12 @@ public sealed class IngestSession : IDisposable
         }
     }
 
-    public void Add(ReadOnlySequence<byte> payload, SyslogFraming framing, bool truncated, long originalLength, DateTimeOffset now)
+    /// <summary>Formats and queues one frame; false when it was a re-send of what was already stored (see <see cref="Origins"/>).</summary>
+    public bool Add(ReadOnlySequence<byte> payload, SyslogFraming framing, bool truncated, long originalLength, DateTimeOffset now)
     {
         if (payload.IsSingleSegment)
         {
-            Add(payload.FirstSpan, framing, truncated, originalLength, now);
-            return;
+            return Add(payload.FirstSpan, framing, truncated, originalLength, now);
         }
 
         // A frame split across pipe segments is copied once (Kestrel's HttpParser rule).
@@ -101,12 +104,21 @@ public sealed class IngestSession : IDisposable
         }
 
         payload.CopyTo(_scratch);
-        Add(_scratch.AsSpan(0, length), framing, truncated, originalLength, now);
+        return Add(_scratch.AsSpan(0, length), framing, truncated, originalLength, now);
     }
 
-    public void Add(ReadOnlySpan<byte> frame, SyslogFraming framing, bool truncated, long originalLength, DateTimeOffset now)
+    /// <summary>Formats and queues one frame; false when it was a re-send of what was already stored (see <see cref="Origins"/>).</summary>
+    public bool Add(ReadOnlySpan<byte> frame, SyslogFraming framing, bool truncated, long originalLength, DateTimeOffset now)
     {
         bool parsed = SyslogParser.TryParse(frame, now, out var header, out var error) == OperationStatus.Done;
+        if (parsed && Origins is not null && !header.StructuredData.IsEmpty && !Origins.Admit(header.StructuredData.Slice(frame)))
+        {
+            // Received (counted as such), but neither stored nor relayed again.
+            _tally.Count(framing, header.Format, parsed, truncated);
+            _tally.Bytes += frame.Length;
+            return false;
+        }
+
         int needed = LineFormatter.MaxLineLength(frame.Length, Peer.Length);
         var chunk = _current;
         if (chunk is null || chunk.Free.Length < needed)
@@ -128,6 +140,7 @@ public sealed class IngestSession : IDisposable
         _relays?.Add(frame, header, parsed ? default : error, context, _formatter.Format == LineFormat.File ? line[..(written - 1)] : default);
         _tally.Count(framing, header.Format, parsed, truncated);
         _tally.Bytes += frame.Length;
+        return true;
     }
 
     /// <summary>Hands what was formatted to storage, waiting while its queue is full (that is the backpressure).</summary>

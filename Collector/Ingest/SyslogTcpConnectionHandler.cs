@@ -23,7 +23,8 @@ public sealed class SyslogTcpConnectionHandler(
     CollectorOptions options,
     TimeProvider time,
     RelayFanout relays,
-    ILogger<SyslogTcpConnectionHandler> logger) : ConnectionHandler
+    ILogger<SyslogTcpConnectionHandler> logger,
+    Sources.SourceMarks origins) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -37,7 +38,7 @@ public sealed class SyslogTcpConnectionHandler(
         var input = connection.Transport.Input;
         var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
         using var shutdown = lifetime?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
-        using var session = new IngestSession(formatter, queue, metrics.Tcp, options.MaxMessageSize, relays) { Peer = PeerName.Of(connection.RemoteEndPoint) };
+        using var session = new IngestSession(formatter, queue, metrics.Tcp, options.MaxMessageSize, relays) { Peer = PeerName.Of(connection.RemoteEndPoint), Origins = origins };
         IngestLog.ConnectionOpened(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
         string ending = "closed by peer";
         try

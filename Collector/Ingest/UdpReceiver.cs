@@ -22,7 +22,8 @@ public sealed class UdpReceiver(
     ListenerState listeners,
     TimeProvider time,
     RelayFanout relays,
-    ILogger<UdpReceiver> logger) : IHostedService, IDisposable
+    ILogger<UdpReceiver> logger,
+    Sources.SourceMarks origins) : IHostedService, IDisposable
 {
     private const int MaxDatagram = 65535;
     private static readonly TimeSpan QuietFlush = TimeSpan.FromMilliseconds(5);
@@ -131,7 +132,7 @@ public sealed class UdpReceiver(
         var buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
         var address = new SocketAddress(socket.AddressFamily);
         var lastAddress = new SocketAddress(socket.AddressFamily);
-        using var session = new IngestSession(formatter, queue, metrics.Udp, options.MaxMessageSize, relays);
+        using var session = new IngestSession(formatter, queue, metrics.Udp, options.MaxMessageSize, relays) { Origins = origins };
         long batchStarted = 0;
         var now = time.GetLocalNow();
         int sinceClock = 0;

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using Collector.Ingest;
 using Collector.Relay;
+using Collector.Sources;
 using Collector.Storage;
 using Shared.Observability;
 
 namespace Collector.Observability;
 
 /// <summary>Renders every counter of the Collector as Prometheus text for <c>GET /metrics</c>.</summary>
-public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker connections, StorageChannel queue, StorageCounters storage, UdpReceiver udp, RelayManager relays)
+public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker connections, StorageChannel queue, StorageCounters storage, UdpReceiver udp, RelayManager relays, SourceLedger sources, SourceMarks origins)
 {
     private const string Prefix = "kubesyslog_collector_";
 
@@ -60,6 +61,12 @@ public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker con
         m.Gauge(Prefix + "file_bytes", "Size of the current messages file.", storage.FileSize);
         m.Gauge(Prefix + "storage_writable", "1 when the messages file is open and the last write succeeded.", storage.Writable ? 1 : 0);
 
+        m.Gauge(Prefix + "sources", "Sources of origin-tagged lines remembered (docs/sources.md).", sources.Count);
+        m.Counter(Prefix + "source_duplicates_total", "Re-sent messages dropped because their origin was already stored.", origins.Duplicates);
+        m.Counter(Prefix + "source_gaps_total", "Gaps found in sources: a message started past what was stored of its source.", sources.Gaps);
+        m.Counter(Prefix + "source_gap_bytes_total", "Bytes of sources known to be missing (the gaps' sizes).", sources.GapBytes);
+        m.Counter(Prefix + "source_malformed_origins_total", "Messages whose origin element did not parse (stored, origin ignored).", origins.Malformed);
+        m.Counter(Prefix + "source_rejected_origins_total", "Messages whose origin claimed too large a jump (stored, origin ignored).", origins.Rejected);
         RenderRelays(m);
         using var process = Process.GetCurrentProcess();
         m.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);

@@ -49,7 +49,11 @@ public sealed class SyslogEncoder
     /// Appends one unframed message. <paramref name="readTime"/> (RFC 3339, when the line was read) stands in for an
     /// entry without a valid time; empty, it gives NILVALUE.
     /// </summary>
-    public void Encode(in LogEntry entry, ReadOnlySpan<byte> readTime, IBufferWriter<byte> output)
+    public void Encode(in LogEntry entry, ReadOnlySpan<byte> readTime, IBufferWriter<byte> output) =>
+        Encode(entry, readTime, null, output);
+
+    /// <summary>As above, with the origin element (<see cref="SourceOrigin"/>) last in STRUCTURED-DATA when <paramref name="origin"/> is set.</summary>
+    public void Encode(in LogEntry entry, ReadOnlySpan<byte> readTime, in EntryOrigin? origin, IBufferWriter<byte> output)
     {
         int stream = Math.Min((int)entry.Stream, (int)LogStream.Unknown);
         var prefix = _prefixes[stream];
@@ -57,7 +61,8 @@ public sealed class SyslogEncoder
         var content = entry.Content;
         bool marked = entry.Truncated || entry.Partial || entry.Malformed;
         int timeRoom = Math.Max(Math.Max(entry.Timestamp.Length, readTime.Length), 1);
-        int size = prefix.Length + timeRoom + middle.Length + _structuredData.Length + MaxMarkerLength + 1 + content.Length;
+        int originRoom = origin?.Source.MaxLength ?? 0;
+        int size = prefix.Length + timeRoom + middle.Length + _structuredData.Length + MaxMarkerLength + originRoom + 1 + content.Length;
         var span = output.GetSpan(size);
 
         prefix.CopyTo(span);
@@ -65,7 +70,7 @@ public sealed class SyslogEncoder
         pos += WriteTime(entry.Timestamp, readTime, span[pos..]);
         middle.CopyTo(span[pos..]);
         pos += middle.Length;
-        if (_structuredData.Length == 0 && !marked)
+        if (_structuredData.Length == 0 && !marked && origin is null)
         {
             span[pos++] = (byte)'-';
         }
@@ -76,6 +81,11 @@ public sealed class SyslogEncoder
             if (marked)
             {
                 pos += WriteMarker(entry, span[pos..]);
+            }
+
+            if (origin is { } o)
+            {
+                pos += o.Source.Write(o.From, o.To, o.WithPath, span[pos..]);
             }
         }
 

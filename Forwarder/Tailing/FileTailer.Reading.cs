@@ -43,6 +43,7 @@ internal sealed partial class FileTailer
                 break;
             }
 
+            EntryEnd = ReadOffset + consumed + newline + 1;
             _parser.ParseLine(span.Slice(consumed, newline), ReadOffset + consumed, newline, this);
             consumed += newline + 1;
         }
@@ -91,6 +92,7 @@ internal sealed partial class FileTailer
 
         if (_parser.PendingOffset is not null && now - LastData >= partialTimeoutMs)
         {
+            EntryEnd = ReadOffset;
             _parser.FlushPending(this);
             context.Batch!.SetProgress(this, ProgressOffset, _epoch);
         }
@@ -98,6 +100,7 @@ internal sealed partial class FileTailer
         if (GoneSince is long gone && now - gone >= rotateWaitMs)
         {
             DrainUnterminatedLine(context);
+            EntryEnd = ReadOffset;
             _parser.FlushPending(this);
             context.Batch!.SetProgress(this, ReadOffset, _epoch);
             Dispose();
@@ -146,6 +149,7 @@ internal sealed partial class FileTailer
 
         int head = RandomAccess.Read(_handle!, buffer, ReadOffset);
         long length = end - ReadOffset;
+        EntryEnd = end + 1;
         _parser.ParseLine(buffer.AsSpan(0, (int)Math.Min(head, length)), ReadOffset, length, this);
         _longLineScanFrom = 0;
         Consumed(context, length + 1);
@@ -164,6 +168,7 @@ internal sealed partial class FileTailer
         int n = RandomAccess.Read(_handle!, context.Buffer, ReadOffset);
         if (n > 0)
         {
+            EntryEnd = ReadOffset + remaining;
             _parser.ParseLine(context.Buffer.AsSpan(0, n), ReadOffset, remaining, this);
             Consumed(context, remaining);
         }

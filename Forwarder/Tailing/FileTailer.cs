@@ -19,6 +19,7 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
     private ReadContext? _context;
     private long _committed;
     private int _epoch;
+    private readonly string _node;
 
     public FileTailer(DiscoveredFile file, long startOffset, FileFingerprint? fingerprint, SyslogEncoderOptions encoderOptions, int maxLineSize, DateTime discoveredAtUtc)
     {
@@ -27,6 +28,8 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
         Identity = new FileKey(file.Status.Device, file.Status.Inode);
         ReadOffset = startOffset;
         _committed = startOffset;
+        _sentEnd = startOffset;
+        _node = encoderOptions.HostName;
         Fingerprint = fingerprint ?? default;
         var pod = KubernetesPath.FromPaths(file.Chain);
         _parser = new LogLineParser(LogFormat.Auto, maxLineSize);
@@ -173,7 +176,7 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
     {
         var context = _context!;
         var batch = context.Batch!;
-        _encoder.Encode(entry, context.ReadTime, batch);
+        _encoder.Encode(entry, context.ReadTime, NextOrigin(), batch);
         batch.EndMessage();
         context.Counters.AddLine(entry.Truncated, entry.Partial, entry.Malformed);
     }
@@ -192,6 +195,7 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
         Interlocked.Increment(ref _epoch);
         Interlocked.Exchange(ref _committed, 0);
         Fingerprint = default;
+        RestartOrigin();
     }
 }
 

@@ -8,7 +8,7 @@ const PRESETS = { '15m': 15 * 60e3, '1h': 3600e3, '6h': 6 * 3600e3, '24h': 24 * 
 const HISTORY_KEY = 'kube-syslog-history';
 const PAGE = 100;
 
-const state = { query: '', range: '1h', from: 0, to: 0, direction: 'backward', cursor: null, entries: [], run: null, highlight: null, span: null };
+const state = { query: '', range: '1h', from: 0, to: 0, direction: 'backward', cursor: null, entries: [], run: null, highlight: null, span: null, gaps: Promise.resolve(new Map()) };
 const el = { query: $('query'), range: $('range'), from: $('from'), to: $('to'), direction: $('direction'), rows: $('results').tBodies[0] };
 
 // ---- URL state: ?query=…&range=1h or &from=ISO&to=ISO, &direction=forward
@@ -95,6 +95,8 @@ async function run({ push = true } = {}) {
   state.cursor = null;
   el.rows.replaceChildren();
   $('status').textContent = 'Searching…';
+  // Known holes in sources (docs/sources.md): a marker row goes where a source's lines are missing.
+  state.gaps = getJson('/api/v1/sources', {}, controller.signal).then(body => gapIndex(body.data.sources)).catch(() => new Map());
   // Rows first: on a small machine the Collector runs one search at a time, and the rows matter most.
   const results = page(controller).then(() => afterPaint('ks-results'));
   const step = Math.max(1, Math.ceil((end - start) / 1000 / 120));
@@ -127,9 +129,11 @@ async function page(controller) {
   }, controller.signal);
   if (controller.signal.aborted) return;
   const entries = flatten(body.data.result);
+  const gaps = await state.gaps;
+  if (controller.signal.aborted) return;
   state.cursor = body.data.cursor;
   state.entries.push(...entries);
-  appendRows(entries);
+  appendRows(entries, gaps);
   renderFields();
   const stats = body.data.stats;
   $('status').textContent = `${state.entries.length} lines${state.cursor ? ' (more available)' : ''} · ${(stats.durationSeconds * 1000).toFixed(0)} ms on the server, ${stats.blocksSkipped} of ${stats.blocks} blocks skipped${stats.partial ? ' · partial: time budget reached' : ''}`;
@@ -223,10 +227,45 @@ function toggleDetail(tr, entry) {
   tr.after(detail);
 }
 
-function appendRows(entries) {
+function appendRows(entries, gaps = new Map()) {
   const fragment = document.createDocumentFragment();
-  for (const entry of entries) fragment.append(row(entry));
+  for (const entry of entries) {
+    const gap = gapBefore(entry, gaps);
+    // Oldest first the hole comes before the line after it; newest first, below it.
+    if (gap && state.direction === 'forward') fragment.append(gapRow(gap));
+    fragment.append(row(entry));
+    if (gap && state.direction !== 'forward') fragment.append(gapRow(gap));
+  }
   el.rows.append(fragment);
+}
+
+// ---- Gaps: the Forwarder's origin element [o@32473 s="ID" p="FROM-TO"] on a line whose FROM ends a known gap
+const ORIGIN = /\[o@32473 s="([0-9a-f]{16})" p="(\d+)-(\d+)"/;
+
+function gapIndex(sources) {
+  const gaps = new Map();
+  for (const source of sources ?? []) {
+    const who = source.pod ? `${source.namespace ?? ''}/${source.pod}/${source.container ?? ''}` : (source.path ?? source.id);
+    for (const range of source.gaps?.ranges ?? []) gaps.set(`${source.id}:${range.to}`, { bytes: range.to - range.from, who, node: source.node, from: range.from, to: range.to });
+  }
+  return gaps;
+}
+
+function gapBefore(entry, gaps) {
+  if (gaps.size === 0) return null;
+  const origin = ORIGIN.exec(entry.line);
+  return origin ? gaps.get(`${origin[1]}:${origin[2]}`) ?? null : null;
+}
+
+function gapRow(gap) {
+  const tr = document.createElement('tr');
+  tr.className = 'gap';
+  tr.dataset.testid = 'gap-row';
+  const td = cell('gap', `${gap.bytes} bytes of ${gap.who} (node ${gap.node}) missing here`);
+  td.colSpan = 4;
+  td.title = `bytes ${gap.from}-${gap.to} of the source never arrived`;
+  tr.append(td);
+  return tr;
 }
 
 // ---- Fields sidebar: labels of the lines shown, top values with counts

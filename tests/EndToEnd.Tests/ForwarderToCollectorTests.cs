@@ -24,7 +24,7 @@ public sealed class ForwarderToCollectorTests
 
         // Half the lines are there before the Forwarder starts (read from the start), half are appended while it runs.
         Append(logs, 0, LinesPerFile / 2, expected, perNamespace);
-        await using var collector = await CollectorProcess.StartAsync(dir.Combine("messages"));
+        await using var collector = await CollectorProcess.StartCommandAsync("dotnet", [Binaries.CollectorDll], dir.Combine("messages"));
         await using var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"tcp://{collector.Tcp}"], dir.Combine("state"));
         Append(logs, LinesPerFile / 2, LinesPerFile, expected, perNamespace);
 

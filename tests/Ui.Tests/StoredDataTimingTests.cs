@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Playwright;
+using TestSupport;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 

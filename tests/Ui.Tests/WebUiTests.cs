@@ -278,7 +278,7 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
     public async Task WithATokenTheUiAsksForItOnceAndAWrongOneGetsAClearMessage(string browser)
     {
         using var dir = TempDirectory.Create();
-        await using var collector = await RunningCollector.StartAsync(dir, token: "s3cret-token");
+        await using var collector = await RunningCollector.StartAsync(dir.Combine("messages"), token: "s3cret-token");
         var logs = UiTraffic.Create(TimeProvider.System.GetUtcNow()).Take(30).ToList();
         await UiTraffic.SendAsync(collector.Tcp, logs);
         await collector.WaitForLinesAsync(logs.Count);

@@ -1,16 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Collector;
 using Collector.Observability;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using TestSupport;
 
-namespace Collector.Tests;
+namespace TestSupport;
 
 /// <summary>
 /// The real Collector app in this process, on loopback port 0 for TCP, UDP and HTTP, writing into a temp directory.
-/// Built by the same <see cref="CollectorApp.Build"/> as the executable.
+/// Built by the same <see cref="CollectorApp.Build"/> as the executable. Shared by Collector.Tests and Ui.Tests.
 /// </summary>
 public sealed class RunningCollector : IAsyncDisposable
 {
@@ -37,16 +38,30 @@ public sealed class RunningCollector : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
+    public string BaseUrl => $"http://{Http}";
+
     /// <summary>Starts a Collector writing to <c>messages</c> in <paramref name="directory"/>; <paramref name="extraArgs"/> are switches.</summary>
-    public static async Task<RunningCollector> StartAsync(TempDirectory directory, params string[] extraArgs)
+    public static Task<RunningCollector> StartAsync(TempDirectory directory, params string[] extraArgs) =>
+        StartAsync(directory.Combine("messages"), token: null, extraArgs);
+
+    /// <summary>
+    /// A Collector on <paramref name="file"/> (which may exist already, with its rotated files and index directory
+    /// beside it), optionally requiring <paramref name="token"/> on the API.
+    /// </summary>
+    public static async Task<RunningCollector> StartAsync(string file, string? token, params string[] extraArgs)
     {
-        string file = directory.Combine("messages");
         string[] args =
         [
             "--tcp", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--file", file, "--log-level", "Warning",
             .. extraArgs,
         ];
-        var app = CollectorApp.Build(args, out var errors) ?? throw new InvalidOperationException(string.Join("; ", errors));
+        var app = CollectorApp.Build(args, out var errors, builder =>
+        {
+            if (token is not null)
+            {
+                builder.Configuration.AddInMemoryCollection([new("Collector:ApiToken", token)]);
+            }
+        }) ?? throw new InvalidOperationException(string.Join("; ", errors));
         await app.StartAsync();
         return new RunningCollector(app, file);
     }

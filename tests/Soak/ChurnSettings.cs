@@ -2,14 +2,14 @@ using System.Globalization;
 
 namespace Soak;
 
-/// <summary>The soak's command line: <c>--forwarder PATH [--pods N] [--rounds N] [--lines N] [--include containers|pods] [--tolerance 0.10] [--linger SECONDS] [-- forwarder args…]</c>.</summary>
-internal sealed record ChurnSettings(string Forwarder, int Pods, int Rounds, int Lines, bool RecursiveInclude, double Tolerance, int LingerSeconds, IReadOnlyList<string> ForwarderArgs)
+/// <summary>The soak's command line: <c>--forwarder PATH [--pods N] [--rounds N] [--lines N] [--include containers|pods] [--mode replace|restart] [--tolerance 0.10] [--linger SECONDS] [-- forwarder args…]</c>.</summary>
+internal sealed record ChurnSettings(string Forwarder, int Pods, int Rounds, int Lines, bool RecursiveInclude, bool Restarts, double Tolerance, int LingerSeconds, IReadOnlyList<string> ForwarderArgs)
 {
     public static ChurnSettings Parse(string[] args)
     {
         string? forwarder = null;
         int pods = 300, rounds = 10, lines = 10;
-        bool recursive = false;
+        bool recursive = false, restarts = false;
         double tolerance = 0.10;
         int linger = 0;
         var extra = new List<string>();
@@ -23,6 +23,14 @@ internal sealed record ChurnSettings(string Forwarder, int Pods, int Rounds, int
                 case "--lines": lines = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--linger": linger = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--tolerance": tolerance = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--mode":
+                    restarts = args[++i] switch
+                    {
+                        "restart" => true,
+                        "replace" => false,
+                        var other => throw new ArgumentException($"--mode must be replace or restart, was '{other}'"),
+                    };
+                    break;
                 case "--include":
                     recursive = args[++i] switch
                     {
@@ -42,6 +50,7 @@ internal sealed record ChurnSettings(string Forwarder, int Pods, int Rounds, int
             rounds,
             lines,
             recursive,
+            restarts,
             tolerance,
             linger,
             extra);

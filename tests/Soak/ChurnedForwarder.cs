@@ -38,23 +38,23 @@ internal sealed class ChurnedForwarder : IAsyncDisposable
         Wait.UntilAsync(() => sink.Frames.Count >= churn.LinesWritten, $"{churn.LinesWritten} lines (have {sink.Frames.Count})", RoundTimeout);
 
     /// <summary>
-    /// Waits until every line arrived, no file is tailed any more and the saved checkpoints hold no file still being
-    /// tailed: the Forwarder has let go of everything this round gave it. Then takes the sample.
+    /// Waits until every line arrived and only the pods' live files are tailed (and checkpointed as tailed): the
+    /// Forwarder has let go of every other file this round gave it. Then takes the sample.
     /// </summary>
     public async Task<ChurnSample> SettleAsync(PodChurn churn, SyslogTestListener sink)
     {
         long started = Environment.TickCount64;
         await WaitForLinesAsync(churn, sink);
         await Wait.UntilAsync(
-            () => TryMetric("kubesyslog_forwarder_files_watched") == 0 && CheckpointSummary.Read(_state).Tailed == 0,
-            "no file tailed and no tailed file in checkpoints.json",
+            () => TryMetric("kubesyslog_forwarder_files_watched") == churn.LiveFiles && CheckpointSummary.Read(_state).Tailed == churn.LiveFiles,
+            $"{churn.LiveFiles} files tailed and checkpointed as tailed, the files the glob still reaches, and no other",
             RoundTimeout);
         double seconds = (Environment.TickCount64 - started) / 1000.0;
 
         // Checkpoints of deleted files go at the Forwarder's next look for them (once a scan interval): give it a few
         // seconds, but sample whatever is left then, since a leak is what this is looking for.
         long lookUntil = Environment.TickCount64 + 5_000;
-        while (CheckpointSummary.Read(_state).Entries > 0 && Environment.TickCount64 < lookUntil)
+        while (churn.LiveFiles == 0 && CheckpointSummary.Read(_state).Entries > 0 && Environment.TickCount64 < lookUntil)
         {
             await Task.Delay(100);
         }

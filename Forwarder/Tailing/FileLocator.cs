@@ -8,34 +8,12 @@ namespace Forwarder.Tailing;
 internal static class FileLocator
 {
     /// <summary>The path of the file in <paramref name="directory"/> with that device and inode, or null (also when the directory is gone or unreadable).</summary>
-    public static string? FindByIdentity(string? directory, FileKey key)
-    {
-        if (directory is null || !Directory.Exists(directory))
-        {
-            return null;
-        }
-
-        try
-        {
-            foreach (string path in Directory.EnumerateFiles(directory))
-            {
-                if (FileStatus.TryGetNoFollow(path, out var status, out _) && status.Device == key.Device && status.Inode == key.Inode)
-                {
-                    return path;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        return null;
-    }
+    public static string? FindByIdentity(string? directory, FileKey key) => TryFind(directory, key, out string? found) ? found : null;
 
     /// <summary>
     /// Where the file is now: <paramref name="lastPath"/> when it is still there (one statx, the usual answer), another
-    /// name in the same directory after a rename, or null when the file is gone from its directory.
+    /// name in the same directory after a rename, or null when the file is gone from its directory. A directory that
+    /// exists but cannot be listed answers <paramref name="lastPath"/>: absence is not proven.
     /// </summary>
     public static string? Locate(string lastPath, FileKey key)
     {
@@ -44,6 +22,39 @@ internal static class FileLocator
             return lastPath;
         }
 
-        return FindByIdentity(Path.GetDirectoryName(lastPath), key);
+        return TryFind(Path.GetDirectoryName(lastPath), key, out string? found) ? found : lastPath;
+    }
+
+    // False when the directory exists but could not be read to the end.
+    private static bool TryFind(string? directory, FileKey key, out string? found)
+    {
+        found = null;
+        if (directory is null || !Directory.Exists(directory))
+        {
+            return true;
+        }
+
+        try
+        {
+            foreach (string path in Directory.EnumerateFiles(directory))
+            {
+                if (FileStatus.TryGetNoFollow(path, out var status, out _) && status.Device == key.Device && status.Inode == key.Inode)
+                {
+                    found = path;
+                    return true;
+                }
+            }
+
+            return true;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Deleted while being listed: the file went with it.
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }

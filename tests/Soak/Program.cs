@@ -19,6 +19,8 @@ catch (Exception e) when (e is ArgumentException or FormatException or IndexOutO
 using var dir = TempDirectory.Create("soak");
 var tree = new NodeLogTree(dir);
 string state = dir.Combine("state");
+// kubelet creates it at start-up; the Forwarder's watch on it then starts with the Forwarder, as on a node.
+Directory.CreateDirectory(Path.Combine(tree.Root, "var", "log", "pods"));
 string include = settings.RecursiveInclude ? Path.Combine(tree.Root, "var", "log", "pods", "**", "*.log") : tree.ContainersGlob;
 await using var sink = SyslogTestListener.Start();
 await using var forwarder = await ChurnedForwarder.StartAsync(settings.Forwarder, include, $"tcp://127.0.0.1:{sink.TcpPort}", state, settings.ForwarderArgs);
@@ -81,6 +83,7 @@ var verdicts = new List<(string What, bool Ok, string Detail)>
     ("watches", last.Resources.InotifyWatches <= steady.Resources.InotifyWatches * (1 + settings.Tolerance), $"{steady.Resources.InotifyWatches} → {last.Resources.InotifyWatches}"),
     ("threads", last.Resources.Threads <= reference.Resources.Threads * (1 + settings.Tolerance), $"{reference.Resources.Threads} → {last.Resources.Threads}"),
     ("checkpoints", last.CheckpointEntries <= steady.CheckpointEntries * (1 + settings.Tolerance), $"{steady.CheckpointEntries} → {last.CheckpointEntries} entries"),
+    // + 1: the connection to the target, opened with the first line.
     ("all gone", end.CheckpointEntries == 0 && end.TailedFiles == 0 && end.Resources.Descriptors <= start.Resources.Descriptors + 1 && end.Resources.InotifyWatches <= Math.Max(start.Resources.InotifyWatches, steady.Resources.InotifyWatches), $"after the last deletion: {end.CheckpointEntries} checkpoints, {end.TailedFiles} tailed, {end.Resources.Descriptors} fds, {end.Resources.InotifyWatches} watches"),
     ("delivery", delivery is null, delivery is null ? "exact" : "see above"),
 };

@@ -33,6 +33,7 @@ internal sealed class ForwarderMetrics(TailingLoop tailing, ShippingQueue queue,
 
         var files = tailing.Files;
         m.Gauge(Prefix + "files_watched", "Files being tailed (including renamed or deleted ones still being drained).", files.Count(f => !f.IsClosed));
+        m.Gauge(Prefix + "drained_files_remembered", "Checkpoints of drained files kept so they are not shipped twice; forgotten once the file is deleted.", tailing.DrainedFilesRemembered);
         foreach (var file in files)
         {
             if (!file.IsClosed)

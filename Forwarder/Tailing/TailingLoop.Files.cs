@@ -5,7 +5,9 @@ namespace Forwarder.Tailing;
 
 internal sealed partial class TailingLoop
 {
-    // A drained file's checkpoint is remembered this long, so the same file found again is not shipped twice.
+    // A drained file's checkpoint is remembered at most this long while the file is still on disk, so the same file
+    // found again is not shipped twice. Once the file is gone from its directory it is forgotten at the next look (see
+    // ForgetDrained); this bound is for drained files that stay, e.g. rotated generations kubelet keeps uncompressed.
     private const long DoneRetentionSeconds = 3600;
 
     private readonly Dictionary<FileKey, FileTailer> _tailers = [];
@@ -17,6 +19,11 @@ internal sealed partial class TailingLoop
     private readonly List<Checkpoint> _lostCheckpoints = [];
     private bool _firstStart;
     private List<Checkpoint>? _lastSaved;
+    private long _nextGoneCheck;
+    private volatile int _drainedRemembered;
+
+    /// <summary>Checkpoints of drained files kept in memory and in checkpoints.json (for metrics).</summary>
+    public int DrainedFilesRemembered => _drainedRemembered;
 
     private void LoadCheckpoints()
     {
@@ -127,7 +134,7 @@ internal sealed partial class TailingLoop
 
             _saved.Remove(key);
             var fingerprint = new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint);
-            string? found = FindByIdentity(Path.GetDirectoryName(checkpoint.RealPath), key);
+            string? found = FileLocator.FindByIdentity(Path.GetDirectoryName(checkpoint.RealPath), key);
             if (found is null || !FileStatus.TryGet(found, out var status, out _) || !StillStartsAsCheckpointed(found, fingerprint))
             {
                 _lostCheckpoints.Add(checkpoint);
@@ -218,31 +225,6 @@ internal sealed partial class TailingLoop
         || (_saved.TryGetValue(key, out var checkpoint) && checkpoint.FingerprintLength > 0
             && StillStartsAsCheckpointed(path, new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint)));
 
-    private static string? FindByIdentity(string? directory, FileKey key)
-    {
-        if (directory is null || !Directory.Exists(directory))
-        {
-            return null;
-        }
-
-        try
-        {
-            foreach (string path in Directory.EnumerateFiles(directory))
-            {
-                if (FileStatus.TryGetNoFollow(path, out var status, out _) && status.Device == key.Device && status.Inode == key.Inode)
-                {
-                    return path;
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        return null;
-    }
-
     private void SaveCheckpoints()
     {
         long nowSeconds = _time.GetUtcNow().ToUnixTimeSeconds();
@@ -282,20 +264,13 @@ internal sealed partial class TailingLoop
             checkpoints.Add(checkpoint);
         }
 
-        foreach (var (key, checkpoint) in _saved.ToList())
-        {
-            if (checkpoint.DoneAt is long doneAt && nowSeconds - doneAt > DoneRetentionSeconds)
-            {
-                _saved.Remove(key);
-            }
-            else
-            {
-                checkpoints.Add(checkpoint);
-            }
-        }
-
+        ForgetDrained(nowSeconds);
+        checkpoints.AddRange(_saved.Values);
+        _drainedRemembered = _saved.Count;
         if (removed)
         {
+            TrimIfSparse(_tailers);
+            TrimIfSparse(_byPath);
             Publish();
         }
 
@@ -314,6 +289,72 @@ internal sealed partial class TailingLoop
             TailingLog.CheckpointSaveFailed(_logger, _store.FilePath, e);
         }
 
+    }
+
+    /// <summary>
+    /// Drops the checkpoints of drained files that nothing can ask about any more. Their only readers are a scan that
+    /// finds the same file again by some path, and the missed-generation search (<see cref="RotatedSiblings"/>, through
+    /// <see cref="IsKnown"/>), which only looks at files in the live file's directory. A drained file that is in none of
+    /// its directory's entries was deleted (with its pod, or by kubelet after compressing it): no scan and no sibling
+    /// search can meet it again, and an inode the kernel hands to a new file then starts that file at 0, as a reused
+    /// inode with other first bytes does anyway. So such a checkpoint is forgotten at the first look after the file went,
+    /// and the rotate-wait and missed-generation windows need nothing longer. Looked at once per scan interval: a statx
+    /// per drained file, a directory listing only for one renamed since (whose new name is then kept).
+    /// </summary>
+    private void ForgetDrained(long nowSeconds)
+    {
+        long now = _time.GetTimestamp() * 1000 / _time.TimestampFrequency;
+        bool look = now >= _nextGoneCheck;
+        if (look)
+        {
+            _nextGoneCheck = now + (long)_options.ScanInterval.TotalMilliseconds;
+        }
+
+        List<FileKey>? forgotten = null;
+        List<Checkpoint>? moved = null;
+        foreach (var (key, checkpoint) in _saved)
+        {
+            if (checkpoint.DoneAt is not long doneAt)
+            {
+                continue;
+            }
+
+            string? path = look ? FileLocator.Locate(checkpoint.RealPath, key) : checkpoint.RealPath;
+            if (nowSeconds - doneAt > DoneRetentionSeconds || path is null)
+            {
+                (forgotten ??= []).Add(key);
+            }
+            else if (!ReferenceEquals(path, checkpoint.RealPath))
+            {
+                (moved ??= []).Add(checkpoint with { RealPath = path });
+            }
+        }
+
+        foreach (var key in forgotten ?? [])
+        {
+            _saved.Remove(key);
+        }
+
+        foreach (var checkpoint in moved ?? [])
+        {
+            _saved[new FileKey(checkpoint.Device, checkpoint.Inode)] = checkpoint;
+        }
+
+        if (forgotten is not null)
+        {
+            TrimIfSparse(_saved);
+        }
+    }
+
+    // A burst of short-lived pods grows these tables; their arrays would otherwise stay at the burst's size for good.
+    private static void TrimIfSparse<TKey, TValue>(Dictionary<TKey, TValue> table)
+        where TKey : notnull
+    {
+        int capacity = table.EnsureCapacity(0);
+        if (capacity > 256 && table.Count < capacity / 4)
+        {
+            table.TrimExcess();
+        }
     }
 
     private void Publish() => _snapshot = [.. _order];

@@ -139,7 +139,14 @@ internal sealed partial class TailingLoop
         bool progressed = false;
         foreach (var tailer in _snapshot)
         {
-            if (tailer.IsClosed || tailer.Predecessor is { IsClosed: false } || context.Now < tailer.NextPoll || !TryOpen(tailer, context))
+            if (tailer.Predecessor is { IsClosed: true })
+            {
+                // Drained: let go of it, or every generation of a long-lived container's log stays reachable through
+                // its successor, one tailer with its parser and encoder per rotation, for as long as the pod lives.
+                tailer.Predecessor = null;
+            }
+
+            if (tailer.IsClosed || tailer.Predecessor is not null || context.Now < tailer.NextPoll || !TryOpen(tailer, context))
             {
                 continue;
             }

@@ -37,18 +37,25 @@ public sealed class NodeLogTree
             string dockerDirectory = Path.Combine(Root, "var", "lib", "docker", "containers", id);
             Directory.CreateDirectory(dockerDirectory);
             real = Path.Combine(dockerDirectory, $"{id}-json.log");
-            File.Create(real).Dispose();
+            CreateEmpty(real);
             File.CreateSymbolicLink(podLog, real);
         }
         else
         {
-            File.Create(real).Dispose();
+            CreateEmpty(real);
         }
 
         string link = Path.Combine(ContainersDirectory, $"{pod}_{ns}_{container}-{id}.log");
         File.CreateSymbolicLink(link, podLog);
         return new ContainerLog(ns, pod, container, id, uid, format, link, podLog, real);
     }
+
+    /// <summary>
+    /// Creates an empty file as a runtime does, without File.Create's exclusive advisory lock: .NET takes one for
+    /// FileShare.None, and a Forwarder that opened the new file a moment earlier (inotify is that fast) would make it fail.
+    /// </summary>
+    internal static void CreateEmpty(string path) =>
+        new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete).Dispose();
 }
 
 public enum RuntimeFormat
@@ -139,7 +146,7 @@ public sealed class ContainerLog(string ns, string pod, string container, string
     {
         string rotated = RealPath + "." + stamp;
         File.Move(RealPath, rotated);
-        File.Create(RealPath).Dispose();
+        NodeLogTree.CreateEmpty(RealPath);
         return rotated;
     }
 

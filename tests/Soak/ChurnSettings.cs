@@ -1,0 +1,58 @@
+using System.Globalization;
+
+namespace Soak;
+
+/// <summary>The soak's command line: <c>--forwarder PATH [--pods N] [--rounds N] [--lines N] [--include containers|pods] [--mode replace|restart] [--tolerance 0.10] [--linger SECONDS] [-- forwarder args…]</c>.</summary>
+internal sealed record ChurnSettings(string Forwarder, int Pods, int Rounds, int Lines, bool RecursiveInclude, bool Restarts, double Tolerance, int LingerSeconds, IReadOnlyList<string> ForwarderArgs)
+{
+    public static ChurnSettings Parse(string[] args)
+    {
+        string? forwarder = null;
+        int pods = 300, rounds = 10, lines = 10;
+        bool recursive = false, restarts = false;
+        double tolerance = 0.10;
+        int linger = 0;
+        var extra = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--forwarder": forwarder = args[++i]; break;
+                case "--pods": pods = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--lines": lines = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--linger": linger = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--tolerance": tolerance = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--mode":
+                    restarts = args[++i] switch
+                    {
+                        "restart" => true,
+                        "replace" => false,
+                        var other => throw new ArgumentException($"--mode must be replace or restart, was '{other}'"),
+                    };
+                    break;
+                case "--include":
+                    recursive = args[++i] switch
+                    {
+                        "pods" => true,
+                        "containers" => false,
+                        var other => throw new ArgumentException($"--include must be containers or pods, was '{other}'"),
+                    };
+                    break;
+                case "--": extra.AddRange(args[(i + 1)..]); i = args.Length; break;
+                default: throw new ArgumentException($"unknown argument '{args[i]}'");
+            }
+        }
+
+        return new ChurnSettings(
+            forwarder ?? throw new ArgumentException("--forwarder PATH (the published Forwarder, or Forwarder.dll) is required"),
+            pods,
+            rounds,
+            lines,
+            recursive,
+            restarts,
+            tolerance,
+            linger,
+            extra);
+    }
+}

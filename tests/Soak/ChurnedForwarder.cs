@@ -1,0 +1,97 @@
+using System.Globalization;
+using TestSupport;
+
+namespace Soak;
+
+/// <summary>The Forwarder under soak: a real process (the native binary, or <c>dotnet Forwarder.dll</c>) with its /metrics on loopback.</summary>
+internal sealed class ChurnedForwarder : IAsyncDisposable
+{
+    private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(3);
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    private readonly ForegroundProcess _process;
+    private readonly Uri _http;
+    private readonly string _state;
+
+    private ChurnedForwarder(ForegroundProcess process, Uri http, string state)
+    {
+        _process = process;
+        _http = http;
+        _state = state;
+    }
+
+    public int Id => _process.Id;
+
+    public static async Task<ChurnedForwarder> StartAsync(string forwarder, string include, string target, string state, IReadOnlyList<string> extra)
+    {
+        int port = LoopbackTcpReceiver.ReservePort();
+        var args = new List<string> { "--include", include, "--to", target, "--state", state, "--node", "soak-node", "--http", $"127.0.0.1:{port}", "--log-level", "Warning" };
+        args.AddRange(extra);
+        bool dll = forwarder.EndsWith(".dll", StringComparison.Ordinal);
+        var process = ForegroundProcess.Start(dll ? "dotnet" : forwarder, dll ? [forwarder, .. args] : args, Console.WriteLine);
+        var started = new ChurnedForwarder(process, new Uri($"http://127.0.0.1:{port}"), state);
+        await Wait.UntilAsync(() => started.TryMetric("kubesyslog_forwarder_files_watched") is not null || process.HasExited, "the Forwarder's /metrics", TimeSpan.FromSeconds(30));
+        return process.HasExited ? throw new InvalidOperationException($"the Forwarder exited with {process.ExitCode}") : started;
+    }
+
+    public Task WaitForLinesAsync(PodChurn churn, SyslogTestListener sink) =>
+        Wait.UntilAsync(() => sink.Frames.Count >= churn.LinesWritten, $"{churn.LinesWritten} lines (have {sink.Frames.Count})", RoundTimeout);
+
+    /// <summary>
+    /// Waits until every line arrived and only the pods' live files are tailed (and checkpointed as tailed): the
+    /// Forwarder has let go of every other file this round gave it. Then takes the sample.
+    /// </summary>
+    public async Task<ChurnSample> SettleAsync(PodChurn churn, SyslogTestListener sink)
+    {
+        long started = Environment.TickCount64;
+        await WaitForLinesAsync(churn, sink);
+        await Wait.UntilAsync(
+            () => TryMetric("kubesyslog_forwarder_files_watched") == churn.LiveFiles && CheckpointSummary.Read(_state).Tailed == churn.LiveFiles,
+            $"{churn.LiveFiles} files tailed and checkpointed as tailed, the files the glob still reaches, and no other",
+            RoundTimeout);
+        double seconds = (Environment.TickCount64 - started) / 1000.0;
+
+        // Checkpoints of deleted files go at the Forwarder's next look for them (once a scan interval): give it a few
+        // seconds, but sample whatever is left then, since a leak is what this is looking for.
+        long lookUntil = Environment.TickCount64 + 5_000;
+        while (churn.LiveFiles == 0 && CheckpointSummary.Read(_state).Entries > 0 && Environment.TickCount64 < lookUntil)
+        {
+            await Task.Delay(100);
+        }
+
+        var checkpoints = CheckpointSummary.Read(_state);
+        return new ChurnSample(
+            ProcessResources.Of(Id),
+            (long)(TryMetric("dotnet_gc_heap_bytes") ?? -1),
+            checkpoints.Bytes,
+            checkpoints.Entries,
+            (int)(TryMetric("kubesyslog_forwarder_files_watched") ?? -1),
+            seconds);
+    }
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private double? TryMetric(string name)
+    {
+        try
+        {
+            string text = Http.GetStringAsync(new Uri(_http, "/metrics")).GetAwaiter().GetResult();
+            foreach (string line in text.Split('\n'))
+            {
+                if (line.StartsWith(name + " ", StringComparison.Ordinal))
+                {
+                    return double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
+                }
+            }
+
+            return null;
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>One row of the soak's table.</summary>
+internal readonly record struct ChurnSample(ProcessResources Resources, long HeapBytes, long CheckpointBytes, int CheckpointEntries, int TailedFiles, double SettleSeconds);

@@ -18,7 +18,7 @@ public sealed partial class CollectorProcess : IAsyncDisposable
     {
         File = file;
         Http = new Uri($"http://127.0.0.1:{httpPort}");
-        _process = ForegroundProcess.Start("dotnet", [Binaries.CollectorDll, "--tcp", "127.0.0.1:0", "--udp", "", "--http", $"127.0.0.1:{httpPort}", "--file", file], watch);
+        _process = ForegroundProcess.Start("dotnet", [Binaries.CollectorDll, "--tcp", "127.0.0.1:0", "--udp", "", "--http", $"127.0.0.1:{httpPort}", "--relp", "127.0.0.1:0", "--file", file], watch);
     }
 
     public string File { get; }

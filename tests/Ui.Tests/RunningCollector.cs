@@ -35,7 +35,7 @@ public sealed class RunningCollector : IAsyncDisposable
     /// <summary>A Collector on an existing messages file (its rotated files and index directory beside it).</summary>
     public static async Task<RunningCollector> StartAsync(string file, string? token = null, params string[] extraArgs)
     {
-        string[] args = ["--tcp", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--file", file, "--log-level", "Warning", .. extraArgs];
+        string[] args = ["--tcp", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--file", file, "--log-level", "Warning", .. extraArgs];
         var app = CollectorApp.Build(args, out var errors, builder =>
         {
             if (token is not null)

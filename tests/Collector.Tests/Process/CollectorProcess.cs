@@ -36,7 +36,7 @@ public sealed partial class CollectorProcess : IAsyncDisposable
         var collector = new CollectorProcess();
         collector._process = ForegroundProcess.Start(
             executable,
-            ["--tcp", "127.0.0.1:0", "--udp", "", "--http", "127.0.0.1:0", "--file", file, .. extraArgs],
+            ["--tcp", "127.0.0.1:0", "--udp", "", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--file", file, .. extraArgs],
             collector.Watch);
         await Wait.UntilAsync(() => collector.Tcp is not null || collector._process.HasExited, "the Collector to listen", TimeSpan.FromSeconds(30));
         if (collector.Tcp is null)

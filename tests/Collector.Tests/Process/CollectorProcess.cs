@@ -21,7 +21,19 @@ public sealed partial class CollectorProcess : IAsyncDisposable
 
     public string Output => _process.Output;
 
+    /// <summary>The RELP listener from the log (port 0 resolved).</summary>
+    public IPEndPoint? Relp { get; private set; }
+
     public int ExitCode => _process.ExitCode;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>SIGKILL: no shutdown, no drain; what the kernel has of the file stays.</summary>
+    public async Task KillAsync()
+    {
+        await SignalAsync("KILL");
+        await Wait.ForAsync(_process.WaitForExitAsync(), "the Collector to die after SIGKILL", TimeSpan.FromSeconds(30));
+    }
 
     /// <summary>Runs the Collector to completion (for configuration errors and --help).</summary>
     public static Task<ProcessRunner.Result> RunAsync(params string[] args) =>
@@ -72,12 +84,21 @@ public sealed partial class CollectorProcess : IAsyncDisposable
             Tcp = IPEndPoint.Parse(match.Groups[1].Value);
         }
 
+        var relp = RelpListening().Match(line);
+        if (relp.Success)
+        {
+            Relp = IPEndPoint.Parse(relp.Groups[1].Value);
+        }
+
         var udp = UdpListening().Match(line);
         if (udp.Success)
         {
             Udp = IPEndPoint.Parse(udp.Groups[1].Value);
         }
     }
+
+    [GeneratedRegex(@"Receiving RELP on tcp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
+    private static partial Regex RelpListening();
 
     [GeneratedRegex(@"Receiving syslog on udp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
     private static partial Regex UdpListening();

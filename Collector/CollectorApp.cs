@@ -90,7 +90,7 @@ public static class CollectorApp
         // 10,000 connections would be 10 GB. It must exceed the longest frame, or a frame could never complete.
         builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = Math.Max(256 * 1024, (2L * options.MaxMessageSize) + (64 * 1024)));
 
-        ListenOptions? tcpListen = null, httpListen = null;
+        ListenOptions? tcpListen = null, relpListen = null, httpListen = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -100,6 +100,15 @@ public static class CollectorApp
                 {
                     listen.UseConnectionHandler<SyslogTcpConnectionHandler>();
                     tcpListen = listen;
+                });
+            }
+
+            if (options.Relp is { } relp)
+            {
+                kestrel.Listen(relp, listen =>
+                {
+                    listen.UseConnectionHandler<RelpConnectionHandler>();
+                    relpListen = listen;
                 });
             }
 
@@ -114,10 +123,16 @@ public static class CollectorApp
         {
             var logger = app.Services.GetRequiredService<ILogger<SyslogTcpConnectionHandler>>();
             listeners.Tcp = tcpListen?.IPEndPoint;
+            listeners.Relp = relpListen?.IPEndPoint;
             listeners.Http = httpListen?.IPEndPoint;
             if (listeners.Tcp is not null)
             {
                 IngestLog.TcpListening(logger, listeners.Tcp);
+            }
+
+            if (listeners.Relp is not null)
+            {
+                IngestLog.RelpListening(logger, listeners.Relp, options.RelpAckAfter == RelpAckAfter.Fsync ? "fdatasync" : "the write");
             }
 
             if (listeners.Http is not null)

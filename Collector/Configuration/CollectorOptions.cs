@@ -17,6 +17,12 @@ public sealed record CollectorOptions
     /// <summary>UDP syslog listener; null disables it.</summary>
     public IPEndPoint? Udp { get; init; } = new(IPAddress.Loopback, 5514);
 
+    /// <summary>RELP listener (rsyslog's omrelp, our Forwarder's relp:// target); null disables it.</summary>
+    public IPEndPoint? Relp { get; init; } = new(IPAddress.Loopback, 2514);
+
+    /// <summary>When a RELP message is acknowledged: after the write (default) or after fdatasync too.</summary>
+    public RelpAckAfter RelpAckAfter { get; init; } = RelpAckAfter.Write;
+
     /// <summary>HTTP endpoint for health, readiness and metrics; null disables it.</summary>
     public IPEndPoint? Http { get; init; } = new(IPAddress.Loopback, 8083);
 

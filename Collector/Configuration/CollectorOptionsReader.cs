@@ -22,6 +22,8 @@ public static class CollectorOptionsReader
         {
             Tcp = reader.Get("Tcp", defaults.Tcp, ConfigValue.ParseEndpoint, Endpoint),
             Udp = reader.Get("Udp", defaults.Udp, ConfigValue.ParseEndpoint, Endpoint),
+            Relp = reader.Get("Relp", defaults.Relp, ConfigValue.ParseEndpoint, Endpoint),
+            RelpAckAfter = reader.Get("RelpAckAfter", defaults.RelpAckAfter, ParseAckAfter, "write or fsync"),
             Http = reader.Get("Http", defaults.Http, ConfigValue.ParseEndpoint, Endpoint),
             File = reader.Get("File", defaults.File, t => (t.Length > 0, t), "a file path"),
             Format = reader.Get("Format", defaults.Format, ParseFormat, "file, traditional or rfc5424"),
@@ -47,14 +49,22 @@ public static class CollectorOptionsReader
 
         options = ReadApiToken(options, found);
 
-        if (options.Tcp is null && options.Udp is null)
+        if (options.Tcp is null && options.Udp is null && options.Relp is null)
         {
-            found.Add($"{CollectorOptions.Section}:Tcp and {CollectorOptions.Section}:Udp are both empty: nothing would be received");
+            found.Add($"{CollectorOptions.Section}:Tcp, {CollectorOptions.Section}:Udp and {CollectorOptions.Section}:Relp are all empty: nothing would be received");
         }
 
-        if (options.Tcp is not null && options.Http is not null && options.Tcp.Port != 0 && options.Tcp.Equals(options.Http))
+        // Kestrel serves TCP, RELP and HTTP: no two may ask for the same address and port.
+        (string Key, System.Net.IPEndPoint? EndPoint)[] kestrel = [("Tcp", options.Tcp), ("Relp", options.Relp), ("Http", options.Http)];
+        for (int i = 1; i < kestrel.Length; i++)
         {
-            found.Add($"{CollectorOptions.Section}:Http must differ from {CollectorOptions.Section}:Tcp, was '{options.Http}'");
+            for (int j = 0; j < i; j++)
+            {
+                if (kestrel[i].EndPoint is { Port: not 0 } a && a.Equals(kestrel[j].EndPoint))
+                {
+                    found.Add($"{CollectorOptions.Section}:{kestrel[i].Key} must differ from {CollectorOptions.Section}:{kestrel[j].Key}, was '{a}'");
+                }
+            }
         }
 
         return options;
@@ -93,6 +103,13 @@ public static class CollectorOptionsReader
     }
 
     private static bool InRange(string text, long min, long max, out long value) => ConfigValue.TryParseSize(text, min, max, out value);
+
+    private static (bool, RelpAckAfter) ParseAckAfter(string text) => text.ToLowerInvariant() switch
+    {
+        "write" => (true, RelpAckAfter.Write),
+        "fsync" => (true, RelpAckAfter.Fsync),
+        _ => (false, default),
+    };
 
     private static (bool, LineFormat) ParseFormat(string text) => text.ToLowerInvariant() switch
     {

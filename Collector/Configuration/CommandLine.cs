@@ -13,6 +13,8 @@ public static class CommandLine
     [
         new("--tcp", "Tcp", "HOST:PORT", "TCP syslog listener, octet-counted or LF framing per frame (default 127.0.0.1:5514; empty disables)"),
         new("--udp", "Udp", "HOST:PORT", "UDP syslog listener (default 127.0.0.1:5514; empty disables)"),
+        new("--relp", "Relp", "HOST:PORT", "RELP listener (rsyslog omrelp, Forwarder relp://); each message is acknowledged once it is in the file (default 127.0.0.1:2514; empty disables)"),
+        new("--relp-ack-after", "RelpAckAfter", "write|fsync", "acknowledge RELP messages after the write (default: survives a Collector crash) or after fdatasync too (survives a node crash)"),
         new("--http", "Http", "HOST:PORT", "HTTP endpoint: search and tail API, /healthz, /readyz, /metrics (default 127.0.0.1:8083; port 0 picks one)"),
         new("--file", "File", "PATH", "messages file (default ./data/messages); rotated files are PATH.1, PATH.2.gz, ..."),
         new("--format", "Format", "NAME", "line format: file (default; RSYSLOG_FileFormat plus priority, MSGID and SD), traditional, rfc5424"),
@@ -42,7 +44,7 @@ public static class CommandLine
     public static string HelpText()
     {
         var text = new StringBuilder();
-        text.AppendLine("kube-syslog Collector: receives syslog (RFC 5424, RFC 3164) over TCP and UDP and writes a");
+        text.AppendLine("kube-syslog Collector: receives syslog (RFC 5424, RFC 3164) over TCP, UDP and RELP and writes a");
         text.AppendLine("/var/log/messages-style file, one message per line, rotated by size.");
         text.AppendLine();
         text.AppendLine("Usage: Collector [switches]");

@@ -1,6 +1,6 @@
 namespace Collector.Ingest;
 
-/// <summary>Counters of both listeners, for /metrics.</summary>
+/// <summary>Counters of the listeners, for /metrics.</summary>
 public sealed class IngestMetrics
 {
     private long _framingErrors;
@@ -8,6 +8,10 @@ public sealed class IngestMetrics
     public IngestCounters Tcp { get; } = new("tcp");
 
     public IngestCounters Udp { get; } = new("udp");
+
+    public IngestCounters Relp { get; } = new("relp");
+
+    public RelpCounters RelpSessions { get; } = new();
 
     /// <summary>Connections closed because their byte stream could not be framed any further.</summary>
     public long FramingErrorCount => Interlocked.Read(ref _framingErrors);

@@ -143,6 +143,23 @@ public sealed class IngestSession : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Ends the current chunk with <paramref name="acknowledgement"/> on it, so it completes once every line added so
+    /// far is written. False when no line is pending (nothing to wait for).
+    /// </summary>
+    public bool Seal(WriteAcknowledgement acknowledgement)
+    {
+        if (_current is not { Lines: > 0 })
+        {
+            return false;
+        }
+
+        _current.Acknowledgement = acknowledgement;
+        _ready.Add(_current);
+        _current = null;
+        return true;
+    }
+
     /// <summary>Hands what was formatted to storage, waiting while its queue is full (that is the backpressure).</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {

@@ -42,6 +42,7 @@ public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker con
             m.Counter(Prefix + "truncated_messages_total", "Messages longer than the maximum size; stored truncated and marked.", c.Truncated, ("transport", c.Transport));
         }
 
+        RenderRelp(m);
         m.Counter(Prefix + "framing_errors_total", "TCP connections closed because their stream could not be framed.", ingest.FramingErrorCount);
         m.Gauge(Prefix + "open_connections", "Open TCP connections.", connections.Open);
         m.Counter(Prefix + "accepted_connections_total", "TCP connections accepted.", connections.Accepted);
@@ -73,6 +74,21 @@ public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker con
         m.Counter("process_cpu_seconds_total", "User and system CPU time spent in seconds.", process.TotalProcessorTime.TotalSeconds);
         m.Gauge("dotnet_gc_heap_bytes", "Bytes on the managed heap.", GC.GetTotalMemory(false));
         return m.ToString();
+    }
+
+    private void RenderRelp(PrometheusText m)
+    {
+        var c = ingest.Relp;
+        var s = ingest.RelpSessions;
+        m.Counter(Prefix + "relp_received_messages_total", "RELP syslog commands received (each stored as a line).", c.Received);
+        m.Counter(Prefix + "relp_received_bytes_total", "Message bytes received over RELP.", c.Bytes);
+        m.Counter(Prefix + "relp_unparsed_messages_total", "RELP messages that did not parse; stored raw and marked.", c.Unparsed);
+        m.Counter(Prefix + "relp_sessions_total", "RELP sessions opened (open accepted).", s.Opened);
+        m.Gauge(Prefix + "relp_open_sessions", "RELP sessions open now.", s.Open);
+        m.Counter(Prefix + "relp_acknowledged_messages_total", "RELP syslog commands answered 200 OK (the line was written).", s.Acknowledged);
+        m.Counter(Prefix + "relp_error_answers_total", "RELP commands answered 500, by reason.", s.Oversize, ("reason", "oversize"));
+        m.Counter(Prefix + "relp_error_answers_total", "RELP commands answered 500, by reason.", s.Refused, ("reason", "refused"));
+        m.Counter(Prefix + "relp_protocol_errors_total", "RELP sessions closed because the peer broke the protocol.", s.ProtocolErrors);
     }
 
     /// <summary>One series per relay and value, labelled <c>relay="name"</c>, each metric's series together.</summary>

@@ -9,6 +9,8 @@ public sealed class ListenerState
 
     public IPEndPoint? Udp { get; set; }
 
+    public IPEndPoint? Relp { get; set; }
+
     public IPEndPoint? Http { get; set; }
 
     /// <summary>Every configured listener is bound (set once the host has started).</summary>

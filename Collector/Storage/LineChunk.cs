@@ -22,6 +22,9 @@ public sealed class LineChunk
 
     public int Capacity => _buffer.Length;
 
+    /// <summary>Completed by the writer once this chunk is in the file (RELP answers wait on it); null for TCP and UDP.</summary>
+    public WriteAcknowledgement? Acknowledgement { get; set; }
+
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
@@ -48,5 +51,6 @@ public sealed class LineChunk
 
         Length = 0;
         Lines = 0;
+        Acknowledgement = null;
     }
 }

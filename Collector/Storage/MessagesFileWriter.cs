@@ -28,6 +28,8 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     private readonly string _path;
     private readonly List<LineChunk> _batch = new(MaxBatchChunks);
     private readonly List<ReadOnlyMemory<byte>> _segment = new(MaxBatchChunks);
+    private readonly List<WriteAcknowledgement> _acknowledgements = [];
+    private bool _dataSyncOwed;
     private SafeFileHandle? _file;
     private long _size;
     private long _unsyncedSince = -1;
@@ -127,6 +129,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
             int chunks = _batch.Count + reader.Count;
             long bytes = _batch.Sum(c => (long)c.Length) + _queue.QueuedBytes;
             StorageLog.Abandoned(_logger, chunks, bytes, _path);
+            AbandonAcknowledgements(reader);
         }
         finally
         {
@@ -134,6 +137,25 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
             _file = null;
             _counters.Writable = false;
             _rotated.WaitForCompression();
+        }
+    }
+
+    /// <summary>Lines that will not be written are not acknowledged: their RELP senders keep them and send them again.</summary>
+    private void AbandonAcknowledgements(System.Threading.Channels.ChannelReader<LineChunk> reader)
+    {
+        foreach (var ack in _acknowledgements)
+        {
+            ack.Abandon();
+        }
+
+        foreach (var chunk in _batch)
+        {
+            chunk.Acknowledgement?.Abandon();
+        }
+
+        while (reader.TryRead(out var chunk))
+        {
+            chunk.Acknowledgement?.Abandon();
         }
     }
 
@@ -177,6 +199,11 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
             _segment.Add(chunk.Memory);
             segmentBytes += chunk.Length;
             segmentLines += chunk.Lines;
+            if (chunk.Acknowledgement is { } ack)
+            {
+                _acknowledgements.Add(ack);
+                _dataSyncOwed |= ack.NeedsSync;
+            }
         }
 
         await WriteSegmentAsync(segmentBytes, segmentLines).ConfigureAwait(false);
@@ -186,6 +213,52 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
 
         _batch.Clear();
+        if (_acknowledgements.Count > 0)
+        {
+            await AcknowledgeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Completes the batch's acknowledgements, after one fdatasync when any asked for it. That is the group commit:
+    /// while one fdatasync runs, the next chunks queue up and go out with the next write and the next fdatasync.
+    /// </summary>
+    private async Task AcknowledgeAsync()
+    {
+        int failures = 0;
+        while (_dataSyncOwed)
+        {
+            try
+            {
+                DataSyncNow();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                failures++;
+                _counters.WriteFailed();
+                var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(failures, 10))));
+                StorageLog.WriteFailed(_logger, _path, 0, delay, ex);
+                await Task.Delay(delay, _time, _abandon.Token).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var ack in _acknowledgements)
+        {
+            ack.Complete();
+        }
+
+        _acknowledgements.Clear();
+    }
+
+    private void DataSyncNow()
+    {
+        if (_dataSyncOwed && _file is not null)
+        {
+            DataSync.Flush(_file);
+            _counters.Synced();
+        }
+
+        _dataSyncOwed = false;
     }
 
     private async Task WriteSegmentAsync(long bytes, int lines)
@@ -283,6 +356,9 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     private void Rotate()
     {
         Sync(force: true);
+
+        // Acknowledgements waiting for fdatasync cover lines in the file being rotated away: sync it before closing.
+        DataSyncNow();
         long size = _size;
         _file?.Dispose();
         _file = null;

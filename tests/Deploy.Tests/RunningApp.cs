@@ -33,6 +33,7 @@ internal sealed class RunningApp : IAsyncDisposable
             ["Collector:Tcp"] = string.Empty,
             ["Collector:Udp"] = "127.0.0.1:0",
             ["Collector:Http"] = "127.0.0.1:0",
+            ["Collector:Relp"] = string.Empty,
             ["Collector:File"] = directory.Combine("messages"),
             ["Collector:LogLevel"] = "Warning",
         }, configure => CollectorApp.Build([], out var errors, configure) ?? throw new InvalidOperationException(string.Join("; ", errors)));

@@ -32,7 +32,19 @@ public sealed partial class CollectorProcess : IAsyncDisposable
 
     public string Output => _process.Output;
 
+    /// <summary>The RELP listener from the log (port 0 resolved).</summary>
+    public IPEndPoint? Relp { get; private set; }
+
     public int ExitCode => _process.ExitCode;
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>SIGKILL: no shutdown, no drain; what the kernel has of the file stays.</summary>
+    public async Task KillAsync()
+    {
+        await SignalAsync("KILL");
+        await Wait.ForAsync(_process.WaitForExitAsync(), "the Collector to die after SIGKILL", TimeSpan.FromSeconds(30));
+    }
 
     /// <summary>Runs the Collector to completion (for configuration errors and --help).</summary>
     public static Task<ProcessRunner.Result> RunAsync(params string[] args) =>
@@ -51,7 +63,7 @@ public sealed partial class CollectorProcess : IAsyncDisposable
         var collector = new CollectorProcess(file);
         collector._process = ForegroundProcess.Start(
             command,
-            [.. prefix, "--tcp", "127.0.0.1:0", "--udp", "", "--http", "127.0.0.1:0", "--file", file, .. extraArgs],
+            [.. prefix, "--tcp", "127.0.0.1:0", "--udp", "", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--file", file, .. extraArgs],
             collector.Watch);
         await Wait.UntilAsync(() => (collector.Tcp is not null && collector._http is not null) || collector._process.HasExited, "the Collector to listen", TimeSpan.FromSeconds(30));
         if (collector.Tcp is null || collector._http is null)
@@ -105,6 +117,11 @@ public sealed partial class CollectorProcess : IAsyncDisposable
             Tcp = IPEndPoint.Parse(tcp.Groups[1].Value);
         }
 
+        if (RelpListening().Match(line) is { Success: true } relp)
+        {
+            Relp = IPEndPoint.Parse(relp.Groups[1].Value);
+        }
+
         if (UdpListening().Match(line) is { Success: true } udp)
         {
             Udp = IPEndPoint.Parse(udp.Groups[1].Value);
@@ -118,6 +135,9 @@ public sealed partial class CollectorProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Receiving syslog on tcp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
     private static partial Regex Listening();
+
+    [GeneratedRegex(@"Receiving RELP on tcp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
+    private static partial Regex RelpListening();
 
     [GeneratedRegex(@"Receiving syslog on udp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
     private static partial Regex UdpListening();

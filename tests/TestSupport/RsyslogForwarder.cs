@@ -32,24 +32,51 @@ public sealed class RsyslogForwarder : IAsyncDisposable
     /// <c>udp</c>), with omfwd's <c>TCP_Framing</c> set to <paramref name="tcpFraming"/> (<c>octet-counted</c>, or null
     /// for rsyslog's default LF framing) and the output <paramref name="template"/>.
     /// </summary>
-    public static async Task<RsyslogForwarder> StartAsync(
+    public static Task<RsyslogForwarder> StartAsync(
         TempDirectory directory, IPEndPoint target, string protocol, string? tcpFraming = null, string template = SyslogProtocol23Format)
+    {
+        string framing = tcpFraming is null ? string.Empty : $" TCP_Framing=\"{tcpFraming}\"";
+        return StartWithActionAsync(directory, $"""
+            action(type="omfwd" target="{target.Address}" port="{target.Port}" protocol="{protocol}"{framing}
+                   template="{template}" action.resumeRetryCount="-1" action.resumeInterval="1"
+                   queue.type="LinkedList" queue.size="10000" queue.workerThreads="1" queue.timeoutEnqueue="10000")
+            """);
+    }
+
+    /// <summary>
+    /// Starts rsyslogd forwarding to <paramref name="target"/> with <c>omrelp</c> (rsyslog-relp, librelp): each message
+    /// is kept until the receiver acknowledges it and sent again after a reconnect. The template is RFC 5424 without
+    /// omfwd's trailing LF (RELP frames carry their length).
+    /// </summary>
+    public static Task<RsyslogForwarder> StartRelpAsync(TempDirectory directory, IPEndPoint target) =>
+        StartWithActionAsync(directory, $$"""
+            module(load="omrelp")
+            template(name="relp5424" type="string"
+                     string="<%PRI%>1 %TIMESTAMP:::date-rfc3339% %HOSTNAME% %APP-NAME% %PROCID% %MSGID% %STRUCTURED-DATA% %msg%")
+            ruleset(name="forward") {
+                action(type="omrelp" target="{{target.Address}}" port="{{target.Port}}" template="relp5424"
+                       action.resumeRetryCount="-1" action.resumeInterval="1"
+                       queue.type="LinkedList" queue.size="100000" queue.workerThreads="1" queue.timeoutEnqueue="60000")
+            }
+            """, ownRuleset: true);
+
+    private static async Task<RsyslogForwarder> StartWithActionAsync(TempDirectory directory, string action, bool ownRuleset = false)
     {
         string binary = Peers.Require("rsyslogd");
         string portFile = directory.Combine("input.port");
         string config = directory.Combine("rsyslog-forwarder.conf");
-        string framing = tcpFraming is null ? string.Empty : $" TCP_Framing=\"{tcpFraming}\"";
 
         // The action gets its own in-memory queue, so the input never waits for the target; one worker keeps the order.
         // resumeRetryCount -1: a target that is not reachable yet is retried forever instead of the message discarded.
+        string rules = ownRuleset ? action : $$"""
+            ruleset(name="forward") {
+            {{action}}
+            }
+            """;
         await File.WriteAllTextAsync(config, $$"""
             global(workDirectory="{{directory.Path}}" net.enableDNS="off" maxMessageSize="64k")
             module(load="imtcp")
-            ruleset(name="forward") {
-                action(type="omfwd" target="{{target.Address}}" port="{{target.Port}}" protocol="{{protocol}}"{{framing}}
-                       template="{{template}}" action.resumeRetryCount="-1" action.resumeInterval="1"
-                       queue.type="LinkedList" queue.size="10000" queue.workerThreads="1" queue.timeoutEnqueue="10000")
-            }
+            {{rules}}
             input(type="imtcp" address="127.0.0.1" port="0" listenPortFileName="{{portFile}}" ruleset="forward")
             """);
 

@@ -25,8 +25,12 @@ public sealed class RunningCollector : IAsyncDisposable
         var listeners = app.Services.GetRequiredService<ListenerState>();
         Tcp = listeners.Tcp!;
         Udp = listeners.Udp;
+        Relp = listeners.Relp;
         Http = listeners.Http!;
     }
+
+    /// <summary>The RELP listener, unless started with <c>--relp ""</c>.</summary>
+    public IPEndPoint? Relp { get; }
 
     public IPEndPoint Tcp { get; }
 
@@ -52,7 +56,7 @@ public sealed class RunningCollector : IAsyncDisposable
     {
         string[] args =
         [
-            "--tcp", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--file", file, "--log-level", "Warning",
+            "--tcp", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--file", file, "--log-level", "Warning",
             .. extraArgs,
         ];
         var app = CollectorApp.Build(args, out var errors, builder =>

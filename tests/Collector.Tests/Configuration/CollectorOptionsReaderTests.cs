@@ -251,10 +251,12 @@ public sealed class CollectorOptionsReaderTests
     }
 
     [Fact]
-    public void TcpAndUdpBothEmptyIsAnError()
+    public void TcpUdpAndRelpAllEmptyIsAnError()
     {
-        Read(out var errors, ("Tcp", ""), ("Udp", ""));
-        Assert.Equal("Collector:Tcp and Collector:Udp are both empty: nothing would be received", Assert.Single(errors));
+        Read(out var errors, ("Tcp", ""), ("Udp", ""), ("Relp", ""));
+        Assert.Equal("Collector:Tcp, Collector:Udp and Collector:Relp are all empty: nothing would be received", Assert.Single(errors));
+        Read(out errors, ("Tcp", ""), ("Udp", ""));
+        Assert.Empty(errors);
         Read(out errors, ("Tcp", ""));
         Assert.Empty(errors);
         Read(out errors, ("Udp", ""));
@@ -268,6 +270,38 @@ public sealed class CollectorOptionsReaderTests
         Assert.Equal("Collector:Http must differ from Collector:Tcp, was '127.0.0.1:6000'", Assert.Single(errors));
         Read(out errors, ("Tcp", "127.0.0.1:0"), ("Http", "127.0.0.1:0"));
         Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void RelpListensOnPort2514AndAcknowledgesAfterTheWriteByDefault()
+    {
+        var options = Read(out var errors);
+        Assert.Empty(errors);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 2514), options.Relp);
+        Assert.Equal(RelpAckAfter.Write, options.RelpAckAfter);
+
+        options = Read(out errors, ("Relp", ""), ("RelpAckAfter", "FSYNC"));
+        Assert.Empty(errors);
+        Assert.Null(options.Relp);
+        Assert.Equal(RelpAckAfter.Fsync, options.RelpAckAfter);
+    }
+
+    [Fact]
+    public void BadRelpSettingsAreRejectedNamingTheKey()
+    {
+        Read(out var errors, ("Relp", "nowhere"), ("RelpAckAfter", "sync"));
+        Assert.Equal(
+            [$"Collector:Relp must be {EndpointRule}, was 'nowhere'", "Collector:RelpAckAfter must be write or fsync, was 'sync'"],
+            errors);
+    }
+
+    [Fact]
+    public void RelpOnTheEndpointOfAnotherKestrelListenerIsAnError()
+    {
+        Read(out var errors, ("Tcp", "127.0.0.1:6000"), ("Relp", "127.0.0.1:6000"));
+        Assert.Equal("Collector:Relp must differ from Collector:Tcp, was '127.0.0.1:6000'", Assert.Single(errors));
+        Read(out errors, ("Relp", "127.0.0.1:6001"), ("Http", "127.0.0.1:6001"));
+        Assert.Equal("Collector:Http must differ from Collector:Relp, was '127.0.0.1:6001'", Assert.Single(errors));
     }
 
     [Theory]

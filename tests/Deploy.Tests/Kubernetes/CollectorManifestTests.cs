@@ -26,7 +26,7 @@ public sealed class CollectorManifestTests
         var ports = Manifests.Find("Service", "log-collector").Items("spec", "ports").ToList();
         Assert.Equal(Deployment.Object.Required("spec", "selector", "matchLabels", "app.kubernetes.io/name"),
             Manifests.Find("Service", "log-collector").Required("spec", "selector", "app.kubernetes.io/name"));
-        foreach (var (port, protocol, listener) in new[] { ("514", "TCP", options.Tcp), ("514", "UDP", options.Udp), ("8083", "TCP", options.Http) })
+        foreach (var (port, protocol, listener) in new[] { ("514", "TCP", options.Tcp), ("514", "UDP", options.Udp), ("2514", "TCP", options.Relp), ("8083", "TCP", options.Http) })
         {
             var servicePort = ports.Single(p => p.Text("port") == port && p.Text("protocol") == protocol);
             var containerPort = Deployment.Port(servicePort.Required("targetPort"));

@@ -1,0 +1,156 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Collector.Configuration;
+using Collector.Relay;
+using Collector.Storage;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Shared.Relp;
+
+namespace Collector.Ingest;
+
+/// <summary>
+/// One RELP connection on Kestrel's pipes, the TCP syslog loop with answers: read → frame → each <c>syslog</c> becomes
+/// a line → <c>AdvanceTo</c> → hand the lines to storage. A <see cref="RelpResponder"/> beside the loop sends
+/// <c>200 OK</c> for each run of commands once the writer has written it. On shutdown the loop stops reading, the
+/// answers for what was read still go out, then <c>serverclose</c>. A broken session closes this connection only.
+/// </summary>
+public sealed class RelpConnectionHandler(
+    StorageChannel queue,
+    LineFormatter formatter,
+    IngestMetrics metrics,
+    ConnectionTracker tracker,
+    CollectorOptions options,
+    TimeProvider time,
+    RelayFanout relays,
+    ILogger<RelpConnectionHandler> logger) : ConnectionHandler
+{
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        using var lease = tracker.TryAdd(connection);
+        if (lease is null)
+        {
+            connection.Abort(new ConnectionAbortedException("connection limit reached"));
+            return;
+        }
+
+        var input = connection.Transport.Input;
+        var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
+        using var shutdown = lifetime?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
+        using var lines = new IngestSession(formatter, queue, metrics.Relp, options.MaxMessageSize, relays) { Peer = PeerName.Of(connection.RemoteEndPoint) };
+        var counters = metrics.RelpSessions;
+        var session = new RelpServerSession(lines, counters, options.RelpAckAfter == RelpAckAfter.Fsync, options.MaxMessageSize);
+        var responder = new RelpResponder(connection.Transport.Output, counters);
+        // Not the connection's ConnectionClosed token: Kestrel fires it on the client's FIN, and a client that half-closes
+        // after its last command still gets the answers. A responder left waiting on a stuck writer ends when the
+        // writer gives up (shutdown) or the write goes through.
+        var responding = responder.RunAsync(CancellationToken.None);
+        _ = responding.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        string? peer = connection.RemoteEndPoint?.ToString();
+        IngestLog.ConnectionOpened(logger, connection.ConnectionId, peer);
+        string ending = "closed by peer";
+        bool end = false;
+        try
+        {
+            while (!end)
+            {
+                var result = await input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                var now = time.GetLocalNow();
+                var status = OperationStatus.Done;
+                RelpFramingError error = default;
+                long oversizeBefore = counters.Oversize;
+                try
+                {
+                    while (!end && (status = session.Reader.TryReadFrame(ref buffer, out var frame, out error)) == OperationStatus.Done)
+                    {
+                        end = !session.Handle(frame, now);
+                    }
+
+                    session.EndRun();
+                }
+                finally
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                }
+
+                lease.Touch();
+                await lines.FlushAsync().ConfigureAwait(false);
+                lease.Touch();
+                foreach (var reply in session.Replies)
+                {
+                    await responder.EnqueueAsync(reply).ConfigureAwait(false);
+                }
+
+                session.Replies.Clear();
+                if (counters.Oversize != oversizeBefore)
+                {
+                    IngestLog.RelpOversize(logger, connection.ConnectionId, peer, session.LastOversize, session.Reader.MaxDataLength, counters.Oversize);
+                }
+
+                if (end)
+                {
+                    ending = session.Ending ?? ending;
+                    if (session.ProtocolError)
+                    {
+                        IngestLog.RelpProtocolError(logger, connection.ConnectionId, peer, ending);
+                    }
+                }
+                else if (status == OperationStatus.InvalidData)
+                {
+                    counters.ProtocolError();
+                    metrics.FramingErrors();
+                    ending = session.IsOpen ? $"framing lost: {error}" : $"not RELP: {error}";
+                    IngestLog.RelpProtocolError(logger, connection.ConnectionId, peer, ending);
+                    end = true;
+                }
+                else if (result.IsCompleted || result.IsCanceled)
+                {
+                    ending = result.IsCanceled ? "server stopping" : ending;
+                    end = true;
+                }
+            }
+
+            // Answers for everything read, then serverclose (a client that left does not read them; no harm).
+            await responder.EnqueueAsync(RelpReply.Close()).ConfigureAwait(false);
+            responder.Complete();
+            await responding.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or OperationCanceledException or IOException or InvalidOperationException)
+        {
+            // Reset, aborted (idle timeout, shutdown), the queue closed, or the writer gave up: expected endings.
+            ending = lease.ClosedForIdleness ? "idle timeout" : ex.GetType().Name;
+            await TryFlushAsync(lines).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            ending = "error";
+            IngestLog.ConnectionFailed(logger, connection.ConnectionId, ex);
+        }
+        finally
+        {
+            responder.Complete();
+            if (session.IsOpen)
+            {
+                counters.SessionClosed();
+            }
+
+            IngestLog.ConnectionClosed(logger, connection.ConnectionId, ending);
+        }
+    }
+
+    /// <summary>Lines read before a reset are stored too (unanswered: the sender sends them again).</summary>
+    private static async Task TryFlushAsync(IngestSession lines)
+    {
+        try
+        {
+            if (lines.HasPending)
+            {
+                await lines.FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+        }
+    }
+}

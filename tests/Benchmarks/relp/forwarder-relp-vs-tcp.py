@@ -3,7 +3,7 @@
 
 Usage (from the repository root):
     dotnet build Forwarder -c Release
-    tests/Benchmarks/relp/forwarder-relp-vs-tcp.py [--runs 3] [--files 8] [--lines 125000]
+    tests/Benchmarks/relp/forwarder-relp-vs-tcp.py [--runs 3] [--files 8] [--lines 125000] [--window 128]
 
 Each run writes FILES CRI-format container logs of LINES lines, starts a private rsyslogd in the foreground (its own
 config, absolute pid file, never the system service) with imrelp or imtcp writing %msg% to a file, starts the Forwarder
@@ -77,7 +77,7 @@ input(type="{module}" address="127.0.0.1" port="{port}" ruleset="r")
     raise SystemExit(f"rsyslogd ({module}) did not listen on {port}")
 
 
-def run_once(work, glob, mode, total):
+def run_once(work, glob, mode, total, window):
     port = free_port()
     rsyslog, out = start_rsyslog(work, mode, port)
     # The probe connect above is one empty session; only the forwarder's lines count.
@@ -85,7 +85,7 @@ def run_once(work, glob, mode, total):
     shutil.rmtree(state, ignore_errors=True)
     start = time.monotonic()
     forwarder = subprocess.Popen(["dotnet", FORWARDER, "--include", glob, "--state", state, "--http", "", "--node", "bench",
-                                  "--to", f"{mode}://127.0.0.1:{port}", "--log-level", "Warning"],
+                                  "--to", f"{mode}://127.0.0.1:{port}", "--relp-window", str(window), "--log-level", "Warning"],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         have = 0
@@ -112,6 +112,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--lines", type=int, default=125_000)
+    parser.add_argument("--window", type=int, default=128, help="--relp-window of the Forwarder")
     args = parser.parse_args()
     if not os.path.exists(FORWARDER):
         raise SystemExit("build the Forwarder first: dotnet build Forwarder -c Release")
@@ -124,7 +125,7 @@ def main():
         rates = {"relp": [], "tcp": []}
         for run in range(1, args.runs + 1):
             for mode in ("relp", "tcp"):
-                rate, final = run_once(work, glob, mode, total)
+                rate, final = run_once(work, glob, mode, total, args.window)
                 rates[mode].append(rate)
                 print(f"run {run} {mode}: {rate:,.0f} lines/s ({final} of {total} lines)")
         relp, tcp = statistics.median(rates["relp"]), statistics.median(rates["tcp"])

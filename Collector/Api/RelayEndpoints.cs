@@ -224,7 +224,7 @@ public sealed class RelayEndpoints(RelayManager manager)
         json.WriteString("name", d.Name);
         json.WriteString("address", d.Address);
         json.WriteString("protocol", d.Protocol.ToString().ToLowerInvariant());
-        json.WriteString("framing", d.Protocol == Shared.Transport.SyslogTransportProtocol.Udp ? "datagram" : d.Framing == Shared.Framing.SyslogFraming.OctetCounting ? "octet-counted" : "lf");
+        json.WriteString("framing", d.Protocol == Shared.Transport.SyslogTransportProtocol.Udp ? "datagram" : d.Protocol == Shared.Transport.SyslogTransportProtocol.Relp ? "relp" : d.Framing == Shared.Framing.SyslogFraming.OctetCounting ? "octet-counted" : "lf");
         json.WriteString("format", d.Format.ToString().ToLowerInvariant());
         if (d.Filter is { } filter)
         {

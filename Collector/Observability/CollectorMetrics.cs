@@ -110,6 +110,8 @@ public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker con
             ("relay_send_failures_total", "Failed sends to the relay target (each retried after a backoff).", true, r => r.SendFailures),
             ("relay_reconnects_total", "Connections to the relay target opened after the first.", true, r => r.Reconnects),
             ("relay_truncated_messages_total", "UDP messages cut to the relay's datagram size.", true, r => r.Truncated),
+            ("relay_refused_messages_total", "RELP: messages the relay target answered with an error (500); counted, logged, not sent again.", true, r => r.Refused),
+            ("relay_resent_messages_total", "RELP: unanswered messages sent again after a session with the relay target ended.", true, r => r.Resent),
             ("relay_spill_errors_total", "Spill segments or records found damaged or unreadable, and failed spill writes (see the log).", true, r => r.Queue.SpillErrors),
         ];
         foreach (var (name, help, counter, value) in series)

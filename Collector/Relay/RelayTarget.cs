@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Collector.Relay.Configuration;
 using Collector.Relay.Queue;
 using Collector.Search;
@@ -11,7 +10,9 @@ namespace Collector.Relay;
 /// One external syslog target. Ingest hands it chunks of encoded messages (<see cref="Enqueue"/>, never blocking);
 /// its own loop takes them from its <see cref="RelayQueue"/> and sends each chunk until it is written, reconnecting
 /// with exponential backoff and jitter (Polly), so a dead or slow target only fills its own queue. A chunk leaves the
-/// queue's accounting only once sent: at a stop it is still in hand and goes back first.
+/// queue's accounting only once sent: at a stop it is still in hand and goes back first. With <c>protocol: relp</c>
+/// "sent" means answered by the receiver: the chunk stays in hand (and goes to the spill at a stop) until every message
+/// of it was acknowledged, and after a broken session only its unanswered messages are sent again.
 /// </summary>
 public sealed class RelayTarget : IAsyncDisposable
 {
@@ -23,6 +24,7 @@ public sealed class RelayTarget : IAsyncDisposable
     private readonly List<ReadOnlyMemory<byte>> _messages = [];
     private Task _loop = Task.CompletedTask;
     private RelayChunk? _inFlight;
+    private RelpDelivery? _delivery;
     private long _accepted;
     private long _sent;
     private long _sendFailures;
@@ -73,7 +75,7 @@ public sealed class RelayTarget : IAsyncDisposable
     /// <summary>Messages handed to this relay by ingest.</summary>
     public long Accepted => Interlocked.Read(ref _accepted);
 
-    /// <summary>Messages written to the target's socket.</summary>
+    /// <summary>Messages written to the target's socket (RELP: answered by the target).</summary>
     public long Sent => Interlocked.Read(ref _sent);
 
     /// <summary>Messages lost: queue overflow, spill errors, and what a stop could neither deliver nor persist.</summary>
@@ -89,6 +91,12 @@ public sealed class RelayTarget : IAsyncDisposable
     public long Reconnects => _sender.Counters.Reconnects;
 
     public long Truncated => _sender.Counters.Truncated;
+
+    /// <summary>RELP: messages the target answered with an error; counted and logged, not sent again.</summary>
+    public long Refused => _sender.Counters.Refused;
+
+    /// <summary>RELP: unanswered messages sent again after a session ended.</summary>
+    public long Resent => _sender.Counters.Resent;
 
     public string? LastError => LatestError().Message;
 
@@ -205,7 +213,8 @@ public sealed class RelayTarget : IAsyncDisposable
                 Volatile.Write(ref _inFlight, chunk);
                 _messages.Clear();
                 chunk.CopyMessagesTo(_messages);
-                await _pipeline.ExecuteAsync(static (relay, token) => relay._sender.SendAsync(relay._messages, token), this, stop).ConfigureAwait(false);
+                _delivery = _sender is RelpSyslogSender ? new RelpDelivery(_messages) : null;
+                await _pipeline.ExecuteAsync(static (relay, token) => relay.SendOnceAsync(token), this, stop).ConfigureAwait(false);
                 Interlocked.Add(ref _sent, chunk.Messages);
                 Volatile.Write(ref _inFlight, null);
                 chunk.Return();
@@ -221,6 +230,10 @@ public sealed class RelayTarget : IAsyncDisposable
             // Stopped: the chunk in hand stays in _inFlight for whoever comes next.
         }
     }
+
+    private ValueTask SendOnceAsync(CancellationToken cancellationToken) => _delivery is { } delivery
+        ? ((RelpSyslogSender)_sender).SendAsync(delivery, cancellationToken)
+        : _sender.SendAsync(_messages, cancellationToken);
 
     private async Task StopLoopAsync(TimeSpan grace)
     {

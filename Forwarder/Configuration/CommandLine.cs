@@ -15,7 +15,8 @@ public static class CommandLine
         new("--exclude", "Exclude", "GLOB", "glob of files not to tail, matched on the path and every symlink hop (repeatable)", Repeatable: true),
         new("--exclude-namespace", "ExcludeNamespaces", "NAME", "Kubernetes namespace not to ship (repeatable)", Repeatable: true),
         new("--exclude-pod", "ExcludePods", "GLOB", "pod name glob not to ship (repeatable; default log-forwarder-* log-collector-*)", Repeatable: true),
-        new("--to", "Targets", "URI", "tcp://HOST:PORT (octet counting), tcp+lf://… or udp://…; several fail over in order (repeatable; default tcp://127.0.0.1:5514)", Repeatable: true),
+        new("--to", "Targets", "URI", "relp://HOST:PORT (acknowledged: offsets saved only once the receiver answered; port defaults to 2514), tcp://HOST:PORT (octet counting), tcp+lf://… or udp://…; several fail over in order (repeatable; default tcp://127.0.0.1:5514)", Repeatable: true),
+        new("--relp-window", "RelpWindowSize", "N", "relp:// targets: messages sent and not yet acknowledged, at most (default 128, as librelp)"),
         new("--max-retry-delay", "MaxRetryDelay", "DURATION", "longest wait between attempts to reach a target; it doubles from 200ms (default 10s)"),
         new("--state", "State", "DIR", "checkpoint directory (default ./data/forwarder-state)"),
         new("--node", "Node", "NAME", "HOSTNAME of every message (default $NODE_NAME, else this host's name)"),
@@ -59,6 +60,10 @@ public static class CommandLine
         text.AppendLine("Forwarder__Targets__0=tcp://log-collector:514). Switches win over the environment, which wins over the file;");
         text.AppendLine("a repeated switch replaces the list items with the same positions.");
         text.AppendLine("SIZE: bytes, or with a unit: 64KiB, 8MiB (also k, m, KB, MB as powers of 1024). DURATION: 500ms, 30s, 10m.");
+        text.AppendLine();
+        text.AppendLine("Delivery: relp:// saves a file's offset only up to the last line the receiver acknowledged (with all before it);");
+        text.AppendLine("after a broken session the unacknowledged lines are sent again. A line the receiver refuses (500) is counted");
+        text.AppendLine("(kubesyslog_forwarder_target_refused_total), logged and not sent again. tcp:// saves once the bytes are on the socket.");
         text.AppendLine();
         text.AppendLine("Files: STATE/checkpoints.json (file identity = device, inode and a fingerprint of the first bytes → offset).");
         text.AppendLine("HTTP: GET /healthz (alive and shipping), GET /metrics (Prometheus text).");

@@ -31,6 +31,9 @@ public sealed record ForwarderOptions
     /// <summary>Where to ship, in order of preference: the next is tried when one fails.</summary>
     public IReadOnlyList<TargetUri> Targets { get; init; } = [TargetUri.Parse("tcp://127.0.0.1:5514")];
 
+    /// <summary>relp:// targets: messages sent and not yet acknowledged, at most (librelp's window, default 128).</summary>
+    public int RelpWindowSize { get; init; } = Shared.Relp.RelpClientOptions.DefaultWindowSize;
+
     /// <summary>Longest wait between attempts to reach a target; the wait doubles (with jitter) from 200 ms up to this.</summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -80,6 +80,7 @@ public static class ForwarderOptionsReader
             ExcludeNamespaces = GetList("ExcludeNamespaces", defaults.ExcludeNamespaces, Name),
             ExcludePods = GetList("ExcludePods", defaults.ExcludePods, Name),
             Targets = GetList("Targets", defaults.Targets, t => TargetUri.TryParse(t, out var target, out string? why) ? (true, target, null) : (false, target, why)),
+            RelpWindowSize = reader.Get("RelpWindowSize", defaults.RelpWindowSize, t => ConfigValue.ParseInt(t, 1, 65536), "a whole number from 1 to 65536"),
             MaxRetryDelay = reader.Get("MaxRetryDelay", defaults.MaxRetryDelay, t => ConfigValue.ParseDuration(t) is (true, var d) && d >= TimeSpan.FromMilliseconds(200) && d <= TimeSpan.FromDays(1) ? (true, d) : (false, default), "a duration from 200ms to 1d"),
             State = reader.Get("State", defaults.State, t => (t.Length > 0, t), "a directory path"),
             Node = reader.Get("Node", defaults.Node, t => (t.Length > 0, t), "a node name"),

@@ -53,6 +53,16 @@ internal sealed class ForwarderMetrics(TailingLoop tailing, ShippingQueue queue,
             m.Counter(Prefix + "target_reconnects_total", "TCP connections replaced after a failure, per target.", counters[i].Reconnects, ("target", link.Targets[i]));
         }
 
+        for (int i = 0; i < counters.Count; i++)
+        {
+            m.Counter(Prefix + "target_refused_total", "RELP: messages the target answered with an error (500); counted, logged, not sent again.", counters[i].Refused, ("target", link.Targets[i]));
+        }
+
+        for (int i = 0; i < counters.Count; i++)
+        {
+            m.Counter(Prefix + "target_resent_lines_total", "RELP: unacknowledged messages sent again after a session ended (the receiver may hold some twice).", counters[i].Resent, ("target", link.Targets[i]));
+        }
+
         m.Counter(Prefix + "failed_sends_total", "Sends that failed and were tried again (the batch is kept, nothing is lost).", link.FailedAttempts);
         m.Counter(Prefix + "failovers_total", "Times a failed send moved shipping to the next target.", link.Failovers);
         long truncated = counters.Sum(c => c.Truncated);

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Forwarder.Configuration;
 using Polly;
 using Shared.Transport;
@@ -6,10 +5,13 @@ using Shared.Transport;
 namespace Forwarder.Shipping;
 
 /// <summary>
-/// Sends batches to the first target that takes them. Each target's sender tries once; on a failure the whole batch
-/// goes to the next target in order, with exponential backoff and jitter between attempts, until it is written or the
-/// Forwarder stops. Only then does the batch commit its file offsets, so a batch is delivered at least once: a
-/// connection that broke in the middle of a write may have delivered part of it, which is then sent again.
+/// Sends batches to the first target that takes them. Each target's sender tries once; on a failure the batch goes to
+/// the next target in order, with exponential backoff and jitter between attempts, until it is written or the
+/// Forwarder stops. Only then does the batch commit its file offsets, so a batch is delivered at least once: a TCP
+/// connection that broke in the middle of a write may have delivered part of it, which is then sent again whole.
+/// A <c>relp://</c> target completes a batch only when it has answered every message of it; after a failure the
+/// batch's <see cref="RelpDelivery"/> knows which were answered, so only the others are sent again (to whichever target
+/// is next), and the batch's offsets are committed only once all of them are acknowledged.
 /// </summary>
 internal sealed class CollectorLink : IAsyncDisposable
 {
@@ -17,6 +19,7 @@ internal sealed class CollectorLink : IAsyncDisposable
     private readonly ISyslogSender[] _senders;
     private readonly string[] _names;
     private readonly ResiliencePipeline _pipeline;
+    private readonly bool _anyRelp;
     private int _current;
     private int _failures;
     private long _failovers;
@@ -35,12 +38,14 @@ internal sealed class CollectorLink : IAsyncDisposable
                     Protocol = t.Protocol,
                     Framing = t.Framing,
                     MaxDatagramSize = options.MaxDatagramSize,
+                    RelpWindowSize = options.RelpWindowSize,
                     // One try per target: the pipeline below decides where the next attempt goes and when.
                     MaxRetryAttempts = 0,
                 },
                 logger,
                 timeProvider))
             .ToArray();
+        _anyRelp = _senders.Any(s => s is RelpSyslogSender);
         _pipeline = SendRetry.Build(timeProvider, TimeSpan.FromMilliseconds(200), options.MaxRetryDelay, int.MaxValue, args =>
         {
             string failed = _names[_current];
@@ -69,14 +74,18 @@ internal sealed class CollectorLink : IAsyncDisposable
 
     public IReadOnlyList<SyslogSenderCounters> Counters => _senders.Select(s => s.Counters).ToArray();
 
-    /// <summary>Returns once the batch was written to some target's socket; throws only when cancelled.</summary>
+    /// <summary>
+    /// Returns once the batch was written to some target's socket (<c>relp://</c>: answered by the target); throws
+    /// only when cancelled.
+    /// </summary>
     public async ValueTask SendAsync(OutgoingBatch batch, CancellationToken cancellationToken)
     {
         if (batch.Count > 0)
         {
+            var delivery = _anyRelp ? new RelpDelivery(batch) : null;
             await _pipeline.ExecuteAsync(
-                static (state, token) => state.Link._senders[state.Link._current].SendAsync(state.Batch, token),
-                (Link: this, Batch: batch),
+                static (state, token) => state.Link.SendOnceAsync(state.Batch, state.Delivery, token),
+                (Link: this, Batch: batch, Delivery: delivery),
                 cancellationToken).ConfigureAwait(false);
         }
 
@@ -86,6 +95,14 @@ internal sealed class CollectorLink : IAsyncDisposable
             _failures = 0;
         }
     }
+
+    private ValueTask SendOnceAsync(OutgoingBatch batch, RelpDelivery? delivery, CancellationToken cancellationToken) => _senders[_current] switch
+    {
+        RelpSyslogSender relp => relp.SendAsync(delivery!, cancellationToken),
+
+        // A plain target after a RELP one failed: what RELP already had answered is not sent again.
+        var plain => plain.SendAsync(delivery is null ? batch : delivery.Unanswered(), cancellationToken),
+    };
 
     public async ValueTask DisposeAsync()
     {

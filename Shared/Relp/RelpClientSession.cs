@@ -211,7 +211,10 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         await _stream.DisposeAsync().ConfigureAwait(false);
         await _receiving.ConfigureAwait(false);
         await _input.CompleteAsync().ConfigureAwait(false);
-        await _output.CompleteAsync().ConfigureAwait(false);
+
+        // With an exception the writer drops what it still buffers instead of flushing it into the disposed stream
+        // (which throws ObjectDisposedException when frames were sent with flush: false).
+        await _output.CompleteAsync(_completion.Task.Exception?.InnerException).ConfigureAwait(false);
         _ended.Dispose();
     }
 

@@ -9,8 +9,11 @@ public static class SyslogSender
     public static ISyslogSender Create(SyslogSenderOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
     {
         SyslogSenderOptionsValidator.ThrowIfInvalid(options);
-        return options.Protocol == SyslogTransportProtocol.Udp
-            ? new UdpSyslogSender(options, logger, timeProvider)
-            : new TcpSyslogSender(options, logger, timeProvider);
+        return options.Protocol switch
+        {
+            SyslogTransportProtocol.Udp => new UdpSyslogSender(options, logger, timeProvider),
+            SyslogTransportProtocol.Relp => new RelpSyslogSender(options, logger, timeProvider),
+            _ => new TcpSyslogSender(options, logger, timeProvider),
+        };
     }
 }

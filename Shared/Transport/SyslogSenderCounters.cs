@@ -8,6 +8,8 @@ public sealed class SyslogSenderCounters
     private long _reconnects;
     private long _truncated;
     private long _failedSends;
+    private long _refused;
+    private long _resent;
     private LastErrorRecord? _lastError;
 
     /// <summary>Messages handed to the socket. A TCP batch resent after a reconnect counts once.</summary>
@@ -24,6 +26,12 @@ public sealed class SyslogSenderCounters
 
     /// <summary>UDP messages the socket refused (e.g. ICMP port unreachable) or that had no address to go to.</summary>
     public long FailedSends => Interlocked.Read(ref _failedSends);
+
+    /// <summary>RELP: messages the receiver answered with an error (e.g. <c>500</c>); they are not sent again.</summary>
+    public long Refused => Interlocked.Read(ref _refused);
+
+    /// <summary>RELP: messages sent again on a new session because the previous one ended before answering them.</summary>
+    public long Resent => Interlocked.Read(ref _resent);
 
     /// <summary>
     /// The message of the latest failed TCP connect, TLS handshake or write, kept after later sends succeed; null
@@ -43,6 +51,10 @@ public sealed class SyslogSenderCounters
     internal void AddReconnect() => Interlocked.Increment(ref _reconnects);
 
     internal void AddTruncated() => Interlocked.Increment(ref _truncated);
+
+    internal void AddRefused() => Interlocked.Increment(ref _refused);
+
+    internal void AddResent(long messages) => Interlocked.Add(ref _resent, messages);
 
     internal void AddFailedSend() => Interlocked.Increment(ref _failedSends);
 

@@ -41,6 +41,15 @@ public sealed class SyslogSenderOptions
     /// <summary>SO_SNDBUF in bytes; null keeps the operating system's default (and its autotuning).</summary>
     public int? SendBufferSize { get; set; }
 
+    /// <summary>RELP only: messages sent and not yet answered, at most (librelp's window; its default is 128).</summary>
+    public int RelpWindowSize { get; set; } = Relp.RelpClientOptions.DefaultWindowSize;
+
+    /// <summary>
+    /// RELP only: a session whose receiver answers nothing for this long while messages wait for answers is given up
+    /// (and its unanswered messages sent again on a new one), as omrelp's <c>timeout</c> (90 s) does.
+    /// </summary>
+    public TimeSpan RelpAckTimeout { get; set; } = TimeSpan.FromSeconds(90);
+
     /// <summary>TCP only: TLS over the connection (RFC 5425); null sends plain TCP.</summary>
     public SyslogTlsOptions? Tls { get; set; }
 }

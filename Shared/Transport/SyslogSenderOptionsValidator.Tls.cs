@@ -8,7 +8,11 @@ public static partial class SyslogSenderOptionsValidator
     // failing every handshake later.
     private static void ValidateTls(SyslogTlsOptions tls, SyslogTransportProtocol protocol, Action<string> fail)
     {
-        if (protocol != SyslogTransportProtocol.Tcp)
+        if (protocol == SyslogTransportProtocol.Relp)
+        {
+            fail("Tls is not supported with Protocol Relp yet (RELP over TLS is a later addition); use Protocol Tcp for TLS (RFC 5425)");
+        }
+        else if (protocol != SyslogTransportProtocol.Tcp)
         {
             fail($"Tls requires Protocol Tcp, was {protocol}");
         }

@@ -11,6 +11,9 @@ public static partial class SyslogSenderOptionsValidator
     /// <summary>Polly's retry options accept delays up to one day.</summary>
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(1);
 
+    /// <summary>Far above librelp's default of 128; a larger window only holds more unanswered messages in memory.</summary>
+    private const int MaxRelpWindowSize = 65536;
+
     public static IReadOnlyList<string> Validate(SyslogSenderOptions options, string keyPrefix = "")
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -29,7 +32,7 @@ public static partial class SyslogSenderOptionsValidator
 
         if (!Enum.IsDefined(options.Protocol))
         {
-            Fail(Invariant($"Protocol must be Tcp or Udp, was {(int)options.Protocol}"));
+            Fail(Invariant($"Protocol must be Tcp, Udp or Relp, was {(int)options.Protocol}"));
         }
 
         if (!Enum.IsDefined(options.Framing))
@@ -59,6 +62,16 @@ public static partial class SyslogSenderOptionsValidator
         if (options.MaxRetryAttempts < 0)
         {
             Fail(Invariant($"MaxRetryAttempts must be 0 or more, was {options.MaxRetryAttempts}"));
+        }
+
+        if (options.RelpWindowSize is < 1 or > MaxRelpWindowSize)
+        {
+            Fail(Invariant($"RelpWindowSize must be 1-{MaxRelpWindowSize}, was {options.RelpWindowSize}"));
+        }
+
+        if (options.RelpAckTimeout <= TimeSpan.Zero || options.RelpAckTimeout > MaxDelay)
+        {
+            Fail(Invariant($"RelpAckTimeout must be greater than {TimeSpan.Zero} and at most {MaxDelay}, was {options.RelpAckTimeout}"));
         }
 
         if (options.SendBufferSize is <= 0)

@@ -124,7 +124,8 @@ internal sealed class TcpConnection : IAsyncDisposable
         await _drain.ConfigureAwait(false);
     }
 
-    private static async ValueTask<Socket> ConnectSocketAsync(SyslogSenderOptions options, TimeProvider timeProvider, CancellationToken cancellationToken)
+    /// <summary>A connected socket to the first address of the host that answers within the connect timeout.</summary>
+    internal static async ValueTask<Socket> ConnectSocketAsync(SyslogSenderOptions options, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         var addresses = await HostResolver.ResolveAsync(options.Host, cancellationToken).ConfigureAwait(false);
         Exception? lastError = null;

@@ -32,14 +32,16 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /out/Collector /out/appsettings.json /app/
 # The same settings as deploy/kubernetes/collector-configmap.yaml: listen on every address (5514, not 514, because the
-# user is not root; the Service maps 514 to it), the messages file in /var/log, the own log as JSON lines.
+# user is not root; the Service maps 514 to it; RELP from the Forwarders on 2514), the messages file in /var/log, the
+# own log as JSON lines.
 ENV Collector__Tcp="*:5514" \
     Collector__Udp="*:5514" \
+    Collector__Relp="*:2514" \
     Collector__Http="*:8083" \
     Collector__File="/var/log/messages" \
     Collector__LogFormat="json" \
     LESSSECURE=1
-EXPOSE 5514/tcp 5514/udp 8083/tcp
+EXPOSE 5514/tcp 5514/udp 2514/tcp 8083/tcp
 USER 1654:1654
 # The image has no curl: bash's /dev/tcp asks /readyz (listeners bound, messages file writable) on the Http port above.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \

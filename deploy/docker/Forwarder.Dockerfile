@@ -28,10 +28,10 @@ RUN install -d -o 1654 -g 1654 /var/lib/kube-syslog/forwarder
 WORKDIR /app
 COPY --from=build /out/Forwarder /app/
 # The same settings as deploy/kubernetes/forwarder-configmap.yaml: HTTP on every address (kubelet probes the pod IP),
-# checkpoints in the volume above, ship to the Service log-collector, the own log as JSON lines.
+# checkpoints in the volume above, ship to the Service log-collector over RELP, the own log as JSON lines.
 ENV Forwarder__Http="*:8084" \
     Forwarder__State="/var/lib/kube-syslog/forwarder" \
-    Forwarder__Targets__0="tcp://log-collector:514" \
+    Forwarder__Targets__0="relp://log-collector:2514" \
     Forwarder__LogFormat="json"
 EXPOSE 8084/tcp
 USER 1654:1654

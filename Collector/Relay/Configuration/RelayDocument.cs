@@ -19,7 +19,7 @@ namespace Collector.Relay.Configuration;
 /// spec: {address: "siem.example.com:514", protocol: tcp}
 /// </code>
 /// plus the optional <c>spec</c> keys <c>framing</c>, <c>format</c>, <c>filter</c>, <c>queue</c>, <c>maxDatagramSize</c>
-/// and <c>tls</c>. Every problem is reported with its key (<c>spec.protocol must be tcp or udp, was 'sctp'</c>);
+/// and <c>tls</c>. Every problem is reported with its key (<c>spec.protocol must be tcp, udp or relp, was 'sctp'</c>);
 /// an unknown <c>spec</c> key is an error too, so a typo never silently turns an option off.
 /// </summary>
 public static partial class RelayDocument
@@ -114,7 +114,8 @@ public static partial class RelayDocument
         {
             null or "tcp" => SyslogTransportProtocol.Tcp,
             "udp" => SyslogTransportProtocol.Udp,
-            var other => Fail(errors, $"spec.protocol must be tcp or udp, was '{other}'", SyslogTransportProtocol.Tcp),
+            "relp" => SyslogTransportProtocol.Relp,
+            var other => Fail(errors, $"spec.protocol must be tcp, udp or relp, was '{other}'", SyslogTransportProtocol.Tcp),
         };
         var framing = Scalar(spec, "framing", "spec.framing", errors)?.ToLowerInvariant() switch
         {
@@ -202,7 +203,11 @@ public static partial class RelayDocument
             return definition;
         }
 
-        if (definition.Protocol != SyslogTransportProtocol.Tcp)
+        if (definition.Protocol == SyslogTransportProtocol.Relp)
+        {
+            errors.Add("spec.tls is not supported with spec.protocol relp yet (RELP over TLS comes later); use protocol tcp for TLS (RFC 5425)");
+        }
+        else if (definition.Protocol != SyslogTransportProtocol.Tcp)
         {
             errors.Add("spec.tls needs spec.protocol tcp (RFC 5425 is TLS over TCP)");
         }

@@ -50,6 +50,17 @@ public sealed class RelayDocumentTests
     }
 
     [Fact]
+    public void ReadsProtocolRelpWithItsQueueAndSpill()
+    {
+        var relay = RelayDocument.Parse("kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'siem:2514', protocol: RELP, queue: {spill: disk}}", out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(SyslogTransportProtocol.Relp, relay!.Protocol);
+        Assert.Equal(2514, relay.Port);
+        Assert.True(relay.Spill);
+    }
+
+    [Fact]
     public void ReadsEveryExtension()
     {
         using var dir = TempDirectory.Create();
@@ -84,12 +95,13 @@ public sealed class RelayDocumentTests
     }
 
     [Theory]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', protocol: sctp}", "spec.protocol must be tcp or udp, was 'sctp'")]
+    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', protocol: sctp}", "spec.protocol must be tcp, udp or relp, was 'sctp'")]
     [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:99999'}", "spec.address must be host:port")]
     [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {protocol: tcp}", "spec.address is required")]
     [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', fliter: x}", "spec.fliter is not a known key")]
     [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', filter: '{namespace=}'}", "spec.filter is not a valid query")]
     [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', protocol: udp, tls: true}", "spec.tls needs spec.protocol tcp")]
+    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:2514', protocol: relp, tls: true}", "spec.tls is not supported with spec.protocol relp yet")]
     [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', tls: {caFile: /nonexistent/ca.pem}}", "spec.tls.caFile '/nonexistent/ca.pem' does not exist")]
     [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', queue: {maxBytes: lots}}", "spec.queue.maxBytes must be a size")]
     [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', queue: {spill: tape}}", "spec.queue.spill must be disk or none")]

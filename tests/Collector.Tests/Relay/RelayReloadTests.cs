@@ -176,7 +176,7 @@ public sealed class RelayReloadTests
     }
 
     [Theory]
-    [InlineData("siem", "kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'h:514', protocol: quic}", "spec.protocol must be tcp or udp")]
+    [InlineData("siem", "kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'h:514', protocol: quic}", "spec.protocol must be tcp, udp or relp")]
     [InlineData("other", "kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'h:514'}", "differs from the name in the URL")]
     [InlineData("siem", "", "the body is empty")]
     [InlineData("siem", "{\"kind\": ", "not valid YAML or JSON")]

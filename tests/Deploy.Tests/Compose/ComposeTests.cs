@@ -54,9 +54,10 @@ public sealed class ComposeTests
     {
         var collector = Settings.ReadCollector(Dockerfile.Load("Collector").Environment);
         var forwarder = Settings.ReadForwarder(Dockerfile.Load("Forwarder").Environment);
+        int relp = Settings.CollectorRelp(Dockerfile.Load("Collector").Environment).Port;
         string P(int port) => port.ToString(CultureInfo.InvariantCulture);
         Assert.Equal(
-            [$"127.0.0.1:{P(collector.Tcp!.Port)}:{P(collector.Tcp.Port)}/tcp", $"127.0.0.1:{P(collector.Udp!.Port)}:{P(collector.Udp.Port)}/udp", $"127.0.0.1:{P(collector.Http!.Port)}:{P(collector.Http.Port)}/tcp"],
+            [$"127.0.0.1:{P(collector.Tcp!.Port)}:{P(collector.Tcp.Port)}/tcp", $"127.0.0.1:{P(collector.Udp!.Port)}:{P(collector.Udp.Port)}/udp", $"127.0.0.1:{P(relp)}:{P(relp)}/tcp", $"127.0.0.1:{P(collector.Http!.Port)}:{P(collector.Http.Port)}/tcp"],
             Service("log-collector").Items("ports").Select(p => ((YamlScalarNode)p).Value));
         Assert.Equal([$"127.0.0.1:{P(forwarder.Http!.Port)}:{P(forwarder.Http.Port)}/tcp"], Service("log-forwarder").Items("ports").Select(p => ((YamlScalarNode)p).Value));
     }
@@ -113,7 +114,9 @@ public sealed class ComposeTests
         Assert.Contains(options.Include, g => g.EndsWith("/var/log/containers/*.log", StringComparison.Ordinal));
 
         var collector = Settings.ReadCollector(Dockerfile.Load("Collector").Environment);
-        Assert.Equal(("log-collector", collector.Tcp!.Port), (options.Targets.Single().Host, options.Targets.Single().Port));
+        var relp = Settings.CollectorRelp(Dockerfile.Load("Collector").Environment);
+        Assert.Equal(("log-collector", relp.Port, Shared.Transport.SyslogTransportProtocol.Relp), (options.Targets.Single().Host, options.Targets.Single().Port, options.Targets.Single().Protocol));
+        Assert.NotNull(collector.Tcp); // syslog over TCP stays for other senders
         Assert.Contains(Volumes("log-forwarder"), v => v.Target == options.State && !v.ReadOnly);
         Assert.Equal("service_healthy", Service("log-forwarder").Text("depends_on", "log-collector", "condition"));
     }

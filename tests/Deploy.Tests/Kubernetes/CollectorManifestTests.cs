@@ -34,6 +34,12 @@ public sealed class CollectorManifestTests
             Assert.Equal(IPAddress.Any, listener!.Address);
             Assert.Equal(Number(listener.Port), containerPort.Required("containerPort"));
         }
+
+        var relp = Settings.CollectorRelp(Deployment.Environment);
+        var relpPort = Deployment.Port(ports.Single(p => p.Text("port") == "2514" && p.Text("protocol") == "TCP").Required("targetPort"));
+        Assert.Equal("TCP", relpPort.Required("protocol"));
+        Assert.Equal(IPAddress.Any, relp.Address);
+        Assert.Equal(Number(relp.Port), relpPort.Required("containerPort"));
     }
 
     [Fact]

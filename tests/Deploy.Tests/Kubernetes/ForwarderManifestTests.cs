@@ -68,14 +68,14 @@ public sealed class ForwarderManifestTests
     }
 
     [Fact]
-    public void ItShipsToTheCollectorServiceOnItsSyslogTcpPort()
+    public void ItShipsToTheCollectorServiceOnItsRelpPort()
     {
         var target = Settings.ReadForwarder(DaemonSet.Environment).Targets.Single();
         var service = Manifests.Find("Service", "log-collector");
         Assert.Equal(service.Required("metadata", "name"), target.Host);
         var port = service.Items("spec", "ports").Single(p => p.Text("port") == target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) && p.Text("protocol") == "TCP");
-        Assert.Equal(Shared.Transport.SyslogTransportProtocol.Tcp, target.Protocol);
-        Assert.Equal("syslog-tcp", port.Required("targetPort"));
+        Assert.Equal(Shared.Transport.SyslogTransportProtocol.Relp, target.Protocol);
+        Assert.Equal("relp", port.Required("targetPort"));
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public sealed class SyslogSenderOptionsValidatorTests
     [InlineData("MaxDatagramSize", 65508, "MaxDatagramSize must be 480-65507, was 65508")]
     [InlineData("SendBufferSize", 0, "SendBufferSize must be positive when set, was 0")]
     [InlineData("MaxRetryAttempts", -1, "MaxRetryAttempts must be 0 or more, was -1")]
-    [InlineData("Protocol", 7, "Protocol must be Tcp or Udp, was 7")]
+    [InlineData("Protocol", 7, "Protocol must be Tcp, Udp or Relp, was 7")]
     [InlineData("Framing", 9, "Framing must be OctetCounting or LineFeed, was 9")]
     public void AnOutOfRangeNumberIsReportedWithItsKeyAndValue(string key, int value, string expected)
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Collector.Tests.Process;
 using TestSupport;
 using Xunit.Abstractions;
 using Xunit.Sdk;

@@ -53,6 +53,17 @@ public sealed class SyslogTestListener : IAsyncDisposable
         return [.. _frames];
     }
 
+    /// <summary>
+    /// Every frame once at least <paramref name="count"/> have arrived and then none for <paramref name="quiet"/>
+    /// (default 1 s): for comparing the exact list, late extras and duplicates included.
+    /// </summary>
+    public async Task<IReadOnlyList<ReceivedFrame>> WaitForQuietAsync(int count, TimeSpan? timeout = null, TimeSpan? quiet = null)
+    {
+        await WaitForFramesAsync(count, timeout);
+        await Wait.UntilQuietAsync(() => _frames.Count, quiet ?? TimeSpan.FromSeconds(1), "the frames received", timeout);
+        return [.. _frames];
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

@@ -32,7 +32,7 @@ public sealed partial class CollectorProcess : IAsyncDisposable
     public static async Task<CollectorProcess> StartAsync(string file)
     {
         CollectorProcess? collector = null;
-        collector = new CollectorProcess(file, LoopbackTcpReceiver.ReservePort(), line =>
+        collector = new CollectorProcess(file, LoopbackTcpReceiver.FreePortForAChildProcess(), line =>
         {
             var match = Listening().Match(line);
             if (match.Success)

@@ -24,6 +24,7 @@ public sealed class SyslogTestListener : IAsyncDisposable
     private SyslogTestListener(int maxFrameLength, int port)
     {
         _maxFrameLength = maxFrameLength;
+        PortReservations.Release(port);
         _tcp = new TcpListener(IPAddress.Loopback, port);
         _tcp.Start();
         _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));

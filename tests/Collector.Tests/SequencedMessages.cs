@@ -62,28 +62,39 @@ public static partial class SequencedMessages
     }
 
     /// <summary>
-    /// Checks the stored lines of the given streams: each (stream, seq) below its count appears exactly once and
-    /// equals its expected line. Lines of other streams are ignored. Returns a description of what is wrong, or null.
+    /// Checks the stored lines of the given streams: each (stream, seq) below its count appears exactly once, after
+    /// the stream's previous one, and equals its expected line. Any other line is a problem too (a stray, another
+    /// stream, a seq never sent), unless <paramref name="isOther"/> says the test accounts for it itself.
+    /// Returns a description of what is wrong, or null.
     /// </summary>
-    public static string? Verify(IEnumerable<string> lines, IReadOnlyDictionary<int, int> countPerStream)
+    public static string? Verify(IEnumerable<string> lines, IReadOnlyDictionary<int, int> countPerStream, Func<string, bool>? isOther = null)
     {
         var seen = new HashSet<(int, int)>();
+        var last = new Dictionary<int, int>();
         var problems = new List<string>();
         foreach (var line in lines)
         {
+            if (isOther?.Invoke(line) == true)
+            {
+                continue;
+            }
+
             var match = Key().Match(line);
-            if (!match.Success)
+            int stream = match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
+            int seq = match.Success ? int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : -1;
+            if (!countPerStream.TryGetValue(stream, out int count) || seq >= count)
             {
+                problems.Add($"unexpected line: {Truncate(line)}");
                 continue;
             }
 
-            int stream = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            int seq = int.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
-            if (!countPerStream.ContainsKey(stream))
+            // One connection per stream: TCP keeps its order, and storage must too.
+            if (last.TryGetValue(stream, out int previous) && seq < previous)
             {
-                continue;
+                problems.Add($"out of order stream={stream} seq={seq} after seq={previous}");
             }
 
+            last[stream] = seq;
             if (!seen.Add((stream, seq)))
             {
                 problems.Add($"duplicate stream={stream} seq={seq}");

@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace EndToEnd.Tests;
 
 /// <summary>The built product dlls, run as <c>dotnet X.dll</c>: this project builds them through its project references.</summary>
@@ -20,11 +22,19 @@ public static class Binaries
         throw new InvalidOperationException("kube-syslog.slnx not found above " + AppContext.BaseDirectory);
     }
 
+    /// <summary>The configuration this test assembly was built with (the SDK stamps $(Configuration) into it).</summary>
+    public static string Configuration =>
+        typeof(Binaries).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
+        ?? throw new InvalidOperationException("the test assembly carries no AssemblyConfigurationAttribute");
+
     private static string Dll(string project)
     {
-        string path = Path.Combine(RepositoryRoot(), project, "bin", "Release", "net10.0", $"{project}.dll");
+        // The project references build the product with the same configuration and target framework as this
+        // assembly, so a Debug test run gets the Debug product it just built, not a stale Release one.
+        string framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
+        string path = Path.Combine(RepositoryRoot(), project, "bin", Configuration, framework, $"{project}.dll");
         return File.Exists(path)
             ? path
-            : throw new FileNotFoundException($"{path} is missing: build with `dotnet build tests/EndToEnd.Tests -c Release` first.", path);
+            : throw new FileNotFoundException($"{path} is missing: build with `dotnet build tests/EndToEnd.Tests -c {Configuration}` first.", path);
     }
 }

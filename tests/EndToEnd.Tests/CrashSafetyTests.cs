@@ -9,6 +9,7 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
 {
     private const int Kills = 20;
     private const int LinesPerSecond = 200;
+    private const string SeedVariable = "CRASH_SAFETY_SEED";
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
@@ -33,7 +34,9 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         await using var writer = new SequencedWriter(logs, LinesPerSecond);
         string state = dir.Combine("state");
         string[] args = ["--checkpoint-interval", $"{CheckpointInterval.TotalMilliseconds}ms"];
-        int seed = Environment.TickCount;
+        int seed = Seed();
+        // xunit shows a test's output when it fails: the seed, and how to run the same kill times again.
+        output.WriteLine($"seed {seed} (repeat with {SeedVariable}={seed})");
         var random = new Random(seed);
         var kills = new List<(long Started, long Tick, int Boundary)>();
         string lastOutput = string.Empty;
@@ -107,5 +110,19 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         output.WriteLine($"{writer.Total} lines written, {keys.Count} received, 0 lost, {delivery.Duplicates} duplicates over {Kills} kills (per kill: median {perKill.Order().ElementAt(Kills / 2)}, max {perKill.Max()}; seed {seed})");
         output.WriteLine(string.Join(Environment.NewLine, report));
         Assert.True(failures.Count == 0, $"{string.Join(Environment.NewLine, failures)}\nseed {seed}\n{string.Join(Environment.NewLine, report)}\nlast Forwarder said:\n{lastOutput}");
+    }
+
+    /// <summary>The kill times' seed: from <see cref="SeedVariable"/> when set (to repeat a failed run), else fresh.</summary>
+    private static int Seed()
+    {
+        string? text = Environment.GetEnvironmentVariable(SeedVariable);
+        if (string.IsNullOrEmpty(text))
+        {
+            return Environment.TickCount;
+        }
+
+        return int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int seed)
+            ? seed
+            : throw new XunitException($"{SeedVariable} must be an integer, was '{text}'");
     }
 }

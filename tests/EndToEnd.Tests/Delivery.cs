@@ -56,4 +56,33 @@ public sealed class Delivery
 
         return new Delivery(lost, duplicates, firstLost);
     }
+
+    /// <summary>
+    /// Each file's lines arrived exactly once and in the order written: per file, the received numbers are
+    /// 0 … Written[f]-1 and nothing else (no duplicate, no number never written, no file never written).
+    /// </summary>
+    public static void AssertExactlyOnceInOrder(IReadOnlyList<long> written, IReadOnlyList<(int File, long N)> received)
+    {
+        var strangers = received.Where(k => k.File < 0 || k.File >= written.Count).ToList();
+        Xunit.Assert.True(strangers.Count == 0, $"{strangers.Count} lines of files never written, first {strangers.FirstOrDefault()}");
+        for (int f = 0; f < written.Count; f++)
+        {
+            var expected = Enumerable.Range(0, checked((int)written[f])).Select(n => (long)n).ToList();
+            var actual = received.Where(k => k.File == f).Select(k => k.N).ToList();
+            Xunit.Assert.True(expected.SequenceEqual(actual), $"file {f}: {Describe(expected, actual)}");
+        }
+    }
+
+    private static string Describe(List<long> expected, List<long> actual)
+    {
+        int i = 0;
+        while (i < expected.Count && i < actual.Count && expected[i] == actual[i])
+        {
+            i++;
+        }
+
+        string got = i < actual.Count ? actual[i].ToString(System.Globalization.CultureInfo.InvariantCulture) : "nothing";
+        string wanted = i < expected.Count ? expected[i].ToString(System.Globalization.CultureInfo.InvariantCulture) : "nothing";
+        return $"{expected.Count} lines written, {actual.Count} received; at position {i} expected {wanted}, got {got}";
+    }
 }

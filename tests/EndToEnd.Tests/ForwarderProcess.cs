@@ -31,7 +31,7 @@ public sealed class ForwarderProcess : IAsyncDisposable
     /// <summary>Starts it and waits until /healthz says its first scan is done.</summary>
     public static async Task<ForwarderProcess> StartAsync(string include, IEnumerable<string> targets, string state, params string[] extraArgs)
     {
-        int port = LoopbackTcpReceiver.ReservePort();
+        int port = LoopbackTcpReceiver.FreePortForAChildProcess();
         var args = new List<string> { Binaries.ForwarderDll, "--include", include, "--state", state, "--node", Node, "--http", $"127.0.0.1:{port}" };
         foreach (string target in targets)
         {

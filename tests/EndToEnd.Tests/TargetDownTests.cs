@@ -57,9 +57,14 @@ public sealed class TargetDownTests(ITestOutputHelper output)
         await stopSampling.CancelAsync();
         await sampling;
 
+        // Nothing more for a second: duplicates or strays arriving after the last missing line are seen too.
+        await Wait.UntilQuietAsync(() => first.Frames.Count + second.Frames.Count, TimeSpan.FromSeconds(1), "frames after the last line", TimeSpan.FromSeconds(30));
+
         output.WriteLine($"{writer.Total} lines written, 0 lost, {delivery.Duplicates} duplicates; reconnects {await forwarder.MetricAsync("kubesyslog_forwarder_target_reconnects_total")}; peak RSS {peak >> 20} MiB");
         Assert.Empty(first.Errors);
         Assert.Empty(second.Errors);
+        // The first receiver left only once it had everything, so nothing was in flight: each line exactly once.
+        Delivery.AssertExactlyOnceInOrder(writer.Written, [.. Delivery.Keys(first.Frames), .. Delivery.Keys(second.Frames)]);
         Assert.True(peak < ResidentLimit, $"the Forwarder's RSS reached {peak >> 20} MiB (limit {ResidentLimit >> 20} MiB)");
     }
 

@@ -18,6 +18,7 @@ public sealed partial class LoopbackTcpReceiver : IAsyncDisposable
     private LoopbackTcpReceiver(int port, Func<int, long?>? resetAfterBytes)
     {
         _resetAfterBytes = resetAfterBytes ?? (_ => null);
+        PortReservations.Release(port);
         _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -64,8 +65,17 @@ public sealed partial class LoopbackTcpReceiver : IAsyncDisposable
     /// <param name="resetAfterBytes">For connection i (0-based), stop reading and reset it (RST) once this many bytes arrived.</param>
     public static LoopbackTcpReceiver Start(int port = 0, Func<int, long?>? resetAfterBytes = null) => new(port, resetAfterBytes);
 
-    /// <summary>A loopback port that was free a moment ago and on which nothing listens now.</summary>
-    public static int ReservePort()
+    /// <summary>
+    /// A loopback port on which nothing listens, held (<see cref="PortReservations"/>) until a receiver of this
+    /// support library starts on it, so that a test class running in parallel cannot take it meanwhile.
+    /// </summary>
+    public static int ReservePort() => PortReservations.Reserve();
+
+    /// <summary>
+    /// A loopback port that was free a moment ago, for a child process to bind: nothing holds it, so another test may
+    /// take it first (check, then use). Only for programs that cannot be given port 0 and report what they bound.
+    /// </summary>
+    public static int FreePortForAChildProcess()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -4,7 +4,7 @@ using Xunit.Sdk;
 namespace TestSupport;
 
 /// <summary>
-/// Finds the real syslog peers (util-linux <c>logger</c>, <c>rsyslogd</c>) installed from Debian packages, on PATH or in
+/// Finds the real peers (util-linux <c>logger</c>, <c>rsyslogd</c>, <c>openssl</c>; <c>kubectl</c>) installed from packages, on PATH or in
 /// the sbin directories. Tests that need one skip with the reason when it is missing, unless <c>REQUIRE_PEERS=1</c> (CI),
 /// where they run and fail.
 /// </summary>
@@ -24,7 +24,7 @@ public static class Peers
     public static string Require(string name) =>
         Find(name) ?? throw new XunitException(
             $"Peer binary '{name}' not found on PATH or in /usr/sbin, /sbin. " +
-            "Install it: apt-get install -y --no-install-recommends rsyslog bsdutils.");
+            "Install it as .ci/run does (apt-get install rsyslog bsdutils openssl; kubectl from Google's apt repository).");
 
     /// <summary>Why a test needing <paramref name="names"/> is skipped here, or null when it runs.</summary>
     public static string? SkipReason(params string[] names) => SkipReason(Required, names);
@@ -40,7 +40,7 @@ public static class Peers
         var missing = names.Where(n => Find(n) is null).ToArray();
         return missing.Length == 0
             ? null
-            : $"needs {string.Join(", ", missing)} (apt-get install rsyslog bsdutils); set REQUIRE_PEERS=1 to fail instead of skipping";
+            : $"needs {string.Join(", ", missing)} (.ci/run installs every peer); set REQUIRE_PEERS=1 to fail instead of skipping";
     }
 }
 

@@ -106,6 +106,16 @@ public sealed class RunningCollector : IAsyncDisposable
     public Task WaitForLinesAsync(long count, TimeSpan? timeout = null) =>
         Wait.UntilAsync(() => LineCount() >= count, $"{count} lines in {FilePath} (have {LineCount()})", timeout ?? TimeSpan.FromSeconds(60));
 
+    /// <summary>
+    /// Waits until the file holds at least <paramref name="count"/> lines and then gains none for a second, so that a
+    /// check of the exact lines also sees duplicates and strays stored after the expected number.
+    /// </summary>
+    public async Task WaitForLinesThenQuietAsync(long count, TimeSpan? timeout = null)
+    {
+        await WaitForLinesAsync(count, timeout);
+        await Wait.UntilQuietAsync(LineCount, TimeSpan.FromSeconds(1), $"the lines in {FilePath}", timeout ?? TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+    }
+
     public async Task<string> GetAsync(string path)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://{Http}") };

@@ -24,6 +24,7 @@ public sealed class SyslogTestListener : IAsyncDisposable
     private SyslogTestListener(int maxFrameLength, int port)
     {
         _maxFrameLength = maxFrameLength;
+        PortReservations.Release(port);
         _tcp = new TcpListener(IPAddress.Loopback, port);
         _tcp.Start();
         _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
@@ -50,6 +51,17 @@ public sealed class SyslogTestListener : IAsyncDisposable
     public async Task<IReadOnlyList<ReceivedFrame>> WaitForFramesAsync(int count, TimeSpan? timeout = null)
     {
         await Wait.UntilAsync(() => _frames.Count >= count, $"{count} frames (have {_frames.Count}, errors: {string.Join("; ", _errors)})", timeout);
+        return [.. _frames];
+    }
+
+    /// <summary>
+    /// Every frame once at least <paramref name="count"/> have arrived and then none for <paramref name="quiet"/>
+    /// (default 1 s): for comparing the exact list, late extras and duplicates included.
+    /// </summary>
+    public async Task<IReadOnlyList<ReceivedFrame>> WaitForQuietAsync(int count, TimeSpan? timeout = null, TimeSpan? quiet = null)
+    {
+        await WaitForFramesAsync(count, timeout);
+        await Wait.UntilQuietAsync(() => _frames.Count, quiet ?? TimeSpan.FromSeconds(1), "the frames received", timeout);
         return [.. _frames];
     }
 

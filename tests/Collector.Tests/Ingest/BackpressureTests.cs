@@ -34,7 +34,7 @@ public sealed class BackpressureTests
         Directory.Delete(collector.FilePath);
         await Wait.ForAsync(sending, "the sender to be resumed", TimeSpan.FromSeconds(60));
         client.Dispose();
-        await collector.WaitForLinesAsync(Count);
+        await collector.WaitForLinesThenQuietAsync(Count);
         Assert.Null(SequencedMessages.Verify(collector.ReadLines(), new Dictionary<int, int> { [7] = Count }));
         Assert.True(await collector.MetricAsync("kubesyslog_collector_write_errors_total") >= 1);
         Assert.Equal("ready\n", await collector.GetAsync("/readyz"));

@@ -14,7 +14,7 @@ public sealed class TcpIngestTests
             await SequencedMessages.SendAsync(client.GetStream(), 1, 0, 100_000, octetCounted: true);
         }
 
-        await collector.WaitForLinesAsync(100_000);
+        await collector.WaitForLinesThenQuietAsync(100_000);
         Assert.Null(SequencedMessages.Verify(collector.ReadLines(), new Dictionary<int, int> { [1] = 100_000 }));
         Assert.Equal(100_000, collector.LineCount());
     }
@@ -32,7 +32,7 @@ public sealed class TcpIngestTests
         });
         await Task.WhenAll(senders);
 
-        await collector.WaitForLinesAsync(8 * PerConnection);
+        await collector.WaitForLinesThenQuietAsync(8 * PerConnection);
         var expected = Enumerable.Range(1, 8).ToDictionary(s => s, _ => PerConnection);
         Assert.Null(SequencedMessages.Verify(collector.ReadLines(), expected));
         Assert.Equal(8 * PerConnection, collector.LineCount());

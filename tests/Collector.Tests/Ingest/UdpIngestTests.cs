@@ -22,7 +22,7 @@ public sealed class UdpIngestTests
             }
         }
 
-        await collector.WaitForLinesAsync(2000);
+        await collector.WaitForLinesThenQuietAsync(2000);
         Assert.Null(SequencedMessages.Verify(collector.ReadLines(), new Dictionary<int, int> { [6] = 2000 }));
         Assert.Equal(2000, await collector.MetricAsync("kubesyslog_collector_received_messages_total{transport=\"udp\",framing=\"datagram\"}"));
         Assert.Equal(0, await collector.MetricAsync("kubesyslog_collector_udp_dropped_datagrams_total"));

@@ -8,7 +8,7 @@ public sealed class KustomizeTests
     [KubectlFact]
     public async Task RendersEveryObjectIntoTheKubeSyslogNamespaceWithTaggedImages()
     {
-        string kubectl = Kubectl.Path ?? throw new Xunit.Sdk.XunitException("kubectl not found on PATH (REQUIRE_KUBECTL=1)");
+        string kubectl = Kubectl.Path ?? throw new Xunit.Sdk.XunitException("kubectl not found on PATH (REQUIRE_PEERS=1; .ci/run installs it)");
         var result = await ProcessRunner.RunAsync(kubectl, ["kustomize", Repository.File(Manifests.Directory)], TimeSpan.FromSeconds(60));
         Assert.True(result.ExitCode == 0, result.StandardError);
 

@@ -71,7 +71,7 @@ public sealed class OpenSslInteropTests : IDisposable
         string certificate = TestCertificates.WritePem(_directory.Combine("server.crt"), _server);
         string key = TestCertificates.WriteKey(_directory.Combine("server.key"), _server);
         string authority = TestCertificates.WritePem(_directory.Combine("ca.crt"), _authority);
-        int port = LoopbackTcpReceiver.ReservePort();
+        int port = LoopbackTcpReceiver.FreePortForAChildProcess();
         string verify = requireClientCertificate ? $"-Verify 1 -verify_return_error -CAfile '{authority}'" : string.Empty;
 
         // s_server ends at EOF on stdin, so it gets a stdin that stays open; ForegroundProcess kills the whole tree.

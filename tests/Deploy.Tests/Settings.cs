@@ -6,14 +6,13 @@ namespace Deploy.Tests;
 
 /// <summary>
 /// Environment variables as the programs read them (<c>Section__Key__0</c> → <c>Section:Key:0</c>), checked by the
-/// programs' own options readers, and the keys the programs know (their switches, plus the Collector's ApiToken).
+/// programs' own options readers, and the keys the programs know (their declared settings).
 /// </summary>
 internal static class Settings
 {
-    public static IReadOnlySet<string> ForwarderKeys { get; } = Forwarder.Configuration.CommandLine.Switches.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+    public static IReadOnlySet<string> ForwarderKeys { get; } = ForwarderSettings.All.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
 
-    // ApiToken has no switch on purpose (ps would show it); the environment is its way in.
-    public static IReadOnlySet<string> CollectorKeys { get; } = Collector.Configuration.CommandLine.Switches.Select(s => s.Key).Append("ApiToken").ToHashSet(StringComparer.Ordinal);
+    public static IReadOnlySet<string> CollectorKeys { get; } = CollectorSettings.All.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
 
     public static Dictionary<string, string?> AsConfiguration(IReadOnlyDictionary<string, string> environment, string section) =>
         environment.Where(e => e.Key.StartsWith(section + "__", StringComparison.Ordinal))

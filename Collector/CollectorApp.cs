@@ -11,8 +11,6 @@ using Collector.Storage.Index;
 using Collector.Ui;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Serilog;
-using Shared.Logging;
 
 namespace Collector;
 
@@ -40,8 +38,8 @@ public static class CollectorApp
             return null;
         }
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(ConsoleLogging.Create(options.LogLevel, options.LogFormat), dispose: true);
+        // Serilog replaces the host's logging providers (Serilog.Extensions.Hosting).
+        ConsoleLogging.Add(builder.Services, options.LogLevel, options.LogFormat);
         var listeners = new ListenerState();
         var services = builder.Services;
         services.AddSingleton(options);

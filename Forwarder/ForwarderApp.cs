@@ -7,8 +7,6 @@ using Forwarder.Shipping;
 using Forwarder.Tailing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Serilog;
-using Shared.Logging;
 
 namespace Forwarder;
 
@@ -47,8 +45,8 @@ public static class ForwarderApp
             return null;
         }
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSerilog(ConsoleLogging.Create(options.LogLevel, options.LogFormat), dispose: true);
+        // Serilog replaces the host's logging providers (Serilog.Extensions.Hosting).
+        ConsoleLogging.Add(builder.Services, options.LogLevel, options.LogFormat);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = ForwarderService.DrainTimeout + TimeSpan.FromSeconds(5));
         var services = builder.Services;
         services.AddSingleton(options);

@@ -9,33 +9,9 @@ namespace Collector.Configuration;
 /// </summary>
 public static class CommandLine
 {
+    /// <summary>One switch per setting that has one, in the order of <see cref="CollectorSettings.All"/>.</summary>
     public static readonly IReadOnlyList<CommandLineSwitch> Switches =
-    [
-        new("--tcp", "Tcp", "HOST:PORT", "TCP syslog listener, octet-counted or LF framing per frame (default 127.0.0.1:5514; empty disables)"),
-        new("--udp", "Udp", "HOST:PORT", "UDP syslog listener (default 127.0.0.1:5514; empty disables)"),
-        new("--relp", "Relp", "HOST:PORT", "RELP listener (rsyslog omrelp, Forwarder relp://); each message is acknowledged once it is in the file (default 127.0.0.1:2514; empty disables)"),
-        new("--relp-ack-after", "RelpAckAfter", "write|fsync", "acknowledge RELP messages after the write (default: survives a Collector crash) or after fdatasync too (survives a node crash)"),
-        new("--http", "Http", "HOST:PORT", "HTTP endpoint: search and tail API, /healthz, /readyz, /metrics (default 127.0.0.1:8083; port 0 picks one)"),
-        new("--file", "File", "PATH", "messages file (default ./data/messages); rotated files are PATH.1, PATH.2.gz, ..."),
-        new("--format", "Format", "NAME", "line format: file (default; RSYSLOG_FileFormat plus priority, MSGID and SD), traditional, rfc5424"),
-        new("--max-message-size", "MaxMessageSize", "SIZE", "longest message kept whole; longer ones are truncated and marked (default 64KiB)"),
-        new("--max-connections", "MaxConnections", "N", "concurrent TCP connections (default 10000)"),
-        new("--idle-timeout", "IdleTimeout", "DURATION", "close TCP connections silent this long (default 30m; 0 never)"),
-        new("--udp-buffer", "UdpReceiveBuffer", "SIZE", "UDP socket receive buffer (default 8MiB)"),
-        new("--queue-size", "QueueSize", "SIZE", "formatted bytes waiting for the writer before TCP clients are paused (default 8MiB)"),
-        new("--max-file-size", "MaxFileSize", "SIZE", "rotate the messages file at this size (default 256MiB)"),
-        new("--max-files", "MaxFiles", "N", "rotated files to keep (default 9)"),
-        new("--compress", "Compress", "BOOL", "gzip rotated files from PATH.2 on (default true)"),
-        new("--max-total-size", "MaxTotalSize", "SIZE", "cap on all rotated files together, oldest deleted first (default 4GiB; 0 none)"),
-        new("--fsync-interval", "FsyncInterval", "DURATION", "fsync the messages file this often (default 0: never, the page cache has it at once)"),
-        new("--log-format", "LogFormat", "text|json", "format of the Collector's own log on stdout (default text)"),
-        new("--log-level", "LogLevel", "LEVEL", "Verbose, Debug, Information (default), Warning, Error, Fatal"),
-        new("--api-token-file", "ApiTokenFile", "PATH", "file holding the bearer token /api and /v1 require (or set Collector__ApiToken; default: no token)"),
-        new("--max-tails", "MaxTails", "N", "live tails served at once; more get 429 (default 100)"),
-        new("--relays", "Relays", "DIR", "relay directory: one logforwarder document (YAML or JSON) per file, e.g. the log-forwarders ConfigMap; reloaded on change (default: no relays)"),
-        new("--relay-spill", "RelaySpill", "DIR", "segment files of relays with spill: disk, one directory per relay (default: relay-spill next to the messages file)"),
-        new("--query-timeout", "QueryTimeout", "DURATION", "time budget of one search page; past it the page ends early with a cursor (default 30s)"),
-    ];
+        [.. CollectorSettings.All.Where(s => s.Switch is not null).Select(s => new CommandLineSwitch(s.Switch!, s.Key, s.Value, s.HelpLine, s.Repeatable))];
 
     /// <summary>Turns switches into <c>Collector:Key</c> configuration entries, or explains the first bad argument.</summary>
     public static bool TryParse(IReadOnlyList<string> args, out Dictionary<string, string?> values, out bool help, out string? error) =>
@@ -44,7 +20,7 @@ public static class CommandLine
     public static string HelpText()
     {
         var text = new StringBuilder();
-        text.AppendLine("kube-syslog Collector: receives syslog (RFC 5424, RFC 3164) over TCP, UDP and RELP and writes a");
+        text.AppendLine("kube-syslog Collector: receives syslog (RFC 5424, RFC 3164) over TCP and UDP and writes a");
         text.AppendLine("/var/log/messages-style file, one message per line, rotated by size.");
         text.AppendLine();
         text.AppendLine("Usage: Collector [switches]");

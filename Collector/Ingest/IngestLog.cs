@@ -2,45 +2,46 @@ using System.Net;
 
 namespace Collector.Ingest;
 
+// Event ids 200-299: unique within the program; LogEventIdTests finds a duplicate among all [LoggerMessage]s.
 internal static partial class IngestLog
 {
-    [LoggerMessage(1, LogLevel.Debug, "Connection {ConnectionId} from {Peer} opened")]
+    [LoggerMessage(201, LogLevel.Debug, "Connection {ConnectionId} from {Peer} opened")]
     public static partial void ConnectionOpened(ILogger logger, string connectionId, string? peer);
 
-    [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId} ended: {Ending}")]
+    [LoggerMessage(202, LogLevel.Debug, "Connection {ConnectionId} ended: {Ending}")]
     public static partial void ConnectionClosed(ILogger logger, string connectionId, string ending);
 
-    [LoggerMessage(3, LogLevel.Warning, "Connection {ConnectionId} from {Peer} closed: its stream cannot be framed ({Error})")]
+    [LoggerMessage(203, LogLevel.Warning, "Connection {ConnectionId} from {Peer} closed: its stream cannot be framed ({Error})")]
     public static partial void FramingLost(ILogger logger, string connectionId, string? peer, string error);
 
-    [LoggerMessage(4, LogLevel.Warning, "Connection {ConnectionId} failed")]
+    [LoggerMessage(204, LogLevel.Warning, "Connection {ConnectionId} failed")]
     public static partial void ConnectionFailed(ILogger logger, string connectionId, Exception exception);
 
-    [LoggerMessage(5, LogLevel.Warning, "Connection limit {Limit} reached: new connections are closed at once ({Rejected} so far)")]
+    [LoggerMessage(205, LogLevel.Warning, "Connection limit {Limit} reached: new connections are closed at once ({Rejected} so far)")]
     public static partial void ConnectionLimitReached(ILogger logger, int limit, long rejected);
 
-    [LoggerMessage(6, LogLevel.Debug, "Connection {ConnectionId} from {Peer} closed after {IdleTimeout} without data")]
+    [LoggerMessage(206, LogLevel.Debug, "Connection {ConnectionId} from {Peer} closed after {IdleTimeout} without data")]
     public static partial void IdleConnectionClosed(ILogger logger, string connectionId, string? peer, TimeSpan idleTimeout);
 
-    [LoggerMessage(7, LogLevel.Information, "Receiving syslog on tcp://{EndPoint}")]
+    [LoggerMessage(207, LogLevel.Information, "Receiving syslog on tcp://{EndPoint}")]
     public static partial void TcpListening(ILogger logger, EndPoint endPoint);
 
-    [LoggerMessage(8, LogLevel.Information, "Receiving syslog on udp://{EndPoint} (receive buffer {Buffer} bytes)")]
+    [LoggerMessage(208, LogLevel.Information, "Receiving syslog on udp://{EndPoint} (receive buffer {Buffer} bytes)")]
     public static partial void UdpListening(ILogger logger, EndPoint endPoint, int buffer);
 
-    [LoggerMessage(9, LogLevel.Warning, "UDP receive buffer is {Actual} bytes, less than the {Requested} asked for: raise net.core.rmem_max or run with CAP_NET_ADMIN, or expect drops in bursts")]
+    [LoggerMessage(209, LogLevel.Warning, "UDP receive buffer is {Actual} bytes, less than the {Requested} asked for: raise net.core.rmem_max or run with CAP_NET_ADMIN, or expect drops in bursts")]
     public static partial void UdpBufferClamped(ILogger logger, int actual, long requested);
 
-    [LoggerMessage(10, LogLevel.Error, "UDP receive loop failed; restarting it")]
+    [LoggerMessage(210, LogLevel.Error, "UDP receive loop failed; restarting it")]
     public static partial void UdpReceiveFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(11, LogLevel.Warning, "UDP socket dropped {Drops} datagrams in the last interval ({Total} in total): the receive buffer overflowed")]
+    [LoggerMessage(211, LogLevel.Warning, "UDP socket dropped {Drops} datagrams in the last interval ({Total} in total): the receive buffer overflowed")]
     public static partial void UdpDropped(ILogger logger, long drops, long total);
 
-    [LoggerMessage(12, LogLevel.Information, "Serving the search and tail API, /healthz, /readyz and /metrics on http://{EndPoint}")]
+    [LoggerMessage(212, LogLevel.Information, "Serving the search and tail API, /healthz, /readyz and /metrics on http://{EndPoint}")]
     public static partial void HttpListening(ILogger logger, EndPoint endPoint);
 
-    [LoggerMessage(13, LogLevel.Information, "Stopping: no new connections; storing what was read, then draining the queue")]
+    [LoggerMessage(213, LogLevel.Information, "Stopping: no new connections; storing what was read, then draining the queue")]
     public static partial void Stopping(ILogger logger);
 
     [LoggerMessage(14, LogLevel.Information, "Receiving RELP on tcp://{EndPoint} (acknowledged after {AckAfter})")]

@@ -9,33 +9,9 @@ namespace Forwarder.Configuration;
 /// </summary>
 public static class CommandLine
 {
+    /// <summary>One switch per setting that has one, in the order of <see cref="ForwarderSettings.All"/>.</summary>
     public static readonly IReadOnlyList<CommandLineSwitch> Switches =
-    [
-        new("--include", "Include", "GLOB", "absolute glob of files to tail, ** for any depth (repeatable; default /var/log/containers/*.log)", Repeatable: true),
-        new("--exclude", "Exclude", "GLOB", "glob of files not to tail, matched on the path and every symlink hop (repeatable)", Repeatable: true),
-        new("--exclude-namespace", "ExcludeNamespaces", "NAME", "Kubernetes namespace not to ship (repeatable)", Repeatable: true),
-        new("--exclude-pod", "ExcludePods", "GLOB", "pod name glob not to ship (repeatable; default log-forwarder-* log-collector-*)", Repeatable: true),
-        new("--to", "Targets", "URI", "relp://HOST:PORT (acknowledged: offsets saved only once the receiver answered; port defaults to 2514), tcp://HOST:PORT (octet counting), tcp+lf://… or udp://…; several fail over in order (repeatable; default tcp://127.0.0.1:5514)", Repeatable: true),
-        new("--relp-window", "RelpWindowSize", "N", "relp:// targets: messages sent and not yet acknowledged, at most (default 128, as librelp)"),
-        new("--max-retry-delay", "MaxRetryDelay", "DURATION", "longest wait between attempts to reach a target; it doubles from 200ms (default 10s)"),
-        new("--state", "State", "DIR", "checkpoint directory (default ./data/forwarder-state)"),
-        new("--node", "Node", "NAME", "HOSTNAME of every message (default $NODE_NAME, else this host's name)"),
-        new("--http", "Http", "HOST:PORT", "HTTP endpoint: /healthz, /metrics (default 127.0.0.1:8084; port 0 picks one; empty disables)"),
-        new("--start-at", "StartAt", "beginning|end", "where to start in files found at the very first start, with no checkpoints (default beginning)"),
-        new("--max-line-size", "MaxLineSize", "SIZE", "longest message kept whole after reassembly; longer ones are cut and marked (default 256KiB)"),
-        new("--queue-size", "QueueSize", "SIZE", "encoded bytes waiting for the network before file reading pauses (default 8MiB)"),
-        new("--checkpoint-interval", "CheckpointInterval", "DURATION", "save offsets this often, only for lines already written to the socket (default 500ms)"),
-        new("--scan-interval", "ScanInterval", "DURATION", "rescan the include globs this often; inotify wakes it sooner (default 1s)"),
-        new("--partial-flush-timeout", "PartialFlushTimeout", "DURATION", "send a CRI P fragment without its end after this long (default 5s)"),
-        new("--rotate-wait", "RotateWait", "DURATION", "keep reading a renamed or deleted file this long after its end before closing it (default 5s)"),
-        new("--facility", "Facility", "NAME", "syslog facility (default user)"),
-        new("--stdout-severity", "StdoutSeverity", "NAME", "severity of stdout lines (default info)"),
-        new("--stderr-severity", "StderrSeverity", "NAME", "severity of stderr lines (default err)"),
-        new("--sd-id", "StructuredDataId", "SD-ID", "SD-ID of the Kubernetes element (default k8s@32473)"),
-        new("--max-datagram-size", "MaxDatagramSize", "N", "UDP targets: cut longer messages to N bytes, counted (default 2048)"),
-        new("--log-format", "LogFormat", "text|json", "format of the Forwarder's own log on stdout (default text)"),
-        new("--log-level", "LogLevel", "LEVEL", "Verbose, Debug, Information (default), Warning, Error, Fatal"),
-    ];
+        [.. ForwarderSettings.All.Where(s => s.Switch is not null).Select(s => new CommandLineSwitch(s.Switch!, s.Key, s.Value, s.HelpLine, s.Repeatable))];
 
     /// <summary>Turns switches into <c>Forwarder:Key</c> configuration entries, or explains the first bad argument.</summary>
     public static bool TryParse(IReadOnlyList<string> args, out Dictionary<string, string?> values, out bool help, out string? error) =>
@@ -60,10 +36,6 @@ public static class CommandLine
         text.AppendLine("Forwarder__Targets__0=tcp://log-collector:514). Switches win over the environment, which wins over the file;");
         text.AppendLine("a repeated switch replaces the list items with the same positions.");
         text.AppendLine("SIZE: bytes, or with a unit: 64KiB, 8MiB (also k, m, KB, MB as powers of 1024). DURATION: 500ms, 30s, 10m.");
-        text.AppendLine();
-        text.AppendLine("Delivery: relp:// saves a file's offset only up to the last line the receiver acknowledged (with all before it);");
-        text.AppendLine("after a broken session the unacknowledged lines are sent again. A line the receiver refuses (500) is counted");
-        text.AppendLine("(kubesyslog_forwarder_target_refused_total), logged and not sent again. tcp:// saves once the bytes are on the socket.");
         text.AppendLine();
         text.AppendLine("Files: STATE/checkpoints.json (file identity = device, inode and a fingerprint of the first bytes → offset).");
         text.AppendLine("HTTP: GET /healthz (alive and shipping), GET /metrics (Prometheus text).");

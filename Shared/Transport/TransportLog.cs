@@ -3,21 +3,22 @@ using Microsoft.Extensions.Logging;
 
 namespace Shared.Transport;
 
+// Event ids 900-999: Shared's, used by both programs; LogEventIdTests finds a duplicate among all [LoggerMessage]s.
 internal static partial class TransportLog
 {
-    [LoggerMessage(1, LogLevel.Information, "Connected to {Endpoint} at {RemoteEndPoint}")]
+    [LoggerMessage(901, LogLevel.Information, "Connected to {Endpoint} at {RemoteEndPoint}")]
     public static partial void Connected(ILogger logger, string endpoint, EndPoint? remoteEndPoint);
 
-    [LoggerMessage(2, LogLevel.Information, "{Endpoint} closed the connection; reconnecting before the next write")]
+    [LoggerMessage(902, LogLevel.Information, "{Endpoint} closed the connection; reconnecting before the next write")]
     public static partial void ClosedByPeer(ILogger logger, string endpoint);
 
-    [LoggerMessage(3, LogLevel.Warning, "Sending to {Endpoint} failed (attempt {Attempt}); resending the batch of {Bytes} bytes in {Delay}")]
+    [LoggerMessage(903, LogLevel.Warning, "Sending to {Endpoint} failed (attempt {Attempt}); resending the batch of {Bytes} bytes in {Delay}")]
     public static partial void Retrying(ILogger logger, string endpoint, int attempt, long bytes, TimeSpan delay, Exception? exception);
 
-    [LoggerMessage(4, LogLevel.Warning, "UDP send to {Endpoint} failed; {Failures} messages lost since the last report")]
+    [LoggerMessage(904, LogLevel.Warning, "UDP send to {Endpoint} failed; {Failures} messages lost since the last report")]
     public static partial void DatagramFailed(ILogger logger, string endpoint, long failures, Exception exception);
 
-    [LoggerMessage(5, LogLevel.Warning, "{Truncated} messages to {Endpoint} were longer than {MaxDatagramSize} bytes and were truncated since the last report")]
+    [LoggerMessage(905, LogLevel.Warning, "{Truncated} messages to {Endpoint} were longer than {MaxDatagramSize} bytes and were truncated since the last report")]
     public static partial void DatagramsTruncated(ILogger logger, string endpoint, long truncated, int maxDatagramSize);
 
     [LoggerMessage(6, LogLevel.Information, "RELP session open with {Endpoint} at {RemoteEndPoint} (server {Software})")]

@@ -6,27 +6,13 @@ namespace Deploy.Tests;
 
 /// <summary>
 /// Environment variables as the programs read them (<c>Section__Key__0</c> → <c>Section:Key:0</c>), checked by the
-/// programs' own options readers, and the keys the programs know (their switches, plus the Collector's ApiToken).
+/// programs' own options readers, and the keys the programs know (their declared settings).
 /// </summary>
 internal static class Settings
 {
-    public static IReadOnlySet<string> ForwarderKeys { get; } = Forwarder.Configuration.CommandLine.Switches.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+    public static IReadOnlySet<string> ForwarderKeys { get; } = ForwarderSettings.All.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
 
-    // ApiToken has no switch on purpose (ps would show it); the environment is its way in. Relp: the Collector's RELP
-    // listener (--relp, branch relp-server); named here until that branch is merged, then it is one of the switches.
-    public static IReadOnlySet<string> CollectorKeys { get; } = Collector.Configuration.CommandLine.Switches.Select(s => s.Key).Append("ApiToken").Append("Relp").ToHashSet(StringComparer.Ordinal);
-
-    /// <summary>
-    /// The Collector's RELP endpoint (<c>Collector__Relp</c>) read as its options reader reads endpoints. Once branch
-    /// relp-server is merged, <c>ReadCollector(environment).Relp</c> says the same.
-    /// </summary>
-    public static System.Net.IPEndPoint CollectorRelp(IReadOnlyDictionary<string, string> environment)
-    {
-        Assert.True(environment.TryGetValue("Collector__Relp", out string? text), "Collector__Relp is not set");
-        var (ok, endpoint) = Shared.Configuration.ConfigValue.ParseEndpoint(text!);
-        Assert.True(ok && endpoint is not null, $"Collector__Relp must be HOST:PORT, was '{text}'");
-        return endpoint!;
-    }
+    public static IReadOnlySet<string> CollectorKeys { get; } = CollectorSettings.All.Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
 
     public static Dictionary<string, string?> AsConfiguration(IReadOnlyDictionary<string, string> environment, string section) =>
         environment.Where(e => e.Key.StartsWith(section + "__", StringComparison.Ordinal))

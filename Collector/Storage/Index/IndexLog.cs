@@ -1,19 +1,20 @@
 namespace Collector.Storage.Index;
 
+// Event ids 500-599: unique within the program; LogEventIdTests finds a duplicate among all [LoggerMessage]s.
 internal static partial class IndexLog
 {
-    [LoggerMessage(1, LogLevel.Warning, "Index {IndexFile} is damaged ({Reason}); rebuilding it from {Path}")]
+    [LoggerMessage(501, LogLevel.Warning, "Index {IndexFile} is damaged ({Reason}); rebuilding it from {Path}")]
     public static partial void Damaged(ILogger logger, string indexFile, string reason, string path);
 
-    [LoggerMessage(2, LogLevel.Information, "Index of {Path} does not match the file (rewritten or truncated from outside); rebuilding it")]
+    [LoggerMessage(502, LogLevel.Information, "Index of {Path} does not match the file (rewritten or truncated from outside); rebuilding it")]
     public static partial void Mismatch(ILogger logger, string path);
 
-    [LoggerMessage(3, LogLevel.Warning, "Cannot save index {IndexFile}; it is kept in memory and saved again later")]
+    [LoggerMessage(503, LogLevel.Warning, "Cannot save index {IndexFile}; it is kept in memory and saved again later")]
     public static partial void SaveFailed(ILogger logger, string indexFile, Exception exception);
 
-    [LoggerMessage(4, LogLevel.Debug, "Indexed {Path} up to {End} bytes ({Blocks} blocks)")]
+    [LoggerMessage(504, LogLevel.Debug, "Indexed {Path} up to {End} bytes ({Blocks} blocks)")]
     public static partial void Indexed(ILogger logger, string path, long end, int blocks);
 
-    [LoggerMessage(5, LogLevel.Warning, "Cannot read {Path} for searching; it is left out")]
+    [LoggerMessage(505, LogLevel.Warning, "Cannot read {Path} for searching; it is left out")]
     public static partial void Unreadable(ILogger logger, string path, Exception exception);
 }

@@ -29,7 +29,7 @@ public sealed class IndexDamageLogTests
         var log = new CollectingLogger();
         new IndexStore(options, TimeProvider.System, new TypedLogger<IndexStore>(log)).OpenAll().ForEach(f => f.Dispose());
 
-        var damaged = log.WithEvent(1);
+        var damaged = log.WithEvent(501);
         Assert.Contains(damaged, e => e.Message.EndsWith(dir.Combine("messages.1"), StringComparison.Ordinal));
     }
 }

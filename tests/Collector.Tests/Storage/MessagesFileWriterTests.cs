@@ -6,13 +6,13 @@ namespace Collector.Tests.Storage;
 public sealed class MessagesFileWriterTests
 {
     // StorageLog event ids.
-    private const int WriteFailed = 3;
-    private const int WriteRecovered = 4;
-    private const int HousekeepingFailed = 5;
-    private const int Reopened = 6;
-    private const int Truncated = 7;
-    private const int Drained = 8;
-    private const int Abandoned = 9;
+    private const int WriteFailed = 603;
+    private const int WriteRecovered = 604;
+    private const int HousekeepingFailed = 605;
+    private const int Reopened = 606;
+    private const int Truncated = 607;
+    private const int Drained = 608;
+    private const int Abandoned = 609;
 
     [Fact]
     public async Task StartingCreatesTheDirectoryAndTheFileAndCountsWhatIsWritten()

@@ -10,7 +10,7 @@ public sealed class RotationTests
     private const int SmallFile = 4096;
 
     /// <summary>StorageLog's event id for a failed rename, delete or compression.</summary>
-    private const int HousekeepingFailed = 5;
+    private const int HousekeepingFailed = 605;
 
     [Fact]
     public async Task UnderLoadEveryLineIsWrittenExactlyOnceInOrderAndNoneIsSplit()

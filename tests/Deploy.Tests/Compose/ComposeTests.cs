@@ -54,7 +54,7 @@ public sealed class ComposeTests
     {
         var collector = Settings.ReadCollector(Dockerfile.Load("Collector").Environment);
         var forwarder = Settings.ReadForwarder(Dockerfile.Load("Forwarder").Environment);
-        int relp = Settings.CollectorRelp(Dockerfile.Load("Collector").Environment).Port;
+        int relp = Settings.ReadCollector(Dockerfile.Load("Collector").Environment).Relp!.Port;
         string P(int port) => port.ToString(CultureInfo.InvariantCulture);
         Assert.Equal(
             [$"127.0.0.1:{P(collector.Tcp!.Port)}:{P(collector.Tcp.Port)}/tcp", $"127.0.0.1:{P(collector.Udp!.Port)}:{P(collector.Udp.Port)}/udp", $"127.0.0.1:{P(relp)}:{P(relp)}/tcp", $"127.0.0.1:{P(collector.Http!.Port)}:{P(collector.Http.Port)}/tcp"],
@@ -114,7 +114,7 @@ public sealed class ComposeTests
         Assert.Contains(options.Include, g => g.EndsWith("/var/log/containers/*.log", StringComparison.Ordinal));
 
         var collector = Settings.ReadCollector(Dockerfile.Load("Collector").Environment);
-        var relp = Settings.CollectorRelp(Dockerfile.Load("Collector").Environment);
+        var relp = Settings.ReadCollector(Dockerfile.Load("Collector").Environment).Relp!;
         Assert.Equal(("log-collector", relp.Port, Shared.Transport.SyslogTransportProtocol.Relp), (options.Targets.Single().Host, options.Targets.Single().Port, options.Targets.Single().Protocol));
         Assert.NotNull(collector.Tcp); // syslog over TCP stays for other senders
         Assert.Contains(Volumes("log-forwarder"), v => v.Target == options.State && !v.ReadOnly);

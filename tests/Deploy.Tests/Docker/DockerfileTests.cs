@@ -152,7 +152,7 @@ public sealed class DockerfileTests
         var options = Settings.ReadCollector(image.Environment);
         AssertSameWhereBothSet(image.Environment, Manifests.Collector.Environment, CollectorOptions.Section);
         Assert.Equal(
-            [$"{options.Tcp!.Port}/tcp", $"{options.Udp!.Port}/udp", $"{Settings.CollectorRelp(image.Environment).Port}/tcp", $"{options.Http!.Port}/tcp"],
+            [$"{options.Tcp!.Port}/tcp", $"{options.Udp!.Port}/udp", $"{Settings.ReadCollector(image.Environment).Relp!.Port}/tcp", $"{options.Http!.Port}/tcp"],
             image.Final.All("EXPOSE").SelectMany(e => e.Arguments.Split(' ')));
         Assert.Equal("/var/log/messages", options.File); // docs/deploy.md's and the image's promise
         Assert.Contains(image.Final.All("RUN"), r => r.Arguments.Contains($"chown {image.User} {Path.GetDirectoryName(options.File)}", StringComparison.Ordinal));

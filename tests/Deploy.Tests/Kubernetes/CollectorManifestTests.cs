@@ -35,7 +35,7 @@ public sealed class CollectorManifestTests
             Assert.Equal(Number(listener.Port), containerPort.Required("containerPort"));
         }
 
-        var relp = Settings.CollectorRelp(Deployment.Environment);
+        var relp = Settings.ReadCollector(Deployment.Environment).Relp!;
         var relpPort = Deployment.Port(ports.Single(p => p.Text("port") == "2514" && p.Text("protocol") == "TCP").Required("targetPort"));
         Assert.Equal("TCP", relpPort.Required("protocol"));
         Assert.Equal(IPAddress.Any, relp.Address);

@@ -90,7 +90,7 @@ public sealed class DiscoveryWatcherTests
         }
 
         Assert.False(watcher.IsWatching);
-        var warning = Assert.Single(logger.WithEvent(10));
+        var warning = Assert.Single(logger.WithEvent(110));
         Assert.Equal(LogLevel.Warning, warning.Level);
         Assert.Equal(dir.Combine("logs"), warning.Values["Directory"]);
     }
@@ -106,7 +106,7 @@ public sealed class DiscoveryWatcherTests
         await watcher.WaitAsync(TimeSpan.FromMilliseconds(20), CancellationToken.None);
         await watcher.WaitAsync(TimeSpan.FromMilliseconds(20), CancellationToken.None);
         Assert.False(watcher.IsWatching);
-        Assert.Single(logger.WithEvent(10));
+        Assert.Single(logger.WithEvent(110));
 
         // The parent is watched for the directory's name, so a wait in progress ends when it appears; the next wait
         // starts the watch and returns at once too: files may have appeared before the watch started.
@@ -115,7 +115,7 @@ public sealed class DiscoveryWatcherTests
         await Wait.ForAsync(waiting, "the wait in progress when the directory appeared", Deadline);
         await Wait.ForAsync(watcher.WaitAsync(Long, CancellationToken.None), "the wait that starts the watch", Deadline);
         Assert.True(watcher.IsWatching);
-        Assert.Single(logger.WithEvent(11));
+        Assert.Single(logger.WithEvent(111));
         await WakesOnAsync(watcher, () => File.WriteAllText(Path.Combine(logs, "a.log"), "x\n"), "a create in the new directory");
     }
 

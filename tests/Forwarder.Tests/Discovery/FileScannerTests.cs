@@ -174,7 +174,7 @@ public sealed class FileScannerTests
         var found = scanner.Scan();
 
         Assert.Equal([web.Link], found.Select(f => f.Path));
-        var missing = Assert.Single(logger.WithEvent(3));
+        var missing = Assert.Single(logger.WithEvent(103));
         Assert.Equal(LogLevel.Information, missing.Level);
         Assert.Equal(node.Containers, missing.Values["Directory"]);
     }

@@ -29,7 +29,7 @@ public sealed class FileScannerTroubleTests
 
         Assert.Equal([web.Link], first.Select(f => f.Path));
         Assert.Equal([web.Link], second.Select(f => f.Path));
-        var skipped = logger.WithEvent(4);
+        var skipped = logger.WithEvent(104);
         Assert.Equal(5, skipped.Count);
         Assert.All(skipped, e => Assert.Equal(LogLevel.Debug, e.Level));
         Assert.Contains(skipped, e => e.Message.Contains("gone-1", StringComparison.Ordinal) && e.Message.Contains("dangling", StringComparison.Ordinal));
@@ -91,7 +91,7 @@ public sealed class FileScannerTroubleTests
 
         Assert.Equal([dir.Combine("site/a/x.log"), dir.Combine("site/linked/y.log")], scanner.Scan().Select(f => f.Path));
         Assert.Equal(2, scanner.Scan().Count);
-        Assert.Equal(dir.Combine("site/a/up"), Assert.Single(logger.WithEvent(5)).Values["Directory"]);
+        Assert.Equal(dir.Combine("site/a/up"), Assert.Single(logger.WithEvent(105)).Values["Directory"]);
     }
 
     [Fact]
@@ -123,11 +123,11 @@ public sealed class FileScannerTroubleTests
         scanner.Scan();
         scanner.Scan();
 
-        var warnings = logger.WithEvent(1);
+        var warnings = logger.WithEvent(101);
         Assert.Equal(2, warnings.Count);
         Assert.All(warnings, w => Assert.Equal(LogLevel.Warning, w.Level));
         Assert.Equal(dir.Combine("a"), warnings[0].Values["Directory"]);
-        Assert.Single(logger.WithEvent(2));
+        Assert.Single(logger.WithEvent(102));
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class FileScannerTroubleTests
         Assert.Empty(scanner.Scan());
         Assert.Empty(scanner.Scan());
 
-        Assert.Single(logger.WithEvent(3));
+        Assert.Single(logger.WithEvent(103));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class CheckpointStoreTests
 
         Assert.NotNull(loaded);
         Assert.Empty(loaded);
-        Assert.Single(logger.WithEvent(6));
+        Assert.Single(logger.WithEvent(406));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 using Shared.Transport;
 using TestSupport;
 
@@ -40,7 +41,7 @@ public sealed class SyslogSenderStatusTests
     public async Task AFailedConnectIsTheLastErrorWithItsTimeAndStaysAfterASuccess()
     {
         int port = LoopbackTcpReceiver.ReservePort();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var options = TcpSyslogSenderTests.Options(port);
         options.MaxRetryAttempts = 0;
         await using var sender = new TcpSyslogSender(options, timeProvider: time);

@@ -7,7 +7,7 @@ namespace Shared.Tests.Transport;
 
 public sealed class TcpSyslogSenderReconnectTests
 {
-    private const int RetryingEvent = 3;
+    private const int RetryingEvent = 903;
 
     [Fact]
     public async Task AListenerStartedAfterTheFirstAttemptStillReceivesEverything()
@@ -66,7 +66,7 @@ public sealed class TcpSyslogSenderReconnectTests
         Assert.Equal(SyslogMessages.OctetCounted(first), receiver.Connections[0]);
         Assert.Equal(SyslogMessages.OctetCounted(second), receiver.Connections[1]);
         Assert.Equal(1, sender.Counters.Reconnects);
-        Assert.Single(logger.WithEvent(2));
+        Assert.Single(logger.WithEvent(902));
     }
 
     [Fact]
@@ -182,7 +182,7 @@ public sealed class TcpSyslogSenderReconnectTests
     public async Task RetriesWaitOnTheGivenTimeProviderNotTheWallClock()
     {
         int port = LoopbackTcpReceiver.ReservePort();
-        var time = new ManualTimeProvider();
+        var time = new TimerCountingTimeProvider();
         var logger = new CollectingLogger();
         var options = TcpSyslogSenderTests.Options(port);
         options.ReconnectDelay = TimeSpan.FromHours(1);

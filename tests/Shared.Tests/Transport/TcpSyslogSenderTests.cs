@@ -97,7 +97,7 @@ public sealed class TcpSyslogSenderTests
         var logger = new CollectingLogger();
         var sender = new TcpSyslogSender(options, logger);
         var sending = sender.SendAsync(SyslogMessages.Numbered(1)).AsTask();
-        await Wait.UntilAsync(() => logger.WithEvent(3).Count == 1, "the first retry delay");
+        await Wait.UntilAsync(() => logger.WithEvent(903).Count == 1, "the first retry delay");
 
         await Wait.ForAsync(sender.DisposeAsync().AsTask(), "dispose");
 

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Time.Testing;
 using Shared.Transport;
 using TestSupport;
 
@@ -6,7 +7,7 @@ namespace Shared.Tests.Transport;
 
 public sealed class TlsSyslogSenderTests : IDisposable
 {
-    private const int RetryingEvent = 3;
+    private const int RetryingEvent = 903;
 
     private readonly TempDirectory _directory = TempDirectory.Create(nameof(TlsSyslogSenderTests));
     private readonly X509Certificate2 _authority = TestCertificates.CreateAuthority("kube-syslog test CA");
@@ -203,7 +204,7 @@ public sealed class TlsSyslogSenderTests : IDisposable
     {
         // A plain TCP peer reads the ClientHello and never answers it; the clock moves only when told to.
         await using var receiver = LoopbackTcpReceiver.Start();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var options = Options(receiver.Port, retries: 0);
         options.ConnectTimeout = TimeSpan.FromSeconds(5);
         await using var sender = new TcpSyslogSender(options, timeProvider: time);

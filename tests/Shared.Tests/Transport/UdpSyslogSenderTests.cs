@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Shared.Transport;
 using TestSupport;
 
@@ -48,7 +49,7 @@ public sealed class UdpSyslogSenderTests
         Assert.Equal(header.Length + (153 * 3), received.Length);
         Assert.Equal(1, sender.Counters.Truncated);
         Assert.Equal(1, sender.Counters.MessagesSent);
-        var warning = Assert.Single(logger.WithEvent(5));
+        var warning = Assert.Single(logger.WithEvent(905));
         Assert.Equal(1L, warning.Values["Truncated"]);
     }
 
@@ -85,14 +86,14 @@ public sealed class UdpSyslogSenderTests
 
         Assert.InRange(sender.Counters.FailedSends, 1, 19);
         Assert.Equal(20, sender.Counters.FailedSends + sender.Counters.MessagesSent);
-        var warning = Assert.Single(logger.WithEvent(4));
+        var warning = Assert.Single(logger.WithEvent(904));
         Assert.Equal(SocketError.ConnectionRefused, Assert.IsType<SocketException>(warning.Exception).SocketErrorCode);
     }
 
     [Fact]
     public async Task FailuresAreLoggedAtMostOncePerTenSecondsWithTheCountInBetween()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var logger = new CollectingLogger();
         var options = new SyslogSenderOptions { Host = "host.invalid", Protocol = SyslogTransportProtocol.Udp, ReconnectDelay = TimeSpan.FromHours(1), MaxReconnectDelay = TimeSpan.FromHours(1) };
         await using var sender = new UdpSyslogSender(options, logger, time);
@@ -107,7 +108,7 @@ public sealed class UdpSyslogSenderTests
         await sender.SendAsync(SyslogMessages.Numbered(5));
 
         Assert.Equal(6, sender.Counters.FailedSends);
-        Assert.Equal([1L, 5L], logger.WithEvent(4).Select(e => (long)e.Values["Failures"]!));
+        Assert.Equal([1L, 5L], logger.WithEvent(904).Select(e => (long)e.Values["Failures"]!));
     }
 
     [Fact]

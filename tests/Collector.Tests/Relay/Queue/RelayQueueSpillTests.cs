@@ -1,4 +1,5 @@
 using Collector.Relay.Queue;
+using Microsoft.Extensions.Time.Testing;
 using TestSupport;
 
 namespace Collector.Tests.Relay.Queue;
@@ -6,11 +7,11 @@ namespace Collector.Tests.Relay.Queue;
 public sealed class RelayQueueSpillTests
 {
     // RelayQueueLog event ids.
-    private const int SpillWriteFailed = 2;
-    private const int DamagedRecord = 3;
-    private const int DamagedTail = 4;
-    private const int Recovered = 7;
-    private const int Persisted = 8;
+    private const int SpillWriteFailed = 402;
+    private const int DamagedRecord = 403;
+    private const int DamagedTail = 404;
+    private const int Recovered = 407;
+    private const int Persisted = 408;
 
     private static RelayQueueOptions Spilling(TempDirectory dir, int memoryChunks, int segmentRecords, int? diskRecords = null) => new()
     {
@@ -83,7 +84,7 @@ public sealed class RelayQueueSpillTests
         Assert.Equal(280, queue.DroppedMessages);
         Assert.Equal(120, queue.SpilledMessages);
         Assert.Equal(3, Chunks.Segments(dir.Path).Length);
-        Assert.NotEmpty(logger.WithEvent(1));
+        Assert.NotEmpty(logger.WithEvent(401));
         Assert.Equal([.. Chunks.MessagesOf(0, 0), .. Chunks.MessagesOf(29, 40)], await Chunks.DrainAsync(queue));
     }
 
@@ -224,7 +225,7 @@ public sealed class RelayQueueSpillTests
         await File.WriteAllTextAsync(file, "x");
         var logger = new CollectingLogger();
         var options = new RelayQueueOptions { MaxBytes = 2L * RelayChunk.DefaultSize, SpillDirectory = Path.Combine(file, "spill") };
-        await using var queue = new RelayQueue(options, logger, new ManualTimeProvider());
+        await using var queue = new RelayQueue(options, logger, new FakeTimeProvider());
 
         // 0 and 1 fit in memory; 2..9 cannot be spilled and are dropped.
         EnqueueRange(queue, 0, 9);

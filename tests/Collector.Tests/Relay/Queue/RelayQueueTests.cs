@@ -1,4 +1,5 @@
 using Collector.Relay.Queue;
+using Microsoft.Extensions.Time.Testing;
 using TestSupport;
 
 namespace Collector.Tests.Relay.Queue;
@@ -6,9 +7,9 @@ namespace Collector.Tests.Relay.Queue;
 public sealed class RelayQueueTests
 {
     // RelayQueueLog event ids.
-    private const int Dropped = 1;
-    private const int DroppedAtShutdown = 9;
-    private const int Discarded = 10;
+    private const int Dropped = 401;
+    private const int DroppedAtShutdown = 409;
+    private const int Discarded = 410;
 
     [Fact]
     public async Task ChunksComeOutInTheOrderTheyWereQueued()
@@ -52,7 +53,7 @@ public sealed class RelayQueueTests
     public async Task WithoutSpillAFullQueueDropsTheOldestChunksAndCountsTheirMessages()
     {
         var logger = new CollectingLogger();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         await using var queue = new RelayQueue(new RelayQueueOptions { MaxBytes = 4L * RelayChunk.DefaultSize }, logger, time);
         for (int i = 0; i < 10; i++)
         {

@@ -44,18 +44,18 @@ internal static partial class IngestLog
     [LoggerMessage(213, LogLevel.Information, "Stopping: no new connections; storing what was read, then draining the queue")]
     public static partial void Stopping(ILogger logger);
 
-    [LoggerMessage(14, LogLevel.Information, "Receiving RELP on tcp://{EndPoint} (acknowledged after {AckAfter})")]
+    [LoggerMessage(214, LogLevel.Information, "Receiving RELP on tcp://{EndPoint} (acknowledged after {AckAfter})")]
     public static partial void RelpListening(ILogger logger, EndPoint endPoint, string ackAfter);
 
-    [LoggerMessage(15, LogLevel.Warning, "RELP session {ConnectionId} from {Peer} closed: {Reason}")]
+    [LoggerMessage(215, LogLevel.Warning, "RELP session {ConnectionId} from {Peer} closed: {Reason}")]
     public static partial void RelpProtocolError(ILogger logger, string connectionId, string? peer, string reason);
 
-    [LoggerMessage(16, LogLevel.Warning, "RELP session {ConnectionId} from {Peer}: message of {Length} bytes over the limit of {Limit} answered 500 ({Total} so far)")]
+    [LoggerMessage(216, LogLevel.Warning, "RELP session {ConnectionId} from {Peer}: message of {Length} bytes over the limit of {Limit} answered 500 ({Total} so far)")]
     public static partial void RelpOversize(ILogger logger, string connectionId, string? peer, int length, int limit, long total);
 
-    [LoggerMessage(17, LogLevel.Debug, "RELP session {ConnectionId} opened by {Software}; commands offered: {Commands}")]
+    [LoggerMessage(217, LogLevel.Debug, "RELP session {ConnectionId} opened by {Software}; commands offered: {Commands}")]
     public static partial void RelpOpened(ILogger logger, string connectionId, string software, string commands);
 
-    [LoggerMessage(18, LogLevel.Warning, "RELP session {ConnectionId} from {Peer}: open refused: {Reason}")]
+    [LoggerMessage(218, LogLevel.Warning, "RELP session {ConnectionId} from {Peer}: open refused: {Reason}")]
     public static partial void RelpOpenRefused(ILogger logger, string connectionId, string? peer, string reason);
 }

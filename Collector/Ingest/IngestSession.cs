@@ -145,19 +145,16 @@ public sealed class IngestSession : IDisposable
 
     /// <summary>
     /// Ends the current chunk with <paramref name="acknowledgement"/> on it, so it completes once every line added so
-    /// far is written. False when no line is pending (nothing to wait for).
+    /// far is written. When no line is pending (every command of the run was a re-send that <see cref="Origins"/>
+    /// dropped), an empty chunk carries it: the queue is FIFO, so it still completes only after everything queued
+    /// before it, the originals among that, is in the file.
     /// </summary>
-    public bool Seal(WriteAcknowledgement acknowledgement)
+    public void Seal(WriteAcknowledgement acknowledgement)
     {
-        if (_current is not { Lines: > 0 })
-        {
-            return false;
-        }
-
-        _current.Acknowledgement = acknowledgement;
-        _ready.Add(_current);
+        var chunk = _current ?? LineChunk.Rent(0);
+        chunk.Acknowledgement = acknowledgement;
+        _ready.Add(chunk);
         _current = null;
-        return true;
     }
 
     /// <summary>Hands what was formatted to storage, waiting while its queue is full (that is the backpressure).</summary>

@@ -23,6 +23,7 @@ public sealed class RelpConnectionHandler(
     CollectorOptions options,
     TimeProvider time,
     RelayFanout relays,
+    Sources.SourceMarks origins,
     ILogger<RelpConnectionHandler> logger) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -37,7 +38,7 @@ public sealed class RelpConnectionHandler(
         var input = connection.Transport.Input;
         var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
         using var shutdown = lifetime?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
-        using var lines = new IngestSession(formatter, queue, metrics.Relp, options.MaxMessageSize, relays) { Peer = PeerName.Of(connection.RemoteEndPoint) };
+        using var lines = new IngestSession(formatter, queue, metrics.Relp, options.MaxMessageSize, relays) { Peer = PeerName.Of(connection.RemoteEndPoint), Origins = origins };
         var counters = metrics.RelpSessions;
         var session = new RelpServerSession(lines, counters, options.RelpAckAfter == RelpAckAfter.Fsync, options.MaxMessageSize);
         var responder = new RelpResponder(connection.Transport.Output, counters);

@@ -8,7 +8,7 @@ namespace Collector.Tests.Storage;
 /// <summary>The index store on real files: which files it finds, and how their indexes follow them and stay true.</summary>
 public sealed class IndexStoreTests
 {
-    private const int IndexedEvent = 4;
+    private const int IndexedEvent = 504;
     private const int MismatchEvent = 2;
 
     [Fact]

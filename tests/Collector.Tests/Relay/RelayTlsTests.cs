@@ -88,13 +88,24 @@ public sealed class RelayTlsTests : IDisposable
     public async Task TheNameCheckCanBeTurnedOffButNotTheChainCheck()
     {
         await using var receiver = LoopbackTlsReceiver.Start(_server);
+        await using var untrusted = LoopbackTlsReceiver.Start(_server);
         string ca = TestCertificates.WritePem(_dir.Combine("ca.pem"), _authority);
+        string otherCa = TestCertificates.WritePem(_dir.Combine("other-ca.pem"), TestCertificates.CreateAuthority("some other CA"));
         RelayDocs.Write(_dir, "lenient", receiver.Port, extra: $"  tls: {{caFile: \"{ca}\", serverName: wrong.example, checkServerName: false}}\n");
+        // The same leniency towards a server whose chain does not lead to the configured CA: still refused.
+        RelayDocs.Write(_dir, "unchained", untrusted.Port, extra: $"  tls: {{caFile: \"{otherCa}\", serverName: wrong.example, checkServerName: false}}\n");
         await using var collector = await RunningCollector.StartAsync(_dir, "--relays", _dir.Combine("relays"));
 
         await RelayDocs.SendAsync(collector, 14, 0, 10);
 
         await Wait.UntilAsync(() => receiver.Messages.Count == 10, "10 messages");
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => System.Text.Encoding.UTF8.GetString(SequencedMessages.Message(14, i))), receiver.Messages);
+        await Wait.UntilAsync(() => StatusAsync(collector, "unchained").Result.GetProperty("lastError").ValueKind == JsonValueKind.String, "the unchained server's refusal reported");
+        var status = await StatusAsync(collector, "unchained");
+        Assert.Contains("RemoteCertificateChainErrors", status.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+        Assert.False(status.GetProperty("connected").GetBoolean());
+        Assert.Equal(10, status.GetProperty("queued").GetInt64());
+        Assert.Empty(untrusted.Messages);
     }
 
     [Fact]

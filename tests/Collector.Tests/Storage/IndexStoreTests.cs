@@ -9,7 +9,7 @@ namespace Collector.Tests.Storage;
 public sealed class IndexStoreTests
 {
     private const int IndexedEvent = 504;
-    private const int MismatchEvent = 2;
+    private const int MismatchEvent = 502;
 
     [Fact]
     public void OpenAllFindsTheFilesNewestFirstAndPassesOverAGap()

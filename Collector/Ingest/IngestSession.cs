@@ -175,6 +175,24 @@ public sealed class IngestSession : IDisposable
         }
     }
 
+    /// <summary>
+    /// At the end of a connection, however it ended: frames read before a reset are stored too (a RELP sender gets no
+    /// answer for them and sends them again). A storage queue that is closing takes nothing more; that is not an error.
+    /// </summary>
+    public async Task TryFlushAtEndAsync()
+    {
+        try
+        {
+            if (HasPending)
+            {
+                await FlushAsync().ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
+        }
+    }
+
     /// <summary>Returns buffers that were never handed over (only after a failed <see cref="FlushAsync"/>).</summary>
     public void Dispose()
     {

@@ -121,7 +121,7 @@ public sealed class RelpConnectionHandler(
         {
             // Reset, aborted (idle timeout, shutdown), the queue closed, or the writer gave up: expected endings.
             ending = lease.ClosedForIdleness ? "idle timeout" : ex.GetType().Name;
-            await TryFlushAsync(lines).ConfigureAwait(false);
+            await lines.TryFlushAtEndAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -137,21 +137,6 @@ public sealed class RelpConnectionHandler(
             }
 
             IngestLog.ConnectionClosed(logger, connection.ConnectionId, ending);
-        }
-    }
-
-    /// <summary>Lines read before a reset are stored too (unanswered: the sender sends them again).</summary>
-    private static async Task TryFlushAsync(IngestSession lines)
-    {
-        try
-        {
-            if (lines.HasPending)
-            {
-                await lines.FlushAsync().ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
-        {
         }
     }
 }

@@ -90,7 +90,7 @@ public sealed class SyslogTcpConnectionHandler(
         {
             // Reset, aborted (idle timeout, shutdown) or the queue closed: expected endings.
             ending = lease.ClosedForIdleness ? "idle timeout" : ex.GetType().Name;
-            await TryFlushAsync(session).ConfigureAwait(false);
+            await session.TryFlushAtEndAsync().ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -100,21 +100,6 @@ public sealed class SyslogTcpConnectionHandler(
         finally
         {
             IngestLog.ConnectionClosed(logger, connection.ConnectionId, ending);
-        }
-    }
-
-    /// <summary>Frames read before a reset are stored too.</summary>
-    private static async Task TryFlushAsync(IngestSession session)
-    {
-        try
-        {
-            if (session.HasPending)
-            {
-                await session.FlushAsync().ConfigureAwait(false);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
-        {
         }
     }
 }

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Forwarder -> rsyslogd imrelp against Forwarder -> rsyslogd imtcp on the same files, alternately in one run.
+"""Forwarder -> relp:// against Forwarder -> tcp:// on the same files, alternately in one run, to rsyslogd (imrelp
+against imtcp) or to our own Collector (--relp against --tcp).
 
 Usage (from the repository root):
-    dotnet build Forwarder -c Release
-    tests/Benchmarks/relp/forwarder-relp-vs-tcp.py [--runs 3] [--files 8] [--lines 125000] [--window 128]
+    dotnet build Forwarder -c Release && dotnet build Collector -c Release
+    tests/Benchmarks/relp/forwarder-relp-vs-tcp.py [--receiver rsyslog|collector] [--runs 3] [--files 8] [--lines 125000] [--window 128]
 
 Each run writes FILES CRI-format container logs of LINES lines, starts a private rsyslogd in the foreground (its own
 config, absolute pid file, never the system service) with imrelp or imtcp writing %msg% to a file, starts the Forwarder
@@ -24,6 +25,7 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 FORWARDER = os.path.join(ROOT, "Forwarder", "bin", "Release", "net10.0", "Forwarder.dll")
+COLLECTOR = os.path.join(ROOT, "Collector", "bin", "Release", "net10.0", "Collector.dll")
 
 
 def free_port():
@@ -77,9 +79,32 @@ input(type="{module}" address="127.0.0.1" port="{port}" ruleset="r")
     raise SystemExit(f"rsyslogd ({module}) did not listen on {port}")
 
 
-def run_once(work, glob, mode, total, window):
+def start_collector(work, mode, port):
+    """The Collector with only the listener under test (the other syslog ports disabled), writing one messages file
+    (no rotation during the run: the count reads that one file)."""
+    # A directory of its own per run: the Collector keeps sources.json beside its messages file, and a Collector that
+    # remembers the previous run's origins drops this run's lines as re-sends.
+    directory = os.path.join(work, f"collector-{mode}")
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    out = os.path.join(directory, "messages")
+    listen = {"relp": ["--relp", f"127.0.0.1:{port}", "--tcp", ""], "tcp": ["--tcp", f"127.0.0.1:{port}", "--relp", ""]}[mode]
+    proc = subprocess.Popen(["dotnet", COLLECTOR, *listen, "--udp", "", "--http", "127.0.0.1:0", "--file", out,
+                             "--max-file-size", "8GiB", "--log-level", "Warning"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, out
+        time.sleep(0.05)
+    proc.kill()
+    raise SystemExit(f"the Collector ({mode}) did not listen on {port}")
+
+
+def run_once(work, glob, mode, total, window, receiver):
     port = free_port()
-    rsyslog, out = start_rsyslog(work, mode, port)
+    rsyslog, out = (start_collector if receiver == "collector" else start_rsyslog)(work, mode, port)
     # The probe connect above is one empty session; only the forwarder's lines count.
     state = os.path.join(work, f"state-{mode}")
     shutil.rmtree(state, ignore_errors=True)
@@ -103,7 +128,7 @@ def run_once(work, glob, mode, total, window):
         rsyslog.wait(30)
         os.remove(out)
     if final != total:
-        print(f"  {mode}: {final} lines at rsyslogd, expected {total}", file=sys.stderr)
+        print(f"  {mode}: {final} lines at the receiver, expected {total}", file=sys.stderr)
     return total / elapsed, final
 
 
@@ -113,10 +138,13 @@ def main():
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--lines", type=int, default=125_000)
     parser.add_argument("--window", type=int, default=128, help="--relp-window of the Forwarder")
+    parser.add_argument("--receiver", choices=["rsyslog", "collector"], default="rsyslog")
     args = parser.parse_args()
     if not os.path.exists(FORWARDER):
         raise SystemExit("build the Forwarder first: dotnet build Forwarder -c Release")
-    if shutil.which("rsyslogd") is None and not os.path.exists("/usr/sbin/rsyslogd"):
+    if args.receiver == "collector" and not os.path.exists(COLLECTOR):
+        raise SystemExit("build the Collector first: dotnet build Collector -c Release")
+    if args.receiver == "rsyslog" and shutil.which("rsyslogd") is None and not os.path.exists("/usr/sbin/rsyslogd"):
         raise SystemExit("needs rsyslogd with rsyslog-relp (apt-get install rsyslog rsyslog-relp)")
     work = tempfile.mkdtemp(prefix="bench-relp-")
     try:
@@ -125,7 +153,7 @@ def main():
         rates = {"relp": [], "tcp": []}
         for run in range(1, args.runs + 1):
             for mode in ("relp", "tcp"):
-                rate, final = run_once(work, glob, mode, total, args.window)
+                rate, final = run_once(work, glob, mode, total, args.window, args.receiver)
                 rates[mode].append(rate)
                 print(f"run {run} {mode}: {rate:,.0f} lines/s ({final} of {total} lines)")
         relp, tcp = statistics.median(rates["relp"]), statistics.median(rates["tcp"])

@@ -7,8 +7,8 @@ namespace Collector.Api;
 
 /// <summary>
 /// Maps the search and tail API. With a token configured, every <c>/api</c> and <c>/v1</c> request must carry
-/// <c>Authorization: Bearer TOKEN</c> (compared in constant time; a WebSocket may send <c>access_token=TOKEN</c> instead);
-/// health, readiness, metrics and the web UI's static files stay open.
+/// <c>Authorization: Bearer TOKEN</c> (compared in constant time; a WebSocket may send <c>access_token=TOKEN</c>
+/// instead); health, readiness, metrics and the web UI's static files stay open.
 /// Errors are problem+json: 400 for bad parameters and queries (with the position), 401, 429 for too many tails.
 /// </summary>
 public static class ApiEndpoints
@@ -22,7 +22,10 @@ public static class ApiEndpoints
         {
             if (token is not null && IsApi(context.Request.Path) && !Authorized(context, token))
             {
-                await new ProblemException(StatusCodes.Status401Unauthorized, "Unauthorized", "this route needs 'Authorization: Bearer TOKEN' with the Collector's API token")
+                await new ProblemException(
+                        StatusCodes.Status401Unauthorized,
+                        "Unauthorized",
+                        "this route needs 'Authorization: Bearer TOKEN' with the Collector's API token")
                     .WriteAsync(context).ConfigureAwait(false);
                 return;
             }
@@ -78,7 +81,9 @@ public static class ApiEndpoints
         }
         catch (RegexMatchTimeoutException ex) when (!context.Response.HasStarted)
         {
-            await ProblemException.BadRequest($"a regex took longer than {ex.MatchTimeout.TotalSeconds:0.#} s on one line: simplify it").WriteAsync(context).ConfigureAwait(false);
+            await ProblemException
+                .BadRequest($"a regex took longer than {ex.MatchTimeout.TotalSeconds:0.#} s on one line: simplify it")
+                .WriteAsync(context).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

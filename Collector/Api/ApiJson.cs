@@ -5,10 +5,14 @@ using Collector.Storage;
 
 namespace Collector.Api;
 
-/// <summary>JSON written by hand with <see cref="Utf8JsonWriter"/> (no reflection: the Collector is compiled ahead of time).</summary>
+/// <summary>
+/// JSON written by hand with <see cref="Utf8JsonWriter"/> (no reflection: the Collector is compiled ahead of time).
+/// </summary>
 public static class ApiJson
 {
-    /// <summary>Log lines keep their UTF-8 (no \u escapes for non-ASCII); these are API responses, never HTML.</summary>
+    /// <summary>
+    /// Log lines keep their UTF-8 (no \u escapes for non-ASCII); these are API responses, never HTML.
+    /// </summary>
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     public static void WriteLabels(Utf8JsonWriter json, string name, string[] labels)

@@ -5,7 +5,9 @@ using Shared.Syslog;
 
 namespace Collector.Api;
 
-/// <summary>Reads query-string parameters; a bad one throws a 400 <see cref="ProblemException"/> naming it and its value.</summary>
+/// <summary>
+/// Reads query-string parameters; a bad one throws a 400 <see cref="ProblemException"/> naming it and its value.
+/// </summary>
 public sealed class ApiParameters(HttpContext context, TimeProvider time)
 {
     public const int MaxLimit = 5000;
@@ -63,7 +65,10 @@ public sealed class ApiParameters(HttpContext context, TimeProvider time)
         var other => throw ProblemException.BadRequest($"{name} must be true or false, was '{other}'"),
     };
 
-    /// <summary>Loki's time: Unix seconds (up to ten digits, or with a fraction: <c>1700000000.5</c>), Unix nanoseconds or RFC 3339.</summary>
+    /// <summary>
+    /// Loki's time: Unix seconds (up to ten digits, or with a fraction: <c>1700000000.5</c>), Unix nanoseconds
+    /// or RFC 3339.
+    /// </summary>
     public long? Time(string name)
     {
         string? text = Text(name);
@@ -114,14 +119,18 @@ public sealed class ApiParameters(HttpContext context, TimeProvider time)
             : throw ProblemException.BadRequest($"{name} must be a duration such as 30s, 10m, 1h or 7d, was '{text}'");
     }
 
-    /// <summary>start and end of a range query: Loki's defaults (end now, start an hour before, or end minus since).</summary>
+    /// <summary>
+    /// start and end of a range query: Loki's defaults (end now, start an hour before, or end minus since).
+    /// </summary>
     public (long Start, long End) Range(TimeSpan defaultSpan)
     {
         long end = Time("end") ?? NowNs + 1;
         long start = Time("start") ?? end - (long)((Duration("since") ?? defaultSpan).Ticks * 100);
         if (start >= end)
         {
-            throw ProblemException.BadRequest($"start must be before end, was start={Text("start") ?? ApiJson.Nanoseconds(start)} end={Text("end") ?? ApiJson.Nanoseconds(end)}");
+            string shownStart = Text("start") ?? ApiJson.Nanoseconds(start);
+            string shownEnd = Text("end") ?? ApiJson.Nanoseconds(end);
+            throw ProblemException.BadRequest($"start must be before end, was start={shownStart} end={shownEnd}");
         }
 
         return (start, end);

@@ -2,7 +2,9 @@ using System.Text.Json;
 
 namespace Collector.Api;
 
-/// <summary>An error as RFC 9457 problem+json: <c>{"type","title","status","detail"}</c> plus the query position.</summary>
+/// <summary>
+/// An error as RFC 9457 problem+json: <c>{"type","title","status","detail"}</c> plus the query position.
+/// </summary>
 public sealed class ProblemException(int status, string title, string detail, int? position = null) : Exception(detail)
 {
     public int Status => status;
@@ -11,7 +13,8 @@ public sealed class ProblemException(int status, string title, string detail, in
 
     public int? Position => position;
 
-    public static ProblemException BadRequest(string detail, int? position = null) => new(StatusCodes.Status400BadRequest, "Bad request", detail, position);
+    public static ProblemException BadRequest(string detail, int? position = null) =>
+        new(StatusCodes.Status400BadRequest, "Bad request", detail, position);
 
     public async Task WriteAsync(HttpContext context)
     {

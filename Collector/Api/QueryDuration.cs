@@ -4,9 +4,9 @@ using Shared.Configuration;
 namespace Collector.Api;
 
 /// <summary>
-/// Durations as Loki and Grafana send them (Prometheus' format: <c>1d12h</c>, <c>7d</c>, <c>1w</c>, <c>90s</c>, <c>500ms</c>:
-/// whole numbers with units from y to ms, each unit at most once, largest first), and the Collector's own forms
-/// (<c>1.5h</c>, <c>hh:mm:ss</c>).
+/// Durations as Loki and Grafana send them (Prometheus' format: <c>1d12h</c>, <c>7d</c>, <c>1w</c>, <c>90s</c>,
+/// <c>500ms</c>: whole numbers with units from y to ms, each unit at most once, largest first), and the Collector's own
+/// forms (<c>1.5h</c>, <c>hh:mm:ss</c>).
 /// </summary>
 public static class QueryDuration
 {
@@ -47,7 +47,11 @@ public static class QueryDuration
             }
 
             // The longest unit that follows ("ms" before "m"), and only one that comes after the previous unit.
-            int unit = Array.FindIndex(Units, next, u => string.CompareOrdinal(text, p, u.Unit, 0, u.Unit.Length) == 0 && (u.Unit != "m" || string.CompareOrdinal(text, p, "ms", 0, 2) != 0));
+            int unit = Array.FindIndex(
+                Units,
+                next,
+                u => string.CompareOrdinal(text, p, u.Unit, 0, u.Unit.Length) == 0
+                    && (u.Unit != "m" || string.CompareOrdinal(text, p, "ms", 0, 2) != 0));
             if (unit < 0 || n > MaxMs / Units[unit].Ms)
             {
                 return false;

@@ -8,9 +8,9 @@ namespace Collector.Api;
 /// <summary>
 /// Relay management over HTTP, under the API's token: <c>GET /api/v1/relays</c> (every relay with its live status, and
 /// the rejected files), <c>PUT /api/v1/relays/{name}</c> (body: a <c>logforwarder</c> document, YAML or JSON),
-/// <c>DELETE /api/v1/relays/{name}</c>, and Gravity's <c>PUT /v1/forwarders</c>. Writes go to the relay directory, which
-/// stays the only source of truth: a ConfigMap mount is read-only, and the answer is 409 saying so. A write returns
-/// once the Collector has applied it, so the status in the answer is the new relay's.
+/// <c>DELETE /api/v1/relays/{name}</c>, and Gravity's <c>PUT /v1/forwarders</c>. Writes go to the relay directory,
+/// which stays the only source of truth: a ConfigMap mount is read-only, and the answer is 409 saying so. A write
+/// returns once the Collector has applied it, so the status in the answer is the new relay's.
 /// </summary>
 public sealed class RelayEndpoints(RelayManager manager)
 {
@@ -88,11 +88,15 @@ public sealed class RelayEndpoints(RelayManager manager)
         var relay = relays.FirstOrDefault(r => r.Name == name);
         if (relay is null)
         {
-            string reason = applied.Invalid.FirstOrDefault(i => i.Errors.Any(e => e.StartsWith("could not start", StringComparison.Ordinal)) && Path.GetFileNameWithoutExtension(i.File) == name)?.Errors[0] ?? "see the Collector's log";
+            string reason = applied.Invalid
+                .FirstOrDefault(i => i.Errors.Any(e => e.StartsWith("could not start", StringComparison.Ordinal))
+                    && Path.GetFileNameWithoutExtension(i.File) == name)
+                ?.Errors[0] ?? "see the Collector's log";
             throw new ProblemException(StatusCodes.Status422UnprocessableEntity, "Relay not started", $"relay {name} was written but {reason}");
         }
 
-        await WriteJsonAsync(context, existed ? StatusCodes.Status200OK : StatusCodes.Status201Created, json => WriteStatus(json, relay, applied)).ConfigureAwait(false);
+        int status = existed ? StatusCodes.Status200OK : StatusCodes.Status201Created;
+        await WriteJsonAsync(context, status, json => WriteStatus(json, relay, applied)).ConfigureAwait(false);
     }
 
     public async Task DeleteAsync(HttpContext context)
@@ -111,8 +115,8 @@ public sealed class RelayEndpoints(RelayManager manager)
     }
 
     /// <summary>
-    /// Gravity's <c>PUT /v1/forwarders</c>: a JSON list of <c>{"address","protocol"}</c> (and optionally <c>"name"</c>) that
-    /// is the complete set of relays, as Gravity's controller sent it: relays not in the list are removed.
+    /// Gravity's <c>PUT /v1/forwarders</c>: a JSON list of <c>{"address","protocol"}</c> (and optionally <c>"name"</c>)
+    /// that is the complete set of relays, as Gravity's controller sent it: relays not in the list are removed.
     /// </summary>
     public async Task PutForwardersAsync(HttpContext context)
     {
@@ -163,7 +167,12 @@ public sealed class RelayEndpoints(RelayManager manager)
 
     private static string LegacyDocument(JsonElement item, int index, out string document)
     {
-        string? Field(string name) => item.ValueKind == JsonValueKind.Object && item.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        string? Field(string name) =>
+            item.ValueKind == JsonValueKind.Object
+            && item.TryGetProperty(name, out var v)
+            && v.ValueKind == JsonValueKind.String
+                ? v.GetString()
+                : null;
         string address = Field("address") ?? throw ProblemException.BadRequest($"item {index}: \"address\" (host:port) is required");
         string protocol = (Field("protocol") ?? "tcp").ToLowerInvariant();
         string name = Field("name") ?? $"forwarder-{address}-{protocol}".Replace(':', '-').Replace('[', '-').Replace(']', '-');
@@ -177,7 +186,10 @@ public sealed class RelayEndpoints(RelayManager manager)
     }
 
     private RelayDirectory WritableDirectory() => manager.Directory
-        ?? throw new ProblemException(StatusCodes.Status409Conflict, "No relay directory", "the Collector was started without a relay directory (--relays DIR): there is nowhere to keep relays");
+        ?? throw new ProblemException(
+            StatusCodes.Status409Conflict,
+            "No relay directory",
+            "the Collector was started without a relay directory (--relays DIR): there is nowhere to keep relays");
 
     private static void Write(Action write)
     {
@@ -199,7 +211,10 @@ public sealed class RelayEndpoints(RelayManager manager)
         }
         catch (TimeoutException)
         {
-            throw new ProblemException(StatusCodes.Status503ServiceUnavailable, "Not applied yet", $"the relay file was written but not applied within {ApplyTimeout.TotalSeconds} s");
+            throw new ProblemException(
+                StatusCodes.Status503ServiceUnavailable,
+                "Not applied yet",
+                $"the relay file was written but not applied within {ApplyTimeout.TotalSeconds} s");
         }
     }
 
@@ -224,7 +239,12 @@ public sealed class RelayEndpoints(RelayManager manager)
         json.WriteString("name", d.Name);
         json.WriteString("address", d.Address);
         json.WriteString("protocol", d.Protocol.ToString().ToLowerInvariant());
-        json.WriteString("framing", d.Protocol == Shared.Transport.SyslogTransportProtocol.Udp ? "datagram" : d.Protocol == Shared.Transport.SyslogTransportProtocol.Relp ? "relp" : d.Framing == Shared.Framing.SyslogFraming.OctetCounting ? "octet-counted" : "lf");
+        json.WriteString("framing", d.Protocol switch
+        {
+            Shared.Transport.SyslogTransportProtocol.Udp => "datagram",
+            Shared.Transport.SyslogTransportProtocol.Relp => "relp",
+            _ => d.Framing == Shared.Framing.SyslogFraming.OctetCounting ? "octet-counted" : "lf",
+        });
         json.WriteString("format", d.Format.ToString().ToLowerInvariant());
         if (d.Filter is { } filter)
         {

@@ -5,7 +5,10 @@ using Collector.Storage;
 
 namespace Collector.Api;
 
-/// <summary><c>/api/v1/query_range</c> (Loki's response shape, plus a cursor and stats), <c>/api/v1/labels</c>, <c>/api/v1/label/{name}/values</c>.</summary>
+/// <summary>
+/// <c>/api/v1/query_range</c> (Loki's response shape, plus a cursor and stats), <c>/api/v1/labels</c>,
+/// <c>/api/v1/label/{name}/values</c>.
+/// </summary>
 public sealed class SearchEndpoints(SearchEngine engine, CollectorOptions options, TimeProvider time)
 {
     public async Task QueryRangeAsync(HttpContext context)
@@ -32,7 +35,9 @@ public sealed class SearchEndpoints(SearchEngine engine, CollectorOptions option
         }
         catch (CursorException ex)
         {
-            throw ProblemException.BadRequest($"cursor must be a cursor returned by a query in the same direction, was '{p.Text("cursor")}': {ex.Message}");
+            throw ProblemException.BadRequest(
+                "cursor must be a cursor returned by a query in the same direction, " +
+                $"was '{p.Text("cursor")}': {ex.Message}");
         }
 
         context.Response.ContentType = "application/json";
@@ -85,7 +90,10 @@ public sealed class SearchEndpoints(SearchEngine engine, CollectorOptions option
         var p = new ApiParameters(context, time);
         var (start, end) = p.Range(TimeSpan.FromHours(6));
         var values = await engine.LabelValuesAsync(start, end, context.RequestAborted).ConfigureAwait(false);
-        var names = Enumerable.Range(0, LogLabels.Count).Where(l => values[l].Count > 0).Select(l => LogLabels.Names[l]).Order(StringComparer.Ordinal);
+        var names = Enumerable.Range(0, LogLabels.Count)
+            .Where(l => values[l].Count > 0)
+            .Select(l => LogLabels.Names[l])
+            .Order(StringComparer.Ordinal);
         await WriteDataAsync(context, names).ConfigureAwait(false);
     }
 

@@ -14,9 +14,18 @@ namespace Collector.Api;
 /// written. Over HTTP it is NDJSON for <c>curl -N</c>; over a WebSocket, Loki's tail frames. Each client has its own
 /// bounded queue (<see cref="TailSubscription"/>) and is told what it missed.
 /// </summary>
-public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines written, CollectorOptions options, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<TailEndpoints> logger)
+public sealed class TailEndpoints(
+    SearchEngine engine,
+    TailHub hub,
+    WrittenLines written,
+    CollectorOptions options,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<TailEndpoints> logger)
 {
-    /// <summary>A follow ends after this long; clients reconnect (kubectl and Loki clients do) with sinceSeconds.</summary>
+    /// <summary>
+    /// A follow ends after this long; clients reconnect (kubectl and Loki clients do) with sinceSeconds.
+    /// </summary>
     public static readonly TimeSpan MaxFollow = TimeSpan.FromHours(1);
 
     private const int MaxBatch = 500;
@@ -40,7 +49,10 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
         {
             Interlocked.Decrement(ref _open);
             ApiLog.TooManyTails(logger, options.MaxTails);
-            throw new ProblemException(StatusCodes.Status429TooManyRequests, "Too many tails", $"{options.MaxTails} tails are open already (Collector:MaxTails); try again later");
+            throw new ProblemException(
+                StatusCodes.Status429TooManyRequests,
+                "Too many tails",
+                $"{options.MaxTails} tails are open already (Collector:MaxTails); try again later");
         }
 
         string id = context.TraceIdentifier;
@@ -202,10 +214,13 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
         {
         }
 
-        // Open: we end it (time limit, shutdown); CloseReceived: the client ended it and waits for our half of the handshake.
+        // Open: we end it (time limit, shutdown); CloseReceived: the client ended it and waits for our half of
+        // the handshake.
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
-            string reason = socket.State == WebSocketState.CloseReceived ? "bye" : deadline.IsCancellationRequested ? "maximum follow time reached" : "server stopping";
+            string reason = socket.State == WebSocketState.CloseReceived ? "bye"
+                : deadline.IsCancellationRequested ? "maximum follow time reached"
+                : "server stopping";
             using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
             try
             {
@@ -220,8 +235,16 @@ public sealed class TailEndpoints(SearchEngine engine, TailHub hub, WrittenLines
         await reading.ConfigureAwait(false);
     }
 
-    /// <summary>Loki's tail frame: <c>{"streams":[{"stream":{…},"values":[["ns","line"]]}],"dropped_entries":[…]}</c>, plus our exact count.</summary>
-    private static async Task SendFrameAsync(WebSocket socket, System.Buffers.ArrayBufferWriter<byte> output, List<LogEntry> entries, (long Count, List<LogEntry> Entries) dropped, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loki's tail frame: <c>{"streams":[{"stream":{…},"values":[["ns","line"]]}],"dropped_entries":[…]}</c>, plus our
+    /// exact count.
+    /// </summary>
+    private static async Task SendFrameAsync(
+        WebSocket socket,
+        System.Buffers.ArrayBufferWriter<byte> output,
+        List<LogEntry> entries,
+        (long Count, List<LogEntry> Entries) dropped,
+        CancellationToken cancellationToken)
     {
         output.ResetWrittenCount();
         using (var json = new Utf8JsonWriter(output, ApiJson.WriterOptions))

@@ -16,7 +16,9 @@ public sealed class TailHub(WrittenLines written, ILogger<TailHub> logger) : Bac
 
     public int Count => Volatile.Read(ref _subscriptions).Length;
 
-    /// <summary>Subscribes and returns the seam: every line after (generation, offset) of the current file is delivered live.</summary>
+    /// <summary>
+    /// Subscribes and returns the seam: every line after (generation, offset) of the current file is delivered live.
+    /// </summary>
     public (TailSubscription Subscription, int Generation, long End) Subscribe(LogQuery query)
     {
         lock (_lock)

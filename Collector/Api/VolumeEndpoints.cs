@@ -89,7 +89,9 @@ public sealed class VolumeEndpoints(VolumeCounter counter, TimeProvider time)
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>A duration (<c>30s</c>, <c>5m</c>) or seconds (<c>15</c>, <c>0.5</c>); by default about 100 steps, at least 1 s.</summary>
+    /// <summary>
+    /// A duration (<c>30s</c>, <c>5m</c>) or seconds (<c>15</c>, <c>0.5</c>); by default about 100 steps, at least 1 s.
+    /// </summary>
     private static long Step(string? text, long range)
     {
         if (text is null)

@@ -3,12 +3,14 @@ using Collector.Storage.Index;
 
 namespace Collector.Search;
 
-/// <summary>Whole lines of a stored file, from offset <paramref name="at"/> of its uncompressed text; false ends the scan.</summary>
+/// <summary>
+/// Whole lines of a stored file, from offset <paramref name="at"/> of its uncompressed text; false ends the scan.
+/// </summary>
 internal delegate bool BlockText(long at, ReadOnlySpan<byte> text);
 
 /// <summary>
-/// Reads the text of the chosen blocks of one stored file, for searches and volume counts alike. Plain files are read by
-/// offset in runs of neighbouring chosen blocks (one pread each, newest run first when asked); gzip files in one
+/// Reads the text of the chosen blocks of one stored file, for searches and volume counts alike. Plain files are read
+/// by offset in runs of neighbouring chosen blocks (one pread each, newest run first when asked); gzip files in one
 /// forward pass (gzip cannot seek) through every block up to the last one chosen, handing out only the chosen ones.
 /// </summary>
 internal static class BlockScanner

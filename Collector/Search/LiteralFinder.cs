@@ -9,8 +9,9 @@ namespace Collector.Search;
 /// Finds a literal of two or more bytes in a long buffer (a whole read of many lines): 64 positions at a time, the
 /// first and the last byte of the literal are compared at once and only positions where both match are checked in
 /// full. <c>Span.IndexOf(span)</c> does the same, but the native build targets the x64 baseline (no AVX2), where the
-/// runtime's version compares 16 positions a step: ~6 GB/s on the 2-core VM of the search benchmark (docs/performance.md) against ~16 GB/s
-/// for this one (a 256 KiB buffer in L2, the rare term of that benchmark), which needs nothing past SSE2 or AdvSimd.
+/// runtime's version compares 16 positions a step: ~6 GB/s on the 2-core VM of the search benchmark
+/// (docs/performance.md) against ~16 GB/s for this one (a 256 KiB buffer in L2, the rare term of that benchmark), which
+/// needs nothing past SSE2 or AdvSimd.
 /// </summary>
 public sealed class LiteralFinder
 {
@@ -92,7 +93,9 @@ public sealed class LiteralFinder
         return left < n ? -1 : text[..left].LastIndexOf(_literal);
     }
 
-    /// <summary>Bit k set: position k has the literal's first byte and position k+<paramref name="lastAt"/> its last.</summary>
+    /// <summary>
+    /// Bit k set: position k has the literal's first byte and position k+<paramref name="lastAt"/> its last.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Candidates(ref byte at, int lastAt, Vector128<byte> first, Vector128<byte> last)
     {
@@ -143,5 +146,6 @@ public sealed class LiteralFinder
         return -1;
     }
 
-    private bool Verify(ReadOnlySpan<byte> text, int at) => text.Slice(at + 1, _literal.Length - 2).SequenceEqual(_literal.AsSpan(1, _literal.Length - 2));
+    private bool Verify(ReadOnlySpan<byte> text, int at) =>
+        text.Slice(at + 1, _literal.Length - 2).SequenceEqual(_literal.AsSpan(1, _literal.Length - 2));
 }

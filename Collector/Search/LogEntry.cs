@@ -3,7 +3,10 @@ using Collector.Storage;
 
 namespace Collector.Search;
 
-/// <summary>One stored line as the API hands it out, from a search or a tail: its time, its labels (indexed by <see cref="LogLabel"/>) and the line.</summary>
+/// <summary>
+/// One stored line as the API hands it out, from a search or a tail: its time, its labels (indexed by
+/// <see cref="LogLabel"/>) and the line.
+/// </summary>
 public sealed record LogEntry(long TimeNs, string[] Labels, string Line)
 {
     public static LogEntry Of(ReadOnlySpan<byte> line, in StoredLine parsed) =>

@@ -53,7 +53,8 @@ public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms)
 
         return matcher.Label switch
         {
-            LogLabel.Namespace or LogLabel.Pod or LogLabel.Container => System.Text.Encoding.UTF8.GetBytes($"{LogLabels.Names[(int)matcher.Label]}=\"{matcher.Value}\""),
+            LogLabel.Namespace or LogLabel.Pod or LogLabel.Container =>
+                System.Text.Encoding.UTF8.GetBytes($"{LogLabels.Names[(int)matcher.Label]}=\"{matcher.Value}\""),
             LogLabel.Host => System.Text.Encoding.UTF8.GetBytes($" {matcher.Value} "),
             _ => null,
         };

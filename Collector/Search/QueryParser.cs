@@ -16,7 +16,9 @@ public static class QueryParser
     public const int MaxQueryLength = 4096;
     public const int MaxRegexLength = 1024;
 
-    /// <summary>Per line, per regex: NonBacktracking is linear, this only bounds a huge line times a huge pattern.</summary>
+    /// <summary>
+    /// Per line, per regex: NonBacktracking is linear, this only bounds a huge line times a huge pattern.
+    /// </summary>
     public static readonly TimeSpan RegexMatchTimeout = TimeSpan.FromSeconds(1);
 
     private static readonly string LabelList = string.Join(", ", LogLabels.Names);
@@ -133,7 +135,9 @@ public static class QueryParser
 
             if (LogLabels.SeverityCode(value) < 0)
             {
-                throw new QueryParseException($"'{value}' is not a severity: use emerg, alert, crit, err, warning, notice, info, debug or 0-7", valueAt);
+                throw new QueryParseException(
+                    $"'{value}' is not a severity: use emerg, alert, crit, err, warning, notice, info, debug or 0-7",
+                    valueAt);
             }
         }
         else if (op is MatchOp.Regex or MatchOp.NotRegex)
@@ -144,7 +148,10 @@ public static class QueryParser
         return new LabelMatcher(label, op, value, regex);
     }
 
-    /// <summary>Gravity: <c>term (and|or)? term …</c>, <c>and</c> binding tighter than <c>or</c>; a term is <c>key:value</c> or text.</summary>
+    /// <summary>
+    /// Gravity: <c>term (and|or)? term …</c>, <c>and</c> binding tighter than <c>or</c>; a term is
+    /// <c>key:value</c> or text.
+    /// </summary>
     private static List<QueryTerm> ParseGravity(ref Reader r)
     {
         var alternatives = new List<QueryTerm>();
@@ -236,7 +243,10 @@ public static class QueryParser
 
         try
         {
-            return new Regex(anchored ? $"^(?:{pattern})$" : pattern, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, RegexMatchTimeout);
+            return new Regex(
+                anchored ? $"^(?:{pattern})$" : pattern,
+                RegexOptions.NonBacktracking | RegexOptions.CultureInvariant,
+                RegexMatchTimeout);
         }
         catch (RegexParseException ex)
         {
@@ -289,7 +299,9 @@ public static class QueryParser
         public string ReadIdentifier()
         {
             int start = _pos;
-            while (_pos < _text.Length && (char.IsAsciiLetterOrDigit(_text[_pos]) || _text[_pos] == '_') && (_pos > start || !char.IsAsciiDigit(_text[_pos])))
+            while (_pos < _text.Length
+                && (char.IsAsciiLetterOrDigit(_text[_pos]) || _text[_pos] == '_')
+                && (_pos > start || !char.IsAsciiDigit(_text[_pos])))
             {
                 _pos++;
             }
@@ -362,7 +374,8 @@ public static class QueryParser
 
         /// <summary>
         /// Go's escapes (LogQL strings are Go strings): <c>\a \b \f \n \r \t \v \\ \" \'</c>, <c>\ooo</c>, <c>\xhh</c>,
-        /// <c>\uhhhh</c>, <c>\Uhhhhhhhh</c>. Octal and hex give one byte in Go; here only ASCII ones, so the text stays UTF-8.
+        /// <c>\uhhhh</c>, <c>\Uhhhhhhhh</c>. Octal and hex give one byte in Go; here only ASCII ones, so the text
+        /// stays UTF-8.
         /// </summary>
         private void ReadEscape(StringBuilder value)
         {
@@ -414,7 +427,11 @@ public static class QueryParser
 
             if (e is 'x' or (>= '0' and <= '7') ? code > 0x7F : code > 0x10FFFF || code is >= 0xD800 and <= 0xDFFF)
             {
-                throw new QueryParseException(e is 'u' or 'U' ? $"escape '\\{e}' is not a Unicode character" : $"escape '\\{e}' above \\x7f: write the character or use \\u", at);
+                throw new QueryParseException(
+                    e is 'u' or 'U'
+                        ? $"escape '\\{e}' is not a Unicode character"
+                        : $"escape '\\{e}' above \\x7f: write the character or use \\u",
+                    at);
             }
 
             value.Append(char.ConvertFromUtf32(code));

@@ -4,7 +4,9 @@ namespace Collector.Search;
 
 public sealed partial class SearchEngine
 {
-    /// <summary>The non-empty values of each label (indexed by <see cref="LogLabel"/>) on lines in [start, end).</summary>
+    /// <summary>
+    /// The non-empty values of each label (indexed by <see cref="LogLabel"/>) on lines in [start, end).
+    /// </summary>
     public Task<HashSet<string>[]> LabelValuesAsync(long startNs, long endNs, CancellationToken cancellationToken) =>
         gate.RunAsync(() => CollectLabelValues(startNs, endNs, cancellationToken), cancellationToken);
 

@@ -12,7 +12,9 @@ public sealed partial class SearchEngine(IndexStore store, ReadGate gate, TimePr
     public Task<SearchResult> SearchAsync(SearchRequest request, CancellationToken cancellationToken) =>
         gate.RunAsync(() => Search(request, cancellationToken), cancellationToken);
 
-    /// <summary>Searches on the calling thread (<see cref="SearchAsync"/> is the way in under the read limits).</summary>
+    /// <summary>
+    /// Searches on the calling thread (<see cref="SearchAsync"/> is the way in under the read limits).
+    /// </summary>
     public SearchResult Search(SearchRequest request, CancellationToken cancellationToken)
     {
         long started = time.GetTimestamp();
@@ -27,7 +29,8 @@ public sealed partial class SearchEngine(IndexStore store, ReadGate gate, TimePr
                 first = ordered.FindIndex(f => f.Key == cursor.File);
                 if (first < 0)
                 {
-                    // The file was deleted by rotation: going back there is nothing older; going forward, start at the oldest.
+                    // The file was deleted by rotation: going back there is nothing older; going forward, start
+                    // at the oldest.
                     first = request.Backward ? ordered.Count : 0;
                 }
                 else if (cursor.Offset > ordered[first].Length)

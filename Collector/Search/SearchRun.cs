@@ -45,7 +45,8 @@ internal sealed class SearchRun(SearchRequest request, TimeProvider time, long s
 
         // gzip reads forward only: forward searches stop at the limit; backward ones keep the last matches in a ring.
         var ring = file.Compressed && request.Backward ? new MatchRing(request.Limit - Entries.Count, request.MaxBytes - _bytes) : null;
-        Stats.BytesSkippedInGzip += BlockScanner.Scan(file, chosen, request.Backward, (at, text) => Visit(file, at, text, lo, hi, ring), cancellationToken);
+        Stats.BytesSkippedInGzip += BlockScanner.Scan(
+            file, chosen, request.Backward, (at, text) => Visit(file, at, text, lo, hi, ring), cancellationToken);
         if (ring is not null)
         {
             TakeFrom(ring);
@@ -64,7 +65,9 @@ internal sealed class SearchRun(SearchRequest request, TimeProvider time, long s
         return !Done;
     }
 
-    /// <summary>The ring's entries, newest first; when it is full the search goes on before the oldest one kept.</summary>
+    /// <summary>
+    /// The ring's entries, newest first; when it is full the search goes on before the oldest one kept.
+    /// </summary>
     private void TakeFrom(MatchRing ring)
     {
         for (int i = ring.Count - 1; i >= 0; i--)
@@ -74,7 +77,8 @@ internal sealed class SearchRun(SearchRequest request, TimeProvider time, long s
 
         _bytes += ring.Bytes;
 
-        // Full (the ring kept only the newest of more matches, or exactly what was missing): go on before the oldest kept.
+        // Full (the ring kept only the newest of more matches, or exactly what was missing): go on before the
+        // oldest kept.
         if (ring.Count > 0 && (ring.Overflowed || Entries.Count >= request.Limit))
         {
             Stop(ring.PositionOf(0), partial: Entries.Count < request.Limit);
@@ -90,7 +94,8 @@ internal sealed class SearchRun(SearchRequest request, TimeProvider time, long s
         int start = (int)(Math.Max(lo, at) - at);
         int end = (int)(Math.Min(hi, at + data.Length) - at);
 
-        // Blocks hold whole lines, and cursors and the tail's seam point between lines: anything else is a forged cursor.
+        // Blocks hold whole lines, and cursors and the tail's seam point between lines: anything else is a
+        // forged cursor.
         if ((start > 0 && data[start - 1] != '\n') || (end > 0 && data[end - 1] != '\n'))
         {
             throw new CursorException($"offset {at + (start > 0 && data[start - 1] != '\n' ? start : end)} is not the start of a line in its file");

@@ -3,10 +3,14 @@ using Collector.Storage.Index;
 
 namespace Collector.Search;
 
-/// <summary>A place in the stored text: a file (by content key, so it survives rotation) and a byte offset in it.</summary>
+/// <summary>
+/// A place in the stored text: a file (by content key, so it survives rotation) and a byte offset in it.
+/// </summary>
 public readonly record struct SearchPosition(FileKey File, long Offset)
 {
-    /// <summary><c>b.</c> or <c>f.</c> (the direction it continues in), the file key, the offset: opaque to clients.</summary>
+    /// <summary>
+    /// <c>b.</c> or <c>f.</c> (the direction it continues in), the file key, the offset: opaque to clients.
+    /// </summary>
     public string ToCursor(bool backward) =>
         $"{(backward ? 'b' : 'f')}.{File.Name}.{Offset.ToString(CultureInfo.InvariantCulture)}";
 
@@ -35,7 +39,9 @@ public sealed record SearchRequest(LogQuery Query, long StartNs, long EndNs, int
     /// <summary>Continue after the previous page (a position returned as <see cref="SearchResult.Next"/>).</summary>
     public SearchPosition? Cursor { get; init; }
 
-    /// <summary>Nothing at or after this position is read (the seam between a tail's history and its live lines).</summary>
+    /// <summary>
+    /// Nothing at or after this position is read (the seam between a tail's history and its live lines).
+    /// </summary>
     public SearchPosition? Until { get; init; }
 
     /// <summary>Stop (with a cursor) once the lines found add up to this many bytes.</summary>
@@ -60,7 +66,9 @@ public sealed class SearchStats
 
     public long BlocksSkipped { get; set; }
 
-    /// <summary>The time budget or byte cap ended the search before the limit: <see cref="SearchResult.Next"/> goes on.</summary>
+    /// <summary>
+    /// The time budget or byte cap ended the search before the limit: <see cref="SearchResult.Next"/> goes on.
+    /// </summary>
     public bool Partial { get; set; }
 
     public TimeSpan Duration { get; set; }

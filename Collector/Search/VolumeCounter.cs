@@ -42,7 +42,14 @@ public sealed class VolumeCounter(IndexStore store, ReadGate gate)
         return result;
     }
 
-    private sealed class FileRun(LogQuery query, long startNs, long endNs, long stepNs, StoredFile file, VolumeResult result, CancellationToken cancellationToken)
+    private sealed class FileRun(
+        LogQuery query,
+        long startNs,
+        long endNs,
+        long stepNs,
+        StoredFile file,
+        VolumeResult result,
+        CancellationToken cancellationToken)
     {
         private readonly BlockFilter _filter = new(query, file.Index.Labels);
 
@@ -93,7 +100,9 @@ public sealed class VolumeCounter(IndexStore store, ReadGate gate)
 
         private int Bucket(long timeNs) => (int)((timeNs - startNs) / stepNs);
 
-        /// <summary>One alternative without line filters whose every matcher accepts all of the block's values of its label.</summary>
+        /// <summary>
+        /// One alternative without line filters whose every matcher accepts all of the block's values of its label.
+        /// </summary>
         private bool EveryLineMatches(IndexBlock block)
         {
             foreach (var term in query.Terms)
@@ -130,7 +139,9 @@ public sealed class VolumeCounter(IndexStore store, ReadGate gate)
             return any;
         }
 
-        /// <summary>Adds the block's matching lines from its counts per value and severity, when the plan allows.</summary>
+        /// <summary>
+        /// Adds the block's matching lines from its counts per value and severity, when the plan allows.
+        /// </summary>
         private bool CountedByValue(IndexBlock block, int bucket)
         {
             if (_byValue is not { } plan || (block.Overflow & ((1 << (int)plan.Label) | (1 << (int)LogLabel.Severity))) != 0)

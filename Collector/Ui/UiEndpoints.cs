@@ -46,7 +46,8 @@ public static class UiEndpoints
 
         string host = context.Request.Host.Value ?? string.Empty;
         response.Headers.ContentSecurityPolicy =
-            $"default-src 'self'; connect-src 'self' ws://{host} wss://{host}; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+            $"default-src 'self'; connect-src 'self' ws://{host} wss://{host}; img-src 'self' data:; " +
+            "style-src 'self'; script-src 'self'; frame-ancestors 'none'";
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.CacheControl = "no-cache";
         response.Headers.ETag = entry.ETag;

@@ -31,7 +31,9 @@ public sealed class ApiClient : IDisposable
         return (response.StatusCode, document.RootElement.Clone(), response);
     }
 
-    /// <summary>A successful query_range page: its lines (in result order, streams flattened), their labels, and the cursor.</summary>
+    /// <summary>
+    /// A successful query_range page: its lines (in result order, streams flattened), their labels, and the cursor.
+    /// </summary>
     public async Task<QueryPage> QueryRangeAsync(params (string Name, string? Value)[] parameters)
     {
         var (status, body, _) = await GetJsonAsync(Url("/api/v1/query_range", parameters));
@@ -41,7 +43,11 @@ public sealed class ApiClient : IDisposable
         foreach (var stream in data.GetProperty("result").EnumerateArray())
         {
             var labels = stream.GetProperty("stream").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
-            var values = stream.GetProperty("values").EnumerateArray().Select(v => (long.Parse(v[0].GetString()!, System.Globalization.CultureInfo.InvariantCulture), v[1].GetString()!)).ToList();
+            var values = stream.GetProperty("values").EnumerateArray()
+                .Select(v => (
+                    long.Parse(v[0].GetString()!, System.Globalization.CultureInfo.InvariantCulture),
+                    v[1].GetString()!))
+                .ToList();
             streams.Add((labels, values));
         }
 
@@ -63,7 +69,10 @@ public sealed class ApiClient : IDisposable
     public void Dispose() => _http.Dispose();
 }
 
-public sealed record QueryPage(List<(Dictionary<string, string> Labels, List<(long Ns, string Line)> Values)> Streams, string? Cursor, JsonElement Stats)
+public sealed record QueryPage(
+    List<(Dictionary<string, string> Labels, List<(long Ns, string Line)> Values)> Streams,
+    string? Cursor,
+    JsonElement Stats)
 {
     public IEnumerable<string> Lines => Streams.SelectMany(s => s.Values.Select(v => v.Line));
 }

@@ -5,7 +5,9 @@ using TestSupport;
 
 namespace Collector.Tests.Api;
 
-/// <summary>Malformed queries, hostile regexes, huge limits, bad times, missing or wrong tokens: clear 4xx, service fine.</summary>
+/// <summary>
+/// Malformed queries, hostile regexes, huge limits, bad times, missing or wrong tokens: clear 4xx, service fine.
+/// </summary>
 public sealed class BadInputTests
 {
     [Theory]
@@ -60,7 +62,8 @@ public sealed class BadInputTests
         using (var client = await collector.ConnectAsync())
         {
             // Lines of 30,000 'a's ending in '!': (a+)+$ and (a|aa)*b are exponential for a backtracking engine.
-            var lines = Enumerable.Range(0, 20).Select(i => System.Text.Encoding.ASCII.GetBytes($"<134>1 2026-11-22T10:00:00Z h app - - - {new string('a', 30_000)}!"));
+            var lines = Enumerable.Range(0, 20).Select(i => System.Text.Encoding.ASCII.GetBytes(
+                $"<134>1 2026-11-22T10:00:00Z h app - - - {new string('a', 30_000)}!"));
             var frames = lines.SelectMany(m => System.Text.Encoding.ASCII.GetBytes($"{m.Length} ").Concat(m)).ToArray();
             await client.GetStream().WriteAsync(frames);
         }
@@ -88,7 +91,12 @@ public sealed class BadInputTests
         using var anonymous = new ApiClient(collector.Http);
         using var wrong = new ApiClient(collector.Http, "wrong");
         using var right = new ApiClient(collector.Http, "s3cret-token");
-        foreach (string url in new[] { "/api/v1/query_range", "/api/v1/labels", "/api/v1/label/pod/values", "/api/v1/tail", "/v1/log", "/v1/download" })
+        string[] urls =
+        [
+            "/api/v1/query_range", "/api/v1/labels", "/api/v1/label/pod/values",
+            "/api/v1/tail", "/v1/log", "/v1/download",
+        ];
+        foreach (string url in urls)
         {
             await anonymous.ProblemAsync(url, HttpStatusCode.Unauthorized);
             await wrong.ProblemAsync(url, HttpStatusCode.Unauthorized);

@@ -6,7 +6,16 @@ using System.Text.RegularExpressions;
 namespace Collector.Tests.Api;
 
 /// <summary>One generated message: the labels and time the test expects the API to see for it.</summary>
-public sealed record GeneratedLog(int Seq, DateTimeOffset Time, string Namespace, string Pod, string Container, string Host, string App, int Severity, string Body)
+public sealed record GeneratedLog(
+    int Seq,
+    DateTimeOffset Time,
+    string Namespace,
+    string Pod,
+    string Container,
+    string Host,
+    string App,
+    int Severity,
+    string Body)
 {
     public long TimeNs => (Time.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) * 100;
 
@@ -65,7 +74,9 @@ public static partial class GeneratedLogs
             }
 
             body.Append(' ').Append('x', random.Next(20, 200));
-            logs.Add(new GeneratedLog(seq, time, ns, pod, container, Hosts[random.Next(Hosts.Length)], Apps[random.Next(Apps.Length)], random.Next(8), body.ToString()));
+            string host = Hosts[random.Next(Hosts.Length)];
+            string app = Apps[random.Next(Apps.Length)];
+            logs.Add(new GeneratedLog(seq, time, ns, pod, container, host, app, random.Next(8), body.ToString()));
         }
 
         return logs;
@@ -99,7 +110,10 @@ public static partial class GeneratedLogs
         return match.Success ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
     }
 
-    /// <summary>Every stored line in storage order: the oldest rotated file first (gzip'd ones decompressed), the current file last.</summary>
+    /// <summary>
+    /// Every stored line in storage order: the oldest rotated file first (gzip'd ones decompressed), the
+    /// current file last.
+    /// </summary>
     public static List<string> ReadStoredLines(string messagesPath)
     {
         var files = new List<string>();
@@ -140,7 +154,10 @@ public static partial class GeneratedLogs
             f.EndsWith(".tmp", StringComparison.Ordinal) || PlainRotated().IsMatch(Path.GetFileName(f)[name.Length..]));
     }
 
-    private static string Escape(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal);
+    private static string Escape(string value) => value
+        .Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("\"", "\\\"", StringComparison.Ordinal)
+        .Replace("]", "\\]", StringComparison.Ordinal);
 
     [GeneratedRegex(@"seq=(\d+)")]
     private static partial Regex SeqPattern();

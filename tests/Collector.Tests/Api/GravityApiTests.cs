@@ -5,7 +5,9 @@ using TestSupport;
 
 namespace Collector.Tests.Api;
 
-/// <summary>Gravity's wstail API: /v1/log (shape, syntax, default limit) and /v1/download (the files, byte for byte).</summary>
+/// <summary>
+/// Gravity's wstail API: /v1/log (shape, syntax, default limit) and /v1/download (the files, byte for byte).
+/// </summary>
 public sealed class GravityApiTests
 {
     [Fact]
@@ -33,7 +35,8 @@ public sealed class GravityApiTests
 
         async Task<List<int>> Seqs(string query, int limit = 5000)
         {
-            var (s, b, _) = await api.GetJsonAsync(ApiClient.Url("/v1/log", ("query", query), ("limit", limit.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+            string limitText = limit.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var (s, b, _) = await api.GetJsonAsync(ApiClient.Url("/v1/log", ("query", query), ("limit", limitText)));
             Assert.Equal(HttpStatusCode.OK, s);
             return b.EnumerateArray().Select(i => GeneratedLogs.SeqOf(i.GetProperty("payload").GetString()!)).ToList();
         }

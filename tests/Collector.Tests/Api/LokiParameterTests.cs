@@ -60,13 +60,18 @@ public sealed class LokiParameterTests(LokiParameterTests.StoredLogs stored) : I
 
         string start = EpochSeconds.ToString(CultureInfo.InvariantCulture) + "000000000";
         string end = (EpochSeconds + 86400).ToString(CultureInfo.InvariantCulture) + "000000000";
-        var (status, body, _) = await api.GetJsonAsync(ApiClient.Url("/api/v1/volume_range", ("query", "{}"), ("start", start), ("end", end), ("step", "1d")));
+        var (status, body, _) = await api.GetJsonAsync(
+            ApiClient.Url("/api/v1/volume_range", ("query", "{}"), ("start", start), ("end", end), ("step", "1d")));
 
         Assert.True(status == HttpStatusCode.OK, body.ToString());
         Assert.Equal(86400, body.GetProperty("data").GetProperty("step").GetDouble());
-        var buckets = body.GetProperty("data").GetProperty("result").EnumerateArray().SelectMany(s => s.GetProperty("values").EnumerateArray()).ToList();
+        var buckets = body.GetProperty("data").GetProperty("result").EnumerateArray()
+            .SelectMany(s => s.GetProperty("values").EnumerateArray())
+            .ToList();
         Assert.All(buckets, v => Assert.Equal(EpochSeconds, v[0].GetDouble()));
-        Assert.Equal(GeneratedLogs.Create(100).Count(l => l.Time >= GeneratedLogs.Epoch), buckets.Sum(v => int.Parse(v[1].GetString()!, CultureInfo.InvariantCulture)));
+        Assert.Equal(
+            GeneratedLogs.Create(100).Count(l => l.Time >= GeneratedLogs.Epoch),
+            buckets.Sum(v => int.Parse(v[1].GetString()!, CultureInfo.InvariantCulture)));
     }
 
     [Fact]
@@ -87,7 +92,8 @@ public sealed class LokiParameterTests(LokiParameterTests.StoredLogs stored) : I
         var received = new List<int>();
         while (received.Count < 10)
         {
-            string line = await Wait.ForAsync(reader.ReadLineAsync(), $"line {received.Count + 1} of 10") ?? throw new InvalidOperationException("stream ended");
+            string line = await Wait.ForAsync(reader.ReadLineAsync(), $"line {received.Count + 1} of 10")
+                ?? throw new InvalidOperationException("stream ended");
             using var json = JsonDocument.Parse(line);
             received.Add(GeneratedLogs.SeqOf(json.RootElement.GetProperty("line").GetString()!));
         }

@@ -18,7 +18,8 @@ public sealed class PageCapTests
         // 400 lines of 60 KiB (24 MB) in a rotated, gzip'd file: gzip is read forward, so backward pages are collected.
         string body = new('x', 60 * 1024);
         var expected = Enumerable.Range(0, 400)
-            .Select(i => $"2026-11-20T00:{i / 60:D2}:{i % 60:D2}Z node-1 app[1]: local0.info - - seq={i.ToString(CultureInfo.InvariantCulture)} {body}")
+            .Select(i => $"2026-11-20T00:{i / 60:D2}:{i % 60:D2}Z node-1 app[1]: local0.info - - " +
+                $"seq={i.ToString(CultureInfo.InvariantCulture)} {body}")
             .ToList();
         await using (var gz = new GZipStream(File.Create(dir.Combine("messages.2.gz")), CompressionLevel.Fastest))
         {

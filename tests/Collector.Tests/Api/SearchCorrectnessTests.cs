@@ -52,7 +52,16 @@ public sealed class SearchCorrectnessTests
             int limit = new[] { 1, 2, 5, 10, 37, 100, 500 }[random.Next(7)];
             limit = Math.Max(limit, (expected.Count + 29) / 30);
             string context = $"query {q}: {query.Text} start={start} end={end} {(backward ? "backward" : "forward")} limit={limit}";
-            await PageThroughAsync(api, query.Text, RandomQuery.Time(start, random), RandomQuery.Time(end, random), backward, limit, expected, bySeq, context);
+            await PageThroughAsync(
+                api,
+                query.Text,
+                RandomQuery.Time(start, random),
+                RandomQuery.Time(end, random),
+                backward,
+                limit,
+                expected,
+                bySeq,
+                context);
         }
 
         Assert.True(nonEmpty > 100, $"only {nonEmpty} of 300 queries matched anything");
@@ -187,7 +196,16 @@ public sealed class SearchCorrectnessTests
         return results;
     }
 
-    private static async Task PageThroughAsync(ApiClient api, string query, string start, string end, bool backward, int limit, List<string> expected, List<GeneratedLog> bySeq, string context)
+    private static async Task PageThroughAsync(
+        ApiClient api,
+        string query,
+        string start,
+        string end,
+        bool backward,
+        int limit,
+        List<string> expected,
+        List<GeneratedLog> bySeq,
+        string context)
     {
         int offset = 0;
         string? cursor = null;

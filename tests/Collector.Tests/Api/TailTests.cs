@@ -5,7 +5,9 @@ using TestSupport;
 
 namespace Collector.Tests.Api;
 
-/// <summary>Live tails over streaming HTTP (NDJSON) and WebSocket: complete and in order, and isolated when slow.</summary>
+/// <summary>
+/// Live tails over streaming HTTP (NDJSON) and WebSocket: complete and in order, and isolated when slow.
+/// </summary>
 public sealed class TailTests
 {
     [Fact]
@@ -24,7 +26,10 @@ public sealed class TailTests
         Assert.Equal("application/x-ndjson", response.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(), Encoding.UTF8);
 
-        var history = logs.Take(1000).Where(l => l.Namespace == "web" && l.Body.Contains("error", StringComparison.Ordinal)).TakeLast(3).Select(l => l.Seq);
+        var history = logs.Take(1000)
+            .Where(l => l.Namespace == "web" && l.Body.Contains("error", StringComparison.Ordinal))
+            .TakeLast(3)
+            .Select(l => l.Seq);
         var live = logs.Skip(1000).Where(l => l.Namespace == "web" && l.Body.Contains("error", StringComparison.Ordinal)).Select(l => l.Seq);
         var expected = history.Concat(live).ToList();
 
@@ -32,7 +37,8 @@ public sealed class TailTests
         var received = new List<int>();
         while (received.Count < expected.Count)
         {
-            string line = await Wait.ForAsync(reader.ReadLineAsync(), $"line {received.Count + 1} of {expected.Count}") ?? throw new InvalidOperationException("stream ended");
+            string line = await Wait.ForAsync(reader.ReadLineAsync(), $"line {received.Count + 1} of {expected.Count}")
+                ?? throw new InvalidOperationException("stream ended");
             using var json = JsonDocument.Parse(line);
             Assert.False(json.RootElement.TryGetProperty("dropped_entries", out _), "nothing dropped");
             Assert.Equal("web", json.RootElement.GetProperty("labels").GetProperty("namespace").GetString());
@@ -71,7 +77,8 @@ public sealed class TailTests
                 received.AddRange(stream.GetProperty("values").EnumerateArray().Select(v => GeneratedLogs.SeqOf(v[1].GetString()!)));
             }
 
-            // Frames group by stream; across streams order by sequence within each frame to compare with the file order.
+            // Frames group by stream; across streams order by sequence within each frame to compare with
+            // the file order.
             received.Sort();
         }
 
@@ -87,7 +94,9 @@ public sealed class TailTests
         await using var collector = await RunningCollector.StartAsync(dir);
         using var slow = new ClientWebSocket();
         slow.Options.SetBuffer(4096, 4096);
-        await slow.ConnectAsync(new Uri($"ws://{collector.Http}/api/v1/tail?query={Uri.EscapeDataString("{}")}&sinceSeconds=1"), CancellationToken.None);
+        await slow.ConnectAsync(
+            new Uri($"ws://{collector.Http}/api/v1/tail?query={Uri.EscapeDataString("{}")}&sinceSeconds=1"),
+            CancellationToken.None);
 
         // 30,000 lines of about 1 KiB: far more than the slow client's socket buffers and queue (1000 entries) hold.
         const int Count = 30_000;
@@ -192,7 +201,10 @@ public sealed class TailTests
         int filled = 0;
         while (true)
         {
-            var result = await Wait.ForAsync(socket.ReceiveAsync(buffer.AsMemory(filled), CancellationToken.None).AsTask(), "a tail frame", TimeSpan.FromSeconds(30));
+            var result = await Wait.ForAsync(
+                socket.ReceiveAsync(buffer.AsMemory(filled), CancellationToken.None).AsTask(),
+                "a tail frame",
+                TimeSpan.FromSeconds(30));
             Assert.NotEqual(WebSocketMessageType.Close, result.MessageType);
             filled += result.Count;
             if (result.EndOfMessage)

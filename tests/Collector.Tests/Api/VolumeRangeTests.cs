@@ -86,7 +86,10 @@ public sealed class VolumeRangeTests
             var time = epoch.AddMilliseconds(i * 150);
             string ns = (i / 500) % 2 == 0 ? "web" : "db";
             string severity = (i / 1000) % 3 == 0 ? "err" : "info";
-            text.Append(CultureInfo.InvariantCulture, $"{time:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} node-1 app[1]: user.{severity} - [k8s@32473 namespace=\"{ns}\" pod=\"{ns}-1\" container=\"main\"] line {i} {new string('x', 80)}\n");
+            text.Append(
+                CultureInfo.InvariantCulture,
+                $"{time:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} node-1 app[1]: user.{severity} - " +
+                $"[k8s@32473 namespace=\"{ns}\" pod=\"{ns}-1\" container=\"main\"] line {i} {new string('x', 80)}\n");
             lines.Add((ToNs(time), ns, severity));
         }
 
@@ -94,7 +97,13 @@ public sealed class VolumeRangeTests
         await using var collector = await RunningCollector.StartAsync(dir);
         using var api = new ApiClient(collector.Http);
         long start = ToNs(epoch), end = ToNs(epoch.AddHours(1));
-        foreach (var (query, step, stepNs) in new[] { ("{namespace=\"web\"}", "10m", 600_000_000_000L), ("{}", "1m", 60_000_000_000L), ("{namespace!=\"db\", severity=\"err\"}", "5m", 300_000_000_000L) })
+        (string Query, string Step, long StepNs)[] cases =
+        [
+            ("{namespace=\"web\"}", "10m", 600_000_000_000L),
+            ("{}", "1m", 60_000_000_000L),
+            ("{namespace!=\"db\", severity=\"err\"}", "5m", 300_000_000_000L),
+        ];
+        foreach (var (query, step, stepNs) in cases)
         {
             var expected = new SortedDictionary<string, long>(StringComparer.Ordinal);
             foreach (var (ns, lineNs, severity) in lines.Select(l => (l.Ns2, l.Ns, l.Severity)))
@@ -137,7 +146,11 @@ public sealed class VolumeRangeTests
             int pod = random.Next(40);
             string container = pod % 5 == 0 ? "sidecar" : "main";
             string severity = i is >= 10_000 and < 10_100 && pod % 2 == 0 ? "ixx" : severities[random.Next(severities.Length)];
-            text.Append(CultureInfo.InvariantCulture, $"{time:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} node-1 app[1]: user.{severity} - [k8s@32473 namespace=\"ns-{pod % 4}\" pod=\"p-{pod}\" container=\"{container}\"] line {i} {new string('x', 60)}\n");
+            text.Append(
+                CultureInfo.InvariantCulture,
+                $"{time:yyyy-MM-dd'T'HH:mm:ss.fff'Z'} node-1 app[1]: user.{severity} - " +
+                $"[k8s@32473 namespace=\"ns-{pod % 4}\" pod=\"p-{pod}\" container=\"{container}\"] " +
+                $"line {i} {new string('x', 60)}\n");
             lines.Add((ToNs(time), pod, container, severity));
         }
 
@@ -148,7 +161,10 @@ public sealed class VolumeRangeTests
         var queries = new (string Query, Func<(int Pod, string Container, string Severity), bool> Matches, bool Decided)[]
         {
             ("{pod=\"p-7\"}", l => l.Pod == 7, true),
-            ("{pod=~\"p-1.*\", severity<=\"warning\"}", l => l.Pod.ToString(CultureInfo.InvariantCulture).StartsWith('1') && l.Severity is "err" or "warning", true),
+            (
+                "{pod=~\"p-1.*\", severity<=\"warning\"}",
+                l => l.Pod.ToString(CultureInfo.InvariantCulture).StartsWith('1') && l.Severity is "err" or "warning",
+                true),
             ("{namespace=\"ns-2\", severity!=\"debug\"}", l => l.Pod % 4 == 2 && l.Severity != "debug", true),
             ("{container!=\"main\"}", l => l.Container != "main", true),
             ("{severity=\"info\"}", l => l.Severity == "info", true),
@@ -157,7 +173,8 @@ public sealed class VolumeRangeTests
         };
         foreach (var (query, matches, decided) in queries)
         {
-            // A block holds about 54 s of lines: one within a 3-minute step is counted, one across a step boundary read.
+            // A block holds about 54 s of lines: one within a 3-minute step is counted, one across a step
+            // boundary read.
             foreach (var (step, stepNs) in new[] { ("10m", 600_000_000_000L), ("3m", 180_000_000_000L) })
             {
                 var expected = new SortedDictionary<string, long>(StringComparer.Ordinal);
@@ -194,16 +211,24 @@ public sealed class VolumeRangeTests
         using var api = new ApiClient(collector.Http);
         var body = await api.ProblemAsync(ApiClient.Url("/api/v1/volume_range", ("query", "{}"), ("step", "soon")), HttpStatusCode.BadRequest);
         Assert.Contains("step", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        body = await api.ProblemAsync(ApiClient.Url("/api/v1/volume_range", ("query", "{}"), ("start", "0"), ("end", "100000000000000"), ("step", "1s")), HttpStatusCode.BadRequest);
+        body = await api.ProblemAsync(
+            ApiClient.Url(
+                "/api/v1/volume_range", ("query", "{}"), ("start", "0"), ("end", "100000000000000"), ("step", "1s")),
+            HttpStatusCode.BadRequest);
         Assert.Contains("step", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         body = await api.ProblemAsync(ApiClient.Url("/api/v1/volume_range", ("query", "{namespace=\"web\"")), HttpStatusCode.BadRequest);
         Assert.True(body.TryGetProperty("position", out _), $"a position: {body}");
     }
 
-    private static async Task<(SortedDictionary<string, long> Counts, JsonElement Stats)> VolumeAsync(ApiClient api, string query, long start, long end, string step)
+    private static async Task<(SortedDictionary<string, long> Counts, JsonElement Stats)> VolumeAsync(
+        ApiClient api, string query, long start, long end, string step)
     {
         var (status, body, _) = await api.GetJsonAsync(ApiClient.Url(
-            "/api/v1/volume_range", ("query", query), ("start", start.ToString(CultureInfo.InvariantCulture)), ("end", end.ToString(CultureInfo.InvariantCulture)), ("step", step)));
+            "/api/v1/volume_range",
+            ("query", query),
+            ("start", start.ToString(CultureInfo.InvariantCulture)),
+            ("end", end.ToString(CultureInfo.InvariantCulture)),
+            ("step", step)));
         Assert.True(status == HttpStatusCode.OK, $"{status}: {body}");
         var data = body.GetProperty("data");
         Assert.Equal("matrix", data.GetProperty("resultType").GetString());

@@ -6,7 +6,9 @@ namespace Collector.Tests.Search;
 
 public sealed class QueryParserTests
 {
-    private const string Line = "2026-11-22T10:00:00.123456Z node-1 nginx[4242]: local0.warning ID47 [k8s@32473 namespace=\"web\" pod=\"we\\\"b-1\" container=\"nginx\"] GET / 500 error";
+    private const string Line =
+        "2026-11-22T10:00:00.123456Z node-1 nginx[4242]: local0.warning ID47 " +
+        "[k8s@32473 namespace=\"web\" pod=\"we\\\"b-1\" container=\"nginx\"] GET / 500 error";
 
     [Theory]
     [InlineData("", true)]
@@ -62,7 +64,9 @@ public sealed class QueryParserTests
     {
         var bytes = Encoding.UTF8.GetBytes(Line);
         var line = StoredLine.Parse(bytes);
-        Assert.Equal(new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero).AddTicks(1_234_560), DateTimeOffset.UnixEpoch.AddTicks(line.TimeNs / 100));
+        Assert.Equal(
+            new DateTimeOffset(2026, 11, 22, 10, 0, 0, TimeSpan.Zero).AddTicks(1_234_560),
+            DateTimeOffset.UnixEpoch.AddTicks(line.TimeNs / 100));
         var labels = new string[LogLabels.Count];
         for (int i = 0; i < labels.Length; i++)
         {

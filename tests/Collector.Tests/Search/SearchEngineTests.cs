@@ -89,7 +89,8 @@ public sealed class SearchEngineTests
 
         var forged = next with { Offset = next.Offset + 3 };
         Assert.Throws<CursorException>(() => logs.Engine.Search(Request("{}", 1, false) with { Cursor = forged }, default));
-        Assert.Throws<CursorException>(() => logs.Engine.Search(Request("{}", 1, false) with { Cursor = next with { Offset = long.MaxValue } }, default));
+        var pastTheEnd = Request("{}", 1, false) with { Cursor = next with { Offset = long.MaxValue } };
+        Assert.Throws<CursorException>(() => logs.Engine.Search(pastTheEnd, default));
     }
 
     [Fact]
@@ -147,7 +148,10 @@ public sealed class SearchEngineTests
         // While every reader is busy, the next reads wait for one (checked over a quiet period once the readers run).
         using var release = new ManualResetEventSlim();
         int running = 0;
-        var busy = Enumerable.Range(0, ReadGate.Readers).Select(_ => logs.Gate.RunAsync(() => Interlocked.Increment(ref running) > 0 && release.Wait(TimeSpan.FromSeconds(30)), default)).ToList();
+        var busy = Enumerable.Range(0, ReadGate.Readers)
+            .Select(_ => logs.Gate.RunAsync(
+                () => Interlocked.Increment(ref running) > 0 && release.Wait(TimeSpan.FromSeconds(30)), default))
+            .ToList();
         await Wait.UntilAsync(() => Volatile.Read(ref running) == ReadGate.Readers, "every reader busy");
         var search = logs.Engine.SearchAsync(Request("{}", 1, backward: true), default);
         var volume = logs.Volume.CountAsync(Query("{}"), StoredLogs.StartNs, StoredLogs.StartNs + 86_400_000_000_000L, 3_600_000_000_000L, default);

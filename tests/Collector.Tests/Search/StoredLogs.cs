@@ -53,7 +53,8 @@ public sealed class StoredLogs : IDisposable
 
     /// <summary>
     /// Three files of <paramref name="perFile"/> lines, one second apart; the pod changes every
-    /// <paramref name="podRun"/> lines (pod-0, pod-1, pod-2, …), the severity every line, every 97th line holds "needle".
+    /// <paramref name="podRun"/> lines (pod-0, pod-1, pod-2, …), the severity every line, every 97th line
+    /// holds "needle".
     /// </summary>
     public static StoredLogs CreateThreeFiles(int perFile = 3000, int podRun = 1000, [CallerMemberName] string name = "test")
     {
@@ -75,7 +76,8 @@ public sealed class StoredLogs : IDisposable
         string severity = Severities[n % Severities.Length];
         string text = string.Create(CultureInfo.InvariantCulture, $"line {n:000000}{(n % 97 == 0 ? " needle" : string.Empty)}");
         string line = string.Create(CultureInfo.InvariantCulture,
-            $"{time:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'} node-1 app[7]: local0.{severity} - [k8s@32473 namespace=\"ns\" pod=\"{pod}\" container=\"main\"] {text}");
+            $"{time:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'} node-1 app[7]: local0.{severity} - " +
+            $"[k8s@32473 namespace=\"ns\" pod=\"{pod}\" container=\"main\"] {text}");
         return new StoredTestLine(n, time.ToUnixTimeMilliseconds() * 1_000_000, pod, severity, line);
     }
 

@@ -3,7 +3,9 @@ using Collector.Storage;
 
 namespace Collector.Tests.Search;
 
-/// <summary>Volume counts on real files, from the index where it can decide and by reading lines where it cannot.</summary>
+/// <summary>
+/// Volume counts on real files, from the index where it can decide and by reading lines where it cannot.
+/// </summary>
 public sealed class VolumeCounterTests
 {
     private const long Minute = 60_000_000_000L;
@@ -49,6 +51,8 @@ public sealed class VolumeCounterTests
         using var logs = StoredLogs.CreateThreeFiles(perFile: 100);
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
-        Assert.ThrowsAny<OperationCanceledException>(() => logs.Volume.Count(QueryParser.Parse("{} |= \"needle\""), long.MinValue / 4, long.MaxValue / 4, long.MaxValue / 4, cancelled.Token));
+        var query = QueryParser.Parse("{} |= \"needle\"");
+        Assert.ThrowsAny<OperationCanceledException>(
+            () => logs.Volume.Count(query, long.MinValue / 4, long.MaxValue / 4, long.MaxValue / 4, cancelled.Token));
     }
 }

@@ -10,14 +10,22 @@ namespace Collector.Relay;
 /// What a relay sends for one received frame. RFC 5424 relays get an RFC 5424 frame as received, byte for byte (the
 /// original header and structured data, so the Kubernetes identity survives); an RFC 3164 frame is rewritten as RFC
 /// 5424 from its parsed header; an unparsable frame travels as the MSG of a message from the peer, marked
-/// <c>[kube-syslog@32473 unparsed="…"]</c>, as it is stored. RFC 3164 relays get <c>&lt;PRI&gt;Mmm dd hh:mm:ss HOST TAG: MSG</c>
-/// where TAG is <c>namespace/pod/container</c> for a container's line (APP-NAME otherwise) plus <c>[PROCID]</c>, never
-/// cut to 32 characters the way rsyslog's legacy forward template did.
+/// <c>[kube-syslog@32473 unparsed="…"]</c>, as it is stored. RFC 3164 relays get
+/// <c>&lt;PRI&gt;Mmm dd hh:mm:ss HOST TAG: MSG</c> where TAG is <c>namespace/pod/container</c> for a container's line
+/// (APP-NAME otherwise) plus <c>[PROCID]</c>, never cut to 32 characters the way rsyslog's legacy forward template did.
 /// </summary>
 public static class RelayEncoder
 {
-    /// <summary>The bytes to relay; either <paramref name="frame"/> itself or what was written to <paramref name="scratch"/>.</summary>
-    public static ReadOnlySpan<byte> Encode(RelayFormat format, ReadOnlySpan<byte> frame, scoped in SyslogHeader header, scoped in SyslogParseError error, scoped in FrameContext context, ArrayBufferWriter<byte> scratch)
+    /// <summary>
+    /// The bytes to relay; either <paramref name="frame"/> itself or what was written to <paramref name="scratch"/>.
+    /// </summary>
+    public static ReadOnlySpan<byte> Encode(
+        RelayFormat format,
+        ReadOnlySpan<byte> frame,
+        scoped in SyslogHeader header,
+        scoped in SyslogParseError error,
+        scoped in FrameContext context,
+        ArrayBufferWriter<byte> scratch)
     {
         if (format == RelayFormat.Rfc5424 && !error.IsError && header.Format == SyslogFormat.Rfc5424)
         {
@@ -80,7 +88,12 @@ public static class RelayEncoder
         output.Advance(n);
     }
 
-    private static void WriteUnparsed(ArrayBufferWriter<byte> output, RelayFormat format, ReadOnlySpan<byte> frame, in SyslogParseError error, in FrameContext context)
+    private static void WriteUnparsed(
+        ArrayBufferWriter<byte> output,
+        RelayFormat format,
+        ReadOnlySpan<byte> frame,
+        in SyslogParseError error,
+        in FrameContext context)
     {
         string reason = $"{error.Code} at {error.Position}";
         var span = output.GetSpan(128 + Rfc3339.MaxLength + context.Peer.Length + reason.Length + frame.Length);
@@ -107,7 +120,10 @@ public static class RelayEncoder
         output.Advance(n);
     }
 
-    /// <summary><c>namespace/pod/container</c> from the SD params of those names (any element), else APP-NAME or <c>-</c>; then <c>[PROCID]</c>.</summary>
+    /// <summary>
+    /// <c>namespace/pod/container</c> from the SD params of those names (any element), else APP-NAME or <c>-</c>; then
+    /// <c>[PROCID]</c>.
+    /// </summary>
     private static int WriteTag(Span<byte> d, ReadOnlySpan<byte> frame, in SyslogHeader h)
     {
         ReadOnlySpan<byte> ns = default, pod = default, container = default;

@@ -15,13 +15,19 @@ internal static partial class RelayLog
     [LoggerMessage(304, LogLevel.Information, "Relay {Relay} stopped ({Reason}): {Sent} messages sent, {Dropped} dropped, {Left} left in its queue")]
     public static partial void Stopped(ILogger logger, string relay, string reason, long sent, long dropped, long left);
 
-    [LoggerMessage(305, LogLevel.Warning, "Relay {Relay} checks the certificate chain of {Address} but not its name (spec.tls.checkServerName: false)")]
+    [LoggerMessage(
+        305,
+        LogLevel.Warning,
+        "Relay {Relay} checks the certificate chain of {Address} but not its name (spec.tls.checkServerName: false)")]
     public static partial void ServerNameNotChecked(ILogger logger, string relay, string address);
 
     [LoggerMessage(306, LogLevel.Warning, "Relay file {File} is invalid and ignored (the relays in force stay as they were): {Errors}")]
     public static partial void InvalidFile(ILogger logger, string file, string errors);
 
-    [LoggerMessage(307, LogLevel.Information, "Relays reloaded from {Directory}: {Added} added, {Changed} changed, {Removed} removed, {Running} running")]
+    [LoggerMessage(
+        307,
+        LogLevel.Information,
+        "Relays reloaded from {Directory}: {Added} added, {Changed} changed, {Removed} removed, {Running} running")]
     public static partial void Reloaded(ILogger logger, string directory, int added, int changed, int removed, int running);
 
     [LoggerMessage(308, LogLevel.Warning, "Relay {Relay} could not start: {Error}")]

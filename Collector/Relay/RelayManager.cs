@@ -16,7 +16,9 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
     /// <summary>A removed relay may send what it holds for this long before the rest is dropped.</summary>
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>At shutdown every relay may send for this long before its queue is persisted (spill) or dropped.</summary>
+    /// <summary>
+    /// At shutdown every relay may send for this long before its queue is persisted (spill) or dropped.
+    /// </summary>
     public static readonly TimeSpan ShutdownDrain = TimeSpan.FromSeconds(3);
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
@@ -24,7 +26,8 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
 
     private readonly ILogger _logger = loggers.CreateLogger<RelayManager>();
     private readonly RelayDirectory? _directory = options.Relays is { } path ? new RelayDirectory(path) : null;
-    private readonly string _spillRoot = options.RelaySpill ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.File)) ?? ".", "relay-spill");
+    private readonly string _spillRoot = options.RelaySpill
+        ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.File)) ?? ".", "relay-spill");
     private readonly Dictionary<string, RelayTarget> _running = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (RelayTarget Relay, Task Drain)> _draining = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _startErrors = new(StringComparer.Ordinal);
@@ -50,13 +53,20 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
             // is reported with the rejected files, under its file's name.
             var set = _startErrors.Count == 0 ? _set : _set with
             {
-                Invalid = [.. _set.Invalid, .. _startErrors.Select(e => new InvalidRelayFile(Path.GetFileName(_set.Files.GetValueOrDefault(e.Key, e.Key)), [$"could not start: {e.Value}"]))],
+                Invalid =
+                [
+                    .. _set.Invalid,
+                    .. _startErrors.Select(e => new InvalidRelayFile(
+                        Path.GetFileName(_set.Files.GetValueOrDefault(e.Key, e.Key)), [$"could not start: {e.Value}"])),
+                ],
             };
             return (_running.Values.OrderBy(r => r.Name, StringComparer.Ordinal).ToList(), set);
         }
     }
 
-    /// <summary>Reads the directory now and returns once the result is applied (the API calls this after a write).</summary>
+    /// <summary>
+    /// Reads the directory now and returns once the result is applied (the API calls this after a write).
+    /// </summary>
     public Task ReloadAsync(CancellationToken cancellationToken)
     {
         Task applied;
@@ -166,7 +176,9 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
             // file may be fixed without the document changing).
             var now = time.GetUtcNow();
             added = set.Relays.Keys.Where(n => !_running.ContainsKey(n)
-                && !(_failedDefinitions.TryGetValue(n, out var failed) && failed.Definition == set.Relays[n] && now - failed.At < StartRetryInterval)).ToList();
+                && !(_failedDefinitions.TryGetValue(n, out var failed)
+                    && failed.Definition == set.Relays[n]
+                    && now - failed.At < StartRetryInterval)).ToList();
             changed = set.Relays.Where(p => _running.TryGetValue(p.Key, out var r) && r.Definition != p.Value).Select(p => p.Key).ToList();
         }
 
@@ -192,8 +204,8 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
         {
             if (_draining.Remove(name, out var draining))
             {
-                // Re-added while its predecessor drains: they would share the spill directory, and waiting out its grace
-                // (10 s against a dead target) would hold up this reload and every change after it.
+                // Re-added while its predecessor drains: they would share the spill directory, and waiting out its
+                // grace (10 s against a dead target) would hold up this reload and every change after it.
                 draining.Relay.CutDrainShort();
                 await draining.Drain.ConfigureAwait(false);
             }
@@ -211,9 +223,9 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
     }
 
     /// <summary>
-    /// A changed relay. With the same format and queue settings the new one takes the old queue object as it is. Otherwise
-    /// the old queue is emptied into the new one: persisted to the spill directory first (which the new queue reads at
-    /// start) when it spills, else moved chunk by chunk in memory. Nothing already queued is lost either way.
+    /// A changed relay. With the same format and queue settings the new one takes the old queue object as it is.
+    /// Otherwise the old queue is emptied into the new one: persisted to the spill directory first (which the new queue
+    /// reads at start) when it spills, else moved chunk by chunk in memory. Nothing already queued is lost either way.
     /// </summary>
     private async Task RestartAsync(string name, RelayDefinition definition)
     {
@@ -348,7 +360,12 @@ public sealed class RelayManager(CollectorOptions options, RelayFanout fanout, T
         try
         {
             System.IO.Directory.CreateDirectory(path);
-            var watcher = new FileSystemWatcher(path) { IncludeSubdirectories = false, NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size };
+            var watcher = new FileSystemWatcher(path)
+            {
+                IncludeSubdirectories = false,
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName
+                    | NotifyFilters.LastWrite | NotifyFilters.Size,
+            };
             FileSystemEventHandler changed = (_, _) => _wake.Release();
             watcher.Changed += changed;
             watcher.Created += changed;

@@ -107,7 +107,9 @@ public sealed class RelayTap(RelayFanout fanout) : IDisposable
         }
     }
 
-    /// <summary>Hands over what is batched (the relays get it even when storage could not) and returns the buffers.</summary>
+    /// <summary>
+    /// Hands over what is batched (the relays get it even when storage could not) and returns the buffers.
+    /// </summary>
     public void Dispose()
     {
         Flush();
@@ -117,7 +119,11 @@ public sealed class RelayTap(RelayFanout fanout) : IDisposable
         }
     }
 
-    private ReadOnlySpan<byte> FormatFileLine(ReadOnlySpan<byte> frame, scoped in SyslogHeader header, scoped in SyslogParseError error, scoped in FrameContext context)
+    private ReadOnlySpan<byte> FormatFileLine(
+        ReadOnlySpan<byte> frame,
+        scoped in SyslogHeader header,
+        scoped in SyslogParseError error,
+        scoped in FrameContext context)
     {
         int needed = LineFormatter.MaxLineLength(frame.Length, context.Peer.Length);
         if (_line.Length < needed)

@@ -34,7 +34,13 @@ public sealed class RelayTarget : IAsyncDisposable
     private DateTimeOffset? _lastErrorAt;
     private readonly TimeProvider _time;
 
-    public RelayTarget(RelayDefinition definition, RelayQueue queue, ILogger logger, TimeProvider time, RelayChunk? carried = null, long sentBefore = 0)
+    public RelayTarget(
+        RelayDefinition definition,
+        RelayQueue queue,
+        ILogger logger,
+        TimeProvider time,
+        RelayChunk? carried = null,
+        long sentBefore = 0)
     {
         Definition = definition;
         Queue = queue;
@@ -78,7 +84,9 @@ public sealed class RelayTarget : IAsyncDisposable
     /// <summary>Messages written to the target's socket (RELP: answered by the target).</summary>
     public long Sent => Interlocked.Read(ref _sent);
 
-    /// <summary>Messages lost: queue overflow, spill errors, and what a stop could neither deliver nor persist.</summary>
+    /// <summary>
+    /// Messages lost: queue overflow, spill errors, and what a stop could neither deliver nor persist.
+    /// </summary>
     public long Dropped => Queue.DroppedMessages + Interlocked.Read(ref _droppedAtStop);
 
     /// <summary>Messages waiting: in the queue (memory and disk) and the chunk being sent.</summary>
@@ -102,7 +110,9 @@ public sealed class RelayTarget : IAsyncDisposable
 
     public DateTimeOffset? LastErrorAt => LatestError().At;
 
-    /// <summary>Takes a chunk from an ingest loop; never blocks (a full queue spills or drops its oldest, counted).</summary>
+    /// <summary>
+    /// Takes a chunk from an ingest loop; never blocks (a full queue spills or drops its oldest, counted).
+    /// </summary>
     public void Enqueue(RelayChunk chunk)
     {
         Interlocked.Add(ref _accepted, chunk.Messages);
@@ -111,7 +121,13 @@ public sealed class RelayTarget : IAsyncDisposable
 
     public void Start()
     {
-        RelayLog.Started(_logger, Name, Definition.Protocol.ToString().ToLowerInvariant(), Definition.Address, Definition.Format.ToString().ToLowerInvariant(), Definition.Filter ?? "none");
+        RelayLog.Started(
+            _logger,
+            Name,
+            Definition.Protocol.ToString().ToLowerInvariant(),
+            Definition.Address,
+            Definition.Format.ToString().ToLowerInvariant(),
+            Definition.Filter ?? "none");
         _loop = Task.Run(() => RunAsync(_stop.Token));
     }
 
@@ -178,7 +194,10 @@ public sealed class RelayTarget : IAsyncDisposable
         return Interlocked.Exchange(ref _inFlight, null);
     }
 
-    /// <summary>Closes the connection; call after <see cref="DrainAsync"/>, <see cref="ShutdownAsync"/> or <see cref="HandOverAsync"/>.</summary>
+    /// <summary>
+    /// Closes the connection; call after <see cref="DrainAsync"/>, <see cref="ShutdownAsync"/> or
+    /// <see cref="HandOverAsync"/>.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await StopLoopAsync(TimeSpan.Zero).ConfigureAwait(false);
@@ -189,7 +208,8 @@ public sealed class RelayTarget : IAsyncDisposable
 
     /// <summary>
     /// The newer of this relay's failed sends and what its connection learnt on its own: a TLS 1.3 receiver refuses our
-    /// client certificate with an alert after the handshake, so the send it refuses succeeds and only the alert says why.
+    /// client certificate with an alert after the handshake, so the send it refuses succeeds and only the
+    /// alert says why.
     /// </summary>
     private (string? Message, DateTimeOffset? At) LatestError()
     {
@@ -268,7 +288,14 @@ public sealed class RelayTarget : IAsyncDisposable
         // One try per send: the relay's pipeline retries, so it sees (and reports) every failure.
         MaxRetryAttempts = 0,
         Tls = definition.Tls is { } tls
-            ? new SyslogTlsOptions { CaFile = tls.CaFile, CertificateFile = tls.CertificateFile, KeyFile = tls.KeyFile, ServerName = tls.ServerName, CheckServerName = tls.CheckServerName }
+            ? new SyslogTlsOptions
+            {
+                CaFile = tls.CaFile,
+                CertificateFile = tls.CertificateFile,
+                KeyFile = tls.KeyFile,
+                ServerName = tls.ServerName,
+                CheckServerName = tls.CheckServerName,
+            }
             : null,
     };
 }

@@ -26,7 +26,9 @@ public sealed record RelayDefinition
 
     public RelayFormat Format { get; init; } = RelayFormat.Rfc5424;
 
-    /// <summary>The search API's query text (<c>{namespace!="kube-system"} |= "error"</c>); null relays everything.</summary>
+    /// <summary>
+    /// The search API's query text (<c>{namespace!="kube-system"} |= "error"</c>); null relays everything.
+    /// </summary>
     public string? Filter { get; init; }
 
     /// <summary>Bytes of encoded messages held in memory while the target is slow or away.</summary>

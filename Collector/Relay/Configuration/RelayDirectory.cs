@@ -11,7 +11,12 @@ public sealed class RelayDirectory(string path)
     /// <summary>A relay file is a few hundred bytes; anything this large is a mistake, not a relay.</summary>
     private const long MaxFileSize = 1 << 20;
 
-    private static readonly HashSet<string> IgnoredExtensions = new([".swp", ".swo", ".swx", ".bak", ".orig", ".rej", ".tmp", ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".rpmnew", ".rpmsave"], StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> IgnoredExtensions = new(
+        [
+            ".swp", ".swo", ".swx", ".bak", ".orig", ".rej", ".tmp",
+            ".dpkg-old", ".dpkg-new", ".dpkg-dist", ".rpmnew", ".rpmsave",
+        ],
+        StringComparer.OrdinalIgnoreCase);
 
     private readonly Dictionary<string, RelayDefinition> _lastGood = new(StringComparer.Ordinal);
 
@@ -20,7 +25,9 @@ public sealed class RelayDirectory(string path)
     /// <summary>True when the directory is a mounted ConfigMap: kubelet owns it and rewrites it.</summary>
     public bool IsConfigMap => Directory.Exists(System.IO.Path.Combine(path, "..data"));
 
-    /// <summary>Reads every relay file. A file that turns invalid keeps the relay it held before (the last good one).</summary>
+    /// <summary>
+    /// Reads every relay file. A file that turns invalid keeps the relay it held before (the last good one).
+    /// </summary>
     public RelaySet Scan()
     {
         var relays = new Dictionary<string, RelayDefinition>(StringComparer.Ordinal);
@@ -80,8 +87,13 @@ public sealed class RelayDirectory(string path)
         return file;
     }
 
-    /// <summary>Writes a relay document (already validated) into <paramref name="file"/> (see <see cref="NewFile"/>); atomically.</summary>
-    /// <exception cref="RelayDirectoryReadOnlyException">The directory is a ConfigMap mount or cannot be written.</exception>
+    /// <summary>
+    /// Writes a relay document (already validated) into <paramref name="file"/> (see
+    /// <see cref="NewFile"/>); atomically.
+    /// </summary>
+    /// <exception cref="RelayDirectoryReadOnlyException">
+    /// The directory is a ConfigMap mount or cannot be written.
+    /// </exception>
     public string Write(string name, string document, string file)
     {
         ThrowIfReadOnly();
@@ -101,7 +113,9 @@ public sealed class RelayDirectory(string path)
     }
 
     /// <summary>Deletes a relay's file.</summary>
-    /// <exception cref="RelayDirectoryReadOnlyException">The directory is a ConfigMap mount or cannot be written.</exception>
+    /// <exception cref="RelayDirectoryReadOnlyException">
+    /// The directory is a ConfigMap mount or cannot be written.
+    /// </exception>
     public void Delete(string file)
     {
         ThrowIfReadOnly();
@@ -120,7 +134,8 @@ public sealed class RelayDirectory(string path)
         if (IsConfigMap)
         {
             throw new RelayDirectoryReadOnlyException(
-                $"the relay directory {path} is a mounted ConfigMap, the source of truth for relays: edit the log-forwarders ConfigMap instead (kubectl edit configmap log-forwarders)");
+                $"the relay directory {path} is a mounted ConfigMap, the source of truth for relays: " +
+                "edit the log-forwarders ConfigMap instead (kubectl edit configmap log-forwarders)");
         }
     }
 

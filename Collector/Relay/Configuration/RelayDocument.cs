@@ -18,9 +18,10 @@ namespace Collector.Relay.Configuration;
 /// metadata: {name: siem}
 /// spec: {address: "siem.example.com:514", protocol: tcp}
 /// </code>
-/// plus the optional <c>spec</c> keys <c>framing</c>, <c>format</c>, <c>filter</c>, <c>queue</c>, <c>maxDatagramSize</c>
-/// and <c>tls</c>. Every problem is reported with its key (<c>spec.protocol must be tcp, udp or relp, was 'sctp'</c>);
-/// an unknown <c>spec</c> key is an error too, so a typo never silently turns an option off.
+/// plus the optional <c>spec</c> keys <c>framing</c>, <c>format</c>, <c>filter</c>, <c>queue</c>,
+/// <c>maxDatagramSize</c> and <c>tls</c>. Every problem is reported with its key
+/// (<c>spec.protocol must be tcp, udp or relp, was 'sctp'</c>); an unknown <c>spec</c> key is an error too, so a typo
+/// never silently turns an option off.
 /// </summary>
 public static partial class RelayDocument
 {
@@ -31,7 +32,9 @@ public static partial class RelayDocument
     private static readonly string[] QueueKeys = ["maxBytes", "spill", "maxSpillBytes"];
     private static readonly string[] TlsKeys = ["caFile", "certFile", "keyFile", "serverName", "checkServerName"];
 
-    /// <summary>Parses <paramref name="text"/>; null with <paramref name="errors"/> when it is not a valid relay.</summary>
+    /// <summary>
+    /// Parses <paramref name="text"/>; null with <paramref name="errors"/> when it is not a valid relay.
+    /// </summary>
     public static RelayDefinition? Parse(string text, out List<string> errors)
     {
         errors = [];
@@ -88,7 +91,9 @@ public static partial class RelayDocument
     /// <summary>Relay names become file and directory names: a conservative Kubernetes-like alphabet.</summary>
     public static bool IsValidName(string name) => NamePattern().IsMatch(name);
 
-    /// <summary>The Gravity part of a document: what the legacy <c>PUT /v1/forwarders</c> receives per target.</summary>
+    /// <summary>
+    /// The Gravity part of a document: what the legacy <c>PUT /v1/forwarders</c> receives per target.
+    /// </summary>
     public static string Write(string name, string address, string protocol) =>
         $"kind: {Kind}\nversion: {Version}\nmetadata:\n  name: {name}\nspec:\n  address: \"{address}\"\n  protocol: {protocol}\n";
 
@@ -145,9 +150,14 @@ public static partial class RelayDocument
         int datagram = RelayDefinition.DefaultMaxDatagramSize;
         if (Scalar(spec, "maxDatagramSize", "spec.maxDatagramSize", errors) is { } datagramText)
         {
-            datagram = ConfigValue.TryParseSize(datagramText, SyslogSenderOptions.MinDatagramSize, SyslogSenderOptions.MaxDatagramSizeLimit, out long d)
+            datagram = ConfigValue.TryParseSize(
+                datagramText, SyslogSenderOptions.MinDatagramSize, SyslogSenderOptions.MaxDatagramSizeLimit, out long d)
                 ? (int)d
-                : Fail(errors, $"spec.maxDatagramSize must be a size from {SyslogSenderOptions.MinDatagramSize} to {SyslogSenderOptions.MaxDatagramSizeLimit} bytes, was '{datagramText}'", 0);
+                : Fail(
+                    errors,
+                    $"spec.maxDatagramSize must be a size from {SyslogSenderOptions.MinDatagramSize} " +
+                    $"to {SyslogSenderOptions.MaxDatagramSizeLimit} bytes, was '{datagramText}'",
+                    0);
         }
 
         var definition = new RelayDefinition

@@ -56,7 +56,9 @@ internal sealed partial class DiskSpill
                 if (problem is null && magic == RecordMagic)
                 {
                     chunk = RelayChunk.Rent(length);
-                    await ReadExactlyAsync(segment.ReadHandle, chunk.RawBuffer[..length], offset + HeaderLength, cancellationToken).ConfigureAwait(false);
+                    await ReadExactlyAsync(
+                            segment.ReadHandle, chunk.RawBuffer[..length], offset + HeaderLength, cancellationToken)
+                        .ConfigureAwait(false);
                     if (Checksum(length, messages, chunk.RawBuffer.Span[..length]) != checksum)
                     {
                         problem = "checksum mismatch";
@@ -150,7 +152,10 @@ internal sealed partial class DiskSpill
         }
     }
 
-    /// <summary>Marks the chunk taken last as delivered: on disk it is marked taken, or its segment deleted when that was the last one.</summary>
+    /// <summary>
+    /// Marks the chunk taken last as delivered: on disk it is marked taken, or its segment deleted when that was
+    /// the last one.
+    /// </summary>
     public void Ack()
     {
         Segment? segment;

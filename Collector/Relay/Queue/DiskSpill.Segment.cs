@@ -49,7 +49,8 @@ internal sealed partial class DiskSpill
     }
 
     /// <summary>Checks a header against the bytes that follow it; returns what is wrong, or null.</summary>
-    internal static string? ParseHeader(ReadOnlySpan<byte> header, long available, out uint magic, out int length, out int messages, out uint checksum)
+    internal static string? ParseHeader(
+        ReadOnlySpan<byte> header, long available, out uint magic, out int length, out int messages, out uint checksum)
     {
         magic = BinaryPrimitives.ReadUInt32LittleEndian(header);
         uint rawLength = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
@@ -89,7 +90,9 @@ internal sealed partial class DiskSpill
         /// <summary>Bytes of whole records: the readable extent, growing as the writer commits records.</summary>
         public long Length { get; set; }
 
-        /// <summary>Bytes the file takes, counted against the disk bound (more than Length when a damaged tail was found).</summary>
+        /// <summary>
+        /// Bytes the file takes, counted against the disk bound (more than Length when a damaged tail was found).
+        /// </summary>
         public long DiskBytes { get; set; }
 
         public long ReadOffset { get; set; }
@@ -103,7 +106,9 @@ internal sealed partial class DiskSpill
         /// <summary>No more records will be appended.</summary>
         public bool Closed { get; set; }
 
-        /// <summary>Dropped or deleted: a record read from it meanwhile is void (its messages were counted already).</summary>
+        /// <summary>
+        /// Dropped or deleted: a record read from it meanwhile is void (its messages were counted already).
+        /// </summary>
         public bool Removed { get; set; }
 
         public SafeFileHandle? WriteHandle { get; set; }

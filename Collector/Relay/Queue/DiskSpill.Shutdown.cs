@@ -65,7 +65,9 @@ internal sealed partial class DiskSpill
         }
     }
 
-    /// <summary>Deletes every segment; later writes are dropped and counted. Returns the unread messages deleted.</summary>
+    /// <summary>
+    /// Deletes every segment; later writes are dropped and counted. Returns the unread messages deleted.
+    /// </summary>
     public long Discard()
     {
         lock (_writeLock)
@@ -91,7 +93,9 @@ internal sealed partial class DiskSpill
         }
     }
 
-    /// <summary>Closes (and flushes) the segment being written and the consumer's handles; the files stay for the next start.</summary>
+    /// <summary>
+    /// Closes (and flushes) the segment being written and the consumer's handles; the files stay for the next start.
+    /// </summary>
     public void Dispose()
     {
         lock (_writeLock)

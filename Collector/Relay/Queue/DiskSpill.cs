@@ -74,8 +74,8 @@ internal sealed partial class DiskSpill : IDisposable
     }
 
     /// <summary>
-    /// Writes a chunk after everything on disk; true when written, and then <see cref="CommitWrite"/> makes it readable.
-    /// A chunk that cannot be written is counted as dropped. The caller still returns the chunk.
+    /// Writes a chunk after everything on disk; true when written, and then <see cref="CommitWrite"/> makes it
+    /// readable. A chunk that cannot be written is counted as dropped. The caller still returns the chunk.
     /// </summary>
     public bool Write(RelayChunk chunk)
     {

@@ -11,7 +11,9 @@ namespace Collector.Relay.Queue;
 /// </summary>
 public sealed class RelayChunk
 {
-    /// <summary>Size rented for ordinary traffic; a chunk for one long message is as large as that message needs.</summary>
+    /// <summary>
+    /// Size rented for ordinary traffic; a chunk for one long message is as large as that message needs.
+    /// </summary>
     public const int DefaultSize = 64 * 1024;
 
     /// <summary>Bytes in front of every message: its length.</summary>
@@ -51,7 +53,10 @@ public sealed class RelayChunk
     public static RelayChunk Rent(int minimumSize = DefaultSize) =>
         new(ArrayPool<byte>.Shared.Rent(Math.Max(minimumSize, DefaultSize)));
 
-    /// <summary>Appends one message; false when it does not fit (rent another chunk, sized with <see cref="SizeFor"/> for a huge one).</summary>
+    /// <summary>
+    /// Appends one message; false when it does not fit (rent another chunk, sized with <see cref="SizeFor"/> for
+    /// a huge one).
+    /// </summary>
     public bool TryAppend(ReadOnlySpan<byte> message)
     {
         if (_openAppend >= 0)
@@ -72,8 +77,8 @@ public sealed class RelayChunk
     }
 
     /// <summary>
-    /// Space for one message of at most <paramref name="maxLength"/> bytes, written in place after its prefix; commit it
-    /// with <see cref="EndAppend"/>. Returns an empty span when it does not fit (check <see cref="Available"/> first
+    /// Space for one message of at most <paramref name="maxLength"/> bytes, written in place after its prefix; commit
+    /// it with <see cref="EndAppend"/>. Returns an empty span when it does not fit (check <see cref="Available"/> first
     /// when <paramref name="maxLength"/> may be 0).
     /// </summary>
     public Span<byte> BeginAppend(int maxLength)
@@ -93,7 +98,10 @@ public sealed class RelayChunk
         return _buffer.AsSpan(Length + PrefixLength, maxLength);
     }
 
-    /// <summary>Commits the message written into the span from <see cref="BeginAppend"/>; <paramref name="length"/> may be less than asked for.</summary>
+    /// <summary>
+    /// Commits the message written into the span from <see cref="BeginAppend"/>; <paramref name="length"/> may be less
+    /// than asked for.
+    /// </summary>
     public void EndAppend(int length)
     {
         if (_openAppend < 0)
@@ -123,7 +131,10 @@ public sealed class RelayChunk
         }
     }
 
-    /// <summary>Rebuilds a chunk from its <see cref="Memory"/> read back from disk; throws when the bytes do not hold exactly that many messages.</summary>
+    /// <summary>
+    /// Rebuilds a chunk from its <see cref="Memory"/> read back from disk; throws when the bytes do not hold exactly
+    /// that many messages.
+    /// </summary>
     public static RelayChunk FromSpilled(ReadOnlySpan<byte> bytes, int messages)
     {
         if (!IsWellFormed(bytes, messages))
@@ -140,7 +151,9 @@ public sealed class RelayChunk
         return chunk;
     }
 
-    /// <summary>True when the prefixes walk exactly to the end of <paramref name="bytes"/> in <paramref name="messages"/> steps.</summary>
+    /// <summary>
+    /// True when the prefixes walk exactly to the end of <paramref name="bytes"/> in <paramref name="messages"/> steps.
+    /// </summary>
     public static bool IsWellFormed(ReadOnlySpan<byte> bytes, int messages)
     {
         int offset = 0;
@@ -181,7 +194,9 @@ public sealed class RelayChunk
     /// <summary>The whole buffer, for the spill reader to fill before <see cref="CommitSpilled"/>.</summary>
     internal Memory<byte> RawBuffer => _buffer;
 
-    /// <summary>Takes <paramref name="length"/> bytes read into <see cref="RawBuffer"/> as the content, if well formed.</summary>
+    /// <summary>
+    /// Takes <paramref name="length"/> bytes read into <see cref="RawBuffer"/> as the content, if well formed.
+    /// </summary>
     internal bool CommitSpilled(int length, int messages)
     {
         if (!IsWellFormed(_buffer.AsSpan(0, length), messages))

@@ -36,7 +36,8 @@ public sealed partial class RelayQueue
         }
         else if (chunks.Count == 0 || _disk.WriteFront(chunks))
         {
-            // Only now: had the write failed, the in-flight chunk (maybe that record) is still on disk for the next start.
+            // Only now: had the write failed, the in-flight chunk (maybe that record) is still on disk for
+            // the next start.
             _disk.Ack();
         }
         else
@@ -50,7 +51,10 @@ public sealed partial class RelayQueue
         }
     }
 
-    /// <summary>The relay was removed: deletes what is queued in memory and on disk, counting it as dropped. After the consumer stopped.</summary>
+    /// <summary>
+    /// The relay was removed: deletes what is queued in memory and on disk, counting it as dropped. After the
+    /// consumer stopped.
+    /// </summary>
     public void DiscardAll()
     {
         var chunks = new List<RelayChunk>();
@@ -80,7 +84,10 @@ public sealed partial class RelayQueue
         RelayQueueLog.Discarded(_logger, _options.Name, messages);
     }
 
-    /// <summary>Stops the writer and closes the spill files (they stay for the next start); chunks still in memory are dropped and counted.</summary>
+    /// <summary>
+    /// Stops the writer and closes the spill files (they stay for the next start); chunks still in memory are dropped
+    /// and counted.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         Complete();

@@ -42,7 +42,11 @@ public sealed partial class RelayQueue : IAsyncDisposable
         _options = options;
         _logger = logger;
         _time = time ?? TimeProvider.System;
-        _reportTimer = _time.CreateTimer(static state => ((RelayQueue)state!).ReportScheduled(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _reportTimer = _time.CreateTimer(
+            static state => ((RelayQueue)state!).ReportScheduled(),
+            this,
+            Timeout.InfiniteTimeSpan,
+            Timeout.InfiniteTimeSpan);
         if (options.SpillDirectory is not null)
         {
             _disk = new DiskSpill(options, logger, _time, OnDropped);
@@ -77,7 +81,9 @@ public sealed partial class RelayQueue : IAsyncDisposable
         }
     }
 
-    /// <summary>Memory held by queued chunks (their capacities), which <see cref="RelayQueueOptions.MaxBytes"/> bounds.</summary>
+    /// <summary>
+    /// Memory held by queued chunks (their capacities), which <see cref="RelayQueueOptions.MaxBytes"/> bounds.
+    /// </summary>
     public long MemoryBytes
     {
         get
@@ -112,7 +118,9 @@ public sealed partial class RelayQueue : IAsyncDisposable
 
     public long SpillErrors => _disk?.SpillErrors ?? 0;
 
-    /// <summary>Queues a chunk, which the queue now owns. Never blocks: when full, the oldest chunks are dropped.</summary>
+    /// <summary>
+    /// Queues a chunk, which the queue now owns. Never blocks: when full, the oldest chunks are dropped.
+    /// </summary>
     public void Enqueue(RelayChunk chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
@@ -210,7 +218,10 @@ public sealed partial class RelayQueue : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends the queue: later chunks are dropped and counted; <see cref="TakeAsync"/> returns null once the rest is taken.</summary>
+    /// <summary>
+    /// Ends the queue: later chunks are dropped and counted; <see cref="TakeAsync"/> returns null once the
+    /// rest is taken.
+    /// </summary>
     public void Complete()
     {
         TaskCompletionSource? taker;

@@ -81,7 +81,8 @@ public sealed class LoggerInteropTests
         string line = await LogOneAsync(
             collector, ["--rfc3164", "-n", "127.0.0.1", .. via, "-t", "oldapp", "--id=77", "-p", "mail.err", "legacy ünï message"]);
 
-        // RFC 3164 has no MSGID and no SD; its timestamp has no fraction and no offset (the Collector's clock gives one).
+        // RFC 3164 has no MSGID and no SD; its timestamp has no fraction and no offset (the Collector's
+        // clock gives one).
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) ", line);
         Assert.Equal($"{ShortHostName} oldapp[77]: mail.err - - legacy ünï message", line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
     }
@@ -96,7 +97,10 @@ public sealed class LoggerInteropTests
         var texts = Enumerable.Range(0, 100).Select(i => $"line {i:D3} " + new string((char)('a' + (i % 26)), i == 50 ? 12_000 : i)).ToArray();
         var result = await ProcessRunner.RunAsync(
             Peers.Require("logger"),
-            ["--rfc5424", "--octet-count", "-T", "--size", "16384", "-n", "127.0.0.1", "-P", $"{collector.Tcp.Port}", "-t", "bulk", "-p", "daemon.info"],
+            [
+                "--rfc5424", "--octet-count", "-T", "--size", "16384", "-n", "127.0.0.1", "-P", $"{collector.Tcp.Port}",
+                "-t", "bulk", "-p", "daemon.info",
+            ],
             standardInput: Encoding.UTF8.GetBytes(string.Join('\n', texts) + "\n"));
         Assert.True(result.ExitCode == 0, $"logger failed: {result.StandardError}");
 

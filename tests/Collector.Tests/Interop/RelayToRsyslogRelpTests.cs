@@ -50,7 +50,10 @@ public sealed class RelayToRsyslogRelpTests(ITestOutputHelper output)
         for (int stop = 0; stop < 2; stop++)
         {
             int before = rsyslog.ReadLines().Count;
-            await Wait.UntilAsync(() => rsyslog.ReadLines().Count >= before + 2000, "more messages at rsyslogd before stopping it", TimeSpan.FromSeconds(60));
+            await Wait.UntilAsync(
+                () => rsyslog.ReadLines().Count >= before + 2000,
+                "more messages at rsyslogd before stopping it",
+                TimeSpan.FromSeconds(60));
             await rsyslog.StopAsync();
             await rsyslog.RestartAsync();
         }
@@ -91,20 +94,27 @@ public sealed class RelayToRsyslogRelpTests(ITestOutputHelper output)
     private static async Task<RunningCollector> StartWithRelayAsync(TempDirectory dir, int port)
     {
         Directory.CreateDirectory(dir.Combine("relays"));
-        File.WriteAllText(dir.Combine("relays", "rsyslog.yaml"), $"kind: logforwarder\nversion: v2\nmetadata: {{name: rsyslog}}\nspec: {{address: '127.0.0.1:{port}', protocol: relp}}\n");
+        File.WriteAllText(
+            dir.Combine("relays", "rsyslog.yaml"),
+            $"kind: logforwarder\nversion: v2\nmetadata: {{name: rsyslog}}\n" +
+            $"spec: {{address: '127.0.0.1:{port}', protocol: relp}}\n");
         return await RunningCollector.StartAsync(dir, "--relays", dir.Combine("relays"));
     }
 
     private static List<string> Texts(int from, int count) => Enumerable.Range(from, count).Select(i => $"request {i} failed: timeout").ToList();
 
-    /// <summary>Sends messages <paramref name="first"/>… to the Collector over TCP; first = -1 sends the sentinel.</summary>
+    /// <summary>
+    /// Sends messages <paramref name="first"/>… to the Collector over TCP; first = -1 sends the sentinel.
+    /// </summary>
     private static async Task SendAsync(TcpClient client, int first, int count)
     {
         var text = new StringBuilder();
         for (int i = first; i < first + count; i++)
         {
             string body = i < 0 ? "sentinel" : $"request {i} failed: timeout";
-            string message = $"""<11>1 2026-11-23T10:00:00.123456Z node-7 api 4242 stderr [k8s@32473 namespace="payments" pod="api-0" container="api"] {body}""";
+            string message =
+                """<11>1 2026-11-23T10:00:00.123456Z node-7 api 4242 stderr """ +
+                $"""[k8s@32473 namespace="payments" pod="api-0" container="api"] {body}""";
             text.Append(Encoding.UTF8.GetByteCount(message)).Append(' ').Append(message);
         }
 
@@ -113,7 +123,10 @@ public sealed class RelayToRsyslogRelpTests(ITestOutputHelper output)
 
     private static async Task WaitForSentinelAsync(RsyslogRelpReceiver rsyslog)
     {
-        await Wait.UntilAsync(() => rsyslog.ReadLines().Contains("sentinel"), $"the sentinel at rsyslogd: {rsyslog.Diagnostics}", TimeSpan.FromSeconds(60));
+        await Wait.UntilAsync(
+            () => rsyslog.ReadLines().Contains("sentinel"),
+            $"the sentinel at rsyslogd: {rsyslog.Diagnostics}",
+            TimeSpan.FromSeconds(60));
         int count = rsyslog.ReadLines().Count;
         await Task.Delay(500);
         Assert.Equal(count, rsyslog.ReadLines().Count);

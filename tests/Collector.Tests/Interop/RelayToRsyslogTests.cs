@@ -39,7 +39,9 @@ public sealed class RelayToRsyslogTests
         for (int start = 0; start < Count; start += burst)
         {
             await SendAsync(collector, start, burst);
-            await Wait.UntilAsync(() => rsyslog.ReadLines().Count >= start + burst, $"{start + burst} messages at rsyslogd (have {rsyslog.ReadLines().Count}): {rsyslog.Diagnostics}");
+            await Wait.UntilAsync(
+                () => rsyslog.ReadLines().Count >= start + burst,
+                $"{start + burst} messages at rsyslogd (have {rsyslog.ReadLines().Count}): {rsyslog.Diagnostics}");
         }
 
         var lines = rsyslog.ReadLines();
@@ -48,7 +50,10 @@ public sealed class RelayToRsyslogTests
         {
             var fields = lines[i].Split('\t');
             Assert.Equal(["11", "1", "2026-11-23T10:00:00.123456Z", "node-7", "api", "4242", "stderr"], fields[..7]);
-            Assert.Equal($"""[k8s@32473 namespace="payments-production" pod="api-5c7d9b8f6d-x2x7q" container="api" container_id="{i:D12}"]""", fields[7]);
+            Assert.Equal(
+                """[k8s@32473 namespace="payments-production" pod="api-5c7d9b8f6d-x2x7q" container="api" """ +
+                $"""container_id="{i:D12}"]""",
+                fields[7]);
             Assert.Equal($"request {i} failed: timeout", fields[8]);
         }
     }
@@ -59,7 +64,10 @@ public sealed class RelayToRsyslogTests
         using var dir = TempDirectory.Create();
         await using var rsyslog = await RsyslogProcess.StartAsync(dir, @"%syslogtag%\t%hostname%\t%msg%\n");
         Directory.CreateDirectory(dir.Combine("relays"));
-        File.WriteAllText(dir.Combine("relays", "legacy.yaml"), $"kind: logforwarder\nversion: v2\nmetadata: {{name: legacy}}\nspec: {{address: '127.0.0.1:{rsyslog.TcpPort}', format: rfc3164, framing: lf}}\n");
+        File.WriteAllText(
+            dir.Combine("relays", "legacy.yaml"),
+            $"kind: logforwarder\nversion: v2\nmetadata: {{name: legacy}}\n" +
+            $"spec: {{address: '127.0.0.1:{rsyslog.TcpPort}', format: rfc3164, framing: lf}}\n");
         await using var collector = await RunningCollector.StartAsync(dir, "--relays", dir.Combine("relays"));
 
         await SendAsync(collector, 0, 10);
@@ -77,7 +85,10 @@ public sealed class RelayToRsyslogTests
         var text = new StringBuilder();
         for (int i = first; i < first + count; i++)
         {
-            string message = $"""<11>1 2026-11-23T10:00:00.123456Z node-7 api 4242 stderr [k8s@32473 namespace="payments-production" pod="api-5c7d9b8f6d-x2x7q" container="api" container_id="{i:D12}"] request {i} failed: timeout""";
+            string message =
+                """<11>1 2026-11-23T10:00:00.123456Z node-7 api 4242 stderr """ +
+                """[k8s@32473 namespace="payments-production" pod="api-5c7d9b8f6d-x2x7q" container="api" """ +
+                $"""container_id="{i:D12}"] request {i} failed: timeout""";
             text.Append(Encoding.UTF8.GetByteCount(message)).Append(' ').Append(message);
         }
 

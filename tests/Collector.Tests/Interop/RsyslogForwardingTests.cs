@@ -41,7 +41,8 @@ public sealed class RsyslogForwardingTests
         await using var rsyslog = await RsyslogForwarder.StartAsync(dir, target, protocol, tcpFraming);
         var messages = Enumerable.Range(0, Count).Select(Message).ToList();
 
-        // UDP cannot push back: bursts, each awaited in the file, keep the socket buffer from overflowing on a busy machine.
+        // UDP cannot push back: bursts, each awaited in the file, keep the socket buffer from overflowing on a
+        // busy machine.
         int burst = protocol == "udp" ? 50 : Count;
         for (int start = 0; start < Count; start += burst)
         {
@@ -51,8 +52,14 @@ public sealed class RsyslogForwardingTests
 
         // The framing the Collector detected is the one omfwd was told to use, and every message parsed whole.
         string framing = protocol == "udp" ? "datagram" : tcpFraming ?? "lf";
-        Assert.Equal(Count, await collector.MetricAsync($"kubesyslog_collector_received_messages_total{{transport=\"{protocol}\",framing=\"{framing}\"}}"));
-        Assert.Equal(Count, await collector.MetricAsync($"kubesyslog_collector_parsed_messages_total{{transport=\"{protocol}\",format=\"rfc5424\"}}"));
+        Assert.Equal(
+            Count,
+            await collector.MetricAsync(
+                $"kubesyslog_collector_received_messages_total{{transport=\"{protocol}\",framing=\"{framing}\"}}"));
+        Assert.Equal(
+            Count,
+            await collector.MetricAsync(
+                $"kubesyslog_collector_parsed_messages_total{{transport=\"{protocol}\",format=\"rfc5424\"}}"));
         Assert.Equal(0, await collector.MetricAsync($"kubesyslog_collector_truncated_messages_total{{transport=\"{protocol}\"}}"));
 
         var expected = messages.Select(m => m.Stored).ToArray();
@@ -70,7 +77,9 @@ public sealed class RsyslogForwardingTests
             if (expected[i] != lines[i])
             {
                 int at = expected[i].AsSpan().CommonPrefixLength(lines[i]);
-                Assert.Fail($"line {i} differs at char {at}.{Environment.NewLine}expected: {Shorten(expected[i])}{Environment.NewLine}actual:   {Shorten(lines[i])}");
+                Assert.Fail(
+                    $"line {i} differs at char {at}.{Environment.NewLine}" +
+                    $"expected: {Shorten(expected[i])}{Environment.NewLine}actual:   {Shorten(lines[i])}");
             }
         }
     }
@@ -91,7 +100,9 @@ public sealed class RsyslogForwardingTests
         await WaitForLinesAsync(collector, rsyslog, 1);
         string line = Assert.Single(collector.ReadLines());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(?:Z|[+-]\d\d:\d\d) ", line);
-        Assert.Equal($"{Dns.GetHostName()} relayed[321]: local5.err RELAY [ex@32473 a=\"1\"] via rsyslog ünï", line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+        Assert.Equal(
+            $"{Dns.GetHostName()} relayed[321]: local5.err RELAY [ex@32473 a=\"1\"] via rsyslog ünï",
+            line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
     }
 
     [PeerFact("logger", "rsyslogd")]
@@ -111,10 +122,14 @@ public sealed class RsyslogForwardingTests
         await WaitForLinesAsync(collector, rsyslog, 1);
         string line = Assert.Single(collector.ReadLines());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) ", line);
-        Assert.Equal($"{Dns.GetHostName().Split('.')[0]} oldapp[77]: mail.err - -  legacy in", line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+        Assert.Equal(
+            $"{Dns.GetHostName().Split('.')[0]} oldapp[77]: mail.err - -  legacy in",
+            line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
     }
 
-    /// <summary>Message <paramref name="i"/> as sent to rsyslog, and the line the Collector must store for it.</summary>
+    /// <summary>
+    /// Message <paramref name="i"/> as sent to rsyslog, and the line the Collector must store for it.
+    /// </summary>
     private static (byte[] Sent, string Stored) Message(int i)
     {
         int priority = i * 7 % 192;
@@ -134,7 +149,8 @@ public sealed class RsyslogForwardingTests
         {
             7 => string.Empty,
             42 => $"{text} ünïcödé ✓ 日本語",
-            LongIndex => $"{text} " + string.Concat(Enumerable.Range(0, LongLength).Select(k => (char)('a' + (k % 26))))[..(LongLength - text.Length - 1)],
+            LongIndex => $"{text} "
+                + string.Concat(Enumerable.Range(0, LongLength - text.Length - 1).Select(k => (char)('a' + (k % 26)))),
             _ => text,
         };
 

@@ -28,7 +28,10 @@ public sealed class RsyslogRelpTests(ITestOutputHelper output)
         await WaitAsync(() => collector.ReadLines() is [.., var last] && last == sentinel, "the last message in the file", rsyslog);
 
         Assert.Equal(Enumerable.Range(0, Count).Select(seq => SequencedMessages.ExpectedLine(1, seq)), collector.ReadLines());
-        await WaitAsync(async () => await collector.MetricAsync("kubesyslog_collector_relp_acknowledged_messages_total") == Count, "every message acknowledged", rsyslog);
+        await WaitAsync(
+            async () => await collector.MetricAsync("kubesyslog_collector_relp_acknowledged_messages_total") == Count,
+            "every message acknowledged",
+            rsyslog);
         Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_relp_sessions_total"));
         Assert.Equal(0, await collector.MetricAsync("kubesyslog_collector_relp_protocol_errors_total"));
     }
@@ -63,7 +66,10 @@ public sealed class RsyslogRelpTests(ITestOutputHelper output)
             collector = await StartAsync(file, relp);
             await sending.WaitAsync(Delivery);
             string sentinel = SequencedMessages.ExpectedLine(1, Count - 1);
-            await WaitAsync(() => RunningCollector.ReadLines(file) is [.., var last] && last == sentinel, "the last message after the restart", rsyslog);
+            await WaitAsync(
+                () => RunningCollector.ReadLines(file) is [.., var last] && last == sentinel,
+                "the last message after the restart",
+                rsyslog);
 
             var expected = Enumerable.Range(0, Count).Select(seq => SequencedMessages.ExpectedLine(1, seq)).ToList();
             var lines = RunningCollector.ReadLines(file);

@@ -25,7 +25,9 @@ public sealed class RelayDeliveryTests
             Assert.Equal(5_000, frames.Count);
             for (int seq = 0; seq < 5_000; seq++)
             {
-                Assert.True(SequencedMessages.Message(1, seq).AsSpan().SequenceEqual(frames[seq].Payload), $"message {seq} relayed changed: {Encoding.UTF8.GetString(frames[seq].Payload)}");
+                Assert.True(
+                    SequencedMessages.Message(1, seq).AsSpan().SequenceEqual(frames[seq].Payload),
+                    $"message {seq} relayed changed: {Encoding.UTF8.GetString(frames[seq].Payload)}");
             }
         }
 
@@ -61,7 +63,10 @@ public sealed class RelayDeliveryTests
         }
 
         await Wait.UntilAsync(() => collector.LineCount() == 6, "6 lines stored");
-        await Wait.UntilAsync(() => target.Frames.Any(f => Encoding.UTF8.GetString(f.Payload).EndsWith("wanted marker", StringComparison.Ordinal)), "the last matching message relayed");
+        await Wait.UntilAsync(
+            () => target.Frames.Any(
+                f => Encoding.UTF8.GetString(f.Payload).EndsWith("wanted marker", StringComparison.Ordinal)),
+            "the last matching message relayed");
         Assert.Equal([messages[0], messages[4], messages[5]], target.Frames.Select(f => Encoding.UTF8.GetString(f.Payload)));
     }
 
@@ -89,11 +94,15 @@ public sealed class RelayDeliveryTests
         Assert.All(frames, f => Assert.Null(f.Framing));
         for (int seq = 0; seq < 999; seq++)
         {
-            Assert.True(SequencedMessages.Message(2, seq).AsSpan().SequenceEqual(frames[seq].Payload), $"datagram {seq} changed: {Encoding.UTF8.GetString(frames[seq].Payload)}");
+            Assert.True(
+                SequencedMessages.Message(2, seq).AsSpan().SequenceEqual(frames[seq].Payload),
+                $"datagram {seq} changed: {Encoding.UTF8.GetString(frames[seq].Payload)}");
         }
 
         Assert.True(frames[999].Payload.Length <= 1024, $"the 8 KiB message sent as {frames[999].Payload.Length} bytes");
-        Assert.True(SequencedMessages.Message(2, 999).AsSpan().StartsWith(frames[999].Payload.AsSpan(0, 900)), "the cut message starts as the original");
+        Assert.True(
+            SequencedMessages.Message(2, 999).AsSpan().StartsWith(frames[999].Payload.AsSpan(0, 900)),
+            "the cut message starts as the original");
         var metrics = await RelayDocs.MetricsAsync(collector);
         Assert.Equal(1, RelayDocs.Metric(metrics, "relay_truncated_messages_total", "udp"));
     }
@@ -119,7 +128,12 @@ public sealed class RelayDeliveryTests
         {
             await RelayDocs.SendAsync(collector, 3, burst * 1_000, 1_000);
             await Wait.UntilAsync(() => collector.LineCount() == (burst + 1) * 1_000, $"burst {burst} stored while the relay target is down");
-            await RelayDocs.UntilAsync(collector, () => RelayDocs.Metric(RelayDocs.MetricsAsync(collector).GetAwaiter().GetResult(), "relay_queued_messages", "late") >= burst * 1_000, $"burst {burst} queued");
+            await RelayDocs.UntilAsync(
+                collector,
+                () => RelayDocs.Metric(
+                        RelayDocs.MetricsAsync(collector).GetAwaiter().GetResult(), "relay_queued_messages", "late")
+                    >= burst * 1_000,
+                $"burst {burst} queued");
             Assert.Equal(0, RelayDocs.Metric(await RelayDocs.MetricsAsync(collector), "relay_connected", "late"));
         }
 
@@ -149,10 +163,20 @@ public sealed class RelayDeliveryTests
         RelayDocs.Write(dir, "leaving", port);
         await using var collector = await RunningCollector.StartAsync(dir, "--relays", dir.Combine("relays"));
         await RelayDocs.SendAsync(collector, 15, 0, 2_000);
-        await RelayDocs.UntilAsync(collector, () => RelayDocs.Metric(RelayDocs.MetricsAsync(collector).GetAwaiter().GetResult(), "relay_queued_messages", "leaving") == 2_000, "2000 queued");
+        await RelayDocs.UntilAsync(
+            collector,
+            () => RelayDocs.Metric(
+                    RelayDocs.MetricsAsync(collector).GetAwaiter().GetResult(), "relay_queued_messages", "leaving")
+                == 2_000,
+            "2000 queued");
 
         File.Delete(dir.Combine("relays", "leaving.yaml"));
-        await RelayDocs.UntilAsync(collector, () => !RelayDocs.StatusText(collector).GetAwaiter().GetResult().Contains("\"leaving\"", StringComparison.Ordinal), "the relay gone from the status", TimeSpan.FromSeconds(2));
+        await RelayDocs.UntilAsync(
+            collector,
+            () => !RelayDocs.StatusText(collector).GetAwaiter().GetResult()
+                .Contains("\"leaving\"", StringComparison.Ordinal),
+            "the relay gone from the status",
+            TimeSpan.FromSeconds(2));
         await using var target = SyslogTestListener.Start(port: port);
 
         var frames = await target.WaitForFramesAsync(2_000, TimeSpan.FromSeconds(15));
@@ -220,7 +244,10 @@ public sealed class RelayDeliveryTests
         {
             await RelayDocs.SendAsync(first, 11, 0, 20_000);
             await Wait.UntilAsync(() => first.LineCount() == 20_000, "all stored");
-            await Wait.UntilAsync(() => RelayDocs.Metric(RelayDocs.MetricsAsync(first).Result, "relay_queued_messages", "durable") == 20_000, "all queued");
+            await Wait.UntilAsync(
+                () => RelayDocs.Metric(RelayDocs.MetricsAsync(first).Result, "relay_queued_messages", "durable")
+                    == 20_000,
+                "all queued");
             Assert.True(RelayDocs.Metric(await RelayDocs.MetricsAsync(first), "relay_spilled_bytes", "durable") > 1 << 20, "most of it on disk");
         }
 

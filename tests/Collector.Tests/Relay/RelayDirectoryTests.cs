@@ -13,7 +13,10 @@ public sealed class RelayDirectoryTests
     {
         using var dir = TempDirectory.Create();
         File.WriteAllText(dir.Combine("a.yaml"), Doc("a", "h1:514"));
-        File.WriteAllText(dir.Combine("b.json"), """{"kind":"logforwarder","version":"v2","metadata":{"name":"b"},"spec":{"address":"h2:514","protocol":"udp"}}""");
+        File.WriteAllText(
+            dir.Combine("b.json"),
+            """{"kind":"logforwarder","version":"v2","metadata":{"name":"b"},"spec":""" +
+            """{"address":"h2:514","protocol":"udp"}}""");
         File.WriteAllText(dir.Combine(".a.yaml.swp"), "garbage");
 
         var set = new RelayDirectory(dir.Path).Scan();
@@ -51,7 +54,9 @@ public sealed class RelayDirectoryTests
         using var dir = TempDirectory.Create();
         var relays = new RelayDirectory(dir.Path);
         File.WriteAllText(dir.Combine("a.yaml"), Doc("a", "h1:514"));
-        File.WriteAllText(dir.Combine("new.yaml"), "kind: logforwarder\nversion: v2\nmetadata: {name: new}\nspec: {address: 'h:514', protocol: sctp}");
+        File.WriteAllText(
+            dir.Combine("new.yaml"),
+            "kind: logforwarder\nversion: v2\nmetadata: {name: new}\nspec: {address: 'h:514', protocol: sctp}");
         Assert.Equal("h1", relays.Scan().Relays["a"].Host);
 
         File.WriteAllText(dir.Combine("a.yaml"), Doc("a", "h1:514", "carrier-pigeon"));

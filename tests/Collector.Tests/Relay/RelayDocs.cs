@@ -16,7 +16,9 @@ internal static class RelayDocs
 
     public static HttpClient Http(RunningCollector collector) => new() { BaseAddress = new Uri($"http://{collector.Http}") };
 
-    /// <summary>Sends numbered messages from stream <paramref name="stream"/> over one TCP connection and closes it.</summary>
+    /// <summary>
+    /// Sends numbered messages from stream <paramref name="stream"/> over one TCP connection and closes it.
+    /// </summary>
     public static async Task SendAsync(RunningCollector collector, int stream, int first, int count)
     {
         using var client = new TcpClient();
@@ -24,7 +26,9 @@ internal static class RelayDocs
         await SequencedMessages.SendAsync(client.GetStream(), stream, first, count, octetCounted: true);
     }
 
-    /// <summary>The sequence numbers in frames (as sent by <see cref="SequencedMessages"/>), for counting duplicates and gaps.</summary>
+    /// <summary>
+    /// The sequence numbers in frames (as sent by <see cref="SequencedMessages"/>), for counting duplicates and gaps.
+    /// </summary>
     public static int[] Sequences(IEnumerable<SyslogTestListener.ReceivedFrame> frames, int stream) =>
         frames.Select(f => Encoding.UTF8.GetString(f.Payload))
             .Select(text => (text, at: text.IndexOf($"stream={stream} seq=", StringComparison.Ordinal)))

@@ -7,6 +7,8 @@ namespace Collector.Tests.Relay;
 
 public sealed class RelayDocumentTests
 {
+    private const string DocumentA = "kind: logforwarder\nversion: v2\nmetadata: {name: a}\n";
+
     [Fact]
     public void ReadsAGravityLogForwarderAsGravityStoredIt()
     {
@@ -52,7 +54,10 @@ public sealed class RelayDocumentTests
     [Fact]
     public void ReadsProtocolRelpWithItsQueueAndSpill()
     {
-        var relay = RelayDocument.Parse("kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'siem:2514', protocol: RELP, queue: {spill: disk}}", out var errors);
+        var relay = RelayDocument.Parse(
+            "kind: logforwarder\nversion: v2\nmetadata: {name: siem}\n" +
+            "spec: {address: 'siem:2514', protocol: RELP, queue: {spill: disk}}",
+            out var errors);
 
         Assert.Empty(errors);
         Assert.Equal(SyslogTransportProtocol.Relp, relay!.Protocol);
@@ -95,22 +100,28 @@ public sealed class RelayDocumentTests
     }
 
     [Theory]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', protocol: sctp}", "spec.protocol must be tcp, udp or relp, was 'sctp'")]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:99999'}", "spec.address must be host:port")]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {protocol: tcp}", "spec.address is required")]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', fliter: x}", "spec.fliter is not a known key")]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', filter: '{namespace=}'}", "spec.filter is not a valid query")]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', protocol: udp, tls: true}", "spec.tls needs spec.protocol tcp")]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:2514', protocol: relp, tls: true}", "spec.tls is not supported with spec.protocol relp yet")]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', tls: {caFile: /nonexistent/ca.pem}}", "spec.tls.caFile '/nonexistent/ca.pem' does not exist")]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', queue: {maxBytes: lots}}", "spec.queue.maxBytes must be a size")]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', queue: {spill: tape}}", "spec.queue.spill must be disk or none")]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514', format: json}", "spec.format must be rfc5424 or rfc3164")]
+    [InlineData(
+        DocumentA + "spec: {address: 'h:514', protocol: sctp}",
+        "spec.protocol must be tcp, udp or relp, was 'sctp'")]
+    [InlineData(DocumentA + "spec: {address: 'h:99999'}", "spec.address must be host:port")]
+    [InlineData(DocumentA + "spec: {protocol: tcp}", "spec.address is required")]
+    [InlineData(DocumentA + "spec: {address: 'h:514', fliter: x}", "spec.fliter is not a known key")]
+    [InlineData(DocumentA + "spec: {address: 'h:514', filter: '{namespace=}'}", "spec.filter is not a valid query")]
+    [InlineData(DocumentA + "spec: {address: 'h:514', protocol: udp, tls: true}", "spec.tls needs spec.protocol tcp")]
+    [InlineData(
+        DocumentA + "spec: {address: 'h:2514', protocol: relp, tls: true}",
+        "spec.tls is not supported with spec.protocol relp yet")]
+    [InlineData(
+        DocumentA + "spec: {address: 'h:514', tls: {caFile: /nonexistent/ca.pem}}",
+        "spec.tls.caFile '/nonexistent/ca.pem' does not exist")]
+    [InlineData(DocumentA + "spec: {address: 'h:514', queue: {maxBytes: lots}}", "spec.queue.maxBytes must be a size")]
+    [InlineData(DocumentA + "spec: {address: 'h:514', queue: {spill: tape}}", "spec.queue.spill must be disk or none")]
+    [InlineData(DocumentA + "spec: {address: 'h:514', format: json}", "spec.format must be rfc5424 or rfc3164")]
     [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: ../etc}\nspec: {address: 'h:514'}", "metadata.name must be")]
     [InlineData("kind: user\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:514'}", "kind must be logforwarder, was 'user'")]
     [InlineData("kind: logforwarder\nversion: v1\nmetadata: {name: a}\nspec: {address: 'h:514'}", "version must be v2, was 'v1'")]
     [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}", "spec is required")]
-    [InlineData("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: [h, 514]}", "spec.address must be a single value")]
+    [InlineData(DocumentA + "spec: {address: [h, 514]}", "spec.address must be a single value")]
     [InlineData("kind: logforwarder\n  version: : v2\n [", "not valid YAML or JSON at line")]
     [InlineData("- a\n- b", "must hold one logforwarder document")]
     [InlineData("kind: logforwarder\n---\nkind: logforwarder", "several documents")]
@@ -126,7 +137,9 @@ public sealed class RelayDocumentTests
     [Fact]
     public void ReportsEveryProblemAtOnce()
     {
-        var relay = RelayDocument.Parse("kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:0', protocol: x, format: y}", out var errors);
+        var relay = RelayDocument.Parse(
+            "kind: logforwarder\nversion: v2\nmetadata: {name: a}\nspec: {address: 'h:0', protocol: x, format: y}",
+            out var errors);
 
         Assert.Null(relay);
         Assert.Equal(3, errors.Count);

@@ -16,12 +16,14 @@ public sealed class RelayEncoderTests
         byte[] bytes = Encoding.UTF8.GetBytes(frame);
         var status = SyslogParser.TryParse(bytes, Now, out var header, out var error);
         var context = new FrameContext("10.0.0.7"u8.ToArray(), Now);
-        var encoded = RelayEncoder.Encode(format, bytes, header, status == OperationStatus.Done ? default : error, context, new ArrayBufferWriter<byte>());
+        var passedError = status == OperationStatus.Done ? default : error;
+        var encoded = RelayEncoder.Encode(format, bytes, header, passedError, context, new ArrayBufferWriter<byte>());
         return Encoding.UTF8.GetString(encoded);
     }
 
     private const string Container =
-        """<14>1 2026-11-23T09:59:58.123456Z node-1 web - stdout [k8s@32473 namespace="shop" pod="web-7d9f" container="web" container_id="abc"] GET / 200""";
+        """<14>1 2026-11-23T09:59:58.123456Z node-1 web - stdout """ +
+        """[k8s@32473 namespace="shop" pod="web-7d9f" container="web" container_id="abc"] GET / 200""";
 
     [Fact]
     public void AnRfc5424FrameIsRelayedByteForByte()
@@ -60,7 +62,8 @@ public sealed class RelayEncoderTests
         const string Garbage = "<13>1 yesterday host app - - - bad timestamp";
         string relayed = Encode(RelayFormat.Rfc5424, Garbage);
 
-        Assert.True(relayed.StartsWith("<13>1 2026-11-23T10:00:00.000000Z 10.0.0.7 - - - [kube-syslog@32473 unparsed=\"", StringComparison.Ordinal), relayed);
+        const string Prefix = "<13>1 2026-11-23T10:00:00.000000Z 10.0.0.7 - - - [kube-syslog@32473 unparsed=\"";
+        Assert.True(relayed.StartsWith(Prefix, StringComparison.Ordinal), relayed);
         Assert.EndsWith("\"] " + Garbage, relayed, StringComparison.Ordinal);
         Assert.Equal("<13>Nov 23 10:00:00 10.0.0.7 kube-syslog-unparsed: " + Garbage, Encode(RelayFormat.Rfc3164, Garbage));
     }

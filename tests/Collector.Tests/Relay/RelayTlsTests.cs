@@ -25,7 +25,12 @@ public sealed class RelayTlsTests : IDisposable
         string ca = TestCertificates.WritePem(_dir.Combine("ca.pem"), _authority);
         string cert = TestCertificates.WritePem(_dir.Combine("client.pem"), client);
         string key = TestCertificates.WriteKey(_dir.Combine("client.key"), client);
-        RelayDocs.Write(_dir, "secure", receiver.Port, extra: $"  tls: {{caFile: \"{ca}\", certFile: \"{cert}\", keyFile: \"{key}\", serverName: {TestCertificates.ServerName}}}\n");
+        RelayDocs.Write(
+            _dir,
+            "secure",
+            receiver.Port,
+            extra: $"  tls: {{caFile: \"{ca}\", certFile: \"{cert}\", keyFile: \"{key}\", " +
+                $"serverName: {TestCertificates.ServerName}}}\n");
         await using var collector = await RunningCollector.StartAsync(_dir, "--relays", _dir.Combine("relays"));
 
         await RelayDocs.SendAsync(collector, 12, 0, 500);
@@ -47,14 +52,18 @@ public sealed class RelayTlsTests : IDisposable
         await using var plain = SyslogTestListener.Start();
         var other = TestCertificates.CreateAuthority("some other CA");
         string ca = TestCertificates.WritePem(_dir.Combine("ca.pem"), rightCa ? _authority : other);
-        RelayDocs.Write(_dir, "refused", receiver.Port, extra: $"  tls: {{caFile: \"{ca}\", serverName: {(rightCa ? "wrong.example" : TestCertificates.ServerName)}}}\n");
+        string serverName = rightCa ? "wrong.example" : TestCertificates.ServerName;
+        RelayDocs.Write(
+            _dir, "refused", receiver.Port, extra: $"  tls: {{caFile: \"{ca}\", serverName: {serverName}}}\n");
         RelayDocs.Write(_dir, "plain", plain.TcpPort);
         await using var collector = await RunningCollector.StartAsync(_dir, "--relays", _dir.Combine("relays"));
 
         await RelayDocs.SendAsync(collector, 13, 0, 200);
 
         await plain.WaitForFramesAsync(200);
-        await Wait.UntilAsync(() => StatusAsync(collector, "refused").Result.GetProperty("lastError").ValueKind == JsonValueKind.String, "the refusal reported");
+        await Wait.UntilAsync(
+            () => StatusAsync(collector, "refused").Result.GetProperty("lastError").ValueKind == JsonValueKind.String,
+            "the refusal reported");
         var status = await StatusAsync(collector, "refused");
         Assert.Contains(expected, status.GetProperty("lastError").GetString(), StringComparison.Ordinal);
         Assert.False(status.GetProperty("connected").GetBoolean());
@@ -66,7 +75,8 @@ public sealed class RelayTlsTests : IDisposable
     public async Task AReceiverRefusingTheMissingClientCertificateIsReportedWithItsReason()
     {
         // TLS 1.3 completes the client's side of the handshake before the server checks the client certificate; its
-        // refusal comes a moment later. Messages written meanwhile were lost while counted as sent, with no error shown.
+        // refusal comes a moment later. Messages written meanwhile were lost while counted as sent, with no
+        // error shown.
         await using var receiver = LoopbackTlsReceiver.Start(_server, clientAuthority: _authority);
         string ca = TestCertificates.WritePem(_dir.Combine("ca.pem"), _authority);
         RelayDocs.Write(_dir, "nocert", receiver.Port, extra: $"  tls: {{caFile: \"{ca}\", serverName: {TestCertificates.ServerName}}}\n");
@@ -76,7 +86,8 @@ public sealed class RelayTlsTests : IDisposable
 
         await RelayDocs.UntilAsync(
             collector,
-            () => StatusAsync(collector, "nocert").Result.GetProperty("lastError").GetString()?.Contains("by the peer", StringComparison.Ordinal) == true,
+            () => StatusAsync(collector, "nocert").Result.GetProperty("lastError").GetString()
+                ?.Contains("by the peer", StringComparison.Ordinal) == true,
             "the receiver's refusal reported");
         var status = await StatusAsync(collector, "nocert");
         Assert.Equal(0, status.GetProperty("sent").GetInt64());
@@ -93,14 +104,20 @@ public sealed class RelayTlsTests : IDisposable
         string otherCa = TestCertificates.WritePem(_dir.Combine("other-ca.pem"), TestCertificates.CreateAuthority("some other CA"));
         RelayDocs.Write(_dir, "lenient", receiver.Port, extra: $"  tls: {{caFile: \"{ca}\", serverName: wrong.example, checkServerName: false}}\n");
         // The same leniency towards a server whose chain does not lead to the configured CA: still refused.
-        RelayDocs.Write(_dir, "unchained", untrusted.Port, extra: $"  tls: {{caFile: \"{otherCa}\", serverName: wrong.example, checkServerName: false}}\n");
+        RelayDocs.Write(
+            _dir,
+            "unchained",
+            untrusted.Port,
+            extra: $"  tls: {{caFile: \"{otherCa}\", serverName: wrong.example, checkServerName: false}}\n");
         await using var collector = await RunningCollector.StartAsync(_dir, "--relays", _dir.Combine("relays"));
 
         await RelayDocs.SendAsync(collector, 14, 0, 10);
 
         await Wait.UntilAsync(() => receiver.Messages.Count == 10, "10 messages");
         Assert.Equal(Enumerable.Range(0, 10).Select(i => System.Text.Encoding.UTF8.GetString(SequencedMessages.Message(14, i))), receiver.Messages);
-        await Wait.UntilAsync(() => StatusAsync(collector, "unchained").Result.GetProperty("lastError").ValueKind == JsonValueKind.String, "the unchained server's refusal reported");
+        await Wait.UntilAsync(
+            () => StatusAsync(collector, "unchained").Result.GetProperty("lastError").ValueKind == JsonValueKind.String,
+            "the unchained server's refusal reported");
         var status = await StatusAsync(collector, "unchained");
         Assert.Contains("RemoteCertificateChainErrors", status.GetProperty("lastError").GetString(), StringComparison.Ordinal);
         Assert.False(status.GetProperty("connected").GetBoolean());
@@ -126,7 +143,8 @@ public sealed class RelayTlsTests : IDisposable
         Assert.StartsWith("could not start: ", invalid.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
         Assert.Contains("CaFile", invalid.GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
 
-        using var put = await http.PutAsync("/api/v1/relays/broken2", new StringContent(RelayDocs.Doc("broken2", 6514, extra: $"  tls: {{caFile: \"{ca}\"}}\n")));
+        var broken = RelayDocs.Doc("broken2", 6514, extra: $"  tls: {{caFile: \"{ca}\"}}\n");
+        using var put = await http.PutAsync("/api/v1/relays/broken2", new StringContent(broken));
         Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, put.StatusCode);
         Assert.Contains("could not start", await put.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 

@@ -39,7 +39,9 @@ internal static class Chunks
         return [.. slices.Select(s => int.Parse(Encoding.ASCII.GetString(s.Span)["msg-".Length..], CultureInfo.InvariantCulture))];
     }
 
-    /// <summary>Takes <paramref name="chunks"/> chunks (each returned to the pool) and gives their message numbers.</summary>
+    /// <summary>
+    /// Takes <paramref name="chunks"/> chunks (each returned to the pool) and gives their message numbers.
+    /// </summary>
     public static async Task<List<int>> TakeAsync(RelayQueue queue, int chunks)
     {
         var numbers = new List<int>();

@@ -155,7 +155,13 @@ public sealed class RelayQueueTests
 
         // With spill the memory holds only a few chunks, so the queue keeps moving between memory and disk.
         var options = spill
-            ? new RelayQueueOptions { MaxBytes = 4L * RelayChunk.DefaultSize, SpillDirectory = dir.Path, SegmentBytes = 20 * Chunks.RecordLength, MaxSpillBacklogBytes = 1L << 40 }
+            ? new RelayQueueOptions
+            {
+                MaxBytes = 4L * RelayChunk.DefaultSize,
+                SpillDirectory = dir.Path,
+                SegmentBytes = 20 * Chunks.RecordLength,
+                MaxSpillBacklogBytes = 1L << 40,
+            }
             : new RelayQueueOptions { MaxBytes = 1L << 40 };
         await using var queue = new RelayQueue(options, new CollectingLogger());
         const int Producers = 4;

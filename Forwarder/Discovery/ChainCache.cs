@@ -13,7 +13,9 @@ internal sealed class ChainCache
     private Dictionary<string, Entry> _previous = new(StringComparer.Ordinal);
     private Dictionary<string, Entry> _current = new(StringComparer.Ordinal);
 
-    /// <summary>The cached chain when it still holds, with the real file's current status (its size moves on).</summary>
+    /// <summary>
+    /// The cached chain when it still holds, with the real file's current status (its size moves on).
+    /// </summary>
     public string[]? TryGet(string path, out FileStatus status)
     {
         if (_previous.TryGetValue(path, out var entry)
@@ -29,7 +31,9 @@ internal sealed class ChainCache
         return null;
     }
 
-    /// <summary><paramref name="link"/> is the path's own status (lstat), taken before the chain was resolved.</summary>
+    /// <summary>
+    /// <paramref name="link"/> is the path's own status (lstat), taken before the chain was resolved.
+    /// </summary>
     public void Add(string path, string[] chain, FileStatus link, FileStatus real) => _current[path] = new Entry(chain, link, real);
 
     public void EndScan()

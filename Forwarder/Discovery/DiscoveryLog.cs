@@ -9,13 +9,20 @@ internal static partial class DiscoveryLog
     [LoggerMessage(102, LogLevel.Information, "Directory {Directory} can be read again")]
     public static partial void DirectoryReadableAgain(ILogger logger, string directory);
 
-    [LoggerMessage(103, LogLevel.Information, "Base directory {Directory} of {Pattern} does not exist (yet) or is not a directory; it is looked for at every scan")]
+    [LoggerMessage(
+        103,
+        LogLevel.Information,
+        "Base directory {Directory} of {Pattern} does not exist (yet) or is not a directory; " +
+        "it is looked for at every scan")]
     public static partial void BaseDirectoryMissing(ILogger logger, string directory, string pattern);
 
     [LoggerMessage(104, LogLevel.Debug, "Skipping {Path}: {Problem}")]
     public static partial void Skipped(ILogger logger, string path, string problem);
 
-    [LoggerMessage(105, LogLevel.Debug, "Not descending into {Directory} again: it was already visited through another path (a directory link loop?)")]
+    [LoggerMessage(
+        105,
+        LogLevel.Debug,
+        "Not descending into {Directory} again: it was already visited through another path (a directory link loop?)")]
     public static partial void DirectoryVisited(ILogger logger, string directory);
 
     [LoggerMessage(110, LogLevel.Warning, "Cannot watch {Directory} for new files ({Reason}); it is polled instead")]

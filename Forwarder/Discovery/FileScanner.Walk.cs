@@ -15,7 +15,8 @@ internal sealed partial class FileScanner
 
     /// <summary>
     /// Collects the paths <paramref name="include"/> matches, walking from its base directory and descending only where
-    /// a match is still possible. Directory links are followed; the (device, inode) of each directory visited stops loops.
+    /// a match is still possible. Directory links are followed; the (device, inode) of each directory visited
+    /// stops loops.
     /// </summary>
     private void Walk(GlobPattern include, List<string> matches)
     {
@@ -95,7 +96,9 @@ internal sealed partial class FileScanner
         }
     }
 
-    /// <summary>One directory's entries; <see cref="DirectoryEntry.IsDirectory"/> follows links, as stat(2) does.</summary>
+    /// <summary>
+    /// One directory's entries; <see cref="DirectoryEntry.IsDirectory"/> follows links, as stat(2) does.
+    /// </summary>
     internal static List<DirectoryEntry> ReadDirectory(string directory)
     {
         var entries = new FileSystemEnumerable<DirectoryEntry>(

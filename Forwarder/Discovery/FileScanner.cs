@@ -24,7 +24,9 @@ internal sealed partial class FileScanner
     {
     }
 
-    /// <summary>Tests pass <paramref name="readDirectory"/> to make a directory unreadable: root reads any directory.</summary>
+    /// <summary>
+    /// Tests pass <paramref name="readDirectory"/> to make a directory unreadable: root reads any directory.
+    /// </summary>
     internal FileScanner(
         IReadOnlyList<GlobPattern> include,
         IReadOnlyList<GlobPattern> exclude,

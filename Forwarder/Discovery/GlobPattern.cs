@@ -72,7 +72,9 @@ public sealed class GlobPattern
 
     private static ulong Accepting(GlobSegment[] segments) => 1UL << segments.Length;
 
-    /// <summary>The states reached after reading every segment of <paramref name="path"/>; 0 when none is left.</summary>
+    /// <summary>
+    /// The states reached after reading every segment of <paramref name="path"/>; 0 when none is left.
+    /// </summary>
     private static ulong Run(GlobSegment[] segments, string path)
     {
         if (!path.StartsWith('/'))
@@ -122,7 +124,9 @@ public sealed class GlobPattern
         return SkipAnyDepth(segments, next);
     }
 
-    /// <summary>'**' also matches zero directories: wherever it is next, the segment after it may be next too.</summary>
+    /// <summary>
+    /// '**' also matches zero directories: wherever it is next, the segment after it may be next too.
+    /// </summary>
     private static ulong SkipAnyDepth(GlobSegment[] segments, ulong states)
     {
         for (int i = 0; i < segments.Length; i++)

@@ -23,7 +23,9 @@ internal sealed class GlobSegment
 
     public bool IsLiteral => _isLiteral;
 
-    /// <summary>A validated segment: classes are closed and <c>**</c> only stands alone (see <see cref="GlobParser"/>).</summary>
+    /// <summary>
+    /// A validated segment: classes are closed and <c>**</c> only stands alone (see <see cref="GlobParser"/>).
+    /// </summary>
     public static GlobSegment Create(string text) =>
         text == "**" ? AnyDepth : new GlobSegment(text, isLiteral: text.AsSpan().IndexOfAny("*?[") < 0, isAnyDepth: false);
 
@@ -120,7 +122,9 @@ internal sealed class GlobSegment
         return p == pattern.Length;
     }
 
-    /// <summary><paramref name="members"/> is the text between '[' and ']': an optional '!' or '^', chars and ranges.</summary>
+    /// <summary>
+    /// <paramref name="members"/> is the text between '[' and ']': an optional '!' or '^', chars and ranges.
+    /// </summary>
     private static bool IsClassMatch(ReadOnlySpan<char> members, char c)
     {
         bool negated = members.Length > 0 && members[0] is '!' or '^';

@@ -16,7 +16,9 @@ internal sealed class ProblemMemory
         return !_previous.Contains(key);
     }
 
-    /// <summary>True, once, when the previous scan had this problem and this one does not (log the recovery now).</summary>
+    /// <summary>
+    /// True, once, when the previous scan had this problem and this one does not (log the recovery now).
+    /// </summary>
     public bool IsResolved(string key) => !_current.Contains(key) && _previous.Remove(key);
 
     public void EndScan()

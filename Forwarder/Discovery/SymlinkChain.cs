@@ -6,7 +6,9 @@ namespace Forwarder.Discovery;
 /// </summary>
 internal static class SymlinkChain
 {
-    /// <summary>Linux's own limit (MAXSYMLINKS, path_resolution(7)); more hops than this is treated as a loop.</summary>
+    /// <summary>
+    /// Linux's own limit (MAXSYMLINKS, path_resolution(7)); more hops than this is treated as a loop.
+    /// </summary>
     public const int MaxHops = 40;
 
     /// <summary>

@@ -7,8 +7,9 @@ namespace Forwarder.Discovery;
 /// directory for names created, deleted or renamed inside it, and one on its parent for the directory itself, because
 /// a watch follows an inode and goes silently deaf when its directory is deleted (ext4 may even give the re-created
 /// directory the same inode number). Starting can fail (the directory is missing or not a directory, the inotify
-/// limits are reached); it is retried at every <see cref="Refresh"/> and the failure logged once until a start succeeds.
-/// .NET 10 shares one inotify instance between watchers (dotnet/runtime#117148), so two watches cost no extra instance.
+/// limits are reached); it is retried at every <see cref="Refresh"/> and the failure logged once until a start
+/// succeeds. .NET 10 shares one inotify instance between watchers (dotnet/runtime#117148), so two watches cost no
+/// extra instance.
 /// </summary>
 internal sealed class WatchedDirectory : IDisposable
 {
@@ -161,7 +162,8 @@ internal sealed class WatchedDirectory : IDisposable
         }
         else if (!_degraded)
         {
-            // E.g. the inotify watch limit reached for a new subdirectory: the rest is still watched, polling covers it.
+            // E.g. the inotify watch limit reached for a new subdirectory: the rest is still watched,
+            // polling covers it.
             _degraded = true;
             DiscoveryLog.WatchError(_logger, Path, exception);
         }

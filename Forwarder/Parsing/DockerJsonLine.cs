@@ -3,8 +3,9 @@ using System.Text.Json;
 namespace Forwarder.Parsing;
 
 /// <summary>
-/// The fields of one docker json-file line, <c>{"log":"text\n","stream":"stdout","time":"2026-01-01T00:00:00.000001Z"}</c>,
-/// as spans into the line. <see cref="Log"/> is still escaped; <see cref="Escapes"/> says what unescaping it takes.
+/// The fields of one docker json-file line,
+/// <c>{"log":"text\n","stream":"stdout","time":"2026-01-01T00:00:00.000001Z"}</c>, as spans into the line.
+/// <see cref="Log"/> is still escaped; <see cref="Escapes"/> says what unescaping it takes.
 /// </summary>
 internal readonly ref struct DockerJsonLine
 {
@@ -108,7 +109,9 @@ internal readonly ref struct DockerJsonLine
         return true;
     }
 
-    /// <summary>Any valid JSON object: keys in another order, extra keys, whitespace. Only for lines the fast path rejects.</summary>
+    /// <summary>
+    /// Any valid JSON object: keys in another order, extra keys, whitespace. Only for lines the fast path rejects.
+    /// </summary>
     private static bool TryParseAnyShape(ReadOnlySpan<byte> line, out DockerJsonLine parsed)
     {
         parsed = default;

@@ -6,7 +6,8 @@ namespace Forwarder.Parsing;
 internal static class JsonString
 {
     /// <summary>
-    /// Unescapes <paramref name="escaped"/> (the bytes between the quotes) into <paramref name="destination"/>, which needs
+    /// Unescapes <paramref name="escaped"/> (the bytes between the quotes) into
+    /// <paramref name="destination"/>, which needs
     /// <paramref name="escaped"/>'s length at most: every escape is at least as long as what it stands for.
     /// Returns the length written, or -1 for an escape JSON does not have. A lone surrogate becomes U+FFFD, as Go's
     /// encoding/json (which wrote docker's line) decodes it.
@@ -70,7 +71,10 @@ internal static class JsonString
         }
     }
 
-    /// <summary>Reads <c>\uXXXX</c> (and a following <c>\uXXXX</c> low surrogate) at the start of <paramref name="text"/>; returns the bytes read or -1.</summary>
+    /// <summary>
+    /// Reads <c>\uXXXX</c> (and a following <c>\uXXXX</c> low surrogate) at the start of <paramref name="text"/>;
+    /// returns the bytes read or -1.
+    /// </summary>
     private static int DecodeUnicode(ReadOnlySpan<byte> text, out int scalar)
     {
         scalar = 0;

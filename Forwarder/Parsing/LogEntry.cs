@@ -1,17 +1,28 @@
 namespace Forwarder.Parsing;
 
-/// <summary>One complete log entry. Its spans point into the parser's line or buffers: valid only during <see cref="ILogEntrySink.Add"/>.</summary>
+/// <summary>
+/// One complete log entry. Its spans point into the parser's line or buffers: valid only during
+/// <see cref="ILogEntrySink.Add"/>.
+/// </summary>
 public readonly ref struct LogEntry
 {
-    /// <summary>The runtime's RFC 3339 time exactly as in the file (docker "time", CRI first field; often 9 fraction digits); empty for plain lines.</summary>
+    /// <summary>
+    /// The runtime's RFC 3339 time exactly as in the file (docker "time", CRI first field; often 9 fraction digits);
+    /// empty for plain lines.
+    /// </summary>
     public ReadOnlySpan<byte> Timestamp { get; init; }
 
     public LogStream Stream { get; init; }
 
-    /// <summary>The message without its trailing newline ("\n", and a "\r" before it); docker JSON already unescaped.</summary>
+    /// <summary>
+    /// The message without its trailing newline ("\n", and a "\r" before it); docker JSON already unescaped.
+    /// </summary>
     public ReadOnlySpan<byte> Content { get; init; }
 
-    /// <summary>Bytes of the whole message before it was cut; equals <see cref="Content"/>'s length unless <see cref="Truncated"/>.</summary>
+    /// <summary>
+    /// Bytes of the whole message before it was cut; equals <see cref="Content"/>'s length unless
+    /// <see cref="Truncated"/>.
+    /// </summary>
     public long OriginalLength { get; init; }
 
     public bool Truncated => OriginalLength > Content.Length;
@@ -22,6 +33,8 @@ public readonly ref struct LogEntry
     /// </summary>
     public bool Partial { get; init; }
 
-    /// <summary>The line did not parse in the file's format; <see cref="Content"/> is the raw line (never dropped).</summary>
+    /// <summary>
+    /// The line did not parse in the file's format; <see cref="Content"/> is the raw line (never dropped).
+    /// </summary>
     public bool Malformed { get; init; }
 }

@@ -1,6 +1,8 @@
 namespace Forwarder.Parsing;
 
-/// <summary>What a docker "log" value holds besides plain bytes; decides whether it must be copied to be unescaped.</summary>
+/// <summary>
+/// What a docker "log" value holds besides plain bytes; decides whether it must be copied to be unescaped.
+/// </summary>
 internal enum LogEscapes : byte
 {
     /// <summary>No escape: the value is the content (a 16 KiB partial fragment, usually).</summary>

@@ -47,11 +47,13 @@ public sealed class LogLineParser
     }
 
     /// <summary>
-    /// Parses one physical line. <paramref name="line"/> is the line without its '\n'; <paramref name="lineOffset"/> the
-    /// file offset of its first byte; <paramref name="lineLength"/> the physical line's full length without the '\n'.
+    /// Parses one physical line. <paramref name="line"/> is the line without its '\n'; <paramref name="lineOffset"/>
+    /// the file offset of its first byte; <paramref name="lineLength"/> the physical line's full length
+    /// without the '\n'.
     /// <paramref name="line"/> is shorter than <paramref name="lineLength"/> when the tailer cut an overlong line: the
     /// entry is then <see cref="LogEntry.Truncated"/>, and for docker and CRI also <see cref="LogEntry.Malformed"/>
-    /// (raw), since the end of its syntax is missing. Complete entries go to <paramref name="sink"/> before this returns.
+    /// (raw), since the end of its syntax is missing. Complete entries go to <paramref name="sink"/> before
+    /// this returns.
     /// </summary>
     public void ParseLine(ReadOnlySpan<byte> line, long lineOffset, long lineLength, ILogEntrySink sink)
     {
@@ -88,8 +90,9 @@ public sealed class LogLineParser
     }
 
     /// <summary>
-    /// Emits every entry still being reassembled, oldest first, marked <see cref="LogEntry.Partial"/>. The caller decides
-    /// when: a CRI flush timeout, a deleted file. Not at shutdown: the checkpoint at <see cref="PendingOffset"/> has them read again.
+    /// Emits every entry still being reassembled, oldest first, marked <see cref="LogEntry.Partial"/>. The caller
+    /// decides when: a CRI flush timeout, a deleted file. Not at shutdown: the checkpoint at
+    /// <see cref="PendingOffset"/> has them read again.
     /// </summary>
     public void FlushPending(ILogEntrySink sink)
     {
@@ -137,7 +140,8 @@ public sealed class LogLineParser
                 return;
         }
 
-        // Escapes other than the final "\n" (quotes, tabs, ANSI colours as \u001b): decode into a rented scratch buffer.
+        // Escapes other than the final "\n" (quotes, tabs, ANSI colours as \u001b): decode into a rented
+        // scratch buffer.
         byte[] scratch = ArrayPool<byte>.Shared.Rent(log.Length);
         try
         {
@@ -169,7 +173,9 @@ public sealed class LogLineParser
         AddFragment(parsed.Time, parsed.Stream, parsed.Content, isLast: !parsed.IsPartial, lineOffset, sink);
     }
 
-    /// <summary>Adds one fragment of <paramref name="stream"/>'s current entry; the last one (or a whole message) emits it.</summary>
+    /// <summary>
+    /// Adds one fragment of <paramref name="stream"/>'s current entry; the last one (or a whole message) emits it.
+    /// </summary>
     private void AddFragment(ReadOnlySpan<byte> time, LogStream stream, ReadOnlySpan<byte> content, bool isLast, long lineOffset, ILogEntrySink sink)
     {
         var pending = _pending[(int)stream];
@@ -194,7 +200,13 @@ public sealed class LogLineParser
         }
     }
 
-    private void EmitWhole(ReadOnlySpan<byte> time, LogStream stream, ReadOnlySpan<byte> content, long originalLength, bool malformed, ILogEntrySink sink)
+    private void EmitWhole(
+        ReadOnlySpan<byte> time,
+        LogStream stream,
+        ReadOnlySpan<byte> content,
+        long originalLength,
+        bool malformed,
+        ILogEntrySink sink)
     {
         sink.Add(new LogEntry
         {

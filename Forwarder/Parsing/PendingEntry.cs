@@ -4,8 +4,8 @@ using System.Runtime.CompilerServices;
 namespace Forwarder.Parsing;
 
 /// <summary>
-/// One stream's entry being reassembled from fragments. Its buffer is rented on the first fragment, grows as needed up to
-/// the message cap and goes back to the pool when the entry is emitted: thousands of idle files hold no buffers.
+/// One stream's entry being reassembled from fragments. Its buffer is rented on the first fragment, grows as needed up
+/// to the message cap and goes back to the pool when the entry is emitted: thousands of idle files hold no buffers.
 /// </summary>
 internal sealed class PendingEntry
 {
@@ -74,7 +74,9 @@ internal sealed class PendingEntry
         _length += take;
     }
 
-    /// <summary>Drops a '\r' that ended the message (CRLF written by the application), kept or already dropped by the cap.</summary>
+    /// <summary>
+    /// Drops a '\r' that ended the message (CRLF written by the application), kept or already dropped by the cap.
+    /// </summary>
     public void TrimCarriageReturn()
     {
         if (OriginalLength == 0 || _lastByte != '\r')

@@ -4,8 +4,8 @@ namespace Forwarder.Parsing;
 internal static class Utf8Tail
 {
     /// <summary>
-    /// <paramref name="text"/> cut to at most <paramref name="maxLength"/> bytes, shortened further so that it does not end
-    /// inside a multi-byte sequence (a receiver would show U+FFFD for the stump). Bytes that were not valid UTF-8
+    /// <paramref name="text"/> cut to at most <paramref name="maxLength"/> bytes, shortened further so that it does not
+    /// end inside a multi-byte sequence (a receiver would show U+FFFD for the stump). Bytes that were not valid UTF-8
     /// before the cut are left alone.
     /// </summary>
     public static ReadOnlySpan<byte> Cut(ReadOnlySpan<byte> text, int maxLength)

@@ -155,9 +155,12 @@ public sealed class DiscoveryWatcherTests
     [Fact]
     public void OneWatchPerBaseDirectoryAndNoneInsideARecursiveOne()
     {
-        var plan = DiscoveryWatcher.WatchPlan(
-            [.. new[] { "/var/log/containers/*.log", "/var/log/containers/*.txt", "/var/lib/gravity/**/*.log", "/var/lib/gravity/site/*.log", "/var/log/*/x.log" }
-                .Select(GlobPattern.Parse)]);
+        string[] globs =
+        [
+            "/var/log/containers/*.log", "/var/log/containers/*.txt", "/var/lib/gravity/**/*.log",
+            "/var/lib/gravity/site/*.log", "/var/log/*/x.log",
+        ];
+        var plan = DiscoveryWatcher.WatchPlan([.. globs.Select(GlobPattern.Parse)]);
 
         Assert.Equal([("/var/lib/gravity", true), ("/var/log", true)], plan);
     }

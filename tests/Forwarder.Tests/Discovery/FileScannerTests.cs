@@ -182,6 +182,14 @@ public sealed class FileScannerTests
     private static IReadOnlyList<DiscoveredFile> Scan(string[] include, string[]? exclude = null, Func<DiscoveredFile, bool>? isExcluded = null) =>
         Scanner(include, exclude, isExcluded).Scan();
 
-    internal static FileScanner Scanner(string[] include, string[]? exclude = null, Func<DiscoveredFile, bool>? isExcluded = null, ILogger? logger = null) =>
-        new(include.Select(GlobPattern.Parse).ToList(), (exclude ?? []).Select(GlobPattern.Parse).ToList(), isExcluded, logger ?? new CollectingLogger());
+    internal static FileScanner Scanner(
+        string[] include,
+        string[]? exclude = null,
+        Func<DiscoveredFile, bool>? isExcluded = null,
+        ILogger? logger = null) =>
+        new(
+            include.Select(GlobPattern.Parse).ToList(),
+            (exclude ?? []).Select(GlobPattern.Parse).ToList(),
+            isExcluded,
+            logger ?? new CollectingLogger());
 }

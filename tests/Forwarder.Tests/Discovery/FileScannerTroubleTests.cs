@@ -6,7 +6,9 @@ using TestSupport;
 
 namespace Forwarder.Tests.Discovery;
 
-/// <summary>What a node's log tree does that a scan must survive: links to nothing, loops, files that are not files.</summary>
+/// <summary>
+/// What a node's log tree does that a scan must survive: links to nothing, loops, files that are not files.
+/// </summary>
 public sealed class FileScannerTroubleTests
 {
     [Fact]
@@ -32,8 +34,10 @@ public sealed class FileScannerTroubleTests
         var skipped = logger.WithEvent(104);
         Assert.Equal(5, skipped.Count);
         Assert.All(skipped, e => Assert.Equal(LogLevel.Debug, e.Level));
-        Assert.Contains(skipped, e => e.Message.Contains("gone-1", StringComparison.Ordinal) && e.Message.Contains("dangling", StringComparison.Ordinal));
-        Assert.Contains(skipped, e => e.Message.Contains("self.log", StringComparison.Ordinal) && e.Message.Contains("loop", StringComparison.Ordinal));
+        Assert.Contains(skipped, e => e.Message.Contains("gone-1", StringComparison.Ordinal)
+            && e.Message.Contains("dangling", StringComparison.Ordinal));
+        Assert.Contains(skipped, e => e.Message.Contains("self.log", StringComparison.Ordinal)
+            && e.Message.Contains("loop", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -4,8 +4,9 @@ namespace Forwarder.Tests.Discovery;
 
 /// <summary>
 /// A node's log tree under a temp directory, laid out as kubelet and docker do (see shared/bench/tools/mklogs.py):
-/// <c>var/log/containers/&lt;pod&gt;_&lt;ns&gt;_&lt;container&gt;-&lt;id&gt;.log</c> → <c>var/log/pods/&lt;ns&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;/0.log</c>
-/// → (docker) <c>var/lib/docker/containers/&lt;id&gt;/&lt;id&gt;-json.log</c>, or (CRI) the pods file itself.
+/// <c>var/log/containers/&lt;pod&gt;_&lt;ns&gt;_&lt;container&gt;-&lt;id&gt;.log</c> →
+/// <c>var/log/pods/&lt;ns&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;/0.log</c> → (docker)
+/// <c>var/lib/docker/containers/&lt;id&gt;/&lt;id&gt;-json.log</c>, or (CRI) the pods file itself.
 /// </summary>
 internal sealed class NodeLayout(TempDirectory directory)
 {
@@ -54,6 +55,8 @@ internal sealed class NodeLayout(TempDirectory directory)
         return link;
     }
 
-    /// <summary>The three paths of one container's log: what the include matches, the kubelet file, the real file.</summary>
+    /// <summary>
+    /// The three paths of one container's log: what the include matches, the kubelet file, the real file.
+    /// </summary>
     public sealed record Container(string Link, string PodLog, string RealFile);
 }

@@ -20,7 +20,14 @@ internal sealed class CollectingSink : ILogEntrySink
         entry.Malformed));
 }
 
-internal sealed record CollectedEntry(string Timestamp, LogStream Stream, byte[] Content, long OriginalLength, bool Truncated, bool Partial, bool Malformed)
+internal sealed record CollectedEntry(
+    string Timestamp,
+    LogStream Stream,
+    byte[] Content,
+    long OriginalLength,
+    bool Truncated,
+    bool Partial,
+    bool Malformed)
 {
     public string Text => Encoding.UTF8.GetString(Content);
 }

@@ -33,7 +33,9 @@ public sealed class DockerLineTests
 
     [Theory]
     [InlineData("{\"stream\":\"stderr\",\"time\":\"2026-01-01T00:00:00Z\",\"log\":\"reordered\\n\"}")]
-    [InlineData("{\"log\":\"reordered\\n\",\"stream\":\"stderr\",\"attrs\":{\"tag\":\"web\",\"n\":[1,2,{\"x\":null}]},\"time\":\"2026-01-01T00:00:00Z\"}")]
+    [InlineData(
+        "{\"log\":\"reordered\\n\",\"stream\":\"stderr\",\"attrs\":{\"tag\":\"web\",\"n\":[1,2,{\"x\":null}]}," +
+        "\"time\":\"2026-01-01T00:00:00Z\"}")]
     [InlineData("{ \"log\" : \"reordered\\n\" , \"stream\" : \"stderr\" , \"time\" : \"2026-01-01T00:00:00Z\" }\r")]
     [InlineData("{\"log\":\"reordered\\n\",\"stream\":\"stderr\",\"time\":\"2026-01-01T00:00:00Z\",\"extra\":true}")]
     public void ReadsKeysInAnyOrderWithExtraKeysAndWhitespace(string line)

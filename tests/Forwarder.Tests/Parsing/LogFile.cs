@@ -3,7 +3,9 @@ using Forwarder.Parsing;
 
 namespace Forwarder.Tests.Parsing;
 
-/// <summary>Feeds a parser the way the tailing loop does: physical lines split at '\n', with their file offsets.</summary>
+/// <summary>
+/// Feeds a parser the way the tailing loop does: physical lines split at '\n', with their file offsets.
+/// </summary>
 internal static class LogFile
 {
     public static CollectingSink Parse(LogLineParser parser, string text, long startOffset = 0) =>
@@ -16,7 +18,10 @@ internal static class LogFile
         return sink;
     }
 
-    /// <summary>Feeds every complete line of <paramref name="text"/>; a last line without '\n' is not fed, as a tailer waits for it.</summary>
+    /// <summary>
+    /// Feeds every complete line of <paramref name="text"/>; a last line without '\n' is not fed, as a tailer
+    /// waits for it.
+    /// </summary>
     public static void Feed(LogLineParser parser, ReadOnlySpan<byte> text, ILogEntrySink sink, long startOffset = 0)
     {
         long offset = startOffset;
@@ -34,7 +39,10 @@ internal static class LogFile
         }
     }
 
-    /// <summary>A docker json-file line as dockerd writes it (mklogs.py's shape), with <paramref name="log"/> already JSON-escaped.</summary>
+    /// <summary>
+    /// A docker json-file line as dockerd writes it (mklogs.py's shape), with <paramref name="log"/> already
+    /// JSON-escaped.
+    /// </summary>
     public static string Docker(string log, string stream = "stdout", string time = "2026-01-01T00:00:00.000001000Z") =>
         $"{{\"log\":\"{log}\",\"stream\":\"{stream}\",\"time\":\"{time}\"}}\n";
 

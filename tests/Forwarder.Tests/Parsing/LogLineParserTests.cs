@@ -240,7 +240,9 @@ public sealed class LogLineParserTests
 
         new LogLineParser(LogFormat.Plain, Max).ParseLine("0123456789"u8, 0, 1000, sink);
 
-        Assert.Equal(("0123456789", 1000L, true, false), (sink.Single.Text, sink.Single.OriginalLength, sink.Single.Truncated, sink.Single.Malformed));
+        Assert.Equal(
+            ("0123456789", 1000L, true, false),
+            (sink.Single.Text, sink.Single.OriginalLength, sink.Single.Truncated, sink.Single.Malformed));
     }
 
     [Fact]

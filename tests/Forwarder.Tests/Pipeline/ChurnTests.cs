@@ -24,7 +24,10 @@ public sealed class ChurnTests
         await Wait.UntilAsync(() => CheckpointSummary.Read(forwarder.State).Entries >= 20, "the pods' files checkpointed");
         churn.DeletePods();
 
-        await Wait.UntilAsync(() => CheckpointSummary.Read(forwarder.State).Entries == 0, "no checkpoint left of the deleted pods' files", TimeSpan.FromSeconds(30));
+        await Wait.UntilAsync(
+            () => CheckpointSummary.Read(forwarder.State).Entries == 0,
+            "no checkpoint left of the deleted pods' files",
+            TimeSpan.FromSeconds(30));
         Assert.Empty(forwarder.Tailing.Files);
         Assert.DoesNotContain("job-r1-", await forwarder.MetricsAsync(), StringComparison.Ordinal);
         Assert.Null(churn.Compare(target.Frames.Select(f => ReceivedMessage.Parse(f.Payload))));
@@ -59,7 +62,10 @@ public sealed class ChurnTests
         // kubelet compresses it and deletes the plain file: nothing can find it again, so nothing needs its checkpoint.
         File.Delete(Path.Combine(tree.ContainersDirectory, $"again_default_api-{new string('a', 64)}.log"));
         File.Delete(rotated);
-        await Wait.UntilAsync(() => store.Load()!.All(c => c.RealPath != rotated), "the deleted file's checkpoint forgotten", TimeSpan.FromSeconds(30));
+        await Wait.UntilAsync(
+            () => store.Load()!.All(c => c.RealPath != rotated),
+            "the deleted file's checkpoint forgotten",
+            TimeSpan.FromSeconds(30));
         Assert.Equal(log.RealPath, Assert.Single(store.Load()!).RealPath);
         Assert.Equal(45, target.Frames.Count);
     }
@@ -81,10 +87,15 @@ public sealed class ChurnTests
 
         log.AppendMany(RotationTests.Lines("live", 10));
         var texts = await RotationTests.TextsAsync(target, 40);
-        Assert.Equal([.. RotationTests.Lines("g0", 10), .. RotationTests.Lines("g1", 10), .. RotationTests.Lines("g2", 10), .. RotationTests.Lines("live", 10)], texts);
+        Assert.Equal(
+            [
+                .. RotationTests.Lines("g0", 10), .. RotationTests.Lines("g1", 10), .. RotationTests.Lines("g2", 10),
+                .. RotationTests.Lines("live", 10),
+            ],
+            texts);
 
-        // Each rotation made the new file wait for the old one; once the old ones are drained nothing may point at them,
-        // or a container's every generation stays in memory for as long as the pod lives.
+        // Each rotation made the new file wait for the old one; once the old ones are drained nothing may point at
+        // them, or a container's every generation stays in memory for as long as the pod lives.
         await Wait.UntilAsync(
             () => forwarder.Tailing.Files is [{ Predecessor: null, IsClosed: false }],
             "only the live file tailed, holding no drained predecessor",

@@ -5,7 +5,9 @@ using TestSupport;
 
 namespace Forwarder.Tests.Pipeline;
 
-/// <summary>The whole Forwarder, in this process, tailing a node-shaped tree and shipping to a real TCP listener.</summary>
+/// <summary>
+/// The whole Forwarder, in this process, tailing a node-shaped tree and shipping to a real TCP listener.
+/// </summary>
 public sealed class EveryLineArrivesTests
 {
     private const int Files = 8;
@@ -18,7 +20,9 @@ public sealed class EveryLineArrivesTests
     {
         using var dir = TempDirectory.Create();
         var tree = new NodeLogTree(dir);
-        var logs = Enumerable.Range(0, Files).Select(i => tree.AddContainer("shop", $"web-7d9f8c6b5d-x{i:D4}", i % 2 == 0 ? "app" : "side-car", format)).ToArray();
+        var logs = Enumerable.Range(0, Files)
+            .Select(i => tree.AddContainer("shop", $"web-7d9f8c6b5d-x{i:D4}", i % 2 == 0 ? "app" : "side-car", format))
+            .ToArray();
         var expected = new List<string>[Files];
         for (int f = 0; f < Files; f++)
         {
@@ -34,7 +38,8 @@ public sealed class EveryLineArrivesTests
         }
 
         await using var target = SyslogTestListener.Start(maxFrameLength: 4 << 20);
-        await using var forwarder = await RunningForwarder.StartAsync(dir, tree.ContainersGlob, [$"tcp://127.0.0.1:{target.TcpPort}"], "--max-line-size", "2MiB");
+        await using var forwarder = await RunningForwarder.StartAsync(
+            dir, tree.ContainersGlob, [$"tcp://127.0.0.1:{target.TcpPort}"], "--max-line-size", "2MiB");
 
         // Live appends while it ships the backlog: stderr lines between the pieces of a split stdout line.
         for (int f = 0; f < Files; f++)

@@ -79,12 +79,18 @@ public sealed class LimitsAndFailuresTests
 
         using var http = new HttpClient();
         Assert.Equal("ok\n", await http.GetStringAsync(new Uri(forwarder.Http, "/healthz")));
-        await Wait.UntilAsync(() => forwarder.MetricsAsync().Result.Contains("kubesyslog_forwarder_shipped_lines_total 10\n", StringComparison.Ordinal), "10 shipped lines in the metrics");
+        await Wait.UntilAsync(
+            () => forwarder.MetricsAsync().Result
+                .Contains("kubesyslog_forwarder_shipped_lines_total 10\n", StringComparison.Ordinal),
+            "10 shipped lines in the metrics");
         string metrics = await forwarder.MetricsAsync();
         Assert.Contains("kubesyslog_forwarder_read_lines_total 10\n", metrics, StringComparison.Ordinal);
         Assert.Contains("kubesyslog_forwarder_files_watched 1\n", metrics, StringComparison.Ordinal);
         Assert.Contains($"kubesyslog_forwarder_file_lag_bytes{{path=\"{log.LinkPath}\"}} 0\n", metrics, StringComparison.Ordinal);
-        Assert.Contains($"kubesyslog_forwarder_target_sent_lines_total{{target=\"tcp://127.0.0.1:{target.TcpPort}\"}} 10\n", metrics, StringComparison.Ordinal);
+        Assert.Contains(
+            $"kubesyslog_forwarder_target_sent_lines_total{{target=\"tcp://127.0.0.1:{target.TcpPort}\"}} 10\n",
+            metrics,
+            StringComparison.Ordinal);
         Assert.Contains("kubesyslog_forwarder_dropped_lines_total{reason=\"udp_send_failed\"} 0\n", metrics, StringComparison.Ordinal);
     }
 

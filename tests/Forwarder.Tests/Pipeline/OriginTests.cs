@@ -4,7 +4,9 @@ using static Forwarder.Tests.Pipeline.RotationTests;
 
 namespace Forwarder.Tests.Pipeline;
 
-/// <summary>The origin element on every message (docs/sources.md): which file, and exactly which of its bytes.</summary>
+/// <summary>
+/// The origin element on every message (docs/sources.md): which file, and exactly which of its bytes.
+/// </summary>
 public sealed class OriginTests
 {
     [Fact]
@@ -37,7 +39,9 @@ public sealed class OriginTests
 
         // The stderr entry is sent when its last fragment is read: it accounts for "b"'s line too, which came before.
         Assert.Equal(["a", "b", "e1-e2", "c"], messages.Select(m => m.Text));
-        Assert.Equal([$"0-{ends[0]}", $"{ends[0]}-{ends[2]}", $"{ends[2]}-{ends[3]}", $"{ends[3]}-{ends[4]}"], messages.Select(m => m.Param("o@32473", "p")));
+        Assert.Equal(
+            [$"0-{ends[0]}", $"{ends[0]}-{ends[2]}", $"{ends[2]}-{ends[3]}", $"{ends[3]}-{ends[4]}"],
+            messages.Select(m => m.Param("o@32473", "p")));
         string? source = messages[0].Param("o@32473", "s");
         Assert.Matches("^[0-9a-f]{16}$", source);
         Assert.All(messages, m => Assert.Equal(source, m.Param("o@32473", "s")));

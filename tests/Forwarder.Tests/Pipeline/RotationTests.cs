@@ -45,7 +45,10 @@ public sealed class RotationTests
         log.AppendMany(Lines("d", 500));
         // Both rotated generations and the new file found while nothing can be sent: the rotations really happened
         // during the outage, not after the target was back.
-        await Wait.UntilAsync(() => forwarder.Tailing.Files.Count(f => !f.IsClosed) == 3, "both rotated generations and the new file found", TimeSpan.FromSeconds(30));
+        await Wait.UntilAsync(
+            () => forwarder.Tailing.Files.Count(f => !f.IsClosed) == 3,
+            "both rotated generations and the new file found",
+            TimeSpan.FromSeconds(30));
 
         await using var up = SyslogTestListener.Start(port: port);
         var texts = await TextsAsync(up, 1500, TimeSpan.FromSeconds(40));
@@ -162,7 +165,10 @@ public sealed class RotationTests
         string drained = log.RotateLikeKubelet("20261122-100000");
         log.AppendMany(Lines("b", 100));
         await TextsAsync(target, drainedLines + 100);
-        await Wait.UntilAsync(() => forwarder.Tailing.Files.Count == 1, "the rotated file drained and forgotten but for its checkpoint", TimeSpan.FromSeconds(30));
+        await Wait.UntilAsync(
+            () => forwarder.Tailing.Files.Count == 1,
+            "the rotated file drained and forgotten but for its checkpoint",
+            TimeSpan.FromSeconds(30));
 
         // A generation that comes and goes between two scans in the inode of the drained file (kubelet deleted it after
         // compressing it, and the runtime's next file got its inode): the same inode, other first bytes. Rewriting the
@@ -231,7 +237,9 @@ public sealed class RotationTests
     internal static Task<RunningForwarder> StartAsync(TempDirectory dir, NodeLogTree tree, int port, params string[] extra) =>
         RunningForwarder.StartAsync(dir, tree.ContainersGlob, [$"tcp://127.0.0.1:{port}"], extra);
 
-    /// <summary>A Forwarder ships <paramref name="lines"/> of <paramref name="log"/> and stops: the start of every restart test.</summary>
+    /// <summary>
+    /// A Forwarder ships <paramref name="lines"/> of <paramref name="log"/> and stops: the start of every restart test.
+    /// </summary>
     private static async Task ShipThenStopAsync(TempDirectory dir, NodeLogTree tree, SyslogTestListener target, ContainerLog log, List<string> lines)
     {
         await using var first = await StartAsync(dir, tree, target.TcpPort);
@@ -243,7 +251,8 @@ public sealed class RotationTests
 
     internal static async Task<List<string>> TextsAsync(SyslogTestListener target, int count, TimeSpan? timeout = null)
     {
-        // Not just the first `count`: every frame until a quiet second, so a line sent twice later fails the exact list.
+        // Not just the first `count`: every frame until a quiet second, so a line sent twice later fails
+        // the exact list.
         var frames = await target.WaitForQuietAsync(count, timeout ?? TimeSpan.FromSeconds(30));
         return frames.Select(f => ReceivedMessage.Parse(f.Payload).Text).ToList();
     }

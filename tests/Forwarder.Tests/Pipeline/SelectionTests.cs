@@ -2,7 +2,9 @@ using TestSupport;
 
 namespace Forwarder.Tests.Pipeline;
 
-/// <summary>Which files are shipped: excluded namespaces, kube-syslog's own pods, globs, and where a first start begins.</summary>
+/// <summary>
+/// Which files are shipped: excluded namespaces, kube-syslog's own pods, globs, and where a first start begins.
+/// </summary>
 public sealed class SelectionTests
 {
     [Fact]
@@ -17,7 +19,11 @@ public sealed class SelectionTests
         var noisy = tree.AddContainer("shop", "noisy-0", "app", RuntimeFormat.Docker);
         await using var target = SyslogTestListener.Start();
         await using var forwarder = await RotationTests.StartAsync(
-            dir, tree, target.TcpPort, "--exclude-namespace", "kube-system", "--exclude", Path.Combine(tree.Root, "var", "log", "pods", "shop_noisy-*", "**"));
+            dir,
+            tree,
+            target.TcpPort,
+            "--exclude-namespace", "kube-system",
+            "--exclude", Path.Combine(tree.Root, "var", "log", "pods", "shop_noisy-*", "**"));
 
         foreach (var log in new[] { forwarderPod, collectorPod, system, noisy })
         {

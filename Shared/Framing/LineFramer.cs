@@ -11,11 +11,13 @@ public static class LineFramer
     private static readonly SearchValues<byte> Trailers = SearchValues.Create([(byte)'\n', 0]);
 
     /// <summary>
-    /// Reads one line from the start of <paramref name="buffer"/>. On <see cref="OperationStatus.Done"/>, <paramref name="frame"/>
-    /// is the line without its trailer and <paramref name="buffer"/> starts after the trailer. On
+    /// Reads one line from the start of <paramref name="buffer"/>. On <see cref="OperationStatus.Done"/>,
+    /// <paramref name="frame"/> is the line without its trailer and <paramref name="buffer"/> starts after
+    /// the trailer. On
     /// <see cref="OperationStatus.NeedMoreData"/> only leading blank lines were consumed.
     /// </summary>
-    public static OperationStatus TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameLength, out ReadOnlySequence<byte> frame, out FramingError error)
+    public static OperationStatus TryReadFrame(
+        ref ReadOnlySequence<byte> buffer, int maxFrameLength, out ReadOnlySequence<byte> frame, out FramingError error)
     {
         error = default;
         while (true)

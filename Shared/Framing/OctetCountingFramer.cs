@@ -2,18 +2,22 @@ using System.Buffers;
 
 namespace Shared.Framing;
 
-/// <summary>RFC 6587 §3.4.1 octet counting: <c>SYSLOG-FRAME = MSG-LEN SP SYSLOG-MSG</c>, MSG-LEN = NONZERO-DIGIT *DIGIT.</summary>
+/// <summary>
+/// RFC 6587 §3.4.1 octet counting: <c>SYSLOG-FRAME = MSG-LEN SP SYSLOG-MSG</c>, MSG-LEN = NONZERO-DIGIT *DIGIT.
+/// </summary>
 public static class OctetCountingFramer
 {
     /// <summary>MSG-LEN of a 31-bit length has at most 10 digits.</summary>
     private const int MaxDigits = 10;
 
     /// <summary>
-    /// Reads one frame from the start of <paramref name="buffer"/>. On <see cref="OperationStatus.Done"/>, <paramref name="frame"/>
-    /// is the message and <paramref name="buffer"/> starts after it; on <see cref="OperationStatus.NeedMoreData"/> nothing is
-    /// consumed; on <see cref="OperationStatus.InvalidData"/> the stream cannot be framed any further.
+    /// Reads one frame from the start of <paramref name="buffer"/>. On <see cref="OperationStatus.Done"/>,
+    /// <paramref name="frame"/> is the message and <paramref name="buffer"/> starts after it; on
+    /// <see cref="OperationStatus.NeedMoreData"/> nothing is consumed; on <see cref="OperationStatus.InvalidData"/> the
+    /// stream cannot be framed any further.
     /// </summary>
-    public static OperationStatus TryReadFrame(ref ReadOnlySequence<byte> buffer, int maxFrameLength, out ReadOnlySequence<byte> frame, out FramingError error)
+    public static OperationStatus TryReadFrame(
+        ref ReadOnlySequence<byte> buffer, int maxFrameLength, out ReadOnlySequence<byte> frame, out FramingError error)
     {
         frame = default;
         var status = TryReadLength(buffer, out int length, out int prefixLength, out error);

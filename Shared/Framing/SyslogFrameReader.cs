@@ -29,7 +29,9 @@ public sealed class SyslogFrameReader
     /// <summary>Frames delivered truncated so far.</summary>
     public long TruncatedFrames { get; private set; }
 
-    /// <summary>True while the rest of a truncated frame is still being discarded (a partial frame at end of stream).</summary>
+    /// <summary>
+    /// True while the rest of a truncated frame is still being discarded (a partial frame at end of stream).
+    /// </summary>
     public bool IsSkipping => _skipBytes > 0 || _skipToLineEnd;
 
     /// <summary>

@@ -38,7 +38,10 @@ public sealed class PrometheusText
             for (int i = 0; i < labels.Length; i++)
             {
                 _text.Append(i > 0 ? "," : string.Empty).Append(labels[i].Name).Append("=\"")
-                    .Append(labels[i].Value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal))
+                    .Append(labels[i].Value
+                        .Replace("\\", "\\\\", StringComparison.Ordinal)
+                        .Replace("\"", "\\\"", StringComparison.Ordinal)
+                        .Replace("\n", "\\n", StringComparison.Ordinal))
                     .Append('"');
             }
 

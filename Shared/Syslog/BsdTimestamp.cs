@@ -139,7 +139,10 @@ public static class BsdTimestamp
         return d0 <= 9 && d1 <= 9 ? (int)((d0 * 10) + d1) : -1;
     }
 
-    /// <summary>Writes <c>Mmm dd hh:mm:ss</c> (rsyslog's %TIMESTAMP%: the day padded with a space) in <paramref name="time"/>'s offset; returns 15.</summary>
+    /// <summary>
+    /// Writes <c>Mmm dd hh:mm:ss</c> (rsyslog's %TIMESTAMP%: the day padded with a space) in <paramref name="time"/>'s
+    /// offset; returns 15.
+    /// </summary>
     public static int Write(Span<byte> destination, DateTimeOffset time)
     {
         var months = "JanFebMarAprMayJunJulAugSepOctNovDec"u8;

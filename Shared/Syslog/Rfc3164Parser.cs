@@ -7,9 +7,9 @@ namespace Shared.Syslog;
 /// <list type="bullet">
 /// <item>PRI: a valid <c>&lt;PRI&gt;</c> is used; a missing or invalid one gives user.notice (RFC 3164 §4.3.3) and the
 /// content starts at byte 0, so an invalid <c>&lt;…</c> stays part of it.</item>
-/// <item>TIMESTAMP: RFC 3339 (rsyslog accepts it) or <c>Mmm dd hh:mm:ss</c> (see <see cref="BsdTimestamp"/>, which infers
-/// the year and takes the offset from <c>now</c>), followed by SP or the end. A BSD timestamp after one stray SP is
-/// accepted (rsyslog's HP ProCurve quirk). Without a timestamp it is NILVALUE and no HOSTNAME is looked for
+/// <item>TIMESTAMP: RFC 3339 (rsyslog accepts it) or <c>Mmm dd hh:mm:ss</c> (see <see cref="BsdTimestamp"/>, which
+/// infers the year and takes the offset from <c>now</c>), followed by SP or the end. A BSD timestamp after one stray SP
+/// is accepted (rsyslog's HP ProCurve quirk). Without a timestamp it is NILVALUE and no HOSTNAME is looked for
 /// (RFC 3164 §4.3.2).</item>
 /// <item>HOSTNAME: the next token if it has only letters, digits, <c>.-_:</c>, does not end in <c>:</c> and is followed
 /// by SP; otherwise absent and the token is the TAG.</item>
@@ -38,7 +38,8 @@ public static class Rfc3164Parser
 
     /// <summary>
     /// Parses a complete frame. Returns <see cref="OperationStatus.Done"/> for any non-empty frame and
-    /// <see cref="OperationStatus.InvalidData"/> (<see cref="SyslogParseErrorCode.EmptyMessage"/> at 0) for an empty one.
+    /// <see cref="OperationStatus.InvalidData"/> (<see cref="SyslogParseErrorCode.EmptyMessage"/> at 0) for
+    /// an empty one.
     /// <paramref name="now"/> is the receiver's clock in the offset senders are assumed to use.
     /// </summary>
     public static OperationStatus TryParse(ReadOnlySpan<byte> frame, DateTimeOffset now, out SyslogHeader header, out SyslogParseError error)
@@ -113,7 +114,9 @@ public static class Rfc3164Parser
         return true;
     }
 
-    /// <summary>RFC 3164 §4.1.2: HOSTNAME SP. A token ending in ':' ("su:") or running to the end is the TAG instead.</summary>
+    /// <summary>
+    /// RFC 3164 §4.1.2: HOSTNAME SP. A token ending in ':' ("su:") or running to the end is the TAG instead.
+    /// </summary>
     private static FieldRange ReadHostName(ReadOnlySpan<byte> body, ref int pos)
     {
         var rest = body[pos..];
@@ -165,7 +168,10 @@ public static class Rfc3164Parser
         return next;
     }
 
-    /// <summary><c>[pid]</c> at <paramref name="open"/>: returns the position after <c>]</c>, or <paramref name="open"/> if malformed.</summary>
+    /// <summary>
+    /// <c>[pid]</c> at <paramref name="open"/>: returns the position after <c>]</c>, or <paramref name="open"/>
+    /// if malformed.
+    /// </summary>
     private static int ReadProcId(ReadOnlySpan<byte> body, int open, ref FieldRange procId)
     {
         var inner = body[(open + 1)..];

@@ -229,7 +229,8 @@ public static class Rfc3339
         return true;
     }
 
-    // Offset of the first byte that breaks the fixed shape; for a text too short to break it, its end (the missing byte).
+    // Offset of the first byte that breaks the fixed shape; for a text too short to break it, its end (the
+    // missing byte).
     private static int FirstShapeError(ReadOnlySpan<byte> text)
     {
         ReadOnlySpan<byte> shape = "dddd-dd-ddTdd:dd:dd"u8;
@@ -245,7 +246,10 @@ public static class Rfc3339
         return Math.Min(text.Length, shape.Length);
     }
 
-    /// <summary>Days since 0001-01-01 for a date already checked to exist (the DateTime constructor's arithmetic, without its checks).</summary>
+    /// <summary>
+    /// Days since 0001-01-01 for a date already checked to exist (the DateTime constructor's arithmetic, without
+    /// its checks).
+    /// </summary>
     private static long DayNumber(int year, int month, int day)
     {
         int y = year - 1;
@@ -269,8 +273,12 @@ public static class Rfc3339
         return high < 0 || low < 0 ? -1 : (high * 100) + low;
     }
 
-    /// <summary>"00" to "99": two digits per lookup instead of a division per digit (timestamp writing was ~50 ns).</summary>
-    private static ReadOnlySpan<byte> TwoDigits => "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
+    /// <summary>
+    /// "00" to "99": two digits per lookup instead of a division per digit (timestamp writing was ~50 ns).
+    /// </summary>
+    private static ReadOnlySpan<byte> TwoDigits =>
+        "0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849"u8 +
+        "5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteTwo(Span<byte> destination, int at, int value)

@@ -12,7 +12,10 @@ public static class Rfc5424Parser
     /// <summary>RFC 5424 §6.4: a MSG starting with the BOM is UTF-8.</summary>
     public static ReadOnlySpan<byte> Bom => [0xEF, 0xBB, 0xBF];
 
-    /// <summary>Parses a complete frame. Returns <see cref="OperationStatus.Done"/> or <see cref="OperationStatus.InvalidData"/>.</summary>
+    /// <summary>
+    /// Parses a complete frame. Returns <see cref="OperationStatus.Done"/> or
+    /// <see cref="OperationStatus.InvalidData"/>.
+    /// </summary>
     public static OperationStatus TryParse(ReadOnlySpan<byte> frame, out SyslogHeader header, out SyslogParseError error)
     {
         var code = Parse(frame, out header, out int position);
@@ -155,7 +158,8 @@ public static class Rfc5424Parser
     /// Reads a header field (1*N PRINTUSASCII, or NILVALUE) and the SP after it. One vectorised scan finds the
     /// first byte outside 33–126: it must be the SP that ends the field.
     /// </summary>
-    private static SyslogParseErrorCode ReadField(ReadOnlySpan<byte> frame, ref int pos, int maxLength, SyslogParseErrorCode tooLong, out FieldRange field)
+    private static SyslogParseErrorCode ReadField(
+        ReadOnlySpan<byte> frame, ref int pos, int maxLength, SyslogParseErrorCode tooLong, out FieldRange field)
     {
         field = default;
         var rest = frame[pos..];

@@ -5,12 +5,15 @@ using System.Text.Unicode;
 namespace Shared.Syslog;
 
 /// <summary>
-/// Writes one RFC 5424 message to an <see cref="IBufferWriter{T}"/> in order: <see cref="WriteHeader(SyslogPriority, SyslogTimestamp, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{char})"/>,
-/// then any number of SD elements (<see cref="StartElement"/>, <see cref="WriteParameter(ReadOnlySpan{char}, ReadOnlySpan{char})"/>, <see cref="EndElement"/>),
-/// then <see cref="WriteMessage(ReadOnlySpan{byte}, bool)"/> or <see cref="Complete"/>. Allocates nothing.
-/// Values are made valid rather than rejected: header bytes outside PRINTUSASCII and forbidden SD-NAME bytes become
-/// '_', fields are cut to their RFC lengths (255/48/128/32), empty fields become NILVALUE, PARAM-VALUEs are escaped
-/// (§6.3.3) and invalid UTF-8 becomes U+FFFD.
+/// Writes one RFC 5424 message to an <see cref="IBufferWriter{T}"/> in order:
+/// <see cref="WriteHeader(SyslogPriority, SyslogTimestamp,
+/// ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{char}, ReadOnlySpan{char})"/>,
+/// then any number of SD elements (<see cref="StartElement"/>,
+/// <see cref="WriteParameter(ReadOnlySpan{char}, ReadOnlySpan{char})"/>, <see cref="EndElement"/>), then
+/// <see cref="WriteMessage(ReadOnlySpan{byte}, bool)"/> or <see cref="Complete"/>. Allocates nothing. Values are made
+/// valid rather than rejected: header bytes outside PRINTUSASCII and forbidden SD-NAME bytes become '_', fields are cut
+/// to their RFC lengths (255/48/128/32), empty fields become NILVALUE, PARAM-VALUEs are escaped (§6.3.3) and invalid
+/// UTF-8 becomes U+FFFD.
 /// </summary>
 public ref struct Rfc5424Writer
 {
@@ -20,7 +23,8 @@ public ref struct Rfc5424Writer
     public const int MaxMsgIdLength = 32;
 
     private const byte Replacement = (byte)'_';
-    private const int MaxHeaderLength = 7 + Rfc3339.MaxLength + 1 + MaxHostNameLength + 1 + MaxAppNameLength + 1 + MaxProcIdLength + 1 + MaxMsgIdLength;
+    private const int MaxHeaderLength =
+        7 + Rfc3339.MaxLength + 1 + MaxHostNameLength + 1 + MaxAppNameLength + 1 + MaxProcIdLength + 1 + MaxMsgIdLength;
     private const int CharChunk = 1024;
     private const int ShortValueLength = 256;
     private const int MinimumSpan = 1024;
@@ -75,7 +79,13 @@ public ref struct Rfc5424Writer
     }
 
     /// <summary>Writes <c>&lt;PRI&gt;1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID</c> from UTF-16 text.</summary>
-    public void WriteHeader(SyslogPriority priority, SyslogTimestamp timestamp, ReadOnlySpan<char> hostName, ReadOnlySpan<char> appName, ReadOnlySpan<char> procId, ReadOnlySpan<char> msgId)
+    public void WriteHeader(
+        SyslogPriority priority,
+        SyslogTimestamp timestamp,
+        ReadOnlySpan<char> hostName,
+        ReadOnlySpan<char> appName,
+        ReadOnlySpan<char> procId,
+        ReadOnlySpan<char> msgId)
     {
         var span = StartHeader(priority, timestamp, out int pos);
         pos += WriteField(span[pos..], hostName, MaxHostNameLength);
@@ -89,8 +99,16 @@ public ref struct Rfc5424Writer
         _state = State.AfterHeader;
     }
 
-    /// <summary>Same as the text overload for fields already encoded as bytes (e.g. the node name, encoded once at startup).</summary>
-    public void WriteHeader(SyslogPriority priority, SyslogTimestamp timestamp, ReadOnlySpan<byte> hostName, ReadOnlySpan<byte> appName, ReadOnlySpan<byte> procId, ReadOnlySpan<byte> msgId)
+    /// <summary>
+    /// Same as the text overload for fields already encoded as bytes (e.g. the node name, encoded once at startup).
+    /// </summary>
+    public void WriteHeader(
+        SyslogPriority priority,
+        SyslogTimestamp timestamp,
+        ReadOnlySpan<byte> hostName,
+        ReadOnlySpan<byte> appName,
+        ReadOnlySpan<byte> procId,
+        ReadOnlySpan<byte> msgId)
     {
         var span = StartHeader(priority, timestamp, out int pos);
         pos += WriteField(span[pos..], hostName, MaxHostNameLength);
@@ -120,7 +138,8 @@ public ref struct Rfc5424Writer
     /// <summary>Writes <c> NAME="value"</c> with the value escaped (§6.3.3).</summary>
     public void WriteParameter(ReadOnlySpan<char> name, ReadOnlySpan<char> value)
     {
-        // Fast path for the usual value (a Kubernetes name or id): short ASCII with nothing to escape, one span, one pass.
+        // Fast path for the usual value (a Kubernetes name or id): short ASCII with nothing to escape, one
+        // span, one pass.
         if (value.Length <= ShortValueLength)
         {
             Expect(State.InElement);
@@ -173,7 +192,10 @@ public ref struct Rfc5424Writer
         _state = State.AfterElement;
     }
 
-    /// <summary>Writes a STRUCTURED-DATA section taken verbatim from a parsed message (<see cref="SyslogHeader.StructuredData"/>).</summary>
+    /// <summary>
+    /// Writes a STRUCTURED-DATA section taken verbatim from a parsed message
+    /// (<see cref="SyslogHeader.StructuredData"/>).
+    /// </summary>
     public void WriteStructuredData(ReadOnlySpan<byte> structuredData)
     {
         if (structuredData.IsEmpty)
@@ -188,7 +210,9 @@ public ref struct Rfc5424Writer
         _state = State.AfterElement;
     }
 
-    /// <summary>Writes <c>SP MSG</c> (with the BOM first when <paramref name="bom"/>) and completes the message.</summary>
+    /// <summary>
+    /// Writes <c>SP MSG</c> (with the BOM first when <paramref name="bom"/>) and completes the message.
+    /// </summary>
     public void WriteMessage(ReadOnlySpan<byte> message, bool bom = false)
     {
         if (bom && !Utf8.IsValid(message))
@@ -475,8 +499,8 @@ public ref struct Rfc5424Writer
     }
 
     /// <summary>
-    /// Copies <paramref name="value"/> as bytes when it is ASCII with nothing to escape (the usual Kubernetes name or id);
-    /// false, with <paramref name="destination"/> partly written, otherwise.
+    /// Copies <paramref name="value"/> as bytes when it is ASCII with nothing to escape (the usual Kubernetes name or
+    /// id); false, with <paramref name="destination"/> partly written, otherwise.
     /// </summary>
     private static bool TryCopyPlainAscii(ReadOnlySpan<char> value, Span<byte> destination)
     {

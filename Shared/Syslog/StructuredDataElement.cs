@@ -1,6 +1,8 @@
 namespace Shared.Syslog;
 
-/// <summary>One SD-ELEMENT: its SD-ID and its parameters in the order they were written (names may repeat, §6.3.3).</summary>
+/// <summary>
+/// One SD-ELEMENT: its SD-ID and its parameters in the order they were written (names may repeat, §6.3.3).
+/// </summary>
 public sealed record StructuredDataElement(string Id, IReadOnlyList<KeyValuePair<string, string>> Parameters)
 {
     public StructuredDataElement(string id, params (string Name, string Value)[] parameters)

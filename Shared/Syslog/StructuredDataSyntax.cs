@@ -14,8 +14,8 @@ internal static class StructuredDataSyntax
     public const int MaxNameLength = 32;
 
     /// <summary>
-    /// 1 for the bytes an SD-NAME may hold: PRINTUSASCII (33–126) except '=' (61), ']' (93), '"' (34); used for the last
-    /// bytes of a frame, where a 16-byte load would read past its end, and by the writer.
+    /// 1 for the bytes an SD-NAME may hold: PRINTUSASCII (33–126) except '=' (61), ']' (93), '"' (34); used for the
+    /// last bytes of a frame, where a 16-byte load would read past its end, and by the writer.
     /// </summary>
     internal static ReadOnlySpan<byte> NameTable =>
     [
@@ -29,7 +29,10 @@ internal static class StructuredDataSyntax
         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
     ];
 
-    /// <summary>Validates 1*SD-ELEMENT starting at <paramref name="pos"/> ('['); on return pos is after the last ']' or at the error.</summary>
+    /// <summary>
+    /// Validates 1*SD-ELEMENT starting at <paramref name="pos"/> ('['); on return pos is after the last ']' or
+    /// at the error.
+    /// </summary>
     public static SyslogParseErrorCode Validate(ReadOnlySpan<byte> frame, ref int pos)
     {
         int start = pos;
@@ -120,7 +123,9 @@ internal static class StructuredDataSyntax
         return SyslogParseErrorCode.None;
     }
 
-    /// <summary>Offset of the closing '"' of a PARAM-VALUE whose first byte is at <paramref name="pos"/>, or -1.</summary>
+    /// <summary>
+    /// Offset of the closing '"' of a PARAM-VALUE whose first byte is at <paramref name="pos"/>, or -1.
+    /// </summary>
     public static int FindValueEnd(ReadOnlySpan<byte> frame, int pos)
     {
         // Inside PARAM-VALUE only '"' ends the value and '\' escapes the next byte (§6.3.3). Values are short
@@ -162,7 +167,10 @@ internal static class StructuredDataSyntax
         return -1;
     }
 
-    /// <summary>Length of the run of SD-NAME bytes at <paramref name="pos"/>; stops early once it is past <see cref="MaxNameLength"/>.</summary>
+    /// <summary>
+    /// Length of the run of SD-NAME bytes at <paramref name="pos"/>; stops early once it is past
+    /// <see cref="MaxNameLength"/>.
+    /// </summary>
     private static int NameLength(ReadOnlySpan<byte> frame, int pos)
     {
         // 16 bytes at a time while the frame has them (it usually has: a value and MSG follow every name).

@@ -74,7 +74,9 @@ public static class StructuredDataValue
         return j == plain.Length;
     }
 
-    /// <summary>Writes <paramref name="plain"/> UTF-8 with the three §6.3.3 characters escaped; returns the length.</summary>
+    /// <summary>
+    /// Writes <paramref name="plain"/> UTF-8 with the three §6.3.3 characters escaped; returns the length.
+    /// </summary>
     public static int Escape(ReadOnlySpan<byte> plain, Span<byte> destination)
     {
         int written = 0;

@@ -24,7 +24,10 @@ public readonly struct SyslogHeader
 
     public FieldRange MsgId { get; init; }
 
-    /// <summary>The whole STRUCTURED-DATA section (<c>[id k="v"]…</c>), empty for NILVALUE. Read it with <see cref="StructuredDataReader"/>.</summary>
+    /// <summary>
+    /// The whole STRUCTURED-DATA section (<c>[id k="v"]…</c>), empty for NILVALUE. Read it with
+    /// <see cref="StructuredDataReader"/>.
+    /// </summary>
     public FieldRange StructuredData { get; init; }
 
     /// <summary>MSG without the UTF-8 BOM and without the one trailing LF rsyslog appends.</summary>

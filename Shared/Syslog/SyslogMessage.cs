@@ -27,7 +27,9 @@ public sealed class SyslogMessage
 
     public IReadOnlyList<StructuredDataElement> StructuredData { get; init; } = [];
 
-    /// <summary>MSG bytes without the BOM. Empty with <see cref="HasMessage"/> false when the message has no MSG part.</summary>
+    /// <summary>
+    /// MSG bytes without the BOM. Empty with <see cref="HasMessage"/> false when the message has no MSG part.
+    /// </summary>
     public ReadOnlyMemory<byte> Message { get; init; }
 
     public bool HasMessage { get; init; }

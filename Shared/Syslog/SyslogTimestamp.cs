@@ -28,7 +28,9 @@ public readonly record struct SyslogTimestamp
 
     public DateTimeOffset Value { get; }
 
-    /// <summary>Fraction digits as received (0–9; senders using nanoseconds write 9, the writer emits at most 6).</summary>
+    /// <summary>
+    /// Fraction digits as received (0–9; senders using nanoseconds write 9, the writer emits at most 6).
+    /// </summary>
     public byte FractionDigits { get; }
 
     // DateTimeOffset's own equality compares only the UTC instant, but "22:14:15Z" and "00:14:15+02:00" are

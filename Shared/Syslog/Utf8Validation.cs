@@ -5,7 +5,9 @@ namespace Shared.Syslog;
 
 internal static class Utf8Validation
 {
-    /// <summary>Offset of the first byte that is not part of valid UTF-8, or -1. Vectorised for the common valid case.</summary>
+    /// <summary>
+    /// Offset of the first byte that is not part of valid UTF-8, or -1. Vectorised for the common valid case.
+    /// </summary>
     public static int IndexOfInvalid(ReadOnlySpan<byte> text)
     {
         if (Utf8.IsValid(text))

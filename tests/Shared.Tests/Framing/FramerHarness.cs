@@ -5,7 +5,9 @@ using TestSupport;
 
 namespace Shared.Tests.Framing;
 
-/// <summary>Drives a framer the way a connection loop does: data arrives in chunks, unconsumed bytes are kept.</summary>
+/// <summary>
+/// Drives a framer the way a connection loop does: data arrives in chunks, unconsumed bytes are kept.
+/// </summary>
 internal static class FramerHarness
 {
     public delegate OperationStatus Framer(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame, out FramingError error);
@@ -14,7 +16,10 @@ internal static class FramerHarness
 
     public static string Text(ReadOnlySequence<byte> frame) => Encoding.UTF8.GetString(frame.ToArray());
 
-    /// <summary>Feeds <paramref name="stream"/> in chunks of <paramref name="chunkSize"/>, each read presented as one segment per byte when asked.</summary>
+    /// <summary>
+    /// Feeds <paramref name="stream"/> in chunks of <paramref name="chunkSize"/>, each read presented as one segment
+    /// per byte when asked.
+    /// </summary>
     public static List<string> ReadAll(Framer framer, byte[] stream, int chunkSize, bool oneBytePerSegment = false)
     {
         var frames = new List<string>();

@@ -9,7 +9,9 @@ public class LineFramerTests
     private const int Max = 64 * 1024;
 
     // Captured from util-linux logger without --octet-count (NOTES-dotnet.md).
-    private const string LoggerLine = "<13>1 2026-11-22T04:45:59.305709+00:00 vm myapp - - [timeQuality tzKnown=\"1\" isSynced=\"0\"] hello non-transparent\n";
+    private const string LoggerLine =
+        "<13>1 2026-11-22T04:45:59.305709+00:00 vm myapp - - [timeQuality tzKnown=\"1\" isSynced=\"0\"] " +
+        "hello non-transparent\n";
 
     private static OperationStatus Read(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> frame, out FramingError error) =>
         LineFramer.TryReadFrame(ref buffer, Max, out frame, out error);

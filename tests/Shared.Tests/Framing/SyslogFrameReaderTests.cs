@@ -32,13 +32,21 @@ public class SyslogFrameReaderTests
     [InlineData(1000, false)]
     public void DetectsTheFramingOfEachFrameOnOneConnection(int chunkSize, bool oneBytePerSegment)
     {
-        byte[] stream = [.. OctetCounted("<13>1 - - a - - - one"), .. Bytes("<13>1 - - b - - - two\n"), .. OctetCounted("<13>1 - - c - - - three\nwith LF"), .. Bytes("<13>legacy\r\n")];
+        byte[] stream =
+        [
+            .. OctetCounted("<13>1 - - a - - - one"),
+            .. Bytes("<13>1 - - b - - - two\n"),
+            .. OctetCounted("<13>1 - - c - - - three\nwith LF"),
+            .. Bytes("<13>legacy\r\n"),
+        ];
         var seen = new List<SyslogFrame>();
 
         var frames = ReadAll(Adapt(new SyslogFrameReader(), seen), stream, chunkSize, oneBytePerSegment);
 
         Assert.Equal(["<13>1 - - a - - - one", "<13>1 - - b - - - two", "<13>1 - - c - - - three\nwith LF", "<13>legacy"], frames);
-        Assert.Equal([SyslogFraming.OctetCounting, SyslogFraming.LineFeed, SyslogFraming.OctetCounting, SyslogFraming.LineFeed], seen.Select(f => f.Framing));
+        Assert.Equal(
+            [SyslogFraming.OctetCounting, SyslogFraming.LineFeed, SyslogFraming.OctetCounting, SyslogFraming.LineFeed],
+            seen.Select(f => f.Framing));
     }
 
     [Theory]

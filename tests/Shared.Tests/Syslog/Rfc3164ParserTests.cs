@@ -108,7 +108,8 @@ public sealed class Rfc3164ParserTests
     [Fact]
     public void RsyslogsForwardFormatParses()
     {
-        // RSYSLOG_ForwardFormat: "<%PRI%>%TIMESTAMP:::date-rfc3339% %HOSTNAME% %syslogtag:1:32%%msg:::sp-if-no-1st-sp%%msg%"
+        // RSYSLOG_ForwardFormat:
+        // "<%PRI%>%TIMESTAMP:::date-rfc3339% %HOSTNAME% %syslogtag:1:32%%msg:::sp-if-no-1st-sp%%msg%"
         var message = Parse("<19>2026-11-22T04:46:37+00:00 vm oldapp[7]: legacy 3164 in\n");
 
         Assert.Equal("2026-11-22T04:46:37Z", message.Timestamp.ToString());

@@ -348,7 +348,11 @@ public class Rfc5424ParserBadInputTests
     [Fact]
     public void ReplacingAnyByteWithADelimiterOrInvalidByteNeverThrows()
     {
-        byte[] replacements = [0, (byte)' ', (byte)'"', (byte)'\\', (byte)']', (byte)'[', (byte)'-', (byte)'=', (byte)'<', (byte)'>', (byte)'\n', 0x80, 0xC3, 0xFF];
+        byte[] replacements =
+        [
+            0, (byte)' ', (byte)'"', (byte)'\\', (byte)']', (byte)'[', (byte)'-',
+            (byte)'=', (byte)'<', (byte)'>', (byte)'\n', 0x80, 0xC3, 0xFF,
+        ];
         foreach (byte[] original in ValidFrames())
         {
             for (int i = 0; i < original.Length; i++)
@@ -417,7 +421,9 @@ public class Rfc5424ParserBadInputTests
         }
     }
 
-    /// <summary>Parses without throwing; Done means every range lies in the frame, InvalidData means a position in it.</summary>
+    /// <summary>
+    /// Parses without throwing; Done means every range lies in the frame, InvalidData means a position in it.
+    /// </summary>
     private static bool AssertWellBehaved(ReadOnlySpan<byte> frame)
     {
         var status = Rfc5424Parser.TryParse(frame, out var header, out var error);

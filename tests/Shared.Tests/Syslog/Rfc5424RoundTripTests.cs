@@ -259,7 +259,13 @@ public class Rfc5424RoundTripTests
     {
         var output = new ArrayBufferWriter<byte>();
         var writer = new Rfc5424Writer(output);
-        writer.WriteHeader(header.Priority, header.Timestamp, header.HostName.Slice(frame), header.AppName.Slice(frame), header.ProcId.Slice(frame), header.MsgId.Slice(frame));
+        writer.WriteHeader(
+            header.Priority,
+            header.Timestamp,
+            header.HostName.Slice(frame),
+            header.AppName.Slice(frame),
+            header.ProcId.Slice(frame),
+            header.MsgId.Slice(frame));
         writer.WriteStructuredData(header.StructuredData.Slice(frame));
         if (hasMessage)
         {

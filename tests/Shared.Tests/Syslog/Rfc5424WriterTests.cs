@@ -144,13 +144,17 @@ public class Rfc5424WriterTests
     [Fact]
     public void CutsTextHeaderFieldsToTheirRfcLengths()
     {
-        Assert.Equal($"<13>1 - {new string('h', 255)} {new string('a', 48)} {new string('_', 128)} {new string('m', 32)} -", HeaderOnly(new string('h', 300), new string('a', 49), new string('\u00E9', 200), new string('m', 33)));
+        Assert.Equal(
+            $"<13>1 - {new string('h', 255)} {new string('a', 48)} {new string('_', 128)} {new string('m', 32)} -",
+            HeaderOnly(new string('h', 300), new string('a', 49), new string('\u00E9', 200), new string('m', 33)));
     }
 
     [Fact]
     public void CutsByteHeaderFieldsToTheirRfcLengths()
     {
-        Assert.Equal($"<13>1 - {new string('h', 255)} {new string('a', 48)} {new string('p', 128)} {new string('_', 32)} -", HeaderOnly(Filled('h', 256), Filled('a', 100), Filled('p', 129), Filled(' ', 40)));
+        Assert.Equal(
+            $"<13>1 - {new string('h', 255)} {new string('a', 48)} {new string('p', 128)} {new string('_', 32)} -",
+            HeaderOnly(Filled('h', 256), Filled('a', 100), Filled('p', 129), Filled(' ', 40)));
     }
 
     [Fact]
@@ -448,7 +452,13 @@ public class Rfc5424WriterTests
         var output = new ArrayBufferWriter<byte>();
         var writer = new Rfc5424Writer(output);
 
-        writer.WriteHeader(header.Priority, header.Timestamp, header.HostName.Slice(frame), header.AppName.Slice(frame), header.ProcId.Slice(frame), header.MsgId.Slice(frame));
+        writer.WriteHeader(
+            header.Priority,
+            header.Timestamp,
+            header.HostName.Slice(frame),
+            header.AppName.Slice(frame),
+            header.ProcId.Slice(frame),
+            header.MsgId.Slice(frame));
         writer.WriteStructuredData(header.StructuredData.Slice(frame));
         writer.WriteMessage(header.Message.Slice(frame), header.HasBom);
 

@@ -14,7 +14,11 @@ public class StructuredDataAlignmentTests
     public static TheoryData<string> Elements()
     {
         var data = new TheoryData<string>();
-        string[] values = ["", "a", "\\\"", "\\\\", "\\]", "x\\\"y\\\\z", new string('v', 15) + "\\\"", new string('v', 16) + "\\\\", new string('v', 31) + "\\]", "\\", "a\\"];
+        string[] values =
+        [
+            "", "a", "\\\"", "\\\\", "\\]", "x\\\"y\\\\z",
+            new string('v', 15) + "\\\"", new string('v', 16) + "\\\\", new string('v', 31) + "\\]", "\\", "a\\",
+        ];
         foreach (string value in values)
         {
             foreach (int nameLength in new[] { 1, 15, 16, 17, 31, 32, 33 })

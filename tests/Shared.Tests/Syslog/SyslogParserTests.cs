@@ -10,8 +10,16 @@ public sealed class SyslogParserTests
 
     // Captured frames from NOTES-dotnet.md, without the octet-counting prefix the framer removes.
     [Theory]
-    [InlineData("<134>1 2026-11-22T04:45:59.303510+00:00 vm myapp - - [timeQuality tzKnown=\"1\" isSynced=\"0\"] hello octet counted", "myapp", "hello octet counted")]
-    [InlineData("<13>1 2026-11-22T04:45:59.305709+00:00 vm myapp - - [timeQuality tzKnown=\"1\" isSynced=\"0\"] hello non-transparent\n", "myapp", "hello non-transparent")]
+    [InlineData(
+        "<134>1 2026-11-22T04:45:59.303510+00:00 vm myapp - - [timeQuality tzKnown=\"1\" isSynced=\"0\"] " +
+        "hello octet counted",
+        "myapp",
+        "hello octet counted")]
+    [InlineData(
+        "<13>1 2026-11-22T04:45:59.305709+00:00 vm myapp - - [timeQuality tzKnown=\"1\" isSynced=\"0\"] " +
+        "hello non-transparent\n",
+        "myapp",
+        "hello non-transparent")]
     [InlineData("<28>1 2026-11-22T04:45:59.307306+00:00 vm myapp - - [timeQuality tzKnown=\"1\" isSynced=\"0\"] hello udp", "myapp", "hello udp")]
     [InlineData("<13>1 - - min - - - minimal header", "min", "minimal header")]
     [InlineData("<19>1 2026-11-22T04:46:37+00:00 vm oldapp - - -  legacy 3164 in\n", "oldapp", " legacy 3164 in")]

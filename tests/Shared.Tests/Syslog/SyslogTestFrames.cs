@@ -57,12 +57,15 @@ internal static class SyslogTestFrames
         "121 <13>1 2026-11-22T04:46:08.520898+00:00 vm myapp - - [timeQuality tzKnown=\"1\" isSynced=\"0\"][x@1 k=\"a\\\"b\\\\c\\]d\"] escaped sd";
 
     public const string RsyslogOmfwdOctet =
-        "139 <134>1 2026-11-22T04:46:37.706784+00:00 vm myapp 23591 MID [timeQuality tzKnown=\"1\" isSynced=\"0\"][ex@32473 a=\"1\"] via rsyslog udp in "
+        "139 <134>1 2026-11-22T04:46:37.706784+00:00 vm myapp 23591 MID "
+        + "[timeQuality tzKnown=\"1\" isSynced=\"0\"][ex@32473 a=\"1\"] via rsyslog udp in "
         + "\u00C3\u00BCn\u00C3\u00AF\n";
 
     public const string RsyslogFrom3164 = "64 <19>1 2026-11-22T04:46:37+00:00 vm oldapp - - -  legacy 3164 in\n";
 
-    /// <summary>Bytes of a string whose chars are bytes (Latin-1), so tests can spell any byte, NUL and invalid UTF-8 included.</summary>
+    /// <summary>
+    /// Bytes of a string whose chars are bytes (Latin-1), so tests can spell any byte, NUL and invalid UTF-8 included.
+    /// </summary>
     public static byte[] Bytes(string latin1) => Encoding.Latin1.GetBytes(latin1);
 
     /// <summary>Strips an RFC 6587 octet-count prefix and checks the count matches what follows.</summary>

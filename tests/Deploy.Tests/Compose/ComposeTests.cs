@@ -25,7 +25,9 @@ public sealed class ComposeTests
     [Fact]
     public void TheServicesAreTheCollectorTheForwarderAndAWriter()
     {
-        Assert.Equal(["log-collector", "log-forwarder", "writer"], ((YamlMappingNode)Compose.At("services")!).Children.Keys.Select(k => ((YamlScalarNode)k).Value).Order());
+        Assert.Equal(
+            ["log-collector", "log-forwarder", "writer"],
+            ((YamlMappingNode)Compose.At("services")!).Children.Keys.Select(k => ((YamlScalarNode)k).Value).Order());
     }
 
     [Theory]
@@ -44,7 +46,10 @@ public sealed class ComposeTests
     [Fact]
     public void EveryPortIsPublishedOnLoopbackOnly()
     {
-        var ports = new[] { "log-collector", "log-forwarder", "writer" }.SelectMany(s => Service(s).Items("ports")).Select(p => ((YamlScalarNode)p).Value!).ToList();
+        var ports = new[] { "log-collector", "log-forwarder", "writer" }
+            .SelectMany(s => Service(s).Items("ports"))
+            .Select(p => ((YamlScalarNode)p).Value!)
+            .ToList();
         Assert.NotEmpty(ports);
         Assert.All(ports, p => Assert.StartsWith("127.0.0.1:", p, StringComparison.Ordinal));
     }
@@ -57,9 +62,16 @@ public sealed class ComposeTests
         int relp = Settings.ReadCollector(Dockerfile.Load("Collector").Environment).Relp!.Port;
         string P(int port) => port.ToString(CultureInfo.InvariantCulture);
         Assert.Equal(
-            [$"127.0.0.1:{P(collector.Tcp!.Port)}:{P(collector.Tcp.Port)}/tcp", $"127.0.0.1:{P(collector.Udp!.Port)}:{P(collector.Udp.Port)}/udp", $"127.0.0.1:{P(relp)}:{P(relp)}/tcp", $"127.0.0.1:{P(collector.Http!.Port)}:{P(collector.Http.Port)}/tcp"],
+            [
+                $"127.0.0.1:{P(collector.Tcp!.Port)}:{P(collector.Tcp.Port)}/tcp",
+                $"127.0.0.1:{P(collector.Udp!.Port)}:{P(collector.Udp.Port)}/udp",
+                $"127.0.0.1:{P(relp)}:{P(relp)}/tcp",
+                $"127.0.0.1:{P(collector.Http!.Port)}:{P(collector.Http.Port)}/tcp",
+            ],
             Service("log-collector").Items("ports").Select(p => ((YamlScalarNode)p).Value));
-        Assert.Equal([$"127.0.0.1:{P(forwarder.Http!.Port)}:{P(forwarder.Http.Port)}/tcp"], Service("log-forwarder").Items("ports").Select(p => ((YamlScalarNode)p).Value));
+        Assert.Equal(
+            [$"127.0.0.1:{P(forwarder.Http!.Port)}:{P(forwarder.Http.Port)}/tcp"],
+            Service("log-forwarder").Items("ports").Select(p => ((YamlScalarNode)p).Value));
     }
 
     [Fact]
@@ -115,7 +127,10 @@ public sealed class ComposeTests
 
         var collector = Settings.ReadCollector(Dockerfile.Load("Collector").Environment);
         var relp = Settings.ReadCollector(Dockerfile.Load("Collector").Environment).Relp!;
-        Assert.Equal(("log-collector", relp.Port, Shared.Transport.SyslogTransportProtocol.Relp), (options.Targets.Single().Host, options.Targets.Single().Port, options.Targets.Single().Protocol));
+        var target = options.Targets.Single();
+        Assert.Equal(
+            ("log-collector", relp.Port, Shared.Transport.SyslogTransportProtocol.Relp),
+            (target.Host, target.Port, target.Protocol));
         Assert.NotNull(collector.Tcp); // syslog over TCP stays for other senders
         Assert.Contains(Volumes("log-forwarder"), v => v.Target == options.State && !v.ReadOnly);
         Assert.Equal("service_healthy", Service("log-forwarder").Text("depends_on", "log-collector", "condition"));

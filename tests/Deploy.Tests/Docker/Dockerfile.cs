@@ -12,7 +12,9 @@ internal sealed record Stage(string Image, string? Name, IReadOnlyList<Instructi
     public IEnumerable<Instruction> All(string keyword) => Instructions.Where(i => i.Keyword == keyword);
 }
 
-/// <summary>deploy/docker/COMPONENT.Dockerfile read the way the builder reads it (enough for the checks here).</summary>
+/// <summary>
+/// deploy/docker/COMPONENT.Dockerfile read the way the builder reads it (enough for the checks here).
+/// </summary>
 internal sealed class Dockerfile
 {
     private Dockerfile(string component, IReadOnlyList<Instruction> instructions)
@@ -24,7 +26,9 @@ internal sealed class Dockerfile
         {
             if (instruction.Keyword == "FROM")
             {
-                var words = instruction.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries).Where(w => !w.StartsWith("--", StringComparison.Ordinal)).ToArray();
+                var words = instruction.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                    .Where(w => !w.StartsWith("--", StringComparison.Ordinal))
+                    .ToArray();
                 stages.Add(new Stage(words[0], words.Length >= 3 && words[1].Equals("AS", StringComparison.OrdinalIgnoreCase) ? words[2] : null, []));
             }
             else if (stages.Count > 0)

@@ -27,7 +27,9 @@ public sealed class DockerfileTests
             if (!stageNames.Contains(stage.Image))
             {
                 var match = Regex.Match(stage.Image, @"^(?<name>[^:@]+)(:(?<tag>[^@]+))?(@sha256:[0-9a-f]{64})?$");
-                Assert.True(match.Groups["tag"].Success || stage.Image.Contains("@sha256:", StringComparison.Ordinal), $"{stage.Image}: no tag (DL3006)");
+                Assert.True(
+                    match.Groups["tag"].Success || stage.Image.Contains("@sha256:", StringComparison.Ordinal),
+                    $"{stage.Image}: no tag (DL3006)");
                 Assert.NotEqual("latest", match.Groups["tag"].Value); // DL3007
                 if (match.Groups["name"].Value.StartsWith("mcr.microsoft.com/dotnet/", StringComparison.Ordinal))
                 {
@@ -94,7 +96,9 @@ public sealed class DockerfileTests
 
                 foreach (string source in sources)
                 {
-                    Assert.True(File.Exists(Repository.File(source)) || Directory.Exists(Repository.File(source)), $"line {copy.Line}: {source} is not in the repository");
+                    Assert.True(
+                        File.Exists(Repository.File(source)) || Directory.Exists(Repository.File(source)),
+                        $"line {copy.Line}: {source} is not in the repository");
                     Assert.DoesNotContain(ignored, pattern => source.TrimEnd('/') == pattern.TrimEnd('/'));
                 }
             }
@@ -124,7 +128,9 @@ public sealed class DockerfileTests
             }
         }
 
-        Assert.All(Dockerfile.Load(component).Instructions.Where(i => i.Keyword == "WORKDIR"), w => Assert.StartsWith("/", w.Arguments, StringComparison.Ordinal)); // DL3000
+        Assert.All(
+            Dockerfile.Load(component).Instructions.Where(i => i.Keyword == "WORKDIR"),
+            w => Assert.StartsWith("/", w.Arguments, StringComparison.Ordinal)); // DL3000
     }
 
     [Theory]
@@ -133,7 +139,10 @@ public sealed class DockerfileTests
     {
         var dockerfile = Dockerfile.Load(component);
         Assert.Equal([$"/app/{component}"], dockerfile.Entrypoint);
-        Assert.Contains(dockerfile.Final.All("COPY"), c => c.Arguments.StartsWith($"--from=build /out/{component} ", StringComparison.Ordinal) && c.Arguments.EndsWith(" /app/", StringComparison.Ordinal));
+        Assert.Contains(
+            dockerfile.Final.All("COPY"),
+            c => c.Arguments.StartsWith($"--from=build /out/{component} ", StringComparison.Ordinal)
+                && c.Arguments.EndsWith(" /app/", StringComparison.Ordinal));
         Assert.Equal("/app", dockerfile.Final.All("WORKDIR").Last().Arguments);
     }
 
@@ -152,10 +161,18 @@ public sealed class DockerfileTests
         var options = Settings.ReadCollector(image.Environment);
         AssertSameWhereBothSet(image.Environment, Manifests.Collector.Environment, CollectorOptions.Section);
         Assert.Equal(
-            [$"{options.Tcp!.Port}/tcp", $"{options.Udp!.Port}/udp", $"{Settings.ReadCollector(image.Environment).Relp!.Port}/tcp", $"{options.Http!.Port}/tcp"],
+            [
+                $"{options.Tcp!.Port}/tcp",
+                $"{options.Udp!.Port}/udp",
+                $"{Settings.ReadCollector(image.Environment).Relp!.Port}/tcp",
+                $"{options.Http!.Port}/tcp",
+            ],
             image.Final.All("EXPOSE").SelectMany(e => e.Arguments.Split(' ')));
         Assert.Equal("/var/log/messages", options.File); // docs/deploy.md's and the image's promise
-        Assert.Contains(image.Final.All("RUN"), r => r.Arguments.Contains($"chown {image.User} {Path.GetDirectoryName(options.File)}", StringComparison.Ordinal));
+        Assert.Contains(
+            image.Final.All("RUN"),
+            r => r.Arguments.Contains(
+                $"chown {image.User} {Path.GetDirectoryName(options.File)}", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -167,7 +184,10 @@ public sealed class DockerfileTests
         AssertSameWhereBothSet(image.Environment, Manifests.Forwarder.Environment, ForwarderOptions.Section);
         Assert.Equal([$"{options.Http!.Port}/tcp"], image.Final.All("EXPOSE").SelectMany(e => e.Arguments.Split(' ')));
         // The state directory exists in the image and belongs to its user, so a fresh volume mounted there is writable.
-        Assert.Contains(image.Final.All("RUN"), r => r.Arguments.Contains($"install -d -o {image.User!.Split(':')[0]}", StringComparison.Ordinal) && r.Arguments.EndsWith(options.State, StringComparison.Ordinal));
+        Assert.Contains(
+            image.Final.All("RUN"),
+            r => r.Arguments.Contains($"install -d -o {image.User!.Split(':')[0]}", StringComparison.Ordinal)
+                && r.Arguments.EndsWith(options.State, StringComparison.Ordinal));
     }
 
     [Theory]
@@ -217,16 +237,22 @@ public sealed class DockerfileTests
         return (int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture), match.Groups["path"].Value);
     }
 
-    /// <summary>Runs the image's HEALTHCHECK command here, aimed at <paramref name="port"/> instead of the image's.</summary>
+    /// <summary>
+    /// Runs the image's HEALTHCHECK command here, aimed at <paramref name="port"/> instead of the image's.
+    /// </summary>
     private static Task<ProcessRunner.Result> RunHealthcheckAsync(Dockerfile image, int port)
     {
         var command = image.HealthcheckCommand.ToArray();
         string imagePort = HealthcheckTarget(image).Port.ToString(CultureInfo.InvariantCulture);
-        command[^1] = command[^1].Replace($"/dev/tcp/127.0.0.1/{imagePort} ", $"/dev/tcp/127.0.0.1/{port.ToString(CultureInfo.InvariantCulture)} ", StringComparison.Ordinal);
+        command[^1] = command[^1].Replace(
+            $"/dev/tcp/127.0.0.1/{imagePort} ",
+            $"/dev/tcp/127.0.0.1/{port.ToString(CultureInfo.InvariantCulture)} ",
+            StringComparison.Ordinal);
         return ProcessRunner.RunAsync(command[0], command.Skip(1), TimeSpan.FromSeconds(10));
     }
 
-    private static void AssertSameWhereBothSet(IReadOnlyDictionary<string, string> image, IReadOnlyDictionary<string, string> manifest, string section)
+    private static void AssertSameWhereBothSet(
+        IReadOnlyDictionary<string, string> image, IReadOnlyDictionary<string, string> manifest, string section)
     {
         var shared = image.Keys.Intersect(manifest.Keys).Where(k => k.StartsWith(section, StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(shared);

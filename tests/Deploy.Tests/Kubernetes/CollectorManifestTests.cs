@@ -5,7 +5,9 @@ using TestSupport;
 
 namespace Deploy.Tests.Kubernetes;
 
-/// <summary>The Deployment, Service and claim log-collector agree with the Collector: settings, ports, probes, storage.</summary>
+/// <summary>
+/// The Deployment, Service and claim log-collector agree with the Collector: settings, ports, probes, storage.
+/// </summary>
 public sealed class CollectorManifestTests
 {
     private static Workload Deployment => Manifests.Collector;
@@ -26,7 +28,14 @@ public sealed class CollectorManifestTests
         var ports = Manifests.Find("Service", "log-collector").Items("spec", "ports").ToList();
         Assert.Equal(Deployment.Object.Required("spec", "selector", "matchLabels", "app.kubernetes.io/name"),
             Manifests.Find("Service", "log-collector").Required("spec", "selector", "app.kubernetes.io/name"));
-        foreach (var (port, protocol, listener) in new[] { ("514", "TCP", options.Tcp), ("514", "UDP", options.Udp), ("2514", "TCP", options.Relp), ("8083", "TCP", options.Http) })
+        var listeners = new[]
+        {
+            ("514", "TCP", options.Tcp),
+            ("514", "UDP", options.Udp),
+            ("2514", "TCP", options.Relp),
+            ("8083", "TCP", options.Http),
+        };
+        foreach (var (port, protocol, listener) in listeners)
         {
             var servicePort = ports.Single(p => p.Text("port") == port && p.Text("protocol") == protocol);
             var containerPort = Deployment.Port(servicePort.Required("targetPort"));
@@ -61,7 +70,9 @@ public sealed class CollectorManifestTests
         }
 
         // SIGTERM to SIGKILL must cover the Collector's own shutdown (everything received is written first).
-        Assert.True(int.Parse(Deployment.PodSpec.Required("terminationGracePeriodSeconds"), CultureInfo.InvariantCulture) > collector.ShutdownTimeout.TotalSeconds);
+        int grace = int.Parse(
+            Deployment.PodSpec.Required("terminationGracePeriodSeconds"), CultureInfo.InvariantCulture);
+        Assert.True(grace > collector.ShutdownTimeout.TotalSeconds);
     }
 
     [Fact]
@@ -124,18 +135,24 @@ public sealed class CollectorManifestTests
             .SkipWhile(l => !l.Contains("# Example", StringComparison.Ordinal)).Skip(1)
             .Where(l => l.StartsWith("  # ", StringComparison.Ordinal))
             .Select(l => l["  # ".Length..] + "\n"));
-        var uncommented = Assert.IsType<YamlDotNet.RepresentationModel.YamlMappingNode>(Yaml.Parse("data:\n" + string.Concat(example.Split('\n').Select(l => "  " + l + "\n")), "the commented example").Single().At("data"));
+        string indented = string.Concat(example.Split('\n').Select(l => "  " + l + "\n"));
+        var uncommented = Assert.IsType<YamlDotNet.RepresentationModel.YamlMappingNode>(
+            Yaml.Parse("data:\n" + indented, "the commented example").Single().At("data"));
         Assert.NotEmpty(uncommented.Children);
         foreach (var document in uncommented.Children.Values)
         {
             string text = ((YamlDotNet.RepresentationModel.YamlScalarNode)document).Value!;
             Collector.Relay.Configuration.RelayDocument.Parse(text, out var errors);
             // Its CA file is on the cluster's mounted secret, not on this machine: every other rule must hold.
-            Assert.True(errors.All(e => e.EndsWith("' does not exist", StringComparison.Ordinal) && e.StartsWith("spec.tls.caFile ", StringComparison.Ordinal)), $"the example relay: {string.Join("; ", errors)}\n{text}");
+            Assert.True(
+                errors.All(e => e.EndsWith("' does not exist", StringComparison.Ordinal)
+                    && e.StartsWith("spec.tls.caFile ", StringComparison.Ordinal)),
+                $"the example relay: {string.Join("; ", errors)}\n{text}");
         }
 
         // Spilled relay queues land on the claim, next to the messages file.
         Assert.Null(options.RelaySpill);
-        Assert.Equal("/var/log", Deployment.MountHolding(Path.Combine(Path.GetDirectoryName(options.File)!, "relay-spill"))!.Value.Mount.Required("mountPath"));
+        string spill = Path.Combine(Path.GetDirectoryName(options.File)!, "relay-spill");
+        Assert.Equal("/var/log", Deployment.MountHolding(spill)!.Value.Mount.Required("mountPath"));
     }
 }

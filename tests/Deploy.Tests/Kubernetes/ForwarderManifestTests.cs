@@ -5,7 +5,9 @@ using TestSupport;
 
 namespace Deploy.Tests.Kubernetes;
 
-/// <summary>The DaemonSet log-forwarder agrees with the Forwarder: settings, ports, probes, mounts, downward API.</summary>
+/// <summary>
+/// The DaemonSet log-forwarder agrees with the Forwarder: settings, ports, probes, mounts, downward API.
+/// </summary>
 public sealed class ForwarderManifestTests
 {
     private static Workload DaemonSet => Manifests.Forwarder;
@@ -39,7 +41,10 @@ public sealed class ForwarderManifestTests
         }
 
         // SIGTERM to SIGKILL must cover the Forwarder's own shutdown (drain the queue, save offsets).
-        Assert.True(int.Parse(DaemonSet.PodSpec.Required("terminationGracePeriodSeconds"), System.Globalization.CultureInfo.InvariantCulture) > forwarder.ShutdownTimeout.TotalSeconds);
+        int grace = int.Parse(
+            DaemonSet.PodSpec.Required("terminationGracePeriodSeconds"),
+            System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(grace > forwarder.ShutdownTimeout.TotalSeconds);
     }
 
     [Fact]
@@ -57,7 +62,8 @@ public sealed class ForwarderManifestTests
     public void EveryIncludedFileAndWhereItsSymlinksLeadIsOnAReadOnlyHostPathAtTheNodesOwnPath()
     {
         var options = Settings.ReadForwarder(DaemonSet.Environment);
-        // /var/log/containers/*.log -> /var/log/pods/…/0.log (containerd, CRI-O) -> /var/lib/docker/containers/… (docker).
+        // /var/log/containers/*.log -> /var/log/pods/…/0.log (containerd, CRI-O) ->
+        // /var/lib/docker/containers/… (docker).
         var places = options.Include.Select(g => GlobPattern.Parse(g).BaseDirectory).Append("/var/log/pods").Append("/var/lib/docker/containers");
         foreach (string place in places)
         {
@@ -73,7 +79,9 @@ public sealed class ForwarderManifestTests
         var target = Settings.ReadForwarder(DaemonSet.Environment).Targets.Single();
         var service = Manifests.Find("Service", "log-collector");
         Assert.Equal(service.Required("metadata", "name"), target.Host);
-        var port = service.Items("spec", "ports").Single(p => p.Text("port") == target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) && p.Text("protocol") == "TCP");
+        string targetPort = target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var port = service.Items("spec", "ports")
+            .Single(p => p.Text("port") == targetPort && p.Text("protocol") == "TCP");
         Assert.Equal(Shared.Transport.SyslogTransportProtocol.Relp, target.Protocol);
         Assert.Equal("relp", port.Required("targetPort"));
     }
@@ -84,7 +92,8 @@ public sealed class ForwarderManifestTests
         var from = DaemonSet.EnvironmentFrom;
         Assert.Equal("spec.nodeName", from["NODE_NAME"].Required("fieldRef", "fieldPath"));
         Assert.Equal("metadata.name", from["POD_NAME"].Required("fieldRef", "fieldPath"));
-        string sources = string.Join('\n', Directory.GetFiles(Repository.File("Forwarder"), "*.cs", SearchOption.AllDirectories).Select(File.ReadAllText));
+        var files = Directory.GetFiles(Repository.File("Forwarder"), "*.cs", SearchOption.AllDirectories);
+        string sources = string.Join('\n', files.Select(File.ReadAllText));
         Assert.All(from.Keys, name => Assert.Contains($"GetEnvironmentVariable(\"{name}\")", sources, StringComparison.Ordinal));
     }
 
@@ -115,7 +124,10 @@ public sealed class ForwarderManifestTests
         Assert.Equal("true", security.Text("readOnlyRootFilesystem"));
         Assert.Null(security.Text("privileged"));
         Assert.Equal(["ALL"], security.Items("capabilities", "drop").Select(c => ((YamlDotNet.RepresentationModel.YamlScalarNode)c).Value));
-        Assert.Equal(["DAC_READ_SEARCH"], security.Items("capabilities", "add").Select(c => ((YamlDotNet.RepresentationModel.YamlScalarNode)c).Value));
+        Assert.Equal(
+            ["DAC_READ_SEARCH"],
+            security.Items("capabilities", "add")
+                .Select(c => ((YamlDotNet.RepresentationModel.YamlScalarNode)c).Value));
         Assert.Equal("RuntimeDefault", pod.Text("securityContext", "seccompProfile", "type"));
     }
 }

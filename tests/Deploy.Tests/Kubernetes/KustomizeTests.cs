@@ -2,7 +2,9 @@ using TestSupport;
 
 namespace Deploy.Tests.Kubernetes;
 
-/// <summary><c>kubectl kustomize deploy/kubernetes</c>: what <c>kubectl apply -k</c> would send to the cluster.</summary>
+/// <summary>
+/// <c>kubectl kustomize deploy/kubernetes</c>: what <c>kubectl apply -k</c> would send to the cluster.
+/// </summary>
 public sealed class KustomizeTests
 {
     [KubectlFact]

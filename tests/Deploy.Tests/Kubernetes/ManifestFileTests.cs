@@ -1,6 +1,8 @@
 namespace Deploy.Tests.Kubernetes;
 
-/// <summary>deploy/kubernetes parses, every object is named, and the kustomization lists exactly the files there.</summary>
+/// <summary>
+/// deploy/kubernetes parses, every object is named, and the kustomization lists exactly the files there.
+/// </summary>
 public sealed class ManifestFileTests
 {
     [Fact]
@@ -23,7 +25,10 @@ public sealed class ManifestFileTests
     [Fact]
     public void TheKustomizationListsEveryManifestAndNothingElse()
     {
-        var listed = Manifests.Kustomization.Items("resources").Select(r => ((YamlDotNet.RepresentationModel.YamlScalarNode)r).Value).Order().ToList();
+        var listed = Manifests.Kustomization.Items("resources")
+            .Select(r => ((YamlDotNet.RepresentationModel.YamlScalarNode)r).Value)
+            .Order()
+            .ToList();
         var present = Manifests.Files.Select(f => (string?)Path.GetFileName(f)).Order().ToList();
         Assert.Equal(present, listed);
     }
@@ -33,7 +38,8 @@ public sealed class ManifestFileTests
     {
         Assert.Equal("kube-syslog", Manifests.Kustomization.Text("namespace"));
         Assert.Equal("kube-syslog", Manifests.Objects.Single(o => o.Text("kind") == "Namespace").Text("metadata", "name"));
-        // kustomize sets the namespace of everything else; a literal one would not follow `kustomize edit set namespace`.
+        // kustomize sets the namespace of everything else; a literal one would not follow `kustomize edit
+        // set namespace`.
         Assert.All(Manifests.Objects.Where(o => o.Text("kind") != "Namespace"), o => Assert.Null(o.Text("metadata", "namespace")));
     }
 
@@ -63,7 +69,8 @@ public sealed class ManifestFileTests
         foreach (var workload in new[] { Manifests.Forwarder, Manifests.Collector })
         {
             Assert.Equal("false", workload.PodSpec.Text("automountServiceAccountToken"));
-            Assert.Equal("false", Manifests.Find("ServiceAccount", workload.PodSpec.Required("serviceAccountName")).Text("automountServiceAccountToken"));
+            var account = Manifests.Find("ServiceAccount", workload.PodSpec.Required("serviceAccountName"));
+            Assert.Equal("false", account.Text("automountServiceAccountToken"));
         }
     }
 

@@ -46,7 +46,9 @@ internal sealed class Workload(YamlMappingNode workload)
 
     public string Image => Container.Required("image");
 
-    /// <summary>The literal environment the container gets: its ConfigMaps (envFrom) overlaid by its own <c>env</c> values.</summary>
+    /// <summary>
+    /// The literal environment the container gets: its ConfigMaps (envFrom) overlaid by its own <c>env</c> values.
+    /// </summary>
     public IReadOnlyDictionary<string, string> Environment
     {
         get

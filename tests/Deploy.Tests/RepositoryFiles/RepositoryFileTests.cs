@@ -9,14 +9,23 @@ public sealed class RepositoryFileTests
     private static readonly string[] OutsideFolders = [string.Concat("..", "/", "shared"), string.Concat("..", "\\", "shared")];
 
     private static readonly HashSet<string> SkippedDirectories =
-        new(StringComparer.Ordinal) { ".git", "bin", "obj", "out", "data", "bench-results", "TestResults", "BenchmarkDotNet.Artifacts", ".state", "artifacts", "node_modules", ".vs", ".idea" };
+        new(StringComparer.Ordinal)
+        {
+            ".git", "bin", "obj", "out", "data", "bench-results", "TestResults", "BenchmarkDotNet.Artifacts", ".state",
+            "artifacts", "node_modules", ".vs", ".idea",
+        };
 
     [Fact]
     public void NothingInTheRepositoryRefersToAFolderOutsideIt()
     {
         var files = RepositoryFiles(Repository.Root).ToList();
         var hits = files
-            .Select(f => (File: f, Lines: File.ReadLines(f).Select((text, i) => (text, i)).Where(l => OutsideFolders.Any(o => l.text.Contains(o, StringComparison.Ordinal))).ToList()))
+            .Select(f => (
+                File: f,
+                Lines: File.ReadLines(f)
+                    .Select((text, i) => (text, i))
+                    .Where(l => OutsideFolders.Any(o => l.text.Contains(o, StringComparison.Ordinal)))
+                    .ToList()))
             .SelectMany(x => x.Lines.Select(l => $"{Path.GetRelativePath(Repository.Root, x.File)}:{l.i + 1}: {l.text.Trim()}"))
             .ToList();
 

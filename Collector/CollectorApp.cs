@@ -11,6 +11,7 @@ using Collector.Storage.Index;
 using Collector.Ui;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Collector;
 
@@ -44,7 +45,8 @@ public static class CollectorApp
         var services = builder.Services;
         services.AddSingleton(options);
         services.AddSingleton(listeners);
-        services.AddSingleton(TimeProvider.System);
+        // Tests may register their own clock (a FakeTimeProvider) through configure.
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(new LineFormatter(options.Format));
         services.AddSingleton(new StorageChannel(options.QueueSize));
         services.AddSingleton<StorageCounters>();

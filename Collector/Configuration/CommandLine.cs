@@ -1,32 +1,32 @@
-using System.Text;
 using Shared.Configuration;
 
 namespace Collector.Configuration;
 
 /// <summary>
-/// The command-line switches: each maps to one configuration key, so a switch, an environment variable
-/// (<c>Collector__MaxFiles</c>) and <c>appsettings.json</c> set the same thing, switches winning.
+/// The command-line switches, made by System.CommandLine from <see cref="CollectorSettings.All"/>: each maps to one
+/// configuration key, so a switch, an environment variable and <c>appsettings.json</c> set the same thing, switches winning.
 /// </summary>
 public static class CommandLine
 {
+    private static readonly SwitchCommand Command = new(
+        CollectorOptions.Section,
+        "kube-syslog Collector: receives syslog (RFC 5424, RFC 3164) over TCP and UDP and writes a\n"
+            + "/var/log/messages-style file, one message per line, rotated by size.",
+        [.. CollectorSettings.All.Where(s => s.Switch is not null).Select(s => new CommandLineSwitch(s.Switch!, s.Key, s.Value, s.HelpLine, s.Repeatable))],
+        Epilogue());
+
     /// <summary>One switch per setting that has one, in the order of <see cref="CollectorSettings.All"/>.</summary>
-    public static readonly IReadOnlyList<CommandLineSwitch> Switches =
-        [.. CollectorSettings.All.Where(s => s.Switch is not null).Select(s => new CommandLineSwitch(s.Switch!, s.Key, s.Value, s.HelpLine, s.Repeatable))];
+    public static IReadOnlyList<CommandLineSwitch> Switches => Command.Switches;
 
     /// <summary>Turns switches into <c>Collector:Key</c> configuration entries, or explains the first bad argument.</summary>
     public static bool TryParse(IReadOnlyList<string> args, out Dictionary<string, string?> values, out bool help, out string? error) =>
-        CommandLineParser.TryParse(args, CollectorOptions.Section, Switches, out values, out help, out error);
+        Command.TryParse(args, out values, out help, out error);
 
-    public static string HelpText()
+    public static string HelpText() => Command.HelpText();
+
+    private static string Epilogue()
     {
-        var text = new StringBuilder();
-        text.AppendLine("kube-syslog Collector: receives syslog (RFC 5424, RFC 3164) over TCP and UDP and writes a");
-        text.AppendLine("/var/log/messages-style file, one message per line, rotated by size.");
-        text.AppendLine();
-        text.AppendLine("Usage: Collector [switches]");
-        text.AppendLine();
-        CommandLineParser.AppendSwitches(text, Switches);
-        text.AppendLine();
+        var text = new System.Text.StringBuilder();
         text.AppendLine("Lines (file format): TIMESTAMP HOSTNAME APP[PROCID]: FACILITY.SEVERITY MSGID STRUCTURED-DATA MSG, control");
         text.AppendLine("characters escaped as #ooo (LF is #012). A truncated message carries [kube-syslog@32473 truncated=\"N\"];");
         text.AppendLine("an unparsable one is stored raw after [kube-syslog@32473 unparsed=\"reason\"].");

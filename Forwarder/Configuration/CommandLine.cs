@@ -1,32 +1,32 @@
-using System.Text;
 using Shared.Configuration;
 
 namespace Forwarder.Configuration;
 
 /// <summary>
-/// The command-line switches: each maps to one configuration key, so a switch, an environment variable
-/// (<c>Forwarder__State</c>) and <c>appsettings.json</c> set the same thing, switches winning.
+/// The command-line switches, made by System.CommandLine from <see cref="ForwarderSettings.All"/>: each maps to one
+/// configuration key, so a switch, an environment variable and <c>appsettings.json</c> set the same thing, switches winning.
 /// </summary>
 public static class CommandLine
 {
+    private static readonly SwitchCommand Command = new(
+        ForwarderOptions.Section,
+        "kube-syslog Forwarder: tails container logs (docker json-file, CRI) and other files on a node and ships\n"
+            + "every line as RFC 5424 syslog with its Kubernetes namespace, pod and container, to one or more collectors.",
+        [.. ForwarderSettings.All.Where(s => s.Switch is not null).Select(s => new CommandLineSwitch(s.Switch!, s.Key, s.Value, s.HelpLine, s.Repeatable))],
+        Epilogue());
+
     /// <summary>One switch per setting that has one, in the order of <see cref="ForwarderSettings.All"/>.</summary>
-    public static readonly IReadOnlyList<CommandLineSwitch> Switches =
-        [.. ForwarderSettings.All.Where(s => s.Switch is not null).Select(s => new CommandLineSwitch(s.Switch!, s.Key, s.Value, s.HelpLine, s.Repeatable))];
+    public static IReadOnlyList<CommandLineSwitch> Switches => Command.Switches;
 
     /// <summary>Turns switches into <c>Forwarder:Key</c> configuration entries, or explains the first bad argument.</summary>
     public static bool TryParse(IReadOnlyList<string> args, out Dictionary<string, string?> values, out bool help, out string? error) =>
-        CommandLineParser.TryParse(args, ForwarderOptions.Section, Switches, out values, out help, out error);
+        Command.TryParse(args, out values, out help, out error);
 
-    public static string HelpText()
+    public static string HelpText() => Command.HelpText();
+
+    private static string Epilogue()
     {
-        var text = new StringBuilder();
-        text.AppendLine("kube-syslog Forwarder: tails container logs (docker json-file, CRI) and other files on a node and ships");
-        text.AppendLine("every line as RFC 5424 syslog with its Kubernetes namespace, pod and container, to one or more collectors.");
-        text.AppendLine();
-        text.AppendLine("Usage: Forwarder [switches]");
-        text.AppendLine();
-        CommandLineParser.AppendSwitches(text, Switches);
-        text.AppendLine();
+        var text = new System.Text.StringBuilder();
         text.AppendLine("Messages: <PRI>1 TIME NODE CONTAINER - stdout|stderr [k8s@32473 namespace=\"…\" pod=\"…\" container=\"…\"");
         text.AppendLine("container_id=\"…\" pod_uid=\"…\"] MSG, TIME being the container runtime's own time stamp. A message cut at");
         text.AppendLine("--max-line-size carries [kube-syslog@32473 truncated=\"ORIGINAL-BYTES\"].");

@@ -110,8 +110,16 @@ internal sealed partial class FileTailer
         return false;
     }
 
-    /// <summary>Set when a read found the file rewritten from the top; the loop logs it once and clears it.</summary>
-    public bool TruncationNoticed { get; set; }
+    /// <summary>Set when a read found the file rewritten from the top, until the loop takes the notice to log it once.</summary>
+    public bool TruncationNoticed { get; private set; }
+
+    /// <summary>True once per truncation found by a read: the loop logs it.</summary>
+    public bool TakeTruncationNotice()
+    {
+        bool noticed = TruncationNoticed;
+        TruncationNoticed = false;
+        return noticed;
+    }
 
     private void Consumed(ReadContext context, long bytes)
     {

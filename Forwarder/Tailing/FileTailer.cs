@@ -65,14 +65,6 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
     /// <summary>No discovered path leads to this file any more (renamed away or deleted) since this time.</summary>
     public long? GoneSince { get; private set; }
 
-    /// <summary>A file that was at the same path before this one; this one waits until it is drained.</summary>
-    public FileTailer? Predecessor { get; set; }
-
-    /// <summary>When to look at the file again (timestamp); active files are polled often, idle ones less.</summary>
-    public long NextPoll { get; set; }
-
-    public int IdlePolls { get; set; }
-
     public long LastData { get; private set; }
 
     /// <summary>When opening failed: not before this timestamp again.</summary>
@@ -156,13 +148,6 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
         {
             Size = FileStatus.Of(_handle).Size;
         }
-    }
-
-    /// <summary>After a read error: the handle goes, the offset stays; the file is opened again later.</summary>
-    public void CloseForRetry()
-    {
-        _handle?.Dispose();
-        _handle = null;
     }
 
     public void Dispose()

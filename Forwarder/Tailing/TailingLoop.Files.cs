@@ -58,7 +58,7 @@ internal sealed partial class TailingLoop
                 // Rotation: the path now leads to a new file; the old one is drained first, and so is any generation
                 // that came and went between two scans.
                 previous.MarkGone(context.Now);
-                tailer.Predecessor = AddMissedGenerations(context, file, previous, previous.DiscoveredAtUtc);
+                tailer.DrainAfter(AddMissedGenerations(context, file, previous, previous.DiscoveredAtUtc));
             }
 
             _byPath[file.Path] = tailer;
@@ -173,7 +173,7 @@ internal sealed partial class TailingLoop
         if (last is not null && _byPath.TryGetValue(path, out var successor) && successor.ReadOffset == 0
             && !ReferenceEquals(successor, resumed) && !ReferenceEquals(successor, last))
         {
-            successor.Predecessor = last;
+            successor.DrainAfter(last);
         }
     }
 
@@ -206,7 +206,7 @@ internal sealed partial class TailingLoop
         foreach (var (path, status) in RotatedSiblings.Find(live.RealPath, modifiedAfterUtc, (key, path) => IsKnown(key, path, live)))
         {
             var missed = NewTailer(new DiscoveredFile(live.Path, [live.Path, path], status), 0, null);
-            missed.Predecessor = last;
+            missed.DrainAfter(last);
             missed.MarkGone(context.Now);
             Add(missed, context);
             TailingLog.ResumingRotated(_logger, path, previous?.File.RealPath ?? live.RealPath, 0);

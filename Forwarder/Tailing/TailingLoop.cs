@@ -16,9 +16,6 @@ internal sealed partial class TailingLoop
     // Bytes one file may take in one turn before the next file gets its turn (fairness among busy files).
     private const int MaxChunksPerTurn = 4;
 
-    // Poll delays for a file at its end: soon while it is busy, backing off while it stays idle.
-    private const int MinPollMs = 5;
-    private const int MaxPollMs = 250;
     private const int OpenRetryMs = 5_000;
 
     private readonly ForwarderOptions _options;
@@ -139,14 +136,7 @@ internal sealed partial class TailingLoop
         bool progressed = false;
         foreach (var tailer in _snapshot)
         {
-            if (tailer.Predecessor is { IsClosed: true })
-            {
-                // Drained: let go of it, or every generation of a long-lived container's log stays reachable through
-                // its successor, one tailer with its parser and encoder per rotation, for as long as the pod lives.
-                tailer.Predecessor = null;
-            }
-
-            if (tailer.IsClosed || tailer.Predecessor is not null || context.Now < tailer.NextPoll || !TryOpen(tailer, context))
+            if (!tailer.IsDue(context.Now) || !TryOpen(tailer, context))
             {
                 continue;
             }
@@ -163,9 +153,8 @@ internal sealed partial class TailingLoop
                     }
                 }
 
-                if (tailer.TruncationNoticed)
+                if (tailer.TakeTruncationNotice())
                 {
-                    tailer.TruncationNoticed = false;
                     TailingLog.Truncated(_logger, tailer.File.Path);
                 }
 
@@ -173,15 +162,14 @@ internal sealed partial class TailingLoop
                 {
                     tailer.RefreshSize();
                     progressed = true;
-                    tailer.IdlePolls = 0;
-                    tailer.NextPoll = 0;
+                    tailer.ReadAgainAtOnce();
                     continue;
                 }
 
                 if (tailer.AtEnd(context, _partialTimeoutMs, _rotateWaitMs, out bool closed))
                 {
                     TailingLog.Truncated(_logger, tailer.File.Path);
-                    tailer.NextPoll = 0;
+                    tailer.ReadAgainAtOnce();
                     continue;
                 }
 
@@ -192,16 +180,13 @@ internal sealed partial class TailingLoop
                     continue;
                 }
 
-                // Back off while idle: 5, 10, 20 … 250 ms between looks.
-                tailer.IdlePolls = Math.Min(tailer.IdlePolls + 1, 16);
-                tailer.NextPoll = context.Now + Math.Min(MaxPollMs, MinPollMs << Math.Min(tailer.IdlePolls - 1, 6));
+                tailer.BackOff(context.Now);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // One bad file never stops the others: close it and open it again later from its offset.
                 TailingLog.ReadFailed(_logger, tailer.File.Path, TimeSpan.FromMilliseconds(OpenRetryMs), e);
-                tailer.CloseForRetry();
-                tailer.NextPoll = context.Now + OpenRetryMs;
+                tailer.CloseForRetry(context.Now + OpenRetryMs);
             }
         }
 
@@ -283,11 +268,11 @@ internal sealed partial class TailingLoop
         {
             if (!tailer.IsClosed)
             {
-                due = Math.Min(due, Math.Max(tailer.NextPoll, tailer.IsOpen ? 0 : tailer.RetryOpenAt));
+                due = Math.Min(due, tailer.DueAt);
             }
         }
 
-        long delay = Math.Clamp(due - context.Now, MinPollMs, MaxPollMs);
+        long delay = Math.Clamp(due - context.Now, FileTailer.MinPollMs, FileTailer.MaxPollMs);
         return await _watcher.WaitAsync(TimeSpan.FromMilliseconds(delay), cancellationToken).ConfigureAwait(false);
     }
 }

@@ -31,7 +31,7 @@ public sealed class ForwarderChurnTests(ITestOutputHelper output)
         string glob = include == "pods" ? Path.Combine(pods, "**", "*.log") : tree.ContainersGlob;
         string state = dir.Combine("state");
         await using var target = SyslogTestListener.Start();
-        await using var forwarder = await ForwarderProcess.StartAsync(glob, [$"tcp://127.0.0.1:{target.TcpPort}"], state, "--rotate-wait", "1s", "--log-level", "Warning");
+        await using var forwarder = await ForwarderProcess.StartAsync(glob, [$"tcp://127.0.0.1:{target.TcpPort}"], state, "--rotate-wait", "1s");
         var churn = new PodChurn(tree, Pods, LinesPerFile);
         var start = ProcessResources.Of(forwarder.Id);
         output.WriteLine($"start: {start}");

@@ -11,7 +11,7 @@ public sealed class ForwarderCommandLineTests
     {
         var result = await ProcessRunner.RunAsync("dotnet", [Binaries.ForwarderDll, "--help"]);
         Assert.Equal(0, result.ExitCode);
-        foreach (string name in new[] { "--include GLOB", "--exclude GLOB", "--to URI", "--state DIR", "--node NAME", "--http HOST:PORT", "--start-at" })
+        foreach (string name in new[] { "--include <GLOB>", "--exclude <GLOB>", "--to <URI>", "--state <DIR>", "--node <NAME>", "--http <HOST:PORT>", "--start-at" })
         {
             Assert.Contains(name, result.StandardOutput, StringComparison.Ordinal);
         }

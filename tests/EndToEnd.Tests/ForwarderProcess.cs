@@ -1,14 +1,16 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using TestSupport;
 using Xunit.Sdk;
 
 namespace EndToEnd.Tests;
 
 /// <summary>
-/// The Forwarder as a real process (<c>dotnet Forwarder.dll</c>) with its HTTP endpoint on a reserved loopback port,
-/// so /healthz and /metrics can be read; killed with SIGKILL on dispose, as a crash would end it.
+/// The Forwarder as a real process (<c>dotnet Forwarder.dll</c>) with its HTTP endpoint on a loopback port the kernel
+/// picks (port 0), read back from its log, so /healthz and /metrics can be read; killed with SIGKILL on dispose, as a
+/// crash would end it.
 /// </summary>
-public sealed class ForwarderProcess : IAsyncDisposable
+public sealed partial class ForwarderProcess : IAsyncDisposable
 {
     public const string Node = "node-e2e";
 
@@ -16,23 +18,25 @@ public sealed class ForwarderProcess : IAsyncDisposable
 
     private readonly ForegroundProcess _process;
 
-    private ForwarderProcess(ForegroundProcess process, Uri http)
+    private ForwarderProcess(ForegroundProcess process)
     {
         _process = process;
-        HttpBase = http;
     }
 
-    public Uri HttpBase { get; }
+    /// <summary>The HTTP endpoint, known once the log named it.</summary>
+    public Uri HttpBase { get; private set; } = new("http://127.0.0.1:0");
 
     public int Id => _process.Id;
 
     public string Output => _process.Output;
 
-    /// <summary>Starts it and waits until /healthz says its first scan is done.</summary>
+    /// <summary>
+    /// Starts it and waits until /healthz says its first scan is done. The log must stay at Information or below
+    /// (no <c>--log-level Warning</c> in <paramref name="extraArgs"/>): the HTTP port is read from it.
+    /// </summary>
     public static async Task<ForwarderProcess> StartAsync(string include, IEnumerable<string> targets, string state, params string[] extraArgs)
     {
-        int port = LoopbackTcpReceiver.FreePortForAChildProcess();
-        var args = new List<string> { Binaries.ForwarderDll, "--include", include, "--state", state, "--node", Node, "--http", $"127.0.0.1:{port}" };
+        var args = new List<string> { Binaries.ForwarderDll, "--include", include, "--state", state, "--node", Node, "--http", "127.0.0.1:0" };
         foreach (string target in targets)
         {
             args.Add("--to");
@@ -40,14 +44,21 @@ public sealed class ForwarderProcess : IAsyncDisposable
         }
 
         args.AddRange(extraArgs);
-        var forwarder = new ForwarderProcess(ForegroundProcess.Start("dotnet", args), new Uri($"http://127.0.0.1:{port}"));
+        var forwarder = new ForwarderProcess(ForegroundProcess.Start("dotnet", args));
         try
         {
             bool healthy = false;
             var deadline = Environment.TickCount64 + 30_000;
+            Match listening = Match.Empty;
             while (!healthy && !forwarder._process.HasExited && Environment.TickCount64 < deadline)
             {
-                healthy = await forwarder.IsHealthyAsync();
+                // With port 0 the log is the only place that says which port the kernel chose.
+                if (!listening.Success && (listening = HttpListening().Match(forwarder.Output)).Success)
+                {
+                    forwarder.HttpBase = new Uri($"http://127.0.0.1:{listening.Groups[1].Value}");
+                }
+
+                healthy = listening.Success && await forwarder.IsHealthyAsync();
                 if (!healthy)
                 {
                     await Task.Delay(20);
@@ -115,4 +126,7 @@ public sealed class ForwarderProcess : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    [GeneratedRegex(@"HTTP \(healthz, metrics\) on http://127\.0\.0\.1:(\d+)")]
+    private static partial Regex HttpListening();
 }

@@ -71,19 +71,6 @@ public sealed partial class LoopbackTcpReceiver : IAsyncDisposable
     /// </summary>
     public static int ReservePort() => PortReservations.Reserve();
 
-    /// <summary>
-    /// A loopback port that was free a moment ago, for a child process to bind: nothing holds it, so another test may
-    /// take it first (check, then use). Only for programs that cannot be given port 0 and report what they bound.
-    /// </summary>
-    public static int FreePortForAChildProcess()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
-
     public bool IsClosed(int connection)
     {
         lock (_connections)

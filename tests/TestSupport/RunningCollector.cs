@@ -48,11 +48,18 @@ public sealed class RunningCollector : IAsyncDisposable
     public static Task<RunningCollector> StartAsync(TempDirectory directory, params string[] extraArgs) =>
         StartAsync(directory.Combine("messages"), token: null, extraArgs);
 
+    /// <summary>A Collector whose timers and timestamps come from <paramref name="time"/> (a FakeTimeProvider the test advances).</summary>
+    public static Task<RunningCollector> StartAsync(TempDirectory directory, TimeProvider time, params string[] extraArgs) =>
+        StartAsync(directory.Combine("messages"), token: null, time, extraArgs);
+
     /// <summary>
     /// A Collector on <paramref name="file"/> (which may exist already, with its rotated files and index directory
     /// beside it), optionally requiring <paramref name="token"/> on the API.
     /// </summary>
-    public static async Task<RunningCollector> StartAsync(string file, string? token, params string[] extraArgs)
+    public static Task<RunningCollector> StartAsync(string file, string? token, params string[] extraArgs) =>
+        StartAsync(file, token, time: null, extraArgs);
+
+    private static async Task<RunningCollector> StartAsync(string file, string? token, TimeProvider? time, string[] extraArgs)
     {
         string[] args =
         [
@@ -64,6 +71,11 @@ public sealed class RunningCollector : IAsyncDisposable
             if (token is not null)
             {
                 builder.Configuration.AddInMemoryCollection([new("Collector:ApiToken", token)]);
+            }
+
+            if (time is not null)
+            {
+                builder.Services.AddSingleton(time);
             }
         }) ?? throw new InvalidOperationException(string.Join("; ", errors));
         await app.StartAsync();

@@ -81,7 +81,7 @@ public sealed class CommandLineTests
     public void HelpTextMentionsEverySwitchWithItsValue()
     {
         string text = CommandLine.HelpText();
-        Assert.All(CommandLine.Switches, s => Assert.Contains($"  {s.Name} {s.Value} ", text, StringComparison.Ordinal));
+        Assert.All(CommandLine.Switches, s => Assert.Contains($"  {s.Name} <{s.Value}> ", text, StringComparison.Ordinal));
         Assert.Contains("--help", text, StringComparison.Ordinal);
         Assert.Contains("Collector__MaxFiles", text, StringComparison.Ordinal);
     }

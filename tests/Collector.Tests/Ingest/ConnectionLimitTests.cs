@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 using TestSupport;
 
 namespace Collector.Tests.Ingest;
@@ -38,20 +39,30 @@ public sealed class ConnectionLimitTests
     public async Task AnIdleConnectionIsClosedAfterTheIdleTimeoutAndABusyOneIsNot()
     {
         using var dir = TempDirectory.Create();
-        await using var collector = await RunningCollector.StartAsync(dir, "--idle-timeout", "400ms");
+
+        // The Collector's clock is the test's: the idle sweep (every 5 s for a 30 s timeout) runs inside Advance.
+        var clock = new FakeTimeProvider();
+        await using var collector = await RunningCollector.StartAsync(dir, clock, "--idle-timeout", "30s");
         using var idle = await collector.ConnectAsync();
         using var busy = await collector.ConnectAsync();
         var idleClosed = RunningCollector.ClosedByCollectorAsync(idle);
-        int sent = 0;
-        while (!idleClosed.IsCompleted && sent < 100)
+        await Wait.UntilAsync(() => collector.MetricAsync("kubesyslog_collector_accepted_connections_total").Result == 2, "both connections accepted");
+
+        // The busy connection sends at 0, 10, 20 and 30 s; the idle one stays silent. Its line stored means the
+        // Collector saw the activity before the clock moves on.
+        for (int i = 0; i < 4; i++)
         {
-            await SequencedMessages.SendAsync(busy.GetStream(), 5, sent++, 1, octetCounted: true);
-            await Task.Delay(100);
+            await SequencedMessages.SendAsync(busy.GetStream(), 5, i, 1, octetCounted: true);
+            await collector.WaitForLinesAsync(i + 1);
+            Assert.Equal(0, await collector.MetricAsync("kubesyslog_collector_idle_closed_connections_total"));
+            clock.Advance(TimeSpan.FromSeconds(10));
         }
 
-        Assert.True(idleClosed.IsCompleted, "the idle connection was not closed within 10 s");
-        await SequencedMessages.SendAsync(busy.GetStream(), 5, sent++, 1, octetCounted: true);
-        await collector.WaitForLinesAsync(sent);
+        // At 40 s the idle connection has been silent past the timeout, the busy one for 10 s.
+        await Wait.ForAsync(idleClosed, "the idle connection closed by the Collector");
+        Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_idle_closed_connections_total"));
+        await SequencedMessages.SendAsync(busy.GetStream(), 5, 4, 1, octetCounted: true);
+        await collector.WaitForLinesAsync(5);
         Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_idle_closed_connections_total"));
     }
 }

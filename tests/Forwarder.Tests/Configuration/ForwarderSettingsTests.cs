@@ -36,7 +36,7 @@ public sealed class ForwarderSettingsTests
     {
         string help = CommandLine.HelpText();
         Assert.All(ForwarderSettings.All, s => Assert.Contains($"default {s.Default ?? "none"})", help, StringComparison.Ordinal));
-        Assert.Contains("--to URI", help, StringComparison.Ordinal);
+        Assert.Contains("--to <URI>", help, StringComparison.Ordinal);
         Assert.Contains("(repeatable; default tcp://127.0.0.1:5514)", help, StringComparison.Ordinal);
     }
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
 using Shared.Framing;
 using Shared.Transport;
 using TestSupport;
@@ -9,7 +11,7 @@ namespace Shared.Tests.Transport;
 /// Our TLS sender against <c>openssl s_server</c>, a TLS stack other than the one .NET brings, which also says why it
 /// refuses a client (a TLS alert) where .NET's server only closes the connection.
 /// </summary>
-public sealed class OpenSslInteropTests : IDisposable
+public sealed partial class OpenSslInteropTests : IDisposable
 {
     private readonly TempDirectory _directory = TempDirectory.Create(nameof(OpenSslInteropTests));
     private readonly X509Certificate2 _authority = TestCertificates.CreateAuthority("kube-syslog test CA");
@@ -71,21 +73,22 @@ public sealed class OpenSslInteropTests : IDisposable
         string certificate = TestCertificates.WritePem(_directory.Combine("server.crt"), _server);
         string key = TestCertificates.WriteKey(_directory.Combine("server.key"), _server);
         string authority = TestCertificates.WritePem(_directory.Combine("ca.crt"), _authority);
-        int port = LoopbackTcpReceiver.FreePortForAChildProcess();
         string verify = requireClientCertificate ? $"-Verify 1 -verify_return_error -CAfile '{authority}'" : string.Empty;
 
         // s_server ends at EOF on stdin, so it gets a stdin that stays open; ForegroundProcess kills the whole tree.
-        var process = ForegroundProcess.Start("sh", ["-c", $"sleep 600 | '{Peers.Require("openssl")}' s_server -accept 127.0.0.1:{port} -cert '{certificate}' -key '{key}' {verify} -ign_eof"]);
-        var server = new OpenSslServer(process, port);
+        var process = ForegroundProcess.Start("sh", ["-c", $"sleep 600 | '{Peers.Require("openssl")}' s_server -accept 127.0.0.1:0 -cert '{certificate}' -key '{key}' {verify} -ign_eof"]);
         try
         {
-            await Wait.UntilAsync(() => process.Output.Contains("ACCEPT", StringComparison.Ordinal) || process.HasExited, "s_server to listen");
+            // Port 0: s_server prints the address it bound ("ACCEPT 127.0.0.1:43221"), so no port is picked in advance
+            // for another test to take first.
+            Match accept = Match.Empty;
+            await Wait.UntilAsync(() => (accept = AcceptLine().Match(process.Output)).Success || process.HasExited, "s_server to listen");
             Assert.False(process.HasExited, process.Output);
-            return server;
+            return new OpenSslServer(process, int.Parse(accept.Groups[1].Value, CultureInfo.InvariantCulture));
         }
         catch
         {
-            await server.DisposeAsync();
+            await process.DisposeAsync();
             throw;
         }
     }
@@ -100,6 +103,9 @@ public sealed class OpenSslInteropTests : IDisposable
         };
         return options;
     }
+
+    [GeneratedRegex(@"ACCEPT 127\.0\.0\.1:(\d+)")]
+    private static partial Regex AcceptLine();
 
     private sealed record OpenSslServer(ForegroundProcess Process, int Port) : IAsyncDisposable
     {

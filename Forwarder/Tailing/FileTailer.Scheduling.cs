@@ -1,0 +1,66 @@
+namespace Forwarder.Tailing;
+
+/// <summary>
+/// When the tailing loop looks at this file next: at once while it yields data, backing off while idle, later after
+/// a read error, not at all while an older generation at the same path is still being drained. Times are the loop's
+/// millisecond timestamps.
+/// </summary>
+internal sealed partial class FileTailer
+{
+    /// <summary>Shortest and longest wait between looks at an idle file.</summary>
+    public const int MinPollMs = 5;
+
+    public const int MaxPollMs = 250;
+
+    /// <summary>A file that was at the same path before this one; this one waits until it is drained.</summary>
+    public FileTailer? Predecessor { get; private set; }
+
+    /// <summary>When to look at the file again (timestamp); active files are polled often, idle ones less.</summary>
+    public long NextPoll { get; private set; }
+
+    /// <summary>Looks in a row that found nothing new; each doubles the wait, up to <see cref="MaxPollMs"/>.</summary>
+    public int IdlePolls { get; private set; }
+
+    /// <summary>The earliest time this file needs the loop: its next look, or its next open attempt while closed.</summary>
+    public long DueAt => Math.Max(NextPoll, IsOpen ? 0 : RetryOpenAt);
+
+    /// <summary>Reads wait until <paramref name="predecessor"/> (an older generation of this path) is drained; null: none.</summary>
+    public void DrainAfter(FileTailer? predecessor) => Predecessor = predecessor;
+
+    /// <summary>
+    /// Whether the loop should read this file now: open or not yet closed, its predecessor drained, its look due.
+    /// A drained predecessor is let go here, or every generation of a long-lived container's log would stay reachable
+    /// through its successor, one tailer with its parser and encoder per rotation, for as long as the pod lives.
+    /// </summary>
+    public bool IsDue(long now)
+    {
+        if (Predecessor is { IsClosed: true })
+        {
+            Predecessor = null;
+        }
+
+        return !IsClosed && Predecessor is null && now >= NextPoll;
+    }
+
+    /// <summary>Data was read: look again on the next turn and start the back-off over.</summary>
+    public void ReadAgainAtOnce()
+    {
+        IdlePolls = 0;
+        NextPoll = 0;
+    }
+
+    /// <summary>Nothing new: 5, 10, 20 … 250 ms between looks.</summary>
+    public void BackOff(long now)
+    {
+        IdlePolls = Math.Min(IdlePolls + 1, 16);
+        NextPoll = now + Math.Min(MaxPollMs, MinPollMs << Math.Min(IdlePolls - 1, 6));
+    }
+
+    /// <summary>After a read error: the handle goes, the offset stays; the file is opened again at <paramref name="retryAt"/>.</summary>
+    public void CloseForRetry(long retryAt)
+    {
+        _handle?.Dispose();
+        _handle = null;
+        NextPoll = retryAt;
+    }
+}

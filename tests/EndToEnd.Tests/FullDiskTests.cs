@@ -1,0 +1,117 @@
+using TestSupport;
+using Xunit.Abstractions;
+using Xunit.Sdk;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// A Collector stopped with its disk full (a real tmpfs, filled by another file), a real Forwarder sending over
+/// <c>relp://</c>: what the Collector could not write it never acknowledged, so the Forwarder sends it again to the next
+/// Collector, and every line ends up stored exactly once, in order.
+/// </summary>
+public sealed class FullDiskTests(ITestOutputHelper output)
+{
+    private static readonly Dictionary<string, string> ShortShutdown = new() { ["shutdownTimeoutSeconds"] = "3" };
+
+    [SmallFilesystemFact]
+    public async Task ACollectorStoppedWithItsDiskFullLosesNothingTheRelpForwarderSent()
+    {
+        using var dir = TempDirectory.Create();
+        using var fs = SmallFilesystem.Mount(8);
+        var tree = new NodeLogTree(dir);
+        var logs = new[] { tree.AddContainer("jobs", "worker-0", "main", RuntimeFormat.Docker), tree.AddContainer("jobs", "worker-1", "main", RuntimeFormat.Cri) };
+        var written = new long[logs.Length];
+        string file = fs.Combine("messages");
+
+        // The same RELP port for both Collectors: the Forwarder has one target and reconnects to it.
+        int port = PortReservations.Reserve();
+        PortReservations.Release(port);
+        string[] args = ["--relp", $"127.0.0.1:{port}", "--min-free", "0"];
+        var first = await CollectorProcess.StartWithEnvironmentAsync(file, ShortShutdown, args);
+        await using var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"relp://127.0.0.1:{port}"], dir.Combine("state"), "--max-retry-delay", "500ms");
+        string[] stored;
+        try
+        {
+            Append(logs, written, 200);
+            await Wait.UntilAsync(() => first.ReadLines().Length >= 400, "the first 400 lines stored", TimeSpan.FromSeconds(60));
+
+            // Room for a few dozen of the next 3000 lines.
+            fs.FillLeaving(16 * 1024);
+            Append(logs, written, 1500);
+            await WaitForDiskFullAsync(first);
+            await Wait.UntilQuietAsync(() => first.ReadLines().Length, TimeSpan.FromSeconds(1), "the messages file to stop growing", TimeSpan.FromSeconds(30));
+
+            await first.TerminateAsync();
+            stored = first.ReadLines();
+            output.WriteLine($"{stored.Length} of {written.Sum()} lines stored when the Collector stopped with its disk full");
+            Assert.Contains("Shutdown timed out with", first.Output, StringComparison.Ordinal);
+            Assert.Contains("RELP senders got no acknowledgement for them", first.Output, StringComparison.Ordinal);
+            Assert.InRange(stored.Length, 400, (int)written.Sum() - 1);
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        fs.FreeFiller();
+        await using var second = await CollectorProcess.StartAsync(file, args);
+        Append(logs, written, 100);
+        await WaitUntilStoredAsync(second, written, $"Forwarder said:\n{forwarder.Output}\nCollector said:\n{second.Output}");
+        AssertExactlyOnceInOrder(second, written);
+    }
+
+    private static void Append(ContainerLog[] logs, long[] written, int count)
+    {
+        for (int f = 0; f < logs.Length; f++)
+        {
+            logs[f].AppendMany(Enumerable.Range(0, count).Select(i => SequencedWriter.Text(f, written[f] + i)));
+            written[f] += count;
+        }
+    }
+
+    private static async Task WaitForDiskFullAsync(CollectorProcess collector)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        long deadline = Environment.TickCount64 + 60_000;
+        string last = "";
+        while (Environment.TickCount64 < deadline)
+        {
+            using var response = await http.GetAsync(new Uri(collector.Http, "readyz"));
+            last = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && last.Contains("disk full", StringComparison.Ordinal))
+            {
+                string metrics = await http.GetStringAsync(new Uri(collector.Http, "metrics"));
+                Assert.Equal(1, Metrics.Sum(metrics, "kubesyslog_collector_storage_disk_full"));
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new XunitException($"/readyz never said the disk is full; last answer: {last}");
+    }
+
+    private static async Task WaitUntilStoredAsync(CollectorProcess collector, IReadOnlyList<long> written, string context)
+    {
+        long total = written.Sum();
+        try
+        {
+            await Wait.UntilAsync(() => Keys(collector).Distinct().Count() >= total, $"all {total} lines stored", TimeSpan.FromSeconds(120));
+        }
+        catch (XunitException e)
+        {
+            throw new XunitException($"{e.Message} (have {Keys(collector).Distinct().Count()})\n{context}");
+        }
+
+        await Wait.UntilQuietAsync(() => collector.ReadLines().Length, TimeSpan.FromSeconds(1), "a quiet second in the messages file", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>MSG of a stored line: after the structured data (the test's texts contain no "] ").</summary>
+    private static string Message(string line) => line[(line.LastIndexOf("] ", StringComparison.Ordinal) + 2)..];
+
+    private static List<(int File, long N)> Keys(CollectorProcess collector) =>
+        [.. collector.ReadLines().Select(l => SequencedWriter.Parse(Message(l)) ?? throw new InvalidDataException($"not a sequenced line: {l}"))];
+
+    private static void AssertExactlyOnceInOrder(CollectorProcess collector, IReadOnlyList<long> written) =>
+        Delivery.AssertExactlyOnceInOrder(written, Keys(collector));
+}

@@ -62,7 +62,21 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _keeper.Keep();
-        Open();
+        try
+        {
+            Open();
+        }
+        catch (IOException ex) when (StorageFault.IsNoSpace(ex))
+        {
+            // Ending a half-written last line needs a byte the full disk does not have. Start anyway, not ready: a
+            // Collector that exits here would only be restarted into the same full disk. Housekeeping opens it later.
+            _file?.Dispose();
+            _file = null;
+            _counters.Writable = false;
+            _counters.Failing(ex, _time.GetUtcNow());
+            StorageLog.DiskFull(_logger, _path, ex.Message, 0, HousekeepingInterval);
+        }
+
         _rotated.StartBackgroundWork();
         StorageLog.Opened(_logger, _path, _options.Format, _options.MaxFileSize, _options.MaxFiles);
         _loop = Task.Run(RunAsync, CancellationToken.None);
@@ -440,6 +454,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
             if (_file is null)
             {
                 Open();
+                _counters.Recovered();
                 return;
             }
 

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Collector.Ingest;
+using Microsoft.Extensions.DependencyInjection;
 using Shared.Relp;
 using TestSupport;
 
@@ -17,14 +19,18 @@ public sealed class FullDiskIngestTests
     [SmallFilesystemFact]
     public async Task AFullDiskStopsRelpAnswersAndTcpAndBothResumeWhenSpaceReturnsWithNothingLostOrDoubled()
     {
-        using var fs = SmallFilesystem.Mount(8);
-        await using var collector = await RunningCollector.StartAsync(fs.Combine("messages"), token: null, "--min-free", "0");
+        using var fs = SmallFilesystem.Mount(16);
+
+        // A small queue, so that it fills and the TCP connection is no longer read while the disk is full.
+        await using var collector = await RunningCollector.StartAsync(fs.Combine("messages"), token: null, "--min-free", "0", "--queue-size", "64KiB");
         using var http = new HttpClient { BaseAddress = new Uri(collector.BaseUrl) };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
 
-        // Room for a few hundred of the 2 × 3000 lines (about 300 bytes each, every 1000th 8 KiB).
+        // Room for a few hundred of the 3000 RELP and 20,000 TCP lines (about 300 bytes each, every 1000th 8 KiB): more
+        // than the queue and the kernel's socket buffers hold together.
         fs.FillLeaving(64 * 1024);
         const int Count = 3000;
+        const int TcpCount = 20_000;
         var acknowledged = new ConcurrentQueue<int>();
         var refused = new ConcurrentQueue<string>();
         using var relpClient = new TcpClient();
@@ -51,7 +57,7 @@ public sealed class FullDiskIngestTests
             await session.FlushAsync();
         });
         using var tcpClient = await collector.ConnectAsync();
-        var tcp = SequencedMessages.SendAsync(tcpClient.GetStream(), 2, 0, Count, octetCounted: true);
+        var tcp = SequencedMessages.SendAsync(tcpClient.GetStream(), 2, 0, TcpCount, octetCounted: true);
 
         var ready = await WaitForReadyzAsync(http, r => r.Status == HttpStatusCode.ServiceUnavailable && r.Text.Contains("disk full", StringComparison.Ordinal));
         Assert.Contains(fs.Combine("messages"), ready.Text, StringComparison.Ordinal);
@@ -68,15 +74,22 @@ public sealed class FullDiskIngestTests
         Assert.All(acknowledged, seq => Assert.Contains(SequencedMessages.ExpectedLine(1, seq), stored));
         Assert.True(await collector.MetricAsync("kubesyslog_collector_write_errors_total") >= 1);
 
+        // TCP is no longer read: the messages received stop short of what was sent, and the sender is still sending.
+        var tcpReceived = collector.Services.GetRequiredService<IngestMetrics>().Tcp;
+        await Wait.UntilQuietAsync(() => tcpReceived.OctetCounted, TimeSpan.FromSeconds(2), "TCP reading to stop", Patience);
+        Assert.InRange(tcpReceived.OctetCounted, 0, TcpCount - 1);
+        Assert.Equal(tcpReceived.OctetCounted, await collector.MetricAsync("kubesyslog_collector_received_messages_total{transport=\"tcp\",framing=\"octet-counted\"}"));
+        Assert.False(tcp.IsCompleted, "the TCP sender finished although the disk was full");
+
         fs.FreeFiller();
         await Wait.ForAsync(relp, "the RELP sender to get its window back", Patience);
         await Wait.ForAsync(tcp, "the TCP sender to finish", Patience);
         await session.CloseAsync().WaitAsync(Patience);
         tcpClient.Client.Shutdown(SocketShutdown.Send);
-        await collector.WaitForLinesThenQuietAsync(2 * Count, Patience);
+        await collector.WaitForLinesThenQuietAsync(Count + TcpCount, Patience);
 
-        Assert.Null(SequencedMessages.Verify(collector.ReadLines(), new Dictionary<int, int> { [1] = Count, [2] = Count }));
-        Assert.Equal(2 * Count, collector.ReadLines().Length);
+        Assert.Null(SequencedMessages.Verify(collector.ReadLines(), new Dictionary<int, int> { [1] = Count, [2] = TcpCount }));
+        Assert.Equal(Count + TcpCount, collector.ReadLines().Length);
         Assert.Equal(Enumerable.Range(0, Count), acknowledged);
         Assert.Empty(refused);
         await WaitForReadyzAsync(http, r => r.Status == HttpStatusCode.OK);

@@ -61,6 +61,13 @@ public sealed class FreeSpaceKeeper(MessagesFiles files, MinFreeSpace minFree, S
 
     private bool TryMeasure(out long size, out long available)
     {
+        size = available = 0;
+        if (!Directory.Exists(_directory))
+        {
+            // Not created yet (the writer creates it when it opens the file): nothing of ours to delete either.
+            return false;
+        }
+
         try
         {
             // statvfs(2) of the directory: any path on the volume will do, not only its mount point.
@@ -80,7 +87,6 @@ public sealed class FreeSpaceKeeper(MessagesFiles files, MinFreeSpace minFree, S
                 StorageLog.VolumeUnmeasurable(logger, _directory, ex);
             }
 
-            size = available = 0;
             return false;
         }
     }

@@ -108,6 +108,26 @@ public sealed class FreeSpaceKeeperTests
         Assert.InRange(counters.VolumeAvailable, 0, Page);
     }
 
+    [Fact]
+    public void ADirectoryNotCreatedYetIsNoProblemAndMeasuredOnceItExists()
+    {
+        using var dir = TempDirectory.Create();
+        var files = new MessagesFiles(dir.Combine("data", "messages"), maxFiles: 9);
+        var counters = new StorageCounters();
+        var logger = new CollectingLogger();
+        var keeper = new FreeSpaceKeeper(files, MinFreeSpace.Default, counters, logger);
+
+        Assert.False(keeper.Keep());
+        Assert.Empty(logger.Entries);
+        Assert.Equal(-1, counters.VolumeSize);
+
+        Directory.CreateDirectory(dir.Combine("data"));
+        keeper.Keep();
+        Assert.True(counters.VolumeSize > 0);
+        Assert.True(counters.VolumeAvailable >= 0);
+        Assert.Equal(MinFreeSpace.Default.For(counters.VolumeSize), counters.MinFreeBytes);
+    }
+
     [SmallFilesystemFact]
     public async Task WhileRotatingTheWriterDeletesTheOldestFilesSoTheNewestLinesStayInOrderAndOtherFilesStay()
     {

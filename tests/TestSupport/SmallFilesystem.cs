@@ -8,8 +8,9 @@ namespace TestSupport;
 
 /// <summary>
 /// A real filesystem of a few MiB (tmpfs, mounted for one test and unmounted on dispose) that a test can fill to the
-/// last byte, so the Collector meets a real ENOSPC and a real statvfs. Mounting needs root (or CAP_SYS_ADMIN): where it
-/// is not possible, tests skip with the reason, and fail under <c>REQUIRE_PEERS=1</c> as peer tests do.
+/// last byte, so the Collector meets a real ENOSPC and a real statvfs. Mounting needs root (or CAP_SYS_ADMIN); a test run
+/// as another user mounts with <c>sudo -n</c> (as <c>.ci/run</c> installs packages) and owns the filesystem. Where
+/// neither works, tests skip with the reason, and fail under <c>REQUIRE_PEERS=1</c> as peer tests do.
 /// </summary>
 public sealed class SmallFilesystem : IDisposable
 {
@@ -91,7 +92,7 @@ public sealed class SmallFilesystem : IDisposable
     public void Dispose()
     {
         // Lazy: a child process that still holds a file must not keep the mount (and the test) alive.
-        Run("umount", "-l", Path);
+        Privileged("umount", "-l", Path);
         if (!_ownsDirectory)
         {
             return;
@@ -108,7 +109,9 @@ public sealed class SmallFilesystem : IDisposable
 
     private static void MountAt(string path, int megabytes)
     {
-        var (exit, output) = Run("mount", "-t", "tmpfs", "-o", $"size={megabytes.ToString(CultureInfo.InvariantCulture)}m,mode=0755", "tmpfs", path);
+        // Owned by the user running the tests, so that a run without root can fill it too.
+        string owner = $"uid={Run("id", "-u").Output},gid={Run("id", "-g").Output}";
+        var (exit, output) = Privileged("mount", "-t", "tmpfs", "-o", $"size={megabytes.ToString(CultureInfo.InvariantCulture)}m,mode=0755,{owner}", "tmpfs", path);
         if (exit != 0)
         {
             throw new XunitException($"cannot mount a {megabytes} MiB tmpfs at {path} (exit {exit}): {output}; the test needs root or CAP_SYS_ADMIN");
@@ -128,6 +131,9 @@ public sealed class SmallFilesystem : IDisposable
             return $"needs a small tmpfs mounted for the test, which is not possible here ({ex.Message}); set REQUIRE_PEERS=1 to fail instead of skipping";
         }
     }
+
+    private static (int ExitCode, string Output) Privileged(string command, params string[] arguments) =>
+        Environment.IsPrivilegedProcess ? Run(command, arguments) : Run("sudo", ["-n", command, .. arguments]);
 
     private static (int ExitCode, string Output) Run(string command, params string[] arguments)
     {

@@ -16,7 +16,7 @@ public readonly record struct MinFreeSpace(long? Bytes, int? Percent)
 
     public static MinFreeSpace Disabled { get; } = new(0, null);
 
-    public const string Rule = $"a size such as 512MiB, a percentage of the volume from 0 to 90 such as 5%, or 0 to disable";
+    public const string Rule = "a size such as 512MiB, a percentage of the volume from 0 to 90 such as 5%, or 0 to disable";
 
     public bool Enabled => Bytes is not 0 && Percent is not 0 && (Bytes is not null || Percent is not null);
 

@@ -57,6 +57,12 @@ public sealed record CollectorOptions
     /// <summary>Cap on the bytes of all rotated files together; the oldest are deleted first. Zero: no cap.</summary>
     public long MaxTotalSize { get; init; } = 4L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Free space kept on the volume of the messages file by deleting the oldest rotated files (journald's
+    /// <c>SystemKeepFree</c>); the current file is never deleted.
+    /// </summary>
+    public MinFreeSpace MinFree { get; init; } = MinFreeSpace.Default;
+
     /// <summary>fsync the messages file at most this often; zero leaves it to the kernel (data is in the page cache at once).</summary>
     public TimeSpan FsyncInterval { get; init; } = TimeSpan.Zero;
 

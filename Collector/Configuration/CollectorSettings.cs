@@ -47,6 +47,8 @@ public static class CollectorSettings
             t => bool.TryParse(t, out bool b) ? (true, b) : (false, false), "true or false", o => o.Compress, (o, v) => o with { Compress = v }),
         One("MaxTotalSize", "--max-total-size", "SIZE", "4GiB", "cap on all rotated files together, oldest deleted first; 0 none",
             t => Size(t, 0, long.MaxValue), "a size (0 for no cap)", o => o.MaxTotalSize, (o, v) => o with { MaxTotalSize = v }),
+        One("MinFree", "--min-free", "SIZE|N%", "1GiB or 5% of the volume, whichever is smaller", "keep this much of the messages file's volume free by deleting the oldest rotated files (never the current one); 0 disables",
+            MinFreeSpace.Parse, MinFreeSpace.Rule, o => o.MinFree, (o, v) => o with { MinFree = v }) with { DefaultIsDescribed = true },
         One("FsyncInterval", "--fsync-interval", "DURATION", "0", "fsync the messages file this often; 0 never (the page cache has the lines at once)",
             ConfigValue.ParseDuration, "a duration such as 1s or 0", o => o.FsyncInterval, (o, v) => o with { FsyncInterval = v }),
         One("LogFormat", "--log-format", "text|json", "text", "format of the Collector's own log on stdout",

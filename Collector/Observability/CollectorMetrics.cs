@@ -61,6 +61,13 @@ public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker con
         m.Counter(Prefix + "deleted_files_total", "Rotated files deleted by the count or total-size limits.", storage.DeletedFiles);
         m.Gauge(Prefix + "file_bytes", "Size of the current messages file.", storage.FileSize);
         m.Gauge(Prefix + "storage_writable", "1 when the messages file is open and the last write succeeded.", storage.Writable ? 1 : 0);
+        m.Gauge(Prefix + "storage_failing", "1 while writes fail and are retried (RELP not acknowledged, TCP not read); see /readyz for why.", storage.Fault is null ? 0 : 1);
+        m.Gauge(Prefix + "storage_disk_full", "1 while writes fail for lack of space on the volume.", storage.Fault is { NoSpace: true } ? 1 : 0);
+        m.Gauge(Prefix + "volume_bytes", "Size of the volume holding the messages file (-1: not measured).", storage.VolumeSize);
+        m.Gauge(Prefix + "volume_available_bytes", "Bytes available on the volume holding the messages file (-1: not measured).", storage.VolumeAvailable);
+        m.Gauge(Prefix + "min_free_bytes", "Bytes --min-free keeps free on that volume (0: disabled).", storage.MinFreeBytes);
+        m.Counter(Prefix + "min_free_deleted_files_total", "Rotated files deleted to keep --min-free bytes free.", storage.MinFreeDeletedFiles);
+        m.Counter(Prefix + "min_free_deleted_bytes_total", "Bytes of rotated files deleted to keep --min-free bytes free.", storage.MinFreeDeletedBytes);
 
         m.Gauge(Prefix + "sources", "Sources of origin-tagged lines remembered (docs/sources.md).", sources.Count);
         m.Counter(Prefix + "source_duplicates_total", "Re-sent messages dropped because their origin was already stored.", origins.Duplicates);

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Collector.Configuration;
 using Collector.Storage;
 using Shared.Observability;
 
@@ -9,7 +11,7 @@ public static class HealthEndpoints
     public static void Map(WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Text("ok\n"));
-        app.MapGet("/readyz", (ListenerState listeners, StorageCounters storage) =>
+        app.MapGet("/readyz", (ListenerState listeners, StorageCounters storage, StorageChannel queue, CollectorOptions options) =>
         {
             var problems = new List<string>();
             if (!listeners.Bound)
@@ -17,7 +19,11 @@ public static class HealthEndpoints
                 problems.Add("listeners are not bound yet");
             }
 
-            if (!storage.Writable)
+            if (storage.Fault is { } fault)
+            {
+                problems.Add(Describe(fault, queue, Path.GetFullPath(options.File)));
+            }
+            else if (!storage.Writable)
             {
                 problems.Add("the messages file is not writable");
             }
@@ -28,4 +34,11 @@ public static class HealthEndpoints
         });
         app.MapGet("/metrics", (CollectorMetrics metrics) => Results.Text(metrics.Render(), PrometheusText.ContentType));
     }
+
+    /// <summary>What a failing writer means for senders, in the words an operator reading <c>/readyz</c> needs.</summary>
+    private static string Describe(StorageFault fault, StorageChannel queue, string path) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"{(fault.NoSpace ? "disk full" : "cannot write")}: {path}: {fault.Reason} (since {fault.Since:u}, {fault.Attempts} attempts, retrying); " +
+            $"{queue.QueuedBytes} bytes wait in the queue, RELP messages are not acknowledged and TCP connections are not read until they are written");
 }

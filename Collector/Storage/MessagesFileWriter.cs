@@ -21,6 +21,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     private readonly CollectorOptions _options;
     private readonly StorageCounters _counters;
     private readonly RotatedFiles _rotated;
+    private readonly FreeSpaceKeeper _keeper;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly WrittenLines? _written;
@@ -49,6 +50,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         _logger = logger;
         _path = Path.GetFullPath(options.File);
         _rotated = new RotatedFiles(_path, options.MaxFiles, options.Compress, options.MaxTotalSize, counters, logger);
+        _keeper = new FreeSpaceKeeper(new MessagesFiles(_path, options.MaxFiles), options.MinFree, counters, logger);
     }
 
     public string FilePath => _path;
@@ -59,7 +61,22 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     /// <summary>Opens (creating the directory and appending to an existing file) before the listeners start.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Open();
+        _keeper.Keep();
+        try
+        {
+            Open();
+        }
+        catch (IOException ex) when (StorageFault.IsNoSpace(ex))
+        {
+            // Ending a half-written last line needs a byte the full disk does not have. Start anyway, not ready: a
+            // Collector that exits here would only be restarted into the same full disk. Housekeeping opens it later.
+            _file?.Dispose();
+            _file = null;
+            _counters.Writable = false;
+            _counters.Failing(ex, _time.GetUtcNow());
+            StorageLog.DiskFull(_logger, _path, ex.Message, 0, HousekeepingInterval);
+        }
+
         _rotated.StartBackgroundWork();
         StorageLog.Opened(_logger, _path, _options.Format, _options.MaxFileSize, _options.MaxFiles);
         _loop = Task.Run(RunAsync, CancellationToken.None);
@@ -282,6 +299,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
                 _counters.FileSize = _size;
                 _counters.Wrote(lines, bytes);
                 _counters.Writable = true;
+                _counters.Recovered();
                 _segment.Clear();
                 if (_unsyncedSince < 0)
                 {
@@ -298,14 +316,27 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
                 failures++;
                 _counters.WriteFailed();
                 _counters.Writable = false;
+                var fault = _counters.Failing(ex, _time.GetUtcNow());
                 var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(failures, 10))));
                 if (failures == 1 || delay == MaxRetryDelay)
                 {
-                    StorageLog.WriteFailed(_logger, _path, lines, delay, ex);
+                    if (fault.NoSpace)
+                    {
+                        StorageLog.DiskFull(_logger, _path, ex.Message, lines, delay);
+                    }
+                    else
+                    {
+                        StorageLog.WriteFailed(_logger, _path, lines, delay, ex);
+                    }
                 }
 
                 CloseAfterFailure();
-                await Task.Delay(delay, _time, _abandon.Token).ConfigureAwait(false);
+
+                // --min-free deleting old rotated files makes room at once: then retry without waiting.
+                if (!fault.NoSpace || !_keeper.Keep())
+                {
+                    await Task.Delay(delay, _time, _abandon.Token).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -416,12 +447,14 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
 
         _lastHousekeeping = now;
+        _keeper.Keep();
         bool retrying = _file is null;
         try
         {
             if (_file is null)
             {
                 Open();
+                _counters.Recovered();
                 return;
             }
 

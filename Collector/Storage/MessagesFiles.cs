@@ -19,6 +19,9 @@ public sealed class MessagesFiles(string path, int maxFiles)
     /// <summary>Where the current file goes when it rotates (<c>messages.1</c>).</summary>
     public string Previous => NameOf(1, compressed: false);
 
+    /// <summary>The hidden directory of the search indexes (<c>.messages.index/</c>), for the index and the free-space keeper.</summary>
+    public string IndexDirectory => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, $".{System.IO.Path.GetFileName(path)}.index");
+
     /// <summary>The name file <paramref name="index"/> (1 … N) has when compressed, or would have.</summary>
     public string NameOf(int index, bool compressed) => compressed ? $"{path}.{index}.gz" : $"{path}.{index}";
 
@@ -36,5 +39,13 @@ public sealed class MessagesFiles(string path, int maxFiles)
             yield return (NameOf(i, false), false);
             yield return (NameOf(i, true), true);
         }
+    }
+
+    /// <summary>The rotated files that exist now, oldest first; never the current file.</summary>
+    public List<(string Path, bool Compressed)> RotatedOldestFirst()
+    {
+        var rotated = NewestFirst().Skip(1).Distinct().Where(f => File.Exists(f.Path)).ToList();
+        rotated.Reverse();
+        return rotated;
     }
 }

@@ -31,7 +31,7 @@ public sealed class ForegroundProcess : IAsyncDisposable
     public string Output => string.Join(Environment.NewLine, _output);
 
     /// <summary>Starts <paramref name="fileName"/>; <paramref name="onLine"/> sees each output line as it comes.</summary>
-    public static ForegroundProcess Start(string fileName, IEnumerable<string> arguments, Action<string>? onLine = null)
+    public static ForegroundProcess Start(string fileName, IEnumerable<string> arguments, Action<string>? onLine = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -42,6 +42,11 @@ public sealed class ForegroundProcess : IAsyncDisposable
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = info };

@@ -30,7 +30,7 @@ public sealed class IndexStore
         _files = MessagesFiles.For(options);
         _time = time;
         _logger = logger;
-        Directory = Path.Combine(Path.GetDirectoryName(_files.Current)!, $".{Path.GetFileName(_files.Current)}.index");
+        Directory = _files.IndexDirectory;
         _lastPrune = time.GetTimestamp();
     }
 

@@ -10,12 +10,14 @@ namespace Collector.Storage;
 /// finished, and the writer never waits for the disk's flush.
 /// Each entry holds a reference on the handle it was written through: the writer may rotate, reopen or close the file
 /// at any time, and the old descriptor stays open until the lines written through it are synced.
+/// The fdatasyncs run on a thread of their own, started with the first acknowledgement that needs one: on the thread
+/// pool each cycle would queue behind the connections' work, and that wait lands on every answer.
 /// </summary>
 internal sealed class GroupCommit
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(10);
 
-    private readonly Lock _lock = new();
+    private readonly object _gate = new();
     private readonly Action<SafeFileHandle> _flush;
     private readonly StorageCounters _counters;
     private readonly TimeProvider _time;
@@ -24,8 +26,10 @@ internal sealed class GroupCommit
     private List<Entry> _waiting = [];
     private List<Entry> _spare = [];
     private List<Entry>? _syncing;
-    private bool _running;
-    private Task _loop = Task.CompletedTask;
+    private Thread? _thread;
+    private TaskCompletionSource? _drained;
+    private bool _stopped;
+    private bool _gaveUp;
 
     // flush is fdatasync (DataSync.Flush; tests pass one that records what it covers); failed is told the attempt and
     // the delay before the retry of a failed fdatasync; abandon (the shutdown timeout) ends those retries.
@@ -39,8 +43,8 @@ internal sealed class GroupCommit
     }
 
     /// <summary>
-    /// Hands over acknowledgements of chunks whose write through <paramref name="file"/> has returned; starts an
-    /// fdatasync unless one is in flight (that one's successor will cover these). Called by the writer only.
+    /// Hands over acknowledgements of chunks whose write through <paramref name="file"/> has returned; they go with
+    /// the next fdatasync that starts (the one in flight, if any, started before these writes ended).
     /// </summary>
     public void Written(SafeFileHandle file, List<WriteAcknowledgement> acknowledgements)
     {
@@ -49,7 +53,7 @@ internal sealed class GroupCommit
             return;
         }
 
-        lock (_lock)
+        lock (_gate)
         {
             foreach (var ack in acknowledgements)
             {
@@ -59,19 +63,48 @@ internal sealed class GroupCommit
                 _waiting.Add(new Entry(file, ack));
             }
 
-            if (_running)
+            if (_thread is null)
             {
-                return;
+                _thread = new Thread(Run) { IsBackground = true, Name = "fdatasync" };
+                _thread.Start();
             }
 
-            _running = true;
+            Monitor.Pulse(_gate);
         }
-
-        _loop = Task.Run(RunAsync, CancellationToken.None);
     }
 
-    /// <summary>Waits until everything handed over is synced and acknowledged (the writer stops handing over first).</summary>
-    public Task DrainAsync() => _loop;
+    /// <summary>
+    /// Completes when everything handed over is synced and acknowledged (the writer stops handing over first);
+    /// cancelled when the shutdown timeout ended a failing fdatasync's retries.
+    /// </summary>
+    public Task DrainAsync()
+    {
+        lock (_gate)
+        {
+            if (_gaveUp)
+            {
+                return Task.FromCanceled(_abandon);
+            }
+
+            if (_waiting.Count == 0 && _syncing is null)
+            {
+                return Task.CompletedTask;
+            }
+
+            _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _drained.Task;
+        }
+    }
+
+    /// <summary>The writer has stopped: the thread ends once it has nothing left to sync.</summary>
+    public void Stop()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+            Monitor.Pulse(_gate);
+        }
+    }
 
     /// <summary>
     /// The shutdown timeout ended the writer: what is not yet acknowledged is abandoned (the senders keep those
@@ -79,7 +112,7 @@ internal sealed class GroupCommit
     /// </summary>
     public void Abandon()
     {
-        lock (_lock)
+        lock (_gate)
         {
             foreach (var pending in _waiting)
             {
@@ -92,20 +125,29 @@ internal sealed class GroupCommit
             {
                 pending.Acknowledgement.Abandon();
             }
+
+            _stopped = true;
+            Monitor.Pulse(_gate);
         }
     }
 
-    private async Task RunAsync()
+    private void Run()
     {
         while (true)
         {
             List<Entry> batch;
-            lock (_lock)
+            lock (_gate)
             {
-                if (_waiting.Count == 0)
+                while (_waiting.Count == 0)
                 {
-                    _running = false;
-                    return;
+                    _drained?.TrySetResult();
+                    _drained = null;
+                    if (_stopped)
+                    {
+                        return;
+                    }
+
+                    Monitor.Wait(_gate);
                 }
 
                 // Everything in the list was written before this point, so the fdatasync below covers all of it.
@@ -116,13 +158,13 @@ internal sealed class GroupCommit
 
             try
             {
-                await FlushAsync(batch).ConfigureAwait(false);
+                Flush(batch);
                 foreach (var pending in batch)
                 {
                     pending.Acknowledgement.Complete();
                 }
             }
-            catch
+            catch (OperationCanceledException)
             {
                 // Abandoned (the shutdown timeout) while retrying: these lines are not known to be on disk.
                 foreach (var pending in batch)
@@ -130,11 +172,18 @@ internal sealed class GroupCommit
                     pending.Acknowledgement.Abandon();
                 }
 
-                throw;
+                lock (_gate)
+                {
+                    _gaveUp = true;
+                    _drained?.TrySetCanceled(_abandon);
+                    _drained = null;
+                }
+
+                return;
             }
             finally
             {
-                lock (_lock)
+                lock (_gate)
                 {
                     foreach (var pending in batch)
                     {
@@ -150,7 +199,7 @@ internal sealed class GroupCommit
     }
 
     /// <summary>One fdatasync per descriptor in the batch (more than one only across a rotation or reopen), retried until it succeeds.</summary>
-    private async Task FlushAsync(List<Entry> batch)
+    private void Flush(List<Entry> batch)
     {
         SafeFileHandle? previous = null;
         foreach (var pending in batch)
@@ -179,7 +228,9 @@ internal sealed class GroupCommit
                     _counters.WriteFailed();
                     var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(failures, 10))));
                     _failed(failures, delay, ex);
-                    await Task.Delay(delay, _time, _abandon).ConfigureAwait(false);
+
+                    // This thread only syncs: blocking it for the delay holds up nothing else.
+                    Task.Delay(delay, _time, _abandon).GetAwaiter().GetResult();
                 }
             }
         }

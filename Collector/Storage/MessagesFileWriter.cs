@@ -141,6 +141,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
         finally
         {
+            _commit?.Stop();
             _file?.Dispose();
             _file = null;
             _counters.Writable = false;

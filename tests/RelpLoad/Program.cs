@@ -40,7 +40,9 @@ string[] prefix = settings.Collector.EndsWith(".dll", StringComparison.Ordinal) 
 await using var collector = ForegroundProcess.Start(
     prefix.Length > 0 ? "dotnet" : settings.Collector,
     [.. prefix, "--tcp", "", "--udp", "", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--relp-ack-after", settings.AckAfter,
-        "--file", dir.Combine("messages"), "--max-file-size", "64GiB", .. settings.CollectorArgs],
+        // Rotation at the default size, as in production (the index of the file being written lives in memory until it
+        // rotates), but every rotated file kept and plain, so the check can read all that was stored.
+        "--file", dir.Combine("messages"), "--max-files", "1000", "--max-total-size", "0", "--compress", "false", .. settings.CollectorArgs],
     line =>
     {
         if (relpListening.Match(line) is { Success: true } r)

@@ -40,6 +40,13 @@ public sealed class IngestSession : IDisposable
     /// <summary>The framer of a TCP stream (kept per connection: it remembers the rest of a truncated frame).</summary>
     public SyslogFrameReader Frames { get; }
 
+    /// <summary>
+    /// The size a new chunk is rented at (larger for a message that needs more). TCP keeps the default; a RELP
+    /// connection sizes it to what it read, since each read is handed over in its own chunk: 1,000 sessions sending
+    /// one message at a time would otherwise hold 64 KiB each for a few hundred bytes.
+    /// </summary>
+    public int ChunkSize { get; set; } = LineChunk.DefaultSize;
+
     /// <summary>A chunk is full and waits for <see cref="FlushAsync"/>.</summary>
     public bool HasFullChunk => _ready.Count > 0;
 
@@ -128,7 +135,7 @@ public sealed class IngestSession : IDisposable
                 _ready.Add(chunk);
             }
 
-            chunk = _current = LineChunk.Rent(needed);
+            chunk = _current = LineChunk.Rent(Math.Max(needed, ChunkSize));
         }
 
         var context = new FrameContext(Peer, now, truncated, originalLength);

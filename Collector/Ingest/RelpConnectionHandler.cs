@@ -26,6 +26,8 @@ public sealed class RelpConnectionHandler(
     Sources.SourceMarks origins,
     ILogger<RelpConnectionHandler> logger) : ConnectionHandler
 {
+    private const int MinChunkSize = 4096;
+
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         using var lease = tracker.TryAdd(connection);
@@ -57,6 +59,7 @@ public sealed class RelpConnectionHandler(
             {
                 var result = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
+                lines.ChunkSize = ChunkSizeFor(buffer.Length);
                 var now = time.GetLocalNow();
                 var status = OperationStatus.Done;
                 RelpFramingError error = default;
@@ -139,4 +142,11 @@ public sealed class RelpConnectionHandler(
             IngestLog.ConnectionClosed(logger, connection.ConnectionId, ending);
         }
     }
+
+    /// <summary>
+    /// Each read's lines go to the writer in chunks of their own, answered when written: room for what was read (its
+    /// lines are about as long as its frames; twice that covers the added fields), 4 KiB to 64 KiB.
+    /// </summary>
+    internal static int ChunkSizeFor(long bytesRead) =>
+        (int)Math.Clamp(System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Min(bytesRead, LineChunk.DefaultSize) * 2), MinChunkSize, LineChunk.DefaultSize);
 }

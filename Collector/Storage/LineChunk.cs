@@ -29,8 +29,9 @@ public sealed class LineChunk
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
+    /// <summary>A chunk of at least <paramref name="minimumSize"/> bytes (the pool rounds up to a power of two).</summary>
     public static LineChunk Rent(int minimumSize = DefaultSize) =>
-        new(ArrayPool<byte>.Shared.Rent(Math.Max(minimumSize, DefaultSize)));
+        new(ArrayPool<byte>.Shared.Rent(minimumSize));
 
     /// <summary>Space for the next line; call <see cref="Commit"/> with what was written.</summary>
     public Span<byte> Free => _buffer.AsSpan(Length);

@@ -9,6 +9,8 @@ namespace Collector.Storage;
 /// is free: there is no flush timer to wait for. Rotation happens between chunks, so no line is split. A failed
 /// write is retried (the partial tail cut off first) until it succeeds; meanwhile the queue fills and TCP senders
 /// pause. Stopping drains the queue: the ingest services stop first, so everything they read is written.
+/// A chunk's <see cref="WriteAcknowledgement"/> completes once its write has returned, or with <c>fsync</c> through
+/// the <see cref="GroupCommit"/> beside this loop, which never waits for an fdatasync.
 /// </summary>
 public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
 {
@@ -30,7 +32,8 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     private readonly List<LineChunk> _batch = new(MaxBatchChunks);
     private readonly List<ReadOnlyMemory<byte>> _segment = new(MaxBatchChunks);
     private readonly List<WriteAcknowledgement> _acknowledgements = [];
-    private bool _dataSyncOwed;
+    private readonly List<WriteAcknowledgement> _toSync = [];
+    private GroupCommit? _commit;
     private SafeFileHandle? _file;
     private long _size;
     private long _unsyncedSince = -1;
@@ -55,6 +58,9 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
 
     public string FilePath => _path;
 
+    /// <summary>The fdatasync of <c>--relp-ack-after fsync</c>; a test seam (set before starting) that can record or fail it.</summary>
+    internal Action<SafeFileHandle> DataSyncFlush { get; set; } = DataSync.Flush;
+
     /// <summary>Close and reopen the file at the next chance (within a second): SIGHUP, as rsyslog does it.</summary>
     public void RequestReopen() => _reopenRequested = true;
 
@@ -77,6 +83,12 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
             StorageLog.DiskFull(_logger, _path, ex.Message, 0, HousekeepingInterval);
         }
 
+        _commit = new GroupCommit(
+            DataSyncFlush,
+            _counters,
+            _time,
+            (_, delay, ex) => StorageLog.WriteFailed(_logger, _path, 0, delay, ex),
+            _abandon.Token);
         _rotated.StartBackgroundWork();
         StorageLog.Opened(_logger, _path, _options.Format, _options.MaxFileSize, _options.MaxFiles);
         _loop = Task.Run(RunAsync, CancellationToken.None);
@@ -138,6 +150,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
                 Housekeeping();
             }
 
+            await _commit!.DrainAsync().ConfigureAwait(false);
             Sync(force: true);
             StorageLog.Drained(_logger, _counters.LinesWritten, _counters.BytesWritten);
         }
@@ -150,6 +163,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
         finally
         {
+            _commit?.Stop();
             _file?.Dispose();
             _file = null;
             _counters.Writable = false;
@@ -160,6 +174,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     /// <summary>Lines that will not be written are not acknowledged: their RELP senders keep them and send them again.</summary>
     private void AbandonAcknowledgements(System.Threading.Channels.ChannelReader<LineChunk> reader)
     {
+        _commit?.Abandon();
         foreach (var ack in _acknowledgements)
         {
             ack.Abandon();
@@ -208,6 +223,7 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
             if (_size + segmentBytes + chunk.Length > _options.MaxFileSize && _size + segmentBytes > 0)
             {
                 await WriteSegmentAsync(segmentBytes, segmentLines).ConfigureAwait(false);
+                Acknowledge();
                 segmentBytes = 0;
                 segmentLines = 0;
                 Rotate();
@@ -219,63 +235,45 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
             if (chunk.Acknowledgement is { } ack)
             {
                 _acknowledgements.Add(ack);
-                _dataSyncOwed |= ack.NeedsSync;
             }
         }
 
         await WriteSegmentAsync(segmentBytes, segmentLines).ConfigureAwait(false);
+        Acknowledge();
         foreach (var chunk in _batch)
         {
             chunk.Return();
         }
 
         _batch.Clear();
-        if (_acknowledgements.Count > 0)
-        {
-            await AcknowledgeAsync().ConfigureAwait(false);
-        }
     }
 
     /// <summary>
-    /// Completes the batch's acknowledgements, after one fdatasync when any asked for it. That is the group commit:
-    /// while one fdatasync runs, the next chunks queue up and go out with the next write and the next fdatasync.
+    /// The segment's write has returned (a failed one is retried, never acknowledged): complete its acknowledgements,
+    /// or hand those that wait for fdatasync to the group commit, which syncs while this loop writes on.
     /// </summary>
-    private async Task AcknowledgeAsync()
+    private void Acknowledge()
     {
-        int failures = 0;
-        while (_dataSyncOwed)
+        if (_acknowledgements.Count == 0)
         {
-            try
-            {
-                DataSyncNow();
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                failures++;
-                _counters.WriteFailed();
-                var delay = TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, 100 * Math.Pow(2, Math.Min(failures, 10))));
-                StorageLog.WriteFailed(_logger, _path, 0, delay, ex);
-                await Task.Delay(delay, _time, _abandon.Token).ConfigureAwait(false);
-            }
+            return;
         }
 
         foreach (var ack in _acknowledgements)
         {
-            ack.Complete();
+            if (ack.NeedsSync)
+            {
+                _toSync.Add(ack);
+            }
+            else
+            {
+                ack.Complete();
+            }
         }
 
         _acknowledgements.Clear();
-    }
-
-    private void DataSyncNow()
-    {
-        if (_dataSyncOwed && _file is not null)
-        {
-            DataSync.Flush(_file);
-            _counters.Synced();
-        }
-
-        _dataSyncOwed = false;
+        _commit!.Written(_file!, _toSync);
+        _toSync.Clear();
     }
 
     private async Task WriteSegmentAsync(long bytes, int lines)
@@ -386,10 +384,8 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
 
     private void Rotate()
     {
+        // Acknowledgements still waiting for fdatasync hold the descriptor of the file rotated away: it is synced after.
         Sync(force: true);
-
-        // Acknowledgements waiting for fdatasync cover lines in the file being rotated away: sync it before closing.
-        DataSyncNow();
         long size = _size;
         _file?.Dispose();
         _file = null;

@@ -17,12 +17,12 @@ namespace Benchmarks;
 /// every answer (TCP: every line).
 /// </summary>
 [WarmupCount(1)]
-[IterationCount(7)]
+[IterationCount(15)]
 [InvocationCount(1, 1)]
 [MemoryDiagnoser]
 public class RelpAckAfterBenchmarks
 {
-    public const int Messages = 20_000;
+    public const int Messages = 60_000;
 
     private WebApplication _app = null!;
     private string _directory = null!;
@@ -33,7 +33,7 @@ public class RelpAckAfterBenchmarks
     public string Mode { get; set; } = "relp-write";
 
     /// <summary>Concurrent connections sharing the messages (several senders share one fdatasync: the group commit).</summary>
-    [Params(1, 4)]
+    [Params(1, 4, 16)]
     public int Sessions { get; set; } = 1;
 
     private static int TcpFrameLength => TypicalMessage.Frame.Length + 1 + TypicalMessage.Frame.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;

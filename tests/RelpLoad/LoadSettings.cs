@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace RelpLoad;
+
+/// <summary>
+/// The load generator's command line: <c>--collector PATH [--sessions 1000] [--rate 100] [--seconds 60] [--size 200]
+/// [--window 128] [--ack-after write|fsync] [-- collector args…]</c>.
+/// </summary>
+internal sealed record LoadSettings(string Collector, int Sessions, int Rate, int Seconds, int Size, int Window, string AckAfter, IReadOnlyList<string> CollectorArgs)
+{
+    public const string Usage = "usage: RelpLoad --collector PATH [--sessions 1000] [--rate 100] [--seconds 60] [--size 200] [--window 128] [--ack-after write|fsync] [-- collector args]";
+
+    /// <summary>Messages each session sends: rate × seconds.</summary>
+    public int MessagesPerSession => Rate * Seconds;
+
+    public static LoadSettings Parse(string[] args)
+    {
+        string? collector = null;
+        int sessions = 1000, rate = 100, seconds = 60, size = 200, window = 128;
+        string ackAfter = "write";
+        var extra = new List<string>();
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--collector": collector = args[++i]; break;
+                case "--sessions": sessions = Positive(args, ++i); break;
+                case "--rate": rate = Positive(args, ++i); break;
+                case "--seconds": seconds = Positive(args, ++i); break;
+                case "--size": size = Positive(args, ++i); break;
+                case "--window": window = Positive(args, ++i); break;
+                case "--ack-after":
+                    ackAfter = args[++i] is "write" or "fsync" ? args[i] : throw new ArgumentException($"--ack-after must be write or fsync, was '{args[i]}'");
+                    break;
+                case "--": extra.AddRange(args[(i + 1)..]); i = args.Length; break;
+                default: throw new ArgumentException($"unknown argument '{args[i]}'");
+            }
+        }
+
+        return new LoadSettings(
+            collector ?? throw new ArgumentException("--collector PATH (the published Collector, or Collector.dll) is required"),
+            sessions,
+            rate,
+            seconds,
+            size,
+            window,
+            ackAfter,
+            extra);
+    }
+
+    private static int Positive(string[] args, int i)
+    {
+        int value = int.Parse(args[i], NumberStyles.None, CultureInfo.InvariantCulture);
+        return value > 0 ? value : throw new ArgumentException($"{args[i - 1]} must be at least 1, was {value}");
+    }
+}

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+using RelpLoad;
+using Shared.Relp;
+using TestSupport;
+
+// Many paced RELP sessions against a Collector process on loopback: acknowledgement latency, loss, duplicates, and
+// the Collector's memory. See docs/relp.md ("Load generator") for the targets and the figures it gave.
+LoadSettings settings;
+try
+{
+    settings = LoadSettings.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException or OverflowException)
+{
+    Console.Error.WriteLine($"relp-load: {e.Message}");
+    Console.Error.WriteLine(LoadSettings.Usage);
+    return 2;
+}
+
+// One descriptor per session here and one in the Collector (which inherits this limit), plus their files and sockets.
+long limit = ResourceSampler.OpenFileLimit();
+if (limit < settings.Sessions + 256)
+{
+    Console.Error.WriteLine($"relp-load: the open-file limit is {limit}, too low for {settings.Sessions} sessions; raise it (ulimit -n {settings.Sessions + 1024})");
+    return 2;
+}
+
+const long RssTarget = 150L * 1024 * 1024;
+var p99Target = TimeSpan.FromMilliseconds(50);
+
+using var dir = TempDirectory.Create("relp-load");
+IPEndPoint? relp = null;
+Uri? http = null;
+var relpListening = new Regex(@"Receiving RELP on tcp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)");
+var httpListening = new Regex(@"and /metrics on http://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)");
+string[] prefix = settings.Collector.EndsWith(".dll", StringComparison.Ordinal) ? [settings.Collector] : [];
+await using var collector = ForegroundProcess.Start(
+    prefix.Length > 0 ? "dotnet" : settings.Collector,
+    [.. prefix, "--tcp", "", "--udp", "", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--relp-ack-after", settings.AckAfter,
+        // Rotation at the default size, as in production (the index of the file being written lives in memory until it
+        // rotates), but every rotated file kept and plain, so the check can read all that was stored.
+        "--file", dir.Combine("messages"), "--max-files", "1000", "--max-total-size", "0", "--compress", "false", .. settings.CollectorArgs],
+    line =>
+    {
+        if (relpListening.Match(line) is { Success: true } r)
+        {
+            relp = IPEndPoint.Parse(r.Groups[1].Value);
+        }
+
+        if (httpListening.Match(line) is { Success: true } h)
+        {
+            http = new Uri($"http://{h.Groups[1].Value}/");
+        }
+    });
+await Wait.UntilAsync(() => (relp is not null && http is not null) || collector.HasExited, "the Collector to listen", TimeSpan.FromSeconds(60));
+if (relp is null || http is null)
+{
+    Console.Error.WriteLine($"relp-load: the Collector did not start:\n{collector.Output}");
+    return 1;
+}
+
+var sampler = new ResourceSampler(collector.Id);
+var clock = Stopwatch.StartNew();
+var startup = sampler.Take(clock.Elapsed);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"collector pid {collector.Id} on {relp} (--relp-ack-after {settings.AckAfter}), {settings.Sessions} sessions × {settings.Rate} msgs/s × {settings.Seconds} s, {settings.Size} B messages, window {settings.Window}; {Environment.ProcessorCount} cores, load {startup.Load:0.00}, RSS at start {Mb(startup.RssBytes)} MB"));
+
+var ackLatency = new LatencyHistogram();
+var sendLag = new LatencyHistogram();
+var sessions = Enumerable.Range(0, settings.Sessions).Select(i => new LoadSession(i, settings, ackLatency, sendLag)).ToArray();
+
+// Connect in groups so the listen backlog does not overflow; every session is open before the first message.
+var opened = new RelpClientSession[settings.Sessions];
+foreach (var group in sessions.Chunk(100))
+{
+    await Task.WhenAll(group.Select(async s => opened[s.Id] = await s.ConnectAsync(relp)));
+}
+
+var connected = sampler.Take(clock.Elapsed);
+double generatorCpuAtStart = ResourceSampler.CpuSeconds(Environment.ProcessId);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{settings.Sessions} sessions open after {connected.At.TotalSeconds:0.0} s; RSS {Mb(connected.RssBytes)} MB"));
+Console.WriteLine("     t s       sent      acked  RSS MB  CPU %  load");
+
+using var stopSampling = new CancellationTokenSource();
+var sendStart = clock.Elapsed;
+double lastCpu = connected.CpuSeconds;
+var lastAt = connected.At;
+int tick = 0;
+var sampling = sampler.RunAsync(clock, s =>
+{
+    if (++tick % 10 != 0)
+    {
+        return;
+    }
+
+    double cpu = (s.CpuSeconds - lastCpu) / (s.At - lastAt).TotalSeconds * 100;
+    (lastCpu, lastAt) = (s.CpuSeconds, s.At);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(s.At - sendStart).TotalSeconds,6:0} {sessions.Sum(x => (long)x.Sent),10} {sessions.Sum(x => (long)x.Acknowledged),10} {Mb(s.RssBytes),7} {cpu,6:0} {s.Load,5:0.00}"));
+}, stopSampling.Token);
+
+long start = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 5);
+using var giveUp = new CancellationTokenSource(TimeSpan.FromSeconds(settings.Seconds + 300));
+await Task.WhenAll(sessions.Select(s => Task.Run(() => s.RunAsync(opened[s.Id], start, giveUp.Token))));
+var sendEnd = clock.Elapsed;
+await stopSampling.CancelAsync();
+await sampling;
+var end = sampler.Take(clock.Elapsed);
+
+string metrics = await new HttpClient().GetStringAsync(new Uri(http!, "metrics"));
+var stored = StoredSequences.Read(dir.Path, settings.Sessions);
+
+long sent = sessions.Sum(s => (long)s.Sent);
+long acknowledged = sessions.Sum(s => (long)s.Acknowledged);
+long lost = sessions.Sum(s => (long)Math.Max(0, s.Acknowledged - stored.StoredOf(s.Id)));
+long storedUnsent = sessions.Sum(s => (long)Math.Max(0, stored.StoredOf(s.Id) - s.Sent));
+var failures = sessions.Where(s => s.Failure is not null).ToList();
+var during = sampler.Samples.Where(s => s.At >= sendStart && s.At <= sendEnd).ToList();
+long peakRss = sampler.Samples.Max(s => s.RssBytes);
+long medianRss = Median(during.Select(s => s.RssBytes));
+double medianLoad = Median(during.Select(s => s.Load));
+double cpuSeconds = end.CpuSeconds - connected.CpuSeconds;
+double generatorCpu = ResourceSampler.CpuSeconds(Environment.ProcessId) - generatorCpuAtStart;
+double seconds = (sendEnd - sendStart).TotalSeconds;
+
+Console.WriteLine();
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sent {sent}, acknowledged {acknowledged}, refused {sessions.Sum(s => s.Refused)} in {seconds:0.0} s ({acknowledged / seconds:0} msgs/s); sessions failed: {failures.Count}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ack latency: p50 {Ms(ackLatency.Quantile(0.5))} ms, p99 {Ms(ackLatency.Quantile(0.99))} ms, p99.9 {Ms(ackLatency.Quantile(0.999))} ms, max {Ms(ackLatency.Max)} ms ({ackLatency.Count} answers)"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generator lag behind schedule: p50 {Ms(sendLag.Quantile(0.5))} ms, p99 {Ms(sendLag.Quantile(0.99))} ms, max {Ms(sendLag.Max)} ms"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"collector RSS: peak {Mb(peakRss)} MB, median while sending {Mb(medianRss)} MB, at the end {Mb(end.RssBytes)} MB; CPU {cpuSeconds:0.0} s ({cpuSeconds / seconds * 100:0} % of one core); this generator: {generatorCpu:0.0} s"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load average (1 min): median {medianLoad:0.00} while sending, max {during.Select(s => s.Load).DefaultIfEmpty().Max():0.00}"));
+Console.WriteLine($"collector: {Metric(metrics, "kubesyslog_collector_relp_acknowledged_messages_total")} acknowledged, {Metric(metrics, "kubesyslog_collector_fsyncs_total")} fsyncs");
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stored: {stored.Lines} lines; acknowledged but not stored {lost}, duplicates {stored.Duplicates}, skipped {stored.Skipped}, other lines {stored.Foreign}, stored but never sent {storedUnsent}"));
+foreach (var failed in failures.Take(5))
+{
+    Console.WriteLine($"session {failed.Id} failed: {failed.Failure}");
+}
+
+var verdicts = new List<(string What, bool Ok, string Detail)>
+{
+    ("delivery", lost == 0 && stored.Duplicates == 0 && stored.Skipped == 0 && stored.Foreign == 0 && storedUnsent == 0, $"{lost} lost, {stored.Duplicates} duplicates, {stored.Skipped} skipped"),
+    ("all answered", failures.Count == 0 && acknowledged == (long)settings.Sessions * settings.MessagesPerSession, $"{acknowledged} of {(long)settings.Sessions * settings.MessagesPerSession}"),
+    ("RSS", peakRss <= RssTarget, $"peak {Mb(peakRss)} MB (target ≤ {Mb(RssTarget)})"),
+    ("p99 latency", ackLatency.Quantile(0.99) <= p99Target, $"{Ms(ackLatency.Quantile(0.99))} ms (target ≤ {p99Target.TotalMilliseconds:0})"),
+};
+foreach (var (what, ok, detail) in verdicts)
+{
+    Console.WriteLine($"{(ok ? "ok  " : "FAIL")} {what}: {detail}");
+}
+
+return verdicts.All(v => v.Ok) ? 0 : 1;
+
+static string Mb(long bytes) => (bytes / (1024.0 * 1024)).ToString("0.0", CultureInfo.InvariantCulture);
+
+static string Ms(TimeSpan t) => t.TotalMilliseconds.ToString("0.00", CultureInfo.InvariantCulture);
+
+static T Median<T>(IEnumerable<T> values)
+{
+    var sorted = values.Order().ToList();
+    return sorted.Count == 0 ? default! : sorted[sorted.Count / 2];
+}
+
+static string Metric(string metrics, string name) =>
+    metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))?[(name.Length + 1)..] ?? "?";

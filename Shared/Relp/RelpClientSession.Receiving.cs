@@ -118,7 +118,7 @@ public sealed partial class RelpClientSession
         }
 
         _window.Release();
-        _options.Acknowledged?.Invoke(new RelpAcknowledgement(txnr, answered.State, response));
+        _options.Acknowledged?.Invoke(new RelpAcknowledgement(txnr, answered.State, response, answered.Tag));
         return null;
     }
 }

@@ -92,7 +92,11 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     /// With <paramref name="flush"/> false the frame may stay buffered until the next flush (a full window flushes).
     /// Throws <see cref="RelpSessionException"/> once the session has ended.
     /// </summary>
-    public async ValueTask<int> SendSyslogAsync(ReadOnlyMemory<byte> message, object? state = null, bool flush = true, CancellationToken cancellationToken = default)
+    public ValueTask<int> SendSyslogAsync(ReadOnlyMemory<byte> message, object? state = null, bool flush = true, CancellationToken cancellationToken = default) =>
+        SendSyslogAsync(message, state, 0, flush, cancellationToken);
+
+    /// <summary>Same, with a number that comes back with the answer as <see cref="RelpAcknowledgement.Tag"/> (e.g. the message's index in its batch).</summary>
+    public async ValueTask<int> SendSyslogAsync(ReadOnlyMemory<byte> message, object? state, int tag, bool flush, CancellationToken cancellationToken = default)
     {
         ThrowIfEnded();
         if (!_window.Wait(0, CancellationToken.None))
@@ -114,7 +118,7 @@ public sealed partial class RelpClientSession : IAsyncDisposable
             _nextTxnr = RelpTxnr.Next(txnr);
             lock (_unacked)
             {
-                _unacked.AddLast(new RelpPendingMessage(txnr, message, state));
+                _unacked.AddLast(new RelpPendingMessage(txnr, message, state, tag));
             }
 
             RelpFrameWriter.Write(_output, txnr, "syslog"u8, message.Span);
@@ -131,7 +135,7 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends what <see cref="SendSyslogAsync"/> left buffered.</summary>
+    /// <summary>Sends what <see cref="SendSyslogAsync(ReadOnlyMemory{byte}, object?, int, bool, CancellationToken)"/> left buffered.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);

@@ -16,15 +16,17 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly RelpClientOptions _options;
-    private readonly SemaphoreSlim _window;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _ended = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<RelpResponse> _openAnswer = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<RelpResponse> _closeAnswer = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Guarded by _unacked itself: the receive loop removes, senders add.
+    // Guarded by _unacked itself: the receive loop removes, senders add. The waiter is a sender (or CloseAsync)
+    // waiting until at most _waitingFor commands are unanswered.
     private readonly LinkedList<RelpPendingMessage> _unacked = new();
+    private TaskCompletionSource? _waiter;
+    private int _waitingFor;
     private int _nextTxnr = RelpTxnr.First;
     private int _openTxnr = -1;
     private int _closeTxnr = -1;
@@ -36,7 +38,6 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowSize, 1);
         _stream = stream;
         _options = options;
-        _window = new SemaphoreSlim(options.WindowSize, options.WindowSize);
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
     }
@@ -99,19 +100,18 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     public async ValueTask<int> SendSyslogAsync(ReadOnlyMemory<byte> message, object? state, int tag, bool flush, CancellationToken cancellationToken = default)
     {
         ThrowIfEnded();
-        if (!_window.Wait(0, CancellationToken.None))
-        {
-            await WaitForWindowAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_ended.IsCancellationRequested || _closeTxnr >= 0)
+            ThrowIfEndedOrClosing();
+            if (Unacknowledged >= _options.WindowSize)
             {
-                _window.Release();
-                ThrowIfEnded();
-                throw new InvalidOperationException("The session is closing.");
+                // Frames left buffered would never be answered, and the window would never open: send them first, in
+                // one write. The receive loop wakes this wait once per read of answers, not once per answer, so the
+                // frames the next answers make room for go out together too.
+                await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
+                await WaitForUnacknowledgedAsync(_options.WindowSize - 1, cancellationToken).ConfigureAwait(false);
+                ThrowIfEndedOrClosing();
             }
 
             int txnr = _nextTxnr;
@@ -159,21 +159,7 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         try
         {
             await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
-            try
-            {
-                // Holding every window slot means every command has been answered.
-                for (int i = 0; i < _options.WindowSize; i++)
-                {
-                    await _window.WaitAsync(linked.Token).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                ThrowIfEnded();
-                throw;
-            }
-
+            await WaitForUnacknowledgedAsync(0, cancellationToken).ConfigureAwait(false);
             _closeTxnr = _nextTxnr;
             _nextTxnr = RelpTxnr.Next(_closeTxnr);
             RelpFrameWriter.Write(_output, _closeTxnr, "close"u8, default);
@@ -280,19 +266,68 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         }
     }
 
-    private async Task WaitForWindowAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until at most <paramref name="count"/> commands are unanswered; throws once the session has ended.</summary>
+    private async Task WaitForUnacknowledgedAsync(int count, CancellationToken cancellationToken)
     {
-        // A frame left buffered would never be answered, and the window would never open: send it first.
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        Task waiting;
+        lock (_unacked)
+        {
+            if (_unacked.Count <= count)
+            {
+                return;
+            }
+
+            _waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waitingFor = count;
+            waiting = _waiter.Task;
+        }
+
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
         try
         {
-            await _window.WaitAsync(linked.Token).ConfigureAwait(false);
+            await waiting.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             ThrowIfEnded();
             throw;
+        }
+        finally
+        {
+            lock (_unacked)
+            {
+                if (_waiter?.Task == waiting)
+                {
+                    _waiter = null;
+                }
+            }
+        }
+    }
+
+    /// <summary>On the receive loop, after the answers of one read: wakes the waiter if it has its room now.</summary>
+    private void WakeWaiter()
+    {
+        TaskCompletionSource? waiter;
+        lock (_unacked)
+        {
+            waiter = _waiter;
+            if (waiter is null || _unacked.Count > _waitingFor)
+            {
+                return;
+            }
+
+            _waiter = null;
+        }
+
+        waiter.TrySetResult();
+    }
+
+    private void ThrowIfEndedOrClosing()
+    {
+        ThrowIfEnded();
+        if (_ended.IsCancellationRequested || _closeTxnr >= 0)
+        {
+            throw new InvalidOperationException("The session is closing.");
         }
     }
 

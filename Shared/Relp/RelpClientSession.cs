@@ -12,6 +12,8 @@ namespace Shared.Relp;
 /// </summary>
 public sealed partial class RelpClientSession : IAsyncDisposable
 {
+    private const int OutputSegmentSize = 64 * 1024;
+
     private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
@@ -39,7 +41,9 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         _stream = stream;
         _options = options;
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        // The pipe writes segment by segment: 64 KiB segments let a window of frames go out in one or a few writes
+        // instead of one per 4 KiB (the default).
+        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: OutputSegmentSize, leaveOpen: true));
     }
 
     /// <summary>The server's offers from its answer to <c>open</c>.</summary>

@@ -5,13 +5,15 @@ using Shared.Transport;
 namespace Forwarder.Shipping;
 
 /// <summary>
-/// Sends batches to the first target that takes them. Each target's sender tries once; on a failure the batch goes to
-/// the next target in order, with exponential backoff and jitter between attempts, until it is written or the
-/// Forwarder stops. Only then does the batch commit its file offsets, so a batch is delivered at least once: a TCP
-/// connection that broke in the middle of a write may have delivered part of it, which is then sent again whole.
-/// A <c>relp://</c> target completes a batch only when it has answered every message of it; after a failure the
-/// batch's <see cref="RelpDelivery"/> knows which were answered, so only the others are sent again (to whichever target
-/// is next), and the batch's offsets are committed only once all of them are acknowledged.
+/// Sends batches, in order, to the first target that takes them, and tells which are delivered, in the same order.
+/// Each target's sender tries once; on a failure what is owed goes to the next target in order, with exponential
+/// backoff and jitter between attempts, until it is taken or the Forwarder stops.
+/// A plain target delivers a batch once it is written to the socket (a TCP connection that broke in the middle of a
+/// write may have delivered part of it, which is then sent again whole). A <c>relp://</c> target delivers a batch
+/// once it has answered every message of it; batches are pipelined: the next one is sent while earlier ones wait for
+/// their answers, so the window stays full. After a failure each batch's <see cref="RelpDelivery"/> knows which of its
+/// messages were answered, so only the others are sent again, oldest batch first, to whichever target is next.
+/// One caller at a time (the <see cref="Shipper"/>).
 /// </summary>
 internal sealed class CollectorLink : IAsyncDisposable
 {
@@ -20,6 +22,10 @@ internal sealed class CollectorLink : IAsyncDisposable
     private readonly string[] _names;
     private readonly ResiliencePipeline _pipeline;
     private readonly bool _anyRelp;
+
+    // Oldest first: sent (or being sent) and not yet taken back by the shipper.
+    private readonly Queue<InFlightBatch> _inFlight = new();
+    private readonly List<RelpDelivery> _owed = [];
     private int _current;
     private int _failures;
     private long _failovers;
@@ -72,43 +78,120 @@ internal sealed class CollectorLink : IAsyncDisposable
     /// <summary>Sends that failed and were tried again (on the next target, after a backoff).</summary>
     public long FailedAttempts => Interlocked.Read(ref _failedAttempts);
 
+    /// <summary>Batches sent and not yet taken back with <see cref="TryTakeDelivered"/>.</summary>
+    public int InFlight => _inFlight.Count;
+
     public IReadOnlyList<SyslogSenderCounters> Counters => _senders.Select(s => s.Counters).ToArray();
 
     /// <summary>
-    /// Returns once the batch was written to some target's socket (<c>relp://</c>: answered by the target); throws
-    /// only when cancelled.
+    /// Sends the batch after those still in flight and returns once a target has it: written to a plain target's
+    /// socket, or on the <c>relp://</c> session (its answers may still be due: see <see cref="WaitAsync"/>). A batch
+    /// without messages (offsets only) is delivered at once, in its place. Throws only when cancelled.
     /// </summary>
     public async ValueTask SendAsync(OutgoingBatch batch, CancellationToken cancellationToken)
     {
-        if (batch.Count > 0)
+        var item = new InFlightBatch(batch, _anyRelp && batch.Count > 0 ? new RelpDelivery(batch) : null) { Written = batch.Count == 0 };
+        _inFlight.Enqueue(item);
+        if (!item.IsDelivered)
         {
-            var delivery = _anyRelp ? new RelpDelivery(batch) : null;
-            await _pipeline.ExecuteAsync(
-                static (state, token) => state.Link.SendOnceAsync(state.Batch, state.Delivery, token),
-                (Link: this, Batch: batch, Delivery: delivery),
-                cancellationToken).ConfigureAwait(false);
+            await _pipeline.ExecuteAsync(static (link, token) => link.SendOwedAsync(token), this, cancellationToken).ConfigureAwait(false);
         }
 
-        if (_failures > 0)
-        {
-            ShippingLog.Recovered(_logger, _names[_current], _failures);
-            _failures = 0;
-        }
+        Recovered();
     }
 
-    private ValueTask SendOnceAsync(OutgoingBatch batch, RelpDelivery? delivery, CancellationToken cancellationToken) => _senders[_current] switch
+    /// <summary>The oldest batch in flight, once it is delivered: batches come back in the order they were sent.</summary>
+    public bool TryTakeDelivered(out OutgoingBatch batch)
     {
-        RelpSyslogSender relp => relp.SendAsync(delivery!, cancellationToken),
+        if (_inFlight.TryPeek(out var oldest) && oldest.IsDelivered)
+        {
+            _inFlight.Dequeue();
+            batch = oldest.Batch;
+            return true;
+        }
 
-        // A plain target after a RELP one failed: what RELP already had answered is not sent again.
-        var plain => plain.SendAsync(delivery is null ? batch : delivery.Unanswered(), cancellationToken),
-    };
+        batch = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// Returns once the oldest batch in flight is delivered, or once <paramref name="until"/> completes. When the
+    /// session breaks meanwhile, what was not answered goes out again (to the next target after a failure), oldest
+    /// first. Throws only when cancelled.
+    /// </summary>
+    public async ValueTask WaitAsync(Task? until, CancellationToken cancellationToken)
+    {
+        if (!_inFlight.TryPeek(out var oldest) || oldest.IsDelivered)
+        {
+            return;
+        }
+
+        await _pipeline.ExecuteAsync(
+            static (state, token) => state.Link.WaitOnceAsync(state.Until, token),
+            (Link: this, Until: until),
+            cancellationToken).ConfigureAwait(false);
+        Recovered();
+    }
 
     public async ValueTask DisposeAsync()
     {
         foreach (var sender in _senders)
         {
             await sender.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask SendOwedAsync(CancellationToken cancellationToken)
+    {
+        if (_senders[_current] is RelpSyslogSender relp)
+        {
+            await relp.PostAsync(Owed(), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        // A plain target (maybe after a RELP one failed): what RELP already had answered is not sent again.
+        var plain = _senders[_current];
+        foreach (var item in _inFlight)
+        {
+            if (!item.IsDelivered)
+            {
+                await plain.SendAsync(item.Delivery is null ? item.Batch : item.Delivery.Unanswered(), cancellationToken).ConfigureAwait(false);
+                item.Written = true;
+            }
+        }
+    }
+
+    private async ValueTask WaitOnceAsync(Task? until, CancellationToken cancellationToken)
+    {
+        // After a failure this sends the unanswered messages again (a plain target takes them all and is done).
+        await SendOwedAsync(cancellationToken).ConfigureAwait(false);
+        if (_senders[_current] is RelpSyslogSender relp)
+        {
+            await relp.WaitAsync(Owed(), until, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The deliveries not yet delivered, oldest first: the oldest is the one to wait for.</summary>
+    private List<RelpDelivery> Owed()
+    {
+        _owed.Clear();
+        foreach (var item in _inFlight)
+        {
+            if (!item.IsDelivered && item.Delivery is { } delivery)
+            {
+                _owed.Add(delivery);
+            }
+        }
+
+        return _owed;
+    }
+
+    private void Recovered()
+    {
+        if (_failures > 0)
+        {
+            ShippingLog.Recovered(_logger, _names[_current], _failures);
+            _failures = 0;
         }
     }
 }

@@ -51,5 +51,9 @@ internal sealed class ShippingQueue
     /// <summary>No more batches will be enqueued; the shipper ends after sending the queued ones.</summary>
     public void Complete() => _full.Writer.TryComplete();
 
-    public IAsyncEnumerable<OutgoingBatch> ReadAllAsync(CancellationToken cancellationToken) => _full.Reader.ReadAllAsync(cancellationToken);
+    /// <summary>The next batch to send, if one is queued.</summary>
+    public bool TryTake(out OutgoingBatch batch) => _full.Reader.TryRead(out batch!);
+
+    /// <summary>True once a batch is queued; false once the queue is completed and empty.</summary>
+    public ValueTask<bool> WaitToTakeAsync(CancellationToken cancellationToken) => _full.Reader.WaitToReadAsync(cancellationToken);
 }

@@ -34,6 +34,8 @@ public sealed partial class RelpClientSession
                     _input.AdvanceTo(buffer.Start, buffer.End);
                 }
 
+                WakeWaiter();
+
                 if (ending is not null || _completion.Task.IsCompleted)
                 {
                     End(ending);
@@ -117,8 +119,7 @@ public sealed partial class RelpClientSession
             _unacked.Remove(node);
         }
 
-        _window.Release();
-        _options.Acknowledged?.Invoke(new RelpAcknowledgement(txnr, answered.State, response));
+        _options.Acknowledged?.Invoke(new RelpAcknowledgement(txnr, answered.State, response, answered.Tag));
         return null;
     }
 }

@@ -12,19 +12,23 @@ namespace Shared.Relp;
 /// </summary>
 public sealed partial class RelpClientSession : IAsyncDisposable
 {
+    private const int OutputSegmentSize = 64 * 1024;
+
     private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly RelpClientOptions _options;
-    private readonly SemaphoreSlim _window;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _ended = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<RelpResponse> _openAnswer = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<RelpResponse> _closeAnswer = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Guarded by _unacked itself: the receive loop removes, senders add.
+    // Guarded by _unacked itself: the receive loop removes, senders add. The waiter is a sender (or CloseAsync)
+    // waiting until at most _waitingFor commands are unanswered.
     private readonly LinkedList<RelpPendingMessage> _unacked = new();
+    private TaskCompletionSource? _waiter;
+    private int _waitingFor;
     private int _nextTxnr = RelpTxnr.First;
     private int _openTxnr = -1;
     private int _closeTxnr = -1;
@@ -36,9 +40,10 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowSize, 1);
         _stream = stream;
         _options = options;
-        _window = new SemaphoreSlim(options.WindowSize, options.WindowSize);
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
-        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true));
+        // The pipe writes segment by segment: 64 KiB segments let a window of frames go out in one or a few writes
+        // instead of one per 4 KiB (the default).
+        _output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: OutputSegmentSize, leaveOpen: true));
     }
 
     /// <summary>The server's offers from its answer to <c>open</c>.</summary>
@@ -92,29 +97,32 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     /// With <paramref name="flush"/> false the frame may stay buffered until the next flush (a full window flushes).
     /// Throws <see cref="RelpSessionException"/> once the session has ended.
     /// </summary>
-    public async ValueTask<int> SendSyslogAsync(ReadOnlyMemory<byte> message, object? state = null, bool flush = true, CancellationToken cancellationToken = default)
+    public ValueTask<int> SendSyslogAsync(ReadOnlyMemory<byte> message, object? state = null, bool flush = true, CancellationToken cancellationToken = default) =>
+        SendSyslogAsync(message, state, 0, flush, cancellationToken);
+
+    /// <summary>Same, with a number that comes back with the answer as <see cref="RelpAcknowledgement.Tag"/> (e.g. the message's index in its batch).</summary>
+    public async ValueTask<int> SendSyslogAsync(ReadOnlyMemory<byte> message, object? state, int tag, bool flush, CancellationToken cancellationToken = default)
     {
         ThrowIfEnded();
-        if (!_window.Wait(0, CancellationToken.None))
-        {
-            await WaitForWindowAsync(cancellationToken).ConfigureAwait(false);
-        }
-
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_ended.IsCancellationRequested || _closeTxnr >= 0)
+            ThrowIfEndedOrClosing();
+            if (Unacknowledged >= _options.WindowSize)
             {
-                _window.Release();
-                ThrowIfEnded();
-                throw new InvalidOperationException("The session is closing.");
+                // Frames left buffered would never be answered, and the window would never open: send them first, in
+                // one write. The receive loop wakes this wait once per read of answers, not once per answer, so the
+                // frames the next answers make room for go out together too.
+                await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
+                await WaitForUnacknowledgedAsync(_options.WindowSize - 1, cancellationToken).ConfigureAwait(false);
+                ThrowIfEndedOrClosing();
             }
 
             int txnr = _nextTxnr;
             _nextTxnr = RelpTxnr.Next(txnr);
             lock (_unacked)
             {
-                _unacked.AddLast(new RelpPendingMessage(txnr, message, state));
+                _unacked.AddLast(new RelpPendingMessage(txnr, message, state, tag));
             }
 
             RelpFrameWriter.Write(_output, txnr, "syslog"u8, message.Span);
@@ -131,7 +139,7 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends what <see cref="SendSyslogAsync"/> left buffered.</summary>
+    /// <summary>Sends what <see cref="SendSyslogAsync(ReadOnlyMemory{byte}, object?, int, bool, CancellationToken)"/> left buffered.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -155,21 +163,7 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         try
         {
             await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
-            try
-            {
-                // Holding every window slot means every command has been answered.
-                for (int i = 0; i < _options.WindowSize; i++)
-                {
-                    await _window.WaitAsync(linked.Token).ConfigureAwait(false);
-                }
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                ThrowIfEnded();
-                throw;
-            }
-
+            await WaitForUnacknowledgedAsync(0, cancellationToken).ConfigureAwait(false);
             _closeTxnr = _nextTxnr;
             _nextTxnr = RelpTxnr.Next(_closeTxnr);
             RelpFrameWriter.Write(_output, _closeTxnr, "close"u8, default);
@@ -276,19 +270,68 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         }
     }
 
-    private async Task WaitForWindowAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until at most <paramref name="count"/> commands are unanswered; throws once the session has ended.</summary>
+    private async Task WaitForUnacknowledgedAsync(int count, CancellationToken cancellationToken)
     {
-        // A frame left buffered would never be answered, and the window would never open: send it first.
-        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        Task waiting;
+        lock (_unacked)
+        {
+            if (_unacked.Count <= count)
+            {
+                return;
+            }
+
+            _waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waitingFor = count;
+            waiting = _waiter.Task;
+        }
+
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
         try
         {
-            await _window.WaitAsync(linked.Token).ConfigureAwait(false);
+            await waiting.WaitAsync(linked.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             ThrowIfEnded();
             throw;
+        }
+        finally
+        {
+            lock (_unacked)
+            {
+                if (_waiter?.Task == waiting)
+                {
+                    _waiter = null;
+                }
+            }
+        }
+    }
+
+    /// <summary>On the receive loop, after the answers of one read: wakes the waiter if it has its room now.</summary>
+    private void WakeWaiter()
+    {
+        TaskCompletionSource? waiter;
+        lock (_unacked)
+        {
+            waiter = _waiter;
+            if (waiter is null || _unacked.Count > _waitingFor)
+            {
+                return;
+            }
+
+            _waiter = null;
+        }
+
+        waiter.TrySetResult();
+    }
+
+    private void ThrowIfEndedOrClosing()
+    {
+        ThrowIfEnded();
+        if (_ended.IsCancellationRequested || _closeTxnr >= 0)
+        {
+            throw new InvalidOperationException("The session is closing.");
         }
     }
 

@@ -48,7 +48,8 @@ public readonly record struct RelpResponse(int Code, string Message, ReadOnlyMem
         var message = lf < 0 ? rest : rest[..lf];
         message = message[..Math.Min(message.Length, MaxMessageLength)];
         var body = lf < 0 ? default : rest[(lf + 1)..].ToArray();
-        response = new RelpResponse(code, Encoding.UTF8.GetString(message), body);
+        // "200 OK" answers every message: no string per answer for it.
+        response = new RelpResponse(code, message.SequenceEqual("OK"u8) ? "OK" : Encoding.UTF8.GetString(message), body);
         return true;
     }
 

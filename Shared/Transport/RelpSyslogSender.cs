@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -8,13 +7,14 @@ namespace Shared.Transport;
 
 /// <summary>
 /// Sends syslog over RELP (librelp's protocol, as rsyslog's omrelp does) on one <see cref="RelpClientSession"/> at a
-/// time. A send completes only when the receiver has answered every message of it: pipelined within the session's
-/// window, so a receiver that never answers holds at most <see cref="SyslogSenderOptions.RelpWindowSize"/> messages
-/// here. When the session breaks (reset, <c>serverclose</c>, no answer for <see cref="SyslogSenderOptions.RelpAckTimeout"/>)
-/// the messages it had not answered go back to their <see cref="RelpDelivery"/> and are sent again, in order, on the
-/// next session: a receiver may see a message twice (it stored it but its answer was lost), never a gap.
-/// A message answered with an error (<c>500</c>) is counted in <see cref="SyslogSenderCounters.Refused"/>, logged and
-/// not sent again (see docs/relp-sending.md for why). One caller at a time; concurrent calls wait for each other.
+/// time. Messages travel in <see cref="RelpDelivery"/>s; the window of unanswered messages spans deliveries
+/// (<see cref="PostAsync"/> sends the next one while earlier ones wait for answers), so a receiver that never answers
+/// holds at most <see cref="SyslogSenderOptions.RelpWindowSize"/> messages here and the caller's next post waits.
+/// When the session breaks (reset, <c>serverclose</c>, no answer for <see cref="SyslogSenderOptions.RelpAckTimeout"/>)
+/// the messages it had not answered go back to their deliveries and are sent again, in order of the deliveries the
+/// caller passes, on the next session: a receiver may see a message twice (it stored it but its answer was lost),
+/// never a gap. A message answered with an error (<c>500</c>) is counted in <see cref="SyslogSenderCounters.Refused"/>,
+/// logged and not sent again (see docs/relp-sending.md for why). One caller at a time; concurrent calls wait for each other.
 /// </summary>
 public sealed partial class RelpSyslogSender : ISyslogSender
 {
@@ -27,12 +27,6 @@ public sealed partial class RelpSyslogSender : ISyslogSender
     private readonly RelpClientOptions _sessionOptions;
     private readonly LogRateLimiter _refusals;
     private readonly string _endpoint;
-    private RelpClientSession? _session;
-    private Stream? _stream;
-    private RelpDelivery? _current;
-    private long _answers;
-    private int _taken = -1;
-    private bool _hasConnected;
     private bool _disposed;
 
     public RelpSyslogSender(SyslogSenderOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
@@ -72,36 +66,34 @@ public sealed partial class RelpSyslogSender : ISyslogSender
     /// <see cref="IOException"/> (after the retries of <see cref="SyslogSenderOptions.MaxRetryAttempts"/>) when the
     /// session broke: the delivery then knows what is left, for another attempt here or at another sender.
     /// </summary>
-    public async ValueTask SendAsync(RelpDelivery delivery, CancellationToken cancellationToken = default)
+    public ValueTask SendAsync(RelpDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(delivery);
-        if (delivery.IsComplete)
-        {
-            return;
-        }
+        return delivery.IsComplete ? default : RunAsync([delivery], wait: true, until: null, cancellationToken);
+    }
 
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
-            try
-            {
-                await _pipeline.ExecuteAsync(
-                    static (state, token) => state.Sender.SendOnceAsync(state.Delivery, token),
-                    (Sender: this, Delivery: delivery),
-                    linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                throw;
-            }
-        }
-        finally
-        {
-            _gate.Release();
-        }
+    /// <summary>
+    /// Sends, in the order given, every message of <paramref name="deliveries"/> that is neither answered nor waiting
+    /// on the session for its answer, and returns once all of them are on the session, without waiting for answers:
+    /// the next post keeps the window full while these are answered. Waits while the window is full. Pass every
+    /// delivery that is not complete yet, oldest first: after a broken session their unanswered messages are sent
+    /// again first, in that order. Throws <see cref="IOException"/> (after the retries) when the session broke.
+    /// </summary>
+    public ValueTask PostAsync(IReadOnlyList<RelpDelivery> deliveries, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        return RunAsync(deliveries, wait: false, until: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Returns once the first of <paramref name="deliveries"/> is complete, or once <paramref name="until"/> completes
+    /// (e.g. the caller has more to post). When the session ends first, the unanswered messages of every delivery
+    /// go out again, in order, on a new session (within the retries), else <see cref="IOException"/>.
+    /// </summary>
+    public ValueTask WaitAsync(IReadOnlyList<RelpDelivery> deliveries, Task? until = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(deliveries);
+        return deliveries.Count == 0 || deliveries[0].IsComplete ? default : RunAsync(deliveries, wait: true, until, cancellationToken);
     }
 
     /// <summary>Closes the session (with RELP <c>close</c> when nothing waits for an answer); a send in progress is cancelled.</summary>
@@ -138,7 +130,33 @@ public sealed partial class RelpSyslogSender : ISyslogSender
         }
     }
 
-    private async ValueTask SendOnceAsync(RelpDelivery delivery, CancellationToken cancellationToken)
+    private async ValueTask RunAsync(IReadOnlyList<RelpDelivery> deliveries, bool wait, Task? until, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
+            try
+            {
+                await _pipeline.ExecuteAsync(
+                    static (state, token) => state.Sender.AttemptAsync(state.Deliveries, state.Wait, state.Until, token),
+                    (Sender: this, Deliveries: deliveries, Wait: wait, Until: until),
+                    linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                throw;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async ValueTask AttemptAsync(IReadOnlyList<RelpDelivery> deliveries, bool wait, Task? until, CancellationToken cancellationToken)
     {
         try
         {
@@ -147,23 +165,10 @@ public sealed partial class RelpSyslogSender : ISyslogSender
                 await DropSessionAsync().ConfigureAwait(false);
             }
 
-            var session = _session ?? await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-            Volatile.Write(ref _current, delivery);
-            using var watchdog = StartWatchdog(session, _stream!);
-            while (delivery.TryTakeNext(out int index))
+            await SendOwedAsync(deliveries, cancellationToken).ConfigureAwait(false);
+            if (wait)
             {
-                // Frames are left in the pipe until the last one or a full window: one write per window, not per message.
-                // A send that throws may or may not have registered the message with the session: see DropSessionAsync.
-                _taken = index;
-                await session.SendSyslogAsync(delivery[index], Box(index), flush: !delivery.HasNext, cancellationToken).ConfigureAwait(false);
-                _taken = -1;
-            }
-
-            await Task.WhenAny(delivery.Answered, session.Completion).WaitAsync(cancellationToken).ConfigureAwait(false);
-            if (!delivery.IsComplete)
-            {
-                await session.Completion.ConfigureAwait(false);
-                throw new RelpSessionException("The session ended before every message was answered.");
+                await WaitForFirstAsync(deliveries, until, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (RelpSessionException e)
@@ -175,7 +180,7 @@ public sealed partial class RelpSyslogSender : ISyslogSender
         }
         catch (Exception e)
         {
-            // Also on cancellation: answers still to come would be credited to the next caller's delivery.
+            // Also on cancellation: the caller may give up these deliveries, and the session's answers would go to them.
             await DropSessionAsync().ConfigureAwait(false);
             if (e is not OperationCanceledException)
             {
@@ -186,123 +191,49 @@ public sealed partial class RelpSyslogSender : ISyslogSender
         }
     }
 
-    private async ValueTask<RelpClientSession> OpenSessionAsync(CancellationToken cancellationToken)
+    private async ValueTask SendOwedAsync(IReadOnlyList<RelpDelivery> deliveries, CancellationToken cancellationToken)
     {
-        var socket = await TcpConnection.ConnectSocketAsync(_options, _timeProvider, cancellationToken).ConfigureAwait(false);
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        RelpClientSession session;
-        try
+        for (int d = 0; d < deliveries.Count; d++)
         {
-            session = await RelpClientSession.OpenAsync(stream, _sessionOptions, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw new TimeoutException($"{_endpoint} did not answer RELP open within {_options.ConnectTimeout}.");
-        }
-        catch
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            var delivery = deliveries[d];
+            if (!delivery.HasNext)
+            {
+                continue;
+            }
 
-        if (_hasConnected)
-        {
-            Counters.AddReconnect();
+            var session = _session ?? await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+            while (delivery.TryTakeNext(out int index))
+            {
+                // Frames stay in the pipe until the delivery's last one or a full window: one write per window, not
+                // per message. A send that throws may or may not have registered the message: see DropSessionAsync.
+                _taken = (delivery, index);
+                await session.SendSyslogAsync(delivery[index], delivery, index, flush: !delivery.HasNext, cancellationToken).ConfigureAwait(false);
+                _taken = default;
+            }
         }
-
-        _hasConnected = true;
-        _stream = stream;
-        Volatile.Write(ref _session, session);
-        TransportLog.RelpOpened(_logger, _endpoint, socket.RemoteEndPoint, string.Join(',', session.ServerOffers.Software));
-        return session;
     }
 
-    /// <summary>Ends the session (if any) and gives what it left unanswered back to the delivery it belonged to.</summary>
-    private async ValueTask DropSessionAsync()
+    private async ValueTask WaitForFirstAsync(IReadOnlyList<RelpDelivery> deliveries, Task? until, CancellationToken cancellationToken)
     {
-        if (_session is not { } session)
+        if (deliveries.Count == 0 || deliveries[0].IsComplete)
         {
             return;
         }
 
-        Volatile.Write(ref _session, null);
-        _stream = null;
+        var first = deliveries[0];
 
-        // After DisposeAsync the receive loop has stopped: no answer can arrive while the rest is taken.
-        await session.DisposeAsync().ConfigureAwait(false);
-        var unanswered = session.TakeUnacknowledged().Select(m => (int)m.State!).ToList();
-        if (unanswered.Count > 0)
+        // Its unanswered messages are on this session: SendOwedAsync put every one there.
+        var ended = (_session ?? throw new RelpSessionException("No session holds the unanswered messages.")).Completion;
+        var any = until is null ? Task.WhenAny(first.Answered, ended) : Task.WhenAny(first.Answered, ended, until);
+        await any.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (first.IsComplete || until is { IsCompleted: true })
         {
-            Counters.AddResent(unanswered.Count);
+            return;
         }
 
-        // Taken from the delivery, but the session ended before it took the message (waiting for the window).
-        if (_taken >= 0 && !unanswered.Contains(_taken))
-        {
-            unanswered.Add(_taken);
-        }
-
-        _taken = -1;
-        if (unanswered.Count > 0 && Volatile.Read(ref _current) is { } delivery)
-        {
-            delivery.Return(unanswered);
-        }
-    }
-
-    /// <summary>
-    /// Gives up a session whose receiver answered nothing for a whole <see cref="SyslogSenderOptions.RelpAckTimeout"/>
-    /// while messages waited (omrelp's timeout): closing the stream ends the session, and its waiters with it.
-    /// </summary>
-    private ITimer StartWatchdog(RelpClientSession session, Stream stream)
-    {
-        long seen = Interlocked.Read(ref _answers);
-        return _timeProvider.CreateTimer(
-            _ =>
-            {
-                long now = Interlocked.Read(ref _answers);
-                if (now == seen && session.Unacknowledged > 0)
-                {
-                    TransportLog.RelpStalled(_logger, _endpoint, session.Unacknowledged, _options.RelpAckTimeout);
-                    stream.Dispose();
-                }
-
-                seen = now;
-            },
-            null,
-            _options.RelpAckTimeout,
-            _options.RelpAckTimeout);
-    }
-
-    // On the session's receive loop, in the order the answers arrive.
-    private void OnAnswer(RelpAcknowledgement answer)
-    {
-        Interlocked.Increment(ref _answers);
-        var delivery = Volatile.Read(ref _current)!;
-        var message = delivery[(int)answer.State!];
-        if (answer.IsOk)
-        {
-            Counters.AddSent(1, message.Length);
-        }
-        else
-        {
-            Counters.AddRefused();
-            if (_refusals.TryAcquire(out long refused))
-            {
-                TransportLog.RelpRefused(_logger, _endpoint, refused, answer.Response.ToString(), Preview(message.Span));
-            }
-        }
-
-        delivery.Answer(answer.Response);
+        await ended.ConfigureAwait(false);
+        throw new RelpSessionException("The session ended before every message was answered.");
     }
 
     private void RecordError(Exception exception) => Counters.RecordError(exception.Message, _timeProvider.GetUtcNow());
-
-    private static string Preview(ReadOnlySpan<byte> message)
-    {
-        var head = System.Text.Encoding.UTF8.GetString(message[..Math.Min(message.Length, 80)]);
-        return string.Concat(head.Select(c => char.IsControl(c) ? '?' : c));
-    }
 }

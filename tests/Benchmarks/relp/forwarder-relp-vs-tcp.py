@@ -1,15 +1,22 @@
 #!/usr/bin/env python3
 """Forwarder -> relp:// against Forwarder -> tcp:// on the same files, alternately in one run, to rsyslogd (imrelp
-against imtcp) or to our own Collector (--relp against --tcp).
+against imtcp) or to our own Collector (--relp against --tcp); with --imfile also rsyslog's own pipeline on the same
+files: a private rsyslogd tailing them with imfile and forwarding with omrelp to a private rsyslogd with imrelp.
 
 Usage (from the repository root):
     dotnet build Forwarder -c Release && dotnet build Collector -c Release
-    tests/Benchmarks/relp/forwarder-relp-vs-tcp.py [--receiver rsyslog|collector] [--runs 3] [--files 8] [--lines 125000] [--window 128]
+    tests/Benchmarks/relp/forwarder-relp-vs-tcp.py [--receiver rsyslog|collector] [--imfile] [--runs 3] [--files 8]
+        [--lines 125000] [--window 128]
 
-Each run writes FILES CRI-format container logs of LINES lines, starts a private rsyslogd in the foreground (its own
-config, absolute pid file, never the system service) with imrelp or imtcp writing %msg% to a file, starts the Forwarder
-with a fresh state directory shipping there (relp:// or tcp://), and times from the Forwarder's start until rsyslogd's
-file holds every line (then checks the count is exact). Prints lines/s per run and the medians and their ratio.
+The files: FILES CRI-format container logs of LINES lines each, written once. Each run starts the receiver (a private
+rsyslogd in the foreground with its own config and an absolute pid file, never the system service, with imrelp or
+imtcp writing %msg% to a file; or the Collector with only --relp or --tcp), starts the Forwarder with a fresh state
+directory shipping there (relp:// or tcp://), and times from the Forwarder's start until the receiver's file holds
+every line, then waits a quiet second and checks the count is exact (none lost, none twice). The imfile contender
+times from the sending rsyslogd's start the same way (it sends the whole CRI line, the Forwarder only the message
+with an RFC 5424 header: the line counts compare, the bytes differ a little). The contenders alternate within each
+run. Prints lines/s per run with the CPU seconds the sender and the receiver used until the last line arrived (steadier
+than lines/s on a busy machine), the medians, their ratios, and the load average before and after.
 Everything lives in a temp directory that is removed afterwards; nothing goes into the repository.
 """
 import argparse
@@ -26,6 +33,24 @@ import time
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 FORWARDER = os.path.join(ROOT, "Forwarder", "bin", "Release", "net10.0", "Forwarder.dll")
 COLLECTOR = os.path.join(ROOT, "Collector", "bin", "Release", "net10.0", "Collector.dll")
+
+
+NAMES = {"relp": "forwarder relp://", "tcp": "forwarder tcp://", "imfile": "rsyslog imfile->omrelp->imrelp",
+         "relp-window": "forwarder relp:// (other window)", "relp-baseline": "baseline forwarder relp://"}
+
+
+def load():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def cpu_seconds(proc):
+    """User + system CPU time of a running child so far (from /proc; 0 once it is gone)."""
+    try:
+        with open(f"/proc/{proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0.0
 
 
 def free_port():
@@ -50,11 +75,21 @@ def write_logs(directory, files, lines):
     return os.path.join(containers, "*.log")
 
 
-def count_lines(path):
-    if not os.path.exists(path):
-        return 0
-    with open(path, "rb") as f:
-        return sum(block.count(b"\n") for block in iter(lambda: f.read(1 << 20), b""))
+class LineCounter:
+    """Counts the lines of a growing file, reading only what was added since the last call (a full re-read every
+    tenth of a second would cost the machine more CPU the further a run gets)."""
+
+    def __init__(self, path):
+        self.path, self.offset, self.lines = path, 0, 0
+
+    def __call__(self):
+        if os.path.exists(self.path):
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    self.lines += block.count(b"\n")
+                    self.offset += len(block)
+        return self.lines
 
 
 def start_rsyslog(work, mode, port):
@@ -102,34 +137,67 @@ def start_collector(work, mode, port):
     raise SystemExit(f"the Collector ({mode}) did not listen on {port}")
 
 
-def run_once(work, glob, mode, total, window, receiver):
+def start_imfile_sender(work, glob, port, window):
+    """rsyslog's own Forwarder: imfile reading every file from its start, omrelp to the imrelp receiver, as a user
+    would set it up (the main queue in memory); omrelp's windowSize only when given (its default is 128)."""
+    directory = os.path.join(work, "imfile-sender")
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    conf = os.path.join(directory, "sender.conf")
+    with open(conf, "w") as c:
+        c.write(f'''global(workDirectory="{directory}" net.enableDNS="off" maxMessageSize="64k")
+module(load="imfile" mode="inotify")
+module(load="omrelp")
+input(type="imfile" file="{glob}" tag="bench:" freshStartTail="off" ruleset="fwd")
+ruleset(name="fwd") {{ action(type="omrelp" target="127.0.0.1" port="{port}"{f' windowSize="{window}"' if window else ""}) }}
+''')
+    return subprocess.Popen(["rsyslogd", "-n", "-f", conf, "-i", os.path.join(directory, "sender.pid")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def run_once(work, glob, mode, total, window, receiver, imfile_window=0, cap=600, forwarder_dll=FORWARDER):
+    """Lines/s of one contender, the lines at the receiver, and whether it hit the time cap (then the rate is the lines
+    that had arrived by the cap over the time taken, and the count is not checked)."""
     port = free_port()
-    rsyslog, out = (start_collector if receiver == "collector" else start_rsyslog)(work, mode, port)
+    # relp-window and relp-baseline are relp:// with another window or another build of the Forwarder.
+    scheme = "tcp" if mode == "tcp" else "relp"
+    if mode == "imfile":
+        rsyslog, out = start_rsyslog(work, "relp", port)
+    else:
+        rsyslog, out = (start_collector if receiver == "collector" else start_rsyslog)(work, scheme, port)
     # The probe connect above is one empty session; only the forwarder's lines count.
     state = os.path.join(work, f"state-{mode}")
     shutil.rmtree(state, ignore_errors=True)
     start = time.monotonic()
-    forwarder = subprocess.Popen(["dotnet", FORWARDER, "--include", glob, "--state", state, "--http", "", "--node", "bench",
-                                  "--to", f"{mode}://127.0.0.1:{port}", "--relp-window", str(window), "--log-level", "Warning"],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if mode == "imfile":
+        forwarder = start_imfile_sender(work, glob, port, imfile_window)
+    else:
+        forwarder = subprocess.Popen(["dotnet", forwarder_dll, "--include", glob, "--state", state, "--http", "", "--node", "bench",
+                                      "--to", f"{scheme}://127.0.0.1:{port}", "--relp-window", str(window), "--log-level", "Warning"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    count = LineCounter(out)
     try:
         have = 0
-        deadline = start + 600
+        deadline = start + cap
         while have < total and time.monotonic() < deadline:
             time.sleep(0.1)
-            have = count_lines(out)
+            have = count()
         elapsed = time.monotonic() - start
-        time.sleep(1.0)  # a quiet second: nothing more may come (no duplicates)
-        final = count_lines(out)
+        cpu = (cpu_seconds(forwarder), cpu_seconds(rsyslog))
+        capped = have < total
+        if not capped:
+            time.sleep(1.0)  # a quiet second: nothing more may come (no duplicates)
+        final = count()
     finally:
         forwarder.send_signal(signal.SIGTERM)
         forwarder.wait(30)
         rsyslog.send_signal(signal.SIGTERM)
         rsyslog.wait(30)
         os.remove(out)
+    if capped:
+        return have / elapsed, final, True, cpu
     if final != total:
         print(f"  {mode}: {final} lines at the receiver, expected {total}", file=sys.stderr)
-    return total / elapsed, final
+    return total / elapsed, final, False, cpu
 
 
 def main():
@@ -139,25 +207,44 @@ def main():
     parser.add_argument("--lines", type=int, default=125_000)
     parser.add_argument("--window", type=int, default=128, help="--relp-window of the Forwarder")
     parser.add_argument("--receiver", choices=["rsyslog", "collector"], default="rsyslog")
+    parser.add_argument("--imfile", action="store_true", help="also rsyslog imfile -> omrelp -> rsyslog imrelp on the same files")
+    parser.add_argument("--imfile-window", type=int, default=0, help="omrelp windowSize (default: omrelp's own, 128)")
+    parser.add_argument("--other-window", type=int, default=0, help="also the Forwarder over relp:// with this --relp-window")
+    parser.add_argument("--baseline", help="also this Forwarder.dll (another build, e.g. of an earlier commit) over relp://")
+    parser.add_argument("--imfile-cap", type=float, default=120, help="seconds after which an imfile run is cut short and rated by what arrived")
     args = parser.parse_args()
     if not os.path.exists(FORWARDER):
         raise SystemExit("build the Forwarder first: dotnet build Forwarder -c Release")
     if args.receiver == "collector" and not os.path.exists(COLLECTOR):
         raise SystemExit("build the Collector first: dotnet build Collector -c Release")
-    if args.receiver == "rsyslog" and shutil.which("rsyslogd") is None and not os.path.exists("/usr/sbin/rsyslogd"):
+    if (args.receiver == "rsyslog" or args.imfile) and shutil.which("rsyslogd") is None and not os.path.exists("/usr/sbin/rsyslogd"):
         raise SystemExit("needs rsyslogd with rsyslog-relp (apt-get install rsyslog rsyslog-relp)")
     work = tempfile.mkdtemp(prefix="bench-relp-")
     try:
         glob = write_logs(work, args.files, args.lines)
         total = args.files * args.lines
-        rates = {"relp": [], "tcp": []}
+        modes = ["relp", "tcp"] + (["relp-window"] if args.other_window else []) + (["relp-baseline"] if args.baseline else []) + (["imfile"] if args.imfile else [])
+        if args.other_window:
+            NAMES["relp-window"] = f"forwarder relp:// window {args.other_window}"
+        rates = {mode: [] for mode in modes}
+        imfile = f", omrelp windowSize {args.imfile_window or 'default (128)'}" if args.imfile else ""
+        print(f"{args.files} files x {args.lines} lines, receiver {args.receiver}, window {args.window}{imfile}, load average before {load()}", flush=True)
         for run in range(1, args.runs + 1):
-            for mode in ("relp", "tcp"):
-                rate, final = run_once(work, glob, mode, total, args.window, args.receiver)
+            for mode in modes:
+                cap = args.imfile_cap if mode == "imfile" else 600
+                window = args.other_window if mode == "relp-window" else args.window
+                dll = args.baseline if mode == "relp-baseline" else FORWARDER
+                rate, final, capped, cpu = run_once(work, glob, mode, total, window, args.receiver, args.imfile_window, cap, dll)
                 rates[mode].append(rate)
-                print(f"run {run} {mode}: {rate:,.0f} lines/s ({final} of {total} lines)")
-        relp, tcp = statistics.median(rates["relp"]), statistics.median(rates["tcp"])
-        print(f"median relp {relp:,.0f} lines/s, tcp {tcp:,.0f} lines/s, relp/tcp {relp / tcp:.2f}")
+                note = f", cut at {cap:.0f} s" if capped else ""
+                print(f"run {run} {NAMES[mode]}: {rate:,.0f} lines/s ({final} of {total} lines{note}), "
+                      f"CPU s sender {cpu[0]:.1f} receiver {cpu[1]:.1f}, load {load()}", flush=True)
+        median = {mode: statistics.median(r) for mode, r in rates.items()}
+        print("median " + ", ".join(f"{NAMES[m]} {median[m]:,.0f} lines/s" for m in modes))
+        print(f"relp/tcp {median['relp'] / median['tcp']:.2f}", end="")
+        for other in modes[2:]:
+            print(f", relp/{other} {median['relp'] / median[other]:.2f}", end="")
+        print(f"; load average after {load()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

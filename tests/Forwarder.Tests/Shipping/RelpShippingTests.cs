@@ -78,6 +78,66 @@ public sealed class RelpShippingTests
         Assert.Equal([.. Lines(20, 20), "sentinel"], Texts(again.Received));
     }
 
+    /// <summary>Where the line holding <paramref name="text"/> starts in the file.</summary>
+    private static long StartOf(string path, string text)
+    {
+        byte[] bytes = File.ReadAllBytes(path);
+        int at = bytes.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(" " + text + "\n"));
+        Assert.True(at >= 0, $"{text} is in {path}");
+        return bytes.AsSpan(0, at).LastIndexOf((byte)'\n') + 1;
+    }
+
+    [Fact]
+    public async Task LaterBatchesGoOutWhileAMiddleLineIsUnansweredAndTheCheckpointStaysBeforeIt()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("shop", "web-0", "app", RuntimeFormat.Cri);
+        var receiver = LoopbackRelpReceiver.Start();
+        receiver.Rule = (m, _) => TextOf(m) == "line 25" ? Answer.Silent : Answer.Ok;
+        int port = receiver.Port;
+        await using var forwarder = await RunningForwarder.StartAsync(dir, tree.ContainersGlob, [$"relp://127.0.0.1:{port}"], "--max-retry-delay", "200ms");
+        try
+        {
+            // Three appends, each read once the previous one is at the receiver: line 25 is in a later batch than 0-19.
+            for (int from = 0; from < 60; from += 20)
+            {
+                log.AppendMany(Lines(from, 20));
+                await Wait.UntilAsync(() => receiver.Received.Count == from + 20, $"lines {from}-{from + 19} at the receiver");
+            }
+
+            // Lines 40-59 went out while line 25 waited for its answer; every line but 25 is acknowledged.
+            await Wait.UntilAsync(() => receiver.Acknowledged.Count == 59, "59 acknowledged lines");
+            long start20 = StartOf(log.RealPath, "line 20");
+            long start25 = StartOf(log.RealPath, "line 25");
+            await Wait.UntilAsync(() => CheckpointOf(forwarder.State, log.LinkPath) >= start20, "the checkpoint past lines 0-19");
+            var until = Environment.TickCount64 + 1500;
+            while (Environment.TickCount64 < until)
+            {
+                long checkpoint = CheckpointOf(forwarder.State, log.LinkPath);
+                Assert.True(checkpoint <= start25, $"checkpoint {checkpoint} is past the start of the unanswered line 25 ({start25})");
+                await Task.Delay(100);
+            }
+
+            Assert.Equal(Lines(0, 60), Texts(receiver.Received));
+            Assert.Equal(Lines(0, 60).Where(l => l != "line 25"), Texts(receiver.Acknowledged));
+        }
+        finally
+        {
+            await receiver.DisposeAsync();
+        }
+
+        // The session breaks; on the next one only line 25 is sent again, then the checkpoint reaches the end.
+        await using var again = LoopbackRelpReceiver.Start(port);
+        await Wait.UntilAsync(() => again.Acknowledged.Count == 1, "line 25 sent again", TimeSpan.FromSeconds(30));
+        long end = new FileInfo(log.RealPath).Length;
+        await Wait.UntilAsync(() => CheckpointOf(forwarder.State, log.LinkPath) == end, "the checkpoint at the end of the file");
+        log.Append("sentinel");
+        await Wait.UntilAsync(() => again.Acknowledged.Count == 2, "the sentinel");
+        await Wait.UntilQuietAsync(() => again.Received.Count, TimeSpan.FromMilliseconds(500), "the second receiver");
+        Assert.Equal(["line 25", "sentinel"], Texts(again.Received));
+    }
+
     [Fact]
     public async Task AReceiverThatNeverAnswersGetsOneWindowAndTheCheckpointStaysAtTheStart()
     {

@@ -35,6 +35,14 @@ internal sealed class ScriptedRelpServer : IAsyncDisposable
         return client.GetStream();
     }
 
+    /// <summary>Takes the connection of a client that connects by itself (e.g. a <c>RelpSyslogSender</c>).</summary>
+    public async Task AcceptAsync()
+    {
+        _socket = await _listener.AcceptSocketAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        _stream = new NetworkStream(_socket, ownsSocket: false);
+        _input = PipeReader.Create(_stream);
+    }
+
     /// <summary>The next frame from the client as "TXNR COMMAND DATA", or null when it closed the connection.</summary>
     public async Task<string?> ReadFrameAsync()
     {

@@ -1,5 +1,6 @@
 using Forwarder.Configuration;
 using Forwarder.Discovery;
+using Forwarder.Enrichment;
 
 namespace Forwarder.Tailing;
 
@@ -196,15 +197,46 @@ internal sealed partial class TailingLoop
             // Its unshipped end is lost (kubelet compressed and deleted it), but generations rotated after it were all
             // written after it was first seen, and are read whole.
             TailingLog.CheckpointedFileGone(_logger, checkpoint.Path, checkpoint.Offset);
+            FileTailer? last = null;
             if (SinceOf(checkpoint) is DateTime since)
             {
                 var file = new DiscoveredFile(checkpoint.Path, [checkpoint.Path, checkpoint.RealPath], default);
-                DrainBeforeSuccessor(checkpoint.Path, null, AddMissedGenerations(context, file, null, since));
+                last = AddMissedGenerations(context, file, null, since);
+                DrainBeforeSuccessor(checkpoint.Path, null, last);
             }
+
+            ReportLoss(checkpoint, last);
         }
 
         _lostCheckpoints.Clear();
         Publish();
+    }
+
+    // How much of the deleted file was never read nobody knows, but where it starts is the checkpoint: the next
+    // generation (the oldest missed one, else the file now at its path) says so on its first message, and the
+    // Collector records a gap in the deleted file's source from there (docs/sources.md).
+    private void ReportLoss(Checkpoint checkpoint, FileTailer? lastMissed)
+    {
+        if (checkpoint.Source is null)
+        {
+            return;
+        }
+
+        var next = lastMissed;
+        while (next?.Predecessor is { } before)
+        {
+            next = before;
+        }
+
+        if (next is null && _byPath.TryGetValue(checkpoint.Path, out var live))
+        {
+            next = live;
+        }
+
+        if (next is not null)
+        {
+            next.LostBefore = new SourceLoss(checkpoint.Source, checkpoint.Offset);
+        }
     }
 
     // The file now at the checkpointed path was created after `last`, so it waits until `last` is drained.
@@ -286,7 +318,8 @@ internal sealed partial class TailingLoop
                 tailer.File.Path,
                 tailer.File.RealPath,
                 done ? nowSeconds : null,
-                new DateTimeOffset(tailer.DiscoveredAtUtc).ToUnixTimeMilliseconds());
+                new DateTimeOffset(tailer.DiscoveredAtUtc).ToUnixTimeMilliseconds(),
+                tailer.OriginId);
             if (done)
             {
                 // Shipped to the end and closed: remembered as a drained file, no longer tailed.

@@ -16,6 +16,7 @@ public sealed record ChaosResult(
     DeliveryReport Delivery,
     SourcesCheck Sources,
     double DuplicatesDroppedMetric,
+    double DuplicatesDroppedSeen,
     double GapsMetric,
     string CollectorOutput,
     string ForwarderOutput)
@@ -36,7 +37,7 @@ public sealed record ChaosResult(
         Line($"  lost         {Delivery.Lost}");
         Line($"  stored twice {Delivery.StoredTwice}");
         Line($"  out of order {Delivery.OutOfOrder}   not written {Delivery.Foreign}   without origin {Delivery.WithoutOrigin}   origin breaks {Delivery.OriginBreaks}");
-        Line($"  collector    duplicates dropped {DuplicatesDroppedMetric} (kubesyslog_collector_source_duplicates_total), gaps {GapsMetric} (…_source_gaps_total)");
+        Line($"  collector    duplicates dropped {DuplicatesDroppedMetric} (kubesyslog_collector_source_duplicates_total at the end; {DuplicatesDroppedSeen} added up over the {collectorKills + 1} Collector processes), gaps {GapsMetric} (…_source_gaps_total)");
         Line($"  sources      {Sources.Listed} listed by /api/v1/sources ({Delivery.Sources.Count} in the files), gaps {Sources.Gaps}, {Sources.Problems.Count} disagreements with the files");
         foreach (string example in Delivery.Examples.Concat(Sources.Problems.Take(10)))
         {

@@ -15,8 +15,16 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
 {
     public const string Node = "chaos-node";
 
+    private const string DuplicatesMetric = "kubesyslog_collector_source_duplicates_total";
+
     /// <summary>With no line arriving for this long, the drain gives up (something was lost).</summary>
     private static readonly TimeSpan NoProgressLimit = TimeSpan.FromSeconds(60);
+
+    // The duplicates counter goes on across restarts through sources.json, saved every 5 s: a SIGKILL loses what was
+    // counted since the last save. So it is read at each start and just before each kill, and what each process
+    // counted is added up here (still a lower bound: what it counted after the last read before its kill is lost).
+    private double _duplicatesSeen;
+    private double _duplicatesAtStart;
 
     public async Task<ChaosResult> RunAsync(TempDirectory directory)
     {
@@ -52,6 +60,7 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
         var plan = KillPlan.Draw(new Random(settings.Seed), settings.CollectorKills, settings.ForwarderKills, settings.Duration, settings.MaxRestartDelay);
         await using var writer = new RotatingWriter(logs, settings.LinesPerSecond, settings.RotateBytes);
         await collector.StartAsync();
+        _duplicatesAtStart = await DuplicatesAsync(collector);
         await forwarder.StartAsync();
         writer.Start();
         var done = new List<KillDone>();
@@ -67,11 +76,21 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
                 }
 
                 var daemon = kill.Target == Target.Collector ? collector : forwarder;
+                if (daemon == collector)
+                {
+                    _duplicatesSeen += Math.Max(0, await DuplicatesAsync(collector) - _duplicatesAtStart);
+                }
+
                 var at = writer.Elapsed;
                 await daemon.KillAsync();
                 await Task.Delay(kill.Down);
                 var restart = Stopwatch.StartNew();
                 await daemon.StartAsync();
+                if (daemon == collector)
+                {
+                    _duplicatesAtStart = await DuplicatesAsync(collector);
+                }
+
                 done.Add(new KillDone(kill.Target, at, kill.Down, restart.Elapsed));
                 log(string.Create(CultureInfo.InvariantCulture, $"kill {k + 1}/{plan.Kills.Count}: {kill.Target} at {at.TotalSeconds:0.0} s, down {kill.Down.TotalMilliseconds:0} ms, ready {restart.Elapsed.TotalSeconds:0.0} s after its start; {writer.Total} lines written"));
             }
@@ -109,7 +128,8 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
             files.Sum(f => new FileInfo(f).Length),
             report,
             sources,
-            MetricSum(metrics, "kubesyslog_collector_source_duplicates_total"),
+            MetricSum(metrics, DuplicatesMetric),
+            _duplicatesSeen + Math.Max(0, MetricSum(metrics, DuplicatesMetric) - _duplicatesAtStart),
             MetricSum(metrics, "kubesyslog_collector_source_gaps_total"),
             collector.Output,
             forwarder.Output);
@@ -148,6 +168,18 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
             NoProgressLimit + settings.Quiet,
             TimeSpan.FromMilliseconds(100));
         return arrived;
+    }
+
+    private static async Task<double> DuplicatesAsync(Daemon collector)
+    {
+        try
+        {
+            return MetricSum(await collector.GetAsync("metrics"), DuplicatesMetric);
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
     }
 
     private static async Task<long> ListedLinesAsync(Daemon collector)

@@ -180,11 +180,8 @@ internal sealed partial class TailingLoop
             Add(tailer, context, position++);
             TailingLog.ResumingRotated(_logger, path, checkpoint.RealPath, checkpoint.Offset);
 
-            // Generations rotated after it while we were down were written after its last write. They are named after
-            // the live file (0.log.<time>), not after this one's rotated name.
-            string live = _byPath.TryGetValue(checkpoint.Path, out var successor) ? successor.File.RealPath : checkpoint.RealPath;
-            var search = new DiscoveredFile(checkpoint.Path, [checkpoint.Path, live], default);
-            chainEnds[checkpoint.Path] = AddMissedGenerations(context, search, tailer, modified) ?? tailer;
+            // Generations rotated after it while we were down were written after its last write.
+            chainEnds[checkpoint.Path] = AddMissedGenerations(context, NextToLive(checkpoint), tailer, modified) ?? tailer;
         }
 
         foreach (var (path, last) in chainEnds)
@@ -200,8 +197,7 @@ internal sealed partial class TailingLoop
             FileTailer? last = null;
             if (SinceOf(checkpoint) is DateTime since)
             {
-                var file = new DiscoveredFile(checkpoint.Path, [checkpoint.Path, checkpoint.RealPath], default);
-                last = AddMissedGenerations(context, file, null, since);
+                last = AddMissedGenerations(context, NextToLive(checkpoint), null, since);
                 DrainBeforeSuccessor(checkpoint.Path, null, last);
             }
 
@@ -210,6 +206,14 @@ internal sealed partial class TailingLoop
 
         _lostCheckpoints.Clear();
         Publish();
+    }
+
+    // Where to look for generations rotated after a checkpointed file: next to the live file (0.log.<time> is named
+    // after 0.log), not next to the checkpointed file's own rotated name, which a resumed file's checkpoint holds.
+    private DiscoveredFile NextToLive(Checkpoint checkpoint)
+    {
+        string live = _byPath.TryGetValue(checkpoint.Path, out var successor) ? successor.File.RealPath : checkpoint.RealPath;
+        return new DiscoveredFile(checkpoint.Path, [checkpoint.Path, live], default);
     }
 
     // How much of the deleted file was never read nobody knows, but where it starts is the checkpoint: the next

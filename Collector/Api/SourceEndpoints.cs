@@ -76,7 +76,16 @@ public sealed class SourceEndpoints(SourceLedger ledger, SourceMarks marks, Time
         {
             json.WriteStartObject();
             json.WriteNumber("from", gap.From);
-            json.WriteNumber("to", gap.To);
+            if (gap.To < 0)
+            {
+                // The file was deleted before it was read to its end: where the gap ends is not known.
+                json.WriteNull("to");
+            }
+            else
+            {
+                json.WriteNumber("to", gap.To);
+            }
+
             json.WriteString("found", ApiJson.Rfc3339(gap.At * 1_000_000));
             json.WriteEndObject();
         }

@@ -151,7 +151,34 @@ public sealed class SourceLedger(LineFormat format)
             record.Rejected++;
         }
 
+        if (Origin.TryReadLost(sd, out ulong lostSource, out long lostFrom))
+        {
+            ApplyLossLocked(lostSource, lostFrom, now);
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// Source <paramref name="source"/>'s file was deleted before the Forwarder read it past <paramref name="from"/>: a
+    /// gap from there (or from what was stored, if more) to an end nobody knows (<see cref="GapRange.To"/> -1, no
+    /// bytes counted). A source this Collector never stored has nothing to attach it to.
+    /// </summary>
+    private void ApplyLossLocked(ulong source, long from, long now)
+    {
+        if (!_sources.TryGetValue(source, out var record))
+        {
+            return;
+        }
+
+        long start = Math.Max(from, record.State.Mark);
+        if (record.GapRanges.Any(g => g.To < 0 && g.From == start))
+        {
+            return;
+        }
+
+        record.AddGap(start, -1, now);
+        _gaps++;
     }
 
     /// <summary>Names a new source after its first stored line: the node, and namespace, pod and container from any element.</summary>

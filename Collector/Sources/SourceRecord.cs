@@ -41,10 +41,11 @@ public sealed class SourceRecord(ulong id)
     /// <summary>Unix milliseconds when a line of it was last found in the file.</summary>
     public long LastStored { get; set; }
 
+    /// <summary>Records bytes <paramref name="from"/> to <paramref name="to"/> as missing; <paramref name="to"/> -1: to an end nobody knows (no bytes counted).</summary>
     public void AddGap(long from, long to, long at)
     {
         Gaps++;
-        GapBytes += to - from;
+        GapBytes += to < 0 ? 0 : to - from;
         if (GapRanges.Count == MaxGapRanges)
         {
             GapRanges.RemoveAt(0);
@@ -54,5 +55,8 @@ public sealed class SourceRecord(ulong id)
     }
 }
 
-/// <summary>Bytes FROM to TO (exclusive) of a source never arrived; <see cref="At"/>: Unix ms when the gap was found.</summary>
+/// <summary>
+/// Bytes FROM to TO (exclusive) of a source never arrived; TO -1 when the end is not known (the file was deleted
+/// unread); <see cref="At"/>: Unix ms when the gap was found.
+/// </summary>
 public sealed record GapRange(long From, long To, long At);

@@ -10,7 +10,9 @@ namespace Forwarder.Enrichment;
 /// stays the same one. FROM-TO: the file bytes this message accounts for, from the end of the previous message read
 /// from this file (or where reading started) to the end of this entry's last line; the Collector drops a message
 /// whose TO it has already stored and sees a gap when FROM is past what it stored.
-/// The first message of each reading session also carries <c>f="PATH"</c>, so the Collector can name the file.
+/// The first message of each reading session also carries <c>f="PATH"</c>, so the Collector can name the file, and
+/// when the file before it was deleted before it was read to its end, <c>lost="ID@FROM"</c>: that source's bytes from
+/// FROM on never came, so the Collector records a gap there whose end nobody knows.
 /// </summary>
 public sealed class SourceOrigin
 {
@@ -19,6 +21,9 @@ public sealed class SourceOrigin
 
     // Two 19-digit numbers, '-', '"]'.
     private const int PositionRoom = 19 + 1 + 19 + 2;
+
+    // ' lost="', 16 hex digits, '@', a 19-digit number, '"'.
+    private const int LostRoom = 7 + 16 + 1 + 19 + 1;
 
     private readonly byte[] _prefix;
     private readonly byte[] _pathParameter;
@@ -48,10 +53,13 @@ public sealed class SourceOrigin
     public string Id { get; }
 
     /// <summary>Bytes <see cref="Write"/> may need.</summary>
-    public int MaxLength => _prefix.Length + PositionRoom + _pathParameter.Length;
+    public int MaxLength => _prefix.Length + PositionRoom + _pathParameter.Length + LostRoom;
 
-    /// <summary>Writes the element for the bytes <paramref name="from"/> to <paramref name="to"/> (end exclusive).</summary>
-    public int Write(long from, long to, bool withPath, Span<byte> destination)
+    /// <summary>
+    /// Writes the element for the bytes <paramref name="from"/> to <paramref name="to"/> (end exclusive), with the
+    /// path when <paramref name="withPath"/>, and <paramref name="lost"/> (another source's unread end) when given.
+    /// </summary>
+    public int Write(long from, long to, bool withPath, SourceLoss? lost, Span<byte> destination)
     {
         _prefix.CopyTo(destination);
         int pos = _prefix.Length;
@@ -65,6 +73,16 @@ public sealed class SourceOrigin
         {
             _pathParameter.CopyTo(destination[pos..]);
             pos += _pathParameter.Length;
+        }
+
+        if (lost is { } loss)
+        {
+            pos += Encoding.ASCII.GetBytes(" lost=\"", destination[pos..]);
+            pos += Encoding.ASCII.GetBytes(loss.Source, destination[pos..]);
+            destination[pos++] = (byte)'@';
+            Utf8Formatter.TryFormat(loss.From, destination[pos..], out digits);
+            pos += digits;
+            destination[pos++] = (byte)'"';
         }
 
         destination[pos++] = (byte)']';
@@ -88,5 +106,8 @@ public sealed class SourceOrigin
     }
 }
 
-/// <summary>One message's origin: its source and the file bytes it accounts for.</summary>
-public readonly record struct EntryOrigin(SourceOrigin Source, long From, long To, bool WithPath);
+/// <summary>One message's origin: its source and the file bytes it accounts for, and another source's loss it reports.</summary>
+public readonly record struct EntryOrigin(SourceOrigin Source, long From, long To, bool WithPath, SourceLoss? Lost = null);
+
+/// <summary>Source <see cref="Source"/> (16 hex digits) lost its bytes from <see cref="From"/> on: its file was deleted unread.</summary>
+public readonly record struct SourceLoss(string Source, long From);

@@ -85,7 +85,7 @@ public sealed class SyslogEncoder
 
             if (origin is { } o)
             {
-                pos += o.Source.Write(o.From, o.To, o.WithPath, span[pos..]);
+                pos += o.Source.Write(o.From, o.To, o.WithPath, o.Lost, span[pos..]);
             }
         }
 

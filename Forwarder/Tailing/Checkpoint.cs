@@ -6,7 +6,9 @@ namespace Forwarder.Tailing;
 /// <see cref="DoneAt"/> (Unix seconds) marks a file that was drained and closed: it is remembered for a while so that
 /// the same file seen again (e.g. by a wider glob) is not shipped twice. <see cref="Since"/> (Unix milliseconds) is when
 /// the file was first seen: its later generations were all written after that, which finds them after a restart even
-/// when this file itself is gone (null in checkpoints written before it was kept).
+/// when this file itself is gone (null in checkpoints written before it was kept). <see cref="Source"/> is the origin id
+/// its messages carry (docs/sources.md), so that a file deleted before it was read to its end can be reported as a gap
+/// in that source (null before its first message, and in checkpoints written before it was kept).
 /// </summary>
 internal sealed record Checkpoint(
     ulong Device,
@@ -17,4 +19,5 @@ internal sealed record Checkpoint(
     string Path,
     string RealPath,
     long? DoneAt = null,
-    long? Since = null);
+    long? Since = null,
+    string? Source = null);

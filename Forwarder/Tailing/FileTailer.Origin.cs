@@ -13,6 +13,15 @@ internal sealed partial class FileTailer
     private long _sentEnd;
     private bool _pathSent;
 
+    /// <summary>The source id, once the first message of the file was made (what a checkpoint keeps).</summary>
+    public string? OriginId => _origin?.Id;
+
+    /// <summary>
+    /// The file before this one was deleted before it was read to its end: said on this file's first message of the
+    /// session (with the path), so the Collector records the gap in that source.
+    /// </summary>
+    public SourceLoss? LostBefore { get; set; }
+
     /// <summary>Where the entries the parser emits next end in the file (after the '\n' of their last line); set before each parse.</summary>
     private long EntryEnd { get; set; }
 
@@ -22,7 +31,7 @@ internal sealed partial class FileTailer
 
         // Entries flushed together (partials of two streams) end at the same place: the later ones account for no bytes.
         long from = Math.Min(_sentEnd, EntryEnd);
-        var origin = new EntryOrigin(_origin, from, EntryEnd, !_pathSent);
+        var origin = new EntryOrigin(_origin, from, EntryEnd, !_pathSent, _pathSent ? null : LostBefore);
         _sentEnd = EntryEnd;
         _pathSent = true;
         return origin;

@@ -80,6 +80,9 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
 
     public void MarkGone(long now) => GoneSince ??= now;
 
+    /// <summary>The file was renamed to <paramref name="realPath"/> before it could be opened (same identity).</summary>
+    public void MovedTo(string realPath) => File = File with { Chain = [File.Path, realPath] };
+
     /// <summary>Opens the file if needed; false (to be retried at <see cref="RetryOpenAt"/>) when it cannot be read.</summary>
     public bool TryOpen(long now, long retryAfter, out Exception? error)
     {

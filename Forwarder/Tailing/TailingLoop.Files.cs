@@ -1,5 +1,6 @@
 using Forwarder.Configuration;
 using Forwarder.Discovery;
+using Forwarder.Enrichment;
 
 namespace Forwarder.Tailing;
 
@@ -82,7 +83,7 @@ internal sealed partial class TailingLoop
         if (_saved.Remove(key, out var checkpoint))
         {
             var fingerprint = new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint);
-            if (!StillStartsAsCheckpointed(file.RealPath, fingerprint))
+            if (!StillStartsAsCheckpointed(file.RealPath, fingerprint, key))
             {
                 TailingLog.InodeReused(_logger, file.Path);
 
@@ -103,11 +104,19 @@ internal sealed partial class TailingLoop
             : (0, null, null, "new file");
     }
 
-    private static bool StillStartsAsCheckpointed(string path, FileFingerprint fingerprint)
+    // `key`: the file the caller found at `path`. Rotated away since (the path leads to its successor now), it is not
+    // disproved: the tailer then finds it by its identity under its new name, instead of taking the successor's first
+    // bytes for a reused inode and the checkpointed file for lost.
+    private static bool StillStartsAsCheckpointed(string path, FileFingerprint fingerprint, FileKey? key = null)
     {
         try
         {
             using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (key is FileKey expected && FileStatus.Of(handle) is var status && new FileKey(status.Device, status.Inode) != expected)
+            {
+                return true;
+            }
+
             return fingerprint.Length == 0 || fingerprint.Matches(handle);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -122,33 +131,62 @@ internal sealed partial class TailingLoop
 
     // After a restart, a checkpointed file that no glob finds any more may have been rotated while we were down
     // (kubelet renames 0.log to 0.log.<timestamp> next to it): find it by device and inode and drain it first.
+    // Several of them of one log (a Forwarder that was behind by more than one rotation) are chained oldest first, by
+    // modification time: checkpoints.json lists them newest first, and linking them in that order left the middle ones
+    // unchained, read beside the oldest and after the live file.
     private void ResumeRotatedFiles(ReadContext context)
     {
-        foreach (var (key, checkpoint) in _saved.ToList())
+        var found = new List<(FileKey Key, Checkpoint Checkpoint, string Path, FileStatus Status, DateTime Modified)>();
+        foreach (var (key, checkpoint) in _saved)
         {
-            // Done, or already taken up as a missed generation of a file resumed before it.
+            // Done, or already taken up by the scan.
             if (checkpoint.DoneAt is not null || _tailers.ContainsKey(key))
             {
                 continue;
             }
 
-            _saved.Remove(key);
             var fingerprint = new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint);
-            string? found = FileLocator.FindByIdentity(Path.GetDirectoryName(checkpoint.RealPath), key);
-            if (found is null || !FileStatus.TryGet(found, out var status, out _) || !StillStartsAsCheckpointed(found, fingerprint))
+            string? path = FileLocator.FindByIdentity(Path.GetDirectoryName(checkpoint.RealPath), key);
+            if (path is null || !FileStatus.TryGet(path, out var status, out _) || !StillStartsAsCheckpointed(path, fingerprint))
             {
                 _lostCheckpoints.Add(checkpoint);
                 continue;
             }
 
-            var file = new DiscoveredFile(checkpoint.Path, [checkpoint.Path, found], status);
+            found.Add((key, checkpoint, path, status, File.GetLastWriteTimeUtc(path)));
+        }
+
+        foreach (var checkpoint in _lostCheckpoints)
+        {
+            _saved.Remove(new FileKey(checkpoint.Device, checkpoint.Inode));
+        }
+
+        var chainEnds = new Dictionary<string, FileTailer>(StringComparer.Ordinal);
+        int position = 0;
+        foreach (var (key, checkpoint, path, status, modified) in found.OrderBy(f => f.Modified))
+        {
+            // Taken up as a missed generation of an older one (checkpointed while still empty).
+            if (_tailers.ContainsKey(key))
+            {
+                continue;
+            }
+
+            _saved.Remove(key);
+            var file = new DiscoveredFile(checkpoint.Path, [checkpoint.Path, path], status);
+            var fingerprint = new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint);
             var tailer = NewTailer(file, checkpoint.Offset, fingerprint, SinceOf(checkpoint));
             tailer.MarkGone(context.Now);
-            Add(tailer, context, first: true);
-            TailingLog.ResumingRotated(_logger, found, checkpoint.RealPath, checkpoint.Offset);
+            tailer.Predecessor = chainEnds.GetValueOrDefault(checkpoint.Path);
+            Add(tailer, context, position++);
+            TailingLog.ResumingRotated(_logger, path, checkpoint.RealPath, checkpoint.Offset);
 
             // Generations rotated after it while we were down were written after its last write.
-            DrainBeforeSuccessor(checkpoint.Path, tailer, AddMissedGenerations(context, file, tailer, File.GetLastWriteTimeUtc(found)));
+            chainEnds[checkpoint.Path] = AddMissedGenerations(context, NextToLive(checkpoint), tailer, modified) ?? tailer;
+        }
+
+        foreach (var (path, last) in chainEnds)
+        {
+            DrainBeforeSuccessor(path, null, last);
         }
 
         foreach (var checkpoint in _lostCheckpoints)
@@ -156,15 +194,53 @@ internal sealed partial class TailingLoop
             // Its unshipped end is lost (kubelet compressed and deleted it), but generations rotated after it were all
             // written after it was first seen, and are read whole.
             TailingLog.CheckpointedFileGone(_logger, checkpoint.Path, checkpoint.Offset);
+            FileTailer? last = null;
             if (SinceOf(checkpoint) is DateTime since)
             {
-                var file = new DiscoveredFile(checkpoint.Path, [checkpoint.Path, checkpoint.RealPath], default);
-                DrainBeforeSuccessor(checkpoint.Path, null, AddMissedGenerations(context, file, null, since));
+                last = AddMissedGenerations(context, NextToLive(checkpoint), null, since);
+                DrainBeforeSuccessor(checkpoint.Path, null, last);
             }
+
+            ReportLoss(checkpoint, last);
         }
 
         _lostCheckpoints.Clear();
         Publish();
+    }
+
+    // Where to look for generations rotated after a checkpointed file: next to the live file (0.log.<time> is named
+    // after 0.log), not next to the checkpointed file's own rotated name, which a resumed file's checkpoint holds.
+    private DiscoveredFile NextToLive(Checkpoint checkpoint)
+    {
+        string live = _byPath.TryGetValue(checkpoint.Path, out var successor) ? successor.File.RealPath : checkpoint.RealPath;
+        return new DiscoveredFile(checkpoint.Path, [checkpoint.Path, live], default);
+    }
+
+    // How much of the deleted file was never read nobody knows, but where it starts is the checkpoint: the next
+    // generation (the oldest missed one, else the file now at its path) says so on its first message, and the
+    // Collector records a gap in the deleted file's source from there (docs/sources.md).
+    private void ReportLoss(Checkpoint checkpoint, FileTailer? lastMissed)
+    {
+        if (checkpoint.Source is null)
+        {
+            return;
+        }
+
+        var next = lastMissed;
+        while (next?.Predecessor is { } before)
+        {
+            next = before;
+        }
+
+        if (next is null && _byPath.TryGetValue(checkpoint.Path, out var live))
+        {
+            next = live;
+        }
+
+        if (next is not null)
+        {
+            next.LostBefore = new SourceLoss(checkpoint.Source, checkpoint.Offset);
+        }
     }
 
     // The file now at the checkpointed path was created after `last`, so it waits until `last` is drained.
@@ -180,14 +256,15 @@ internal sealed partial class TailingLoop
     private FileTailer NewTailer(DiscoveredFile file, long offset, FileFingerprint? fingerprint, DateTime? since = null) =>
         new(file, offset, fingerprint, _encoderOptions, _options.MaxLineSize, since ?? _time.GetUtcNow().UtcDateTime);
 
-    private void Add(FileTailer tailer, ReadContext context, bool first = false)
+    // `position`: where in the reading order, e.g. 0 for the first; null for the end.
+    private void Add(FileTailer tailer, ReadContext context, int? position = null)
     {
         // A checkpoint of an earlier file in the same inode would otherwise be saved next to this one's.
         _saved.Remove(tailer.Identity);
         _tailers[tailer.Identity] = tailer;
-        if (first)
+        if (position is int at)
         {
-            _order.Insert(0, tailer);
+            _order.Insert(at, tailer);
         }
         else
         {
@@ -245,7 +322,8 @@ internal sealed partial class TailingLoop
                 tailer.File.Path,
                 tailer.File.RealPath,
                 done ? nowSeconds : null,
-                new DateTimeOffset(tailer.DiscoveredAtUtc).ToUnixTimeMilliseconds());
+                new DateTimeOffset(tailer.DiscoveredAtUtc).ToUnixTimeMilliseconds(),
+                tailer.OriginId);
             if (done)
             {
                 // Shipped to the end and closed: remembered as a drained file, no longer tailed.

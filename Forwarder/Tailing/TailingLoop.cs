@@ -214,6 +214,20 @@ internal sealed partial class TailingLoop
         Counters.AddOpenError();
         if (tailer.GoneSince is not null && !(FileStatus.TryGet(tailer.File.RealPath, out var status, out _) && status.IsSameFileAs(tailer.File.Status)))
         {
+            // Renamed within its directory (rotated between the scan that found it and its first open): read it
+            // under its new name, as a file rotated while we were down is.
+            if (FileLocator.FindByIdentity(Path.GetDirectoryName(tailer.File.RealPath), tailer.Identity) is string moved
+                && !string.Equals(moved, tailer.File.RealPath, StringComparison.Ordinal))
+            {
+                tailer.MovedTo(moved);
+                TailingLog.ResumingRotated(_logger, moved, tailer.File.Path, tailer.ReadOffset);
+                if (tailer.TryOpen(context.Now, OpenRetryMs, out _))
+                {
+                    Counters.AddFileOpened();
+                    return true;
+                }
+            }
+
             // Renamed away or deleted before it could be opened: nothing to hold on to, and a successor waiting for
             // it to be drained must not wait forever.
             tailer.Dispose();

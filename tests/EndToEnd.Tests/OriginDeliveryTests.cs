@@ -134,6 +134,53 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
         Assert.Equal(ends[109] - ends[99], Metrics.Sum(await GetAsync(collector, "/metrics"), "kubesyslog_collector_source_gap_bytes_total"));
     }
 
+    /// <summary>
+    /// What kubelet does to a log it rotates while the Forwarder is down (renamed, compressed, the plain file deleted):
+    /// what was written to it after the checkpoint is gone, and nobody knows how much. The Forwarder says where the
+    /// loss starts on the next file's first message, and the gap shows on the deleted file's source, open-ended.
+    /// </summary>
+    [Fact]
+    public async Task ARotatedFileDeletedBeforeTheForwarderReadItToItsEndShowsAsAGapFromItsCheckpoint()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("jobs", "worker-0", "main", RuntimeFormat.Cri);
+        var written = new long[1];
+        Append([log], written, 100);
+        await using var collector = await CollectorProcess.StartAsync(dir.Combine("messages"));
+        string state = dir.Combine("state");
+        string[] targets = [$"relp://{collector.Relp}"];
+        await using (var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, targets, state))
+        {
+            await Wait.UntilAsync(() => collector.ReadLines().Length >= 100, "100 lines stored", TimeSpan.FromSeconds(60));
+            Assert.Equal(0, await forwarder.TerminateAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        // Lines 100-149 go to the file, which is rotated and deleted; 150-179 to the new one.
+        Append([log], written, 50);
+        long[] ends = LineEnds(log.RealPath);
+        File.Delete(log.RotateLikeKubelet("20261122-100000"));
+        Append([log], written, 30);
+        await using (var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, targets, state))
+        {
+            await Wait.UntilAsync(() => collector.ReadLines().Length >= 130, "130 lines stored", TimeSpan.FromSeconds(60));
+            await Wait.UntilQuietAsync(() => collector.ReadLines().Length, TimeSpan.FromSeconds(1), "the messages file", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+        }
+
+        var numbers = collector.ReadLines().Select(l => SequencedWriter.Parse(Message(l))!.Value.N).ToList();
+        Assert.Equal([.. Enumerable.Range(0, 100).Select(n => (long)n), .. Enumerable.Range(150, 30).Select(n => (long)n)], numbers);
+        var sources = await WaitForSourcesAsync(collector, s => s.Count == 2 && s.Sum(x => x.GetProperty("gaps").GetProperty("count").GetInt64()) == 1);
+        var deleted = Assert.Single(sources, s => s.GetProperty("lines").GetInt64() == 100);
+        var next = Assert.Single(sources, s => s.GetProperty("lines").GetInt64() == 30);
+        var range = Assert.Single(deleted.GetProperty("gaps").GetProperty("ranges").EnumerateArray());
+        Assert.Equal(ends[99], range.GetProperty("from").GetInt64());
+        Assert.Equal(JsonValueKind.Null, range.GetProperty("to").ValueKind);
+        Assert.Equal((0, ends[99], 1, 0), (deleted.GetProperty("first").GetInt64(), deleted.GetProperty("last").GetInt64(), deleted.GetProperty("gaps").GetProperty("count").GetInt64(), deleted.GetProperty("gaps").GetProperty("bytes").GetInt64()));
+        Assert.Equal((0, 0), (next.GetProperty("first").GetInt64(), next.GetProperty("gaps").GetProperty("count").GetInt64()));
+        Assert.Equal(log.LinkPath, deleted.GetProperty("path").GetString());
+        Assert.Equal(1, Metrics.Sum(await GetAsync(collector, "/metrics"), "kubesyslog_collector_source_gaps_total"));
+    }
+
     private static void Append(ContainerLog[] logs, long[] written, int count)
     {
         for (int f = 0; f < logs.Length; f++)

@@ -37,4 +37,31 @@ public sealed class OriginTests
         Assert.True(Origin.TryRead("[o@32473 s=\"00000000000000aa\" p=\"10-20\"]"u8, out _, out path, out _));
         Assert.True(path.IsEmpty);
     }
+
+    [Fact]
+    public void ALostParameterNamesTheSourceAndWhereItsLossStarts()
+    {
+        var sd = "[k8s@32473 pod=\"a\"][o@32473 s=\"00000000000000bb\" p=\"0-10\" f=\"/var/log/a.log\" lost=\"00000000000000aa@4711\"]"u8;
+        Assert.True(Origin.TryReadLost(sd, out ulong source, out long from));
+        Assert.Equal((0xaaUL, 4711L), (source, from));
+
+        // The element itself still reads as before: the parameter changes nothing about this message's own origin.
+        Assert.True(Origin.TryRead(sd, out var origin, out _, out bool malformed));
+        Assert.False(malformed);
+        Assert.Equal(new Origin(0xbb, 0, 10), origin);
+    }
+
+    [Theory]
+    [InlineData("[o@32473 s=\"00000000000000bb\" p=\"0-10\"]")]
+    [InlineData("[o@32473 s=\"00000000000000bb\" p=\"0-10\" lost=\"00000000000000aa\"]")]
+    [InlineData("[o@32473 s=\"00000000000000bb\" p=\"0-10\" lost=\"00000000000000AA@1\"]")]
+    [InlineData("[o@32473 s=\"00000000000000bb\" p=\"0-10\" lost=\"000000000000aa@1\"]")]
+    [InlineData("[o@32473 s=\"00000000000000bb\" p=\"0-10\" lost=\"00000000000000aa@-1\"]")]
+    [InlineData("[o@32473 s=\"00000000000000bb\" p=\"0-10\" lost=\"00000000000000aa@01\"]")]
+    [InlineData("[x@1 lost=\"00000000000000aa@1\"][o@32473 s=\"00000000000000bb\" p=\"0-10\"]")]
+    [InlineData("[x@1 v=\"[o@32473 lost=\\\"00000000000000aa@1\\\"\\]\"]")]
+    public void ALostParameterNotAsAForwarderWritesItIsIgnored(string sd)
+    {
+        Assert.False(Origin.TryReadLost(Encoding.UTF8.GetBytes(sd), out _, out _));
+    }
 }

@@ -95,4 +95,33 @@ public sealed class OriginTests
         Assert.Equal(messages[0].Param("o@32473", "s"), messages[5].Param("o@32473", "s"));
         Assert.NotNull(messages[5].Param("o@32473", "f"));
     }
+
+    [Fact]
+    public async Task AFileDeletedBeforeItWasReadToItsEndIsReportedOnTheNextFilesFirstMessage()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("default", "api-0", "api", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        await using (var first = await StartAsync(dir, tree, target.TcpPort))
+        {
+            log.AppendMany(Lines("a", 5));
+            await target.WaitForFramesAsync(5, TimeSpan.FromSeconds(30));
+        }
+
+        // While it is down the file gets more lines, is rotated and deleted (kubelet compresses it first).
+        long checkpoint = new FileInfo(log.RealPath).Length;
+        log.AppendMany(Lines("b", 3));
+        File.Delete(log.RotateLikeKubelet("20261122-100000"));
+        log.AppendMany(Lines("c", 2));
+        await using var second = await StartAsync(dir, tree, target.TcpPort);
+        var messages = (await target.WaitForQuietAsync(7, TimeSpan.FromSeconds(30))).Select(f => ReceivedMessage.Parse(f.Payload)).ToList();
+
+        Assert.Equal([.. Lines("a", 5), .. Lines("c", 2)], messages.Select(m => m.Text));
+        string? deleted = messages[0].Param("o@32473", "s");
+        Assert.NotEqual(deleted, messages[5].Param("o@32473", "s"));
+        Assert.Equal($"{deleted}@{checkpoint}", messages[5].Param("o@32473", "lost"));
+        Assert.Null(messages[6].Param("o@32473", "lost"));
+        Assert.All(messages.Take(5), m => Assert.Null(m.Param("o@32473", "lost")));
+    }
 }

@@ -126,6 +126,67 @@ public sealed class RotationTests
         Assert.Equal([.. Lines("a", 200), .. Lines("b", 200), .. Lines("c", 200)], texts);
     }
 
+    /// <summary>
+    /// Found by the chaos run (docs/chaos.md): a Forwarder that is behind holds checkpoints of three generations of one
+    /// log, the oldest not read to its end, when it is killed. The next one must chain them oldest first whatever
+    /// order they come in from checkpoints.json (newest first, as they are saved), or the middle generation is read
+    /// beside the oldest and after the live file.
+    /// </summary>
+    [Fact]
+    public async Task ThreeCheckpointedGenerationsAreReadOldestFirstAfterARestart()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("default", "api-0", "api", RuntimeFormat.Cri);
+
+        // The oldest generation is longer than one reading turn (4 chunks of 320 KiB), so that a generation read
+        // beside it, instead of after it, shows in the order.
+        var oldest = Lines("a", 12_000).Select(text => text + " " + new string('x', 120)).ToList();
+        int port = LoopbackTcpReceiver.ReservePort();
+        await using (var first = await StartAsync(dir, tree, port, "--checkpoint-interval", "100ms"))
+        {
+            // Nothing can be sent: every generation is checkpointed at 0 with its first bytes, none drained.
+            log.AppendMany(oldest);
+            await Wait.UntilAsync(() => first.Tailing.Files.Count == 1, "the first generation tailed", TimeSpan.FromSeconds(30));
+            log.RotateLikeKubelet("20261122-100000");
+            log.AppendMany(Lines("b", 300));
+            await Wait.UntilAsync(() => first.Tailing.Files.Count == 2, "the second generation tailed", TimeSpan.FromSeconds(30));
+            log.RotateLikeKubelet("20261122-100005");
+            log.AppendMany(Lines("c", 300));
+            await Wait.UntilAsync(() => first.Tailing.Files.Count == 3, "the live file tailed", TimeSpan.FromSeconds(30));
+            await Wait.UntilAsync(() => CheckpointSummary.Read(first.State).Tailed == 3, "three checkpoints saved", TimeSpan.FromSeconds(30));
+        }
+
+        await using var target = SyslogTestListener.Start(port: port);
+        await using var second = await StartAsync(dir, tree, port);
+        var texts = await TextsAsync(target, 12_600, TimeSpan.FromSeconds(60));
+        Assert.Equal([.. oldest, .. Lines("b", 300), .. Lines("c", 300)], texts);
+    }
+
+    /// <summary>
+    /// The checkpointed file renamed and a whole generation after it written and rotated away while the Forwarder is
+    /// down: the middle one is named after the live file (0.log.&lt;time&gt;), and is found next to it.
+    /// </summary>
+    [Fact]
+    public async Task TwoRotationsWhileTheForwarderIsDownLoseNothingAndKeepTheOrder()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("default", "api-0", "api", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        await ShipThenStopAsync(dir, tree, target, log, Lines("a", 200));
+
+        log.AppendMany(Lines("b", 200));
+        log.RotateLikeKubelet("20261122-100000");
+        log.AppendMany(Lines("c", 200));
+        log.RotateLikeKubelet("20261122-100005");
+        log.AppendMany(Lines("d", 200));
+        await using var second = await StartAsync(dir, tree, target.TcpPort);
+
+        var texts = await TextsAsync(target, 800);
+        Assert.Equal([.. Lines("a", 200), .. Lines("b", 200), .. Lines("c", 200), .. Lines("d", 200)], texts);
+    }
+
     [Fact]
     public async Task AGenerationRotatedWhileTheForwarderWasDownIsReadEvenWhenTheCheckpointedFileWasCompressedAway()
     {

@@ -176,7 +176,7 @@ internal sealed partial class TailingLoop
             var fingerprint = new FileFingerprint(checkpoint.FingerprintLength, checkpoint.Fingerprint);
             var tailer = NewTailer(file, checkpoint.Offset, fingerprint, SinceOf(checkpoint));
             tailer.MarkGone(context.Now);
-            tailer.Predecessor = chainEnds.GetValueOrDefault(checkpoint.Path);
+            tailer.DrainAfter(chainEnds.GetValueOrDefault(checkpoint.Path));
             Add(tailer, context, position++);
             TailingLog.ResumingRotated(_logger, path, checkpoint.RealPath, checkpoint.Offset);
 

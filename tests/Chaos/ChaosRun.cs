@@ -34,9 +34,9 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
             .ToArray();
         string messages = directory.Combine("collector", "messages");
         Directory.CreateDirectory(Path.GetDirectoryName(messages)!);
-        int relp = LoopbackTcpReceiver.FreePortForAChildProcess();
-        int collectorHttp = LoopbackTcpReceiver.FreePortForAChildProcess();
-        int forwarderHttp = LoopbackTcpReceiver.FreePortForAChildProcess();
+        int relp = FixedPort.Pick();
+        int collectorHttp = FixedPort.Pick();
+        int forwarderHttp = FixedPort.Pick();
         await using var collector = new Daemon(
             "Collector",
             settings.CollectorDll,

@@ -35,7 +35,9 @@ public static class ConsoleLogging
 
     /// <summary>A Serilog level name in any case; numbers are refused (Enum.TryParse would take them).</summary>
     public static (bool Ok, LogEventLevel Value) ParseLevel(string text) =>
-        Enum.TryParse(text, ignoreCase: true, out LogEventLevel level) && Enum.IsDefined(level) && !int.TryParse(text, out _)
+        Enum.TryParse(text, ignoreCase: true, out LogEventLevel level)
+            && Enum.IsDefined(level)
+            && !int.TryParse(text, out _)
             ? (true, level)
             : (false, default);
 }

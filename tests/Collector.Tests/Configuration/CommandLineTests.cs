@@ -128,7 +128,10 @@ public sealed class CommandLineTests
     public void SwitchesBecomeOptions()
     {
         Assert.True(CommandLine.TryParse(
-            ["--tcp", "", "--udp", "[::1]:0", "--max-file-size", "64KiB", "--fsync-interval", "1s", "--format", "rfc5424"],
+            [
+                "--tcp", "", "--udp", "[::1]:0", "--max-file-size", "64KiB", "--fsync-interval", "1s",
+                "--format", "rfc5424",
+            ],
             out var values,
             out _,
             out _));

@@ -91,7 +91,8 @@ public sealed class RelpIngestTests
 
         string answers = await ExchangeAsync(
             collector,
-            Frame(1, "open", "relp_version=0\nrelp_software=librelp,1.11.0\ncommands=syslog,eventlog") + Frame(2, "close", ""));
+            Frame(1, "open", "relp_version=0\nrelp_software=librelp,1.11.0\ncommands=syslog,eventlog")
+                + Frame(2, "close", ""));
 
         Assert.Matches(
             "^1 rsp [0-9]+ 200 OK\nrelp_version=0\nrelp_software=kube-syslog,[^\n]+\ncommands=syslog\n" +

@@ -101,10 +101,12 @@ public sealed class LineFormatterTests
     [Theory]
     [InlineData(
         LineFormat.File,
-        ReceivedAtFile + " " + Peer + " -: - - [kube-syslog@32473 unparsed=\"TimestampInvalid at 6\"] <13>1 not#011a#012timestamp")]
+        ReceivedAtFile + " " + Peer
+            + " -: - - [kube-syslog@32473 unparsed=\"TimestampInvalid at 6\"] <13>1 not#011a#012timestamp")]
     [InlineData(
         LineFormat.Traditional,
-        ReceivedAtTraditional + " " + Peer + " -: [kube-syslog@32473 unparsed=\"TimestampInvalid at 6\"] <13>1 not#011a#012timestamp")]
+        ReceivedAtTraditional + " " + Peer
+            + " -: [kube-syslog@32473 unparsed=\"TimestampInvalid at 6\"] <13>1 not#011a#012timestamp")]
     [InlineData(LineFormat.Rfc5424, "<13>1 not#011a#012timestamp")]
     public void AnUnparsableFrameIsStoredRawEscapedAndSaysWhy(LineFormat format, string expected) =>
         Assert.Equal(expected, Format(format, "<13>1 not\ta\ntimestamp"));

@@ -144,7 +144,9 @@ public sealed class RotationTests
         Assert.True(total <= 6000, $"{total} bytes in {string.Join(", ", rotated)}");
         Assert.Contains("messages.3.gz", rotated);
         Assert.True(writer.Counters.DeletedFiles > 0);
-        var compressed = Enumerable.Range(2, rotated.Length - 1).Select(i => $"messages.{i}.gz").Order(StringComparer.Ordinal);
+        var compressed = Enumerable.Range(2, rotated.Length - 1)
+            .Select(i => $"messages.{i}.gz")
+            .Order(StringComparer.Ordinal);
         Assert.Equal(["messages.1", .. compressed], rotated);
         Assert.Equal(WriterHarness.Numbered(1000 - (40 * (rotated.Length + 1)), 40 * (rotated.Length + 1), 100), writer.AllLines());
     }

@@ -13,8 +13,8 @@ public sealed class ForwarderCommandLineTests
         Assert.Equal(0, result.ExitCode);
         string[] switches =
         [
-            "--include <GLOB>", "--exclude <GLOB>", "--to <URI>", "--state <DIR>", "--node <NAME>", "--http <HOST:PORT>",
-            "--start-at",
+            "--include <GLOB>", "--exclude <GLOB>", "--to <URI>", "--state <DIR>", "--node <NAME>",
+            "--http <HOST:PORT>", "--start-at",
         ];
         foreach (string name in switches)
         {

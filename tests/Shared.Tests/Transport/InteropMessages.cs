@@ -79,7 +79,8 @@ internal static class InteropMessages
         var parameters = Enumerable.Range(0, random.Next(1, 5))
             .Select(_ => (
                 SdName(random),
-                string.Concat(Enumerable.Range(0, random.Next(0, 6)).Select(_ => ValuePieces[random.Next(ValuePieces.Length)]))))
+                string.Concat(Enumerable.Range(0, random.Next(0, 6))
+                    .Select(_ => ValuePieces[random.Next(ValuePieces.Length)]))))
             .ToArray();
         return new StructuredDataElement(SdName(random) + "@" + random.Next(1, 65536), parameters);
     }

@@ -13,7 +13,8 @@ catch (Exception e) when (e is ArgumentException or FormatException or IndexOutO
 {
     Console.Error.WriteLine($"soak: {e.Message}");
     Console.Error.WriteLine("usage: Soak --forwarder PATH [--pods 300] [--rounds 10] [--lines 10] " +
-        "[--include containers|pods] [--mode replace|restart] [--tolerance 0.10] [--linger SECONDS] [-- forwarder args]");
+        "[--include containers|pods] [--mode replace|restart] " +
+        "[--tolerance 0.10] [--linger SECONDS] [-- forwarder args]");
     return 2;
 }
 
@@ -110,7 +111,8 @@ var verdicts = new List<(string What, bool Ok, string Detail)>
         end.CheckpointEntries == 0
             && end.TailedFiles == 0
             && end.Resources.Descriptors <= start.Resources.Descriptors + 1
-            && end.Resources.InotifyWatches <= Math.Max(start.Resources.InotifyWatches, steady.Resources.InotifyWatches),
+            && end.Resources.InotifyWatches
+                <= Math.Max(start.Resources.InotifyWatches, steady.Resources.InotifyWatches),
         $"after the last deletion: {end.CheckpointEntries} checkpoints, {end.TailedFiles} tailed, " +
         $"{end.Resources.Descriptors} fds, {end.Resources.InotifyWatches} watches"),
     ("delivery", delivery is null, delivery is null ? "exact" : "see above"),

@@ -495,7 +495,8 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
 
     private static DateTimeOffset? UrlTime(string url, string name) =>
         QueryHelpers.ParseQuery(new Uri(url).Query).TryGetValue(name, out var v)
-            && DateTimeOffset.TryParse(v.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+            && DateTimeOffset.TryParse(
+                v.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
                 ? t
                 : null;
 

@@ -68,8 +68,8 @@ public static class CollectorApp
         services.AddSingleton<RelayManager>();
         services.AddSingleton<RelayEndpoints>();
 
-        // Origins (docs/sources.md): the tracker starts before the writer and the listeners (it seeds the marks from the
-        // file) and stops after the writer drained (it reads back the last lines and saves).
+        // Origins (docs/sources.md): the tracker starts before the writer and the listeners (it seeds the marks from
+        // the file) and stops after the writer drained (it reads back the last lines and saves).
         services.AddSingleton<SourceMarks>();
         services.AddSingleton(new SourceLedger(options.Format));
         services.AddSingleton<SourceTracker>();
@@ -80,7 +80,8 @@ public static class CollectorApp
         services.AddSingleton<MessagesFileWriter>();
         services.AddHostedService(sp => sp.GetRequiredService<MessagesFileWriter>());
 
-        // Relays stop after the listeners (nothing new arrives) and before the writer; each sends or spills what it holds.
+        // Relays stop after the listeners (nothing new arrives) and before the writer; each sends or spills what it
+        // holds.
         services.AddHostedService(sp => sp.GetRequiredService<RelayManager>());
         services.AddSingleton<UdpReceiver>();
         services.AddHostedService(sp => sp.GetRequiredService<UdpReceiver>());

@@ -53,7 +53,9 @@ public static class ForwarderApp
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => new CheckpointStore(options.State, sp.GetRequiredService<ILogger<CheckpointStore>>()));
         services.AddSingleton(sp => CreateScanner(options, sp.GetRequiredService<ILogger<FileScanner>>()));
-        services.AddSingleton(sp => new DiscoveryWatcher(options.Include.Select(GlobPattern.Parse).ToList(), sp.GetRequiredService<ILogger<DiscoveryWatcher>>()));
+        services.AddSingleton(sp => new DiscoveryWatcher(
+            options.Include.Select(GlobPattern.Parse).ToList(),
+            sp.GetRequiredService<ILogger<DiscoveryWatcher>>()));
         services.AddSingleton(new ShippingQueue(options.QueueSize));
         services.AddSingleton<ShippingCounters>();
         services.AddSingleton<TailingCounters>();
@@ -80,7 +82,12 @@ public static class ForwarderApp
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILogger<ForwarderService>>();
-        ForwarderLog.Starting(logger, options.Node, string.Join(' ', options.Include), string.Join(' ', options.Targets), Path.GetFullPath(options.State));
+        ForwarderLog.Starting(
+            logger,
+            options.Node,
+            string.Join(' ', options.Include),
+            string.Join(' ', options.Targets),
+            Path.GetFullPath(options.State));
         HealthEndpoints.Map(app);
 
         // With port 0 the log is the only place that says which port was taken.

@@ -8,7 +8,12 @@ namespace Forwarder;
 /// shipper gets <see cref="DrainTimeout"/> to send what is queued, and then the offsets it confirmed are saved; lines
 /// not sent by then are read again at the next start (at least once, never lost).
 /// </summary>
-internal sealed class ForwarderService(TailingLoop tailing, Shipper shipper, ShippingQueue queue, CollectorLink link, ILogger<ForwarderService> logger) : BackgroundService
+internal sealed class ForwarderService(
+    TailingLoop tailing,
+    Shipper shipper,
+    ShippingQueue queue,
+    CollectorLink link,
+    ILogger<ForwarderService> logger) : BackgroundService
 {
     public static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 

@@ -3,9 +3,9 @@ using Shared.Configuration;
 namespace Collector.Configuration;
 
 /// <summary>
-/// Reads <see cref="CollectorOptions"/> from the <c>Collector</c> section, setting by setting as <see cref="CollectorSettings"/>
-/// declares them, and checks every value, collecting one
-/// message per bad key in the form <c>Collector:MaxFiles must be …, was 'x'</c>, so an operator sees all mistakes at once.
+/// Reads <see cref="CollectorOptions"/> from the <c>Collector</c> section, setting by setting as
+/// <see cref="CollectorSettings"/> declares them, and checks every value, collecting one message per bad key in the
+/// form <c>Collector:MaxFiles must be …, was 'x'</c>, so an operator sees all mistakes at once.
 /// </summary>
 public static class CollectorOptionsReader
 {
@@ -25,7 +25,8 @@ public static class CollectorOptionsReader
 
         if (options.Tcp is null && options.Udp is null && options.Relp is null)
         {
-            found.Add($"{CollectorOptions.Section}:Tcp, {CollectorOptions.Section}:Udp and {CollectorOptions.Section}:Relp are all empty: nothing would be received");
+            found.Add($"{CollectorOptions.Section}:Tcp, {CollectorOptions.Section}:Udp and " +
+                $"{CollectorOptions.Section}:Relp are all empty: nothing would be received");
         }
 
         // Kestrel serves TCP, RELP and HTTP: no two may ask for the same address and port.
@@ -44,7 +45,10 @@ public static class CollectorOptionsReader
         return options;
     }
 
-    /// <summary>The token comes from the environment (<c>Collector__ApiToken</c>) or a file, not both; never from a switch (ps shows those).</summary>
+    /// <summary>
+    /// The token comes from the environment (<c>Collector__ApiToken</c>) or a file, not both; never from a switch (ps
+    /// shows those).
+    /// </summary>
     private static CollectorOptions ReadApiToken(CollectorOptions options, List<string> errors)
     {
         if (options.ApiTokenFile is not { } file)

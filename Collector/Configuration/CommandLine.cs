@@ -4,7 +4,8 @@ namespace Collector.Configuration;
 
 /// <summary>
 /// The command-line switches, made by System.CommandLine from <see cref="CollectorSettings.All"/>: each maps to one
-/// configuration key, so a switch, an environment variable and <c>appsettings.json</c> set the same thing, switches winning.
+/// configuration key, so a switch, an environment variable and <c>appsettings.json</c> set the same thing, switches
+/// winning.
 /// </summary>
 public static class CommandLine
 {
@@ -12,13 +13,17 @@ public static class CommandLine
         CollectorOptions.Section,
         "kube-syslog Collector: receives syslog (RFC 5424, RFC 3164) over TCP and UDP and writes a\n"
             + "/var/log/messages-style file, one message per line, rotated by size.",
-        [.. CollectorSettings.All.Where(s => s.Switch is not null).Select(s => new CommandLineSwitch(s.Switch!, s.Key, s.Value, s.HelpLine, s.Repeatable))],
+        [.. CollectorSettings.All
+            .Where(s => s.Switch is not null)
+            .Select(s => new CommandLineSwitch(s.Switch!, s.Key, s.Value, s.HelpLine, s.Repeatable))],
         Epilogue());
 
     /// <summary>One switch per setting that has one, in the order of <see cref="CollectorSettings.All"/>.</summary>
     public static IReadOnlyList<CommandLineSwitch> Switches => Command.Switches;
 
-    /// <summary>Turns switches into <c>Collector:Key</c> configuration entries, or explains the first bad argument.</summary>
+    /// <summary>
+    /// Turns switches into <c>Collector:Key</c> configuration entries, or explains the first bad argument.
+    /// </summary>
     public static bool TryParse(IReadOnlyList<string> args, out Dictionary<string, string?> values, out bool help, out string? error) =>
         Command.TryParse(args, out values, out help, out error);
 

@@ -15,7 +15,8 @@ public static class StartFailure
     /// <summary>The message to show for an exception that stopped the start.</summary>
     public static string Describe(Exception ex, CollectorOptions options)
     {
-        // Kestrel's message holds the endpoint as a URL; port 0 cannot clash, and two equal Kestrel endpoints are rejected earlier.
+        // Kestrel's message holds the endpoint as a URL; port 0 cannot clash, and two equal Kestrel endpoints are
+        // rejected earlier.
         foreach ((string key, var endpoint) in new[] { ("Tcp", options.Tcp), ("Relp", options.Relp), ("Http", options.Http) })
         {
             if (endpoint is { Port: > 0 } && ex.Message.Contains($"://{endpoint}:", StringComparison.Ordinal))

@@ -52,7 +52,9 @@ public sealed class IngestCounters(string transport)
         tally = default;
     }
 
-    /// <summary>One loop's counts since it last reported. UDP datagrams count as LF-framed (they carry no framing).</summary>
+    /// <summary>
+    /// One loop's counts since it last reported. UDP datagrams count as LF-framed (they carry no framing).
+    /// </summary>
     internal struct Tally
     {
         public long Messages;

@@ -29,13 +29,20 @@ internal static partial class IngestLog
     [LoggerMessage(208, LogLevel.Information, "Receiving syslog on udp://{EndPoint} (receive buffer {Buffer} bytes)")]
     public static partial void UdpListening(ILogger logger, EndPoint endPoint, int buffer);
 
-    [LoggerMessage(209, LogLevel.Warning, "UDP receive buffer is {Actual} bytes, less than the {Requested} asked for: raise net.core.rmem_max or run with CAP_NET_ADMIN, or expect drops in bursts")]
+    [LoggerMessage(
+        209,
+        LogLevel.Warning,
+        "UDP receive buffer is {Actual} bytes, less than the {Requested} asked for: raise net.core.rmem_max or run " +
+        "with CAP_NET_ADMIN, or expect drops in bursts")]
     public static partial void UdpBufferClamped(ILogger logger, int actual, long requested);
 
     [LoggerMessage(210, LogLevel.Error, "UDP receive loop failed; restarting it")]
     public static partial void UdpReceiveFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(211, LogLevel.Warning, "UDP socket dropped {Drops} datagrams in the last interval ({Total} in total): the receive buffer overflowed")]
+    [LoggerMessage(
+        211,
+        LogLevel.Warning,
+        "UDP socket dropped {Drops} datagrams in the last interval ({Total} in total): the receive buffer overflowed")]
     public static partial void UdpDropped(ILogger logger, long drops, long total);
 
     [LoggerMessage(212, LogLevel.Information, "Serving the search and tail API, /healthz, /readyz and /metrics on http://{EndPoint}")]
@@ -50,7 +57,11 @@ internal static partial class IngestLog
     [LoggerMessage(215, LogLevel.Warning, "RELP session {ConnectionId} from {Peer} closed: {Reason}")]
     public static partial void RelpProtocolError(ILogger logger, string connectionId, string? peer, string reason);
 
-    [LoggerMessage(216, LogLevel.Warning, "RELP session {ConnectionId} from {Peer}: message of {Length} bytes over the limit of {Limit} answered 500 ({Total} so far)")]
+    [LoggerMessage(
+        216,
+        LogLevel.Warning,
+        "RELP session {ConnectionId} from {Peer}: message of {Length} bytes over the limit of {Limit} answered 500 " +
+        "({Total} so far)")]
     public static partial void RelpOversize(ILogger logger, string connectionId, string? peer, int length, int limit, long total);
 
     [LoggerMessage(217, LogLevel.Debug, "RELP session {ConnectionId} opened by {Software}; commands offered: {Commands}")]

@@ -1,6 +1,8 @@
 namespace Collector.Ingest;
 
-/// <summary>RELP sessions and answers, for /metrics; the messages themselves are in <see cref="IngestMetrics.Relp"/>.</summary>
+/// <summary>
+/// RELP sessions and answers, for /metrics; the messages themselves are in <see cref="IngestMetrics.Relp"/>.
+/// </summary>
 public sealed class RelpCounters
 {
     private long _opened;
@@ -24,7 +26,9 @@ public sealed class RelpCounters
     /// <summary>Other <c>500</c> answers: a refused <c>open</c>, <c>syslog</c> before <c>open</c>.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    /// <summary>Sessions closed for breaking the protocol (bad framing, txnr out of sequence, unknown command).</summary>
+    /// <summary>
+    /// Sessions closed for breaking the protocol (bad framing, txnr out of sequence, unknown command).
+    /// </summary>
     public long ProtocolErrors => Interlocked.Read(ref _protocolErrors);
 
     public void SessionOpened()

@@ -68,7 +68,9 @@ internal sealed class RelpServerSession(IngestSession lines, RelpCounters counte
         }
     }
 
-    /// <summary>Ends the current run of <c>syslog</c> commands: its answers wait for its last chunk to be written.</summary>
+    /// <summary>
+    /// Ends the current run of <c>syslog</c> commands: its answers wait for its last chunk to be written.
+    /// </summary>
     public void EndRun()
     {
         if (_runCount == 0)

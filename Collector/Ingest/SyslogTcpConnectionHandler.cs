@@ -38,7 +38,11 @@ public sealed class SyslogTcpConnectionHandler(
         var input = connection.Transport.Input;
         var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
         using var shutdown = lifetime?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
-        using var session = new IngestSession(formatter, queue, metrics.Tcp, options.MaxMessageSize, relays) { Peer = PeerName.Of(connection.RemoteEndPoint), Origins = origins };
+        using var session = new IngestSession(formatter, queue, metrics.Tcp, options.MaxMessageSize, relays)
+        {
+            Peer = PeerName.Of(connection.RemoteEndPoint),
+            Origins = origins,
+        };
         IngestLog.ConnectionOpened(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
         string ending = "closed by peer";
         try

@@ -5,7 +5,8 @@ namespace Collector.Ingest;
 
 /// <summary>
 /// Datagrams the kernel dropped because our socket's receive buffer was full: the "drops" column of
-/// <c>/proc/net/udp</c> (and <c>udp6</c>) for the socket's inode. UDP cannot push back, so this is how its loss is counted.
+/// <c>/proc/net/udp</c> (and <c>udp6</c>) for the socket's inode. UDP cannot push back, so this is how its loss is
+/// counted.
 /// </summary>
 public static class UdpDrops
 {

@@ -82,7 +82,9 @@ public sealed class UdpReceiver(
         await _stopped.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Also reached without <see cref="StopAsync"/>, when another listener failed to start: the loop must end quietly.</summary>
+    /// <summary>
+    /// Also reached without <see cref="StopAsync"/>, when another listener failed to start: the loop must end quietly.
+    /// </summary>
     public void Dispose()
     {
         _stopping = true;
@@ -196,7 +198,9 @@ public sealed class UdpReceiver(
         SetReceiveTimeout(socket, TimeSpan.Zero);
     }
 
-    /// <summary>A socket closed by the stop is noticed by the next receive, which stores what is pending first.</summary>
+    /// <summary>
+    /// A socket closed by the stop is noticed by the next receive, which stores what is pending first.
+    /// </summary>
     private static void SetReceiveTimeout(Socket socket, TimeSpan timeout)
     {
         try

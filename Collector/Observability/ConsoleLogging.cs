@@ -6,7 +6,8 @@ namespace Collector.Observability;
 
 /// <summary>
 /// The Collector's own log: Serilog to stdout, one JSON object per line in containers (<c>json</c>) or readable text,
-/// behind <c>ILogger</c> through Serilog.Extensions.Hosting. The Forwarder has its own copy: Shared stays a plain library.
+/// behind <c>ILogger</c> through Serilog.Extensions.Hosting. The Forwarder has its own copy: Shared stays a plain
+/// library.
 /// </summary>
 public static class ConsoleLogging
 {
@@ -34,5 +35,9 @@ public static class ConsoleLogging
 
     /// <summary>A Serilog level name in any case; numbers are refused (Enum.TryParse would take them).</summary>
     public static (bool Ok, LogEventLevel Value) ParseLevel(string text) =>
-        Enum.TryParse(text, ignoreCase: true, out LogEventLevel level) && Enum.IsDefined(level) && !int.TryParse(text, out _) ? (true, level) : (false, default);
+        Enum.TryParse(text, ignoreCase: true, out LogEventLevel level)
+            && Enum.IsDefined(level)
+            && !int.TryParse(text, out _)
+            ? (true, level)
+            : (false, default);
 }

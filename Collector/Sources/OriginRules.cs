@@ -15,7 +15,9 @@ public enum OriginVerdict
     /// <summary>It starts past what was stored: the bytes between are missing.</summary>
     Gap,
 
-    /// <summary>It claims a jump too large to believe from one message: stored, but its origin does not move the mark.</summary>
+    /// <summary>
+    /// It claims a jump too large to believe from one message: stored, but its origin does not move the mark.
+    /// </summary>
     Rejected,
 }
 
@@ -30,7 +32,10 @@ public static class OriginRules
 {
     public const long MaxAdvance = 1L << 30;
 
-    /// <summary>Applies <paramref name="origin"/> to a source's state. <paramref name="gap"/>: the missing bytes (From, To) for <see cref="OriginVerdict.Gap"/>.</summary>
+    /// <summary>
+    /// Applies <paramref name="origin"/> to a source's state. <paramref name="gap"/>: the missing bytes (From, To) for
+    /// <see cref="OriginVerdict.Gap"/>.
+    /// </summary>
     public static OriginVerdict Apply(ref SourceMark state, in Origin origin, out (long From, long To) gap)
     {
         gap = default;
@@ -72,8 +77,8 @@ public static class OriginRules
 }
 
 /// <summary>
-/// How far a source was stored (<see cref="Mark"/>, -1 for none), and a jump larger than <see cref="OriginRules.MaxAdvance"/>
-/// waiting for a message that continues it (-1 for none).
+/// How far a source was stored (<see cref="Mark"/>, -1 for none), and a jump larger than
+/// <see cref="OriginRules.MaxAdvance"/> waiting for a message that continues it (-1 for none).
 /// </summary>
 public readonly record struct SourceMark(long Mark, long JumpFrom, long JumpTo)
 {

@@ -43,7 +43,10 @@ public sealed class SourceMarks(TimeProvider time)
         return Admit(origin) != OriginVerdict.Duplicate;
     }
 
-    /// <summary>Applies one origin; the verdict tells a transport what to do (<see cref="OriginVerdict.Duplicate"/>: do not store).</summary>
+    /// <summary>
+    /// Applies one origin; the verdict tells a transport what to do (<see cref="OriginVerdict.Duplicate"/>: do not
+    /// store).
+    /// </summary>
     public OriginVerdict Admit(in Origin origin)
     {
         var entry = _sources.GetOrAdd(origin.Source, static _ => new Entry());
@@ -71,7 +74,9 @@ public sealed class SourceMarks(TimeProvider time)
         return verdict;
     }
 
-    /// <summary>At start-up, before any listener: the marks rebuilt from the file, with the counts saved before.</summary>
+    /// <summary>
+    /// At start-up, before any listener: the marks rebuilt from the file, with the counts saved before.
+    /// </summary>
     public void Seed(ulong source, SourceMark state, long duplicates, long lastSeen)
     {
         var entry = _sources.GetOrAdd(source, static _ => new Entry());
@@ -108,7 +113,9 @@ public sealed class SourceMarks(TimeProvider time)
 
     public void Forget(ulong source) => _sources.TryRemove(source, out _);
 
-    /// <summary>Sources accepted at ingest but not (yet) in the ledger, e.g. seen only as duplicates; for expiry.</summary>
+    /// <summary>
+    /// Sources accepted at ingest but not (yet) in the ledger, e.g. seen only as duplicates; for expiry.
+    /// </summary>
     public IEnumerable<(ulong Source, long LastSeen)> All()
     {
         foreach (var (source, entry) in _sources)

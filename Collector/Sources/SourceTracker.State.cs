@@ -94,11 +94,20 @@ public sealed partial class SourceTracker
         {
             var (duplicates, lastSeen) = _marks.Get(r.Id);
             return new SavedSource(
-                Origin.FormatId(r.Id), r.Node, r.Path, r.Namespace, r.Pod, r.Container, r.App, r.First, r.State.Mark, r.State.JumpFrom, r.State.JumpTo,
+                Origin.FormatId(r.Id), r.Node, r.Path, r.Namespace, r.Pod, r.Container, r.App, r.First,
+                r.State.Mark, r.State.JumpFrom, r.State.JumpTo,
                 r.Lines, r.Gaps, r.GapBytes, r.GapRanges, r.Rejected, r.LastStored, duplicates, Math.Max(lastSeen, r.LastStored));
         }).ToList();
         var position = _head is null && _offset > 0 ? null : new SavedPosition(_head ?? "", _offset);
-        _store.Save(new SourcesFile(SourcesFile.CurrentVersion, position, _ledger.Gaps, _ledger.GapBytes, _marks.Duplicates, _marks.Malformed, _marks.Rejected, sources));
+        _store.Save(new SourcesFile(
+            SourcesFile.CurrentVersion,
+            position,
+            _ledger.Gaps,
+            _ledger.GapBytes,
+            _marks.Duplicates,
+            _marks.Malformed,
+            _marks.Rejected,
+            sources));
         _lastSave = _time.GetTimestamp();
         _dirty = false;
     }

@@ -38,7 +38,13 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
     private bool _failing;
     private Task _loop = Task.CompletedTask;
 
-    public SourceTracker(CollectorOptions options, SourceLedger ledger, SourceMarks marks, WrittenLines written, TimeProvider time, ILogger<SourceTracker> logger)
+    public SourceTracker(
+        CollectorOptions options,
+        SourceLedger ledger,
+        SourceMarks marks,
+        WrittenLines written,
+        TimeProvider time,
+        ILogger<SourceTracker> logger)
     {
         _options = options;
         _ledger = ledger;
@@ -54,7 +60,9 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
     /// <summary>How long a source nobody sent for is remembered (memory and <c>sources.json</c>).</summary>
     public static TimeSpan Retention { get; } = TimeSpan.FromDays(3);
 
-    /// <summary>At most this many sources are remembered; beyond, those stored longest ago are forgotten first.</summary>
+    /// <summary>
+    /// At most this many sources are remembered; beyond, those stored longest ago are forgotten first.
+    /// </summary>
     public const int MaxSources = 50_000;
 
     public string StatePath => _store.FilePath;
@@ -94,7 +102,9 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>After the writer drained (registered before it, so stopped after it): reads the rest and saves.</summary>
+    /// <summary>
+    /// After the writer drained (registered before it, so stopped after it): reads the rest and saves.
+    /// </summary>
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
         if (!_enabled)
@@ -157,7 +167,9 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
         }
     }
 
-    /// <summary>Reads what was appended since the last look; follows the writer to a new file after a rotation.</summary>
+    /// <summary>
+    /// Reads what was appended since the last look; follows the writer to a new file after a rotation.
+    /// </summary>
     private void Scan()
     {
         // Read the generation first: a file the writer left before it is complete once it changed.
@@ -213,7 +225,8 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
             {
                 if (n == _buffer.Length)
                 {
-                    // One line longer than the buffer: it cannot carry an origin we would read (the SD is near its start).
+                    // One line longer than the buffer: it cannot carry an origin we would read (the SD is near its
+                    // start).
                     _offset += SkipLongLine();
                     continue;
                 }
@@ -256,7 +269,9 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
         }
     }
 
-    /// <summary>A file's identity: the hash of its first line (at most 256 bytes); null while it has no complete line.</summary>
+    /// <summary>
+    /// A file's identity: the hash of its first line (at most 256 bytes); null while it has no complete line.
+    /// </summary>
     private static string? Head(ReadOnlySpan<byte> start)
     {
         int newline = start[..Math.Min(start.Length, 256)].IndexOf((byte)'\n');

@@ -19,7 +19,9 @@ internal sealed record SourcesFile(
     public const int CurrentVersion = 1;
 }
 
-/// <summary>A messages file by its first line's hash (it survives rotation and compression), and how far it was read.</summary>
+/// <summary>
+/// A messages file by its first line's hash (it survives rotation and compression), and how far it was read.
+/// </summary>
 internal sealed record SavedPosition(string Head, long Offset);
 
 internal sealed record SavedSource(

@@ -15,7 +15,9 @@ internal sealed class SourcesStore(string directory, ILogger logger)
 
     public string FilePath => _path;
 
-    /// <summary>Null when nothing was saved, or when the file is unreadable (logged; the ledger starts empty).</summary>
+    /// <summary>
+    /// Null when nothing was saved, or when the file is unreadable (logged; the ledger starts empty).
+    /// </summary>
     public SourcesFile? Load()
     {
         if (!File.Exists(_path))

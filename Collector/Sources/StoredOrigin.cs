@@ -13,8 +13,15 @@ public static class StoredOrigin
 {
     private static ReadOnlySpan<byte> ElementStart => "[o@32473 "u8;
 
-    /// <summary>The line's STRUCTURED-DATA and HOSTNAME and APP-NAME when it has an origin element in it; false otherwise.</summary>
-    public static bool TryFind(ReadOnlySpan<byte> line, LineFormat format, out ReadOnlySpan<byte> structuredData, out ReadOnlySpan<byte> host, out ReadOnlySpan<byte> app)
+    /// <summary>
+    /// The line's STRUCTURED-DATA and HOSTNAME and APP-NAME when it has an origin element in it; false otherwise.
+    /// </summary>
+    public static bool TryFind(
+        ReadOnlySpan<byte> line,
+        LineFormat format,
+        out ReadOnlySpan<byte> structuredData,
+        out ReadOnlySpan<byte> host,
+        out ReadOnlySpan<byte> app)
     {
         structuredData = host = app = default;
         if (line.IndexOf(ElementStart) < 0)
@@ -70,7 +77,9 @@ public static class StoredOrigin
         return line[start..(space < 0 ? line.Length : start + space)];
     }
 
-    /// <summary>The end of the SD elements starting at <paramref name="p"/> ('['): quotes and backslash escapes respected.</summary>
+    /// <summary>
+    /// The end of the SD elements starting at <paramref name="p"/> ('['): quotes and backslash escapes respected.
+    /// </summary>
     private static int StructuredDataEnd(ReadOnlySpan<byte> line, int p)
     {
         while (p < line.Length && line[p] == '[')

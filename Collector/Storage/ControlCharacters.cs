@@ -17,7 +17,9 @@ public static class ControlCharacters
         0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 127,
     ]);
 
-    /// <summary>Copies <paramref name="source"/> escaped; <paramref name="destination"/> needs 4 × its length in the worst case.</summary>
+    /// <summary>
+    /// Copies <paramref name="source"/> escaped; <paramref name="destination"/> needs 4 × its length in the worst case.
+    /// </summary>
     public static int WriteEscaped(Span<byte> destination, ReadOnlySpan<byte> source)
     {
         int written = 0;

@@ -13,7 +13,9 @@ namespace Collector.Storage;
 /// </summary>
 public sealed class LineFormatter(LineFormat format)
 {
-    /// <summary>Room for everything on a line that is not the escaped frame: timestamp, peer name, marker element.</summary>
+    /// <summary>
+    /// Room for everything on a line that is not the escaped frame: timestamp, peer name, marker element.
+    /// </summary>
     private const int Overhead = 512;
 
     private static readonly byte[][] PriorityNames = BuildPriorityNames();
@@ -24,7 +26,9 @@ public sealed class LineFormatter(LineFormat format)
     public static int MaxLineLength(int frameLength, int peerLength) =>
         (ControlCharacters.MaxExpansion * frameLength) + peerLength + Overhead;
 
-    /// <summary>Writes the line (with its LF) for a parsed frame, or for an unparsable one when <paramref name="error"/> is set.</summary>
+    /// <summary>
+    /// Writes the line (with its LF) for a parsed frame, or for an unparsable one when <paramref name="error"/> is set.
+    /// </summary>
     public int Write(Span<byte> destination, ReadOnlySpan<byte> frame, in SyslogHeader header, in SyslogParseError error, in FrameContext context)
     {
         int n = format switch
@@ -87,7 +91,10 @@ public sealed class LineFormatter(LineFormat format)
         return n + WriteMessage(d[n..], h.Message.Slice(frame));
     }
 
-    /// <summary>Receipt time, the peer, no tag (nor priority and MSGID in the file format), the marker, then the raw frame escaped.</summary>
+    /// <summary>
+    /// Receipt time, the peer, no tag (nor priority and MSGID in the file format), the marker, then the raw frame
+    /// escaped.
+    /// </summary>
     private static int WriteUnparsed(Span<byte> d, ReadOnlySpan<byte> frame, in SyslogParseError error, in FrameContext context, LineFormat format)
     {
         // Same shape as the format's other lines, so tools that read the traditional date prefix read these too.

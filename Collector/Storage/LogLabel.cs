@@ -36,7 +36,9 @@ public static class LogLabels
         return false;
     }
 
-    /// <summary>The code of a severity name (rsyslog's, plus the aliases people type: error, warn, panic) or digit.</summary>
+    /// <summary>
+    /// The code of a severity name (rsyslog's, plus the aliases people type: error, warn, panic) or digit.
+    /// </summary>
     public static int SeverityCode(ReadOnlySpan<char> name) => name switch
     {
         "emerg" or "panic" or "emergency" or "0" => 0,

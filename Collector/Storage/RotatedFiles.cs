@@ -38,7 +38,9 @@ public sealed class RotatedFiles(string path, int maxFiles, bool compress, long 
         StartBackgroundWork();
     }
 
-    /// <summary>Finishes what a previous run left: plain files that should be compressed, a total over the cap.</summary>
+    /// <summary>
+    /// Finishes what a previous run left: plain files that should be compressed, a total over the cap.
+    /// </summary>
     public void StartBackgroundWork()
     {
         _compression = Task.Run(() =>

@@ -32,7 +32,9 @@ public sealed class StorageChannel
 
     public ChannelReader<LineChunk> Reader => _channel.Reader;
 
-    /// <summary>Hands a chunk to the writer, waiting while the queue is full. Throws once the queue is completed.</summary>
+    /// <summary>
+    /// Hands a chunk to the writer, waiting while the queue is full. Throws once the queue is completed.
+    /// </summary>
     public ValueTask WriteAsync(LineChunk chunk, CancellationToken cancellationToken = default)
     {
         Interlocked.Add(ref _queuedBytes, chunk.Length);

@@ -18,7 +18,14 @@ public readonly ref struct StoredLine
     private readonly ReadOnlySpan<byte> _pod;
     private readonly ReadOnlySpan<byte> _container;
 
-    private StoredLine(long time, ReadOnlySpan<byte> host, ReadOnlySpan<byte> app, ReadOnlySpan<byte> severity, ReadOnlySpan<byte> ns, ReadOnlySpan<byte> pod, ReadOnlySpan<byte> container)
+    private StoredLine(
+        long time,
+        ReadOnlySpan<byte> host,
+        ReadOnlySpan<byte> app,
+        ReadOnlySpan<byte> severity,
+        ReadOnlySpan<byte> ns,
+        ReadOnlySpan<byte> pod,
+        ReadOnlySpan<byte> container)
     {
         TimeNs = time;
         _host = host;
@@ -127,7 +134,9 @@ public readonly ref struct StoredLine
             : System.Text.Encoding.UTF8.GetString(raw);
     }
 
-    /// <summary>Every label's value as a string, indexed by <see cref="LogLabel"/> (the labels of a search or tail entry).</summary>
+    /// <summary>
+    /// Every label's value as a string, indexed by <see cref="LogLabel"/> (the labels of a search or tail entry).
+    /// </summary>
     public string[] LabelStrings()
     {
         var labels = new string[LogLabels.Count];
@@ -163,7 +172,9 @@ public readonly ref struct StoredLine
         return token;
     }
 
-    /// <summary>The end of the SD elements starting at <paramref name="p"/> ('['): quotes and backslash escapes respected.</summary>
+    /// <summary>
+    /// The end of the SD elements starting at <paramref name="p"/> ('['): quotes and backslash escapes respected.
+    /// </summary>
     private static int StructuredDataEnd(ReadOnlySpan<byte> line, int p)
     {
         while (p < line.Length && line[p] == '[')

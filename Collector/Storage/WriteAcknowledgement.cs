@@ -17,6 +17,8 @@ public sealed class WriteAcknowledgement(bool needsSync)
 
     internal void Complete() => _written.TrySetResult();
 
-    /// <summary>The writer gave up on the chunk (shutdown timeout): the lines are not in the file, the command is not answered.</summary>
+    /// <summary>
+    /// The writer gave up on the chunk (shutdown timeout): the lines are not in the file, the command is not answered.
+    /// </summary>
     internal void Abandon() => _written.TrySetCanceled();
 }

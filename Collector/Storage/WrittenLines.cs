@@ -64,7 +64,9 @@ public sealed class WrittenLines
         }
     }
 
-    /// <summary>The writer opened a file (new, reopened or appended to) that is <paramref name="size"/> bytes long.</summary>
+    /// <summary>
+    /// The writer opened a file (new, reopened or appended to) that is <paramref name="size"/> bytes long.
+    /// </summary>
     public void Opened(long size)
     {
         lock (_lock)

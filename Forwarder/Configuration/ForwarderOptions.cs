@@ -31,16 +31,22 @@ public sealed record ForwarderOptions
     /// <summary>Where to ship, in order of preference: the next is tried when one fails.</summary>
     public IReadOnlyList<TargetUri> Targets { get; init; } = [TargetUri.Parse("tcp://127.0.0.1:5514")];
 
-    /// <summary>relp:// targets: messages sent and not yet acknowledged, at most (librelp's window, default 128).</summary>
+    /// <summary>
+    /// relp:// targets: messages sent and not yet acknowledged, at most (librelp's window, default 128).
+    /// </summary>
     public int RelpWindowSize { get; init; } = Shared.Relp.RelpClientOptions.DefaultWindowSize;
 
-    /// <summary>Longest wait between attempts to reach a target; the wait doubles (with jitter) from 200 ms up to this.</summary>
+    /// <summary>
+    /// Longest wait between attempts to reach a target; the wait doubles (with jitter) from 200 ms up to this.
+    /// </summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Checkpoints (file identity → offset) live here.</summary>
     public string State { get; init; } = Path.Combine(".", "data", "forwarder-state");
 
-    /// <summary>HOSTNAME of every message: the node (Kubernetes downward API NODE_NAME), else this machine's name.</summary>
+    /// <summary>
+    /// HOSTNAME of every message: the node (Kubernetes downward API NODE_NAME), else this machine's name.
+    /// </summary>
     public string Node { get; init; } = Environment.GetEnvironmentVariable("NODE_NAME") is { Length: > 0 } node ? node : Dns.GetHostName();
 
     /// <summary>HTTP endpoint for /healthz and /metrics; null disables it.</summary>
@@ -61,10 +67,14 @@ public sealed record ForwarderOptions
     /// <summary>Full rescan of the include globs; inotify wakes the scan sooner.</summary>
     public TimeSpan ScanInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a CRI "P" fragment (or docker line without "\n") waits for the rest before it is sent as is.</summary>
+    /// <summary>
+    /// How long a CRI "P" fragment (or docker line without "\n") waits for the rest before it is sent as is.
+    /// </summary>
     public TimeSpan PartialFlushTimeout { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>A file renamed away or deleted is read for this long after its end before it is closed (late writes).</summary>
+    /// <summary>
+    /// A file renamed away or deleted is read for this long after its end before it is closed (late writes).
+    /// </summary>
     public TimeSpan RotateWait { get; init; } = TimeSpan.FromSeconds(5);
 
     public Facility Facility { get; init; } = Facility.User;

@@ -4,9 +4,9 @@ using Shared.Configuration;
 namespace Forwarder.Configuration;
 
 /// <summary>
-/// Reads <see cref="ForwarderOptions"/> from the <c>Forwarder</c> section, setting by setting as <see cref="ForwarderSettings"/>
-/// declares them, and checks every value, collecting one
-/// message per bad key in the form <c>Forwarder:Targets:0 must be …, was 'x'</c>, so an operator sees all mistakes at once.
+/// Reads <see cref="ForwarderOptions"/> from the <c>Forwarder</c> section, setting by setting as
+/// <see cref="ForwarderSettings"/> declares them, and checks every value, collecting one message per bad key in the
+/// form <c>Forwarder:Targets:0 must be …, was 'x'</c>, so an operator sees all mistakes at once.
 /// </summary>
 public static class ForwarderOptionsReader
 {
@@ -36,7 +36,9 @@ public static class ForwarderOptionsReader
         return options;
     }
 
-    /// <summary>A list's items in index order (<c>Include:0</c>, <c>Include:1</c>, …; <c>Include:10</c> after <c>Include:9</c>).</summary>
+    /// <summary>
+    /// A list's items in index order (<c>Include:0</c>, <c>Include:1</c>, …; <c>Include:10</c> after <c>Include:9</c>).
+    /// </summary>
     private static List<(string Path, string Text)> Items(IConfigurationSection list) =>
         [.. list.GetChildren()
             .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out int i) ? i : int.MaxValue)

@@ -6,9 +6,10 @@ using Shared.Syslog;
 namespace Forwarder.Configuration;
 
 /// <summary>
-/// Every setting of the Forwarder, declared once: <see cref="ForwarderOptionsReader"/> reads them, <see cref="CommandLine"/>
-/// makes the switches and <c>--help</c> of them, and tests check docs/forwarder.md's table, the manifests' keys and
-/// <see cref="ForwarderOptions"/>' defaults against them. A new setting is a property of the options and one entry here.
+/// Every setting of the Forwarder, declared once: <see cref="ForwarderOptionsReader"/> reads them,
+/// <see cref="CommandLine"/> makes the switches and <c>--help</c> of them, and tests check docs/forwarder.md's table,
+/// the manifests' keys and <see cref="ForwarderOptions"/>' defaults against them. A new setting is a property of the
+/// options and one entry here.
 /// </summary>
 public static class ForwarderSettings
 {
@@ -25,27 +26,44 @@ public static class ForwarderSettings
             Name, o => o.ExcludeNamespaces, (o, v) => o with { ExcludeNamespaces = v }),
         Many("ExcludePods", "--exclude-pod", "GLOB", "log-forwarder-*, log-collector-*", "pod name glob not to ship",
             Name, o => o.ExcludePods, (o, v) => o with { ExcludePods = v }),
-        Many("Targets", "--to", "URI", "tcp://127.0.0.1:5514", "relp://HOST:PORT (acknowledged: offsets saved only once the receiver answered; port defaults to 2514), tcp://HOST:PORT (octet counting), tcp+lf://… or udp://…; several fail over in order",
-            t => TargetUri.TryParse(t, out var target, out string? why) ? (true, target, null) : (false, target, why), o => o.Targets, (o, v) => o with { Targets = v }),
+        Many("Targets", "--to", "URI", "tcp://127.0.0.1:5514",
+            "relp://HOST:PORT (acknowledged: offsets saved only once the receiver answered; port defaults to 2514), " +
+            "tcp://HOST:PORT (octet counting), tcp+lf://… or udp://…; several fail over in order",
+            t => TargetUri.TryParse(t, out var target, out string? why) ? (true, target, null) : (false, target, why),
+            o => o.Targets, (o, v) => o with { Targets = v }),
         One("RelpWindowSize", "--relp-window", "N", "128", "relp:// targets: messages sent and not yet acknowledged, at most (as librelp)",
             t => ConfigValue.ParseInt(t, 1, 65536), "a whole number from 1 to 65536", o => o.RelpWindowSize, (o, v) => o with { RelpWindowSize = v }),
         One("MaxRetryDelay", "--max-retry-delay", "DURATION", "10s", "longest wait between attempts to reach a target; it doubles from 200ms",
-            t => ConfigValue.ParseDuration(t) is (true, var d) && d >= TimeSpan.FromMilliseconds(200) && d <= TimeSpan.FromDays(1) ? (true, d) : (false, default), "a duration from 200ms to 1d",
+            t => ConfigValue.ParseDuration(t) is (true, var d)
+                && d >= TimeSpan.FromMilliseconds(200) && d <= TimeSpan.FromDays(1)
+                ? (true, d)
+                : (false, default),
+            "a duration from 200ms to 1d",
             o => o.MaxRetryDelay, (o, v) => o with { MaxRetryDelay = v }),
         One("State", "--state", "DIR", "./data/forwarder-state", "checkpoint directory",
             t => (t.Length > 0, t), "a directory path", o => o.State, (o, v) => o with { State = v }),
         One("Node", "--node", "NAME", "$NODE_NAME, else the host name", "HOSTNAME of every message",
             t => (t.Length > 0, t), "a node name", o => o.Node, (o, v) => o with { Node = v }) with { DefaultIsDescribed = true },
         One("Http", "--http", "HOST:PORT", "127.0.0.1:8084", "HTTP endpoint: /healthz, /metrics; port 0 picks one; empty disables",
-            ConfigValue.ParseEndpoint, "HOST:PORT (an IP address, localhost or *, and a port 0-65535) or empty to disable", o => o.Http, (o, v) => o with { Http = v }),
+            ConfigValue.ParseEndpoint,
+            "HOST:PORT (an IP address, localhost or *, and a port 0-65535) or empty to disable",
+            o => o.Http, (o, v) => o with { Http = v }),
         One("StartAt", "--start-at", "beginning|end", "beginning", "where to start in files found at the very first start, with no checkpoints",
-            t => Enum.TryParse(t, ignoreCase: true, out StartPosition p) && !char.IsAsciiDigit(t[0]) ? (true, p) : (false, default), "beginning or end",
+            t => Enum.TryParse(t, ignoreCase: true, out StartPosition p) && !char.IsAsciiDigit(t[0])
+                ? (true, p)
+                : (false, default),
+            "beginning or end",
             o => o.StartAt, (o, v) => o with { StartAt = v }),
         One("MaxLineSize", "--max-line-size", "SIZE", "256KiB", "longest message kept whole after reassembly; longer ones are cut and marked",
-            t => ConfigValue.TryParseSize(t, 1024, 64L << 20, out long v) ? (true, (int)v) : (false, 0), "a size from 1KiB to 64MiB", o => o.MaxLineSize, (o, v) => o with { MaxLineSize = v }),
+            t => ConfigValue.TryParseSize(t, 1024, 64L << 20, out long v) ? (true, (int)v) : (false, 0),
+            "a size from 1KiB to 64MiB",
+            o => o.MaxLineSize, (o, v) => o with { MaxLineSize = v }),
         One("QueueSize", "--queue-size", "SIZE", "8MiB", "encoded bytes waiting for the network before file reading pauses",
-            t => ConfigValue.TryParseSize(t, 256 * 1024, 4L << 30, out long v) ? (true, v) : (false, 0L), "a size from 256KiB to 4GiB", o => o.QueueSize, (o, v) => o with { QueueSize = v }),
-        One("CheckpointInterval", "--checkpoint-interval", "DURATION", "500ms", "save offsets this often, only for lines already written to the socket",
+            t => ConfigValue.TryParseSize(t, 256 * 1024, 4L << 30, out long v) ? (true, v) : (false, 0L),
+            "a size from 256KiB to 4GiB",
+            o => o.QueueSize, (o, v) => o with { QueueSize = v }),
+        One("CheckpointInterval", "--checkpoint-interval", "DURATION", "500ms",
+            "save offsets this often, only for lines already written to the socket",
             Positive, Duration, o => o.CheckpointInterval, (o, v) => o with { CheckpointInterval = v }),
         One("ScanInterval", "--scan-interval", "DURATION", "1s", "rescan the include globs this often; inotify wakes it sooner",
             Positive, Duration, o => o.ScanInterval, (o, v) => o with { ScanInterval = v }),
@@ -54,7 +72,8 @@ public static class ForwarderSettings
         One("RotateWait", "--rotate-wait", "DURATION", "5s", "keep reading a renamed or deleted file this long after its end before closing it",
             ConfigValue.ParseDuration, "a duration such as 5s or 0", o => o.RotateWait, (o, v) => o with { RotateWait = v }),
         One("Facility", "--facility", "NAME", "user", "syslog facility (name or 0-23)",
-            ParseFacility, "a facility name (user, daemon, local0 … local7, …) or number 0-23", o => o.Facility, (o, v) => o with { Facility = v }),
+            ParseFacility, "a facility name (user, daemon, local0 … local7, …) or number 0-23",
+            o => o.Facility, (o, v) => o with { Facility = v }),
         One("StdoutSeverity", "--stdout-severity", "NAME", "info", "severity of stdout lines",
             ParseSeverity, SeverityRule, o => o.StdoutSeverity, (o, v) => o with { StdoutSeverity = v }),
         One("StderrSeverity", "--stderr-severity", "NAME", "err", "severity of stderr lines",
@@ -63,14 +82,18 @@ public static class ForwarderSettings
             t => (IsSdId(t), t), "an SD-ID: name@enterprise-number, 1-32 printable characters without '=', ']', '\"' or space",
             o => o.StructuredDataId, (o, v) => o with { StructuredDataId = v }),
         One("MaxDatagramSize", "--max-datagram-size", "N", "2048", "UDP targets: cut longer messages to N bytes, counted",
-            t => ConfigValue.ParseInt(t, 480, 65507), "a whole number from 480 to 65507", o => o.MaxDatagramSize, (o, v) => o with { MaxDatagramSize = v }),
+            t => ConfigValue.ParseInt(t, 480, 65507), "a whole number from 480 to 65507",
+            o => o.MaxDatagramSize, (o, v) => o with { MaxDatagramSize = v }),
         One("LogFormat", "--log-format", "text|json", "text", "format of the Forwarder's own log on stdout",
             ConsoleLogging.ParseFormat, ConsoleLogging.FormatRule, o => o.LogFormat, (o, v) => o with { LogFormat = v }),
         One("LogLevel", "--log-level", "LEVEL", "Information", "Verbose, Debug, Information, Warning, Error, Fatal",
             ConsoleLogging.ParseLevel, ConsoleLogging.LevelRule, o => o.LogLevel, (o, v) => o with { LogLevel = v }),
     ];
 
-    /// <summary>A setting with one value: read with <paramref name="parse"/>, reported as <c>Forwarder:Key must be <paramref name="rule"/>, was 'x'</c>.</summary>
+    /// <summary>
+    /// A setting with one value: read with <paramref name="parse"/>, reported as
+    /// <c>Forwarder:Key must be <paramref name="rule"/>, was 'x'</c>.
+    /// </summary>
     private static Setting<ForwarderOptions> One<T>(
         string key,
         string? name,
@@ -83,7 +106,9 @@ public static class ForwarderSettings
         Func<ForwarderOptions, T, ForwarderOptions> set) =>
         new(key, name, value, fallback, help, (reader, o) => set(o, reader.Get(key, get(o), parse, rule)), o => get(o));
 
-    /// <summary>A list (<c>Key:0</c>, <c>Key:1</c>, … or a repeated switch); each bad item is reported by its own key.</summary>
+    /// <summary>
+    /// A list (<c>Key:0</c>, <c>Key:1</c>, … or a repeated switch); each bad item is reported by its own key.
+    /// </summary>
     private static Setting<ForwarderOptions> Many<T>(
         string key,
         string name,

@@ -14,7 +14,9 @@ public sealed record TargetUri(SyslogTransportProtocol Protocol, SyslogFraming F
 {
     public const int DefaultPort = 514;
 
-    /// <summary>The Collector's RELP listener; rsyslog's imrelp has no default and is often configured on 2514 too.</summary>
+    /// <summary>
+    /// The Collector's RELP listener; rsyslog's imrelp has no default and is often configured on 2514 too.
+    /// </summary>
     public const int DefaultRelpPort = 2514;
 
     public static TargetUri Parse(string text) =>

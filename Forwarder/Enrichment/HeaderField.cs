@@ -3,12 +3,16 @@ using Shared.Syslog;
 
 namespace Forwarder.Enrichment;
 
-/// <summary>Header fields and SD-NAMEs encoded once per file, made valid the way <see cref="Rfc5424Writer"/> makes them.</summary>
+/// <summary>
+/// Header fields and SD-NAMEs encoded once per file, made valid the way <see cref="Rfc5424Writer"/> makes them.
+/// </summary>
 internal static class HeaderField
 {
     private const byte Replacement = (byte)'_';
 
-    /// <summary>PRINTUSASCII (§6: 33–126) cut to <paramref name="maxLength"/>, other characters as '_', empty as NILVALUE.</summary>
+    /// <summary>
+    /// PRINTUSASCII (§6: 33–126) cut to <paramref name="maxLength"/>, other characters as '_', empty as NILVALUE.
+    /// </summary>
     public static byte[] Encode(string value, int maxLength)
     {
         if (value.Length == 0)

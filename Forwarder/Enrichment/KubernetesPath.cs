@@ -6,8 +6,8 @@ namespace Forwarder.Enrichment;
 /// Reads pod identity from the paths the kubelet and the runtimes lay out on a node:
 /// <c>/var/log/containers/&lt;pod&gt;_&lt;namespace&gt;_&lt;container&gt;-&lt;64 hex id&gt;.log</c> (a symlink) →
 /// <c>/var/log/pods/&lt;namespace&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;/&lt;n&gt;.log</c> → (docker only)
-/// <c>/var/lib/docker/containers/&lt;id&gt;/&lt;id&gt;-json.log</c>. Pod names and namespaces are DNS names without '_';
-/// container names are DNS labels, which may hold '-'.
+/// <c>/var/lib/docker/containers/&lt;id&gt;/&lt;id&gt;-json.log</c>. Pod names and namespaces are DNS names without
+/// '_'; container names are DNS labels, which may hold '-'.
 /// </summary>
 public static class KubernetesPath
 {
@@ -19,9 +19,9 @@ public static class KubernetesPath
     private static readonly SearchValues<char> LowerHexDigits = SearchValues.Create("0123456789abcdef");
 
     /// <summary>
-    /// Merges what each path of <paramref name="chain"/> says (the path that matched the include glob, then each symlink
-    /// hop's target, ending at the real file; all absolute, with any prefix before <c>/var</c>). The first path to name a
-    /// field wins. Null unless namespace, pod and container are all known.
+    /// Merges what each path of <paramref name="chain"/> says (the path that matched the include glob, then each
+    /// symlink hop's target, ending at the real file; all absolute, with any prefix before <c>/var</c>). The first path
+    /// to name a field wins. Null unless namespace, pod and container are all known.
     /// </summary>
     public static PodIdentity? FromPaths(IReadOnlyList<string> chain)
     {
@@ -76,11 +76,19 @@ public static class KubernetesPath
             return false;
         }
 
-        identity = new PodIdentity(name[(first + 1)..second].ToString(), name[..first].ToString(), rest[..dash].ToString(), rest[(dash + 1)..].ToString(), null);
+        identity = new PodIdentity(
+            name[(first + 1)..second].ToString(),
+            name[..first].ToString(),
+            rest[..dash].ToString(),
+            rest[(dash + 1)..].ToString(),
+            null);
         return true;
     }
 
-    /// <summary><c>…/var/log/pods/&lt;namespace&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;/&lt;n&gt;.log[.&lt;rotation time&gt;]</c></summary>
+    /// <summary>
+    /// <c>…/var/log/pods/&lt;namespace&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;/&lt;n&gt;.log
+    /// [.&lt;rotation time&gt;]</c>
+    /// </summary>
     private static bool TryPodsFile(string path, out PodIdentity identity)
     {
         identity = null!;
@@ -114,7 +122,9 @@ public static class KubernetesPath
         return true;
     }
 
-    /// <summary><c>…/var/lib/docker/containers/&lt;id&gt;/&lt;id&gt;-json.log</c> (also rotated <c>-json.log.1</c>).</summary>
+    /// <summary>
+    /// <c>…/var/lib/docker/containers/&lt;id&gt;/&lt;id&gt;-json.log</c> (also rotated <c>-json.log.1</c>).
+    /// </summary>
     private static bool TryDockerFile(string path, out string? containerId)
     {
         containerId = null;

@@ -7,7 +7,12 @@ using Shared.Observability;
 namespace Forwarder.Observability;
 
 /// <summary>Renders every counter of the Forwarder as Prometheus text for <c>GET /metrics</c>.</summary>
-internal sealed class ForwarderMetrics(TailingLoop tailing, ShippingQueue queue, ShippingCounters shipping, CollectorLink link, DiscoveryWatcher watcher)
+internal sealed class ForwarderMetrics(
+    TailingLoop tailing,
+    ShippingQueue queue,
+    ShippingCounters shipping,
+    CollectorLink link,
+    DiscoveryWatcher watcher)
 {
     private const string Prefix = "kubesyslog_forwarder_";
 
@@ -25,20 +30,33 @@ internal sealed class ForwarderMetrics(TailingLoop tailing, ShippingQueue queue,
         m.Counter(Prefix + "truncated_lines_total", "Entries longer than the maximum line size: sent cut and marked.", t.TruncatedLines);
         m.Counter(Prefix + "partial_lines_total", "Entries sent without their final fragment (flush timeout, file gone).", t.PartialLines);
         m.Counter(Prefix + "malformed_lines_total", "Lines not in their file's format: sent raw and marked.", t.MalformedLines);
-        m.Counter(Prefix + "file_truncations_total", "Files that shrank or were rewritten (copytruncate): read again from the start.", t.FileTruncations);
+        m.Counter(
+            Prefix + "file_truncations_total",
+            "Files that shrank or were rewritten (copytruncate): read again from the start.",
+            t.FileTruncations);
         m.Counter(Prefix + "files_opened_total", "Files opened for tailing.", t.FilesOpened);
         m.Counter(Prefix + "files_closed_total", "Files closed after they were renamed away or deleted and drained.", t.FilesClosed);
         m.Counter(Prefix + "open_errors_total", "Failed attempts to open a file (retried).", t.OpenErrors);
         m.Gauge(Prefix + "inotify_watching", "1 when discovery is woken by inotify, 0 when it only polls.", watcher.IsWatching ? 1 : 0);
 
         var files = tailing.Files;
-        m.Gauge(Prefix + "files_watched", "Files being tailed (including renamed or deleted ones still being drained).", files.Count(f => !f.IsClosed));
-        m.Gauge(Prefix + "drained_files_remembered", "Checkpoints of drained files kept so they are not shipped twice; forgotten once the file is deleted.", tailing.DrainedFilesRemembered);
+        m.Gauge(
+            Prefix + "files_watched",
+            "Files being tailed (including renamed or deleted ones still being drained).",
+            files.Count(f => !f.IsClosed));
+        m.Gauge(
+            Prefix + "drained_files_remembered",
+            "Checkpoints of drained files kept so they are not shipped twice; forgotten once the file is deleted.",
+            tailing.DrainedFilesRemembered);
         foreach (var file in files)
         {
             if (!file.IsClosed)
             {
-                m.Gauge(Prefix + "file_lag_bytes", "Bytes of a file not yet written to a target's socket.", Math.Max(0, file.Size - file.CommittedOffset), ("path", file.File.Path));
+                m.Gauge(
+                    Prefix + "file_lag_bytes",
+                    "Bytes of a file not yet written to a target's socket.",
+                    Math.Max(0, file.Size - file.CommittedOffset),
+                    ("path", file.File.Path));
             }
         }
 
@@ -50,24 +68,40 @@ internal sealed class ForwarderMetrics(TailingLoop tailing, ShippingQueue queue,
 
         for (int i = 0; i < counters.Count; i++)
         {
-            m.Counter(Prefix + "target_reconnects_total", "TCP connections replaced after a failure, per target.", counters[i].Reconnects, ("target", link.Targets[i]));
+            m.Counter(
+                Prefix + "target_reconnects_total",
+                "TCP connections replaced after a failure, per target.",
+                counters[i].Reconnects,
+                ("target", link.Targets[i]));
         }
 
         for (int i = 0; i < counters.Count; i++)
         {
-            m.Counter(Prefix + "target_refused_total", "RELP: messages the target answered with an error (500); counted, logged, not sent again.", counters[i].Refused, ("target", link.Targets[i]));
+            m.Counter(
+                Prefix + "target_refused_total",
+                "RELP: messages the target answered with an error (500); counted, logged, not sent again.",
+                counters[i].Refused,
+                ("target", link.Targets[i]));
         }
 
         for (int i = 0; i < counters.Count; i++)
         {
-            m.Counter(Prefix + "target_resent_lines_total", "RELP: unacknowledged messages sent again after a session ended (the receiver may hold some twice).", counters[i].Resent, ("target", link.Targets[i]));
+            m.Counter(
+                Prefix + "target_resent_lines_total",
+                "RELP: unacknowledged messages sent again after a session ended (the receiver may hold some twice).",
+                counters[i].Resent,
+                ("target", link.Targets[i]));
         }
 
         m.Counter(Prefix + "failed_sends_total", "Sends that failed and were tried again (the batch is kept, nothing is lost).", link.FailedAttempts);
         m.Counter(Prefix + "failovers_total", "Times a failed send moved shipping to the next target.", link.Failovers);
         long truncated = counters.Sum(c => c.Truncated);
         long failed = counters.Sum(c => c.FailedSends);
-        m.Counter(Prefix + "dropped_lines_total", "Messages lost, by reason (UDP only: TCP never drops, it waits).", failed, ("reason", "udp_send_failed"));
+        m.Counter(
+            Prefix + "dropped_lines_total",
+            "Messages lost, by reason (UDP only: TCP never drops, it waits).",
+            failed,
+            ("reason", "udp_send_failed"));
         m.Counter(Prefix + "udp_truncated_lines_total", "Messages cut to the UDP datagram size (sent, shorter).", truncated);
 
         using var process = Process.GetCurrentProcess();

@@ -3,7 +3,9 @@ using Shared.Observability;
 
 namespace Forwarder.Observability;
 
-/// <summary><c>/healthz</c>: the tailing loop has started and the process answers; <c>/metrics</c>: Prometheus text.</summary>
+/// <summary>
+/// <c>/healthz</c>: the tailing loop has started and the process answers; <c>/metrics</c>: Prometheus text.
+/// </summary>
 internal static class HealthEndpoints
 {
     public static void Map(WebApplication app)

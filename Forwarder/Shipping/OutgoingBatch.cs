@@ -52,7 +52,10 @@ internal sealed class OutgoingBatch : IBufferWriter<byte>, IReadOnlyList<ReadOnl
         }
     }
 
-    /// <summary>Once this batch is sent, <paramref name="tailer"/> may checkpoint <paramref name="offset"/> (the latest call wins).</summary>
+    /// <summary>
+    /// Once this batch is sent, <paramref name="tailer"/> may checkpoint <paramref name="offset"/> (the latest call
+    /// wins).
+    /// </summary>
     public void SetProgress(FileTailer tailer, long offset, int epoch)
     {
         for (int i = _progress.Count - 1; i >= 0; i--)

@@ -27,7 +27,9 @@ internal sealed class CheckpointStore
 
     public string FilePath => _path;
 
-    /// <summary>Creates the directory and checks that it is writable: a Forwarder that cannot save offsets must not start.</summary>
+    /// <summary>
+    /// Creates the directory and checks that it is writable: a Forwarder that cannot save offsets must not start.
+    /// </summary>
     public void EnsureWritable()
     {
         Directory.CreateDirectory(_directory);
@@ -35,7 +37,10 @@ internal sealed class CheckpointStore
         File.Delete(_temporary);
     }
 
-    /// <summary>The saved checkpoints; null when none were ever saved (the very first start). A corrupt file is logged and treated as empty.</summary>
+    /// <summary>
+    /// The saved checkpoints; null when none were ever saved (the very first start). A corrupt file is logged and
+    /// treated as empty.
+    /// </summary>
     public IReadOnlyList<Checkpoint>? Load()
     {
         if (!File.Exists(_path))
@@ -64,7 +69,9 @@ internal sealed class CheckpointStore
 
     public void Save(IReadOnlyList<Checkpoint> checkpoints)
     {
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(new CheckpointFile(CheckpointFile.CurrentVersion, checkpoints), CheckpointJsonContext.Default.CheckpointFile);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(
+            new CheckpointFile(CheckpointFile.CurrentVersion, checkpoints),
+            CheckpointJsonContext.Default.CheckpointFile);
         using (var stream = new FileStream(_temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
         {
             stream.Write(json);

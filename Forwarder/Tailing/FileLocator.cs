@@ -2,12 +2,15 @@ namespace Forwarder.Tailing;
 
 /// <summary>
 /// Finds a file by its identity (device, inode) in the directory it was last seen in. Kubelet and docker rotate by
-/// renaming within the directory (<c>0.log</c> → <c>0.log.&lt;time&gt;</c>, <c>-json.log</c> → <c>-json.log.1</c> → <c>.2</c>),
-/// so a file that is in none of its directory's entries was deleted, or its whole pod directory was.
+/// renaming within the directory (<c>0.log</c> → <c>0.log.&lt;time&gt;</c>, <c>-json.log</c> → <c>-json.log.1</c> →
+/// <c>.2</c>), so a file that is in none of its directory's entries was deleted, or its whole pod directory was.
 /// </summary>
 internal static class FileLocator
 {
-    /// <summary>The path of the file in <paramref name="directory"/> with that device and inode, or null (also when the directory is gone or unreadable).</summary>
+    /// <summary>
+    /// The path of the file in <paramref name="directory"/> with that device and inode, or null (also when the
+    /// directory is gone or unreadable).
+    /// </summary>
     public static string? FindByIdentity(string? directory, FileKey key) => TryFind(directory, key, out string? found) ? found : null;
 
     /// <summary>

@@ -24,7 +24,9 @@ internal readonly partial record struct FileStatus(ulong Device, ulong Inode, lo
     /// <summary>Same device and inode: the same file, whatever path reached it.</summary>
     public bool IsSameFileAs(FileStatus other) => Device == other.Device && Inode == other.Inode;
 
-    /// <summary>Follows symbolic links. False (with the errno) when the path does not exist or cannot be read.</summary>
+    /// <summary>
+    /// Follows symbolic links. False (with the errno) when the path does not exist or cannot be read.
+    /// </summary>
     public static bool TryGet(string path, out FileStatus status, out int errno) =>
         TryGet(AtFdCwd, path, 0, out status, out errno);
 

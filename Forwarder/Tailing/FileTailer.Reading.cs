@@ -8,7 +8,8 @@ internal sealed partial class FileTailer
 
     /// <summary>
     /// Reads one chunk at <see cref="ReadOffset"/> and parses its complete lines into the context's batch.
-    /// Returns the bytes consumed; 0 when there is no complete new line. Throws <see cref="IOException"/> on a read error.
+    /// Returns the bytes consumed; 0 when there is no complete new line. Throws <see cref="IOException"/> on a read
+    /// error.
     /// </summary>
     public int ReadChunk(ReadContext context)
     {
@@ -110,7 +111,9 @@ internal sealed partial class FileTailer
         return false;
     }
 
-    /// <summary>Set when a read found the file rewritten from the top, until the loop takes the notice to log it once.</summary>
+    /// <summary>
+    /// Set when a read found the file rewritten from the top, until the loop takes the notice to log it once.
+    /// </summary>
     public bool TruncationNoticed { get; private set; }
 
     /// <summary>True once per truncation found by a read: the loop logs it.</summary>

@@ -21,10 +21,14 @@ internal sealed partial class FileTailer
     /// <summary>Looks in a row that found nothing new; each doubles the wait, up to <see cref="MaxPollMs"/>.</summary>
     public int IdlePolls { get; private set; }
 
-    /// <summary>The earliest time this file needs the loop: its next look, or its next open attempt while closed.</summary>
+    /// <summary>
+    /// The earliest time this file needs the loop: its next look, or its next open attempt while closed.
+    /// </summary>
     public long DueAt => Math.Max(NextPoll, IsOpen ? 0 : RetryOpenAt);
 
-    /// <summary>Reads wait until <paramref name="predecessor"/> (an older generation of this path) is drained; null: none.</summary>
+    /// <summary>
+    /// Reads wait until <paramref name="predecessor"/> (an older generation of this path) is drained; null: none.
+    /// </summary>
     public void DrainAfter(FileTailer? predecessor) => Predecessor = predecessor;
 
     /// <summary>
@@ -56,7 +60,9 @@ internal sealed partial class FileTailer
         NextPoll = now + Math.Min(MaxPollMs, MinPollMs << Math.Min(IdlePolls - 1, 6));
     }
 
-    /// <summary>After a read error: the handle goes, the offset stays; the file is opened again at <paramref name="retryAt"/>.</summary>
+    /// <summary>
+    /// After a read error: the handle goes, the offset stays; the file is opened again at <paramref name="retryAt"/>.
+    /// </summary>
     public void CloseForRetry(long retryAt)
     {
         _handle?.Dispose();

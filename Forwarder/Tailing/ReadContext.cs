@@ -25,6 +25,10 @@ internal sealed class ReadContext(int bufferSize, TailingCounters counters)
     {
         Now = time.GetTimestamp() * 1000 / time.TimestampFrequency;
         var utc = time.GetUtcNow();
-        utc.UtcDateTime.TryFormat(_readTime, out _readTimeLength, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        utc.UtcDateTime.TryFormat(
+            _readTime,
+            out _readTimeLength,
+            "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'",
+            System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -2,15 +2,18 @@ namespace Forwarder.Tailing;
 
 /// <summary>
 /// Finds generations of a log file that were rotated away before anyone saw them: kubelet renames <c>0.log</c> to
-/// <c>0.log.&lt;timestamp&gt;</c> and docker <c>&lt;id&gt;-json.log</c> to <c>&lt;id&gt;-json.log.1</c>, next to the live file. When
-/// two rotations happen between two scans (or while the Forwarder is down), the middle file was never at the watched
-/// path. Such a file was written after the last file we knew started, so its modification time is later than that;
-/// older generations (rotated before we started) are earlier and are left alone. Compressed ones are skipped: they
-/// are copies of files that were plain before.
+/// <c>0.log.&lt;timestamp&gt;</c> and docker <c>&lt;id&gt;-json.log</c> to <c>&lt;id&gt;-json.log.1</c>, next to the
+/// live file. When two rotations happen between two scans (or while the Forwarder is down), the middle file was never
+/// at the watched path. Such a file was written after the last file we knew started, so its modification time is later
+/// than that; older generations (rotated before we started) are earlier and are left alone. Compressed ones are
+/// skipped: they are copies of files that were plain before.
 /// </summary>
 internal static class RotatedSiblings
 {
-    /// <summary>The generations modified after <paramref name="modifiedAfterUtc"/> that <paramref name="isKnown"/> (given key and path) does not know, oldest first.</summary>
+    /// <summary>
+    /// The generations modified after <paramref name="modifiedAfterUtc"/> that <paramref name="isKnown"/> (given key
+    /// and path) does not know, oldest first.
+    /// </summary>
     public static List<(string Path, FileStatus Status)> Find(string livePath, DateTime modifiedAfterUtc, Func<FileKey, string, bool> isKnown)
     {
         var found = new List<(string Path, FileStatus Status, DateTime Modified)>();
@@ -25,12 +28,15 @@ internal static class RotatedSiblings
         {
             foreach (var entry in new DirectoryInfo(directory).EnumerateFiles(prefix + "*"))
             {
-                if (entry.LinkTarget is not null || entry.Name.EndsWith(".gz", StringComparison.Ordinal) || entry.LastWriteTimeUtc <= modifiedAfterUtc)
+                if (entry.LinkTarget is not null
+                    || entry.Name.EndsWith(".gz", StringComparison.Ordinal)
+                    || entry.LastWriteTimeUtc <= modifiedAfterUtc)
                 {
                     continue;
                 }
 
-                if (FileStatus.TryGetNoFollow(entry.FullName, out var status, out _) && !isKnown(new FileKey(status.Device, status.Inode), entry.FullName))
+                if (FileStatus.TryGetNoFollow(entry.FullName, out var status, out _)
+                    && !isKnown(new FileKey(status.Device, status.Inode), entry.FullName))
                 {
                     found.Add((entry.FullName, status, entry.LastWriteTimeUtc));
                 }

@@ -56,7 +56,8 @@ internal sealed class TailingCounters
         }
     }
 
-    // One writer (the tailing loop): plain increments above, interlocked adds here; 64-bit reads never tear on x64/arm64.
+    // One writer (the tailing loop): plain increments above, interlocked adds here; 64-bit reads never tear on
+    // x64/arm64.
     public void AddBytes(long bytes) => Interlocked.Add(ref _bytes, bytes);
 
     public void AddFileTruncation() => Interlocked.Increment(ref _fileTruncations);

@@ -27,13 +27,25 @@ internal static partial class TailingLog
     [LoggerMessage(408, LogLevel.Information, "Resuming rotated file {Path} (was {OldPath}) at offset {Offset}")]
     public static partial void ResumingRotated(ILogger logger, string path, string oldPath, long offset);
 
-    [LoggerMessage(409, LogLevel.Warning, "{Path} was checkpointed at offset {Offset} but is gone; lines written to it after that offset while the Forwarder was down are lost")]
+    [LoggerMessage(
+        409,
+        LogLevel.Warning,
+        "{Path} was checkpointed at offset {Offset} but is gone; lines written to it after that offset while the " +
+        "Forwarder was down are lost")]
     public static partial void CheckpointedFileGone(ILogger logger, string path, long offset);
 
-    [LoggerMessage(410, LogLevel.Information, "{Path} starts with other bytes than its checkpoint (its inode was reused by a new file): reading from the start")]
+    [LoggerMessage(
+        410,
+        LogLevel.Information,
+        "{Path} starts with other bytes than its checkpoint (its inode was reused by a new file): reading from the " +
+        "start")]
     public static partial void InodeReused(ILogger logger, string path);
 
-    [LoggerMessage(412, LogLevel.Warning, "{Path} was renamed away or deleted before it could be opened; lines written to it after its checkpoint are lost")]
+    [LoggerMessage(
+        412,
+        LogLevel.Warning,
+        "{Path} was renamed away or deleted before it could be opened; lines written to it after its checkpoint are " +
+        "lost")]
     public static partial void GoneBeforeOpen(ILogger logger, string path);
 
     [LoggerMessage(411, LogLevel.Information, "Tailing stopped: {Lines} lines, {Bytes} bytes read; {Files} files open")]

@@ -9,7 +9,10 @@ namespace Shared.Configuration;
 /// </summary>
 public static class ConfigValue
 {
-    /// <summary><c>127.0.0.1:5514</c>, <c>[::1]:5514</c>, <c>localhost:5514</c>, <c>*:5514</c> or <c>0.0.0.0:5514</c>; empty is null.</summary>
+    /// <summary>
+    /// <c>127.0.0.1:5514</c>, <c>[::1]:5514</c>, <c>localhost:5514</c>, <c>*:5514</c> or <c>0.0.0.0:5514</c>; empty is
+    /// null.
+    /// </summary>
     public static (bool Ok, IPEndPoint? Value) ParseEndpoint(string text)
     {
         if (text.Length == 0)
@@ -38,7 +41,9 @@ public static class ConfigValue
         return address is null ? (false, null) : (true, new IPEndPoint(address, port));
     }
 
-    /// <summary>Bytes, or a number with a binary unit: <c>64KiB</c>, <c>8m</c>, <c>2GB</c> (all powers of 1024).</summary>
+    /// <summary>
+    /// Bytes, or a number with a binary unit: <c>64KiB</c>, <c>8m</c>, <c>2GB</c> (all powers of 1024).
+    /// </summary>
     public static bool TryParseSize(string text, out long bytes)
     {
         bytes = 0;
@@ -94,7 +99,11 @@ public static class ConfigValue
             // The last test: double.TryParse also takes "NaN", "Infinity" and numbers past TimeSpan.MaxValue, on which
             // TimeSpan.FromMilliseconds throws instead of the reader reporting the bad value.
             if (text.EndsWith(unit, StringComparison.Ordinal)
-                && double.TryParse(text.AsSpan(0, text.Length - unit.Length), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double n)
+                && double.TryParse(
+                    text.AsSpan(0, text.Length - unit.Length),
+                    NumberStyles.AllowDecimalPoint,
+                    CultureInfo.InvariantCulture,
+                    out double n)
                 && !(unit == "m" && text.EndsWith("ms", StringComparison.Ordinal))
                 && n * scale < TimeSpan.MaxValue.TotalMilliseconds)
             {

@@ -6,7 +6,10 @@ namespace Shared.Configuration;
 /// at once. <paramref name="lookup"/> returns a key's raw text (e.g. <c>configuration.GetSection(section)[key]</c>);
 /// <paramref name="children"/> a list key's items as (path below the section, text), e.g. <c>Targets:0</c>.
 /// </summary>
-public sealed class SettingsReader(string section, Func<string, string?> lookup, Func<string, IReadOnlyList<(string Path, string Text)>>? children = null)
+public sealed class SettingsReader(
+    string section,
+    Func<string, string?> lookup,
+    Func<string, IReadOnlyList<(string Path, string Text)>>? children = null)
 {
     public List<string> Errors { get; } = [];
 

@@ -27,7 +27,8 @@ public sealed class SwitchCommand
     /// <param name="section">The configuration section the keys are under (<c>Collector</c>).</param>
     /// <param name="description">The first lines of <c>--help</c>.</param>
     /// <param name="switches">The switches, in the order <c>--help</c> lists them.</param>
-    /// <param name="epilogue">Text after the switches in <c>--help</c>: message format, configuration, exit codes.</param>
+    /// <param name="epilogue">Text after the switches in <c>--help</c>: message format, configuration, exit
+    /// codes.</param>
     public SwitchCommand(string section, string description, IReadOnlyList<CommandLineSwitch> switches, string epilogue)
     {
         _section = section;
@@ -65,8 +66,8 @@ public sealed class SwitchCommand
     public IReadOnlyList<CommandLineSwitch> Switches { get; }
 
     /// <summary>
-    /// Parses every argument into <c>Section:Key</c> entries (a repeatable switch into <c>Section:Key:0</c>, <c>:1</c>, …),
-    /// or explains the first bad one. <c>-h</c>, <c>--help</c> and <c>-?</c> set <paramref name="help"/>.
+    /// Parses every argument into <c>Section:Key</c> entries (a repeatable switch into <c>Section:Key:0</c>, <c>:1</c>,
+    /// …), or explains the first bad one. <c>-h</c>, <c>--help</c> and <c>-?</c> set <paramref name="help"/>.
     /// </summary>
     public bool TryParse(IReadOnlyList<string> args, out Dictionary<string, string?> values, out bool help, out string? error)
     {
@@ -110,7 +111,9 @@ public sealed class SwitchCommand
         return false;
     }
 
-    /// <summary>What <c>--help</c> prints: description, usage, one line per switch with its value and default, the epilogue.</summary>
+    /// <summary>
+    /// What <c>--help</c> prints: description, usage, one line per switch with its value and default, the epilogue.
+    /// </summary>
     public string HelpText()
     {
         using var output = new StringWriter(CultureInfo.InvariantCulture);

@@ -12,7 +12,9 @@ public sealed record RelpClientOptions
     /// </summary>
     public int WindowSize { get; init; } = DefaultWindowSize;
 
-    /// <summary>Longest <c>rsp</c> data accepted from the server; a longer one ends the session (as in librelp's client).</summary>
+    /// <summary>
+    /// Longest <c>rsp</c> data accepted from the server; a longer one ends the session (as in librelp's client).
+    /// </summary>
     public int MaxResponseLength { get; init; } = RelpFrameReader.DefaultMaxDataLength;
 
     /// <summary>The offers sent with <c>open</c>.</summary>

@@ -1,6 +1,8 @@
 namespace Shared.Relp;
 
-/// <summary>The commands librelp knows (its <c>relpEngineDispatchFrame</c>); anything else is <see cref="Other"/>.</summary>
+/// <summary>
+/// The commands librelp knows (its <c>relpEngineDispatchFrame</c>); anything else is <see cref="Other"/>.
+/// </summary>
 public enum RelpCommand : byte
 {
     /// <summary>A well-formed command name librelp does not dispatch (it closes the session on those).</summary>

@@ -11,5 +11,12 @@ namespace Shared.Relp;
 /// <param name="Name">The command's name as sent.</param>
 /// <param name="Data">The data; empty for an oversize frame, whose data the reader skips.</param>
 /// <param name="DataLength">DATALEN as announced.</param>
-/// <param name="IsOversize">DATALEN was over the reader's limit: the data is not delivered (answer it with 500).</param>
-public readonly record struct RelpFrame(int Txnr, RelpCommand Command, ReadOnlySequence<byte> Name, ReadOnlySequence<byte> Data, int DataLength, bool IsOversize = false);
+/// <param name="IsOversize">DATALEN was over the reader's limit: the data is not delivered (answer it with
+/// 500).</param>
+public readonly record struct RelpFrame(
+    int Txnr,
+    RelpCommand Command,
+    ReadOnlySequence<byte> Name,
+    ReadOnlySequence<byte> Data,
+    int DataLength,
+    bool IsOversize = false);

@@ -32,7 +32,9 @@ public sealed class RelpFrameReader
 
     public int MaxDataLength => _maxDataLength;
 
-    /// <summary>True while the data of an oversize frame is still being skipped (a partial frame at end of stream).</summary>
+    /// <summary>
+    /// True while the data of an oversize frame is still being skipped (a partial frame at end of stream).
+    /// </summary>
     public bool IsSkipping => _skipBytes > 0 || _trailerPending;
 
     /// <summary>
@@ -57,7 +59,15 @@ public sealed class RelpFrameReader
         // A header split across segments is copied out once (HttpParser's rule), in a method of its own: a stackalloc
         // here would cost every frame (measured: the reader ran 5x slower with it inline).
         var status = buffer.IsSingleSegment || buffer.FirstSpan.Length >= MaxHeaderLength
-            ? ParseHeader(buffer.FirstSpan, out int txnr, out int commandStart, out int commandLength, out var command, out int dataLength, out int headerLength, out error)
+            ? ParseHeader(
+                buffer.FirstSpan,
+                out int txnr,
+                out int commandStart,
+                out int commandLength,
+                out var command,
+                out int dataLength,
+                out int headerLength,
+                out error)
             : ParseSplitHeader(buffer, out txnr, out commandStart, out commandLength, out command, out dataLength, out headerLength, out error);
         if (status != OperationStatus.Done)
         {
@@ -105,15 +115,39 @@ public sealed class RelpFrameReader
     /// (the SP before the data, or the trailer when DATALEN is 0), which is checked here too. Bad bytes are reported as
     /// soon as they are seen, so garbage is refused before a whole header has arrived.
     /// </summary>
-    private static OperationStatus ParseSplitHeader(in ReadOnlySequence<byte> buffer, out int txnr, out int commandStart, out int commandLength, out RelpCommand command, out int dataLength, out int headerLength, out RelpFramingError error)
+    private static OperationStatus ParseSplitHeader(
+        in ReadOnlySequence<byte> buffer,
+        out int txnr,
+        out int commandStart,
+        out int commandLength,
+        out RelpCommand command,
+        out int dataLength,
+        out int headerLength,
+        out RelpFramingError error)
     {
         Span<byte> scratch = stackalloc byte[MaxHeaderLength];
         int copied = (int)Math.Min(buffer.Length, MaxHeaderLength);
         buffer.Slice(0, copied).CopyTo(scratch);
-        return ParseHeader(scratch[..copied], out txnr, out commandStart, out commandLength, out command, out dataLength, out headerLength, out error);
+        return ParseHeader(
+            scratch[..copied],
+            out txnr,
+            out commandStart,
+            out commandLength,
+            out command,
+            out dataLength,
+            out headerLength,
+            out error);
     }
 
-    private static OperationStatus ParseHeader(ReadOnlySpan<byte> head, out int txnr, out int commandStart, out int commandLength, out RelpCommand command, out int dataLength, out int headerLength, out RelpFramingError error)
+    private static OperationStatus ParseHeader(
+        ReadOnlySpan<byte> head,
+        out int txnr,
+        out int commandStart,
+        out int commandLength,
+        out RelpCommand command,
+        out int dataLength,
+        out int headerLength,
+        out RelpFramingError error)
     {
         commandStart = commandLength = dataLength = headerLength = 0;
         command = RelpCommand.Other;
@@ -150,7 +184,14 @@ public sealed class RelpFrameReader
         commandLength = pos - commandStart;
         command = Classify(head.Slice(commandStart, commandLength));
         pos++;
-        status = ParseNumber(head, ref pos, RelpFramingErrorCode.DataLengthInvalid, RelpFramingErrorCode.DataLengthTooLong, out dataLength, out error, terminatorOptional: true);
+        status = ParseNumber(
+            head,
+            ref pos,
+            RelpFramingErrorCode.DataLengthInvalid,
+            RelpFramingErrorCode.DataLengthTooLong,
+            out dataLength,
+            out error,
+            terminatorOptional: true);
         if (status != OperationStatus.Done)
         {
             return status;
@@ -175,10 +216,17 @@ public sealed class RelpFrameReader
     }
 
     /// <summary>
-    /// <c>NUMBER = 1*9DIGIT</c>. With <paramref name="terminatorOptional"/> (DATALEN) <paramref name="pos"/> stops on the
-    /// byte after the digits; otherwise that byte must be SP and is consumed.
+    /// <c>NUMBER = 1*9DIGIT</c>. With <paramref name="terminatorOptional"/> (DATALEN) <paramref name="pos"/> stops on
+    /// the byte after the digits; otherwise that byte must be SP and is consumed.
     /// </summary>
-    private static OperationStatus ParseNumber(ReadOnlySpan<byte> head, ref int pos, RelpFramingErrorCode notANumber, RelpFramingErrorCode tooLong, out int value, out RelpFramingError error, bool terminatorOptional = false)
+    private static OperationStatus ParseNumber(
+        ReadOnlySpan<byte> head,
+        ref int pos,
+        RelpFramingErrorCode notANumber,
+        RelpFramingErrorCode tooLong,
+        out int value,
+        out RelpFramingError error,
+        bool terminatorOptional = false)
     {
         value = 0;
         error = default;
@@ -221,7 +269,9 @@ public sealed class RelpFrameReader
         return OperationStatus.Done;
     }
 
-    /// <summary>Consumes what is left of an oversize frame's data and its trailer; true when all of it is gone.</summary>
+    /// <summary>
+    /// Consumes what is left of an oversize frame's data and its trailer; true when all of it is gone.
+    /// </summary>
     private bool Skip(ref ReadOnlySequence<byte> buffer, out RelpFramingError error)
     {
         error = default;

@@ -3,7 +3,9 @@ using System.Buffers.Text;
 
 namespace Shared.Relp;
 
-/// <summary>Writes RELP frames as librelp's <c>relpFrameBuildSendbuf</c> does: no SP and no data when DATALEN is 0.</summary>
+/// <summary>
+/// Writes RELP frames as librelp's <c>relpFrameBuildSendbuf</c> does: no SP and no data when DATALEN is 0.
+/// </summary>
 public static class RelpFrameWriter
 {
     /// <summary>Longest <c>TXNR SP COMMAND SP DATALEN SP</c> plus the trailer.</summary>

@@ -1,11 +1,15 @@
 namespace Shared.Relp;
 
-/// <summary>Why a byte stream is not RELP. librelp aborts the session on each of these (RELP_RET_INVALID_FRAME).</summary>
+/// <summary>
+/// Why a byte stream is not RELP. librelp aborts the session on each of these (RELP_RET_INVALID_FRAME).
+/// </summary>
 public enum RelpFramingErrorCode : byte
 {
     None = 0,
 
-    /// <summary>A frame does not start with a digit (garbage, or another protocol such as plain syslog or HTTP).</summary>
+    /// <summary>
+    /// A frame does not start with a digit (garbage, or another protocol such as plain syslog or HTTP).
+    /// </summary>
     TxnrExpected,
 
     /// <summary>TXNR has more than nine digits.</summary>

@@ -100,7 +100,10 @@ public sealed record RelpOffers
         return true;
     }
 
-    /// <summary>Writes the offers in librelp's order (<c>relp_version</c>, <c>relp_software</c>, <c>commands</c>), no trailing LF.</summary>
+    /// <summary>
+    /// Writes the offers in librelp's order (<c>relp_version</c>, <c>relp_software</c>, <c>commands</c>), no trailing
+    /// LF.
+    /// </summary>
     public void WriteTo(IBufferWriter<byte> output)
     {
         var text = new StringBuilder();

@@ -1,6 +1,8 @@
 namespace Shared.Relp;
 
-/// <summary>A RELP session ended or could not be opened: the peer closed it, broke the protocol, or refused the open.</summary>
+/// <summary>
+/// A RELP session ended or could not be opened: the peer closed it, broke the protocol, or refused the open.
+/// </summary>
 public sealed class RelpSessionException : Exception
 {
     public RelpSessionException()

@@ -10,7 +10,9 @@ internal sealed class LogRateLimiter(TimeProvider timeProvider, TimeSpan interva
     private bool _hasLogged;
     private long _events;
 
-    /// <summary>Records an event; true when it should be logged, with the events since the last log line included.</summary>
+    /// <summary>
+    /// Records an event; true when it should be logged, with the events since the last log line included.
+    /// </summary>
     public bool TryAcquire(out long events)
     {
         _events++;

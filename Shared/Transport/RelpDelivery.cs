@@ -21,7 +21,8 @@ public sealed class RelpDelivery
     private int _refused;
     private string? _firstRefusal;
 
-    /// <param name="messages">Unframed messages; the list and their memory must stay unchanged until the delivery is complete or abandoned.</param>
+    /// <param name="messages">Unframed messages; the list and their memory must stay unchanged until the delivery is
+    /// complete or abandoned.</param>
     public RelpDelivery(IReadOnlyList<ReadOnlyMemory<byte>> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -37,7 +38,9 @@ public sealed class RelpDelivery
     /// <summary>Messages the receiver answered with <c>200</c>.</summary>
     public int Acknowledged => Volatile.Read(ref _acknowledged);
 
-    /// <summary>Messages the receiver answered with an error: it will not take them, so they are not sent again.</summary>
+    /// <summary>
+    /// Messages the receiver answered with an error: it will not take them, so they are not sent again.
+    /// </summary>
     public int Refused => Volatile.Read(ref _refused);
 
     /// <summary>The receiver's first error answer (<c>500 …</c>), or null.</summary>
@@ -109,7 +112,9 @@ public sealed class RelpDelivery
         }
     }
 
-    /// <summary>A session ended with these (indexes, in send order) unanswered: they go out first on the next one.</summary>
+    /// <summary>
+    /// A session ended with these (indexes, in send order) unanswered: they go out first on the next one.
+    /// </summary>
     internal void Return(IEnumerable<int> unanswered)
     {
         var merged = new List<int>(unanswered);

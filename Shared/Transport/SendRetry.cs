@@ -11,8 +11,8 @@ namespace Shared.Transport;
 /// </summary>
 public static class SendRetry
 {
-    /// <summary>Delays from <paramref name="delay"/> doubling up to <paramref name="maxDelay"/>; <paramref name="onRetry"/>
-    /// is called before each wait (counting, logging, failing over).</summary>
+    /// <summary>Delays from <paramref name="delay"/> doubling up to <paramref name="maxDelay"/>;
+    /// <paramref name="onRetry"/> is called before each wait (counting, logging, failing over).</summary>
     public static ResiliencePipeline Build(
         TimeProvider time, TimeSpan delay, TimeSpan maxDelay, int maxAttempts, Action<OnRetryArguments<object>> onRetry) =>
         new ResiliencePipelineBuilder { TimeProvider = time }

@@ -15,7 +15,10 @@ public sealed class SyslogSenderCounters
     /// <summary>Messages handed to the socket. A TCP batch resent after a reconnect counts once.</summary>
     public long MessagesSent => Interlocked.Read(ref _messagesSent);
 
-    /// <summary>Bytes of completed sends, framing included (TCP, once per batch however often it was resent) or datagram payloads (UDP).</summary>
+    /// <summary>
+    /// Bytes of completed sends, framing included (TCP, once per batch however often it was resent) or datagram
+    /// payloads (UDP).
+    /// </summary>
     public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     /// <summary>TCP connections opened after the first one, i.e. each time a lost connection was replaced.</summary>
@@ -27,10 +30,14 @@ public sealed class SyslogSenderCounters
     /// <summary>UDP messages the socket refused (e.g. ICMP port unreachable) or that had no address to go to.</summary>
     public long FailedSends => Interlocked.Read(ref _failedSends);
 
-    /// <summary>RELP: messages the receiver answered with an error (e.g. <c>500</c>); they are not sent again.</summary>
+    /// <summary>
+    /// RELP: messages the receiver answered with an error (e.g. <c>500</c>); they are not sent again.
+    /// </summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    /// <summary>RELP: messages sent again on a new session because the previous one ended before answering them.</summary>
+    /// <summary>
+    /// RELP: messages sent again on a new session because the previous one ended before answering them.
+    /// </summary>
     public long Resent => Interlocked.Read(ref _resent);
 
     /// <summary>

@@ -2,7 +2,9 @@ using Shared.Framing;
 
 namespace Shared.Transport;
 
-/// <summary>Where and how a sender ships syslog messages. Check with <see cref="SyslogSenderOptionsValidator"/>.</summary>
+/// <summary>
+/// Where and how a sender ships syslog messages. Check with <see cref="SyslogSenderOptionsValidator"/>.
+/// </summary>
 public sealed class SyslogSenderOptions
 {
     /// <summary>RFC 5426 §3.2: every receiver must accept datagrams of 480 bytes (IPv4).</summary>
@@ -11,7 +13,9 @@ public sealed class SyslogSenderOptions
     /// <summary>The largest UDP payload over IPv4: 65535 − 20 (IP header) − 8 (UDP header).</summary>
     public const int MaxDatagramSizeLimit = 65507;
 
-    /// <summary>A DNS name or an IP address; names are resolved again on each connect, so a new Service IP is picked up.</summary>
+    /// <summary>
+    /// A DNS name or an IP address; names are resolved again on each connect, so a new Service IP is picked up.
+    /// </summary>
     public string Host { get; set; } = string.Empty;
 
     public int Port { get; set; } = 514;
@@ -21,13 +25,19 @@ public sealed class SyslogSenderOptions
     /// <summary>TCP only; UDP sends one message per datagram without framing (RFC 5426 §3.1).</summary>
     public SyslogFraming Framing { get; set; } = SyslogFraming.OctetCounting;
 
-    /// <summary>UDP only: longer messages are cut to this many bytes at a UTF-8 character boundary and counted.</summary>
+    /// <summary>
+    /// UDP only: longer messages are cut to this many bytes at a UTF-8 character boundary and counted.
+    /// </summary>
     public int MaxDatagramSize { get; set; } = 2048;
 
-    /// <summary>TCP only: the limit for connecting to each address of the host, and again for the TLS handshake.</summary>
+    /// <summary>
+    /// TCP only: the limit for connecting to each address of the host, and again for the TLS handshake.
+    /// </summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>First delay before a reconnect; it doubles (with jitter) up to <see cref="MaxReconnectDelay"/>.</summary>
+    /// <summary>
+    /// First delay before a reconnect; it doubles (with jitter) up to <see cref="MaxReconnectDelay"/>.
+    /// </summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(30);
@@ -41,7 +51,9 @@ public sealed class SyslogSenderOptions
     /// <summary>SO_SNDBUF in bytes; null keeps the operating system's default (and its autotuning).</summary>
     public int? SendBufferSize { get; set; }
 
-    /// <summary>RELP only: messages sent and not yet answered, at most (librelp's window; its default is 128).</summary>
+    /// <summary>
+    /// RELP only: messages sent and not yet answered, at most (librelp's window; its default is 128).
+    /// </summary>
     public int RelpWindowSize { get; set; } = Relp.RelpClientOptions.DefaultWindowSize;
 
     /// <summary>

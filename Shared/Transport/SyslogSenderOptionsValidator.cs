@@ -4,14 +4,17 @@ namespace Shared.Transport;
 
 /// <summary>
 /// Checks <see cref="SyslogSenderOptions"/> before anything connects. Each message names the key and the value
-/// (<c>Port must be 1-65535, was 70000</c>); a prefix such as <c>Forwarder:Target:</c> gives the full configuration key.
+/// (<c>Port must be 1-65535, was 70000</c>); a prefix such as <c>Forwarder:Target:</c> gives the full configuration
+/// key.
 /// </summary>
 public static partial class SyslogSenderOptionsValidator
 {
     /// <summary>Polly's retry options accept delays up to one day.</summary>
     private static readonly TimeSpan MaxDelay = TimeSpan.FromDays(1);
 
-    /// <summary>Far above librelp's default of 128; a larger window only holds more unanswered messages in memory.</summary>
+    /// <summary>
+    /// Far above librelp's default of 128; a larger window only holds more unanswered messages in memory.
+    /// </summary>
     private const int MaxRelpWindowSize = 65536;
 
     public static IReadOnlyList<string> Validate(SyslogSenderOptions options, string keyPrefix = "")
@@ -42,7 +45,9 @@ public static partial class SyslogSenderOptionsValidator
 
         if (options.MaxDatagramSize is < SyslogSenderOptions.MinDatagramSize or > SyslogSenderOptions.MaxDatagramSizeLimit)
         {
-            Fail(Invariant($"MaxDatagramSize must be {SyslogSenderOptions.MinDatagramSize}-{SyslogSenderOptions.MaxDatagramSizeLimit}, was {options.MaxDatagramSize}"));
+            const int Min = SyslogSenderOptions.MinDatagramSize;
+            const int Max = SyslogSenderOptions.MaxDatagramSizeLimit;
+            Fail(Invariant($"MaxDatagramSize must be {Min}-{Max}, was {options.MaxDatagramSize}"));
         }
 
         if (options.ConnectTimeout <= TimeSpan.Zero)
@@ -56,7 +61,9 @@ public static partial class SyslogSenderOptionsValidator
         }
         else if (options.MaxReconnectDelay < options.ReconnectDelay || options.MaxReconnectDelay > MaxDelay)
         {
-            Fail(Invariant($"MaxReconnectDelay must be at least ReconnectDelay ({options.ReconnectDelay}) and at most {MaxDelay}, was {options.MaxReconnectDelay}"));
+            var (min, max) = (options.ReconnectDelay, options.MaxReconnectDelay);
+            Fail(Invariant(
+                $"MaxReconnectDelay must be at least ReconnectDelay ({min}) and at most {MaxDelay}, was {max}"));
         }
 
         if (options.MaxRetryAttempts < 0)

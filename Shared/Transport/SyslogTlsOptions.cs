@@ -6,7 +6,9 @@ namespace Shared.Transport;
 /// </summary>
 public sealed class SyslogTlsOptions
 {
-    /// <summary>A PEM bundle of the CAs to trust, instead of the system trust store; null trusts the system store.</summary>
+    /// <summary>
+    /// A PEM bundle of the CAs to trust, instead of the system trust store; null trusts the system store.
+    /// </summary>
     public string? CaFile { get; set; }
 
     /// <summary>
@@ -18,7 +20,9 @@ public sealed class SyslogTlsOptions
     /// <summary>The unencrypted PEM private key of <see cref="CertificateFile"/>.</summary>
     public string? KeyFile { get; set; }
 
-    /// <summary>The name the server certificate must carry, also sent as SNI; null uses <see cref="SyslogSenderOptions.Host"/>.</summary>
+    /// <summary>
+    /// The name the server certificate must carry, also sent as SNI; null uses <see cref="SyslogSenderOptions.Host"/>.
+    /// </summary>
     public string? ServerName { get; set; }
 
     /// <summary>

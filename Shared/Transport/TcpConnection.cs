@@ -11,7 +11,9 @@ namespace Shared.Transport;
 /// </summary>
 internal sealed class TcpConnection : IAsyncDisposable
 {
-    /// <summary>A refused TLS 1.3 client hears so within a round trip of its handshake; longer would delay every connect.</summary>
+    /// <summary>
+    /// A refused TLS 1.3 client hears so within a round trip of its handshake; longer would delay every connect.
+    /// </summary>
     private static readonly TimeSpan RefusalWindow = TimeSpan.FromMilliseconds(300);
 
     private readonly Socket _socket;
@@ -45,7 +47,12 @@ internal sealed class TcpConnection : IAsyncDisposable
     /// <paramref name="tls"/>, the handshake within the connect timeout once more. <paramref name="onPeerError"/>
     /// learns of <see cref="PeerError"/> when it happens, from another thread.
     /// </summary>
-    public static async ValueTask<TcpConnection> ConnectAsync(SyslogSenderOptions options, TlsClientContext? tls, Action<IOException> onPeerError, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public static async ValueTask<TcpConnection> ConnectAsync(
+        SyslogSenderOptions options,
+        TlsClientContext? tls,
+        Action<IOException> onPeerError,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
     {
         var socket = await ConnectSocketAsync(options, timeProvider, cancellationToken).ConfigureAwait(false);
         var stream = new NetworkStream(socket, ownsSocket: true);
@@ -81,7 +88,9 @@ internal sealed class TcpConnection : IAsyncDisposable
             return;
         }
 
-        var error = PeerError ?? new IOException($"TLS connection to {_endpoint} was closed by the peer right after the handshake (a TLS 1.3 receiver does this when it refuses the client certificate, or the lack of one)");
+        var error = PeerError ?? new IOException(
+            $"TLS connection to {_endpoint} was closed by the peer right after the handshake " +
+            "(a TLS 1.3 receiver does this when it refuses the client certificate, or the lack of one)");
         await DisposeAsync().ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         throw error;
@@ -125,7 +134,10 @@ internal sealed class TcpConnection : IAsyncDisposable
     }
 
     /// <summary>A connected socket to the first address of the host that answers within the connect timeout.</summary>
-    internal static async ValueTask<Socket> ConnectSocketAsync(SyslogSenderOptions options, TimeProvider timeProvider, CancellationToken cancellationToken)
+    internal static async ValueTask<Socket> ConnectSocketAsync(
+        SyslogSenderOptions options,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
     {
         var addresses = await HostResolver.ResolveAsync(options.Host, cancellationToken).ConfigureAwait(false);
         Exception? lastError = null;

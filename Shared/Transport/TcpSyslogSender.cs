@@ -52,7 +52,9 @@ public sealed class TcpSyslogSender : ISyslogSender
 
     public SyslogSenderCounters Counters { get; } = new();
 
-    /// <summary>A connection is open and the peer has not closed it, as far as the socket shows without sending.</summary>
+    /// <summary>
+    /// A connection is open and the peer has not closed it, as far as the socket shows without sending.
+    /// </summary>
     public bool IsConnected => Volatile.Read(ref _connection) is { } connection && !connection.IsClosedByPeer();
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
@@ -97,7 +99,9 @@ public sealed class TcpSyslogSender : ISyslogSender
         }
     }
 
-    /// <summary>Cancels a send in progress (it throws <see cref="OperationCanceledException"/>) and closes the connection.</summary>
+    /// <summary>
+    /// Cancels a send in progress (it throws <see cref="OperationCanceledException"/>) and closes the connection.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposing.IsCancellationRequested)

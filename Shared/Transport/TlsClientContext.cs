@@ -58,7 +58,9 @@ internal sealed class TlsClientContext : IDisposable
     }
 
     /// <summary>The certificate with its key, and the certificates after it in the file, sent as its chain.</summary>
-    internal static (X509Certificate2 Certificate, X509Certificate2Collection Intermediates) LoadClientCertificate(string certificateFile, string keyFile)
+    internal static (X509Certificate2 Certificate, X509Certificate2Collection Intermediates) LoadClientCertificate(
+        string certificateFile,
+        string keyFile)
     {
         var certificate = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
         if (OperatingSystem.IsWindows())
@@ -89,7 +91,12 @@ internal sealed class TlsClientContext : IDisposable
     /// A refused certificate becomes an <see cref="IOException"/> naming the reason (chain status or name), so
     /// the sender's retry treats it like any failed connect.
     /// </summary>
-    public async ValueTask<SslStream> AuthenticateAsync(Stream stream, string endpoint, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
+    public async ValueTask<SslStream> AuthenticateAsync(
+        Stream stream,
+        string endpoint,
+        TimeSpan timeout,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
     {
         var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
         string? rejection = null;
@@ -174,7 +181,10 @@ internal sealed class TlsClientContext : IDisposable
 
             if (chain.ChainElements.Count > 0)
             {
-                reason.Append(CultureInfo.InvariantCulture, $"; server certificate '{chain.ChainElements[0].Certificate.Subject}' issued by '{chain.ChainElements[0].Certificate.Issuer}'");
+                reason.Append(
+                    CultureInfo.InvariantCulture,
+                    $"; server certificate '{chain.ChainElements[0].Certificate.Subject}' issued by " +
+                    $"'{chain.ChainElements[0].Certificate.Issuer}'");
             }
         }
 

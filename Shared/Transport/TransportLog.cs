@@ -18,7 +18,11 @@ internal static partial class TransportLog
     [LoggerMessage(904, LogLevel.Warning, "UDP send to {Endpoint} failed; {Failures} messages lost since the last report")]
     public static partial void DatagramFailed(ILogger logger, string endpoint, long failures, Exception exception);
 
-    [LoggerMessage(905, LogLevel.Warning, "{Truncated} messages to {Endpoint} were longer than {MaxDatagramSize} bytes and were truncated since the last report")]
+    [LoggerMessage(
+        905,
+        LogLevel.Warning,
+        "{Truncated} messages to {Endpoint} were longer than {MaxDatagramSize} bytes and were truncated since the " +
+        "last report")]
     public static partial void DatagramsTruncated(ILogger logger, string endpoint, long truncated, int maxDatagramSize);
 
     [LoggerMessage(906, LogLevel.Information, "RELP session open with {Endpoint} at {RemoteEndPoint} (server {Software})")]
@@ -27,9 +31,17 @@ internal static partial class TransportLog
     [LoggerMessage(907, LogLevel.Warning, "Sending to {Endpoint} failed (attempt {Attempt}); the unanswered messages are sent again in {Delay}")]
     public static partial void RelpRetrying(ILogger logger, string endpoint, int attempt, TimeSpan delay, Exception? exception);
 
-    [LoggerMessage(908, LogLevel.Warning, "{Endpoint} refused {Refused} messages since the last report (latest answer: {Answer}); they are counted and not sent again. Latest: {Preview}")]
+    [LoggerMessage(
+        908,
+        LogLevel.Warning,
+        "{Endpoint} refused {Refused} messages since the last report (latest answer: {Answer}); they are counted and " +
+        "not sent again. Latest: {Preview}")]
     public static partial void RelpRefused(ILogger logger, string endpoint, long refused, string answer, string preview);
 
-    [LoggerMessage(909, LogLevel.Warning, "{Endpoint} answered none of {Unanswered} messages for {Timeout}; giving up the session, they are sent again on a new one")]
+    [LoggerMessage(
+        909,
+        LogLevel.Warning,
+        "{Endpoint} answered none of {Unanswered} messages for {Timeout}; giving up the session, they are sent again " +
+        "on a new one")]
     public static partial void RelpStalled(ILogger logger, string endpoint, int unanswered, TimeSpan timeout);
 }

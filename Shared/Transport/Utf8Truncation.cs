@@ -6,7 +6,8 @@ internal static class Utf8Truncation
     /// <summary>
     /// The longest prefix of <paramref name="utf8"/> of at most <paramref name="maxBytes"/> bytes that ends on a
     /// character boundary: the cut moves back over continuation bytes (10xxxxxx) to the lead byte of the split
-    /// character, at most 3 bytes, which is all a valid sequence has. Invalid UTF-8 is cut at <paramref name="maxBytes"/>.
+    /// character, at most 3 bytes, which is all a valid sequence has. Invalid UTF-8 is cut at
+    /// <paramref name="maxBytes"/>.
     /// </summary>
     public static int FitLength(ReadOnlySpan<byte> utf8, int maxBytes)
     {

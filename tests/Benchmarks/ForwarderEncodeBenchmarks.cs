@@ -15,11 +15,18 @@ namespace Benchmarks;
 public class ForwarderEncodeBenchmarks
 {
     private const string Time = "2026-01-01T00:00:00.000001000Z";
-    private const string Payload = "id=000000001 len=200 abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefgh END";
+    private const string Payload = "id=000000001 len=200 "
+        + "abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+        + "abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+        + "abcdefghijklmnopqrstuvwxyz0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+        + "abcdefgh END";
 
     private static readonly byte[] DockerLine = Encoding.UTF8.GetBytes($"{{\"log\":\"{Payload}\\n\",\"stream\":\"stdout\",\"time\":\"{Time}\"}}");
-    private static readonly byte[] DockerEscapedLine = Encoding.UTF8.GetBytes($"{{\"log\":\"\\u001b[32mINFO\\u001b[0m \\\"GET /\\\" {Payload[..170]}\\n\",\"stream\":\"stdout\",\"time\":\"{Time}\"}}");
-    private static readonly byte[] DockerAttrsLine = Encoding.UTF8.GetBytes($"{{\"log\":\"{Payload[..180]}\\n\",\"stream\":\"stdout\",\"attrs\":{{\"tag\":\"web\"}},\"time\":\"{Time}\"}}");
+    private static readonly byte[] DockerEscapedLine = Encoding.UTF8.GetBytes(
+        $"{{\"log\":\"\\u001b[32mINFO\\u001b[0m \\\"GET /\\\" {Payload[..170]}\\n\","
+        + $"\"stream\":\"stdout\",\"time\":\"{Time}\"}}");
+    private static readonly byte[] DockerAttrsLine = Encoding.UTF8.GetBytes(
+        $"{{\"log\":\"{Payload[..180]}\\n\",\"stream\":\"stdout\",\"attrs\":{{\"tag\":\"web\"}},\"time\":\"{Time}\"}}");
     private static readonly byte[] CriLine = Encoding.UTF8.GetBytes($"{Time} stdout F {Payload}");
     private static readonly byte[] ReadTime = "2026-01-01T00:00:01.000000+00:00"u8.ToArray();
 
@@ -27,7 +34,12 @@ public class ForwarderEncodeBenchmarks
     private readonly LogLineParser _cri = new(LogFormat.Cri, 1024 * 1024);
     private readonly EncodingSink _sink = new(new SyslogEncoder(
         new SyslogEncoderOptions { HostName = "node-1.example.internal" },
-        new PodIdentity("bench", "app-0-7d9f8c6b5d-x0000", "main", "3f2a9c1e5b7d4e6f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f", "00000000-aaaa-bbbb-cccc-000000000000"),
+        new PodIdentity(
+            "bench",
+            "app-0-7d9f8c6b5d-x0000",
+            "main",
+            "3f2a9c1e5b7d4e6f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f",
+            "00000000-aaaa-bbbb-cccc-000000000000"),
         "main"));
 
     [Benchmark(Description = "Docker line: parse + encode")]

@@ -18,7 +18,9 @@ public class RelpBenchmarks
 {
     public const int BufferBytes = FramingBenchmarks.BufferBytes;
 
-    /// <summary>What one socket read hands the loop at most (Kestrel's pipe segments are 4 KiB; reads of 64 KiB are common).</summary>
+    /// <summary>
+    /// What one socket read hands the loop at most (Kestrel's pipe segments are 4 KiB; reads of 64 KiB are common).
+    /// </summary>
     private const int ReadSize = 64 * 1024;
 
     private static readonly DateTimeOffset Now = TypicalMessage.Time;
@@ -120,7 +122,9 @@ public class RelpBenchmarks
         return lineCount;
     }
 
-    /// <summary>The writer's side without the file: take every chunk, complete its acknowledgement, return its buffer.</summary>
+    /// <summary>
+    /// The writer's side without the file: take every chunk, complete its acknowledgement, return its buffer.
+    /// </summary>
     private int Drain()
     {
         int count = 0;

@@ -12,23 +12,54 @@ public sealed class ScrapeShape
         var families = new List<Family>();
         string[] transports = ["tcp", "udp"];
         families.Add(new("kubesyslog_collector_received_messages_total", "Messages received, by transport and framing.", true,
-            [.. transports.SelectMany(t => new[] { Labels(("transport", t), ("framing", "octet-counted")), Labels(("transport", t), ("framing", t == "udp" ? "datagram" : "lf")) })]));
-        families.Add(new("kubesyslog_collector_received_bytes_total", "Message bytes received (without framing).", true, [.. transports.Select(t => Labels(("transport", t)))]));
+            [.. transports.SelectMany(t => new[]
+            {
+                Labels(("transport", t), ("framing", "octet-counted")),
+                Labels(("transport", t), ("framing", t == "udp" ? "datagram" : "lf")),
+            })]));
+        families.Add(new(
+            "kubesyslog_collector_received_bytes_total",
+            "Message bytes received (without framing).",
+            true,
+            [.. transports.Select(t => Labels(("transport", t)))]));
         families.Add(new("kubesyslog_collector_parsed_messages_total", "Messages parsed, by transport and format.", true,
-            [.. transports.SelectMany(t => new[] { Labels(("transport", t), ("format", "rfc5424")), Labels(("transport", t), ("format", "rfc3164")) })]));
-        families.Add(new("kubesyslog_collector_unparsed_messages_total", "Messages that did not parse; stored raw and marked.", true, [.. transports.Select(t => Labels(("transport", t)))]));
-        families.Add(new("kubesyslog_collector_truncated_messages_total", "Messages longer than the maximum size; stored truncated and marked.", true, [.. transports.Select(t => Labels(("transport", t)))]));
-        families.Add(new("kubesyslog_collector_relp_error_answers_total", "RELP commands answered 500, by reason.", true, [Labels(("reason", "oversize")), Labels(("reason", "refused"))]));
+            [.. transports.SelectMany(t => new[]
+            {
+                Labels(("transport", t), ("format", "rfc5424")),
+                Labels(("transport", t), ("format", "rfc3164")),
+            })]));
+        families.Add(new(
+            "kubesyslog_collector_unparsed_messages_total",
+            "Messages that did not parse; stored raw and marked.",
+            true,
+            [.. transports.Select(t => Labels(("transport", t)))]));
+        families.Add(new(
+            "kubesyslog_collector_truncated_messages_total",
+            "Messages longer than the maximum size; stored truncated and marked.",
+            true,
+            [.. transports.Select(t => Labels(("transport", t)))]));
+        families.Add(new(
+            "kubesyslog_collector_relp_error_answers_total",
+            "RELP commands answered 500, by reason.",
+            true,
+            [Labels(("reason", "oversize")), Labels(("reason", "refused"))]));
 
         // The Collector's unlabelled families: RELP, connections, queue, storage, sources, relays overall, process.
         for (int i = 0; i < 39; i++)
         {
-            families.Add(new($"kubesyslog_collector_unlabelled_{i}{(i % 3 == 0 ? "" : "_total")}", "One value of the Collector, with a help line of typical length.", i % 3 != 0, [Labels()]));
+            families.Add(new(
+                $"kubesyslog_collector_unlabelled_{i}{(i % 3 == 0 ? "" : "_total")}",
+                "One value of the Collector, with a help line of typical length.",
+                i % 3 != 0,
+                [Labels()]));
         }
 
         for (int i = 0; i < 13; i++)
         {
-            families.Add(new($"kubesyslog_collector_relay_series_{i}{(i % 2 == 0 ? "_total" : "")}", "One value per relay, with a help line of typical length.", i % 2 == 0,
+            families.Add(new(
+                $"kubesyslog_collector_relay_series_{i}{(i % 2 == 0 ? "_total" : "")}",
+                "One value per relay, with a help line of typical length.",
+                i % 2 == 0,
                 [.. Enumerable.Range(0, relays).Select(r => Labels(("relay", $"relay-{r}")))]));
         }
 

@@ -19,7 +19,9 @@ public class SearchEngineBenchmarks : IDisposable
     private const int PartBytes = 32 << 20;
     private const int LineLength = 250;
     private const long DayNs = 86_400_000_000_000L;
-    private static readonly long StartNs = DateTimeOffset.Parse("2026-11-21T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds() * 1_000_000;
+    private static readonly long StartNs = DateTimeOffset
+        .Parse("2026-11-21T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture)
+        .ToUnixTimeMilliseconds() * 1_000_000;
 
     private string _dir = string.Empty;
     private IndexStore _store = null!;
@@ -59,7 +61,10 @@ public class SearchEngineBenchmarks : IDisposable
     }
 
     [Benchmark(Description = "last 100 lines of one pod")]
-    public int LastLinesOfOnePod() => _engine.Search(new SearchRequest(_pod, long.MinValue, long.MaxValue, 100, Backward: true), default).Entries.Count;
+    public int LastLinesOfOnePod() =>
+        _engine.Search(
+            new SearchRequest(_pod, long.MinValue, long.MaxValue, 100, Backward: true),
+            default).Entries.Count;
 
     [Benchmark(Description = "rare term over all files (incl. gzip)")]
     public int RareTerm() => _engine.Search(new SearchRequest(_rare, long.MinValue, long.MaxValue, 100, Backward: true), default).Entries.Count;
@@ -107,8 +112,13 @@ public class SearchEngineBenchmarks : IDisposable
                 var time = DateTimeOffset.FromUnixTimeMilliseconds(StartNs / 1_000_000).AddTicks(i * stepUs * 10);
                 int pod = random.Next(200), ns = pod / 10;
                 line.Clear();
-                line.Append(System.Globalization.CultureInfo.InvariantCulture, $"{time:yyyy-MM-ddTHH:mm:ss.ffffffZ} node-{pod % 16:00} app-{pod % 7}[{1000 + pod}]: ");
-                line.Append(System.Globalization.CultureInfo.InvariantCulture, $"local0.{severities[random.Next(severities.Length)]} - [k8s@32473 namespace=\"ns-{ns:00}\" pod=\"ns-{ns:00}-pod-{pod:000}\" container=\"main\"]");
+                line.Append(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"{time:yyyy-MM-ddTHH:mm:ss.ffffffZ} node-{pod % 16:00} app-{pod % 7}[{1000 + pod}]: ");
+                line.Append(
+                    System.Globalization.CultureInfo.InvariantCulture,
+                    $"local0.{severities[random.Next(severities.Length)]} - [k8s@32473 namespace=\"ns-{ns:00}\" " +
+                    $"pod=\"ns-{ns:00}-pod-{pod:000}\" container=\"main\"]");
                 for (int w = 0; w < 6; w++)
                 {
                     line.Append(' ').Append(words[random.Next(words.Length)]);

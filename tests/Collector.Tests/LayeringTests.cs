@@ -33,7 +33,9 @@ public sealed class LayeringTests
         Assert.True(result.IsSuccessful, $"API types that use Storage.Index: {string.Join(", ", result.FailingTypeNames ?? [])}");
     }
 
-    /// <summary>The checker sees dependencies at all: Search does use the index, so the two rules above can fail.</summary>
+    /// <summary>
+    /// The checker sees dependencies at all: Search does use the index, so the two rules above can fail.
+    /// </summary>
     [Fact]
     public void TheCheckerSeesTheSearchLayersUseOfTheIndex()
     {
@@ -49,7 +51,9 @@ public sealed class LayeringTests
         string root = Path.Combine(RepositoryRoot(), folder);
         var sources = Directory.GetFiles(root, "*.cs", SearchOption.AllDirectories);
         Assert.NotEmpty(sources);
-        var offending = sources.Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal)).Select(f => Path.GetRelativePath(root, f));
+        var offending = sources
+            .Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(root, f));
         Assert.Empty(offending);
     }
 

@@ -43,7 +43,9 @@ public static partial class SequencedMessages
             : [.. message, (byte)'\n'];
     }
 
-    /// <summary>Sends messages <paramref name="first"/>..<paramref name="first"/>+<paramref name="count"/>-1 in large writes.</summary>
+    /// <summary>
+    /// Sends messages <paramref name="first"/>..<paramref name="first"/>+<paramref name="count"/>-1 in large writes.
+    /// </summary>
     public static async Task SendAsync(Stream stream, int streamId, int first, int count, bool octetCounted)
     {
         var buffer = new MemoryStream();

@@ -13,7 +13,9 @@ internal static class Kubectl
     public static string? SkipReason => Peers.SkipReason("kubectl");
 }
 
-/// <summary>A fact that runs kubectl: skipped with the reason when it is missing, failed under REQUIRE_PEERS=1.</summary>
+/// <summary>
+/// A fact that runs kubectl: skipped with the reason when it is missing, failed under REQUIRE_PEERS=1.
+/// </summary>
 public sealed class KubectlFactAttribute : FactAttribute
 {
     public KubectlFactAttribute() => Skip = Kubectl.SkipReason;

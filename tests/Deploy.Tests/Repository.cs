@@ -1,6 +1,8 @@
 namespace Deploy.Tests;
 
-/// <summary>Paths in the repository this test assembly was built from (found by walking up to kube-syslog.slnx).</summary>
+/// <summary>
+/// Paths in the repository this test assembly was built from (found by walking up to kube-syslog.slnx).
+/// </summary>
 internal static class Repository
 {
     public static string Root { get; } = FindRoot();

@@ -13,9 +13,10 @@ using TestSupport;
 namespace Deploy.Tests;
 
 /// <summary>
-/// The real Collector or Forwarder in this process, built by the same <c>CollectorApp.Build</c>/<c>ForwarderApp.Build</c>
-/// as the executables, with the settings a manifest gives it: only files and addresses are moved into a temp directory
-/// and onto loopback ports of the system's choosing (the HTTP endpoint is the app's only Kestrel endpoint).
+/// The real Collector or Forwarder in this process, built by the same
+/// <c>CollectorApp.Build</c>/<c>ForwarderApp.Build</c> as the executables, with the settings a manifest gives it: only
+/// files and addresses are moved into a temp directory and onto loopback ports of the system's choosing (the HTTP
+/// endpoint is the app's only Kestrel endpoint).
 /// </summary>
 internal sealed class RunningApp : IAsyncDisposable
 {
@@ -52,18 +53,24 @@ internal sealed class RunningApp : IAsyncDisposable
     }
 
     private static async Task<RunningApp> StartAsync(
-        IReadOnlyDictionary<string, string> environment, string section, Dictionary<string, string?> moved, Func<Action<WebApplicationBuilder>, WebApplication> build)
+        IReadOnlyDictionary<string, string> environment,
+        string section,
+        Dictionary<string, string?> moved,
+        Func<Action<WebApplicationBuilder>, WebApplication> build)
     {
         // Lists from the manifest (more include globs, more targets) would point at this machine's real paths or hosts.
         var settings = Settings.AsConfiguration(environment, section)
-            .Where(s => !s.Key.StartsWith($"{section}:Include:", StringComparison.Ordinal) && !s.Key.StartsWith($"{section}:Targets:", StringComparison.Ordinal))
+            .Where(s => !s.Key.StartsWith($"{section}:Include:", StringComparison.Ordinal)
+                && !s.Key.StartsWith($"{section}:Targets:", StringComparison.Ordinal))
             .ToDictionary();
         var app = build(builder => builder.Configuration.AddInMemoryCollection(settings).AddInMemoryCollection(moved));
         await app.StartAsync();
         return new RunningApp(app);
     }
 
-    /// <summary>Waits until <paramref name="path"/> answers 200 and returns its status code then (or the last one).</summary>
+    /// <summary>
+    /// Waits until <paramref name="path"/> answers 200 and returns its status code then (or the last one).
+    /// </summary>
     public async Task<HttpStatusCode> GetUntilOkAsync(string path)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };

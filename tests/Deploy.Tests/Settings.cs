@@ -22,7 +22,9 @@ internal static class Settings
     public static IEnumerable<string> UnknownKeys(IReadOnlyDictionary<string, string> environment, string section, IReadOnlySet<string> known) =>
         environment.Keys
             .Where(k => k.StartsWith(section + "__", StringComparison.Ordinal))
-            .Where(k => !known.Contains(k.Split("__")[1]) || k.Split("__").Length > 3 || (k.Split("__").Length == 3 && !int.TryParse(k.Split("__")[2], out _)));
+            .Where(k => !known.Contains(k.Split("__")[1])
+                || k.Split("__").Length > 3
+                || (k.Split("__").Length == 3 && !int.TryParse(k.Split("__")[2], out _)));
 
     public static ForwarderOptions ReadForwarder(IReadOnlyDictionary<string, string> environment)
     {

@@ -2,7 +2,9 @@ using YamlDotNet.RepresentationModel;
 
 namespace Deploy.Tests;
 
-/// <summary>Reads YAML files (every document of a stream) and walks them by key, as the manifests are written.</summary>
+/// <summary>
+/// Reads YAML files (every document of a stream) and walks them by key, as the manifests are written.
+/// </summary>
 internal static class Yaml
 {
     public static IReadOnlyList<YamlMappingNode> LoadDocuments(string path) => Parse(File.ReadAllText(path), path);
@@ -48,6 +50,8 @@ internal static class Yaml
     /// <summary>The scalar entries of the mapping at <paramref name="keys"/> (none when missing).</summary>
     public static IReadOnlyDictionary<string, string> Scalars(this YamlNode? node, params string[] keys) =>
         node.At(keys) is YamlMappingNode map
-            ? map.Children.Where(c => c.Value is YamlScalarNode).ToDictionary(c => ((YamlScalarNode)c.Key).Value!, c => ((YamlScalarNode)c.Value).Value ?? string.Empty)
+            ? map.Children
+                .Where(c => c.Value is YamlScalarNode)
+                .ToDictionary(c => ((YamlScalarNode)c.Key).Value!, c => ((YamlScalarNode)c.Value).Value ?? string.Empty)
             : new Dictionary<string, string>();
 }

@@ -2,7 +2,9 @@ using System.Reflection;
 
 namespace EndToEnd.Tests;
 
-/// <summary>The built product dlls, run as <c>dotnet X.dll</c>: this project builds them through its project references.</summary>
+/// <summary>
+/// The built product dlls, run as <c>dotnet X.dll</c>: this project builds them through its project references.
+/// </summary>
 public static class Binaries
 {
     public static string ForwarderDll => Dll("Forwarder");
@@ -22,7 +24,9 @@ public static class Binaries
         throw new InvalidOperationException("kube-syslog.slnx not found above " + AppContext.BaseDirectory);
     }
 
-    /// <summary>The configuration this test assembly was built with (the SDK stamps $(Configuration) into it).</summary>
+    /// <summary>
+    /// The configuration this test assembly was built with (the SDK stamps $(Configuration) into it).
+    /// </summary>
     public static string Configuration =>
         typeof(Binaries).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
         ?? throw new InvalidOperationException("the test assembly carries no AssemblyConfigurationAttribute");

@@ -4,7 +4,9 @@ using Xunit.Sdk;
 
 namespace EndToEnd.Tests;
 
-/// <summary>The Forwarder killed with SIGKILL again and again while containers keep logging, restarted on the same state.</summary>
+/// <summary>
+/// The Forwarder killed with SIGKILL again and again while containers keep logging, restarted on the same state.
+/// </summary>
 public sealed class CrashSafetyTests(ITestOutputHelper output)
 {
     private const int Kills = 20;
@@ -15,11 +17,11 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
     /// <summary>
     /// Offsets are saved every checkpoint interval, and only for lines already written to the socket; so after a kill
     /// the lines sent again are those received since the last save before it: typically the last interval's
-    /// (~100 lines here). A process killed before its first save (start-up is slow on a busy machine, and a kill may come
-    /// 200 ms after /healthz) leaves the previous process's unsaved lines unsaved too, so the generous bound is every
-    /// line received from the start of the previous process to the moment the killed one's last bytes had arrived.
-    /// A Forwarder that never saved would resend everything since the first start and fail this within a few kills;
-    /// one that saved offsets of lines it had not sent fails the 0 lost.
+    /// (~100 lines here). A process killed before its first save (start-up is slow on a busy machine, and a kill may
+    /// come 200 ms after /healthz) leaves the previous process's unsaved lines unsaved too, so the generous bound is
+    /// every line received from the start of the previous process to the moment the killed one's last bytes had
+    /// arrived. A Forwarder that never saved would resend everything since the first start and fail this within a few
+    /// kills; one that saved offsets of lines it had not sent fails the 0 lost.
     /// </summary>
     [Fact]
     public async Task KilledTwentyTimesWhileFilesGrowItLosesNoLineAndResendsOnlyTheLinesInFlight()
@@ -63,12 +65,17 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             await writer.StopAsync();
             try
             {
-                await Wait.UntilAsync(() => target.Frames.Count >= writer.Total && Delivery.Check(writer.Written, Delivery.Keys(target.Frames)).Lost == 0, "every line after the last restart", TimeSpan.FromSeconds(60));
+                await Wait.UntilAsync(
+                    () => target.Frames.Count >= writer.Total
+                        && Delivery.Check(writer.Written, Delivery.Keys(target.Frames)).Lost == 0,
+                    "every line after the last restart",
+                    TimeSpan.FromSeconds(60));
             }
             catch (XunitException e)
             {
                 var partial = Delivery.Check(writer.Written, Delivery.Keys(target.Frames));
-                throw new XunitException($"{e.Message} {partial.Lost} of {writer.Total} lines lost (first: {partial.FirstLost}); seed {seed}.\nForwarder said:\n{last.Output}");
+                throw new XunitException($"{e.Message} {partial.Lost} of {writer.Total} lines lost (first: " +
+                    $"{partial.FirstLost}); seed {seed}.\nForwarder said:\n{last.Output}");
             }
 
             lastOutput = last.Output;
@@ -79,7 +86,8 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
         var delivery = Delivery.Check(writer.Written, keys);
         Assert.Equal(0, delivery.Lost);
 
-        // Duplicates per kill: lines received after it that had been received before it; each within what was in flight.
+        // Duplicates per kill: lines received after it that had been received before it; each within what was in
+        // flight.
         var report = new List<string>();
         var failures = new List<string>();
         var perKill = new List<int>();
@@ -101,18 +109,26 @@ public sealed class CrashSafetyTests(ITestOutputHelper output)
             report.Add($"kill {k + 1}: {duplicates} resent (bound: {inFlight}; ran {kills[k].Tick - kills[k].Started} ms)");
             if (duplicates > inFlight)
             {
-                failures.Add($"kill {k + 1}: {duplicates} lines resent, more than the {inFlight} received since the previous process started ({kills[k].Tick - windowStart} ms before it)");
+                failures.Add($"kill {k + 1}: {duplicates} lines resent, more than the {inFlight} received since the " +
+                    $"previous process started ({kills[k].Tick - windowStart} ms before it)");
             }
 
             from = boundary;
         }
 
-        output.WriteLine($"{writer.Total} lines written, {keys.Count} received, 0 lost, {delivery.Duplicates} duplicates over {Kills} kills (per kill: median {perKill.Order().ElementAt(Kills / 2)}, max {perKill.Max()}; seed {seed})");
+        output.WriteLine($"{writer.Total} lines written, {keys.Count} received, 0 lost, {delivery.Duplicates} " +
+            $"duplicates over {Kills} kills (per kill: median {perKill.Order().ElementAt(Kills / 2)}, max " +
+            $"{perKill.Max()}; seed {seed})");
         output.WriteLine(string.Join(Environment.NewLine, report));
-        Assert.True(failures.Count == 0, $"{string.Join(Environment.NewLine, failures)}\nseed {seed}\n{string.Join(Environment.NewLine, report)}\nlast Forwarder said:\n{lastOutput}");
+        Assert.True(
+            failures.Count == 0,
+            $"{string.Join(Environment.NewLine, failures)}\nseed {seed}\n" +
+            $"{string.Join(Environment.NewLine, report)}\nlast Forwarder said:\n{lastOutput}");
     }
 
-    /// <summary>The kill times' seed: from <see cref="SeedVariable"/> when set (to repeat a failed run), else fresh.</summary>
+    /// <summary>
+    /// The kill times' seed: from <see cref="SeedVariable"/> when set (to repeat a failed run), else fresh.
+    /// </summary>
     private static int Seed()
     {
         string? text = Environment.GetEnvironmentVariable(SeedVariable);

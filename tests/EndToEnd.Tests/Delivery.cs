@@ -18,7 +18,9 @@ public sealed class Delivery
 
     public string FirstLost { get; }
 
-    /// <summary>The (file, number) key of each frame in arrival order; frames that are not sequenced lines are a test failure.</summary>
+    /// <summary>
+    /// The (file, number) key of each frame in arrival order; frames that are not sequenced lines are a test failure.
+    /// </summary>
     public static List<(int File, long N)> Keys(IEnumerable<SyslogTestListener.ReceivedFrame> frames) =>
         [.. frames.Select(f =>
         {

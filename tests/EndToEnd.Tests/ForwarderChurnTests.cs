@@ -56,8 +56,12 @@ public sealed class ForwarderChurnTests(ITestOutputHelper output)
         {
             // Exact where the kernel counts: no descriptor on a deleted file, no watch on a deleted directory. The
             // process's other descriptors may grow once as `dotnet` maps assemblies first used in the first round.
-            Assert.True(after.Descriptors <= first.Descriptors + 2, $"round {round}: {after.Descriptors} descriptors, {first.Descriptors} after the first round");
-            Assert.True(after.InotifyWatches <= Math.Max(start.InotifyWatches, first.InotifyWatches), $"round {round}: {after.InotifyWatches} inotify watches, {start.InotifyWatches} at the start");
+            Assert.True(
+                after.Descriptors <= first.Descriptors + 2,
+                $"round {round}: {after.Descriptors} descriptors, {first.Descriptors} after the first round");
+            Assert.True(
+                after.InotifyWatches <= Math.Max(start.InotifyWatches, first.InotifyWatches),
+                $"round {round}: {after.InotifyWatches} inotify watches, {start.InotifyWatches} at the start");
 
             // Generous where the runtime decides: the thread pool may add a worker, and this is `dotnet Forwarder.dll`,
             // whose resident memory also holds JIT-compiled code and moves with the GC's timing; tests/Soak measures
@@ -70,7 +74,9 @@ public sealed class ForwarderChurnTests(ITestOutputHelper output)
     private static Task WaitForLinesAsync(SyslogTestListener target, PodChurn churn) =>
         Wait.UntilAsync(() => target.Frames.Count >= churn.LinesWritten, $"{churn.LinesWritten} lines (have {target.Frames.Count})", RoundTimeout);
 
-    /// <summary>Every deleted file drained and closed, and nothing about them left in the saved checkpoints or the gauges.</summary>
+    /// <summary>
+    /// Every deleted file drained and closed, and nothing about them left in the saved checkpoints or the gauges.
+    /// </summary>
     private static async Task SettleAsync(ForwarderProcess forwarder, string state, int round)
     {
         var deadline = Environment.TickCount64 + (long)RoundTimeout.TotalMilliseconds;

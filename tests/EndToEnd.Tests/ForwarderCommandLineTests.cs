@@ -11,7 +11,12 @@ public sealed class ForwarderCommandLineTests
     {
         var result = await ProcessRunner.RunAsync("dotnet", [Binaries.ForwarderDll, "--help"]);
         Assert.Equal(0, result.ExitCode);
-        foreach (string name in new[] { "--include <GLOB>", "--exclude <GLOB>", "--to <URI>", "--state <DIR>", "--node <NAME>", "--http <HOST:PORT>", "--start-at" })
+        string[] switches =
+        [
+            "--include <GLOB>", "--exclude <GLOB>", "--to <URI>", "--state <DIR>", "--node <NAME>",
+            "--http <HOST:PORT>", "--start-at",
+        ];
+        foreach (string name in switches)
         {
             Assert.Contains(name, result.StandardOutput, StringComparison.Ordinal);
         }
@@ -23,7 +28,11 @@ public sealed class ForwarderCommandLineTests
         using var dir = TempDirectory.Create();
         var result = await ProcessRunner.RunAsync("dotnet", [Binaries.ForwarderDll, "--to", "http://collector:80", "--state", dir.Combine("state")]);
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("Forwarder: configuration error: Forwarder:Targets:0 has an unknown scheme 'http' (relp, tcp, tcp+lf or udp), was 'http://collector:80'", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains(
+            "Forwarder: configuration error: Forwarder:Targets:0 has an unknown scheme 'http' (relp, tcp, tcp+lf or " +
+            "udp), was 'http://collector:80'",
+            result.StandardError,
+            StringComparison.Ordinal);
     }
 
     [Fact]

@@ -5,7 +5,9 @@ namespace EndToEnd.Tests;
 
 public partial class ForwarderHttpPortTests
 {
-    /// <summary>With <c>--http 127.0.0.1:0</c> the log is the only place that says which port the system chose.</summary>
+    /// <summary>
+    /// With <c>--http 127.0.0.1:0</c> the log is the only place that says which port the system chose.
+    /// </summary>
     [Fact]
     public async Task TheLogNamesThePortTheSystemChose()
     {

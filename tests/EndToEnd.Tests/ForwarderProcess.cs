@@ -113,7 +113,9 @@ public sealed partial class ForwarderProcess : IAsyncDisposable
         throw new InvalidOperationException($"no VmRSS in /proc/{Id}/status");
     }
 
-    /// <summary>SIGKILL (what <see cref="System.Diagnostics.Process.Kill(bool)"/> sends on Linux): no flush, no last checkpoint.</summary>
+    /// <summary>
+    /// SIGKILL (what <see cref="System.Diagnostics.Process.Kill(bool)"/> sends on Linux): no flush, no last checkpoint.
+    /// </summary>
     public ValueTask KillAsync() => _process.DisposeAsync();
 
     /// <summary>SIGTERM, as Kubernetes stops a pod; waits for the exit and returns its code.</summary>

@@ -5,7 +5,9 @@ using Xunit.Sdk;
 
 namespace EndToEnd.Tests;
 
-/// <summary>A node's container logs, the real Forwarder process, the real Collector process: the whole pipeline on loopback.</summary>
+/// <summary>
+/// A node's container logs, the real Forwarder process, the real Collector process: the whole pipeline on loopback.
+/// </summary>
 public sealed class ForwarderToCollectorTests
 {
     private const int Files = 8;
@@ -17,7 +19,11 @@ public sealed class ForwarderToCollectorTests
         using var dir = TempDirectory.Create();
         var tree = new NodeLogTree(dir);
         var logs = Enumerable.Range(0, Files)
-            .Select(f => tree.AddContainer(Namespace(f), $"web-{f}-5d9f8c6b5d-x{f:D3}", f % 3 == 0 ? "side-car" : "app", f % 2 == 0 ? RuntimeFormat.Docker : RuntimeFormat.Cri))
+            .Select(f => tree.AddContainer(
+                Namespace(f),
+                $"web-{f}-5d9f8c6b5d-x{f:D3}",
+                f % 3 == 0 ? "side-car" : "app",
+                f % 2 == 0 ? RuntimeFormat.Docker : RuntimeFormat.Cri))
             .ToArray();
         var expected = new List<string>();
         var perNamespace = new Dictionary<string, List<string>>();
@@ -28,7 +34,12 @@ public sealed class ForwarderToCollectorTests
         await using var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"tcp://{collector.Tcp}"], dir.Combine("state"));
         Append(logs, LinesPerFile / 2, LinesPerFile, expected, perNamespace);
 
-        await WaitForAsync(() => collector.ReadLines().Length >= expected.Count, $"{expected.Count} lines in the messages file", collector, forwarder, TimeSpan.FromSeconds(60));
+        await WaitForAsync(
+            () => collector.ReadLines().Length >= expected.Count,
+            $"{expected.Count} lines in the messages file",
+            collector,
+            forwarder,
+            TimeSpan.FromSeconds(60));
         Assert.Equal(expected.Count, await forwarder.MetricAsync("kubesyslog_forwarder_shipped_lines_total"));
         AssertSameLines(expected, collector.ReadLines().Select(OriginElements.Strip).ToArray(), collector, forwarder);
 
@@ -50,7 +61,10 @@ public sealed class ForwarderToCollectorTests
 
     private static bool IsStderr(int n) => n % 50 == 7;
 
-    /// <summary>Line n of file f: mostly short with UTF-8, quotes and backslashes; every 100th one 40 KiB (three runtime pieces).</summary>
+    /// <summary>
+    /// Line n of file f: mostly short with UTF-8, quotes and backslashes; every 100th one 40 KiB (three runtime
+    /// pieces).
+    /// </summary>
     private static string Text(int f, int n) => n % 100 == 99
         ? $"f{f}-{n:D5} big {new string('x', 40_000)} 日本語 ✓ end"
         : string.Create(CultureInfo.InvariantCulture, $"f{f}-{n:D5} GET /api/v1/items?id={n} 200 \"quoted\" \\ back ü [not sd]");
@@ -70,10 +84,15 @@ public sealed class ForwarderToCollectorTests
         }
     }
 
-    /// <summary>The Collector's file format: TIMESTAMP HOSTNAME TAG: FACILITY.SEVERITY MSGID SD MSG (docs/collector.md, "The messages file").</summary>
+    /// <summary>
+    /// The Collector's file format: TIMESTAMP HOSTNAME TAG: FACILITY.SEVERITY MSGID SD MSG (docs/collector.md, "The
+    /// messages file").
+    /// </summary>
     private static string Stored(ContainerLog log, long n, string text, bool stderr) =>
-        $"{ContainerLog.SyslogTimeOf(n)} {ForwarderProcess.Node} {log.Container}: user.{(stderr ? "err" : "info")} {(stderr ? "stderr" : "stdout")} " +
-        $"[k8s@32473 namespace=\"{log.Namespace}\" pod=\"{log.Pod}\" container=\"{log.Container}\" container_id=\"{log.Id}\" pod_uid=\"{log.Uid}\"] {text}";
+        $"{ContainerLog.SyslogTimeOf(n)} {ForwarderProcess.Node} {log.Container}: user.{(stderr ? "err" : "info")} " +
+        $"{(stderr ? "stderr" : "stdout")} " +
+        $"[k8s@32473 namespace=\"{log.Namespace}\" pod=\"{log.Pod}\" container=\"{log.Container}\" " +
+        $"container_id=\"{log.Id}\" pod_uid=\"{log.Uid}\"] {text}";
 
     private static async Task<List<string>> QueryAsync(CollectorProcess collector, string query)
     {
@@ -82,8 +101,10 @@ public sealed class ForwarderToCollectorTests
         string? cursor = null;
         do
         {
-            // The lines' times are the runtime's, fixed on 2026-11-22 from 10:00: the default range (the last hour) would miss them.
-            string url = $"{collector.Http}api/v1/query_range?query={Uri.EscapeDataString(query)}&start=2026-11-22T00:00:00Z&end=2026-11-23T00:00:00Z&limit=5000&direction=forward"
+            // The lines' times are the runtime's, fixed on 2026-11-22 from 10:00: the default range (the last hour)
+            // would miss them.
+            string url = $"{collector.Http}api/v1/query_range?query={Uri.EscapeDataString(query)}"
+                + "&start=2026-11-22T00:00:00Z&end=2026-11-23T00:00:00Z&limit=5000&direction=forward"
                 + (cursor is null ? string.Empty : $"&cursor={Uri.EscapeDataString(cursor)}");
             using var response = await http.GetAsync(new Uri(url));
             string body = await response.Content.ReadAsStringAsync();
@@ -110,13 +131,19 @@ public sealed class ForwarderToCollectorTests
         if (missing.Count > 0 || unexpected.Count > 0 || duplicates > 0 || expected.Count != actual.Count)
         {
             throw new XunitException(
-                $"expected {expected.Count} lines, got {actual.Count}: {missing.Count} missing, {unexpected.Count} unexpected, {duplicates} duplicates.\n" +
+                $"expected {expected.Count} lines, got {actual.Count}: {missing.Count} missing, {unexpected.Count} " +
+                $"unexpected, {duplicates} duplicates.\n" +
                 $"first missing:    {Shorten(missing.FirstOrDefault())}\nfirst unexpected: {Shorten(unexpected.FirstOrDefault())}\n" +
                 $"Forwarder said:\n{forwarder.Output}\nCollector said:\n{collector.Output}");
         }
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what, CollectorProcess collector, ForwarderProcess forwarder, TimeSpan timeout)
+    private static async Task WaitForAsync(
+        Func<bool> condition,
+        string what,
+        CollectorProcess collector,
+        ForwarderProcess forwarder,
+        TimeSpan timeout)
     {
         try
         {

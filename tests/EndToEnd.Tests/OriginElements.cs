@@ -3,10 +3,14 @@ using System.Text.RegularExpressions;
 
 namespace EndToEnd.Tests;
 
-/// <summary>The Forwarder's origin element on stored lines (docs/sources.md): found, checked and taken out for comparisons.</summary>
+/// <summary>
+/// The Forwarder's origin element on stored lines (docs/sources.md): found, checked and taken out for comparisons.
+/// </summary>
 internal static partial class OriginElements
 {
-    /// <summary>The line without its origin element; a line without one is a test failure (every Forwarder message has one).</summary>
+    /// <summary>
+    /// The line without its origin element; a line without one is a test failure (every Forwarder message has one).
+    /// </summary>
     public static string Strip(string line)
     {
         var match = Element().Match(line);
@@ -17,7 +21,10 @@ internal static partial class OriginElements
     {
         var match = Element().Match(line);
         return match.Success
-            ? (match.Groups[1].Value, long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture))
+            ? (
+                match.Groups[1].Value,
+                long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture),
+                long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture))
             : throw new InvalidDataException($"no origin element in: {line}");
     }
 

@@ -4,7 +4,9 @@ using Xunit.Sdk;
 
 namespace EndToEnd.Tests;
 
-/// <summary>The Forwarder shipping over <c>relp://</c> to a real, private rsyslogd with imrelp (librelp's server).</summary>
+/// <summary>
+/// The Forwarder shipping over <c>relp://</c> to a real, private rsyslogd with imrelp (librelp's server).
+/// </summary>
 public sealed class RelpInteropTests(ITestOutputHelper output)
 {
     private const string Template = @"%app-name%\t%msg%\n";
@@ -14,14 +16,24 @@ public sealed class RelpInteropTests(ITestOutputHelper output)
     {
         using var dir = TempDirectory.Create();
         var tree = new NodeLogTree(dir);
-        var logs = Enumerable.Range(0, 4).Select(f => tree.AddContainer("shop", $"cart-{f}", $"app{f}", f % 2 == 0 ? RuntimeFormat.Docker : RuntimeFormat.Cri)).ToArray();
+        var logs = Enumerable
+            .Range(0, 4)
+            .Select(f => tree.AddContainer(
+                "shop",
+                $"cart-{f}",
+                $"app{f}",
+                f % 2 == 0 ? RuntimeFormat.Docker : RuntimeFormat.Cri))
+            .ToArray();
         for (int f = 0; f < logs.Length; f++)
         {
             logs[f].AppendMany(Lines(f, 0, 2000));
         }
 
         await using var rsyslog = await RsyslogRelpReceiver.StartAsync(dir, Template);
-        await using var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"relp://127.0.0.1:{rsyslog.Port}"], dir.Combine("state"));
+        await using var forwarder = await ForwarderProcess.StartAsync(
+            tree.ContainersGlob,
+            [$"relp://127.0.0.1:{rsyslog.Port}"],
+            dir.Combine("state"));
         foreach (var log in logs)
         {
             log.Append("sentinel");
@@ -48,7 +60,12 @@ public sealed class RelpInteropTests(ITestOutputHelper output)
         var tree = new NodeLogTree(dir);
         var log = tree.AddContainer("shop", "cart-0", "app0", RuntimeFormat.Cri);
         await using var rsyslog = await RsyslogRelpReceiver.StartAsync(dir, Template);
-        await using var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"relp://127.0.0.1:{rsyslog.Port}"], dir.Combine("state"), "--max-retry-delay", "500ms");
+        await using var forwarder = await ForwarderProcess.StartAsync(
+            tree.ContainersGlob,
+            [$"relp://127.0.0.1:{rsyslog.Port}"],
+            dir.Combine("state"),
+            "--max-retry-delay",
+            "500ms");
 
         var writing = Task.Run(async () =>
         {
@@ -61,7 +78,10 @@ public sealed class RelpInteropTests(ITestOutputHelper output)
         for (int stop = 0; stop < 3; stop++)
         {
             int before = rsyslog.ReadLines().Count;
-            await Wait.UntilAsync(() => rsyslog.ReadLines().Count >= before + 2000, "more lines at rsyslogd before stopping it", TimeSpan.FromSeconds(60));
+            await Wait.UntilAsync(
+                () => rsyslog.ReadLines().Count >= before + 2000,
+                "more lines at rsyslogd before stopping it",
+                TimeSpan.FromSeconds(60));
             await rsyslog.StopAsync();
             await rsyslog.RestartAsync();
         }
@@ -83,7 +103,8 @@ public sealed class RelpInteropTests(ITestOutputHelper output)
 
         int duplicates = got.Count - firsts.Count;
         double resent = await forwarder.MetricAsync("kubesyslog_forwarder_target_resent_lines_total");
-        output.WriteLine($"{got.Count} lines at rsyslogd for {Total + 1} written: {duplicates} duplicates, {resent} resent by the Forwarder over 3 restarts");
+        output.WriteLine($"{got.Count} lines at rsyslogd for {Total + 1} written: {duplicates} duplicates, {resent} " +
+            "resent by the Forwarder over 3 restarts");
 
         // Nothing lost and nothing out of order; a line is duplicated only when rsyslog wrote it but its answer was
         // lost with the session, which is at most one window (128) per broken session.
@@ -91,7 +112,8 @@ public sealed class RelpInteropTests(ITestOutputHelper output)
         Assert.InRange(duplicates, 0, 3 * 128);
     }
 
-    private static List<string> Lines(int file, int from, int count) => Enumerable.Range(from, count).Select(i => $"f{file}-{i:D6} some text of a line").ToList();
+    private static List<string> Lines(int file, int from, int count) =>
+        Enumerable.Range(from, count).Select(i => $"f{file}-{i:D6} some text of a line").ToList();
 
     private static List<string> Of(IReadOnlyList<string> lines, string app) =>
         lines.Where(l => l.StartsWith(app + "\t", StringComparison.Ordinal)).Select(l => l[(app.Length + 1)..]).ToList();
@@ -100,7 +122,10 @@ public sealed class RelpInteropTests(ITestOutputHelper output)
     {
         try
         {
-            await Wait.UntilAsync(() => rsyslog.ReadLines().Count(l => l.EndsWith("\tsentinel", StringComparison.Ordinal)) >= files, "every sentinel at rsyslogd", TimeSpan.FromSeconds(90));
+            await Wait.UntilAsync(
+                () => rsyslog.ReadLines().Count(l => l.EndsWith("\tsentinel", StringComparison.Ordinal)) >= files,
+                "every sentinel at rsyslogd",
+                TimeSpan.FromSeconds(90));
 
             // A quiet period after the sentinels: nothing else may come.
             int count = rsyslog.ReadLines().Count;
@@ -109,7 +134,8 @@ public sealed class RelpInteropTests(ITestOutputHelper output)
         }
         catch (XunitException e)
         {
-            throw new XunitException($"{e.Message} Have {rsyslog.ReadLines().Count}.\nrsyslogd said:\n{rsyslog.Diagnostics}\nForwarder said:\n{forwarder.Output}");
+            throw new XunitException($"{e.Message} Have {rsyslog.ReadLines().Count}." +
+                $"\nrsyslogd said:\n{rsyslog.Diagnostics}\nForwarder said:\n{forwarder.Output}");
         }
     }
 }

@@ -9,7 +9,9 @@ public sealed class RsyslogInteropTests
 {
     private const int LinesPerFile = 100;
 
-    /// <summary>Every field rsyslog parsed, TAB-separated (rsyslog escapes a TAB inside a field as #011), MSG untouched.</summary>
+    /// <summary>
+    /// Every field rsyslog parsed, TAB-separated (rsyslog escapes a TAB inside a field as #011), MSG untouched.
+    /// </summary>
     private const string Template = @"%timestamp:::date-rfc3339%\t%hostname%\t%app-name%\t%msgid%\t%structured-data%\t%msg%\n";
 
     [PeerTheory("rsyslogd")]
@@ -31,19 +33,27 @@ public sealed class RsyslogInteropTests
                 string text = Text(f, n);
                 Assert.Equal(n, log.Append(text, stderr));
                 expected.Add(string.Join('\t', ContainerLog.SyslogTimeOf(n), ForwarderProcess.Node, log.Container, stderr ? "stderr" : "stdout",
-                    $"[k8s@32473 namespace=\"shop\" pod=\"{log.Pod}\" container=\"{log.Container}\" container_id=\"{log.Id}\" pod_uid=\"{log.Uid}\"]", text));
+                    $"[k8s@32473 namespace=\"shop\" pod=\"{log.Pod}\" container=\"{log.Container}\" " +
+                    $"container_id=\"{log.Id}\" pod_uid=\"{log.Uid}\"]", text));
             }
         }
 
         await using var rsyslog = await RsyslogProcess.StartAsync(dir, Template);
-        await using var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"{scheme}://127.0.0.1:{rsyslog.TcpPort}"], dir.Combine("state"));
+        await using var forwarder = await ForwarderProcess.StartAsync(
+            tree.ContainersGlob,
+            [$"{scheme}://127.0.0.1:{rsyslog.TcpPort}"],
+            dir.Combine("state"));
         try
         {
-            await Wait.UntilAsync(() => rsyslog.ReadLines().Count >= expected.Count, $"{expected.Count} lines in rsyslog's file", TimeSpan.FromSeconds(30));
+            await Wait.UntilAsync(
+                () => rsyslog.ReadLines().Count >= expected.Count,
+                $"{expected.Count} lines in rsyslog's file",
+                TimeSpan.FromSeconds(30));
         }
         catch (XunitException e)
         {
-            throw new XunitException($"{e.Message} Have {rsyslog.ReadLines().Count}.\nrsyslogd said:\n{rsyslog.Diagnostics}\nForwarder said:\n{forwarder.Output}");
+            throw new XunitException($"{e.Message} Have {rsyslog.ReadLines().Count}." +
+                $"\nrsyslogd said:\n{rsyslog.Diagnostics}\nForwarder said:\n{forwarder.Output}");
         }
 
         // TCP keeps each file's order, and the Forwarder reads files concurrently: compare per pod, in order.
@@ -66,7 +76,9 @@ public sealed class RsyslogInteropTests
         }
     }
 
-    /// <summary>UTF-8, quotes, backslashes, brackets and an SD-looking text; every 25th line 20 KiB (two runtime pieces).</summary>
+    /// <summary>
+    /// UTF-8, quotes, backslashes, brackets and an SD-looking text; every 25th line 20 KiB (two runtime pieces).
+    /// </summary>
     private static string Text(int f, int n) => n % 25 == 24
         ? $"f{f}-{n:D3} long {string.Concat(Enumerable.Repeat("0123456789abcdef", 1280))} end"
         : string.Create(CultureInfo.InvariantCulture, $"f{f}-{n:D3} POST /cart/{n} 201 \"ünïcödé ✓ 日本語\" \\ [x@1 a=\"b\"] -");

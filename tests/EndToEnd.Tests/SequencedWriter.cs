@@ -19,7 +19,10 @@ public sealed class SequencedWriter(ContainerLog[] logs, int linesPerSecond) : I
 
     public long Total => Written.Sum();
 
-    public static string Text(int file, long n) => string.Create(CultureInfo.InvariantCulture, $"seq {file:D2}-{n:D8} GET /api/v1/orders?page={n % 97} 200 12ms \"ok\" ü");
+    public static string Text(int file, long n) =>
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"seq {file:D2}-{n:D8} GET /api/v1/orders?page={n % 97} 200 12ms \"ok\" ü");
 
     /// <summary>The file and number of a line written by <see cref="Text"/>, or null for any other line.</summary>
     public static (int File, long N)? Parse(string text)

@@ -5,7 +5,9 @@ using Xunit.Sdk;
 
 namespace EndToEnd.Tests;
 
-/// <summary>The receiver gone for 30 s while containers keep logging at 1000 lines/s, then back on the same port.</summary>
+/// <summary>
+/// The receiver gone for 30 s while containers keep logging at 1000 lines/s, then back on the same port.
+/// </summary>
 public sealed class TargetDownTests(ITestOutputHelper output)
 {
     private const int LinesPerSecond = 1000;
@@ -22,7 +24,12 @@ public sealed class TargetDownTests(ITestOutputHelper output)
             .ToArray();
         int port = LoopbackTcpReceiver.ReservePort();
         var first = SyslogTestListener.Start(port: port);
-        await using var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"tcp://127.0.0.1:{port}"], dir.Combine("state"), "--max-retry-delay", "1s");
+        await using var forwarder = await ForwarderProcess.StartAsync(
+            tree.ContainersGlob,
+            [$"tcp://127.0.0.1:{port}"],
+            dir.Combine("state"),
+            "--max-retry-delay",
+            "1s");
         await using var writer = new SequencedWriter(logs, LinesPerSecond);
         long peak = 0;
         using var stopSampling = new CancellationTokenSource();
@@ -41,7 +48,12 @@ public sealed class TargetDownTests(ITestOutputHelper output)
         writer.Start();
         await Task.Delay(2000);
         await writer.StopAsync();
-        await WaitForAllAsync(() => first.Frames.Count, () => Delivery.Keys(first.Frames), writer, forwarder, "the lines written before the receiver goes away");
+        await WaitForAllAsync(
+            () => first.Frames.Count,
+            () => Delivery.Keys(first.Frames),
+            writer,
+            forwarder,
+            "the lines written before the receiver goes away");
         await first.DisposeAsync();
 
         var down = Stopwatch.StartNew();
@@ -49,18 +61,31 @@ public sealed class TargetDownTests(ITestOutputHelper output)
         await Task.Delay(Down);
         long writtenWhileDown = writer.Total;
         await using var second = SyslogTestListener.Start(port: port);
-        output.WriteLine($"receiver back after {down.Elapsed.TotalSeconds:0.0} s; {writtenWhileDown} lines written by then; Forwarder RSS {forwarder.ResidentBytes() >> 20} MiB");
+        output.WriteLine($"receiver back after {down.Elapsed.TotalSeconds:0.0} s; {writtenWhileDown} lines written " +
+            $"by then; Forwarder RSS {forwarder.ResidentBytes() >> 20} MiB");
 
         await Task.Delay(2000);
         await writer.StopAsync();
-        var delivery = await WaitForAllAsync(() => first.Frames.Count + second.Frames.Count, () => [.. Delivery.Keys(first.Frames), .. Delivery.Keys(second.Frames)], writer, forwarder, "every line after the receiver came back");
+        var delivery = await WaitForAllAsync(
+            () => first.Frames.Count + second.Frames.Count,
+            () => [.. Delivery.Keys(first.Frames), .. Delivery.Keys(second.Frames)],
+            writer,
+            forwarder,
+            "every line after the receiver came back");
         await stopSampling.CancelAsync();
         await sampling;
 
         // Nothing more for a second: duplicates or strays arriving after the last missing line are seen too.
-        await Wait.UntilQuietAsync(() => first.Frames.Count + second.Frames.Count, TimeSpan.FromSeconds(1), "frames after the last line", TimeSpan.FromSeconds(30));
+        await Wait.UntilQuietAsync(
+            () => first.Frames.Count + second.Frames.Count,
+            TimeSpan.FromSeconds(1),
+            "frames after the last line",
+            TimeSpan.FromSeconds(30));
 
-        output.WriteLine($"{writer.Total} lines written, 0 lost, {delivery.Duplicates} duplicates; reconnects {await forwarder.MetricAsync("kubesyslog_forwarder_target_reconnects_total")}; peak RSS {peak >> 20} MiB");
+        double reconnects = await forwarder.MetricAsync("kubesyslog_forwarder_target_reconnects_total");
+        output.WriteLine(
+            $"{writer.Total} lines written, 0 lost, {delivery.Duplicates} duplicates; reconnects {reconnects}; " +
+            $"peak RSS {peak >> 20} MiB");
         Assert.Empty(first.Errors);
         Assert.Empty(second.Errors);
         // The first receiver left only once it had everything, so nothing was in flight: each line exactly once.
@@ -68,18 +93,27 @@ public sealed class TargetDownTests(ITestOutputHelper output)
         Assert.True(peak < ResidentLimit, $"the Forwarder's RSS reached {peak >> 20} MiB (limit {ResidentLimit >> 20} MiB)");
     }
 
-    private static async Task<Delivery> WaitForAllAsync(Func<int> count, Func<List<(int File, long N)>> received, SequencedWriter writer, ForwarderProcess forwarder, string what)
+    private static async Task<Delivery> WaitForAllAsync(
+        Func<int> count,
+        Func<List<(int File, long N)>> received,
+        SequencedWriter writer,
+        ForwarderProcess forwarder,
+        string what)
     {
         try
         {
             // Parsing every frame is costly: only once enough have arrived.
-            await Wait.UntilAsync(() => count() >= writer.Total && Delivery.Check(writer.Written, received()).Lost == 0, what, TimeSpan.FromSeconds(60));
+            await Wait.UntilAsync(
+                () => count() >= writer.Total && Delivery.Check(writer.Written, received()).Lost == 0,
+                what,
+                TimeSpan.FromSeconds(60));
             return Delivery.Check(writer.Written, received());
         }
         catch (XunitException e)
         {
             var partial = Delivery.Check(writer.Written, received());
-            throw new XunitException($"{e.Message} {partial.Lost} of {writer.Total} lines missing (first: {partial.FirstLost}).\nForwarder said:\n{forwarder.Output}");
+            throw new XunitException($"{e.Message} {partial.Lost} of {writer.Total} lines missing (first: " +
+                $"{partial.FirstLost}).\nForwarder said:\n{forwarder.Output}");
         }
     }
 }

@@ -4,7 +4,9 @@ using Xunit.Sdk;
 
 namespace EndToEnd.Tests;
 
-/// <summary>The Forwarder shipping datagrams: UDP cannot push back or carry long lines, so cutting is counted.</summary>
+/// <summary>
+/// The Forwarder shipping datagrams: UDP cannot push back or carry long lines, so cutting is counted.
+/// </summary>
 public sealed class UdpTargetTests
 {
     private const int MaxDatagram = 1024;
@@ -23,7 +25,12 @@ public sealed class UdpTargetTests
 
         // Sent one datagram at a time on loopback, far below the socket buffer: none is dropped by the kernel here.
         await using var target = SyslogTestListener.Start();
-        await using var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"udp://127.0.0.1:{target.UdpPort}"], dir.Combine("state"), "--max-datagram-size", $"{MaxDatagram}");
+        await using var forwarder = await ForwarderProcess.StartAsync(
+            tree.ContainersGlob,
+            [$"udp://127.0.0.1:{target.UdpPort}"],
+            dir.Combine("state"),
+            "--max-datagram-size",
+            $"{MaxDatagram}");
         try
         {
             await target.WaitForFramesAsync(texts.Count + 1, TimeSpan.FromSeconds(20));
@@ -34,7 +41,12 @@ public sealed class UdpTargetTests
         }
 
         var messages = target.Frames.Select(f => (f.Payload.Length, Message: ReceivedMessage.Parse(f.Payload))).ToList();
-        Assert.Equal(texts.Order(StringComparer.Ordinal), messages.Select(m => m.Message.Text).Where(t => !t.StartsWith("long ", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            texts.Order(StringComparer.Ordinal),
+            messages
+                .Select(m => m.Message.Text)
+                .Where(t => !t.StartsWith("long ", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal));
 
         var cut = Assert.Single(messages, m => m.Message.Text.StartsWith("long ", StringComparison.Ordinal));
         Assert.Equal(MaxDatagram, cut.Length);

@@ -28,7 +28,9 @@ public sealed class RunningForwarder : IAsyncDisposable
 
     public Uri Http => new(_app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
-    /// <summary>Starts a Forwarder tailing <paramref name="include"/> and shipping to <paramref name="targets"/>.</summary>
+    /// <summary>
+    /// Starts a Forwarder tailing <paramref name="include"/> and shipping to <paramref name="targets"/>.
+    /// </summary>
     public static async Task<RunningForwarder> StartAsync(TempDirectory directory, string include, string[] targets, params string[] extraArgs)
     {
         string state = directory.Combine("state");

@@ -2,7 +2,9 @@ using TestSupport;
 
 namespace Shared.Tests;
 
-/// <summary>The rule every interop test relies on: skip with a reason when a peer is missing, never under REQUIRE_PEERS=1.</summary>
+/// <summary>
+/// The rule every interop test relies on: skip with a reason when a peer is missing, never under REQUIRE_PEERS=1.
+/// </summary>
 public class PeerSkipRuleTests
 {
     [Fact]

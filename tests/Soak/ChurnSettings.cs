@@ -2,8 +2,21 @@ using System.Globalization;
 
 namespace Soak;
 
-/// <summary>The soak's command line: <c>--forwarder PATH [--pods N] [--rounds N] [--lines N] [--include containers|pods] [--mode replace|restart] [--tolerance 0.10] [--linger SECONDS] [-- forwarder args…]</c>.</summary>
-internal sealed record ChurnSettings(string Forwarder, int Pods, int Rounds, int Lines, bool RecursiveInclude, bool Restarts, double Tolerance, int LingerSeconds, IReadOnlyList<string> ForwarderArgs)
+/// <summary>
+/// The soak's command line:
+/// <c>--forwarder PATH [--pods N] [--rounds N] [--lines N] [--include containers|pods] [--mode replace|restart]
+/// [--tolerance 0.10] [--linger SECONDS] [-- forwarder args…]</c>.
+/// </summary>
+internal sealed record ChurnSettings(
+    string Forwarder,
+    int Pods,
+    int Rounds,
+    int Lines,
+    bool RecursiveInclude,
+    bool Restarts,
+    double Tolerance,
+    int LingerSeconds,
+    IReadOnlyList<string> ForwarderArgs)
 {
     public static ChurnSettings Parse(string[] args)
     {

@@ -3,7 +3,10 @@ using TestSupport;
 
 namespace Soak;
 
-/// <summary>The Forwarder under soak: a real process (the native binary, or <c>dotnet Forwarder.dll</c>) with its /metrics on loopback.</summary>
+/// <summary>
+/// The Forwarder under soak: a real process (the native binary, or <c>dotnet Forwarder.dll</c>) with its /metrics on
+/// loopback.
+/// </summary>
 internal sealed class ChurnedForwarder : IAsyncDisposable
 {
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(3);
@@ -25,12 +28,19 @@ internal sealed class ChurnedForwarder : IAsyncDisposable
     public static async Task<ChurnedForwarder> StartAsync(string forwarder, string include, string target, string state, IReadOnlyList<string> extra)
     {
         int port = LoopbackTcpReceiver.ReservePort();
-        var args = new List<string> { "--include", include, "--to", target, "--state", state, "--node", "soak-node", "--http", $"127.0.0.1:{port}", "--log-level", "Warning" };
+        var args = new List<string>
+        {
+            "--include", include, "--to", target, "--state", state, "--node", "soak-node",
+            "--http", $"127.0.0.1:{port}", "--log-level", "Warning",
+        };
         args.AddRange(extra);
         bool dll = forwarder.EndsWith(".dll", StringComparison.Ordinal);
         var process = ForegroundProcess.Start(dll ? "dotnet" : forwarder, dll ? [forwarder, .. args] : args, Console.WriteLine);
         var started = new ChurnedForwarder(process, new Uri($"http://127.0.0.1:{port}"), state);
-        await Wait.UntilAsync(() => started.TryMetric("kubesyslog_forwarder_files_watched") is not null || process.HasExited, "the Forwarder's /metrics", TimeSpan.FromSeconds(30));
+        await Wait.UntilAsync(
+            () => started.TryMetric("kubesyslog_forwarder_files_watched") is not null || process.HasExited,
+            "the Forwarder's /metrics",
+            TimeSpan.FromSeconds(30));
         return process.HasExited ? throw new InvalidOperationException($"the Forwarder exited with {process.ExitCode}") : started;
     }
 
@@ -94,4 +104,10 @@ internal sealed class ChurnedForwarder : IAsyncDisposable
 }
 
 /// <summary>One row of the soak's table.</summary>
-internal readonly record struct ChurnSample(ProcessResources Resources, long HeapBytes, long CheckpointBytes, int CheckpointEntries, int TailedFiles, double SettleSeconds);
+internal readonly record struct ChurnSample(
+    ProcessResources Resources,
+    long HeapBytes,
+    long CheckpointBytes,
+    int CheckpointEntries,
+    int TailedFiles,
+    double SettleSeconds);

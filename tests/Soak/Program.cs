@@ -12,7 +12,9 @@ try
 catch (Exception e) when (e is ArgumentException or FormatException or IndexOutOfRangeException)
 {
     Console.Error.WriteLine($"soak: {e.Message}");
-    Console.Error.WriteLine("usage: Soak --forwarder PATH [--pods 300] [--rounds 10] [--lines 10] [--include containers|pods] [--mode replace|restart] [--tolerance 0.10] [--linger SECONDS] [-- forwarder args]");
+    Console.Error.WriteLine("usage: Soak --forwarder PATH [--pods 300] [--rounds 10] [--lines 10] " +
+        "[--include containers|pods] [--mode replace|restart] " +
+        "[--tolerance 0.10] [--linger SECONDS] [-- forwarder args]");
     return 2;
 }
 
@@ -23,7 +25,12 @@ string state = dir.Combine("state");
 Directory.CreateDirectory(Path.Combine(tree.Root, "var", "log", "pods"));
 string include = settings.RecursiveInclude ? Path.Combine(tree.Root, "var", "log", "pods", "**", "*.log") : tree.ContainersGlob;
 await using var sink = SyslogTestListener.Start();
-await using var forwarder = await ChurnedForwarder.StartAsync(settings.Forwarder, include, $"tcp://127.0.0.1:{sink.TcpPort}", state, settings.ForwarderArgs);
+await using var forwarder = await ChurnedForwarder.StartAsync(
+    settings.Forwarder,
+    include,
+    $"tcp://127.0.0.1:{sink.TcpPort}",
+    state,
+    settings.ForwarderArgs);
 var churn = new PodChurn(tree, settings.Pods, settings.Lines);
 var start = await forwarder.SettleAsync(churn, sink);
 Console.WriteLine($"forwarder pid {forwarder.Id}, include {include}, {settings.Pods} pods × 2 files × {settings.Lines} lines per round");
@@ -78,13 +85,36 @@ var steady = settings.Restarts && rows.Count > 1 ? rows[1] : rows[0];
 var last = rows[^1];
 var verdicts = new List<(string What, bool Ok, string Detail)>
 {
-    ("RSS", last.Resources.ResidentBytes <= reference.Resources.ResidentBytes * (1 + settings.Tolerance), $"{Mb(reference.Resources.ResidentBytes)} → {Mb(last.Resources.ResidentBytes)} MB"),
-    ("fds", last.Resources.Descriptors <= steady.Resources.Descriptors * (1 + settings.Tolerance), $"{steady.Resources.Descriptors} → {last.Resources.Descriptors}"),
-    ("watches", last.Resources.InotifyWatches <= steady.Resources.InotifyWatches * (1 + settings.Tolerance), $"{steady.Resources.InotifyWatches} → {last.Resources.InotifyWatches}"),
-    ("threads", last.Resources.Threads <= reference.Resources.Threads * (1 + settings.Tolerance), $"{reference.Resources.Threads} → {last.Resources.Threads}"),
-    ("checkpoints", last.CheckpointEntries <= steady.CheckpointEntries * (1 + settings.Tolerance), $"{steady.CheckpointEntries} → {last.CheckpointEntries} entries"),
+    (
+        "RSS",
+        last.Resources.ResidentBytes <= reference.Resources.ResidentBytes * (1 + settings.Tolerance),
+        $"{Mb(reference.Resources.ResidentBytes)} → {Mb(last.Resources.ResidentBytes)} MB"),
+    (
+        "fds",
+        last.Resources.Descriptors <= steady.Resources.Descriptors * (1 + settings.Tolerance),
+        $"{steady.Resources.Descriptors} → {last.Resources.Descriptors}"),
+    (
+        "watches",
+        last.Resources.InotifyWatches <= steady.Resources.InotifyWatches * (1 + settings.Tolerance),
+        $"{steady.Resources.InotifyWatches} → {last.Resources.InotifyWatches}"),
+    (
+        "threads",
+        last.Resources.Threads <= reference.Resources.Threads * (1 + settings.Tolerance),
+        $"{reference.Resources.Threads} → {last.Resources.Threads}"),
+    (
+        "checkpoints",
+        last.CheckpointEntries <= steady.CheckpointEntries * (1 + settings.Tolerance),
+        $"{steady.CheckpointEntries} → {last.CheckpointEntries} entries"),
     // + 1: the connection to the target, opened with the first line.
-    ("all gone", end.CheckpointEntries == 0 && end.TailedFiles == 0 && end.Resources.Descriptors <= start.Resources.Descriptors + 1 && end.Resources.InotifyWatches <= Math.Max(start.Resources.InotifyWatches, steady.Resources.InotifyWatches), $"after the last deletion: {end.CheckpointEntries} checkpoints, {end.TailedFiles} tailed, {end.Resources.Descriptors} fds, {end.Resources.InotifyWatches} watches"),
+    (
+        "all gone",
+        end.CheckpointEntries == 0
+            && end.TailedFiles == 0
+            && end.Resources.Descriptors <= start.Resources.Descriptors + 1
+            && end.Resources.InotifyWatches
+                <= Math.Max(start.Resources.InotifyWatches, steady.Resources.InotifyWatches),
+        $"after the last deletion: {end.CheckpointEntries} checkpoints, {end.TailedFiles} tailed, " +
+        $"{end.Resources.Descriptors} fds, {end.Resources.InotifyWatches} watches"),
     ("delivery", delivery is null, delivery is null ? "exact" : "see above"),
 };
 foreach (var (what, ok, detail) in verdicts)
@@ -106,4 +136,6 @@ static string Mb(long bytes) => (bytes / (1024.0 * 1024)).ToString("0.0", Cultur
 static void Print(string round, PodChurn churn, ChurnSample s) =>
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"{round,5} {churn.FilesCreated,7} {churn.LinesWritten,8} {Mb(s.Resources.ResidentBytes),7} {Mb(s.HeapBytes),8} {s.Resources.Descriptors,4} {s.Resources.InotifyWatches,8} {s.Resources.Threads,8} {s.CheckpointBytes,7} {s.CheckpointEntries,13} {s.TailedFiles,7} {s.SettleSeconds,9:0.0}"));
+        $"{round,5} {churn.FilesCreated,7} {churn.LinesWritten,8} {Mb(s.Resources.ResidentBytes),7} " +
+        $"{Mb(s.HeapBytes),8} {s.Resources.Descriptors,4} {s.Resources.InotifyWatches,8} {s.Resources.Threads,8} " +
+        $"{s.CheckpointBytes,7} {s.CheckpointEntries,13} {s.TailedFiles,7} {s.SettleSeconds,9:0.0}"));

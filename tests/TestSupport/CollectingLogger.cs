@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 
 namespace TestSupport;
 
-/// <summary>An <see cref="ILogger"/> that keeps every entry, so tests can assert what was logged and with which values.</summary>
+/// <summary>
+/// An <see cref="ILogger"/> that keeps every entry, so tests can assert what was logged and with which values.
+/// </summary>
 public sealed class CollectingLogger : ILogger
 {
     private readonly List<Entry> _entries = [];

@@ -32,7 +32,9 @@ public sealed class LoopbackRelpReceiver : IAsyncDisposable
         _accepting = AcceptAsync();
     }
 
-    /// <summary>What the receiver does with a message, given its text and its number among all messages received (from 0).</summary>
+    /// <summary>
+    /// What the receiver does with a message, given its text and its number among all messages received (from 0).
+    /// </summary>
     public enum Answer
     {
         Ok,
@@ -169,7 +171,8 @@ public sealed class LoopbackRelpReceiver : IAsyncDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException
+            or OperationCanceledException or InvalidOperationException)
         {
             // The client went away or the test ended.
         }

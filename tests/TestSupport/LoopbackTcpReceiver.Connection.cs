@@ -4,7 +4,9 @@ namespace TestSupport;
 
 public sealed partial class LoopbackTcpReceiver
 {
-    /// <summary>One accepted connection: a read loop appending to a buffer until the peer or the test closes it.</summary>
+    /// <summary>
+    /// One accepted connection: a read loop appending to a buffer until the peer or the test closes it.
+    /// </summary>
     private sealed class Connection
     {
         private readonly Socket _socket;
@@ -40,7 +42,9 @@ public sealed partial class LoopbackTcpReceiver
             }
         }
 
-        /// <summary>FIN (graceful) or RST (<paramref name="reset"/>: linger 0), which loses bytes the peer still sends.</summary>
+        /// <summary>
+        /// FIN (graceful) or RST (<paramref name="reset"/>: linger 0), which loses bytes the peer still sends.
+        /// </summary>
         public void Close(bool reset)
         {
             if (Interlocked.Exchange(ref _closing, 1) == 1)
@@ -88,7 +92,8 @@ public sealed partial class LoopbackTcpReceiver
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
-                // Closed by Close() while a receive was pending, or reset by the sender: the bytes so far are the result.
+                // Closed by Close() while a receive was pending, or reset by the sender: the bytes so far are the
+                // result.
                 return;
             }
 

@@ -62,7 +62,8 @@ public sealed partial class LoopbackTcpReceiver : IAsyncDisposable
     }
 
     /// <param name="port">0 for any free port, or one from <see cref="ReservePort"/> to start listening late.</param>
-    /// <param name="resetAfterBytes">For connection i (0-based), stop reading and reset it (RST) once this many bytes arrived.</param>
+    /// <param name="resetAfterBytes">For connection i (0-based), stop reading and reset it (RST) once this many bytes
+    /// arrived.</param>
     public static LoopbackTcpReceiver Start(int port = 0, Func<int, long?>? resetAfterBytes = null) => new(port, resetAfterBytes);
 
     /// <summary>
@@ -79,7 +80,9 @@ public sealed partial class LoopbackTcpReceiver : IAsyncDisposable
         }
     }
 
-    /// <summary>Closes every open connection with FIN after reading what had arrived, as a receiver restarting cleanly does.</summary>
+    /// <summary>
+    /// Closes every open connection with FIN after reading what had arrived, as a receiver restarting cleanly does.
+    /// </summary>
     public Task CloseConnectionsAsync()
     {
         Connection[] open;

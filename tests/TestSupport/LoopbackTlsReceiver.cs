@@ -63,8 +63,13 @@ public sealed class LoopbackTlsReceiver : IAsyncDisposable
     /// <param name="certificate">The server certificate, with its key.</param>
     /// <param name="port">0 for any free port, or the port of a stopped receiver to restart it.</param>
     /// <param name="intermediates">Sent after the server certificate.</param>
-    /// <param name="clientAuthority">When set, a client certificate issued by it (or an intermediate the client sends) is required.</param>
-    public static LoopbackTlsReceiver Start(X509Certificate2 certificate, int port = 0, X509Certificate2Collection? intermediates = null, X509Certificate2? clientAuthority = null) =>
+    /// <param name="clientAuthority">When set, a client certificate issued by it (or an intermediate the client sends)
+    /// is required.</param>
+    public static LoopbackTlsReceiver Start(
+        X509Certificate2 certificate,
+        int port = 0,
+        X509Certificate2Collection? intermediates = null,
+        X509Certificate2? clientAuthority = null) =>
         new(port, certificate, intermediates, clientAuthority);
 
     public async ValueTask DisposeAsync()
@@ -123,7 +128,9 @@ public sealed class LoopbackTlsReceiver : IAsyncDisposable
         }
     }
 
-    /// <summary>One TLS connection: a read loop keeping the decrypted bytes until the sender or the test closes it.</summary>
+    /// <summary>
+    /// One TLS connection: a read loop keeping the decrypted bytes until the sender or the test closes it.
+    /// </summary>
     public sealed class Connection : IAsyncDisposable
     {
         private readonly SslStream _ssl;
@@ -173,7 +180,9 @@ public sealed class LoopbackTlsReceiver : IAsyncDisposable
                     return frames;
                 }
 
-                int length = int.Parse(Encoding.ASCII.GetString(bytes, position, space - position), System.Globalization.CultureInfo.InvariantCulture);
+                int length = int.Parse(
+                    Encoding.ASCII.GetString(bytes, position, space - position),
+                    System.Globalization.CultureInfo.InvariantCulture);
                 if (space + 1 + length > bytes.Length)
                 {
                     return frames;

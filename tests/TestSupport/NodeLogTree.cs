@@ -6,8 +6,9 @@ namespace TestSupport;
 
 /// <summary>
 /// A node's log layout in a temp directory, as kubelet and the runtimes make it:
-/// <c>var/log/containers/&lt;pod&gt;_&lt;ns&gt;_&lt;container&gt;-&lt;id&gt;.log</c> → <c>var/log/pods/&lt;ns&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;/0.log</c>,
-/// which for docker links on to <c>var/lib/docker/containers/&lt;id&gt;/&lt;id&gt;-json.log</c> and for CRI is the file itself.
+/// <c>var/log/containers/&lt;pod&gt;_&lt;ns&gt;_&lt;container&gt;-&lt;id&gt;.log</c> →
+/// <c>var/log/pods/&lt;ns&gt;_&lt;pod&gt;_&lt;uid&gt;/&lt;container&gt;/0.log</c>, which for docker links on to
+/// <c>var/lib/docker/containers/&lt;id&gt;/&lt;id&gt;-json.log</c> and for CRI is the file itself.
 /// </summary>
 public sealed class NodeLogTree
 {
@@ -52,7 +53,8 @@ public sealed class NodeLogTree
 
     /// <summary>
     /// Creates an empty file as a runtime does, without File.Create's exclusive advisory lock: .NET takes one for
-    /// FileShare.None, and a Forwarder that opened the new file a moment earlier (inotify is that fast) would make it fail.
+    /// FileShare.None, and a Forwarder that opened the new file a moment earlier (inotify is that fast) would make it
+    /// fail.
     /// </summary>
     internal static void CreateEmpty(string path) =>
         new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete).Dispose();
@@ -65,7 +67,16 @@ public enum RuntimeFormat
 }
 
 /// <summary>One container's log file, written the way its runtime writes it.</summary>
-public sealed class ContainerLog(string ns, string pod, string container, string id, string uid, RuntimeFormat format, string link, string podLog, string real)
+public sealed class ContainerLog(
+    string ns,
+    string pod,
+    string container,
+    string id,
+    string uid,
+    RuntimeFormat format,
+    string link,
+    string podLog,
+    string real)
 {
     /// <summary>docker json-file and CRI both split a line into 16 KiB pieces.</summary>
     public const int RuntimeSplit = 16 * 1024;
@@ -92,7 +103,9 @@ public sealed class ContainerLog(string ns, string pod, string container, string
     /// <summary>The file the runtime writes (docker's own file, or the pod log for CRI).</summary>
     public string RealPath { get; } = real;
 
-    /// <summary>The runtime's time stamp of the n-th line: 1 µs apart, with nanosecond digits as runtimes write them.</summary>
+    /// <summary>
+    /// The runtime's time stamp of the n-th line: 1 µs apart, with nanosecond digits as runtimes write them.
+    /// </summary>
     public static string TimeOf(long n) => Epoch.AddTicks(n * 10).ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'00Z'", CultureInfo.InvariantCulture);
 
     /// <summary>The same time as RFC 5424 carries it: six fraction digits.</summary>
@@ -141,7 +154,9 @@ public sealed class ContainerLog(string ns, string pod, string container, string
         return text.ToString();
     }
 
-    /// <summary>kubelet's rotation: the file is renamed to <c>0.log.&lt;timestamp&gt;</c> and a new one is created.</summary>
+    /// <summary>
+    /// kubelet's rotation: the file is renamed to <c>0.log.&lt;timestamp&gt;</c> and a new one is created.
+    /// </summary>
     public string RotateLikeKubelet(string stamp)
     {
         string rotated = RealPath + "." + stamp;

@@ -4,9 +4,9 @@ using Xunit.Sdk;
 namespace TestSupport;
 
 /// <summary>
-/// Finds the real peers (util-linux <c>logger</c>, <c>rsyslogd</c>, <c>openssl</c>; <c>kubectl</c>) installed from packages, on PATH or in
-/// the sbin directories. Tests that need one skip with the reason when it is missing, unless <c>REQUIRE_PEERS=1</c> (CI),
-/// where they run and fail.
+/// Finds the real peers (util-linux <c>logger</c>, <c>rsyslogd</c>, <c>openssl</c>; <c>kubectl</c>) installed from
+/// packages, on PATH or in the sbin directories. Tests that need one skip with the reason when it is missing, unless
+/// <c>REQUIRE_PEERS=1</c> (CI), where they run and fail.
 /// </summary>
 public static class Peers
 {
@@ -20,7 +20,9 @@ public static class Peers
         return directories.Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
     }
 
-    /// <summary>The path of <paramref name="name"/>; fails the test with install instructions when it is missing.</summary>
+    /// <summary>
+    /// The path of <paramref name="name"/>; fails the test with install instructions when it is missing.
+    /// </summary>
     public static string Require(string name) =>
         Find(name) ?? throw new XunitException(
             $"Peer binary '{name}' not found on PATH or in /usr/sbin, /sbin. " +
@@ -44,7 +46,9 @@ public static class Peers
     }
 }
 
-/// <summary>A fact that needs real peer binaries: skipped with a reason when they are missing, failed under REQUIRE_PEERS=1.</summary>
+/// <summary>
+/// A fact that needs real peer binaries: skipped with a reason when they are missing, failed under REQUIRE_PEERS=1.
+/// </summary>
 public sealed class PeerFactAttribute : FactAttribute
 {
     public PeerFactAttribute(params string[] binaries) => Skip = Peers.SkipReason(binaries);

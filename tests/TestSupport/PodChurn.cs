@@ -3,10 +3,10 @@ using System.Globalization;
 namespace TestSupport;
 
 /// <summary>
-/// Short-lived pods on a <see cref="NodeLogTree"/>, the way a node running CronJobs or crash-looping replicas sees them:
-/// each round creates <c>pods</c> new pods (new pod directory, new <c>/var/log/containers</c> link), writes lines,
-/// rotates every file as kubelet does (<c>0.log</c> → <c>0.log.&lt;time&gt;</c>, new <c>0.log</c>), writes more, and
-/// finally deletes the pods as kubelet does (link and pod directory removed). Or, for pods that stay and whose
+/// Short-lived pods on a <see cref="NodeLogTree"/>, the way a node running CronJobs or crash-looping replicas sees
+/// them: each round creates <c>pods</c> new pods (new pod directory, new <c>/var/log/containers</c> link), writes
+/// lines, rotates every file as kubelet does (<c>0.log</c> → <c>0.log.&lt;time&gt;</c>, new <c>0.log</c>), writes more,
+/// and finally deletes the pods as kubelet does (link and pod directory removed). Or, for pods that stay and whose
 /// containers restart, <see cref="RestartContainers"/>. Every line is unique, so a receiver can check that each arrived
 /// exactly once and in order per pod.
 /// </summary>
@@ -65,9 +65,9 @@ public sealed class PodChurn(NodeLogTree tree, int pods, int linesPerFile)
 
     /// <summary>
     /// A round of container restarts in the pods already there: each gets a new container, whose log is kubelet's next
-    /// <c>&lt;restart&gt;.log</c> in the same directory with a new <c>/var/log/containers</c> link for the new container id,
-    /// and its first file of lines. kubelet keeps only the last dead container's log: the one before it is deleted with
-    /// its link and rotated files.
+    /// <c>&lt;restart&gt;.log</c> in the same directory with a new <c>/var/log/containers</c> link for the new
+    /// container id, and its first file of lines. kubelet keeps only the last dead container's log: the one before it
+    /// is deleted with its link and rotated files.
     /// </summary>
     public void RestartContainers()
     {
@@ -77,11 +77,23 @@ public sealed class PodChurn(NodeLogTree tree, int pods, int linesPerFile)
             var previous = _live[i];
             string directory = Path.GetDirectoryName(previous.PodLogPath)!;
             string podLog = Path.Combine(directory, string.Create(CultureInfo.InvariantCulture, $"{Round}.log"));
-            string id = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{previous.Namespace}/{previous.Pod}/{previous.Container}/{Round}")));
+            string id = Convert.ToHexStringLower(
+                System.Security.Cryptography.SHA256.HashData(
+                    System.Text.Encoding.UTF8.GetBytes(
+                        $"{previous.Namespace}/{previous.Pod}/{previous.Container}/{Round}")));
             string link = Path.Combine(tree.ContainersDirectory, $"{previous.Pod}_{previous.Namespace}_{previous.Container}-{id}.log");
             NodeLogTree.CreateEmpty(podLog);
             File.CreateSymbolicLink(link, podLog);
-            var log = new ContainerLog(previous.Namespace, previous.Pod, previous.Container, id, previous.Uid, RuntimeFormat.Cri, link, podLog, podLog);
+            var log = new ContainerLog(
+                previous.Namespace,
+                previous.Pod,
+                previous.Container,
+                id,
+                previous.Uid,
+                RuntimeFormat.Cri,
+                link,
+                podLog,
+                podLog);
             _live[i] = log;
             var containers = _containers[log.Pod];
             containers.Add(log);
@@ -114,7 +126,8 @@ public sealed class PodChurn(NodeLogTree tree, int pods, int linesPerFile)
     }
 
     /// <summary>
-    /// Null when every written line arrived exactly once and in order per pod, with nothing else; otherwise what differs.
+    /// Null when every written line arrived exactly once and in order per pod, with nothing else; otherwise what
+    /// differs.
     /// </summary>
     public string? Compare(IEnumerable<ReceivedMessage> received)
     {
@@ -136,7 +149,8 @@ public sealed class PodChurn(NodeLogTree tree, int pods, int linesPerFile)
             var got = arrived.GetValueOrDefault(pod) ?? [];
             if (!got.SequenceEqual(lines))
             {
-                problems.Add($"pod {pod}: expected {lines.Count} lines [{string.Join(", ", lines.Take(3))} …], got {got.Count} [{string.Join(", ", got.Take(12))}]");
+                problems.Add($"pod {pod}: expected {lines.Count} lines [{string.Join(", ", lines.Take(3))} …], got " +
+                    $"{got.Count} [{string.Join(", ", got.Take(12))}]");
             }
         }
 
@@ -155,7 +169,10 @@ public sealed class PodChurn(NodeLogTree tree, int pods, int linesPerFile)
 
     private void Append(ContainerLog log, int first)
     {
-        var lines = Enumerable.Range(first, linesPerFile).Select(n => string.Create(CultureInfo.InvariantCulture, $"{log.Pod} r{Round} line {n}")).ToList();
+        var lines = Enumerable
+            .Range(first, linesPerFile)
+            .Select(n => string.Create(CultureInfo.InvariantCulture, $"{log.Pod} r{Round} line {n}"))
+            .ToList();
         log.AppendMany(lines);
         Written[log.Pod].AddRange(lines);
     }

@@ -39,7 +39,9 @@ public static class PortReservations
         }
     }
 
-    /// <summary>Gives a reserved port back so that the caller can bind it now; a port never reserved is left alone.</summary>
+    /// <summary>
+    /// Gives a reserved port back so that the caller can bind it now; a port never reserved is left alone.
+    /// </summary>
     public static void Release(int port)
     {
         if (Held.TryRemove(port, out var sockets))

@@ -32,7 +32,8 @@ public readonly record struct ProcessResources(long ResidentBytes, int Descripto
             {
                 if (new FileInfo(fd).LinkTarget == "anon_inode:inotify")
                 {
-                    watches += File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}").Count(l => l.StartsWith("inotify wd:", StringComparison.Ordinal));
+                    watches += File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}")
+                        .Count(l => l.StartsWith("inotify wd:", StringComparison.Ordinal));
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -66,6 +67,11 @@ public readonly record struct ProcessResources(long ResidentBytes, int Descripto
         return count;
     }
 
-    public override string ToString() =>
-        string.Create(CultureInfo.InvariantCulture, $"RSS {ResidentBytes / (1024.0 * 1024):0.0} MB, {Descriptors} fds, {InotifyWatches} inotify watches, {Threads} threads");
+    public override string ToString()
+    {
+        double megabytes = ResidentBytes / (1024.0 * 1024);
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"RSS {megabytes:0.0} MB, {Descriptors} fds, {InotifyWatches} inotify watches, {Threads} threads");
+    }
 }

@@ -39,7 +39,8 @@ public static class ProcessRunner
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new XunitException($"{fileName} {string.Join(' ', arguments)} did not exit within {(timeout ?? Wait.DefaultTimeout).TotalSeconds:0.#} s.");
+            throw new XunitException($"{fileName} {string.Join(' ', arguments)} did not exit within " +
+                $"{(timeout ?? Wait.DefaultTimeout).TotalSeconds:0.#} s.");
         }
 
         return new Result(process.ExitCode, await stdout, await stderr);

@@ -8,13 +8,16 @@ namespace TestSupport;
 
 /// <summary>
 /// A private <c>rsyslogd -n -f CONF -i PIDFILE</c> in the foreground that relays: it takes messages on its own imtcp
-/// input (127.0.0.1, port 0, so the kernel picks a free port) and forwards each with <c>omfwd</c> to a target. Killed by
-/// its PID on dispose; the system service is never touched. Only messages from the input are forwarded: rsyslogd's own
-/// (start-up, errors) go to the default ruleset, which has no action, and show up in <see cref="Diagnostics"/> instead.
+/// input (127.0.0.1, port 0, so the kernel picks a free port) and forwards each with <c>omfwd</c> to a target. Killed
+/// by its PID on dispose; the system service is never touched. Only messages from the input are forwarded: rsyslogd's
+/// own (start-up, errors) go to the default ruleset, which has no action, and show up in <see cref="Diagnostics"/>
+/// instead.
 /// </summary>
 public sealed class RsyslogForwarder : IAsyncDisposable
 {
-    /// <summary>rsyslog's RFC 5424 template: <c>&lt;PRI&gt;1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG</c> and an LF.</summary>
+    /// <summary>
+    /// rsyslog's RFC 5424 template: <c>&lt;PRI&gt;1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG</c> and an LF.
+    /// </summary>
     public const string SyslogProtocol23Format = "RSYSLOG_SyslogProtocol23Format";
 
     private readonly ForegroundProcess _process;
@@ -100,7 +103,9 @@ public sealed class RsyslogForwarder : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends <paramref name="messages"/> to the input on one connection, octet-counted (RFC 6587 §3.4.1).</summary>
+    /// <summary>
+    /// Sends <paramref name="messages"/> to the input on one connection, octet-counted (RFC 6587 §3.4.1).
+    /// </summary>
     public async Task SendAsync(IEnumerable<byte[]> messages)
     {
         using var client = new TcpClient();

@@ -5,9 +5,9 @@ using Xunit.Sdk;
 namespace TestSupport;
 
 /// <summary>
-/// A private <c>rsyslogd -n -f CONF -i PIDFILE</c> in the foreground with its own config in a <see cref="TempDirectory"/>:
-/// imtcp and imudp on 127.0.0.1 (port 0, so the kernel picks free ports), every message written to one file by a
-/// template. Killed by its PID on dispose; the system service is never touched.
+/// A private <c>rsyslogd -n -f CONF -i PIDFILE</c> in the foreground with its own config in a
+/// <see cref="TempDirectory"/>: imtcp and imudp on 127.0.0.1 (port 0, so the kernel picks free ports), every message
+/// written to one file by a template. Killed by its PID on dispose; the system service is never touched.
 /// </summary>
 public sealed class RsyslogProcess : IAsyncDisposable
 {
@@ -92,7 +92,9 @@ public sealed class RsyslogProcess : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
-    /// <summary>The local port of the process's IPv4 UDP socket: its fd links name socket inodes listed in /proc/net/udp.</summary>
+    /// <summary>
+    /// The local port of the process's IPv4 UDP socket: its fd links name socket inodes listed in /proc/net/udp.
+    /// </summary>
     private static int UdpPortOf(int pid)
     {
         try

@@ -64,7 +64,10 @@ public sealed class RsyslogRelpReceiver : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGTERM and wait for the exit, as <c>systemctl stop</c> would; the port stays reserved for <see cref="RestartAsync"/>.</summary>
+    /// <summary>
+    /// SIGTERM and wait for the exit, as <c>systemctl stop</c> would; the port stays reserved for
+    /// <see cref="RestartAsync"/>.
+    /// </summary>
     public async Task StopAsync()
     {
         if (_process is not { } process)
@@ -117,7 +120,8 @@ public sealed class RsyslogRelpReceiver : IAsyncDisposable
         var process = ForegroundProcess.Start(_binary, ["-n", "-f", _config, "-i", _pidFile]);
         _process = process;
 
-        // imrelp writes no port file: it listens once a connect succeeds (the probe is an empty session rsyslog logs and drops).
+        // imrelp writes no port file: it listens once a connect succeeds (the probe is an empty session rsyslog logs
+        // and drops).
         await Wait.UntilAsync(() => process.HasExited || Listening(Port), "rsyslogd's imrelp to listen");
         if (process.HasExited)
         {

@@ -44,11 +44,17 @@ public sealed class RunningCollector : IAsyncDisposable
 
     public string BaseUrl => $"http://{Http}";
 
-    /// <summary>Starts a Collector writing to <c>messages</c> in <paramref name="directory"/>; <paramref name="extraArgs"/> are switches.</summary>
+    /// <summary>
+    /// Starts a Collector writing to <c>messages</c> in <paramref name="directory"/>; <paramref name="extraArgs"/> are
+    /// switches.
+    /// </summary>
     public static Task<RunningCollector> StartAsync(TempDirectory directory, params string[] extraArgs) =>
         StartAsync(directory.Combine("messages"), token: null, extraArgs);
 
-    /// <summary>A Collector whose timers and timestamps come from <paramref name="time"/> (a FakeTimeProvider the test advances).</summary>
+    /// <summary>
+    /// A Collector whose timers and timestamps come from <paramref name="time"/> (a FakeTimeProvider the test
+    /// advances).
+    /// </summary>
     public static Task<RunningCollector> StartAsync(TempDirectory directory, TimeProvider time, params string[] extraArgs) =>
         StartAsync(directory.Combine("messages"), token: null, time, extraArgs);
 
@@ -63,7 +69,8 @@ public sealed class RunningCollector : IAsyncDisposable
     {
         string[] args =
         [
-            "--tcp", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--file", file, "--log-level", "Warning",
+            "--tcp", "127.0.0.1:0", "--udp", "127.0.0.1:0", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0",
+            "--file", file, "--log-level", "Warning",
             .. extraArgs,
         ];
         var app = CollectorApp.Build(args, out var errors, builder =>
@@ -125,7 +132,12 @@ public sealed class RunningCollector : IAsyncDisposable
     public async Task WaitForLinesThenQuietAsync(long count, TimeSpan? timeout = null)
     {
         await WaitForLinesAsync(count, timeout);
-        await Wait.UntilQuietAsync(LineCount, TimeSpan.FromSeconds(1), $"the lines in {FilePath}", timeout ?? TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(100));
+        await Wait.UntilQuietAsync(
+            LineCount,
+            TimeSpan.FromSeconds(1),
+            $"the lines in {FilePath}",
+            timeout ?? TimeSpan.FromSeconds(60),
+            TimeSpan.FromMilliseconds(100));
     }
 
     public async Task<string> GetAsync(string path)
@@ -134,7 +146,9 @@ public sealed class RunningCollector : IAsyncDisposable
         return await http.GetStringAsync(path);
     }
 
-    /// <summary>A metric's value from /metrics (the first sample whose name and labels start with <paramref name="sample"/>).</summary>
+    /// <summary>
+    /// A metric's value from /metrics (the first sample whose name and labels start with <paramref name="sample"/>).
+    /// </summary>
     public async Task<double> MetricAsync(string sample)
     {
         var text = await GetAsync("/metrics");

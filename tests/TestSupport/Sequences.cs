@@ -2,7 +2,9 @@ using System.Buffers;
 
 namespace TestSupport;
 
-/// <summary>Builds multi-segment <see cref="ReadOnlySequence{T}"/>s, the way a pipe hands over data in pieces.</summary>
+/// <summary>
+/// Builds multi-segment <see cref="ReadOnlySequence{T}"/>s, the way a pipe hands over data in pieces.
+/// </summary>
 public static class Sequences
 {
     public static ReadOnlySequence<byte> FromSegments(params byte[][] segments)

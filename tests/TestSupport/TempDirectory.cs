@@ -11,7 +11,10 @@ public sealed class TempDirectory : IDisposable
 
     public static TempDirectory Create([CallerMemberName] string name = "test")
     {
-        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kube-syslog-tests", $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, 120)]);
+        string path = System.IO.Path.Combine(
+            System.IO.Path.GetTempPath(),
+            "kube-syslog-tests",
+            $"{name}-{Guid.NewGuid():N}"[..Math.Min(name.Length + 9, 120)]);
         Directory.CreateDirectory(path);
         return new TempDirectory(path);
     }

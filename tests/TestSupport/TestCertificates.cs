@@ -34,9 +34,16 @@ public static class TestCertificates
         return certificate.CopyWithPrivateKey(key);
     }
 
-    /// <summary>A server certificate for <see cref="ServerName"/> and 127.0.0.1, unless other names are given.</summary>
+    /// <summary>
+    /// A server certificate for <see cref="ServerName"/> and 127.0.0.1, unless other names are given.
+    /// </summary>
     public static X509Certificate2 CreateServer(X509Certificate2 issuer, params string[] dnsNames) =>
-        CreateLeaf(issuer, "CN=syslog receiver", ServerAuth, dnsNames.Length > 0 ? dnsNames : [ServerName], dnsNames.Length > 0 ? [] : [IPAddress.Loopback]);
+        CreateLeaf(
+            issuer,
+            "CN=syslog receiver",
+            ServerAuth,
+            dnsNames.Length > 0 ? dnsNames : [ServerName],
+            dnsNames.Length > 0 ? [] : [IPAddress.Loopback]);
 
     public static X509Certificate2 CreateClient(X509Certificate2 issuer, string name = "forwarder") =>
         CreateLeaf(issuer, $"CN={name}", ClientAuth, [], []);
@@ -48,7 +55,9 @@ public static class TestCertificates
         return path;
     }
 
-    /// <summary>Writes the private key of <paramref name="certificate"/> as unencrypted PKCS#8 PEM; returns its path.</summary>
+    /// <summary>
+    /// Writes the private key of <paramref name="certificate"/> as unencrypted PKCS#8 PEM; returns its path.
+    /// </summary>
     public static string WriteKey(string path, X509Certificate2 certificate)
     {
         using var key = certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException("The certificate has no ECDSA private key.");

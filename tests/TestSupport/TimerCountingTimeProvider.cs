@@ -11,7 +11,9 @@ public sealed class TimerCountingTimeProvider : FakeTimeProvider
 {
     private int _scheduled;
 
-    /// <summary>Timers created and neither fired nor disposed yet, e.g. a retry delay the code under test has started.</summary>
+    /// <summary>
+    /// Timers created and neither fired nor disposed yet, e.g. a retry delay the code under test has started.
+    /// </summary>
     public int ScheduledTimers => Volatile.Read(ref _scheduled);
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)

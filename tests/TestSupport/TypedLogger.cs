@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging;
 
 namespace TestSupport;
 
-/// <summary>Hands an untyped logger (e.g. <see cref="CollectingLogger"/>) to a constructor that takes <see cref="ILogger{T}"/>.</summary>
+/// <summary>
+/// Hands an untyped logger (e.g. <see cref="CollectingLogger"/>) to a constructor that takes <see cref="ILogger{T}"/>.
+/// </summary>
 public sealed class TypedLogger<T>(ILogger inner) : ILogger<T>
 {
     public IDisposable? BeginScope<TState>(TState state)

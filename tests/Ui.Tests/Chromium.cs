@@ -31,17 +31,28 @@ public static class Chromium
     {
         ExecutablePath = Path ?? throw new InvalidOperationException($"Chromium not found at /usr/lib/chromium/chromium or on PATH: {Install}"),
         Headless = true,
-        Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        Args = [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            "--disable-sync"],
     };
 }
 
-/// <summary>A fact that drives Chromium: skipped with a reason when it is missing, failed under REQUIRE_PEERS=1.</summary>
+/// <summary>
+/// A fact that drives Chromium: skipped with a reason when it is missing, failed under REQUIRE_PEERS=1.
+/// </summary>
 public sealed class BrowserFactAttribute : FactAttribute
 {
     public BrowserFactAttribute() => Skip = Chromium.SkipReason;
 }
 
-/// <summary>A theory row that runs the test in Chromium; the row is skipped with the reason when it is missing.</summary>
+/// <summary>
+/// A theory row that runs the test in Chromium; the row is skipped with the reason when it is missing.
+/// </summary>
 public sealed class InChromiumAttribute : DataAttribute
 {
     public const string Name = "chromium";

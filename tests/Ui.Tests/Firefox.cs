@@ -44,7 +44,9 @@ public static class Firefox
     }
 }
 
-/// <summary>A theory row that runs the test in Firefox; the row is skipped with the reason when it is missing.</summary>
+/// <summary>
+/// A theory row that runs the test in Firefox; the row is skipped with the reason when it is missing.
+/// </summary>
 public sealed class InFirefoxAttribute : DataAttribute
 {
     public const string Name = "firefox";

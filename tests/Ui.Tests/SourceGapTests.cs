@@ -6,7 +6,9 @@ using TestSupport;
 
 namespace Ui.Tests;
 
-/// <summary>A known hole in a pod's lines (docs/sources.md) is marked in the results where it is, in both orders.</summary>
+/// <summary>
+/// A known hole in a pod's lines (docs/sources.md) is marked in the results where it is, in both orders.
+/// </summary>
 public sealed class SourceGapTests(UiFixture fixture) : IClassFixture<UiFixture>
 {
     private const string Gap = "GAP 100 bytes of shop/cart-1/app (node node-3) missing here";
@@ -21,10 +23,11 @@ public sealed class SourceGapTests(UiFixture fixture) : IClassFixture<UiFixture>
             string.Create(CultureInfo.InvariantCulture, $"<14>1 {now.AddSeconds(i - 60):yyyy-MM-ddTHH:mm:ss.ffffffZ} node-3 app - stdout ") +
             $"[k8s@32473 namespace=\"shop\" pod=\"cart-1\" container=\"app\"][o@32473 s=\"00000000000000aa\" p=\"{from}-{to}\"] line {i}\n";
 
-        // Bytes 30-130 never arrived. Another pod's line, without an origin, falls between line 2 and line 3: newest first the
-        // marker sits right below line 3 (the line after the hole), above it.
+        // Bytes 30-130 never arrived. Another pod's line, without an origin, falls between line 2 and line 3: newest
+        // first the marker sits right below line 3 (the line after the hole), above it.
         string traffic = Message(0, 0, 10) + Message(1, 10, 20) + Message(2, 20, 30) + Message(3, 130, 140) + Message(4, 140, 150)
-            + string.Create(CultureInfo.InvariantCulture, $"<14>1 {now.AddSeconds(-57.5):yyyy-MM-ddTHH:mm:ss.ffffffZ} node-3 app - stdout [k8s@32473 namespace=\"shop\" pod=\"cart-2\" container=\"app\"] other pod\n");
+            + string.Create(CultureInfo.InvariantCulture, $"<14>1 {now.AddSeconds(-57.5):yyyy-MM-ddTHH:mm:ss.ffffffZ} ")
+            + "node-3 app - stdout [k8s@32473 namespace=\"shop\" pod=\"cart-2\" container=\"app\"] other pod\n";
         using (var client = new TcpClient())
         {
             await client.ConnectAsync(collector.Tcp);
@@ -44,10 +47,13 @@ public sealed class SourceGapTests(UiFixture fixture) : IClassFixture<UiFixture>
         ui.AssertClean();
     }
 
-    /// <summary>Each row top to bottom: a gap marker's text, or the end of a result line from "line N" (or "other pod").</summary>
+    /// <summary>
+    /// Each row top to bottom: a gap marker's text, or the end of a result line from "line N" (or "other pod").
+    /// </summary>
     private static async Task<string[]> RowsAsync(UiPage ui) => await ui.Page.EvalOnSelectorAllAsync<string[]>(
         "[data-testid=result-row], [data-testid=gap-row]",
-        "rows => rows.map(r => r.dataset.testid === 'gap-row' ? 'GAP ' + r.textContent : r.querySelector('td.line').textContent.match(/(line \\d+|other pod)$/)[0])");
+        "rows => rows.map(r => r.dataset.testid === 'gap-row' ? 'GAP ' + r.textContent : " +
+        "r.querySelector('td.line').textContent.match(/(line \\d+|other pod)$/)[0])");
 
     private static async Task<bool> GapListedAsync(RunningCollector collector)
     {

@@ -26,7 +26,9 @@ public sealed class StoredDataTimingTests(ITestOutputHelper output)
         string data = Environment.GetEnvironmentVariable("UI_PERF_DATA")!;
         await using var collector = await RunningCollector.StartAsync(Path.Combine(data, "messages"), null, "--compress", "false");
         var playwright = await Microsoft.Playwright.Playwright.CreateAsync();
-        var browser = name == InFirefoxAttribute.Name ? await Firefox.LaunchAsync(playwright) : await playwright.Chromium.LaunchAsync(Chromium.LaunchOptions());
+        var browser = name == InFirefoxAttribute.Name
+            ? await Firefox.LaunchAsync(playwright)
+            : await playwright.Chromium.LaunchAsync(Chromium.LaunchOptions());
         try
         {
             await using var ui = await UiPage.OpenAsync(browser, collector.BaseUrl);
@@ -50,7 +52,8 @@ public sealed class StoredDataTimingTests(ITestOutputHelper output)
                 volumeAnswered.Add(await ui.Page.EvaluateAsync<double>("""
                     () => {
                       const run = performance.getEntriesByName('ks-run')[0].startTime;
-                      const volume = performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/volume_range') && e.startTime >= run);
+                      const volume = performance.getEntriesByType('resource').filter(
+                          e => e.name.includes('/api/v1/volume_range') && e.startTime >= run);
                       return volume.length ? volume[volume.length - 1].responseEnd - run : -1;
                     }
                     """));
@@ -58,9 +61,15 @@ public sealed class StoredDataTimingTests(ITestOutputHelper output)
             }
 
             long bytes = Directory.GetFiles(data, "messages*").Sum(f => new FileInfo(f).Length);
-            string line = string.Create(
-                CultureInfo.InvariantCulture,
-                $"{name}: {bytes >> 20} MiB stored, one pod over 24 h, Enter to first 100 rows rendered: median {Median(results):0} ms (max {results.Max():0}); to histogram drawn: median {Median(histograms):0} ms (max {histograms.Max():0}; its answer in by {Median(volumeAnswered):0} ms); 7 pods, after a first query that built the indexes");
+            var invariant = CultureInfo.InvariantCulture;
+            string line =
+                string.Create(invariant, $"{name}: {bytes >> 20} MiB stored, one pod over 24 h, ")
+                + string.Create(invariant, $"Enter to first 100 rows rendered: median {Median(results):0} ms ")
+                + string.Create(invariant, $"(max {results.Max():0}); ")
+                + string.Create(invariant, $"to histogram drawn: median {Median(histograms):0} ms ")
+                + string.Create(invariant, $"(max {histograms.Max():0}; ")
+                + string.Create(invariant, $"its answer in by {Median(volumeAnswered):0} ms); ")
+                + "7 pods, after a first query that built the indexes";
             output.WriteLine(line);
             Directory.CreateDirectory(UiFixture.Artifacts);
             await File.AppendAllTextAsync(Path.Combine(UiFixture.Artifacts, "timings.txt"), line + "\n");
@@ -76,7 +85,9 @@ public sealed class StoredDataTimingTests(ITestOutputHelper output)
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 }
 
-/// <summary>Discovered only with <c>UI_PERF_DATA</c> set: a measurement for the benchmark script, not part of the suite.</summary>
+/// <summary>
+/// Discovered only with <c>UI_PERF_DATA</c> set: a measurement for the benchmark script, not part of the suite.
+/// </summary>
 [XunitTestCaseDiscoverer("Ui.Tests.StoredDataFactDiscoverer", "Ui.Tests")]
 public sealed class StoredDataFactAttribute : FactAttribute
 {
@@ -87,6 +98,9 @@ public sealed class StoredDataFactDiscoverer(IMessageSink sink) : IXunitTestCase
 {
     private readonly FactDiscoverer _fact = new(sink);
 
-    public IEnumerable<IXunitTestCase> Discover(ITestFrameworkDiscoveryOptions discoveryOptions, ITestMethod testMethod, IAttributeInfo factAttribute) =>
+    public IEnumerable<IXunitTestCase> Discover(
+        ITestFrameworkDiscoveryOptions discoveryOptions,
+        ITestMethod testMethod,
+        IAttributeInfo factAttribute) =>
         Environment.GetEnvironmentVariable("UI_PERF_DATA") is { Length: > 0 } ? _fact.Discover(discoveryOptions, testMethod, factAttribute) : [];
 }

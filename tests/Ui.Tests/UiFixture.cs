@@ -25,7 +25,9 @@ public sealed class UiFixture : IAsyncLifetime
     public static string Artifacts => Environment.GetEnvironmentVariable("UI_ARTIFACTS") is { Length: > 0 } dir
         ? dir : Path.Combine(AppContext.BaseDirectory, "artifacts");
 
-    /// <summary>The browser of a test row (<see cref="InChromiumAttribute"/>, <see cref="InFirefoxAttribute"/>).</summary>
+    /// <summary>
+    /// The browser of a test row (<see cref="InChromiumAttribute"/>, <see cref="InFirefoxAttribute"/>).
+    /// </summary>
     public async Task<IBrowser> BrowserAsync(string name)
     {
         if (name == InChromiumAttribute.Name)
@@ -78,7 +80,9 @@ public sealed class UiFixture : IAsyncLifetime
     }
 }
 
-/// <summary>A page in its own context; records requests that tried to leave 127.0.0.1 (and aborts them) and script errors.</summary>
+/// <summary>
+/// A page in its own context; records requests that tried to leave 127.0.0.1 (and aborts them) and script errors.
+/// </summary>
 public sealed class UiPage : IAsyncDisposable
 {
     private readonly IBrowserContext _context;
@@ -99,7 +103,11 @@ public sealed class UiPage : IAsyncDisposable
 
     public static async Task<UiPage> OpenAsync(IBrowser browser, string baseUrl)
     {
-        var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl,
+            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+        });
         var page = await context.NewPageAsync();
         var ui = new UiPage(context, page);
         await context.RouteAsync("**/*", async route =>
@@ -135,7 +143,8 @@ public sealed class UiPage : IAsyncDisposable
 
     /// <summary>Waits until the last query finished (status no longer "Searching…").</summary>
     public Task SettledAsync() => Page.WaitForFunctionAsync(
-        "() => { const s = document.querySelector('[data-testid=status]').textContent; const e = document.querySelector('[data-testid=error]'); return (s && s !== 'Searching…') || !e.hidden; }");
+        "() => { const s = document.querySelector('[data-testid=status]').textContent; const e = " +
+        "document.querySelector('[data-testid=error]'); return (s && s !== 'Searching…') || !e.hidden; }");
 
     public async Task GotoAsync(string query, string range = "1h")
     {
@@ -145,8 +154,8 @@ public sealed class UiPage : IAsyncDisposable
 
     /// <summary>
     /// Saves a screenshot. In Firefox (over WebDriver BiDi) Playwright prepares the page with a &lt;style&gt; element,
-    /// which the UI's CSP (<c>style-src 'self'</c>) rightly refuses: that report comes from the harness, not the UI, and
-    /// is not counted as a script error.
+    /// which the UI's CSP (<c>style-src 'self'</c>) rightly refuses: that report comes from the harness, not the UI,
+    /// and is not counted as a script error.
     /// </summary>
     public async Task ScreenshotAsync(string path)
     {

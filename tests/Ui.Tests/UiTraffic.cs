@@ -39,7 +39,8 @@ public static class UiTraffic
         return Enumerable.Range(0, Count).Select(i =>
         {
             string ns = Namespaces[i % 3];
-            string body = $"seq={i.ToString(CultureInfo.InvariantCulture)} {(i % 7 == 0 ? "upstream timeout after 30s" : "request served")} path=/api/{i % 11}";
+            string body = $"seq={i.ToString(CultureInfo.InvariantCulture)} " +
+                $"{(i % 7 == 0 ? "upstream timeout after 30s" : "request served")} path=/api/{i % 11}";
             return new UiLog(i, first.AddSeconds(5 * i), ns, $"{ns}-{i % 4}", i % 8, body);
         }).ToList();
     }

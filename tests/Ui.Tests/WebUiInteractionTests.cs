@@ -144,7 +144,11 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         await ui.Page.Keyboard.PressAsync("Enter");
         await ui.Page.WaitForURLAsync(url => QueryOf(url) == Query, new PageWaitForURLOptions { Timeout = Short });
         await ui.SettledAsync();
-        var expected = fixture.Logs.Where(l => l.Namespace == "kube-system" && l.Body.Contains("path=/api/3", StringComparison.Ordinal)).Select(l => l.Seq).Order().ToList();
+        var expected = fixture.Logs
+            .Where(l => l.Namespace == "kube-system" && l.Body.Contains("path=/api/3", StringComparison.Ordinal))
+            .Select(l => l.Seq)
+            .Order()
+            .ToList();
         Assert.NotEmpty(expected);
         Assert.Equal(expected, (await ui.LinesAsync()).Select(UiLog.SeqOf).Order());
         ui.AssertClean();
@@ -197,7 +201,9 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         }
         else
         {
-            await ui.Page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new BrowserContextGrantPermissionsOptions { Origin = fixture.Collector.BaseUrl });
+            await ui.Page.Context.GrantPermissionsAsync(
+                ["clipboard-read", "clipboard-write"],
+                new BrowserContextGrantPermissionsOptions { Origin = fixture.Collector.BaseUrl });
         }
 
         // A generated pod only: the tail tests add lines of other pods (web-7, web-9) to the shared Collector.
@@ -212,10 +218,15 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         string shown = (await row.Locator("td.line").TextContentAsync())!;
         await row.ClickAsync();
         await ui.Page.GetByTestId("copy-line").ClickAsync();
-        await ui.Page.Locator("[data-testid=copy-line]", new PageLocatorOptions { HasText = "Copied" }).WaitForAsync(new LocatorWaitForOptions { Timeout = Short });
+        await ui.Page
+            .Locator("[data-testid=copy-line]", new PageLocatorOptions { HasText = "Copied" })
+            .WaitForAsync(new LocatorWaitForOptions { Timeout = Short });
         string copied = await ui.Page.EvaluateAsync<string>(firefox ? "() => window.copiedText" : "() => navigator.clipboard.readText()");
 
-        var stored = File.ReadLines(fixture.Collector.FilePath).Where(l => l.Contains(fixture.Logs[UiLog.SeqOf(shown)].Marker, StringComparison.Ordinal)).ToList();
+        var stored = File
+            .ReadLines(fixture.Collector.FilePath)
+            .Where(l => l.Contains(fixture.Logs[UiLog.SeqOf(shown)].Marker, StringComparison.Ordinal))
+            .ToList();
         Assert.Equal(stored, [copied]);
         Assert.Equal(shown, copied);
         ui.AssertClean();
@@ -243,16 +254,24 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         var now = TimeProvider.System.GetUtcNow();
         var shown = new UiLog(300_000, now, "web", "web-7", 6, "seq=300000 kept after the drops");
         socket.Send(DropFrame(shown, dropped: 250, remembered: 100));
-        await ui.Page.Locator("[data-testid=result-row]", new PageLocatorOptions { HasText = shown.Body }).WaitForAsync(new LocatorWaitForOptions { Timeout = Short });
+        await ui.Page
+            .Locator("[data-testid=result-row]", new PageLocatorOptions { HasText = shown.Body })
+            .WaitForAsync(new LocatorWaitForOptions { Timeout = Short });
         Assert.Equal("250", await MissedAsync(ui));
 
         socket.Send(DropFrame(shown with { Seq = 300_001, Time = now.AddSeconds(1), Body = "seq=300001 kept" }, dropped: 7, remembered: 7));
-        await ui.Page.WaitForFunctionAsync("() => /\\b257 missed\\b/.test(document.querySelector('[data-testid=tail-notice]').textContent)", null, new PageWaitForFunctionOptions { Timeout = Short });
+        await ui.Page.WaitForFunctionAsync(
+            "() => /\\b257 missed\\b/.test(document.querySelector('[data-testid=tail-notice]').textContent)",
+            null,
+            new PageWaitForFunctionOptions { Timeout = Short });
         Assert.Equal("257", await MissedAsync(ui));
 
         // A Loki-shaped frame has no dropped_count: its dropped_entries are counted.
         socket.Send(DropFrame(shown with { Seq = 300_002, Time = now.AddSeconds(2), Body = "seq=300002 kept" }, dropped: null, remembered: 3));
-        await ui.Page.WaitForFunctionAsync("() => /\\b260 missed\\b/.test(document.querySelector('[data-testid=tail-notice]').textContent)", null, new PageWaitForFunctionOptions { Timeout = Short });
+        await ui.Page.WaitForFunctionAsync(
+            "() => /\\b260 missed\\b/.test(document.querySelector('[data-testid=tail-notice]').textContent)",
+            null,
+            new PageWaitForFunctionOptions { Timeout = Short });
         ui.AssertClean();
     }
 
@@ -267,7 +286,10 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
 
         await ui.Page.GetByTestId("results").HoverAsync();
         await ui.Page.Mouse.WheelAsync(0, 600);
-        await ui.Page.WaitForFunctionAsync("() => document.querySelector('[data-testid=results-scroller]').scrollTop > 100", null, new PageWaitForFunctionOptions { Timeout = Short });
+        await ui.Page.WaitForFunctionAsync(
+            "() => document.querySelector('[data-testid=results-scroller]').scrollTop > 100",
+            null,
+            new PageWaitForFunctionOptions { Timeout = Short });
 
         // Two lines share a label set around one of another: one tail frame groups them, out of time order.
         string marker = $"held-{Guid.NewGuid():N}";
@@ -280,16 +302,27 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         ];
         await UiTraffic.SendAsync(fixture.Collector.Tcp, sent);
         await ui.Page.WaitForFunctionAsync(
-            "() => /\\b3 new lines above\\b/.test(document.querySelector('[data-testid=tail-notice]').textContent)", null, new PageWaitForFunctionOptions { Timeout = Short });
+            "() => /\\b3 new lines above\\b/.test(document.querySelector('[data-testid=tail-notice]').textContent)",
+            null,
+            new PageWaitForFunctionOptions { Timeout = Short });
         Assert.Equal(0, await ui.Page.Locator("[data-testid=result-row]", new PageLocatorOptions { HasText = marker }).CountAsync());
         Assert.Equal(before, await ui.RowCountAsync());
-        Assert.True(await ui.Page.EvaluateAsync<bool>("() => document.querySelector('[data-testid=results-scroller]').scrollTop > 100"), "the view stayed where it was scrolled to");
+        Assert.True(
+            await ui.Page.EvaluateAsync<bool>("() => " +
+                "document.querySelector('[data-testid=results-scroller]').scrollTop > 100"),
+            "the view stayed where it was scrolled to");
 
         await ui.Page.Mouse.WheelAsync(0, -5_000);
-        await ui.Page.WaitForFunctionAsync($"() => document.querySelectorAll('[data-testid=result-row]').length === {before + sent.Count}", null, new PageWaitForFunctionOptions { Timeout = Short });
+        await ui.Page.WaitForFunctionAsync(
+            $"() => document.querySelectorAll('[data-testid=result-row]').length === {before + sent.Count}",
+            null,
+            new PageWaitForFunctionOptions { Timeout = Short });
         var top = (await ui.LinesAsync()).Take(sent.Count).Select(UiLog.SeqOf);
         Assert.Equal(sent.Select(l => l.Seq).OrderDescending(), top);
-        Assert.DoesNotContain("new lines above", await ui.Page.GetByTestId("tail-notice").TextContentAsync() ?? string.Empty, StringComparison.Ordinal);
+        Assert.DoesNotContain(
+            "new lines above",
+            await ui.Page.GetByTestId("tail-notice").TextContentAsync() ?? string.Empty,
+            StringComparison.Ordinal);
         ui.AssertClean();
     }
 
@@ -298,7 +331,10 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
     {
         await using var ui = await OpenAsync(browser);
         const string Query = "{namespace=\"db\"} |= \"timeout\"";
-        var expected = fixture.Logs.Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal)).Select(l => l.Seq).ToList();
+        var expected = fixture.Logs
+            .Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal))
+            .Select(l => l.Seq)
+            .ToList();
         await ui.GotoAsync(Query);
         Assert.Equal(expected.OrderDescending(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
 
@@ -319,7 +355,10 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
     {
         await using var ui = await OpenAsync(browser);
         const string Query = "{namespace=\"db\"} |= \"timeout\"";
-        var expected = fixture.Logs.Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal)).Select(l => l.Seq).ToList();
+        var expected = fixture.Logs
+            .Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal))
+            .Select(l => l.Seq)
+            .ToList();
         await ui.Page.GotoAsync($"/?query={Uri.EscapeDataString(Query)}&range=1h&direction=forward");
         await ui.SettledAsync();
         Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
@@ -333,22 +372,32 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
 
         // Choosing oldest first while tailing stops the tail and says why.
         await ui.Page.GetByTestId("direction").SelectOptionAsync("forward");
-        await ui.Page.WaitForFunctionAsync("() => document.querySelector('[data-testid=tail-toggle]').getAttribute('aria-pressed') === 'false'", null, new PageWaitForFunctionOptions { Timeout = Short });
+        await ui.Page.WaitForFunctionAsync(
+            "() => document.querySelector('[data-testid=tail-toggle]').getAttribute('aria-pressed') === 'false'",
+            null,
+            new PageWaitForFunctionOptions { Timeout = Short });
         await ui.SettledAsync();
         Assert.Contains("oldest first", await ui.Page.GetByTestId("tail-notice").TextContentAsync(), StringComparison.Ordinal);
         Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
         ui.AssertClean();
     }
 
-    /// <summary>Waits until the suggestion list shows <paramref name="expected"/> (all of one kind) and returns it.</summary>
+    /// <summary>
+    /// Waits until the suggestion list shows <paramref name="expected"/> (all of one kind) and returns it.
+    /// </summary>
     private static async Task<string[]> SuggestionsAsync(UiPage ui, string kind, string[] expected)
     {
-        const string Read = "kind => { const list = document.querySelector('ul.suggestions'); const items = [...list.querySelectorAll('[data-testid=suggestion]')];"
-            + " return list.hidden || !items.every(li => li.querySelector('.kind').textContent === kind) ? [] : items.map(li => li.firstChild.nodeValue); }";
+        const string Read = "kind => { const list = document.querySelector('ul.suggestions');"
+            + " const items = [...list.querySelectorAll('[data-testid=suggestion]')];"
+            + " return list.hidden || !items.every(li => li.querySelector('.kind').textContent === kind)"
+            + " ? [] : items.map(li => li.firstChild.nodeValue); }";
         Assert.NotEmpty(expected);
         try
         {
-            await ui.Page.WaitForFunctionAsync($"a => JSON.stringify(({Read})(a.kind)) === JSON.stringify(a.expected)", new { kind, expected }, new PageWaitForFunctionOptions { Timeout = Short });
+            await ui.Page.WaitForFunctionAsync(
+                $"a => JSON.stringify(({Read})(a.kind)) === JSON.stringify(a.expected)",
+                new { kind, expected },
+                new PageWaitForFunctionOptions { Timeout = Short });
         }
         catch (TimeoutException)
         {
@@ -380,10 +429,18 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         return body.RootElement.GetProperty("data").EnumerateArray().Select(e => e.GetString()!).ToArray();
     }
 
-    /// <summary>A frame as TailEndpoints.SendFrameAsync writes it: the line, up to 100 dropped entries and the exact count.</summary>
+    /// <summary>
+    /// A frame as TailEndpoints.SendFrameAsync writes it: the line, up to 100 dropped entries and the exact count.
+    /// </summary>
     private static string DropFrame(UiLog shown, int? dropped, int remembered)
     {
-        JsonObject Labels(UiLog log) => new() { ["namespace"] = log.Namespace, ["pod"] = log.Pod, ["container"] = "main", ["severity"] = UiLog.SeverityNames[log.Severity] };
+        JsonObject Labels(UiLog log) => new()
+        {
+            ["namespace"] = log.Namespace,
+            ["pod"] = log.Pod,
+            ["container"] = "main",
+            ["severity"] = UiLog.SeverityNames[log.Severity],
+        };
         string Ns(DateTimeOffset time) => ((time.ToUnixTimeMilliseconds() * 1_000_000) + 123).ToString(CultureInfo.InvariantCulture);
         var drops = new JsonArray();
         for (int i = 0; i < remembered; i++)
@@ -394,7 +451,11 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
 
         var frame = new JsonObject
         {
-            ["streams"] = new JsonArray(new JsonObject { ["stream"] = Labels(shown), ["values"] = new JsonArray(new JsonArray(Ns(shown.Time), shown.Body)) }),
+            ["streams"] = new JsonArray(new JsonObject
+            {
+                ["stream"] = Labels(shown),
+                ["values"] = new JsonArray(new JsonArray(Ns(shown.Time), shown.Body)),
+            }),
             ["dropped_entries"] = drops,
         };
         if (dropped is int count)
@@ -414,7 +475,9 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
 
     private static DateTimeOffset WholeSecond(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
 
-    /// <summary>The value a datetime-local input holds for <paramref name="time"/> in the browser's time zone.</summary>
+    /// <summary>
+    /// The value a datetime-local input holds for <paramref name="time"/> in the browser's time zone.
+    /// </summary>
     private static async Task<string> LocalInputAsync(UiPage ui, DateTimeOffset time)
     {
         int offset = await ui.Page.EvaluateAsync<int>("ms => new Date(ms).getTimezoneOffset()", time.ToUnixTimeMilliseconds());
@@ -431,7 +494,11 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
     private static string? QueryOf(string url) => QueryHelpers.ParseQuery(new Uri(url).Query).TryGetValue("query", out var q) ? q.ToString() : null;
 
     private static DateTimeOffset? UrlTime(string url, string name) =>
-        QueryHelpers.ParseQuery(new Uri(url).Query).TryGetValue(name, out var v) && DateTimeOffset.TryParse(v.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        QueryHelpers.ParseQuery(new Uri(url).Query).TryGetValue(name, out var v)
+            && DateTimeOffset.TryParse(
+                v.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t)
+                ? t
+                : null;
 
     private async Task<UiPage> OpenAsync(string browser) => await UiPage.OpenAsync(await fixture.BrowserAsync(browser), fixture.Collector.BaseUrl);
 

@@ -8,7 +8,9 @@ using Xunit.Abstractions;
 
 namespace Ui.Tests;
 
-/// <summary>The web UI in headless Chromium and Firefox against the real Collector, fed through its syslog listener.</summary>
+/// <summary>
+/// The web UI in headless Chromium and Firefox against the real Collector, fed through its syslog listener.
+/// </summary>
 public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper output) : IClassFixture<UiFixture>
 {
     private const int Page = 100;
@@ -17,14 +19,19 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
     public async Task AQueryReturnsTheExpectedRowsAndTheTimingsAreMeasured(string browser)
     {
         await using var ui = await OpenAsync(browser);
-        var expected = fixture.Logs.Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal)).Select(l => l.Seq).Order().ToList();
+        var expected = fixture.Logs
+            .Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal))
+            .Select(l => l.Seq)
+            .Order()
+            .ToList();
         Assert.InRange(expected.Count, 5, Page - 1);
 
         await ui.Page.GotoAsync("/");
         await ui.SettledAsync();
         await ui.Page.GetByTestId("query-input").FillAsync("{namespace=\"db\"} |= \"timeout\"");
         await ui.Page.GetByTestId("query-input").PressAsync("Enter");
-        await ui.Page.WaitForFunctionAsync("() => performance.getEntriesByName('ks-results').length > 0 && performance.getEntriesByName('ks-histogram').length > 0");
+        await ui.Page.WaitForFunctionAsync("() => performance.getEntriesByName('ks-results').length > 0 && " +
+            "performance.getEntriesByName('ks-histogram').length > 0");
 
         var lines = await ui.LinesAsync();
         Assert.Equal(expected, lines.Select(UiLog.SeqOf).Order().ToList());
@@ -39,7 +46,8 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
 
         double results = await ui.Page.EvaluateAsync<double>("() => performance.getEntriesByName('ks-results')[0].duration");
         double histogram = await ui.Page.EvaluateAsync<double>("() => performance.getEntriesByName('ks-histogram')[0].duration");
-        string timings = $"{browser}: one-namespace query with a literal over 1 h ({fixture.Logs.Count} stored lines): first results rendered {results:0} ms, histogram {histogram:0} ms after Enter";
+        string timings = $"{browser}: one-namespace query with a literal over 1 h ({fixture.Logs.Count} stored " +
+            $"lines): first results rendered {results:0} ms, histogram {histogram:0} ms after Enter";
         output.WriteLine(timings);
         Directory.CreateDirectory(UiFixture.Artifacts);
         await File.AppendAllTextAsync(Path.Combine(UiFixture.Artifacts, "timings.txt"), timings + "\n");
@@ -57,7 +65,11 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
     public async Task ACaseInsensitiveRegexFilterIsHighlightedInEveryRow(string browser)
     {
         await using var ui = await OpenAsync(browser);
-        var expected = fixture.Logs.Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal)).Select(l => l.Seq).Order().ToList();
+        var expected = fixture.Logs
+            .Where(l => l.Namespace == "db" && l.Body.Contains("timeout", StringComparison.Ordinal))
+            .Select(l => l.Seq)
+            .Order()
+            .ToList();
 
         await ui.Page.GotoAsync("/");
         await ui.SettledAsync();
@@ -114,7 +126,9 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
             string severity = series.GetProperty("metric").GetProperty("severity").GetString()!;
             foreach (var value in series.GetProperty("values").EnumerateArray())
             {
-                api[$"{severity}@{Math.Round((value[0].GetDecimal() - start) / step)}"] = long.Parse(value[1].GetString()!, CultureInfo.InvariantCulture);
+                api[$"{severity}@{Math.Round((value[0].GetDecimal() - start) / step)}"] = long.Parse(
+                    value[1].GetString()!,
+                    CultureInfo.InvariantCulture);
             }
         }
 
@@ -131,11 +145,14 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         await ui.Page.Mouse.MoveAsync(box.X + (box.Width * 0.5f), box.Y + (box.Height / 2), new MouseMoveOptions { Steps = 5 });
         await ui.Page.Mouse.UpAsync();
         await ui.Page.WaitForURLAsync(new Regex("from=.*to="));
-        // The rows come first: until the narrowed run measures ks-histogram (run() cleared the old one), the old bars are shown.
+        // The rows come first: until the narrowed run measures ks-histogram (run() cleared the old one), the old bars
+        // are shown.
         await ui.Page.WaitForFunctionAsync("() => performance.getEntriesByName('ks-histogram').length > 0");
         await ui.SettledAsync();
         Assert.Equal("abs", await ui.Page.GetByTestId("time-range").InputValueAsync());
-        long narrowed = await ui.Page.EvaluateAsync<long>("() => [...document.querySelectorAll('[data-testid=histogram] rect.bar')].reduce((a, r) => a + Number(r.dataset.count), 0)");
+        long narrowed = await ui.Page.EvaluateAsync<long>("() => " +
+            "[...document.querySelectorAll('[data-testid=histogram] rect.bar')].reduce((a, r) => a + " +
+            "Number(r.dataset.count), 0)");
         Assert.InRange(narrowed, 1, (fixture.Logs.Count / 2) - 1);
         ui.AssertClean();
     }
@@ -153,7 +170,9 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         Assert.Equal(Page, lines.Length);
         Assert.All(lines, l => Assert.Contains("namespace=\"web\"", l, StringComparison.Ordinal));
 
-        await ui.Page.Locator("[data-testid=field-value][data-label=pod][data-value=web-1]").ClickAsync(new LocatorClickOptions { Modifiers = [KeyboardModifier.Alt] });
+        await ui.Page
+            .Locator("[data-testid=field-value][data-label=pod][data-value=web-1]")
+            .ClickAsync(new LocatorClickOptions { Modifiers = [KeyboardModifier.Alt] });
         await ui.Page.WaitForFunctionAsync("() => document.querySelector('[data-testid=query-input]').value.includes('pod!=')");
         await ui.SettledAsync();
         Assert.Equal("{namespace=\"web\", pod!=\"web-1\"}", await ui.Page.GetByTestId("query-input").InputValueAsync());
@@ -179,7 +198,8 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
                 await loadMore.ClickAsync();
                 // The last full page still carries a cursor; the page after it is empty and hides the button.
                 await ui.Page.WaitForFunctionAsync(
-                    $"() => document.querySelectorAll('[data-testid=result-row]').length > {before} || document.querySelector('[data-testid=load-more]').hidden");
+                    $"() => document.querySelectorAll('[data-testid=result-row]').length > {before} || " +
+                    "document.querySelector('[data-testid=load-more]').hidden");
             }
 
             var seqs = (await ui.LinesAsync()).Select(UiLog.SeqOf).ToList();
@@ -203,8 +223,12 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         await ui.Page.Locator("[data-testid=tail-toggle][data-state=open]").WaitForAsync();
 
         var stopwatch = Stopwatch.StartNew();
-        await UiTraffic.SendAsync(fixture.Collector.Tcp, [new UiLog(100_000, TimeProvider.System.GetUtcNow(), "web", "web-9", 3, $"seq=100000 {marker} arrived")]);
-        await ui.Page.Locator("[data-testid=result-row]", new PageLocatorOptions { HasText = marker }).WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+        await UiTraffic.SendAsync(
+            fixture.Collector.Tcp,
+            [new UiLog(100_000, TimeProvider.System.GetUtcNow(), "web", "web-9", 3, $"seq=100000 {marker} arrived")]);
+        await ui.Page
+            .Locator("[data-testid=result-row]", new PageLocatorOptions { HasText = marker })
+            .WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
         stopwatch.Stop();
 
         // How soon is written to the output, not asserted: a wall-clock bound fails on a loaded machine. The wait's

@@ -6,7 +6,8 @@ namespace Collector.Storage.Index;
 /// <summary>
 /// The index of one messages file: its blocks in file order and the dictionary of label values. Blocks only get
 /// appended (the last, partial one is rebuilt when the file grows), under <see cref="Sync"/>; readers take a
-/// <see cref="Snapshot"/>. Saved as a small binary file with a SHA-256 trailer, so a damaged one is noticed and rebuilt.
+/// <see cref="Snapshot"/>. Saved as a small binary file with a SHA-256 trailer, so a damaged one is noticed and
+/// rebuilt.
 /// </summary>
 public sealed class FileIndex(FileKey key)
 {
@@ -26,7 +27,9 @@ public sealed class FileIndex(FileKey key)
     /// <summary>Bytes covered: the end of the last block (whole lines only).</summary>
     public long End => _blocks.Count == 0 ? 0 : _blocks[^1].End;
 
-    /// <summary>Hash of the last (up to) 256 bytes before <see cref="End"/>, to notice a file rewritten under the index.</summary>
+    /// <summary>
+    /// Hash of the last (up to) 256 bytes before <see cref="End"/>, to notice a file rewritten under the index.
+    /// </summary>
     public ulong TailHash { get; set; }
 
     /// <summary>The whole (no longer growing, compressed) file is indexed.</summary>
@@ -46,7 +49,9 @@ public sealed class FileIndex(FileKey key)
         Dirty = true;
     }
 
-    /// <summary>Drops a last block smaller than <see cref="BlockSize"/> so the builder can refill it; returns where to go on.</summary>
+    /// <summary>
+    /// Drops a last block smaller than <see cref="BlockSize"/> so the builder can refill it; returns where to go on.
+    /// </summary>
     public long ReopenLastBlock()
     {
         if (_blocks.Count > 0 && _blocks[^1].Length < BlockSize)
@@ -110,7 +115,9 @@ public sealed class FileIndex(FileKey key)
         return buffer.ToArray();
     }
 
-    /// <summary>Reads a saved index; throws <see cref="InvalidDataException"/> when it is damaged or for another file.</summary>
+    /// <summary>
+    /// Reads a saved index; throws <see cref="InvalidDataException"/> when it is damaged or for another file.
+    /// </summary>
     public static FileIndex Deserialize(byte[] data, FileKey expected)
     {
         if (data.Length < Magic.Length + 32 || !data.AsSpan(0, Magic.Length).SequenceEqual(Magic))

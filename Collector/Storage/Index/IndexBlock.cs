@@ -24,7 +24,9 @@ public sealed class IndexBlock(long offset, int length, int lines, long minTime,
     /// <summary>Sorted ids of the label values in this block.</summary>
     public ushort[] Values => values;
 
-    /// <summary>Bit per label whose values did not all fit the dictionary: the block cannot be skipped on that label.</summary>
+    /// <summary>
+    /// Bit per label whose values did not all fit the dictionary: the block cannot be skipped on that label.
+    /// </summary>
     public byte Overflow => overflow;
 
     /// <summary>Lines per value and severity, packed (<see cref="SeverityCounts"/>).</summary>

@@ -2,7 +2,8 @@ namespace Collector.Storage.Index;
 
 /// <summary>
 /// Appends blocks to a <see cref="FileIndex"/> from the file's text, read in order from where the index ends. A block
-/// closes at the first line end past <see cref="FileIndex.BlockSize"/>; a trailing line without its LF is left for later.
+/// closes at the first line end past <see cref="FileIndex.BlockSize"/>; a trailing line without its LF is left for
+/// later.
 /// </summary>
 public sealed class IndexBuilder
 {
@@ -26,7 +27,10 @@ public sealed class IndexBuilder
         _blockStart = start;
     }
 
-    /// <summary>Indexes <paramref name="stream"/> (positioned at the builder's start) up to its end or <paramref name="limit"/> bytes.</summary>
+    /// <summary>
+    /// Indexes <paramref name="stream"/> (positioned at the builder's start) up to its end or <paramref name="limit"/>
+    /// bytes.
+    /// </summary>
     public static long Build(FileIndex index, Stream stream, long start, long limit)
     {
         var builder = new IndexBuilder(index, start);

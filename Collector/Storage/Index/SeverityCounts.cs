@@ -15,7 +15,9 @@ public static class SeverityCounts
 
     private const byte More = 0x80;
 
-    /// <summary>Packs <paramref name="counts"/>[id * <see cref="Severities"/> + severity] for each id, in order.</summary>
+    /// <summary>
+    /// Packs <paramref name="counts"/>[id * <see cref="Severities"/> + severity] for each id, in order.
+    /// </summary>
     public static byte[] Encode(IReadOnlyList<ushort> ids, int[] counts)
     {
         var packed = new List<byte>(ids.Count * 2);
@@ -73,7 +75,9 @@ public static class SeverityCounts
 
         public readonly bool End => _at >= _packed.Length;
 
-        /// <summary>The next entry; <paramref name="lastOfValue"/> says the following one belongs to the next value.</summary>
+        /// <summary>
+        /// The next entry; <paramref name="lastOfValue"/> says the following one belongs to the next value.
+        /// </summary>
         public void Next(out int severity, out int count, out bool lastOfValue)
         {
             byte head = Take();
@@ -103,7 +107,9 @@ public static class SeverityCounts
             }
         }
 
-        /// <summary>Adds the value's counts by severity to <paramref name="sums"/> and moves to the next value.</summary>
+        /// <summary>
+        /// Adds the value's counts by severity to <paramref name="sums"/> and moves to the next value.
+        /// </summary>
         public void AddValue(scoped Span<long> sums)
         {
             bool last;

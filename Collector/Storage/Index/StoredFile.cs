@@ -31,7 +31,9 @@ public sealed class StoredFile(string path, bool compressed, SafeFileHandle hand
         return compressed ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: false) : raw;
     }
 
-    /// <summary>A stream over a handle it does not own (the handle outlives it), starting at <paramref name="offset"/>.</summary>
+    /// <summary>
+    /// A stream over a handle it does not own (the handle outlives it), starting at <paramref name="offset"/>.
+    /// </summary>
     public static FileStream StreamAt(SafeFileHandle handle, long offset, int bufferSize)
     {
         var stream = new FileStream(new SafeFileHandle(handle.DangerousGetHandle(), ownsHandle: false), FileAccess.Read, bufferSize);

@@ -81,7 +81,9 @@ public sealed class CollectorOptionsReaderTests
     [Fact]
     public void KeysAreCaseInsensitiveAndValuesAreTrimmed()
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("collector:maxfiles", " 5 "), new("COLLECTOR:FORMAT", " RFC5424")]).Build();
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection([new("collector:maxfiles", " 5 "), new("COLLECTOR:FORMAT", " RFC5424")])
+            .Build();
         var options = CollectorOptionsReader.Read(configuration, out var errors);
         Assert.Empty(errors);
         Assert.Equal(5, options.MaxFiles);
@@ -197,7 +199,9 @@ public sealed class CollectorOptionsReaderTests
         Assert.False(ConfigValue.ParseDuration(text).Ok);
         Read(out var errors, ("IdleTimeout", text), ("FsyncInterval", text));
         Assert.Equal(
-            [$"Collector:IdleTimeout must be a duration such as 30s, 10m or 0, was '{text}'", $"Collector:FsyncInterval must be a duration such as 1s or 0, was '{text}'"],
+            [
+                $"Collector:IdleTimeout must be a duration such as 30s, 10m or 0, was '{text}'",
+                $"Collector:FsyncInterval must be a duration such as 1s or 0, was '{text}'"],
             errors);
     }
 
@@ -246,7 +250,10 @@ public sealed class CollectorOptionsReaderTests
         Assert.False(ConfigValue.ParseEndpoint(text).Ok);
         Read(out var errors, ("Tcp", text), ("Udp", text), ("Http", text));
         Assert.Equal(
-            [$"Collector:Tcp must be {EndpointRule}, was '{text}'", $"Collector:Udp must be {EndpointRule}, was '{text}'", $"Collector:Http must be {EndpointRule}, was '{text}'"],
+            [
+                $"Collector:Tcp must be {EndpointRule}, was '{text}'",
+                $"Collector:Udp must be {EndpointRule}, was '{text}'",
+                $"Collector:Http must be {EndpointRule}, was '{text}'"],
             errors);
     }
 

@@ -10,7 +10,11 @@ public sealed class CommandLineTests
     [Fact]
     public void EachSwitchSetsItsConfigurationKey()
     {
-        Assert.True(CommandLine.TryParse(["--tcp", "0.0.0.0:1514", "--max-files", "3", "--compress", "false"], out var values, out bool help, out string? error));
+        Assert.True(CommandLine.TryParse(
+            ["--tcp", "0.0.0.0:1514", "--max-files", "3", "--compress", "false"],
+            out var values,
+            out bool help,
+            out string? error));
         Assert.False(help);
         Assert.Null(error);
         Assert.Equal(
@@ -90,7 +94,11 @@ public sealed class CommandLineTests
     public void EverySettingHasExactlyOneSwitch()
     {
         // ApiToken has no switch on purpose: the process list shows switches (it comes from a file or the environment).
-        var settings = typeof(CollectorOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).Where(n => n != "ApiToken").Order(StringComparer.Ordinal);
+        var settings = typeof(CollectorOptions)
+            .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Select(p => p.Name)
+            .Where(n => n != "ApiToken")
+            .Order(StringComparer.Ordinal);
         Assert.Equal(settings, CommandLine.Switches.Select(s => s.Key).Order(StringComparer.Ordinal));
         Assert.Equal(CommandLine.Switches.Count, CommandLine.Switches.Select(s => s.Name).Distinct(StringComparer.Ordinal).Count());
         Assert.All(CommandLine.Switches, s => Assert.Matches("^--[a-z]+(-[a-z]+)*$", s.Name));
@@ -101,7 +109,8 @@ public sealed class CommandLineTests
     {
         foreach (var s in CommandLine.Switches)
         {
-            // A value every setting rejects (an empty File, which is the only one that takes any text; a directory under a file).
+            // A value every setting rejects (an empty File, which is the only one that takes any text; a directory
+            // under a file).
             string bad = s.Key switch
             {
                 "File" => "",
@@ -118,7 +127,14 @@ public sealed class CommandLineTests
     [Fact]
     public void SwitchesBecomeOptions()
     {
-        Assert.True(CommandLine.TryParse(["--tcp", "", "--udp", "[::1]:0", "--max-file-size", "64KiB", "--fsync-interval", "1s", "--format", "rfc5424"], out var values, out _, out _));
+        Assert.True(CommandLine.TryParse(
+            [
+                "--tcp", "", "--udp", "[::1]:0", "--max-file-size", "64KiB", "--fsync-interval", "1s",
+                "--format", "rfc5424",
+            ],
+            out var values,
+            out _,
+            out _));
         var options = CollectorOptionsReader.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build(), out var errors);
         Assert.Empty(errors);
         Assert.Null(options.Tcp);

@@ -24,7 +24,8 @@ public sealed class BackpressureTests
         using var client = await collector.ConnectAsync();
         var sending = SequencedMessages.SendAsync(client.GetStream(), 7, 0, Count, octetCounted: true);
         await Wait.UntilAsync(
-            () => collector.MetricAsync("kubesyslog_collector_queue_chunks").Result >= collector.MetricAsync("kubesyslog_collector_queue_capacity_chunks").Result,
+            () => collector.MetricAsync("kubesyslog_collector_queue_chunks").Result
+                >= collector.MetricAsync("kubesyslog_collector_queue_capacity_chunks").Result,
             "the storage queue to fill");
         // A negative check needs a window: with the queue full, the sender must still be blocked a second later.
         await Task.WhenAny(sending, Task.Delay(TimeSpan.FromSeconds(1)));

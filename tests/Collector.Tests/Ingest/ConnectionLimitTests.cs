@@ -46,7 +46,9 @@ public sealed class ConnectionLimitTests
         using var idle = await collector.ConnectAsync();
         using var busy = await collector.ConnectAsync();
         var idleClosed = RunningCollector.ClosedByCollectorAsync(idle);
-        await Wait.UntilAsync(() => collector.MetricAsync("kubesyslog_collector_accepted_connections_total").Result == 2, "both connections accepted");
+        await Wait.UntilAsync(
+            () => collector.MetricAsync("kubesyslog_collector_accepted_connections_total").Result == 2,
+            "both connections accepted");
 
         // The busy connection sends at 0, 10, 20 and 30 s; the idle one stays silent. Its line stored means the
         // Collector saw the activity before the clock moves on.

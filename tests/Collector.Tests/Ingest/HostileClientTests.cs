@@ -4,7 +4,9 @@ using TestSupport;
 
 namespace Collector.Tests.Ingest;
 
-/// <summary>Bad clients lose their own connection at most; a good client's messages keep flowing, all of them.</summary>
+/// <summary>
+/// Bad clients lose their own connection at most; a good client's messages keep flowing, all of them.
+/// </summary>
 public sealed class HostileClientTests
 {
     [Fact]

@@ -17,7 +17,9 @@ public sealed class RelpIngestTests
         return await RelpClientSession.OpenAsync(client.GetStream(), options);
     }
 
-    /// <summary>A raw connection: sends bytes and reads the Collector's answers until it closes the connection.</summary>
+    /// <summary>
+    /// A raw connection: sends bytes and reads the Collector's answers until it closes the connection.
+    /// </summary>
     private static async Task<string> ExchangeAsync(RunningCollector collector, string send, bool reset = false)
     {
         using var client = new TcpClient();
@@ -87,9 +89,15 @@ public sealed class RelpIngestTests
         using var dir = TempDirectory.Create();
         await using var collector = await RunningCollector.StartAsync(dir);
 
-        string answers = await ExchangeAsync(collector, Frame(1, "open", "relp_version=0\nrelp_software=librelp,1.11.0\ncommands=syslog,eventlog") + Frame(2, "close", ""));
+        string answers = await ExchangeAsync(
+            collector,
+            Frame(1, "open", "relp_version=0\nrelp_software=librelp,1.11.0\ncommands=syslog,eventlog")
+                + Frame(2, "close", ""));
 
-        Assert.Matches("^1 rsp [0-9]+ 200 OK\nrelp_version=0\nrelp_software=kube-syslog,[^\n]+\ncommands=syslog\n2 rsp 0\n0 serverclose 0\n$", answers);
+        Assert.Matches(
+            "^1 rsp [0-9]+ 200 OK\nrelp_version=0\nrelp_software=kube-syslog,[^\n]+\ncommands=syslog\n" +
+            "2 rsp 0\n0 serverclose 0\n$",
+            answers);
     }
 
     [Theory]

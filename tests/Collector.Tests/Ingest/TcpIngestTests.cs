@@ -36,8 +36,14 @@ public sealed class TcpIngestTests
         var expected = Enumerable.Range(1, 8).ToDictionary(s => s, _ => PerConnection);
         Assert.Null(SequencedMessages.Verify(collector.ReadLines(), expected));
         Assert.Equal(8 * PerConnection, collector.LineCount());
-        Assert.Equal(4 * PerConnection, await collector.MetricAsync("kubesyslog_collector_received_messages_total{transport=\"tcp\",framing=\"octet-counted\"}"));
-        Assert.Equal(4 * PerConnection, await collector.MetricAsync("kubesyslog_collector_received_messages_total{transport=\"tcp\",framing=\"lf\"}"));
+        Assert.Equal(
+            4 * PerConnection,
+            await collector.MetricAsync(
+                "kubesyslog_collector_received_messages_total{transport=\"tcp\",framing=\"octet-counted\"}"));
+        Assert.Equal(
+            4 * PerConnection,
+            await collector.MetricAsync(
+                "kubesyslog_collector_received_messages_total{transport=\"tcp\",framing=\"lf\"}"));
     }
 
     [Fact]

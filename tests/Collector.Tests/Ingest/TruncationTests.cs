@@ -4,7 +4,9 @@ using TestSupport;
 
 namespace Collector.Tests.Ingest;
 
-/// <summary>A message over the maximum size is stored cut and marked, counted, and its rest never becomes a message.</summary>
+/// <summary>
+/// A message over the maximum size is stored cut and marked, counted, and its rest never becomes a message.
+/// </summary>
 public sealed class TruncationTests
 {
     private static byte[] Long(string id, int length) =>
@@ -32,8 +34,13 @@ public sealed class TruncationTests
         await collector.WaitForLinesAsync(2);
         var lines = collector.ReadLines();
         Assert.Equal(2, lines.Length);
-        Assert.StartsWith("2026-11-22T10:00:00Z host app: local0.info - [kube-syslog@32473 truncated=\"5000\"] long-one yyy", lines[0], StringComparison.Ordinal);
-        Assert.Equal(1024 - "<134>1 2026-11-22T10:00:00Z host app - - - ".Length, lines[0].Length - lines[0].IndexOf("long-one", StringComparison.Ordinal));
+        Assert.StartsWith(
+            "2026-11-22T10:00:00Z host app: local0.info - [kube-syslog@32473 truncated=\"5000\"] long-one yyy",
+            lines[0],
+            StringComparison.Ordinal);
+        Assert.Equal(
+            1024 - "<134>1 2026-11-22T10:00:00Z host app - - - ".Length,
+            lines[0].Length - lines[0].IndexOf("long-one", StringComparison.Ordinal));
         Assert.Equal("2026-11-22T10:00:01Z host app: local0.info - - next one", lines[1]);
         Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_truncated_messages_total{transport=\"tcp\"}"));
     }
@@ -72,7 +79,9 @@ public sealed class TruncationTests
         await collector.WaitForLinesAsync(1);
         var line = Assert.Single(collector.ReadLines());
         Assert.DoesNotContain("truncated", line, StringComparison.Ordinal);
-        Assert.Equal(huge.Length - "<134>1 2026-11-22T10:00:00Z host app - - - ".Length, line.Length - line.IndexOf("huge", StringComparison.Ordinal));
+        Assert.Equal(
+            huge.Length - "<134>1 2026-11-22T10:00:00Z host app - - - ".Length,
+            line.Length - line.IndexOf("huge", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -47,7 +47,9 @@ public sealed class UdpIngestTests
         await using var collector = await RunningCollector.StartAsync(dir, "--tcp", "[::]:0", "--udp", "[::]:0");
         using (var udp = new UdpClient(AddressFamily.InterNetwork))
         {
-            await udp.SendAsync(Encoding.ASCII.GetBytes("<13>1 - - app - - - over udp v4"), new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, collector.Udp!.Port));
+            await udp.SendAsync(
+                Encoding.ASCII.GetBytes("<13>1 - - app - - - over udp v4"),
+                new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, collector.Udp!.Port));
         }
 
         using (var tcp = new TcpClient(AddressFamily.InterNetwork))

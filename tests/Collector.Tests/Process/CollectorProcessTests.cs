@@ -139,7 +139,8 @@ public sealed class CollectorProcessTests
     [InlineData("Relp")]
     public async Task APortInUseExitsWithCode1NamingTheKeyAndTheEndpoint(string key)
     {
-        // The operator must learn which of the four listeners clashed: Kestrel alone says "http://…" for TCP syslog too.
+        // The operator must learn which of the four listeners clashed: Kestrel alone says "http://…" for TCP syslog
+        // too.
         using var dir = TempDirectory.Create($"in-use-{key}");
         using var tcp = new TcpListener(System.Net.IPAddress.Loopback, 0);
         tcp.Start();
@@ -148,7 +149,8 @@ public sealed class CollectorProcessTests
         string Endpoint(string name) => name == key ? taken : "127.0.0.1:0";
 
         var result = await CollectorProcess.RunAsync(
-            "--tcp", Endpoint("Tcp"), "--udp", Endpoint("Udp"), "--http", Endpoint("Http"), "--relp", Endpoint("Relp"), "--file", dir.Combine("messages"));
+            "--tcp", Endpoint("Tcp"), "--udp", Endpoint("Udp"), "--http", Endpoint("Http"), "--relp", Endpoint("Relp"),
+            "--file", dir.Combine("messages"));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"Collector: cannot start: Collector:{key} cannot be bound, was '{taken}'", result.StandardError, StringComparison.Ordinal);

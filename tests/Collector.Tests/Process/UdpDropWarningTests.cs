@@ -26,6 +26,9 @@ public sealed class UdpDropWarningTests
             sender.Send(datagram);
         }
 
-        await Wait.UntilAsync(() => collector.Output.Contains("UDP socket dropped", StringComparison.Ordinal), "the drop warning", TimeSpan.FromSeconds(25));
+        await Wait.UntilAsync(
+            () => collector.Output.Contains("UDP socket dropped", StringComparison.Ordinal),
+            "the drop warning",
+            TimeSpan.FromSeconds(25));
     }
 }

@@ -87,14 +87,24 @@ public sealed class RelayReloadTests
         RelayDocs.Write(dir, "good", a.TcpPort);
         await using var collector = await RunningCollector.StartAsync(dir, "--relays", dir.Combine("relays"));
 
-        File.WriteAllText(dir.Combine("relays", "good.yaml"), "kind: logforwarder\nversion: v2\nmetadata: {name: good}\nspec: {address: '127.0.0.1:1', protocl: tcp}");
+        File.WriteAllText(
+            dir.Combine("relays", "good.yaml"),
+            "kind: logforwarder\nversion: v2\nmetadata: {name: good}\nspec: {address: '127.0.0.1:1', protocl: tcp}");
         File.WriteAllText(dir.Combine("relays", "broken.yaml"), "{{{");
         await Wait.UntilAsync(() => Status(collector).Result.GetProperty("invalid").GetArrayLength() == 2, "both files reported");
 
         var status = await Status(collector);
         var good = status.GetProperty("relays").EnumerateArray().Single();
         Assert.Equal($"127.0.0.1:{a.TcpPort}", good.GetProperty("address").GetString());
-        Assert.Contains("spec.protocl is not a known key", status.GetProperty("invalid").EnumerateArray().Single(i => i.GetProperty("file").GetString() == "good.yaml").GetProperty("errors")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains(
+            "spec.protocl is not a known key",
+            status
+                .GetProperty("invalid")
+                .EnumerateArray()
+                .Single(i => i.GetProperty("file").GetString() == "good.yaml")
+                .GetProperty("errors")[0]
+                .GetString(),
+            StringComparison.Ordinal);
         Assert.Contains("\nkubesyslog_collector_relay_invalid_files 2\n", await RelayDocs.MetricsAsync(collector), StringComparison.Ordinal);
 
         await RelayDocs.SendAsync(collector, 8, 0, 100);
@@ -109,7 +119,9 @@ public sealed class RelayReloadTests
         await using var collector = await RunningCollector.StartAsync(dir, "--relays", dir.Combine("relays"));
         using var http = RelayDocs.Http(collector);
 
-        using var created = await http.PutAsync("/api/v1/relays/siem", new StringContent(RelayDocs.Doc("siem", target.TcpPort), Encoding.UTF8, "application/yaml"));
+        using var created = await http.PutAsync(
+            "/api/v1/relays/siem",
+            new StringContent(RelayDocs.Doc("siem", target.TcpPort), Encoding.UTF8, "application/yaml"));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = await created.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("running", body.GetProperty("state").GetString());
@@ -120,7 +132,9 @@ public sealed class RelayReloadTests
         await Wait.UntilAsync(() => Relay(collector, "siem").Result.GetProperty("sent").GetInt64() == 100, "status shows 100 sent");
         Assert.True((await Relay(collector, "siem")).GetProperty("connected").GetBoolean());
 
-        using var replaced = await http.PutAsync("/api/v1/relays/siem", new StringContent(RelayDocs.Doc("siem", target.TcpPort, extra: "  framing: lf\n")));
+        using var replaced = await http.PutAsync(
+            "/api/v1/relays/siem",
+            new StringContent(RelayDocs.Doc("siem", target.TcpPort, extra: "  framing: lf\n")));
         Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
         Assert.Equal("lf", (await replaced.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("framing").GetString());
 
@@ -172,7 +186,10 @@ public sealed class RelayReloadTests
     }
 
     [Theory]
-    [InlineData("siem", "kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'h:514', protocol: quic}", "spec.protocol must be tcp, udp or relp")]
+    [InlineData(
+        "siem",
+        "kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'h:514', protocol: quic}",
+        "spec.protocol must be tcp, udp or relp")]
     [InlineData("other", "kind: logforwarder\nversion: v2\nmetadata: {name: siem}\nspec: {address: 'h:514'}", "differs from the name in the URL")]
     [InlineData("siem", "", "the body is empty")]
     [InlineData("siem", "{\"kind\": ", "not valid YAML or JSON")]
@@ -237,12 +254,16 @@ public sealed class RelayReloadTests
         await using var collector = await RunningCollector.StartAsync(dir, "--relays", dir.Combine("relays"));
         using var http = RelayDocs.Http(collector);
 
-        string list = $$"""[{"address": "127.0.0.1:{{tcp.TcpPort}}", "protocol": "tcp"}, {"address": "127.0.0.1:{{udp.UdpPort}}", "protocol": "udp"}]""";
+        string list = $$"""[{"address": "127.0.0.1:{{tcp.TcpPort}}", "protocol": "tcp"}, """
+            + $$"""{"address": "127.0.0.1:{{udp.UdpPort}}", "protocol": "udp"}]""";
         using var response = await http.PutAsync("/v1/forwarders", new StringContent(list, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var names = await ListNames(collector);
-        Assert.Equal(new[] { $"forwarder-127.0.0.1-{tcp.TcpPort}-tcp", $"forwarder-127.0.0.1-{udp.UdpPort}-udp" }.Order(StringComparer.Ordinal), names.Order(StringComparer.Ordinal));
+        Assert.Equal(
+            new[] { $"forwarder-127.0.0.1-{tcp.TcpPort}-tcp", $"forwarder-127.0.0.1-{udp.UdpPort}-udp" }
+                .Order(StringComparer.Ordinal),
+            names.Order(StringComparer.Ordinal));
         await RelayDocs.SendAsync(collector, 10, 0, 10);
         await tcp.WaitForFramesAsync(10);
         await Wait.UntilAsync(() => udp.Frames.Count == 10, "10 datagrams");

@@ -5,13 +5,19 @@ using TestSupport;
 
 namespace Collector.Tests.Sources;
 
-/// <summary>A raw TCP client writing LF-framed RFC 5424 messages with hand-made origin elements, as a Forwarder (or anyone) could.</summary>
+/// <summary>
+/// A raw TCP client writing LF-framed RFC 5424 messages with hand-made origin elements, as a Forwarder (or anyone)
+/// could.
+/// </summary>
 internal static class OriginClient
 {
     public const string SourceA = "00000000000000aa";
     public const string SourceB = "00000000000000bb";
 
-    public static string Message(string text, string? origin = null, string structuredData = "[k8s@32473 namespace=\"shop\" pod=\"cart-1\" container=\"app\"]") =>
+    public static string Message(
+        string text,
+        string? origin = null,
+        string structuredData = "[k8s@32473 namespace=\"shop\" pod=\"cart-1\" container=\"app\"]") =>
         $"<14>1 2026-11-22T10:00:00Z node-7 app - stdout {structuredData}{origin ?? string.Empty} {text}";
 
     public static string Origin(string source, long from, long to) => $"[o@32473 s=\"{source}\" p=\"{from}-{to}\"]";
@@ -30,7 +36,9 @@ internal static class OriginClient
         }
     }
 
-    /// <summary>Sends the messages and then a sentinel, and returns the MSG of every line stored, once the sentinel is in.</summary>
+    /// <summary>
+    /// Sends the messages and then a sentinel, and returns the MSG of every line stored, once the sentinel is in.
+    /// </summary>
     public static async Task<List<string>> SendAndReadAsync(RunningCollector collector, params string[] messages)
     {
         string sentinel = $"sentinel {Guid.NewGuid():N}";
@@ -59,7 +67,10 @@ internal static class OriginClient
         return data.GetProperty("sources").EnumerateArray().Single(s => s.GetProperty("id").GetString() == id);
     }
 
-    /// <summary>Waits until the ledger (which reads the file back once a second) has <paramref name="lines"/> lines of the source.</summary>
+    /// <summary>
+    /// Waits until the ledger (which reads the file back once a second) has <paramref name="lines"/> lines of the
+    /// source.
+    /// </summary>
     public static async Task WaitForLedgerAsync(RunningCollector collector, string id, long lines)
     {
         long deadline = Environment.TickCount64 + (long)Wait.DefaultTimeout.TotalMilliseconds;
@@ -68,7 +79,10 @@ internal static class OriginClient
         {
             var data = await SourcesAsync(collector);
             last = data.ToString();
-            if (data.GetProperty("sources").EnumerateArray().Any(s => s.GetProperty("id").GetString() == id && s.GetProperty("lines").GetInt64() == lines))
+            if (data
+                .GetProperty("sources")
+                .EnumerateArray()
+                .Any(s => s.GetProperty("id").GetString() == id && s.GetProperty("lines").GetInt64() == lines))
             {
                 return;
             }

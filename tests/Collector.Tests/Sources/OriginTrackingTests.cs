@@ -3,7 +3,9 @@ using static Collector.Tests.Sources.OriginClient;
 
 namespace Collector.Tests.Sources;
 
-/// <summary>Re-sends dropped, gaps listed, hostile origins contained (docs/sources.md), over a real socket into a real file.</summary>
+/// <summary>
+/// Re-sends dropped, gaps listed, hostile origins contained (docs/sources.md), over a real socket into a real file.
+/// </summary>
 public sealed class OriginTrackingTests
 {
     [Fact]
@@ -25,8 +27,20 @@ public sealed class OriginTrackingTests
         Assert.Equal(2, await collector.MetricAsync("kubesyslog_collector_source_duplicates_total"));
         await WaitForLedgerAsync(collector, SourceA, 3);
         var a = await SourceAsync(collector, SourceA);
-        Assert.Equal((0, 30, 2, 0), (a.GetProperty("first").GetInt64(), a.GetProperty("last").GetInt64(), a.GetProperty("duplicates").GetInt64(), a.GetProperty("gaps").GetProperty("count").GetInt64()));
-        Assert.Equal(("node-7", "shop", "cart-1", "app"), (a.GetProperty("node").GetString(), a.GetProperty("namespace").GetString(), a.GetProperty("pod").GetString(), a.GetProperty("container").GetString()));
+        Assert.Equal(
+            (0, 30, 2, 0),
+            (
+                a.GetProperty("first").GetInt64(),
+                a.GetProperty("last").GetInt64(),
+                a.GetProperty("duplicates").GetInt64(),
+                a.GetProperty("gaps").GetProperty("count").GetInt64()));
+        Assert.Equal(
+            ("node-7", "shop", "cart-1", "app"),
+            (
+                a.GetProperty("node").GetString(),
+                a.GetProperty("namespace").GetString(),
+                a.GetProperty("pod").GetString(),
+                a.GetProperty("container").GetString()));
     }
 
     [Fact]
@@ -98,7 +112,12 @@ public sealed class OriginTrackingTests
         Assert.Equal(0, await collector.MetricAsync("kubesyslog_collector_source_duplicates_total"));
         await WaitForLedgerAsync(collector, SourceA, 4);
         var a = await SourceAsync(collector, SourceA);
-        Assert.Equal((30, 0, 1), (a.GetProperty("last").GetInt64(), a.GetProperty("gaps").GetProperty("count").GetInt64(), a.GetProperty("rejected").GetInt64()));
+        Assert.Equal(
+            (30, 0, 1),
+            (
+                a.GetProperty("last").GetInt64(),
+                a.GetProperty("gaps").GetProperty("count").GetInt64(),
+                a.GetProperty("rejected").GetInt64()));
     }
 
     [Fact]
@@ -107,6 +126,9 @@ public sealed class OriginTrackingTests
         using var dir = TempDirectory.Create();
         await using var collector = await RunningCollector.StartAsync(dir);
         string lookalike = Origin(SourceA, 0, 10);
+        string escaped = lookalike
+            .Replace("\"", "\\\"", StringComparison.Ordinal)
+            .Replace("]", "\\]", StringComparison.Ordinal);
 
         var stored = await SendAndReadAsync(
             collector,
@@ -114,8 +136,8 @@ public sealed class OriginTrackingTests
             "<13>Nov 22 10:00:00 host1 logger: plain 3164",
             $"<14>1 2026-11-22T10:00:00Z node-7 app - - - in the message {lookalike}",
             $"<14>1 2026-11-22T10:00:00Z node-7 app - - - in the message {lookalike}",
-            $"<14>1 2026-11-22T10:00:00Z node-7 app - - [x@1 v=\"{lookalike.Replace("\"", "\\\"", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal)}\"] in a value",
-            $"<14>1 2026-11-22T10:00:00Z node-7 app - - [x@1 v=\"{lookalike.Replace("\"", "\\\"", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal)}\"] in a value");
+            $"<14>1 2026-11-22T10:00:00Z node-7 app - - [x@1 v=\"{escaped}\"] in a value",
+            $"<14>1 2026-11-22T10:00:00Z node-7 app - - [x@1 v=\"{escaped}\"] in a value");
 
         Assert.Equal(7, stored.Count);
         Assert.Equal(2, stored.Count(l => l.EndsWith("plain 3164", StringComparison.Ordinal)));
@@ -134,12 +156,19 @@ public sealed class OriginTrackingTests
         string state = dir.Combine("sources.json");
         await using (var first = await RunningCollector.StartAsync(dir))
         {
-            await SendAndReadAsync(first, Message("one", Origin(SourceA, 0, 10)), Message("two", Origin(SourceA, 10, 20)), Message("b", Origin(SourceB, 0, 5)));
+            await SendAndReadAsync(
+                first,
+                Message("one", Origin(SourceA, 0, 10)),
+                Message("two", Origin(SourceA, 10, 20)),
+                Message("b", Origin(SourceB, 0, 5)));
         }
 
         // What the save at start-up leaves for an empty file, as a crash before any later save would leave it: the
         // marks must come back from the lines in the file.
-        File.WriteAllText(state, """{"version":1,"position":{"head":"","offset":0},"gaps":0,"gapBytes":0,"duplicates":0,"malformed":0,"rejected":0,"sources":[]}""");
+        File.WriteAllText(
+            state,
+            """{"version":1,"position":{"head":"","offset":0},"gaps":0,"gapBytes":0,"duplicates":0,"malformed":0,"""
+            + "\"rejected\":0,\"sources\":[]}");
         await using var second = await RunningCollector.StartAsync(dir);
         var stored = await SendAndReadAsync(
             second,
@@ -179,6 +208,8 @@ public sealed class OriginTrackingTests
         Assert.Equal(100, await again.MetricAsync("kubesyslog_collector_source_duplicates_total"));
         var recent = RunningCollector.ReadLines(dir.Combine("messages.1")).Concat(again.ReadLines()).Select(Text).ToList();
         Assert.Single(recent, l => l == "line 100");
-        Assert.Equal(recent.Where(l => l.StartsWith("line", StringComparison.Ordinal)).Distinct().Count(), recent.Count(l => l.StartsWith("line", StringComparison.Ordinal)));
+        Assert.Equal(
+            recent.Where(l => l.StartsWith("line", StringComparison.Ordinal)).Distinct().Count(),
+            recent.Count(l => l.StartsWith("line", StringComparison.Ordinal)));
     }
 }

@@ -24,7 +24,8 @@ public sealed class RelpOriginTests
         var first = await SendAsync(collector, [("one", 0, 10), ("two", 10, 20), ("three", 20, 30)]);
         Assert.Equal([true, true, true], first);
 
-        // Only re-sends: the run gets no line of its own, and its answers must still come (after what was queued before).
+        // Only re-sends: the run gets no line of its own, and its answers must still come (after what was queued
+        // before).
         var again = await SendAsync(collector, [("two", 10, 20), ("three", 20, 30)]);
         Assert.Equal([true, true], again);
 
@@ -37,7 +38,10 @@ public sealed class RelpOriginTests
         Assert.Equal(7, await collector.MetricAsync("kubesyslog_collector_relp_acknowledged_messages_total"));
     }
 
-    /// <summary>One RELP session: sends every message in one go (one run), closes, and returns whether each was answered OK, in order.</summary>
+    /// <summary>
+    /// One RELP session: sends every message in one go (one run), closes, and returns whether each was answered OK, in
+    /// order.
+    /// </summary>
     private static async Task<List<bool>> SendAsync(RunningCollector collector, (string Text, long From, long To)[] messages)
     {
         var answers = new List<bool>();

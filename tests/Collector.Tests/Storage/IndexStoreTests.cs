@@ -5,7 +5,9 @@ using TestSupport;
 
 namespace Collector.Tests.Storage;
 
-/// <summary>The index store on real files: which files it finds, and how their indexes follow them and stay true.</summary>
+/// <summary>
+/// The index store on real files: which files it finds, and how their indexes follow them and stay true.
+/// </summary>
 public sealed class IndexStoreTests
 {
     private const int IndexedEvent = 504;

@@ -47,7 +47,9 @@ public sealed class LineFormatterTests
     public void ANilHostnameIsReplacedByAnIPv6Peer()
     {
         var context = new FrameContext(Encoding.ASCII.GetBytes("2001:db8::1"), ReceivedAt);
-        Assert.Equal("2026-01-02T03:04:05Z 2001:db8::1 app: user.info - - hi", Format(LineFormat.File, "<14>1 2026-01-02T03:04:05Z - app - - - hi", context));
+        Assert.Equal(
+            "2026-01-02T03:04:05Z 2001:db8::1 app: user.info - - hi",
+            Format(LineFormat.File, "<14>1 2026-01-02T03:04:05Z - app - - - hi", context));
     }
 
     [Theory]
@@ -97,8 +99,14 @@ public sealed class LineFormatterTests
         Assert.Equal(expected, Format(format, "kernel: oops\there"));
 
     [Theory]
-    [InlineData(LineFormat.File, ReceivedAtFile + " " + Peer + " -: - - [kube-syslog@32473 unparsed=\"TimestampInvalid at 6\"] <13>1 not#011a#012timestamp")]
-    [InlineData(LineFormat.Traditional, ReceivedAtTraditional + " " + Peer + " -: [kube-syslog@32473 unparsed=\"TimestampInvalid at 6\"] <13>1 not#011a#012timestamp")]
+    [InlineData(
+        LineFormat.File,
+        ReceivedAtFile + " " + Peer
+            + " -: - - [kube-syslog@32473 unparsed=\"TimestampInvalid at 6\"] <13>1 not#011a#012timestamp")]
+    [InlineData(
+        LineFormat.Traditional,
+        ReceivedAtTraditional + " " + Peer
+            + " -: [kube-syslog@32473 unparsed=\"TimestampInvalid at 6\"] <13>1 not#011a#012timestamp")]
     [InlineData(LineFormat.Rfc5424, "<13>1 not#011a#012timestamp")]
     public void AnUnparsableFrameIsStoredRawEscapedAndSaysWhy(LineFormat format, string expected) =>
         Assert.Equal(expected, Format(format, "<13>1 not\ta\ntimestamp"));
@@ -108,14 +116,23 @@ public sealed class LineFormatterTests
         Assert.Equal(ReceivedAtFile + " " + Peer + " -: - - [kube-syslog@32473 unparsed=\"EmptyMessage at 0\"]", Format(LineFormat.File, ""));
 
     [Theory]
-    [InlineData(LineFormat.File, "2026-11-22T10:00:00.123456Z node-1 app[42]: local0.info ID7 [k8s@32473 namespace=\"web\"][kube-syslog@32473 truncated=\"100000\"] hello")]
+    [InlineData(
+        LineFormat.File,
+        "2026-11-22T10:00:00.123456Z node-1 app[42]: local0.info ID7 [k8s@32473 namespace=\"web\"][kube-syslog@32473 " +
+        "truncated=\"100000\"] hello")]
     [InlineData(LineFormat.Traditional, "Nov 22 10:00:00 node-1 app[42]: [kube-syslog@32473 truncated=\"100000\"] hello")]
     public void ATruncatedMessageIsMarkedWithItsOriginalLengthAfterItsStructuredData(LineFormat format, string expected) =>
         Assert.Equal(expected, Format(format, WithSd, Truncated(100_000)));
 
     [Theory]
-    [InlineData(LineFormat.File, "2003-10-11T22:14:15.003Z mymachine.example.com evntslog: local4.notice ID47 [kube-syslog@32473 truncated=\"unknown\"] An application event")]
-    [InlineData(LineFormat.Traditional, "Oct 11 22:14:15 mymachine.example.com evntslog: [kube-syslog@32473 truncated=\"unknown\"] An application event")]
+    [InlineData(
+        LineFormat.File,
+        "2003-10-11T22:14:15.003Z mymachine.example.com evntslog: local4.notice ID47 [kube-syslog@32473 " +
+        "truncated=\"unknown\"] An application event")]
+    [InlineData(
+        LineFormat.Traditional,
+        "Oct 11 22:14:15 mymachine.example.com evntslog: [kube-syslog@32473 truncated=\"unknown\"] " +
+        "An application event")]
     public void ATruncatedMessageOfUnknownLengthTakesThePlaceOfNilStructuredData(LineFormat format, string expected) =>
         Assert.Equal(expected, Format(format, WithoutSd, Truncated(-1)));
 
@@ -126,8 +143,16 @@ public sealed class LineFormatterTests
             Format(LineFormat.File, Bsd, Truncated(2048)));
 
     [Theory]
-    [InlineData(LineFormat.File, ReceivedAtFile + " " + Peer + " -: - - [kube-syslog@32473 truncated=\"70000\" unparsed=\"SdElementUnterminated at 35\"] <13>1 - h app - - [x@1 k=\"v\"][y@1 k")]
-    [InlineData(LineFormat.Traditional, ReceivedAtTraditional + " " + Peer + " -: [kube-syslog@32473 truncated=\"70000\" unparsed=\"SdElementUnterminated at 35\"] <13>1 - h app - - [x@1 k=\"v\"][y@1 k")]
+    [InlineData(
+        LineFormat.File,
+        ReceivedAtFile + " " + Peer
+            + " -: - - [kube-syslog@32473 truncated=\"70000\" unparsed=\"SdElementUnterminated at 35\"] "
+            + "<13>1 - h app - - [x@1 k=\"v\"][y@1 k")]
+    [InlineData(
+        LineFormat.Traditional,
+        ReceivedAtTraditional + " " + Peer
+            + " -: [kube-syslog@32473 truncated=\"70000\" unparsed=\"SdElementUnterminated at 35\"] "
+            + "<13>1 - h app - - [x@1 k=\"v\"][y@1 k")]
     public void AFrameCutInsideItsStructuredDataIsBothTruncatedAndUnparsed(LineFormat format, string expected) =>
         Assert.Equal(expected, Format(format, "<13>1 - h app - - [x@1 k=\"v\"][y@1 k", Truncated(70_000)));
 
@@ -171,7 +196,14 @@ public sealed class LineFormatterTests
     public void NoLineHasAControlCharacterBeforeItsLfOrOutgrowsMaxLineLength()
     {
         var random = new Random(20260304);
-        string[] starts = ["<13>1 ", "<13>1 - h a - - ", "<13>1 2026-01-02T03:04:05Z h a p m [x@1 k=\"", "<34>", "<34>Oct 11 22:14:15 h t[1]: ", "", "<999>"];
+        string[] starts = [
+            "<13>1 ",
+            "<13>1 - h a - - ",
+            "<13>1 2026-01-02T03:04:05Z h a p m [x@1 k=\"",
+            "<34>",
+            "<34>Oct 11 22:14:15 h t[1]: ",
+            "",
+            "<999>"];
         var formatters = Enum.GetValues<LineFormat>().Select(f => new LineFormatter(f)).ToArray();
         for (int i = 0; i < 3000; i++)
         {
@@ -191,7 +223,9 @@ public sealed class LineFormatterTests
                 int n = formatter.Write(destination, bytes, header, parsed ? default : error, context);
                 Assert.Equal((byte)'\n', destination[n - 1]);
                 int bad = destination.AsSpan(0, n - 1).IndexOfAnyInRange((byte)0, (byte)31);
-                Assert.True(bad < 0 && !destination.AsSpan(0, n - 1).Contains((byte)127), $"{formatter.Format}: control byte in line for frame {Convert.ToHexString(bytes)}");
+                Assert.True(
+                    bad < 0 && !destination.AsSpan(0, n - 1).Contains((byte)127),
+                    $"{formatter.Format}: control byte in line for frame {Convert.ToHexString(bytes)}");
             }
         }
     }

@@ -19,7 +19,9 @@ public sealed class RotationTests
         const int LinesEach = 50_000;
         const long MaxFileSize = 64 * 1024;
         using var dir = TempDirectory.Create();
-        using var writer = new WriterHarness(dir, new CollectorOptions { MaxFileSize = MaxFileSize, MaxFiles = 300, MaxTotalSize = 0, QueueSize = 1 << 20 });
+        using var writer = new WriterHarness(
+            dir,
+            new CollectorOptions { MaxFileSize = MaxFileSize, MaxFiles = 300, MaxTotalSize = 0, QueueSize = 1 << 20 });
         await writer.StartAsync();
 
         var producers = Enumerable.Range(0, Producers).Select(p => Task.Run(async () =>
@@ -118,7 +120,9 @@ public sealed class RotationTests
     public async Task TheTotalSizeCapDeletesTheOldestRotatedFiles()
     {
         using var dir = TempDirectory.Create();
-        using var writer = new WriterHarness(dir, new CollectorOptions { MaxFileSize = SmallFile, MaxFiles = 10, Compress = false, MaxTotalSize = 10_000 });
+        using var writer = new WriterHarness(
+            dir,
+            new CollectorOptions { MaxFileSize = SmallFile, MaxFiles = 10, Compress = false, MaxTotalSize = 10_000 });
         await WriteChunksAsync(writer, 100);
 
         // Two rotated files of 4000 bytes fit under 10000, a third would not; the current file does not count.
@@ -140,7 +144,10 @@ public sealed class RotationTests
         Assert.True(total <= 6000, $"{total} bytes in {string.Join(", ", rotated)}");
         Assert.Contains("messages.3.gz", rotated);
         Assert.True(writer.Counters.DeletedFiles > 0);
-        Assert.Equal(["messages.1", .. Enumerable.Range(2, rotated.Length - 1).Select(i => $"messages.{i}.gz").Order(StringComparer.Ordinal)], rotated);
+        var compressed = Enumerable.Range(2, rotated.Length - 1)
+            .Select(i => $"messages.{i}.gz")
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["messages.1", .. compressed], rotated);
         Assert.Equal(WriterHarness.Numbered(1000 - (40 * (rotated.Length + 1)), 40 * (rotated.Length + 1), 100), writer.AllLines());
     }
 
@@ -228,7 +235,10 @@ public sealed class RotationTests
         Assert.Equal("three\n", writer.Read("messages.3.gz"));
     }
 
-    /// <summary>Starts the writer, writes <paramref name="chunks"/> chunks of 10 lines of 100 bytes (1000 bytes each) and stops it.</summary>
+    /// <summary>
+    /// Starts the writer, writes <paramref name="chunks"/> chunks of 10 lines of 100 bytes (1000 bytes each) and stops
+    /// it.
+    /// </summary>
     private static async Task WriteChunksAsync(WriterHarness writer, int chunks)
     {
         await writer.StartAsync();

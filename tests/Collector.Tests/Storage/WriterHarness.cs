@@ -39,7 +39,9 @@ internal sealed class WriterHarness : IDisposable
 
     public Task StartAsync() => Writer.StartAsync(CancellationToken.None);
 
-    /// <summary>Stops the writer as the host does after the listeners stopped: everything queued is written first.</summary>
+    /// <summary>
+    /// Stops the writer as the host does after the listeners stopped: everything queued is written first.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         _stopped = true;
@@ -62,7 +64,9 @@ internal sealed class WriterHarness : IDisposable
         return chunk;
     }
 
-    /// <summary>Lines numbered from <paramref name="first"/>, each <paramref name="length"/> bytes with its LF.</summary>
+    /// <summary>
+    /// Lines numbered from <paramref name="first"/>, each <paramref name="length"/> bytes with its LF.
+    /// </summary>
     public static string[] Numbered(int first, int count, int length) =>
         [.. Enumerable.Range(first, count).Select(i => i.ToString("D6", CultureInfo.InvariantCulture).PadRight(length - 1, '.'))];
 

@@ -2,7 +2,9 @@ using TestSupport;
 
 namespace Deploy.Tests.Docs;
 
-/// <summary>The link checker itself, on small Markdown trees in a temp directory: it must find what is broken.</summary>
+/// <summary>
+/// The link checker itself, on small Markdown trees in a temp directory: it must find what is broken.
+/// </summary>
 public sealed class MarkdownLinksTests
 {
     [Fact]

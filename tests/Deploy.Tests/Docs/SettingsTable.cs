@@ -52,9 +52,10 @@ internal static class SettingsTable
                 problems.Add($"{s.Key}: the docs say switch '{cells[0].TrimStart('|', ' ')}', the declaration '{SwitchCell(s)}'");
             }
 
-            if (cells[2].Replace("`", "", StringComparison.Ordinal) != (s.Default ?? "none"))
+            string documented = cells[2].Replace("`", "", StringComparison.Ordinal);
+            if (documented != (s.Default ?? "none"))
             {
-                problems.Add($"{s.Key}: the docs say default '{cells[2].Replace("`", "", StringComparison.Ordinal)}', the declaration '{s.Default ?? "none"}'");
+                problems.Add($"{s.Key}: the docs say default '{documented}', the declaration '{s.Default ?? "none"}'");
             }
         }
 
@@ -67,5 +68,6 @@ internal static class SettingsTable
         : $"`{s.Switch} {s.Value.Replace("|", "\\|", StringComparison.Ordinal)}`{(s.Repeatable ? " (repeatable)" : "")}";
 
     // A default that is a value is code (`9`); one that is described is prose, its first word code when it is a name.
-    private static string DefaultCell<TOptions>(Setting<TOptions> s) => s.Default is null ? "none" : s.DefaultIsDescribed ? s.Default : $"`{s.Default}`";
+    private static string DefaultCell<TOptions>(Setting<TOptions> s) =>
+        s.Default is null ? "none" : s.DefaultIsDescribed ? s.Default : $"`{s.Default}`";
 }

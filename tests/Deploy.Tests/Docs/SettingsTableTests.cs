@@ -39,6 +39,9 @@ public sealed class SettingsTableTests
     private static void AssertTableMatches<TOptions>(string page, IReadOnlyList<Setting<TOptions>> settings)
     {
         var problems = SettingsTable.Compare(Repository.ReadText(page), settings);
-        Assert.True(problems.Count == 0, $"{page} disagrees with the declaration; rows as declared:\n{SettingsTable.Render(settings)}\n" + string.Join('\n', problems));
+        Assert.True(
+            problems.Count == 0,
+            $"{page} disagrees with the declaration; rows as declared:\n{SettingsTable.Render(settings)}\n" +
+                string.Join('\n', problems));
     }
 }

@@ -31,7 +31,10 @@ public sealed class ForwarderOptionsReaderTests
     public void RepeatedSwitchesBecomeListsInTheirOrder()
     {
         Assert.True(CommandLine.TryParse(
-            ["--include", "/var/log/containers/*.log", "--include", "/var/lib/gravity/site/**/*.log", "--to", "tcp://a:1", "--to", "udp://b:2", "--exclude-namespace", "kube-system"],
+            [
+                "--include", "/var/log/containers/*.log", "--include", "/var/lib/gravity/site/**/*.log",
+                "--to", "tcp://a:1", "--to", "udp://b:2", "--exclude-namespace", "kube-system",
+            ],
             out var switches, out _, out _));
         var options = Read(out var errors, switches);
         Assert.Empty(errors);

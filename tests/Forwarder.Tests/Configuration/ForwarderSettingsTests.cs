@@ -4,13 +4,18 @@ using Microsoft.Extensions.Configuration;
 
 namespace Forwarder.Tests.Configuration;
 
-/// <summary>The declaration is the one description of the settings: the options type and --help agree with it.</summary>
+/// <summary>
+/// The declaration is the one description of the settings: the options type and --help agree with it.
+/// </summary>
 public sealed class ForwarderSettingsTests
 {
     [Fact]
     public void EveryOptionIsDeclaredOnceAndEveryDeclarationIsAnOption()
     {
-        var properties = typeof(ForwarderOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).Order(StringComparer.Ordinal);
+        var properties = typeof(ForwarderOptions)
+            .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Select(p => p.Name)
+            .Order(StringComparer.Ordinal);
         Assert.Equal(properties, ForwarderSettings.All.Select(s => s.Key).Order(StringComparer.Ordinal));
     }
 

@@ -87,7 +87,9 @@ public sealed class KubernetesPathTests
     [InlineData("/var/log/pods/default_web-0_uid/nginx/current.log")]
     [InlineData("/var/log/pods/default_web-0_uid/0.log")]
     [InlineData("/var/log/pods/default_web-0_uid/nginx/extra/0.log")]
-    [InlineData("/var/lib/docker/containers/3f2a9c1e5b7d4e6f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f/3f2a9c1e5b7d4e6f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f-json.log")]
+    [InlineData(
+        "/var/lib/docker/containers/3f2a9c1e5b7d4e6f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f/"
+        + "3f2a9c1e5b7d4e6f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f-json.log")]
     [InlineData("/home/user/app.log")]
     public void OtherFilesHaveNoPod(string path)
     {

@@ -13,7 +13,11 @@ public sealed class SyslogEncoderTests
     private static readonly SyslogEncoderOptions Options = new() { HostName = "node-1" };
 
     private static readonly PodIdentity Pod = new(
-        "default", "web-7d9c8b6f5-x2x4z", "nginx", "3f2a9c1e5b7d4e6f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f", "0b6a1c2d-3e4f-5a6b-7c8d-9e0f1a2b3c4d");
+        "default",
+        "web-7d9c8b6f5-x2x4z",
+        "nginx",
+        "3f2a9c1e5b7d4e6f8a9b0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f",
+        "0b6a1c2d-3e4f-5a6b-7c8d-9e0f1a2b3c4d");
 
     [Fact]
     public void WritesAMessageThatParsesBackToTheSameFields()
@@ -33,7 +37,12 @@ public sealed class SyslogEncoderTests
         var element = Assert.Single(message.StructuredData);
         Assert.Equal("k8s@32473", element.Id);
         Assert.Equal(
-            [new("namespace", "default"), new("pod", Pod.Pod), new("container", "nginx"), new("container_id", Pod.ContainerId!), new("pod_uid", Pod.PodUid!)],
+            [
+                new("namespace", "default"),
+                new("pod", Pod.Pod),
+                new("container", "nginx"),
+                new("container_id", Pod.ContainerId!),
+                new("pod_uid", Pod.PodUid!)],
             element.Parameters);
         Assert.Equal("GET / 200", message.MessageText);
     }
@@ -41,7 +50,13 @@ public sealed class SyslogEncoderTests
     [Fact]
     public void StderrHasItsSeverityAndMsgIdAndUnknownStreamsHaveStdoutsWithoutMsgId()
     {
-        var options = new SyslogEncoderOptions { HostName = "n", Facility = Facility.Local3, StdoutSeverity = Severity.Notice, StderrSeverity = Severity.Warning };
+        var options = new SyslogEncoderOptions
+        {
+            HostName = "n",
+            Facility = Facility.Local3,
+            StdoutSeverity = Severity.Notice,
+            StderrSeverity = Severity.Warning,
+        };
         var encoder = new SyslogEncoder(options, Pod, "c");
 
         var (_, stderr) = Encode(encoder, "e", LogStream.Stderr);
@@ -108,7 +123,11 @@ public sealed class SyslogEncoderTests
 
         var (text, message) = Encode(encoder, entry);
 
-        Assert.EndsWith($"pod_uid=\"{Pod.PodUid}\"][kube-syslog@32473 truncated=\"1048576\" partial=\"true\" malformed=\"true\"] cut", text, StringComparison.Ordinal);
+        Assert.EndsWith(
+            $"pod_uid=\"{Pod.PodUid}\"]" +
+            "[kube-syslog@32473 truncated=\"1048576\" partial=\"true\" malformed=\"true\"] cut",
+            text,
+            StringComparison.Ordinal);
         Assert.Equal(2, message.StructuredData.Count);
         var marker = message.StructuredData[1];
         Assert.Equal("kube-syslog@32473", marker.Id);

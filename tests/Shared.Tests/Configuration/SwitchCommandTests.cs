@@ -85,10 +85,16 @@ public sealed class SwitchCommandTests
         Assert.Contains("  An app that sends.", lines.Select(l => l.TrimEnd('\r')));
         var switchLines = lines.Where(l => l.StartsWith("  --", StringComparison.Ordinal) || l.StartsWith("  -?", StringComparison.Ordinal)).ToList();
         Assert.Equal(4, switchLines.Count);
-        Assert.Contains(switchLines, l => l.StartsWith("  --to <URI> ", StringComparison.Ordinal) && l.EndsWith("where to send", StringComparison.Ordinal));
+        Assert.Contains(
+            switchLines,
+            l => l.StartsWith("  --to <URI> ", StringComparison.Ordinal)
+                && l.EndsWith("where to send", StringComparison.Ordinal));
         Assert.Contains(switchLines, l => l.StartsWith("  --partial-flush-timeout <DURATION>  send a fragment", StringComparison.Ordinal));
         Assert.Contains(switchLines, l => l.Contains("-h, --help", StringComparison.Ordinal));
-        Assert.Single(switchLines.Select(l => l.IndexOf("  ", 2, StringComparison.Ordinal) + l[l.IndexOf("  ", 2, StringComparison.Ordinal)..].TakeWhile(c => c == ' ').Count()).Distinct());
+        Assert.Single(switchLines
+            .Select(l => l.IndexOf("  ", 2, StringComparison.Ordinal)
+                + l[l.IndexOf("  ", 2, StringComparison.Ordinal)..].TakeWhile(c => c == ' ').Count())
+            .Distinct());
         Assert.Equal("Exit codes: 0, 1.", lines[^1].TrimEnd('\r'));
     }
 }

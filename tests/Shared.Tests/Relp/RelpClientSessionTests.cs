@@ -10,7 +10,9 @@ public class RelpClientSessionTests
 
     private static ReadOnlyMemory<byte> Message(int i) => Encoding.UTF8.GetBytes($"<13>1 - host app - - - message {i}");
 
-    private static async Task<(ScriptedRelpServer Server, RelpClientSession Session, List<RelpAcknowledgement> Acks)> OpenAsync(int window = RelpClientOptions.DefaultWindowSize, int firstTxnr = 1)
+    private static async Task<(ScriptedRelpServer Server, RelpClientSession Session, List<RelpAcknowledgement> Acks)> OpenAsync(
+        int window = RelpClientOptions.DefaultWindowSize,
+        int firstTxnr = 1)
     {
         var server = new ScriptedRelpServer();
         var stream = await server.ConnectClientAsync();

@@ -17,7 +17,9 @@ public class RelpFrameReaderTests
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
 
     private static string Describe(RelpFrame frame) =>
-        $"{frame.Txnr} {Encoding.ASCII.GetString(frame.Name.ToArray())} {frame.DataLength}{(frame.IsOversize ? " oversize" : string.Empty)} [{Encoding.UTF8.GetString(frame.Data.ToArray())}]";
+        $"{frame.Txnr} {Encoding.ASCII.GetString(frame.Name.ToArray())} " +
+        $"{frame.DataLength}{(frame.IsOversize ? " oversize" : string.Empty)} " +
+        $"[{Encoding.UTF8.GetString(frame.Data.ToArray())}]";
 
     /// <summary>Feeds the stream in chunks (optionally one byte per segment), the way a pipe hands it over.</summary>
     private static List<string> ReadAll(byte[] stream, int chunkSize, bool oneBytePerSegment = false, int maxDataLength = 1024)
@@ -62,7 +64,8 @@ public class RelpFrameReaderTests
     [Fact]
     public void ClassifiesTheCommandsLibrelpKnows()
     {
-        var buffer = new ReadOnlySequence<byte>(Bytes("1 open 0\n2 syslog 1 x\n3 rsp 6 200 OK\n4 close 0\n0 serverclose 0\n5 starttls 0\n6 eventlog 0\n"));
+        var buffer = new ReadOnlySequence<byte>(Bytes(
+            "1 open 0\n2 syslog 1 x\n3 rsp 6 200 OK\n4 close 0\n0 serverclose 0\n5 starttls 0\n6 eventlog 0\n"));
         var reader = new RelpFrameReader();
         var commands = new List<RelpCommand>();
         while (reader.TryReadFrame(ref buffer, out var frame, out _) == OperationStatus.Done)
@@ -70,7 +73,16 @@ public class RelpFrameReaderTests
             commands.Add(frame.Command);
         }
 
-        Assert.Equal([RelpCommand.Open, RelpCommand.Syslog, RelpCommand.Rsp, RelpCommand.Close, RelpCommand.ServerClose, RelpCommand.StartTls, RelpCommand.Other], commands);
+        Assert.Equal(
+            [
+                RelpCommand.Open,
+                RelpCommand.Syslog,
+                RelpCommand.Rsp,
+                RelpCommand.Close,
+                RelpCommand.ServerClose,
+                RelpCommand.StartTls,
+                RelpCommand.Other],
+            commands);
     }
 
     [Fact]

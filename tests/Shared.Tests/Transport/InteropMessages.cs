@@ -77,12 +77,17 @@ internal static class InteropMessages
     private static StructuredDataElement Element(Random random)
     {
         var parameters = Enumerable.Range(0, random.Next(1, 5))
-            .Select(_ => (SdName(random), string.Concat(Enumerable.Range(0, random.Next(0, 6)).Select(_ => ValuePieces[random.Next(ValuePieces.Length)]))))
+            .Select(_ => (
+                SdName(random),
+                string.Concat(Enumerable.Range(0, random.Next(0, 6))
+                    .Select(_ => ValuePieces[random.Next(ValuePieces.Length)]))))
             .ToArray();
         return new StructuredDataElement(SdName(random) + "@" + random.Next(1, 65536), parameters);
     }
 
-    /// <summary>RFC 5424 SD-NAME: 1–32 PRINTUSASCII except '=', SP, ']' and '"'; '@' only in the SD-ID's suffix.</summary>
+    /// <summary>
+    /// RFC 5424 SD-NAME: 1–32 PRINTUSASCII except '=', SP, ']' and '"'; '@' only in the SD-ID's suffix.
+    /// </summary>
     private static string SdName(Random random)
     {
         const string Allowed = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:/!#$%&'()*+,;<>?[\\^`{|}~";

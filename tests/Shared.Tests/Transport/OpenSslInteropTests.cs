@@ -76,7 +76,13 @@ public sealed partial class OpenSslInteropTests : IDisposable
         string verify = requireClientCertificate ? $"-Verify 1 -verify_return_error -CAfile '{authority}'" : string.Empty;
 
         // s_server ends at EOF on stdin, so it gets a stdin that stays open; ForegroundProcess kills the whole tree.
-        var process = ForegroundProcess.Start("sh", ["-c", $"sleep 600 | '{Peers.Require("openssl")}' s_server -accept 127.0.0.1:0 -cert '{certificate}' -key '{key}' {verify} -ign_eof"]);
+        var process = ForegroundProcess.Start(
+            "sh",
+            [
+                "-c",
+                $"sleep 600 | '{Peers.Require("openssl")}' s_server -accept 127.0.0.1:0 " +
+                $"-cert '{certificate}' -key '{key}' {verify} -ign_eof",
+            ]);
         try
         {
             // Port 0: s_server prints the address it bound ("ACCEPT 127.0.0.1:43221"), so no port is picked in advance

@@ -10,21 +10,25 @@ public sealed class RelpSyslogSenderTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
-    private static List<string> Lines(int count, string prefix = "m") => Enumerable.Range(0, count).Select(i => $"<13>1 - host app - - - {prefix}{i}").ToList();
+    private static List<string> Lines(int count, string prefix = "m") =>
+        Enumerable.Range(0, count).Select(i => $"<13>1 - host app - - - {prefix}{i}").ToList();
 
-    private static List<ReadOnlyMemory<byte>> Bytes(IEnumerable<string> lines) => lines.Select(l => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(l)).ToList();
+    private static List<ReadOnlyMemory<byte>> Bytes(IEnumerable<string> lines) =>
+        lines.Select(l => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(l)).ToList();
 
-    private static RelpSyslogSender Sender(int port, int window = 128, TimeSpan? ackTimeout = null, int retries = int.MaxValue) => new(new SyslogSenderOptions
-    {
-        Host = "127.0.0.1",
-        Port = port,
-        Protocol = SyslogTransportProtocol.Relp,
-        RelpWindowSize = window,
-        RelpAckTimeout = ackTimeout ?? TimeSpan.FromSeconds(90),
-        ReconnectDelay = TimeSpan.FromMilliseconds(20),
-        MaxReconnectDelay = TimeSpan.FromMilliseconds(100),
-        MaxRetryAttempts = retries,
-    });
+    private static RelpSyslogSender Sender(
+        int port, int window = 128, TimeSpan? ackTimeout = null, int retries = int.MaxValue) =>
+        new(new SyslogSenderOptions
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Protocol = SyslogTransportProtocol.Relp,
+            RelpWindowSize = window,
+            RelpAckTimeout = ackTimeout ?? TimeSpan.FromSeconds(90),
+            ReconnectDelay = TimeSpan.FromMilliseconds(20),
+            MaxReconnectDelay = TimeSpan.FromMilliseconds(100),
+            MaxRetryAttempts = retries,
+        });
 
     [Fact]
     public async Task EveryMessageArrivesOnceInOrderAndTheSendReturnsWhenAllAreAcknowledged()
@@ -101,7 +105,13 @@ public sealed class RelpSyslogSenderTests
         await using var receiver = LoopbackRelpReceiver.Start();
         receiver.Rule = (m, _) => m.EndsWith("m7", StringComparison.Ordinal) ? Answer.Refuse : Answer.Ok;
         var log = new CollectingLogger();
-        await using var sender = new RelpSyslogSender(new SyslogSenderOptions { Host = "127.0.0.1", Port = receiver.Port, Protocol = SyslogTransportProtocol.Relp }, log);
+        var options = new SyslogSenderOptions
+        {
+            Host = "127.0.0.1",
+            Port = receiver.Port,
+            Protocol = SyslogTransportProtocol.Relp,
+        };
+        await using var sender = new RelpSyslogSender(options, log);
         var lines = Lines(20);
         var delivery = new RelpDelivery(Bytes(lines));
 
@@ -113,7 +123,11 @@ public sealed class RelpSyslogSenderTests
         Assert.Equal(19, delivery.Acknowledged);
         Assert.Equal("500 refused by test", delivery.FirstRefusal);
         Assert.Equal(1, sender.Counters.Refused);
-        Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("refused 1 messages", StringComparison.Ordinal) && e.Message.Contains("m7", StringComparison.Ordinal));
+        Assert.Contains(
+            log.Entries,
+            e => e.Level == LogLevel.Warning
+                && e.Message.Contains("refused 1 messages", StringComparison.Ordinal)
+                && e.Message.Contains("m7", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -173,7 +187,13 @@ public sealed class RelpSyslogSenderTests
     [Fact]
     public void RelpWithTlsIsRefusedWithAClearError()
     {
-        var errors = SyslogSenderOptionsValidator.Validate(new SyslogSenderOptions { Host = "h", Protocol = SyslogTransportProtocol.Relp, Tls = new SyslogTlsOptions() });
+        var options = new SyslogSenderOptions
+        {
+            Host = "h",
+            Protocol = SyslogTransportProtocol.Relp,
+            Tls = new SyslogTlsOptions(),
+        };
+        var errors = SyslogSenderOptionsValidator.Validate(options);
         Assert.Contains(errors, e => e.StartsWith("Tls is not supported with Protocol Relp yet", StringComparison.Ordinal));
     }
 
@@ -182,7 +202,8 @@ public sealed class RelpSyslogSenderTests
     [InlineData(65537)]
     public void AWindowOutsideItsRangeIsRefused(int window)
     {
-        var errors = SyslogSenderOptionsValidator.Validate(new SyslogSenderOptions { Host = "h", Protocol = SyslogTransportProtocol.Relp, RelpWindowSize = window });
+        var errors = SyslogSenderOptionsValidator.Validate(
+            new SyslogSenderOptions { Host = "h", Protocol = SyslogTransportProtocol.Relp, RelpWindowSize = window });
         Assert.Contains($"RelpWindowSize must be 1-65536, was {window}", errors);
     }
 }

@@ -5,7 +5,10 @@ using TestSupport;
 
 namespace Shared.Tests.Transport;
 
-/// <summary>Our senders into a real rsyslogd; every line it writes must be exactly what we sent (see <see cref="RsyslogRendering"/>).</summary>
+/// <summary>
+/// Our senders into a real rsyslogd; every line it writes must be exactly what we sent (see
+/// <see cref="RsyslogRendering"/>).
+/// </summary>
 public sealed class RsyslogInteropTests
 {
     private const int Count = 1000;
@@ -39,11 +42,18 @@ public sealed class RsyslogInteropTests
         await using var rsyslog = await RsyslogProcess.StartAsync(directory);
 
         var messages = InteropMessages.Generate(200, seed: 5426, maxBodyBytes: 1024);
-        var options = new SyslogSenderOptions { Host = "127.0.0.1", Port = rsyslog.UdpPort, Protocol = SyslogTransportProtocol.Udp, MaxDatagramSize = 8192 };
+        var options = new SyslogSenderOptions
+        {
+            Host = "127.0.0.1",
+            Port = rsyslog.UdpPort,
+            Protocol = SyslogTransportProtocol.Udp,
+            MaxDatagramSize = 8192,
+        };
         await using var sender = new UdpSyslogSender(options);
 
         // UDP has no backpressure: a burst of 200 overflows rsyslogd's receive buffer now and then (the kernel counts
-        // it in RcvbufErrors). Bursts of 20, each awaited in the file, measure rsyslog's parsing, not the socket buffer.
+        // it in RcvbufErrors). Bursts of 20, each awaited in the file, measure rsyslog's parsing, not the socket
+        // buffer.
         foreach (var burst in messages.Chunk(20))
         {
             await sender.SendAsync(burst.Select(m => (ReadOnlyMemory<byte>)InteropMessages.ToBytes(m)).ToList());
@@ -59,12 +69,18 @@ public sealed class RsyslogInteropTests
     {
         try
         {
-            await Wait.UntilAsync(() => rsyslog.ReadLines().Count >= messages.Count, $"rsyslogd to write {messages.Count} lines", TimeSpan.FromSeconds(30));
+            await Wait.UntilAsync(
+                () => rsyslog.ReadLines().Count >= messages.Count,
+                $"rsyslogd to write {messages.Count} lines",
+                TimeSpan.FromSeconds(30));
         }
         catch (Xunit.Sdk.XunitException e)
         {
             var written = rsyslog.ReadLines();
-            throw new Xunit.Sdk.XunitException($"{e.Message} It wrote {written.Count}, the last: {(written.Count > 0 ? written[^1] : "none")}{Environment.NewLine}rsyslogd said: {rsyslog.Diagnostics}");
+            string last = written.Count > 0 ? written[^1] : "none";
+            throw new Xunit.Sdk.XunitException(
+                $"{e.Message} It wrote {written.Count}, the last: {last}{Environment.NewLine}" +
+                $"rsyslogd said: {rsyslog.Diagnostics}");
         }
 
         var lines = rsyslog.ReadLines();
@@ -72,7 +88,10 @@ public sealed class RsyslogInteropTests
         for (int i = 0; i < messages.Count; i++)
         {
             string expected = RsyslogRendering.Line(messages[i], framing);
-            Assert.True(expected == lines[i], $"line {i} differs.{Environment.NewLine}sent:     {messages[i]}{Environment.NewLine}expected: {expected}{Environment.NewLine}actual:   {lines[i]}");
+            Assert.True(
+                expected == lines[i],
+                $"line {i} differs.{Environment.NewLine}sent:     {messages[i]}{Environment.NewLine}" +
+                $"expected: {expected}{Environment.NewLine}actual:   {lines[i]}");
         }
     }
 }

@@ -26,7 +26,9 @@ namespace Shared.Tests.Transport;
 /// </summary>
 internal static class RsyslogRendering
 {
-    /// <summary>The expected line; UDP behaves as <see cref="SyslogFraming.OctetCounting"/> (the datagram is the message).</summary>
+    /// <summary>
+    /// The expected line; UDP behaves as <see cref="SyslogFraming.OctetCounting"/> (the datagram is the message).
+    /// </summary>
     public static string Line(SyslogMessage message, SyslogFraming framing)
     {
         string[] fields =
@@ -58,7 +60,10 @@ internal static class RsyslogRendering
             foreach (var (name, value) in element.Parameters)
             {
                 text.Append(' ').Append(name).Append("=\"")
-                    .Append(value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal))
+                    .Append(value
+                        .Replace("\\", "\\\\", StringComparison.Ordinal)
+                        .Replace("\"", "\\\"", StringComparison.Ordinal)
+                        .Replace("]", "\\]", StringComparison.Ordinal))
                     .Append('"');
             }
 

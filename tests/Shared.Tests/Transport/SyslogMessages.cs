@@ -11,7 +11,9 @@ internal static class SyslogMessages
     public static ReadOnlyMemory<byte>[] Batch(int count, int from = 0, string text = "hello") =>
         Enumerable.Range(from, count).Select(i => (ReadOnlyMemory<byte>)Numbered(i, text)).ToArray();
 
-    /// <summary>The octet-counted stream of <paramref name="messages"/>, written independently of FrameWriter.</summary>
+    /// <summary>
+    /// The octet-counted stream of <paramref name="messages"/>, written independently of FrameWriter.
+    /// </summary>
     public static byte[] OctetCounted(IEnumerable<ReadOnlyMemory<byte>> messages) =>
         messages.SelectMany(m => Encoding.ASCII.GetBytes($"{m.Length} ").Concat(m.ToArray())).ToArray();
 }

@@ -79,7 +79,11 @@ public sealed class SyslogSenderOptionsValidatorTests
         var options = new SyslogSenderOptions { Host = "", Port = 70000 };
 
         var error = Assert.Throws<ArgumentException>(() => SyslogSender.Create(options));
-        Assert.StartsWith("Host must be a DNS name or an IP address, was ''" + Environment.NewLine + "Port must be 1-65535, was 70000", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith(
+            "Host must be a DNS name or an IP address, was ''" + Environment.NewLine
+                + "Port must be 1-65535, was 70000",
+            error.Message,
+            StringComparison.Ordinal);
         Assert.Equal(
             ["Forwarder:Target:Host must be a DNS name or an IP address, was ''", "Forwarder:Target:Port must be 1-65535, was 70000"],
             SyslogSenderOptionsValidator.Validate(options, "Forwarder:Target:"));

@@ -24,7 +24,13 @@ public sealed class SyslogSenderOptionsValidatorTlsTests : IDisposable
     [Fact]
     public void TlsWithReadableFilesIsValid()
     {
-        var options = Options(new SyslogTlsOptions { CaFile = _caFile, CertificateFile = _certificateFile, KeyFile = _keyFile, ServerName = "collector.logging.svc" });
+        var options = Options(new SyslogTlsOptions
+        {
+            CaFile = _caFile,
+            CertificateFile = _certificateFile,
+            KeyFile = _keyFile,
+            ServerName = "collector.logging.svc",
+        });
 
         Assert.Empty(SyslogSenderOptionsValidator.Validate(options));
     }

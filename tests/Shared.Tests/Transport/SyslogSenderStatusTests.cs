@@ -6,7 +6,9 @@ using TestSupport;
 
 namespace Shared.Tests.Transport;
 
-/// <summary><see cref="ISyslogSender.IsConnected"/> and <see cref="SyslogSenderCounters.LastError"/>, what a status page shows.</summary>
+/// <summary>
+/// <see cref="ISyslogSender.IsConnected"/> and <see cref="SyslogSenderCounters.LastError"/>, what a status page shows.
+/// </summary>
 public sealed class SyslogSenderStatusTests
 {
     [Fact]

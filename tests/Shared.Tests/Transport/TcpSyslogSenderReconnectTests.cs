@@ -62,7 +62,10 @@ public sealed class TcpSyslogSenderReconnectTests
 
         // Without the check before writing, the second batch would be written into the closed connection and lost
         // when the peer answers with RST; here it must arrive whole on the second connection.
-        await Wait.UntilAsync(() => receiver.ConnectionCount == 2 && receiver.Connections[1].Length == SyslogMessages.OctetCounted(second).Length, "the second batch");
+        await Wait.UntilAsync(
+            () => receiver.ConnectionCount == 2
+                && receiver.Connections[1].Length == SyslogMessages.OctetCounted(second).Length,
+            "the second batch");
         Assert.Equal(SyslogMessages.OctetCounted(first), receiver.Connections[0]);
         Assert.Equal(SyslogMessages.OctetCounted(second), receiver.Connections[1]);
         Assert.Equal(1, sender.Counters.Reconnects);
@@ -81,7 +84,10 @@ public sealed class TcpSyslogSenderReconnectTests
 
         await Wait.ForAsync(sender.SendAsync(batch).AsTask(), "the batch to be resent", TimeSpan.FromSeconds(30));
 
-        await Wait.UntilAsync(() => receiver.ConnectionCount == 2 && receiver.Connections[1].Length == expected.Length, "the whole batch on the second connection", TimeSpan.FromSeconds(30));
+        await Wait.UntilAsync(
+            () => receiver.ConnectionCount == 2 && receiver.Connections[1].Length == expected.Length,
+            "the whole batch on the second connection",
+            TimeSpan.FromSeconds(30));
         var connections = receiver.Connections;
         Assert.True(connections[0].Length < expected.Length, $"the first connection got {connections[0].Length} of {expected.Length} bytes");
         Assert.Equal(expected.AsSpan(0, connections[0].Length).ToArray(), connections[0]);
@@ -98,7 +104,10 @@ public sealed class TcpSyslogSenderReconnectTests
 
         var sending = sender.SendAsync(SyslogMessages.Batch(10), cancellation.Token).AsTask();
 
-        var error = await Wait.ForAsync(Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending), "the send to be cancelled", TimeSpan.FromSeconds(5));
+        var error = await Wait.ForAsync(
+            Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending),
+            "the send to be cancelled",
+            TimeSpan.FromSeconds(5));
         Assert.Equal(cancellation.Token, error.CancellationToken);
         Assert.Equal(0, sender.Counters.MessagesSent);
     }

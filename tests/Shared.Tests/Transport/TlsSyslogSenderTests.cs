@@ -139,7 +139,8 @@ public sealed class TlsSyslogSenderTests : IDisposable
         var error = await Assert.ThrowsAsync<IOException>(async () => await sender.SendAsync(SyslogMessages.Numbered(1)));
 
         Assert.Equal(
-            $"TLS handshake with 127.0.0.1:{receiver.Port} failed: RemoteCertificateNameMismatch (the certificate is not issued for 'collector.other.test')",
+            $"TLS handshake with 127.0.0.1:{receiver.Port} failed: RemoteCertificateNameMismatch (the certificate is " +
+            "not issued for 'collector.other.test')",
             error.Message);
         Assert.Single(logger.WithEvent(RetryingEvent));
         Assert.Empty(receiver.Messages);

@@ -76,7 +76,9 @@ public sealed class UdpSyslogSenderTests
         }
 
         var logger = new CollectingLogger();
-        await using var sender = new UdpSyslogSender(new SyslogSenderOptions { Host = "127.0.0.1", Port = port, Protocol = SyslogTransportProtocol.Udp }, logger);
+        await using var sender = new UdpSyslogSender(
+            new SyslogSenderOptions { Host = "127.0.0.1", Port = port, Protocol = SyslogTransportProtocol.Udp },
+            logger);
 
         // Linux reports the ICMP port unreachable of one datagram on the next send of the connected socket.
         for (int i = 0; i < 20; i++)
@@ -95,7 +97,13 @@ public sealed class UdpSyslogSenderTests
     {
         var time = new FakeTimeProvider();
         var logger = new CollectingLogger();
-        var options = new SyslogSenderOptions { Host = "host.invalid", Protocol = SyslogTransportProtocol.Udp, ReconnectDelay = TimeSpan.FromHours(1), MaxReconnectDelay = TimeSpan.FromHours(1) };
+        var options = new SyslogSenderOptions
+        {
+            Host = "host.invalid",
+            Protocol = SyslogTransportProtocol.Udp,
+            ReconnectDelay = TimeSpan.FromHours(1),
+            MaxReconnectDelay = TimeSpan.FromHours(1),
+        };
         await using var sender = new UdpSyslogSender(options, logger, time);
 
         // .invalid never resolves (RFC 6761): the first send fails on DNS, the rest within ReconnectDelay fail at once.
@@ -117,7 +125,9 @@ public sealed class UdpSyslogSenderTests
         using var receiver = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         await using var sender = new UdpSyslogSender(Options(receiver));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await sender.SendAsync(SyslogMessages.Numbered(1), new CancellationToken(canceled: true)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await sender.SendAsync(
+            SyslogMessages.Numbered(1),
+            new CancellationToken(canceled: true)));
         Assert.Equal(0, sender.Counters.MessagesSent + sender.Counters.FailedSends);
     }
 

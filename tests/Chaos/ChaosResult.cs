@@ -28,17 +28,45 @@ public sealed record ChaosResult(
         long total = Written.Sum();
         int collectorKills = Kills.Count(k => k.Target == Target.Collector);
         int forwarderKills = Kills.Count(k => k.Target == Target.Forwarder);
+        double medianDown = Median(Kills.Select(k => k.Down.TotalMilliseconds));
+        double medianStart = Median(Kills.Select(k => k.Start.TotalSeconds));
         var text = new StringBuilder();
-        void Line(FormattableString line) => text.AppendLine(line.ToString(CultureInfo.InvariantCulture));
+
+        // In parts, so that a long line can be written as pieces that fit the editor's width.
+        void Line(params FormattableString[] parts)
+        {
+            foreach (var part in parts)
+            {
+                text.Append(part.ToString(CultureInfo.InvariantCulture));
+            }
+
+            text.AppendLine();
+        }
+
         Line($"chaos run, seed {Settings.Seed}: {Settings.Files} container logs, Forwarder → Collector over relp://");
-        Line($"  written      {total} lines in {Writing.TotalSeconds:0.0} s = {total / Writing.TotalSeconds:0} lines/s (target {Settings.LinesPerSecond}), {Rotations} rotations at {Settings.RotateBytes / 1024} KiB");
-        Line($"  kills        {collectorKills} Collector, {forwarderKills} Forwarder (SIGKILL; down {Median(Kills.Select(k => k.Down.TotalMilliseconds)):0} ms median, start {Median(Kills.Select(k => k.Start.TotalSeconds)):0.0} s median)");
-        Line($"  stored       {Delivery.Lines} lines in {MessagesFiles} messages files ({MessagesBytes / (1024.0 * 1024):0.0} MiB), drained {Drain.TotalSeconds:0.0} s after the writing stopped");
+        Line(
+            $"  written      {total} lines in {Writing.TotalSeconds:0.0} s = {total / Writing.TotalSeconds:0} lines/s ",
+            $"(target {Settings.LinesPerSecond}), {Rotations} rotations at {Settings.RotateBytes / 1024} KiB");
+        Line(
+            $"  kills        {collectorKills} Collector, {forwarderKills} Forwarder ",
+            $"(SIGKILL; down {medianDown:0} ms median, start {medianStart:0.0} s median)");
+        Line(
+            $"  stored       {Delivery.Lines} lines in {MessagesFiles} messages files ",
+            $"({MessagesBytes / (1024.0 * 1024):0.0} MiB), ",
+            $"drained {Drain.TotalSeconds:0.0} s after the writing stopped");
         Line($"  lost         {Delivery.Lost}");
         Line($"  stored twice {Delivery.StoredTwice}");
-        Line($"  out of order {Delivery.OutOfOrder}   not written {Delivery.Foreign}   without origin {Delivery.WithoutOrigin}   origin breaks {Delivery.OriginBreaks}");
-        Line($"  collector    duplicates dropped {DuplicatesDroppedMetric} (kubesyslog_collector_source_duplicates_total at the end; {DuplicatesDroppedSeen} added up over the {collectorKills + 1} Collector processes), gaps {GapsMetric} (…_source_gaps_total)");
-        Line($"  sources      {Sources.Listed} listed by /api/v1/sources ({Delivery.Sources.Count} in the files), gaps {Sources.Gaps}, {Sources.Problems.Count} disagreements with the files");
+        Line(
+            $"  out of order {Delivery.OutOfOrder}   not written {Delivery.Foreign}   ",
+            $"without origin {Delivery.WithoutOrigin}   origin breaks {Delivery.OriginBreaks}");
+        Line(
+            $"  collector    duplicates dropped {DuplicatesDroppedMetric} ",
+            $"(kubesyslog_collector_source_duplicates_total at the end; ",
+            $"{DuplicatesDroppedSeen} added up over the {collectorKills + 1} Collector processes), ",
+            $"gaps {GapsMetric} (…_source_gaps_total)");
+        Line(
+            $"  sources      {Sources.Listed} listed by /api/v1/sources ({Delivery.Sources.Count} in the files), ",
+            $"gaps {Sources.Gaps}, {Sources.Problems.Count} disagreements with the files");
         foreach (string example in Delivery.Examples.Concat(Sources.Problems.Take(10)))
         {
             Line($"    {example}");

@@ -57,7 +57,12 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
             forwarderHttp,
             "/healthz");
 
-        var plan = KillPlan.Draw(new Random(settings.Seed), settings.CollectorKills, settings.ForwarderKills, settings.Duration, settings.MaxRestartDelay);
+        var plan = KillPlan.Draw(
+            new Random(settings.Seed),
+            settings.CollectorKills,
+            settings.ForwarderKills,
+            settings.Duration,
+            settings.MaxRestartDelay);
         await using var writer = new RotatingWriter(logs, settings.LinesPerSecond, settings.RotateBytes);
         await collector.StartAsync();
         _duplicatesAtStart = await DuplicatesAsync(collector);
@@ -92,7 +97,11 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
                 }
 
                 done.Add(new KillDone(kill.Target, at, kill.Down, restart.Elapsed));
-                log(string.Create(CultureInfo.InvariantCulture, $"kill {k + 1}/{plan.Kills.Count}: {kill.Target} at {at.TotalSeconds:0.0} s, down {kill.Down.TotalMilliseconds:0} ms, ready {restart.Elapsed.TotalSeconds:0.0} s after its start; {writer.Total} lines written"));
+                log(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"kill {k + 1}/{plan.Kills.Count}: {kill.Target} at {at.TotalSeconds:0.0} s, " +
+                    $"down {kill.Down.TotalMilliseconds:0} ms, " +
+                    $"ready {restart.Elapsed.TotalSeconds:0.0} s after its start; {writer.Total} lines written"));
             }
 
             var rest = settings.Duration - writer.Elapsed;
@@ -107,10 +116,16 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
         }
 
         var written = writer.Written;
-        log(string.Create(CultureInfo.InvariantCulture, $"writing stopped: {writer.Total} lines in {writer.Elapsed.TotalSeconds:0.0} s ({writer.Total / writer.Elapsed.TotalSeconds:0} lines/s), {writer.Rotations} rotations"));
+        log(string.Create(
+            CultureInfo.InvariantCulture,
+            $"writing stopped: {writer.Total} lines in {writer.Elapsed.TotalSeconds:0.0} s " +
+            $"({writer.Total / writer.Elapsed.TotalSeconds:0} lines/s), {writer.Rotations} rotations"));
         var drain = Stopwatch.StartNew();
         long arrived = await DrainAsync(collector, messages, written.Sum());
-        log(string.Create(CultureInfo.InvariantCulture, $"drained: {arrived} lines listed by /api/v1/sources, quiet {settings.Quiet.TotalSeconds:0} s, {drain.Elapsed.TotalSeconds:0.0} s after the writing stopped"));
+        log(string.Create(
+            CultureInfo.InvariantCulture,
+            $"drained: {arrived} lines listed by /api/v1/sources, quiet {settings.Quiet.TotalSeconds:0} s, " +
+            $"{drain.Elapsed.TotalSeconds:0.0} s after the writing stopped"));
 
         string sourcesJson = await collector.GetAsync("api/v1/sources");
         string metrics = await collector.GetAsync("metrics");
@@ -201,5 +216,7 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 }
 
-/// <summary>A kill as it happened: when (since the writing started), how long the program was down, how long its start took.</summary>
+/// <summary>
+/// A kill as it happened: when (since the writing started), how long the program was down, how long its start took.
+/// </summary>
 public readonly record struct KillDone(Target Target, TimeSpan At, TimeSpan Down, TimeSpan Start);

@@ -24,7 +24,8 @@ public sealed record ChaosSettings(
 {
     public const string Usage =
         "usage: Chaos --forwarder Forwarder.dll --collector Collector.dll [--files 8] [--rate 20000] [--collector-kills 20] " +
-        "[--forwarder-kills 20] [--duration 120s] [--seed N] [--rotate-size 4MiB] [--quiet 5s] [--restart-delay 1000ms] [--log-level Warning] [--keep]";
+        "[--forwarder-kills 20] [--duration 120s] [--seed N] [--rotate-size 4MiB] [--quiet 5s] " +
+        "[--restart-delay 1000ms] [--log-level Warning] [--keep]";
 
     public static ChaosSettings Parse(string[] args)
     {
@@ -80,10 +81,14 @@ public sealed record ChaosSettings(
     }
 
     private static int Positive(string name, string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new ArgumentException($"{name} must be a positive integer, was '{text}'");
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0
+            ? n
+            : throw new ArgumentException($"{name} must be a positive integer, was '{text}'");
 
     private static int NotNegative(string name, string text) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? n : throw new ArgumentException($"{name} must be 0 or more, was '{text}'");
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n)
+            ? n
+            : throw new ArgumentException($"{name} must be 0 or more, was '{text}'");
 
     /// <summary>500ms, 30s, 2m.</summary>
     private static TimeSpan ParseDuration(string name, string text)

@@ -36,7 +36,9 @@ public sealed class DeliveryReport
     /// <summary>Chaos lines without an origin element.</summary>
     public long WithoutOrigin { get; private set; }
 
-    /// <summary>Lines whose range does not start where their source's previous one ended (or, for the first, at 0).</summary>
+    /// <summary>
+    /// Lines whose range does not start where their source's previous one ended (or, for the first, at 0).
+    /// </summary>
     public long OriginBreaks { get; private set; }
 
     public IReadOnlyDictionary<string, SourceTally> Sources => _sources;
@@ -128,7 +130,9 @@ public sealed class DeliveryReport
     }
 }
 
-/// <summary>One origin source as the messages files hold it: its log, its lines, the first FROM and the furthest TO.</summary>
+/// <summary>
+/// One origin source as the messages files hold it: its log, its lines, the first FROM and the furthest TO.
+/// </summary>
 public sealed class SourceTally(string id, int file, long first)
 {
     public string Id { get; } = id;

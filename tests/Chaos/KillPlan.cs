@@ -1,6 +1,8 @@
 namespace Chaos;
 
-/// <summary>Which program is killed when, and how long it stays down: drawn from the seed, so a run can be repeated.</summary>
+/// <summary>
+/// Which program is killed when, and how long it stays down: drawn from the seed, so a run can be repeated.
+/// </summary>
 public sealed record KillPlan(IReadOnlyList<Kill> Kills)
 {
     /// <summary>
@@ -12,7 +14,10 @@ public sealed record KillPlan(IReadOnlyList<Kill> Kills)
         var targets = Enumerable.Repeat(Target.Collector, collectorKills).Concat(Enumerable.Repeat(Target.Forwarder, forwarderKills)).ToArray();
         random.Shuffle(targets);
         var moments = targets.Select(_ => duration * (0.05 + (0.9 * random.NextDouble()))).Order().ToArray();
-        var kills = targets.Select((t, i) => new Kill(t, moments[i], TimeSpan.FromMilliseconds(random.Next(50, (int)Math.Max(51, maxRestartDelay.TotalMilliseconds))))).ToList();
+        int maxDown = (int)Math.Max(51, maxRestartDelay.TotalMilliseconds);
+        var kills = targets
+            .Select((t, i) => new Kill(t, moments[i], TimeSpan.FromMilliseconds(random.Next(50, maxDown))))
+            .ToList();
         return new KillPlan(kills);
     }
 }
@@ -23,5 +28,8 @@ public enum Target
     Forwarder,
 }
 
-/// <summary>At <see cref="At"/> after the writing started, SIGKILL <see cref="Target"/> and start it again <see cref="Down"/> later.</summary>
+/// <summary>
+/// At <see cref="At"/> after the writing started, SIGKILL <see cref="Target"/> and start it again
+/// <see cref="Down"/> later.
+/// </summary>
 public readonly record struct Kill(Target Target, TimeSpan At, TimeSpan Down);

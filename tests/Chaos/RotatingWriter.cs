@@ -6,9 +6,9 @@ namespace Chaos;
 
 /// <summary>
 /// Appends numbered lines to container logs at a steady total rate, round robin, and rotates each log as its runtime
-/// does when it passes the rotation size: CRI logs as kubelet (<c>0.log</c> → <c>0.log.&lt;time&gt;</c>), docker logs as
-/// json-file (<c>-json.log</c> → <c>.1</c>, the older ones shifted to <c>.2</c>, <c>.3</c> …). Rotated files are kept,
-/// so every line written stays readable and whatever goes missing was lost by the pipeline.
+/// does when it passes the rotation size: CRI logs as kubelet (<c>0.log</c> → <c>0.log.&lt;time&gt;</c>), docker
+/// logs as json-file (<c>-json.log</c> → <c>.1</c>, the older ones shifted to <c>.2</c>, <c>.3</c> …). Rotated files
+/// are kept, so every line written stays readable and whatever goes missing was lost by the pipeline.
 /// </summary>
 public sealed class RotatingWriter(IReadOnlyList<ContainerLog> logs, int linesPerSecond, long rotateBytes) : IAsyncDisposable
 {
@@ -20,7 +20,9 @@ public sealed class RotatingWriter(IReadOnlyList<ContainerLog> logs, int linesPe
     private CancellationTokenSource? _stop;
     private Task _loop = Task.CompletedTask;
 
-    /// <summary>Lines written so far to each log: log f holds numbers 0 … Written[f]-1 (over all its generations).</summary>
+    /// <summary>
+    /// Lines written so far to each log: log f holds numbers 0 … Written[f]-1 (over all its generations).
+    /// </summary>
     public IReadOnlyList<long> Written => [.. Enumerable.Range(0, _written.Length).Select(f => Interlocked.Read(ref _written[f]))];
 
     public long Total => Written.Sum();

@@ -34,7 +34,9 @@ public sealed record SourcesCheck(int Listed, long Gaps, long DuplicatesDropped,
             }
             else if ((tally.Lines, tally.First, tally.Last) != (lines, first, last))
             {
-                problems.Add($"source {id}: the files hold {tally.Lines} lines {tally.First}-{tally.Last}, the API says {lines} lines {first}-{last}");
+                problems.Add(
+                    $"source {id}: the files hold {tally.Lines} lines {tally.First}-{tally.Last}, " +
+                    $"the API says {lines} lines {first}-{last}");
             }
         }
 

@@ -100,5 +100,7 @@ public static partial class StoredLines
     private static partial Regex Origin();
 }
 
-/// <summary>A stored line: its number (null when it is not a chaos line) and its origin (null source when it has none).</summary>
+/// <summary>
+/// A stored line: its number (null when it is not a chaos line) and its origin (null source when it has none).
+/// </summary>
 public sealed record StoredLine(string Text, (int File, long N)? Key, string? Source, long From, long To);

@@ -30,7 +30,9 @@ internal sealed class LoadSession(int id, LoadSettings settings, LatencyHistogra
 
     public string? Failure { get; private set; }
 
-    /// <summary>The message body's mark: the check finds the session and the sequence number in the stored line by it.</summary>
+    /// <summary>
+    /// The message body's mark: the check finds the session and the sequence number in the stored line by it.
+    /// </summary>
     public static string Mark(int session, int seq) => string.Create(CultureInfo.InvariantCulture, $"relpload session={session:D5} seq={seq:D9} ");
 
     public static byte[] Message(int session, int seq, int size)
@@ -48,7 +50,10 @@ internal sealed class LoadSession(int id, LoadSettings settings, LatencyHistogra
         return await RelpClientSession.OpenAsync(client.GetStream(), options);
     }
 
-    /// <summary>Sends <see cref="LoadSettings.MessagesPerSession"/> messages paced from <paramref name="start"/> (a Stopwatch timestamp), then closes.</summary>
+    /// <summary>
+    /// Sends <see cref="LoadSettings.MessagesPerSession"/> messages paced from <paramref name="start"/> (a Stopwatch
+    /// timestamp), then closes.
+    /// </summary>
     public async Task RunAsync(RelpClientSession session, long start, CancellationToken stop)
     {
         long interval = Stopwatch.Frequency / settings.Rate;

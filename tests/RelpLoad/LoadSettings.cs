@@ -6,9 +6,19 @@ namespace RelpLoad;
 /// The load generator's command line: <c>--collector PATH [--sessions 1000] [--rate 100] [--seconds 60] [--size 200]
 /// [--window 128] [--ack-after write|fsync] [-- collector args…]</c>.
 /// </summary>
-internal sealed record LoadSettings(string Collector, int Sessions, int Rate, int Seconds, int Size, int Window, string AckAfter, IReadOnlyList<string> CollectorArgs)
+internal sealed record LoadSettings(
+    string Collector,
+    int Sessions,
+    int Rate,
+    int Seconds,
+    int Size,
+    int Window,
+    string AckAfter,
+    IReadOnlyList<string> CollectorArgs)
 {
-    public const string Usage = "usage: RelpLoad --collector PATH [--sessions 1000] [--rate 100] [--seconds 60] [--size 200] [--window 128] [--ack-after write|fsync] [-- collector args]";
+    public const string Usage =
+        "usage: RelpLoad --collector PATH [--sessions 1000] [--rate 100] [--seconds 60] [--size 200] [--window 128] " +
+        "[--ack-after write|fsync] [-- collector args]";
 
     /// <summary>Messages each session sends: rate × seconds.</summary>
     public int MessagesPerSession => Rate * Seconds;
@@ -30,7 +40,9 @@ internal sealed record LoadSettings(string Collector, int Sessions, int Rate, in
                 case "--size": size = Positive(args, ++i); break;
                 case "--window": window = Positive(args, ++i); break;
                 case "--ack-after":
-                    ackAfter = args[++i] is "write" or "fsync" ? args[i] : throw new ArgumentException($"--ack-after must be write or fsync, was '{args[i]}'");
+                    ackAfter = args[++i] is "write" or "fsync"
+                        ? args[i]
+                        : throw new ArgumentException($"--ack-after must be write or fsync, was '{args[i]}'");
                     break;
                 case "--": extra.AddRange(args[(i + 1)..]); i = args.Length; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");

@@ -24,7 +24,9 @@ catch (Exception e) when (e is ArgumentException or FormatException or IndexOutO
 long limit = ResourceSampler.OpenFileLimit();
 if (limit < settings.Sessions + 256)
 {
-    Console.Error.WriteLine($"relp-load: the open-file limit is {limit}, too low for {settings.Sessions} sessions; raise it (ulimit -n {settings.Sessions + 1024})");
+    Console.Error.WriteLine(
+        $"relp-load: the open-file limit is {limit}, too low for {settings.Sessions} sessions; " +
+        $"raise it (ulimit -n {settings.Sessions + 1024})");
     return 2;
 }
 
@@ -65,7 +67,12 @@ if (relp is null || http is null)
 var sampler = new ResourceSampler(collector.Id);
 var clock = Stopwatch.StartNew();
 var startup = sampler.Take(clock.Elapsed);
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"collector pid {collector.Id} on {relp} (--relp-ack-after {settings.AckAfter}), {settings.Sessions} sessions × {settings.Rate} msgs/s × {settings.Seconds} s, {settings.Size} B messages, window {settings.Window}; {Environment.ProcessorCount} cores, load {startup.Load:0.00}, RSS at start {Mb(startup.RssBytes)} MB"));
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"collector pid {collector.Id} on {relp} (--relp-ack-after {settings.AckAfter}), " +
+    $"{settings.Sessions} sessions × {settings.Rate} msgs/s × {settings.Seconds} s, {settings.Size} B messages, " +
+    $"window {settings.Window}; {Environment.ProcessorCount} cores, load {startup.Load:0.00}, " +
+    $"RSS at start {Mb(startup.RssBytes)} MB"));
 
 var ackLatency = new LatencyHistogram();
 var sendLag = new LatencyHistogram();
@@ -80,7 +87,9 @@ foreach (var group in sessions.Chunk(100))
 
 var connected = sampler.Take(clock.Elapsed);
 double generatorCpuAtStart = ResourceSampler.CpuSeconds(Environment.ProcessId);
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{settings.Sessions} sessions open after {connected.At.TotalSeconds:0.0} s; RSS {Mb(connected.RssBytes)} MB"));
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"{settings.Sessions} sessions open after {connected.At.TotalSeconds:0.0} s; RSS {Mb(connected.RssBytes)} MB"));
 Console.WriteLine("     t s       sent      acked  RSS MB  CPU %  load");
 
 using var stopSampling = new CancellationTokenSource();
@@ -97,7 +106,12 @@ var sampling = sampler.RunAsync(clock, s =>
 
     double cpu = (s.CpuSeconds - lastCpu) / (s.At - lastAt).TotalSeconds * 100;
     (lastCpu, lastAt) = (s.CpuSeconds, s.At);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(s.At - sendStart).TotalSeconds,6:0} {sessions.Sum(x => (long)x.Sent),10} {sessions.Sum(x => (long)x.Acknowledged),10} {Mb(s.RssBytes),7} {cpu,6:0} {s.Load,5:0.00}"));
+    long sentNow = sessions.Sum(x => (long)x.Sent);
+    long ackedNow = sessions.Sum(x => (long)x.Acknowledged);
+    Console.WriteLine(string.Create(
+        CultureInfo.InvariantCulture,
+        $"{(s.At - sendStart).TotalSeconds,6:0} {sentNow,10} {ackedNow,10} " +
+        $"{Mb(s.RssBytes),7} {cpu,6:0} {s.Load,5:0.00}"));
 }, stopSampling.Token);
 
 long start = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 5);
@@ -125,22 +139,46 @@ double generatorCpu = ResourceSampler.CpuSeconds(Environment.ProcessId) - genera
 double seconds = (sendEnd - sendStart).TotalSeconds;
 
 Console.WriteLine();
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"sent {sent}, acknowledged {acknowledged}, refused {sessions.Sum(s => s.Refused)} in {seconds:0.0} s ({acknowledged / seconds:0} msgs/s); sessions failed: {failures.Count}"));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ack latency: p50 {Ms(ackLatency.Quantile(0.5))} ms, p99 {Ms(ackLatency.Quantile(0.99))} ms, p99.9 {Ms(ackLatency.Quantile(0.999))} ms, max {Ms(ackLatency.Max)} ms ({ackLatency.Count} answers)"));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generator lag behind schedule: p50 {Ms(sendLag.Quantile(0.5))} ms, p99 {Ms(sendLag.Quantile(0.99))} ms, max {Ms(sendLag.Max)} ms"));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"collector RSS: peak {Mb(peakRss)} MB, median while sending {Mb(medianRss)} MB, at the end {Mb(end.RssBytes)} MB; CPU {cpuSeconds:0.0} s ({cpuSeconds / seconds * 100:0} % of one core); this generator: {generatorCpu:0.0} s"));
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load average (1 min): median {medianLoad:0.00} while sending, max {during.Select(s => s.Load).DefaultIfEmpty().Max():0.00}"));
-Console.WriteLine($"collector: {Metric(metrics, "kubesyslog_collector_relp_acknowledged_messages_total")} acknowledged, {Metric(metrics, "kubesyslog_collector_fsyncs_total")} fsyncs");
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stored: {stored.Lines} lines; acknowledged but not stored {lost}, duplicates {stored.Duplicates}, skipped {stored.Skipped}, other lines {stored.Foreign}, stored but never sent {storedUnsent}"));
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"sent {sent}, acknowledged {acknowledged}, refused {sessions.Sum(s => s.Refused)} in {seconds:0.0} s " +
+    $"({acknowledged / seconds:0} msgs/s); sessions failed: {failures.Count}"));
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"ack latency: p50 {Ms(ackLatency.Quantile(0.5))} ms, p99 {Ms(ackLatency.Quantile(0.99))} ms, " +
+    $"p99.9 {Ms(ackLatency.Quantile(0.999))} ms, max {Ms(ackLatency.Max)} ms ({ackLatency.Count} answers)"));
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"generator lag behind schedule: p50 {Ms(sendLag.Quantile(0.5))} ms, p99 {Ms(sendLag.Quantile(0.99))} ms, " +
+    $"max {Ms(sendLag.Max)} ms"));
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"collector RSS: peak {Mb(peakRss)} MB, median while sending {Mb(medianRss)} MB, " +
+    $"at the end {Mb(end.RssBytes)} MB; CPU {cpuSeconds:0.0} s ({cpuSeconds / seconds * 100:0} % of one core); " +
+    $"this generator: {generatorCpu:0.0} s"));
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"load average (1 min): median {medianLoad:0.00} while sending, " +
+    $"max {during.Select(s => s.Load).DefaultIfEmpty().Max():0.00}"));
+Console.WriteLine(
+    $"collector: {Metric(metrics, "kubesyslog_collector_relp_acknowledged_messages_total")} acknowledged, " +
+    $"{Metric(metrics, "kubesyslog_collector_fsyncs_total")} fsyncs");
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"stored: {stored.Lines} lines; acknowledged but not stored {lost}, duplicates {stored.Duplicates}, " +
+    $"skipped {stored.Skipped}, other lines {stored.Foreign}, stored but never sent {storedUnsent}"));
 foreach (var failed in failures.Take(5))
 {
     Console.WriteLine($"session {failed.Id} failed: {failed.Failure}");
 }
 
+bool deliveredExactly =
+    lost == 0 && stored.Duplicates == 0 && stored.Skipped == 0 && stored.Foreign == 0 && storedUnsent == 0;
+long expectedAcks = (long)settings.Sessions * settings.MessagesPerSession;
 var verdicts = new List<(string What, bool Ok, string Detail)>
 {
-    ("delivery", lost == 0 && stored.Duplicates == 0 && stored.Skipped == 0 && stored.Foreign == 0 && storedUnsent == 0, $"{lost} lost, {stored.Duplicates} duplicates, {stored.Skipped} skipped"),
-    ("all answered", failures.Count == 0 && acknowledged == (long)settings.Sessions * settings.MessagesPerSession, $"{acknowledged} of {(long)settings.Sessions * settings.MessagesPerSession}"),
+    ("delivery", deliveredExactly, $"{lost} lost, {stored.Duplicates} duplicates, {stored.Skipped} skipped"),
+    ("all answered", failures.Count == 0 && acknowledged == expectedAcks, $"{acknowledged} of {expectedAcks}"),
     ("RSS", peakRss <= RssTarget, $"peak {Mb(peakRss)} MB (target ≤ {Mb(RssTarget)})"),
     ("p99 latency", ackLatency.Quantile(0.99) <= p99Target, $"{Ms(ackLatency.Quantile(0.99))} ms (target ≤ {p99Target.TotalMilliseconds:0})"),
 };

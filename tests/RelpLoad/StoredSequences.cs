@@ -25,7 +25,10 @@ internal sealed class StoredSequences
 
     public long Foreign { get; private set; }
 
-    /// <summary>One past the highest sequence number stored for session <paramref name="id"/> (all below it, unless <see cref="Skipped"/>).</summary>
+    /// <summary>
+    /// One past the highest sequence number stored for session <paramref name="id"/> (all below it, unless
+    /// <see cref="Skipped"/>).
+    /// </summary>
     public int StoredOf(int id) => _next[id];
 
     /// <summary>Reads the messages file in <paramref name="directory"/> and any rotated ones, oldest first.</summary>
@@ -33,7 +36,7 @@ internal sealed class StoredSequences
     {
         var stored = new StoredSequences(sessions);
         var rotated = Directory.GetFiles(directory, "messages.*")
-            .Select(f => (File: f, Number: Path.GetFileName(f).Split('.') is [_, var number, ..] && int.TryParse(number, CultureInfo.InvariantCulture, out int n) ? n : -1))
+            .Select(f => (File: f, Number: RotationNumber(f)))
             .Where(f => f.Number > 0)
             .OrderByDescending(f => f.Number)
             .Select(f => f.File);
@@ -50,6 +53,11 @@ internal sealed class StoredSequences
 
         return stored;
     }
+
+    /// <summary>The N of a rotated <c>messages.N</c> (or <c>messages.N.gz</c>), or -1 when the name has none.</summary>
+    private static int RotationNumber(string file) =>
+        Path.GetFileName(file).Split('.') is [_, var number, ..]
+        && int.TryParse(number, CultureInfo.InvariantCulture, out int n) ? n : -1;
 
     private void Add(string line)
     {

@@ -5,9 +5,10 @@ using Shared.Configuration;
 namespace Collector.Configuration;
 
 /// <summary>
-/// Every setting of the Collector, declared once: <see cref="CollectorOptionsReader"/> reads them, <see cref="CommandLine"/>
-/// makes the switches and <c>--help</c> of them, and tests check docs/collector.md's table, the manifests' keys and
-/// <see cref="CollectorOptions"/>' defaults against them. A new setting is a property of the options and one entry here.
+/// Every setting of the Collector, declared once: <see cref="CollectorOptionsReader"/> reads them,
+/// <see cref="CommandLine"/> makes the switches and <c>--help</c> of them, and tests check docs/collector.md's table,
+/// the manifests' keys and <see cref="CollectorOptions"/>' defaults against them. A new setting is a property of the
+/// options and one entry here.
 /// </summary>
 public static class CollectorSettings
 {
@@ -72,7 +73,10 @@ public static class CollectorSettings
             ParseDirectory, "a directory (or a path where one can be created)", o => o.RelaySpill, (o, v) => o with { RelaySpill = v }) with { DefaultIsDescribed = true },
     ];
 
-    /// <summary>A setting with one value: read with <paramref name="parse"/>, reported as <c>Collector:Key must be <paramref name="rule"/>, was 'x'</c>.</summary>
+    /// <summary>
+    /// A setting with one value: read with <paramref name="parse"/>, reported as <c>Collector:Key must be
+    /// <paramref name="rule"/>, was 'x'</c>.
+    /// </summary>
     private static Setting<CollectorOptions> One<T>(
         string key,
         string? name,

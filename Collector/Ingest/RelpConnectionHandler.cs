@@ -44,9 +44,9 @@ public sealed class RelpConnectionHandler(
         var counters = metrics.RelpSessions;
         var session = new RelpServerSession(lines, counters, options.RelpAckAfter == RelpAckAfter.Fsync, options.MaxMessageSize);
         var responder = new RelpResponder(connection.Transport.Output, counters);
-        // Not the connection's ConnectionClosed token: Kestrel fires it on the client's FIN, and a client that half-closes
-        // after its last command still gets the answers. A responder left waiting on a stuck writer ends when the
-        // writer gives up (shutdown) or the write goes through.
+        // Not the connection's ConnectionClosed token: Kestrel fires it on the client's FIN, and a client that
+        // half-closes after its last command still gets the answers. A responder left waiting on a stuck writer ends
+        // when the writer gives up (shutdown) or the write goes through.
         var responding = responder.RunAsync(CancellationToken.None);
         _ = responding.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         string? peer = connection.RemoteEndPoint?.ToString();

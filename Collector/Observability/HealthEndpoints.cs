@@ -5,7 +5,9 @@ using Shared.Observability;
 
 namespace Collector.Observability;
 
-/// <summary><c>/healthz</c> (the process answers), <c>/readyz</c> (listeners bound, file writable), <c>/metrics</c>.</summary>
+/// <summary>
+/// <c>/healthz</c> (the process answers), <c>/readyz</c> (listeners bound, file writable), <c>/metrics</c>.
+/// </summary>
 public static class HealthEndpoints
 {
     public static void Map(WebApplication app)
@@ -35,7 +37,9 @@ public static class HealthEndpoints
         app.MapGet("/metrics", (CollectorMetrics metrics) => Results.Text(metrics.Render(), PrometheusText.ContentType));
     }
 
-    /// <summary>What a failing writer means for senders, in the words an operator reading <c>/readyz</c> needs.</summary>
+    /// <summary>
+    /// What a failing writer means for senders, in the words an operator reading <c>/readyz</c> needs.
+    /// </summary>
     private static string Describe(StorageFault fault, StorageChannel queue, string path) =>
         string.Create(
             CultureInfo.InvariantCulture,

@@ -51,7 +51,9 @@ public sealed class SourceLedger(LineFormat format)
         }
     }
 
-    /// <summary>Applies every complete line of <paramref name="lines"/> (each ending in LF); returns how many carried an origin.</summary>
+    /// <summary>
+    /// Applies every complete line of <paramref name="lines"/> (each ending in LF); returns how many carried an origin.
+    /// </summary>
     public int ApplyLines(ReadOnlySpan<byte> lines, long now)
     {
         int applied = 0;
@@ -95,7 +97,10 @@ public sealed class SourceLedger(LineFormat format)
         }
     }
 
-    /// <summary>Forgets sources last stored before <paramref name="before"/> (Unix ms), and the oldest beyond <paramref name="max"/>; returns them.</summary>
+    /// <summary>
+    /// Forgets sources last stored before <paramref name="before"/> (Unix ms), and the oldest beyond
+    /// <paramref name="max"/>; returns them.
+    /// </summary>
     public List<ulong> Expire(long before, int max)
     {
         lock (_lock)
@@ -181,7 +186,9 @@ public sealed class SourceLedger(LineFormat format)
         _gaps++;
     }
 
-    /// <summary>Names a new source after its first stored line: the node, and namespace, pod and container from any element.</summary>
+    /// <summary>
+    /// Names a new source after its first stored line: the node, and namespace, pod and container from any element.
+    /// </summary>
     private static void Describe(SourceRecord record, ReadOnlySpan<byte> sd, ReadOnlySpan<byte> host, ReadOnlySpan<byte> app)
     {
         record.Node = Encoding.UTF8.GetString(host);

@@ -9,7 +9,9 @@ namespace Forwarder.Shipping;
 /// </summary>
 internal sealed class ShippingQueue
 {
-    /// <summary>A batch is handed over once it holds this much; a pass over the files also hands over what it has.</summary>
+    /// <summary>
+    /// A batch is handed over once it holds this much; a pass over the files also hands over what it has.
+    /// </summary>
     public const int BatchBytes = 256 * 1024;
 
     private readonly Channel<OutgoingBatch> _free;

@@ -3,7 +3,9 @@ using System.Text;
 
 namespace Shared.Relp;
 
-/// <summary>The receive loop: answers are matched to their commands; <c>serverclose</c> or end of stream ends the session.</summary>
+/// <summary>
+/// The receive loop: answers are matched to their commands; <c>serverclose</c> or end of stream ends the session.
+/// </summary>
 public sealed partial class RelpClientSession
 {
     private async Task ReceiveAsync()

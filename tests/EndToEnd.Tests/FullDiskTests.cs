@@ -6,8 +6,8 @@ namespace EndToEnd.Tests;
 
 /// <summary>
 /// A Collector stopped with its disk full (a real tmpfs, filled by another file), a real Forwarder sending over
-/// <c>relp://</c>: what the Collector could not write it never acknowledged, so the Forwarder sends it again to the next
-/// Collector, and every line ends up stored exactly once, in order.
+/// <c>relp://</c>: what the Collector could not write it never acknowledged, so the Forwarder sends it again to the
+/// next Collector, and every line ends up stored exactly once, in order.
 /// </summary>
 public sealed class FullDiskTests(ITestOutputHelper output)
 {
@@ -59,8 +59,8 @@ public sealed class FullDiskTests(ITestOutputHelper output)
 
     /// <summary>
     /// A Collector on a full disk with a Forwarder sending to it over <paramref name="scheme"/>, stopped with SIGTERM
-    /// while the disk is still full (shutdown timeout 3 s), then space freed, a new Collector on the same port and file,
-    /// and 100 more lines per file: returns the new Collector once the file is quiet.
+    /// while the disk is still full (shutdown timeout 3 s), then space freed, a new Collector on the same port and
+    /// file, and 100 more lines per file: returns the new Collector once the file is quiet.
     /// </summary>
     private async Task<(CollectorProcess Second, long[] Written)> StopWithTheDiskFullAndRestartAsync(TempDirectory dir, SmallFilesystem fs, string scheme, string listener)
     {

@@ -27,7 +27,8 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
         await using var writer = new SequencedWriter(logs, 400);
         string state = dir.Combine("state");
 
-        // Checkpoints every 2 s: each kill leaves up to 2 s of shipped lines unsaved, which the next process sends again.
+        // Checkpoints every 2 s: each kill leaves up to 2 s of shipped lines unsaved, which the next process sends
+        // again.
         string[] args = ["--checkpoint-interval", "2s"];
         int seed = Environment.TickCount;
         var random = new Random(seed);
@@ -209,7 +210,9 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
     /// <summary>MSG of a stored line: after the structured data (the test's texts contain no "] ").</summary>
     private static string Message(string line) => line[(line.LastIndexOf("] ", StringComparison.Ordinal) + 2)..];
 
-    /// <summary>Until every written line is in the file, then a quiet second: re-sends still on their way would show.</summary>
+    /// <summary>
+    /// Until every written line is in the file, then a quiet second: re-sends still on their way would show.
+    /// </summary>
     private static async Task WaitUntilStoredAsync(CollectorProcess collector, IReadOnlyList<long> written, string context)
     {
         long total = written.Sum();
@@ -246,7 +249,9 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
     private static List<(int File, long N)> Keys(CollectorProcess collector) =>
         [.. collector.ReadLines().Select(l => SequencedWriter.Parse(Message(l)) ?? throw new InvalidDataException($"not a sequenced line: {l}"))];
 
-    /// <summary>Per file, the stored numbers are exactly 0 … written-1, in order: nothing lost, nothing twice.</summary>
+    /// <summary>
+    /// Per file, the stored numbers are exactly 0 … written-1, in order: nothing lost, nothing twice.
+    /// </summary>
     private static void AssertExactlyOnceInOrder(CollectorProcess collector, IReadOnlyList<long> written, string context)
     {
         var keys = Keys(collector);
@@ -277,7 +282,9 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
     private static async Task<JsonElement> WaitForSourceAsync(CollectorProcess collector, Func<JsonElement, bool> condition) =>
         (await WaitForSourcesAsync(collector, s => s.Count == 1 && condition(s[0])))[0];
 
-    /// <summary>/api/v1/sources until the condition holds (the Collector reads its file back a few times a second).</summary>
+    /// <summary>
+    /// /api/v1/sources until the condition holds (the Collector reads its file back a few times a second).
+    /// </summary>
     private static async Task<List<JsonElement>> WaitForSourcesAsync(CollectorProcess collector, Func<List<JsonElement>, bool> condition)
     {
         long deadline = Environment.TickCount64 + 30_000;

@@ -17,7 +17,9 @@ public sealed partial class CollectorProcess : IAsyncDisposable
 
     private CollectorProcess(string file) => File = file;
 
-    /// <summary>The apphost copied next to the test assembly (Collector.Tests references the Collector project).</summary>
+    /// <summary>
+    /// The apphost copied next to the test assembly (Collector.Tests references the Collector project).
+    /// </summary>
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "Collector");
 
     public string File { get; }
@@ -64,7 +66,10 @@ public sealed partial class CollectorProcess : IAsyncDisposable
     public static Task<CollectorProcess> StartWithEnvironmentAsync(string file, IReadOnlyDictionary<string, string> environment, params string[] extraArgs) =>
         StartCommandAsync(Executable, [], file, extraArgs, environment);
 
-    /// <summary>Starts <paramref name="command"/> with <paramref name="prefix"/> first (<c>dotnet Collector.dll</c>) on loopback port 0.</summary>
+    /// <summary>
+    /// Starts <paramref name="command"/> with <paramref name="prefix"/> first (<c>dotnet Collector.dll</c>) on loopback
+    /// port 0.
+    /// </summary>
     public static Task<CollectorProcess> StartCommandAsync(string command, IReadOnlyList<string> prefix, string file, params string[] extraArgs) =>
         StartCommandAsync(command, prefix, file, extraArgs, environment: null);
 

@@ -8,8 +8,8 @@ namespace TestSupport;
 
 /// <summary>
 /// A real filesystem of a few MiB (tmpfs, mounted for one test and unmounted on dispose) that a test can fill to the
-/// last byte, so the Collector meets a real ENOSPC and a real statvfs. Mounting needs root (or CAP_SYS_ADMIN); a test run
-/// as another user mounts with <c>sudo -n</c> (as <c>.ci/run</c> installs packages) and owns the filesystem. Where
+/// last byte, so the Collector meets a real ENOSPC and a real statvfs. Mounting needs root (or CAP_SYS_ADMIN); a test
+/// run as another user mounts with <c>sudo -n</c> (as <c>.ci/run</c> installs packages) and owns the filesystem. Where
 /// neither works, tests skip with the reason, and fail under <c>REQUIRE_PEERS=1</c> as peer tests do.
 /// </summary>
 public sealed class SmallFilesystem : IDisposable
@@ -29,7 +29,9 @@ public sealed class SmallFilesystem : IDisposable
     /// <summary>Why tests on a small filesystem are skipped here, or null when they run.</summary>
     public static string? SkipReason => Peers.Required ? null : Unmountable.Value;
 
-    /// <summary>The file <see cref="FillLeaving"/> writes: another program's file, as far as the Collector knows.</summary>
+    /// <summary>
+    /// The file <see cref="FillLeaving"/> writes: another program's file, as far as the Collector knows.
+    /// </summary>
     public string Filler => Combine("filler.bin");
 
     /// <summary>A tmpfs of <paramref name="megabytes"/> MiB on a new directory, removed on dispose.</summary>
@@ -50,7 +52,9 @@ public sealed class SmallFilesystem : IDisposable
         return new SmallFilesystem(path, ownsDirectory: true);
     }
 
-    /// <summary>A tmpfs mounted on <paramref name="directory"/> (a <see cref="TempDirectory"/>: dispose this first).</summary>
+    /// <summary>
+    /// A tmpfs mounted on <paramref name="directory"/> (a <see cref="TempDirectory"/>: dispose this first).
+    /// </summary>
     public static SmallFilesystem MountOn(TempDirectory directory, int megabytes)
     {
         MountAt(directory.Path, megabytes);
@@ -64,7 +68,10 @@ public sealed class SmallFilesystem : IDisposable
 
     public long Size => new DriveInfo(Path).TotalSize;
 
-    /// <summary>Grows <see cref="Filler"/> with real bytes (a sparse file takes no space) until <paramref name="leave"/> bytes are available.</summary>
+    /// <summary>
+    /// Grows <see cref="Filler"/> with real bytes (a sparse file takes no space) until <paramref name="leave"/> bytes
+    /// are available.
+    /// </summary>
     public void FillLeaving(long leave)
     {
         using var filler = new FileStream(Filler, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
@@ -150,7 +157,10 @@ public sealed class SmallFilesystem : IDisposable
     }
 }
 
-/// <summary>A fact that needs <see cref="SmallFilesystem"/>: skipped with the reason where mounting is impossible, failed under REQUIRE_PEERS=1.</summary>
+/// <summary>
+/// A fact that needs <see cref="SmallFilesystem"/>: skipped with the reason where mounting is impossible, failed under
+/// REQUIRE_PEERS=1.
+/// </summary>
 public sealed class SmallFilesystemFactAttribute : FactAttribute
 {
     public SmallFilesystemFactAttribute() => Skip = SmallFilesystem.SkipReason;

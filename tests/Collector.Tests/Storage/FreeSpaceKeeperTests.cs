@@ -5,7 +5,9 @@ using TestSupport;
 
 namespace Collector.Tests.Storage;
 
-/// <summary><c>--min-free</c> on a real tmpfs: the oldest rotated files go first, the current file and other files never.</summary>
+/// <summary>
+/// <c>--min-free</c> on a real tmpfs: the oldest rotated files go first, the current file and other files never.
+/// </summary>
 public sealed class FreeSpaceKeeperTests
 {
     private const int Page = 4096;
@@ -169,7 +171,10 @@ public sealed class FreeSpaceKeeperTests
         Assert.True(File.Exists(writer.Path));
     }
 
-    /// <summary>A file of <paramref name="length"/> bytes of lines naming it (gzip'd when the name says so; random filler keeps it large).</summary>
+    /// <summary>
+    /// A file of <paramref name="length"/> bytes of lines naming it (gzip'd when the name says so; random filler keeps
+    /// it large).
+    /// </summary>
     private static void Create(string path, string name, int length)
     {
         var text = new System.Text.StringBuilder();
@@ -191,7 +196,9 @@ public sealed class FreeSpaceKeeperTests
         gzip.Write(bytes);
     }
 
-    /// <summary>Where the index store keeps the index of <paramref name="path"/>: named by the hash of its first 4 KiB.</summary>
+    /// <summary>
+    /// Where the index store keeps the index of <paramref name="path"/>: named by the hash of its first 4 KiB.
+    /// </summary>
     private static string IndexOf(MessagesFiles files, string path)
     {
         using var stream = File.OpenRead(path);

@@ -3,7 +3,9 @@ using TestSupport;
 
 namespace Collector.Tests.Storage;
 
-/// <summary>The writer on a real tmpfs of a few MiB, filled to the last page: a real ENOSPC, not a simulated one.</summary>
+/// <summary>
+/// The writer on a real tmpfs of a few MiB, filled to the last page: a real ENOSPC, not a simulated one.
+/// </summary>
 public sealed class FullDiskWriterTests
 {
     // StorageLog event ids.
@@ -22,7 +24,8 @@ public sealed class FullDiskWriterTests
         await writer.WriteAsync("before");
         await Wait.UntilAsync(() => writer.Counters.LinesWritten == 1, "the first line");
 
-        // Not a page left: the first 4 KiB page of the file still has room, so the write fails half-way (a partial tail).
+        // Not a page left: the first 4 KiB page of the file still has room, so the write fails half-way (a partial
+        // tail).
         fs.FillLeaving(0);
         var waiting = WriterHarness.Numbered(0, 100, 100);
         await writer.WriteAsync(waiting);

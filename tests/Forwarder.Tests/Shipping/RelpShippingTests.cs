@@ -4,7 +4,9 @@ using Answer = TestSupport.LoopbackRelpReceiver.Answer;
 
 namespace Forwarder.Tests.Shipping;
 
-/// <summary>The whole Forwarder shipping over <c>relp://</c> to a RELP receiver whose answers the test controls.</summary>
+/// <summary>
+/// The whole Forwarder shipping over <c>relp://</c> to a RELP receiver whose answers the test controls.
+/// </summary>
 public sealed class RelpShippingTests
 {
     private static string TextOf(string message) => message[(message.LastIndexOf("] ", StringComparison.Ordinal) + 2)..];

@@ -6,7 +6,9 @@ using Answer = TestSupport.LoopbackRelpReceiver.Answer;
 
 namespace Shared.Tests.Transport;
 
-/// <summary>Deliveries posted one after another share the window: the next goes out while the earlier wait for answers.</summary>
+/// <summary>
+/// Deliveries posted one after another share the window: the next goes out while the earlier wait for answers.
+/// </summary>
 public sealed class RelpSyslogSenderPipeliningTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);

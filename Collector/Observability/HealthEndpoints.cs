@@ -43,6 +43,8 @@ public static class HealthEndpoints
     private static string Describe(StorageFault fault, StorageChannel queue, string path) =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"{(fault.NoSpace ? "disk full" : "cannot write")}: {path}: {fault.Reason} (since {fault.Since:u}, {fault.Attempts} attempts, retrying); " +
-            $"{queue.QueuedBytes} bytes wait in the queue, RELP messages are not acknowledged and TCP connections are not read until they are written");
+            $"{(fault.NoSpace ? "disk full" : "cannot write")}: {path}: {fault.Reason} " +
+            $"(since {fault.Since:u}, {fault.Attempts} attempts, retrying); " +
+            $"{queue.QueuedBytes} bytes wait in the queue, RELP messages are not acknowledged " +
+            $"and TCP connections are not read until they are written");
 }

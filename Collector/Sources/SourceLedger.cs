@@ -108,7 +108,11 @@ public sealed class SourceLedger(LineFormat format)
             var old = _sources.Values.Where(r => r.LastStored < before).Select(r => r.Id).ToList();
             if (_sources.Count - old.Count > max)
             {
-                old.AddRange(_sources.Values.Where(r => r.LastStored >= before).OrderBy(r => r.LastStored).Take(_sources.Count - old.Count - max).Select(r => r.Id));
+                old.AddRange(_sources.Values
+                    .Where(r => r.LastStored >= before)
+                    .OrderBy(r => r.LastStored)
+                    .Take(_sources.Count - old.Count - max)
+                    .Select(r => r.Id));
             }
 
             foreach (ulong id in old)

@@ -43,7 +43,13 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     private Task _loop = Task.CompletedTask;
     private volatile bool _reopenRequested;
 
-    public MessagesFileWriter(StorageChannel queue, CollectorOptions options, StorageCounters counters, TimeProvider time, ILogger<MessagesFileWriter> logger, WrittenLines? written = null)
+    public MessagesFileWriter(
+        StorageChannel queue,
+        CollectorOptions options,
+        StorageCounters counters,
+        TimeProvider time,
+        ILogger<MessagesFileWriter> logger,
+        WrittenLines? written = null)
     {
         _written = written;
         _queue = queue;

@@ -21,7 +21,12 @@ internal sealed class ShippingQueue
     {
         Capacity = (int)Math.Clamp(queueBytes / BatchBytes, 2, 16_384);
         _free = Channel.CreateBounded<OutgoingBatch>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait });
-        _full = Channel.CreateBounded<OutgoingBatch>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        _full = Channel.CreateBounded<OutgoingBatch>(new BoundedChannelOptions(Capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
         for (int i = 0; i < Capacity; i++)
         {
             // Every batch is in exactly one of the two channels or in someone's hands, so these writes cannot fail.

@@ -21,7 +21,13 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
     private int _epoch;
     private readonly string _node;
 
-    public FileTailer(DiscoveredFile file, long startOffset, FileFingerprint? fingerprint, SyslogEncoderOptions encoderOptions, int maxLineSize, DateTime discoveredAtUtc)
+    public FileTailer(
+        DiscoveredFile file,
+        long startOffset,
+        FileFingerprint? fingerprint,
+        SyslogEncoderOptions encoderOptions,
+        int maxLineSize,
+        DateTime discoveredAtUtc)
     {
         DiscoveredAtUtc = discoveredAtUtc;
         File = file;

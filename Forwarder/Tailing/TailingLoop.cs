@@ -212,7 +212,9 @@ internal sealed partial class TailingLoop
         }
 
         Counters.AddOpenError();
-        if (tailer.GoneSince is not null && !(FileStatus.TryGet(tailer.File.RealPath, out var status, out _) && status.IsSameFileAs(tailer.File.Status)))
+        if (tailer.GoneSince is not null
+            && !(FileStatus.TryGet(tailer.File.RealPath, out var status, out _)
+                && status.IsSameFileAs(tailer.File.Status)))
         {
             // Renamed within its directory (rotated between the scan that found it and its first open): read it
             // under its new name, as a file rotated while we were down is.

@@ -81,7 +81,8 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     /// <summary>
     /// Same, with the first txnr given (tests of the wrap at 999,999,999; a real session starts at 1).
     /// </summary>
-    internal static async Task<RelpClientSession> OpenAsync(Stream stream, RelpClientOptions options, int firstTxnr, CancellationToken cancellationToken)
+    internal static async Task<RelpClientSession> OpenAsync(
+        Stream stream, RelpClientOptions options, int firstTxnr, CancellationToken cancellationToken)
     {
         var session = new RelpClientSession(stream, options) { _nextTxnr = firstTxnr };
         try
@@ -103,14 +104,23 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     /// it. With <paramref name="flush"/> false the frame may stay buffered until the next flush (a full window
     /// flushes). Throws <see cref="RelpSessionException"/> once the session has ended.
     /// </summary>
-    public ValueTask<int> SendSyslogAsync(ReadOnlyMemory<byte> message, object? state = null, bool flush = true, CancellationToken cancellationToken = default) =>
+    public ValueTask<int> SendSyslogAsync(
+        ReadOnlyMemory<byte> message,
+        object? state = null,
+        bool flush = true,
+        CancellationToken cancellationToken = default) =>
         SendSyslogAsync(message, state, 0, flush, cancellationToken);
 
     /// <summary>
     /// Same, with a number that comes back with the answer as <see cref="RelpAcknowledgement.Tag"/> (e.g. the message's
     /// index in its batch).
     /// </summary>
-    public async ValueTask<int> SendSyslogAsync(ReadOnlyMemory<byte> message, object? state, int tag, bool flush, CancellationToken cancellationToken = default)
+    public async ValueTask<int> SendSyslogAsync(
+        ReadOnlyMemory<byte> message,
+        object? state,
+        int tag,
+        bool flush,
+        CancellationToken cancellationToken = default)
     {
         ThrowIfEnded();
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);

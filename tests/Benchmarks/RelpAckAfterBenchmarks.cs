@@ -38,7 +38,9 @@ public class RelpAckAfterBenchmarks
     [Params(1, 4, 16)]
     public int Sessions { get; set; } = 1;
 
-    private static int TcpFrameLength => TypicalMessage.Frame.Length + 1 + TypicalMessage.Frame.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+    private static int TcpFrameLength =>
+        TypicalMessage.Frame.Length + 1
+        + TypicalMessage.Frame.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
 
     [GlobalSetup]
     public void Setup()

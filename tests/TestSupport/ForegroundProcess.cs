@@ -33,7 +33,11 @@ public sealed class ForegroundProcess : IAsyncDisposable
     /// <summary>
     /// Starts <paramref name="fileName"/>; <paramref name="onLine"/> sees each output line as it comes.
     /// </summary>
-    public static ForegroundProcess Start(string fileName, IEnumerable<string> arguments, Action<string>? onLine = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static ForegroundProcess Start(
+        string fileName,
+        IEnumerable<string> arguments,
+        Action<string>? onLine = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {

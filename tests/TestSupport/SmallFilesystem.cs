@@ -37,7 +37,8 @@ public sealed class SmallFilesystem : IDisposable
     /// <summary>A tmpfs of <paramref name="megabytes"/> MiB on a new directory, removed on dispose.</summary>
     public static SmallFilesystem Mount(int megabytes, [CallerMemberName] string name = "test")
     {
-        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kube-syslog-tests", $"{name}-fs-{Guid.NewGuid():N}"[..Math.Min(name.Length + 12, 120)]);
+        string unique = $"{name}-fs-{Guid.NewGuid():N}"[..Math.Min(name.Length + 12, 120)];
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kube-syslog-tests", unique);
         Directory.CreateDirectory(path);
         try
         {
@@ -118,7 +119,8 @@ public sealed class SmallFilesystem : IDisposable
     {
         // Owned by the user running the tests, so that a run without root can fill it too.
         string owner = $"uid={Run("id", "-u").Output},gid={Run("id", "-g").Output}";
-        var (exit, output) = Privileged("mount", "-t", "tmpfs", "-o", $"size={megabytes.ToString(CultureInfo.InvariantCulture)}m,mode=0755,{owner}", "tmpfs", path);
+        string options = $"size={megabytes.ToString(CultureInfo.InvariantCulture)}m,mode=0755,{owner}";
+        var (exit, output) = Privileged("mount", "-t", "tmpfs", "-o", options, "tmpfs", path);
         if (exit != 0)
         {
             throw new XunitException($"cannot mount a {megabytes} MiB tmpfs at {path} (exit {exit}): {output}; the test needs root or CAP_SYS_ADMIN");
@@ -135,7 +137,8 @@ public sealed class SmallFilesystem : IDisposable
         }
         catch (Exception ex) when (ex is XunitException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
         {
-            return $"needs a small tmpfs mounted for the test, which is not possible here ({ex.Message}); set REQUIRE_PEERS=1 to fail instead of skipping";
+            return $"needs a small tmpfs mounted for the test, which is not possible here ({ex.Message}); " +
+                "set REQUIRE_PEERS=1 to fail instead of skipping";
         }
     }
 

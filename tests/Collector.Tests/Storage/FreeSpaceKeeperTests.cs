@@ -52,12 +52,16 @@ public sealed class FreeSpaceKeeperTests
 
         Assert.True(keeper.Keep());
 
-        Assert.Equal([dir.Combine("messages.4"), dir.Combine("messages.3.gz")], logger.WithEvent(DeletedForMinFree).Select(e => (string)e.Values["File"]!));
+        Assert.Equal(
+            [dir.Combine("messages.4"), dir.Combine("messages.3.gz")],
+            logger.WithEvent(DeletedForMinFree).Select(e => (string)e.Values["File"]!));
         Assert.Equal(["filler.bin", "messages", "messages.1", "messages.2.gz", "messages.bak", "notes.txt"], Names(dir.Path));
         string[] keptIndexes = [.. indexesBefore[..3].Select(i => Path.GetFileName(i)!), Path.GetFileName(foreignIndex)];
         Assert.Equal(keptIndexes.Order(StringComparer.Ordinal), Names(files.IndexDirectory));
         Assert.Equal((2, deletedBytes), (counters.MinFreeDeletedFiles, counters.MinFreeDeletedBytes));
-        Assert.True(counters.VolumeAvailable >= available + needed, $"{counters.VolumeAvailable} bytes free after deleting, wanted {available + needed}");
+        Assert.True(
+            counters.VolumeAvailable >= available + needed,
+            $"{counters.VolumeAvailable} bytes free after deleting, wanted {available + needed}");
         Assert.Equal(available + needed, counters.MinFreeBytes);
         Assert.Equal("messages", File.ReadAllText(dir.Combine("messages"))[..8]);
 
@@ -156,7 +160,10 @@ public sealed class FreeSpaceKeeperTests
         }
 
         await Wait.UntilAsync(() => writer.Counters.LinesWritten == Lines, "every line written", TimeSpan.FromSeconds(60));
-        await Wait.UntilAsync(() => writer.Counters.VolumeAvailable >= writer.Counters.MinFreeBytes, "--min-free to be kept again", TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(
+            () => writer.Counters.VolumeAvailable >= writer.Counters.MinFreeBytes,
+            "--min-free to be kept again",
+            TimeSpan.FromSeconds(10));
         await writer.StopAsync();
 
         // What is left is the newest lines, whole files of them, each once and in order, ending on the last one.

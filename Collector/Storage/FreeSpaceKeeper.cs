@@ -17,8 +17,8 @@ public sealed class FreeSpaceKeeper(MessagesFiles files, MinFreeSpace minFree, S
     private bool _measureFailing;
 
     /// <summary>
-    /// Measures the volume and deletes rotated files, oldest first, while less than the limit is free; true when it
-    /// deleted one.
+    /// Measures the volume and deletes rotated files, oldest first, while less than the limit is free;
+    /// true when it deleted one.
     /// </summary>
     public bool Keep()
     {
@@ -54,8 +54,8 @@ public sealed class FreeSpaceKeeper(MessagesFiles files, MinFreeSpace minFree, S
 
         if (available < target && !_exhausted)
         {
-            // Said once until there is enough space again: nothing of ours is left to delete, the rest is another
-            // program's.
+            // Said once until there is enough space again: nothing of ours is left to delete,
+            // the rest is another program's.
             _exhausted = true;
             StorageLog.MinFreeExhausted(logger, _directory, available, target, files.Current);
         }

@@ -204,8 +204,8 @@ internal sealed class GroupCommit
     }
 
     /// <summary>
-    /// One fdatasync per descriptor in the batch (more than one only across a rotation or reopen), retried until it
-    /// succeeds.
+    /// One fdatasync per descriptor in the batch (more than one only across a rotation or reopen),
+    /// retried until it succeeds.
     /// </summary>
     private void Flush(List<Entry> batch)
     {

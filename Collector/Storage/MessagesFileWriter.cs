@@ -398,8 +398,8 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
 
     private void Rotate()
     {
-        // Acknowledgements still waiting for fdatasync hold the descriptor of the file rotated away: it is synced
-        // after.
+        // Acknowledgements still waiting for fdatasync hold the descriptor of the file rotated away:
+        // it is synced after.
         Sync(force: true);
         long size = _size;
         _file?.Dispose();

@@ -23,8 +23,8 @@ internal sealed partial class FileTailer
     public SourceLoss? LostBefore { get; set; }
 
     /// <summary>
-    /// Where the entries the parser emits next end in the file (after the '\n' of their last line); set before each
-    /// parse.
+    /// Where the entries the parser emits next end in the file (after the '\n' of their last line);
+    /// set before each parse.
     /// </summary>
     private long EntryEnd { get; set; }
 
@@ -32,8 +32,8 @@ internal sealed partial class FileTailer
     {
         _origin ??= new SourceOrigin(_node, Identity.Device, Identity.Inode, ReadHead(), File.Path);
 
-        // Entries flushed together (partials of two streams) end at the same place: the later ones account for no
-        // bytes.
+        // Entries flushed together (partials of two streams) end at the same place:
+        // the later ones account for no bytes.
         long from = Math.Min(_sentEnd, EntryEnd);
         var origin = new EntryOrigin(_origin, from, EntryEnd, !_pathSent, _pathSent ? null : LostBefore);
         _sentEnd = EntryEnd;

@@ -276,8 +276,8 @@ internal sealed partial class TailingLoop
         context.Batch = await rent.ConfigureAwait(false);
     }
 
-    // Sleeps until the first file is due for a look, the next scan or checkpoint, or a discovery event. True after an
-    // event.
+    // Sleeps until the first file is due for a look, the next scan or checkpoint, or a discovery event.
+    // True after an event.
     private async ValueTask<bool> WaitAsync(ReadContext context, long wakeBy, CancellationToken cancellationToken)
     {
         long due = wakeBy;

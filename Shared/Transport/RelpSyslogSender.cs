@@ -59,8 +59,8 @@ public sealed partial class RelpSyslogSender : ISyslogSender
         SendAsync(new RelpDelivery([message]), cancellationToken);
 
     /// <summary>
-    /// Returns once the receiver answered every message; after a broken session only the unanswered ones are sent
-    /// again.
+    /// Returns once the receiver answered every message;
+    /// after a broken session only the unanswered ones are sent again.
     /// </summary>
     public ValueTask SendAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken = default) =>
         SendAsync(new RelpDelivery(messages), cancellationToken);
@@ -186,8 +186,8 @@ public sealed partial class RelpSyslogSender : ISyslogSender
         }
         catch (Exception e)
         {
-            // Also on cancellation: the caller may give up these deliveries, and the session's answers would go to
-            // them.
+            // Also on cancellation: the caller may give up these deliveries,
+            // and the session's answers would go to them.
             await DropSessionAsync().ConfigureAwait(false);
             if (e is not OperationCanceledException)
             {

@@ -27,8 +27,8 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
         await using var writer = new SequencedWriter(logs, 400);
         string state = dir.Combine("state");
 
-        // Checkpoints every 2 s: each kill leaves up to 2 s of shipped lines unsaved, which the next process sends
-        // again.
+        // Checkpoints every 2 s: each kill leaves up to 2 s of shipped lines unsaved,
+        // which the next process sends again.
         string[] args = ["--checkpoint-interval", "2s"];
         int seed = Environment.TickCount;
         var random = new Random(seed);

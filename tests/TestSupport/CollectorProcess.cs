@@ -68,8 +68,8 @@ public sealed partial class CollectorProcess : IAsyncDisposable
         StartCommandAsync(Executable, [], file, extraArgs, environment);
 
     /// <summary>
-    /// Starts <paramref name="command"/> with <paramref name="prefix"/> first (<c>dotnet Collector.dll</c>) on loopback
-    /// port 0.
+    /// Starts <paramref name="command"/> with <paramref name="prefix"/> first (<c>dotnet Collector.dll</c>)
+    /// on loopback port 0.
     /// </summary>
     public static Task<CollectorProcess> StartCommandAsync(string command, IReadOnlyList<string> prefix, string file, params string[] extraArgs) =>
         StartCommandAsync(command, prefix, file, extraArgs, environment: null);

@@ -70,8 +70,8 @@ public sealed class SmallFilesystem : IDisposable
     public long Size => new DriveInfo(Path).TotalSize;
 
     /// <summary>
-    /// Grows <see cref="Filler"/> with real bytes (a sparse file takes no space) until <paramref name="leave"/> bytes
-    /// are available.
+    /// Grows <see cref="Filler"/> with real bytes (a sparse file takes no space)
+    /// until <paramref name="leave"/> bytes are available.
     /// </summary>
     public void FillLeaving(long leave)
     {
@@ -161,8 +161,8 @@ public sealed class SmallFilesystem : IDisposable
 }
 
 /// <summary>
-/// A fact that needs <see cref="SmallFilesystem"/>: skipped with the reason where mounting is impossible, failed under
-/// REQUIRE_PEERS=1.
+/// A fact that needs <see cref="SmallFilesystem"/>: skipped with the reason where mounting is impossible,
+/// failed under REQUIRE_PEERS=1.
 /// </summary>
 public sealed class SmallFilesystemFactAttribute : FactAttribute
 {

@@ -147,8 +147,8 @@ public sealed class IndexStore
                 index.Clear();
             }
 
-            // The index of messages.1 covered the whole file: once gzip'd with the same length, it is complete as it
-            // is.
+            // The index of messages.1 covered the whole file: once gzip'd with the same length,
+            // it is complete as it is.
             if (!index.Complete && index.End > 0 && IsizeMatches(handle, index.End))
             {
                 index.Complete = true;

@@ -70,8 +70,8 @@ public sealed class FullDiskIngestTests
         Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_storage_failing "));
         Assert.Equal(0, await collector.MetricAsync("kubesyslog_collector_storage_writable "));
 
-        // The answers stop: the client's window fills and no more come while the disk is full; what was answered is
-        // stored.
+        // The answers stop: the client's window fills and no more come while the disk is full;
+        // what was answered is stored.
         await Wait.UntilQuietAsync(() => acknowledged.Count, TimeSpan.FromSeconds(2), "RELP answers to stop", Patience);
         Assert.InRange(acknowledged.Count, 0, Count - 1);
         Assert.False(relp.IsCompleted, "the RELP sender finished although the disk was full");

@@ -179,8 +179,8 @@ public sealed class FreeSpaceKeeperTests
     }
 
     /// <summary>
-    /// A file of <paramref name="length"/> bytes of lines naming it (gzip'd when the name says so; random filler keeps
-    /// it large).
+    /// A file of <paramref name="length"/> bytes of lines naming it (gzip'd when the name says so;
+    /// random filler keeps it large).
     /// </summary>
     private static void Create(string path, string name, int length)
     {

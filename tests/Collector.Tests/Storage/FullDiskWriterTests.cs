@@ -24,8 +24,8 @@ public sealed class FullDiskWriterTests
         await writer.WriteAsync("before");
         await Wait.UntilAsync(() => writer.Counters.LinesWritten == 1, "the first line");
 
-        // Not a page left: the first 4 KiB page of the file still has room, so the write fails half-way (a partial
-        // tail).
+        // Not a page left: the first 4 KiB page of the file still has room, so the write fails half-way
+        // (a partial tail).
         fs.FillLeaving(0);
         var waiting = WriterHarness.Numbered(0, 100, 100);
         await writer.WriteAsync(waiting);

@@ -51,7 +51,9 @@ public sealed record CollectorOptions
     /// <summary>Rotated files kept (<c>messages.1</c> … <c>messages.N</c>).</summary>
     public int MaxFiles { get; init; } = 9;
 
-    /// <summary>Gzip rotated files from <c>messages.2</c> on (<c>messages.1</c> stays plain, as logrotate's delaycompress).</summary>
+    /// <summary>
+    /// Gzip rotated files from <c>messages.2</c> on (<c>messages.1</c> stays plain, as logrotate's delaycompress).
+    /// </summary>
     public bool Compress { get; init; } = true;
 
     /// <summary>Cap on the bytes of all rotated files together; the oldest are deleted first. Zero: no cap.</summary>
@@ -63,7 +65,9 @@ public sealed record CollectorOptions
     /// </summary>
     public MinFreeSpace MinFree { get; init; } = MinFreeSpace.Default;
 
-    /// <summary>fsync the messages file at most this often; zero leaves it to the kernel (data is in the page cache at once).</summary>
+    /// <summary>
+    /// fsync the messages file at most this often; zero leaves it to the kernel (data is in the page cache at once).
+    /// </summary>
     public TimeSpan FsyncInterval { get; init; } = TimeSpan.Zero;
 
     /// <summary><c>text</c> or <c>json</c> (one JSON object per line, for containers).</summary>
@@ -71,7 +75,10 @@ public sealed record CollectorOptions
 
     public Serilog.Events.LogEventLevel LogLevel { get; init; } = Serilog.Events.LogEventLevel.Information;
 
-    /// <summary>Bearer token every <c>/api</c> and <c>/v1</c> request must carry (read from <see cref="ApiTokenFile"/> or set directly); null: open.</summary>
+    /// <summary>
+    /// Bearer token every <c>/api</c> and <c>/v1</c> request must carry (read from <see cref="ApiTokenFile"/> or set
+    /// directly); null: open.
+    /// </summary>
     public string? ApiToken { get; init; }
 
     /// <summary>File holding the API token (a mounted Kubernetes secret), read at start.</summary>

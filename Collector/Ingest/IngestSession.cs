@@ -34,7 +34,9 @@ public sealed class IngestSession : IDisposable
     /// <summary>The sender's address as UTF-8 text, for messages without a HOSTNAME.</summary>
     public ReadOnlyMemory<byte> Peer { get; set; }
 
-    /// <summary>Origin tracking (docs/sources.md): when set, a re-sent message is counted there and not stored again.</summary>
+    /// <summary>
+    /// Origin tracking (docs/sources.md): when set, a re-sent message is counted there and not stored again.
+    /// </summary>
     public Sources.SourceMarks? Origins { get; init; }
 
     /// <summary>The framer of a TCP stream (kept per connection: it remembers the rest of a truncated frame).</summary>
@@ -95,7 +97,10 @@ public sealed class IngestSession : IDisposable
         }
     }
 
-    /// <summary>Formats and queues one frame; false when it was a re-send of what was already stored (see <see cref="Origins"/>).</summary>
+    /// <summary>
+    /// Formats and queues one frame; false when it was a re-send of what was already stored (see
+    /// <see cref="Origins"/>).
+    /// </summary>
     public bool Add(ReadOnlySequence<byte> payload, SyslogFraming framing, bool truncated, long originalLength, DateTimeOffset now)
     {
         if (payload.IsSingleSegment)
@@ -114,7 +119,10 @@ public sealed class IngestSession : IDisposable
         return Add(_scratch.AsSpan(0, length), framing, truncated, originalLength, now);
     }
 
-    /// <summary>Formats and queues one frame; false when it was a re-send of what was already stored (see <see cref="Origins"/>).</summary>
+    /// <summary>
+    /// Formats and queues one frame; false when it was a re-send of what was already stored (see
+    /// <see cref="Origins"/>).
+    /// </summary>
     public bool Add(ReadOnlySpan<byte> frame, SyslogFraming framing, bool truncated, long originalLength, DateTimeOffset now)
     {
         bool parsed = SyslogParser.TryParse(frame, now, out var header, out var error) == OperationStatus.Done;
@@ -164,7 +172,9 @@ public sealed class IngestSession : IDisposable
         _current = null;
     }
 
-    /// <summary>Hands what was formatted to storage, waiting while its queue is full (that is the backpressure).</summary>
+    /// <summary>
+    /// Hands what was formatted to storage, waiting while its queue is full (that is the backpressure).
+    /// </summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         _counters.Add(ref _tally);

@@ -40,15 +40,23 @@ public sealed class RelpConnectionHandler(
         var input = connection.Transport.Input;
         var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
         using var shutdown = lifetime?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
-        using var lines = new IngestSession(formatter, queue, metrics.Relp, options.MaxMessageSize, relays) { Peer = PeerName.Of(connection.RemoteEndPoint), Origins = origins };
+        using var lines = new IngestSession(formatter, queue, metrics.Relp, options.MaxMessageSize, relays)
+        {
+            Peer = PeerName.Of(connection.RemoteEndPoint),
+            Origins = origins,
+        };
         var counters = metrics.RelpSessions;
         var session = new RelpServerSession(lines, counters, options.RelpAckAfter == RelpAckAfter.Fsync, options.MaxMessageSize);
         var responder = new RelpResponder(connection.Transport.Output, counters);
-        // Not the connection's ConnectionClosed token: Kestrel fires it on the client's FIN, and a client that half-closes
-        // after its last command still gets the answers. A responder left waiting on a stuck writer ends when the
-        // writer gives up (shutdown) or the write goes through.
+        // Not the connection's ConnectionClosed token: Kestrel fires it on the client's FIN, and a client that
+        // half-closes after its last command still gets the answers. A responder left waiting on a stuck writer ends
+        // when the writer gives up (shutdown) or the write goes through.
         var responding = responder.RunAsync(CancellationToken.None);
-        _ = responding.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        _ = responding.ContinueWith(
+            static t => _ = t.Exception,
+            CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted,
+            TaskScheduler.Default);
         string? peer = connection.RemoteEndPoint?.ToString();
         IngestLog.ConnectionOpened(logger, connection.ConnectionId, peer);
         string ending = "closed by peer";
@@ -89,7 +97,13 @@ public sealed class RelpConnectionHandler(
                 session.Replies.Clear();
                 if (counters.Oversize != oversizeBefore)
                 {
-                    IngestLog.RelpOversize(logger, connection.ConnectionId, peer, session.LastOversize, session.Reader.MaxDataLength, counters.Oversize);
+                    IngestLog.RelpOversize(
+                        logger,
+                        connection.ConnectionId,
+                        peer,
+                        session.LastOversize,
+                        session.Reader.MaxDataLength,
+                        counters.Oversize);
                 }
 
                 if (end)
@@ -120,7 +134,8 @@ public sealed class RelpConnectionHandler(
             responder.Complete();
             await responding.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException or OperationCanceledException or IOException or InvalidOperationException)
+        catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException
+            or OperationCanceledException or IOException or InvalidOperationException)
         {
             // Reset, aborted (idle timeout, shutdown), the queue closed, or the writer gave up: expected endings.
             ending = lease.ClosedForIdleness ? "idle timeout" : ex.GetType().Name;
@@ -148,5 +163,8 @@ public sealed class RelpConnectionHandler(
     /// lines are about as long as its frames; twice that covers the added fields), 4 KiB to 64 KiB.
     /// </summary>
     internal static int ChunkSizeFor(long bytesRead) =>
-        (int)Math.Clamp(System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Min(bytesRead, LineChunk.DefaultSize) * 2), MinChunkSize, LineChunk.DefaultSize);
+        (int)Math.Clamp(
+            System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)Math.Min(bytesRead, LineChunk.DefaultSize) * 2),
+            MinChunkSize,
+            LineChunk.DefaultSize);
 }

@@ -8,7 +8,15 @@ using Shared.Observability;
 namespace Collector.Observability;
 
 /// <summary>Renders every counter of the Collector as Prometheus text for <c>GET /metrics</c>.</summary>
-public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker connections, StorageChannel queue, StorageCounters storage, UdpReceiver udp, RelayManager relays, SourceLedger sources, SourceMarks origins)
+public sealed class CollectorMetrics(
+    IngestMetrics ingest,
+    ConnectionTracker connections,
+    StorageChannel queue,
+    StorageCounters storage,
+    UdpReceiver udp,
+    RelayManager relays,
+    SourceLedger sources,
+    SourceMarks origins)
 {
     private const string Prefix = "kubesyslog_collector_";
 
@@ -17,8 +25,10 @@ public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker con
         var m = new PrometheusText();
         foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
         {
-            m.Counter(Prefix + "received_messages_total", "Messages received, by transport and framing.", c.OctetCounted, ("transport", c.Transport), ("framing", "octet-counted"));
-            m.Counter(Prefix + "received_messages_total", "Messages received, by transport and framing.", c.LineFeed, ("transport", c.Transport), ("framing", c.Transport == "udp" ? "datagram" : "lf"));
+            m.Counter(Prefix + "received_messages_total", "Messages received, by transport and framing.",
+                c.OctetCounted, ("transport", c.Transport), ("framing", "octet-counted"));
+            m.Counter(Prefix + "received_messages_total", "Messages received, by transport and framing.",
+                c.LineFeed, ("transport", c.Transport), ("framing", c.Transport == "udp" ? "datagram" : "lf"));
         }
 
         foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
@@ -28,27 +38,35 @@ public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker con
 
         foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
         {
-            m.Counter(Prefix + "parsed_messages_total", "Messages parsed, by transport and format.", c.Rfc5424, ("transport", c.Transport), ("format", "rfc5424"));
-            m.Counter(Prefix + "parsed_messages_total", "Messages parsed, by transport and format.", c.Rfc3164, ("transport", c.Transport), ("format", "rfc3164"));
+            m.Counter(Prefix + "parsed_messages_total", "Messages parsed, by transport and format.",
+                c.Rfc5424, ("transport", c.Transport), ("format", "rfc5424"));
+            m.Counter(Prefix + "parsed_messages_total", "Messages parsed, by transport and format.",
+                c.Rfc3164, ("transport", c.Transport), ("format", "rfc3164"));
         }
 
         foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
         {
-            m.Counter(Prefix + "unparsed_messages_total", "Messages that did not parse; stored raw and marked.", c.Unparsed, ("transport", c.Transport));
+            m.Counter(Prefix + "unparsed_messages_total", "Messages that did not parse; stored raw and marked.",
+                c.Unparsed, ("transport", c.Transport));
         }
 
         foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
         {
-            m.Counter(Prefix + "truncated_messages_total", "Messages longer than the maximum size; stored truncated and marked.", c.Truncated, ("transport", c.Transport));
+            m.Counter(Prefix + "truncated_messages_total",
+                "Messages longer than the maximum size; stored truncated and marked.",
+                c.Truncated,
+                ("transport", c.Transport));
         }
 
         RenderRelp(m);
         m.Counter(Prefix + "framing_errors_total", "TCP connections closed because their stream could not be framed.", ingest.FramingErrorCount);
         m.Gauge(Prefix + "open_connections", "Open TCP connections.", connections.Open);
         m.Counter(Prefix + "accepted_connections_total", "TCP connections accepted.", connections.Accepted);
-        m.Counter(Prefix + "rejected_connections_total", "TCP connections closed at once because the connection limit was reached.", connections.Rejected);
+        m.Counter(Prefix + "rejected_connections_total",
+            "TCP connections closed at once because the connection limit was reached.", connections.Rejected);
         m.Counter(Prefix + "idle_closed_connections_total", "TCP connections closed by the idle timeout.", connections.IdleClosed);
-        m.Counter(Prefix + "udp_dropped_datagrams_total", "Datagrams the kernel dropped because the UDP receive buffer was full.", Math.Max(0, udp.SocketDrops));
+        m.Counter(Prefix + "udp_dropped_datagrams_total",
+            "Datagrams the kernel dropped because the UDP receive buffer was full.", Math.Max(0, udp.SocketDrops));
         m.Gauge(Prefix + "queue_bytes", "Formatted bytes waiting for the writer.", queue.QueuedBytes);
         m.Gauge(Prefix + "queue_chunks", "Batches waiting for the writer.", queue.Count);
         m.Gauge(Prefix + "queue_capacity_chunks", "Batches that fit in the queue before TCP clients are paused.", queue.Capacity);
@@ -61,20 +79,26 @@ public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker con
         m.Counter(Prefix + "deleted_files_total", "Rotated files deleted by the count or total-size limits.", storage.DeletedFiles);
         m.Gauge(Prefix + "file_bytes", "Size of the current messages file.", storage.FileSize);
         m.Gauge(Prefix + "storage_writable", "1 when the messages file is open and the last write succeeded.", storage.Writable ? 1 : 0);
-        m.Gauge(Prefix + "storage_failing", "1 while writes fail and are retried (RELP not acknowledged, TCP not read); see /readyz for why.", storage.Fault is null ? 0 : 1);
+        m.Gauge(Prefix + "storage_failing",
+            "1 while writes fail and are retried (RELP not acknowledged, TCP not read); see /readyz for why.",
+            storage.Fault is null ? 0 : 1);
         m.Gauge(Prefix + "storage_disk_full", "1 while writes fail for lack of space on the volume.", storage.Fault is { NoSpace: true } ? 1 : 0);
         m.Gauge(Prefix + "volume_bytes", "Size of the volume holding the messages file (-1: not measured).", storage.VolumeSize);
-        m.Gauge(Prefix + "volume_available_bytes", "Bytes available on the volume holding the messages file (-1: not measured).", storage.VolumeAvailable);
+        m.Gauge(Prefix + "volume_available_bytes",
+            "Bytes available on the volume holding the messages file (-1: not measured).", storage.VolumeAvailable);
         m.Gauge(Prefix + "min_free_bytes", "Bytes --min-free keeps free on that volume (0: disabled).", storage.MinFreeBytes);
         m.Counter(Prefix + "min_free_deleted_files_total", "Rotated files deleted to keep --min-free bytes free.", storage.MinFreeDeletedFiles);
-        m.Counter(Prefix + "min_free_deleted_bytes_total", "Bytes of rotated files deleted to keep --min-free bytes free.", storage.MinFreeDeletedBytes);
+        m.Counter(Prefix + "min_free_deleted_bytes_total",
+            "Bytes of rotated files deleted to keep --min-free bytes free.", storage.MinFreeDeletedBytes);
 
         m.Gauge(Prefix + "sources", "Sources of origin-tagged lines remembered (docs/sources.md).", sources.Count);
         m.Counter(Prefix + "source_duplicates_total", "Re-sent messages dropped because their origin was already stored.", origins.Duplicates);
         m.Counter(Prefix + "source_gaps_total", "Gaps found in sources: a message started past what was stored of its source.", sources.Gaps);
         m.Counter(Prefix + "source_gap_bytes_total", "Bytes of sources known to be missing (the gaps' sizes).", sources.GapBytes);
-        m.Counter(Prefix + "source_malformed_origins_total", "Messages whose origin element did not parse (stored, origin ignored).", origins.Malformed);
-        m.Counter(Prefix + "source_rejected_origins_total", "Messages whose origin claimed too large a jump (stored, origin ignored).", origins.Rejected);
+        m.Counter(Prefix + "source_malformed_origins_total",
+            "Messages whose origin element did not parse (stored, origin ignored).", origins.Malformed);
+        m.Counter(Prefix + "source_rejected_origins_total",
+            "Messages whose origin claimed too large a jump (stored, origin ignored).", origins.Rejected);
         RenderRelays(m);
         using var process = Process.GetCurrentProcess();
         m.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);
@@ -109,7 +133,9 @@ public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker con
         [
             ("relay_accepted_messages_total", "Messages handed to the relay by ingest (after its filter).", true, r => r.Accepted),
             ("relay_sent_messages_total", "Messages written to the relay target's socket.", true, r => r.Sent),
-            ("relay_dropped_messages_total", "Messages the relay lost: queue and spill full (oldest dropped), spill errors, or left at removal.", true, r => r.Dropped),
+            ("relay_dropped_messages_total",
+                "Messages the relay lost: queue and spill full (oldest dropped), spill errors, or left at removal.",
+                true, r => r.Dropped),
             ("relay_queued_messages", "Messages waiting in the relay's queue (memory and disk).", false, r => r.Queued),
             ("relay_queued_bytes", "Bytes waiting in the relay's queue (memory and disk).", false, r => r.Queue.QueuedBytes),
             ("relay_spilled_bytes", "Bytes of the relay's queue on disk.", false, r => r.Queue.SpilledBytes),
@@ -117,9 +143,13 @@ public sealed class CollectorMetrics(IngestMetrics ingest, ConnectionTracker con
             ("relay_send_failures_total", "Failed sends to the relay target (each retried after a backoff).", true, r => r.SendFailures),
             ("relay_reconnects_total", "Connections to the relay target opened after the first.", true, r => r.Reconnects),
             ("relay_truncated_messages_total", "UDP messages cut to the relay's datagram size.", true, r => r.Truncated),
-            ("relay_refused_messages_total", "RELP: messages the relay target answered with an error (500); counted, logged, not sent again.", true, r => r.Refused),
+            ("relay_refused_messages_total",
+                "RELP: messages the relay target answered with an error (500); counted, logged, not sent again.",
+                true, r => r.Refused),
             ("relay_resent_messages_total", "RELP: unanswered messages sent again after a session with the relay target ended.", true, r => r.Resent),
-            ("relay_spill_errors_total", "Spill segments or records found damaged or unreadable, and failed spill writes (see the log).", true, r => r.Queue.SpillErrors),
+            ("relay_spill_errors_total",
+                "Spill segments or records found damaged or unreadable, and failed spill writes (see the log).",
+                true, r => r.Queue.SpillErrors),
         ];
         foreach (var (name, help, counter, value) in series)
         {

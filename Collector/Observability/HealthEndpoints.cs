@@ -5,7 +5,9 @@ using Shared.Observability;
 
 namespace Collector.Observability;
 
-/// <summary><c>/healthz</c> (the process answers), <c>/readyz</c> (listeners bound, file writable), <c>/metrics</c>.</summary>
+/// <summary>
+/// <c>/healthz</c> (the process answers), <c>/readyz</c> (listeners bound, file writable), <c>/metrics</c>.
+/// </summary>
 public static class HealthEndpoints
 {
     public static void Map(WebApplication app)
@@ -35,10 +37,14 @@ public static class HealthEndpoints
         app.MapGet("/metrics", (CollectorMetrics metrics) => Results.Text(metrics.Render(), PrometheusText.ContentType));
     }
 
-    /// <summary>What a failing writer means for senders, in the words an operator reading <c>/readyz</c> needs.</summary>
+    /// <summary>
+    /// What a failing writer means for senders, in the words an operator reading <c>/readyz</c> needs.
+    /// </summary>
     private static string Describe(StorageFault fault, StorageChannel queue, string path) =>
         string.Create(
             CultureInfo.InvariantCulture,
-            $"{(fault.NoSpace ? "disk full" : "cannot write")}: {path}: {fault.Reason} (since {fault.Since:u}, {fault.Attempts} attempts, retrying); " +
-            $"{queue.QueuedBytes} bytes wait in the queue, RELP messages are not acknowledged and TCP connections are not read until they are written");
+            $"{(fault.NoSpace ? "disk full" : "cannot write")}: {path}: {fault.Reason} " +
+            $"(since {fault.Since:u}, {fault.Attempts} attempts, retrying); " +
+            $"{queue.QueuedBytes} bytes wait in the queue, RELP messages are not acknowledged " +
+            $"and TCP connections are not read until they are written");
 }

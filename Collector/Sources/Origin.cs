@@ -86,8 +86,8 @@ public readonly record struct Origin(ulong Source, long From, long To)
     }
 
     /// <summary>
-    /// <paramref name="element"/> is exactly one <c>[o@32473 (SP NAME="VALUE")*]</c>, checked byte by byte, with a valid
-    /// <c>s</c> and <c>p</c>. Text inside another element's value can never pass: there every '"' is escaped.
+    /// <paramref name="element"/> is exactly one <c>[o@32473 (SP NAME="VALUE")*]</c>, checked byte by byte, with a
+    /// valid <c>s</c> and <c>p</c>. Text inside another element's value can never pass: there every '"' is escaped.
     /// </summary>
     private static bool TryReadElement(ReadOnlySpan<byte> element, out Origin origin, out ReadOnlySpan<byte> path)
     {
@@ -139,7 +139,9 @@ public readonly record struct Origin(ulong Source, long From, long To)
         return true;
     }
 
-    /// <summary>The closing '"' of a PARAM-VALUE starting at <paramref name="start"/> (RFC 5424 §6.3.3 escapes skipped), or -1.</summary>
+    /// <summary>
+    /// The closing '"' of a PARAM-VALUE starting at <paramref name="start"/> (RFC 5424 §6.3.3 escapes skipped), or -1.
+    /// </summary>
     private static int ValueEnd(ReadOnlySpan<byte> text, int start)
     {
         int i = start;
@@ -232,7 +234,10 @@ public readonly record struct Origin(ulong Source, long From, long To)
 
     public static string FormatId(ulong id) => id.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary><c>FROM-TO</c>: plain decimal numbers (no sign, no leading zeros beyond "0"), FROM ≤ TO ≤ <see cref="MaxPosition"/>.</summary>
+    /// <summary>
+    /// <c>FROM-TO</c>: plain decimal numbers (no sign, no leading zeros beyond "0"), FROM ≤ TO ≤
+    /// <see cref="MaxPosition"/>.
+    /// </summary>
     private static bool TryParseRange(ReadOnlySpan<byte> text, out long from, out long to)
     {
         from = to = 0;

@@ -51,7 +51,9 @@ public sealed class SourceLedger(LineFormat format)
         }
     }
 
-    /// <summary>Applies every complete line of <paramref name="lines"/> (each ending in LF); returns how many carried an origin.</summary>
+    /// <summary>
+    /// Applies every complete line of <paramref name="lines"/> (each ending in LF); returns how many carried an origin.
+    /// </summary>
     public int ApplyLines(ReadOnlySpan<byte> lines, long now)
     {
         int applied = 0;
@@ -95,7 +97,10 @@ public sealed class SourceLedger(LineFormat format)
         }
     }
 
-    /// <summary>Forgets sources last stored before <paramref name="before"/> (Unix ms), and the oldest beyond <paramref name="max"/>; returns them.</summary>
+    /// <summary>
+    /// Forgets sources last stored before <paramref name="before"/> (Unix ms), and the oldest beyond
+    /// <paramref name="max"/>; returns them.
+    /// </summary>
     public List<ulong> Expire(long before, int max)
     {
         lock (_lock)
@@ -103,7 +108,11 @@ public sealed class SourceLedger(LineFormat format)
             var old = _sources.Values.Where(r => r.LastStored < before).Select(r => r.Id).ToList();
             if (_sources.Count - old.Count > max)
             {
-                old.AddRange(_sources.Values.Where(r => r.LastStored >= before).OrderBy(r => r.LastStored).Take(_sources.Count - old.Count - max).Select(r => r.Id));
+                old.AddRange(_sources.Values
+                    .Where(r => r.LastStored >= before)
+                    .OrderBy(r => r.LastStored)
+                    .Take(_sources.Count - old.Count - max)
+                    .Select(r => r.Id));
             }
 
             foreach (ulong id in old)
@@ -181,7 +190,9 @@ public sealed class SourceLedger(LineFormat format)
         _gaps++;
     }
 
-    /// <summary>Names a new source after its first stored line: the node, and namespace, pod and container from any element.</summary>
+    /// <summary>
+    /// Names a new source after its first stored line: the node, and namespace, pod and container from any element.
+    /// </summary>
     private static void Describe(SourceRecord record, ReadOnlySpan<byte> sd, ReadOnlySpan<byte> host, ReadOnlySpan<byte> app)
     {
         record.Node = Encoding.UTF8.GetString(host);

@@ -41,7 +41,10 @@ public sealed class SourceRecord(ulong id)
     /// <summary>Unix milliseconds when a line of it was last found in the file.</summary>
     public long LastStored { get; set; }
 
-    /// <summary>Records bytes <paramref name="from"/> to <paramref name="to"/> as missing; <paramref name="to"/> -1: to an end nobody knows (no bytes counted).</summary>
+    /// <summary>
+    /// Records bytes <paramref name="from"/> to <paramref name="to"/> as missing; <paramref name="to"/> -1: to an end
+    /// nobody knows (no bytes counted).
+    /// </summary>
     public void AddGap(long from, long to, long at)
     {
         Gaps++;

@@ -16,7 +16,10 @@ public sealed class FreeSpaceKeeper(MessagesFiles files, MinFreeSpace minFree, S
     private bool _exhausted;
     private bool _measureFailing;
 
-    /// <summary>Measures the volume and deletes rotated files, oldest first, while less than the limit is free; true when it deleted one.</summary>
+    /// <summary>
+    /// Measures the volume and deletes rotated files, oldest first, while less than the limit is free;
+    /// true when it deleted one.
+    /// </summary>
     public bool Keep()
     {
         if (!TryMeasure(out long size, out long available))
@@ -51,7 +54,8 @@ public sealed class FreeSpaceKeeper(MessagesFiles files, MinFreeSpace minFree, S
 
         if (available < target && !_exhausted)
         {
-            // Said once until there is enough space again: nothing of ours is left to delete, the rest is another program's.
+            // Said once until there is enough space again: nothing of ours is left to delete,
+            // the rest is another program's.
             _exhausted = true;
             StorageLog.MinFreeExhausted(logger, _directory, available, target, files.Current);
         }
@@ -140,7 +144,9 @@ public sealed class FreeSpaceKeeper(MessagesFiles files, MinFreeSpace minFree, S
     private static bool Matches(byte[] prefix, FileKey key) =>
         prefix.Length >= key.PrefixLength && FileKey.HashOf(prefix.AsSpan(0, key.PrefixLength)) == key.Hash;
 
-    /// <summary>The first (uncompressed) bytes of a file, as the index store names it; empty when it cannot be read.</summary>
+    /// <summary>
+    /// The first (uncompressed) bytes of a file, as the index store names it; empty when it cannot be read.
+    /// </summary>
     private static byte[] ReadPrefix(string file, bool compressed)
     {
         try

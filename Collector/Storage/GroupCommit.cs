@@ -33,7 +33,12 @@ internal sealed class GroupCommit
 
     // flush is fdatasync (DataSync.Flush; tests pass one that records what it covers); failed is told the attempt and
     // the delay before the retry of a failed fdatasync; abandon (the shutdown timeout) ends those retries.
-    public GroupCommit(Action<SafeFileHandle> flush, StorageCounters counters, TimeProvider time, Action<int, TimeSpan, Exception> failed, CancellationToken abandon)
+    public GroupCommit(
+        Action<SafeFileHandle> flush,
+        StorageCounters counters,
+        TimeProvider time,
+        Action<int, TimeSpan, Exception> failed,
+        CancellationToken abandon)
     {
         _flush = flush;
         _counters = counters;
@@ -198,7 +203,10 @@ internal sealed class GroupCommit
         }
     }
 
-    /// <summary>One fdatasync per descriptor in the batch (more than one only across a rotation or reopen), retried until it succeeds.</summary>
+    /// <summary>
+    /// One fdatasync per descriptor in the batch (more than one only across a rotation or reopen),
+    /// retried until it succeeds.
+    /// </summary>
     private void Flush(List<Entry> batch)
     {
         SafeFileHandle? previous = null;

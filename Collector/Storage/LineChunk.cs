@@ -9,7 +9,9 @@ namespace Collector.Storage;
 /// </summary>
 public sealed class LineChunk
 {
-    /// <summary>Size rented for ordinary traffic; a chunk for one long message is as large as that message needs.</summary>
+    /// <summary>
+    /// Size rented for ordinary traffic; a chunk for one long message is as large as that message needs.
+    /// </summary>
     public const int DefaultSize = 64 * 1024;
 
     private byte[] _buffer;
@@ -22,14 +24,18 @@ public sealed class LineChunk
 
     public int Capacity => _buffer.Length;
 
-    /// <summary>Completed by the writer once this chunk is in the file (RELP answers wait on it); null for TCP and UDP.</summary>
+    /// <summary>
+    /// Completed by the writer once this chunk is in the file (RELP answers wait on it); null for TCP and UDP.
+    /// </summary>
     public WriteAcknowledgement? Acknowledgement { get; set; }
 
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
-    /// <summary>A chunk of at least <paramref name="minimumSize"/> bytes (the pool rounds up to a power of two).</summary>
+    /// <summary>
+    /// A chunk of at least <paramref name="minimumSize"/> bytes (the pool rounds up to a power of two).
+    /// </summary>
     public static LineChunk Rent(int minimumSize = DefaultSize) =>
         new(ArrayPool<byte>.Shared.Rent(minimumSize));
 

@@ -43,7 +43,13 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
     private Task _loop = Task.CompletedTask;
     private volatile bool _reopenRequested;
 
-    public MessagesFileWriter(StorageChannel queue, CollectorOptions options, StorageCounters counters, TimeProvider time, ILogger<MessagesFileWriter> logger, WrittenLines? written = null)
+    public MessagesFileWriter(
+        StorageChannel queue,
+        CollectorOptions options,
+        StorageCounters counters,
+        TimeProvider time,
+        ILogger<MessagesFileWriter> logger,
+        WrittenLines? written = null)
     {
         _written = written;
         _queue = queue;
@@ -58,7 +64,9 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
 
     public string FilePath => _path;
 
-    /// <summary>The fdatasync of <c>--relp-ack-after fsync</c>; a test seam (set before starting) that can record or fail it.</summary>
+    /// <summary>
+    /// The fdatasync of <c>--relp-ack-after fsync</c>; a test seam (set before starting) that can record or fail it.
+    /// </summary>
     internal Action<SafeFileHandle> DataSyncFlush { get; set; } = DataSync.Flush;
 
     /// <summary>Close and reopen the file at the next chance (within a second): SIGHUP, as rsyslog does it.</summary>
@@ -171,7 +179,9 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
     }
 
-    /// <summary>Lines that will not be written are not acknowledged: their RELP senders keep them and send them again.</summary>
+    /// <summary>
+    /// Lines that will not be written are not acknowledged: their RELP senders keep them and send them again.
+    /// </summary>
     private void AbandonAcknowledgements(System.Threading.Channels.ChannelReader<LineChunk> reader)
     {
         _commit?.Abandon();
@@ -191,7 +201,9 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         }
     }
 
-    /// <summary>Waits for chunks, waking every second for housekeeping. False when the queue is completed and empty.</summary>
+    /// <summary>
+    /// Waits for chunks, waking every second for housekeeping. False when the queue is completed and empty.
+    /// </summary>
     private async ValueTask<bool> WaitForDataAsync()
     {
         var wait = _queue.Reader.WaitToReadAsync();
@@ -363,7 +375,9 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
         return RandomAccess.Read(reader, last, _size - 1) == 1 && last[0] == (byte)'\n';
     }
 
-    /// <summary>A write that failed half-way may have left part of a batch: cut it so the retry does not split a line.</summary>
+    /// <summary>
+    /// A write that failed half-way may have left part of a batch: cut it so the retry does not split a line.
+    /// </summary>
     private void CloseAfterFailure()
     {
         try
@@ -384,7 +398,8 @@ public sealed class MessagesFileWriter : IHostedLifecycleService, IDisposable
 
     private void Rotate()
     {
-        // Acknowledgements still waiting for fdatasync hold the descriptor of the file rotated away: it is synced after.
+        // Acknowledgements still waiting for fdatasync hold the descriptor of the file rotated away:
+        // it is synced after.
         Sync(force: true);
         long size = _size;
         _file?.Dispose();

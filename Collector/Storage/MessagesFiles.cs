@@ -19,7 +19,9 @@ public sealed class MessagesFiles(string path, int maxFiles)
     /// <summary>Where the current file goes when it rotates (<c>messages.1</c>).</summary>
     public string Previous => NameOf(1, compressed: false);
 
-    /// <summary>The hidden directory of the search indexes (<c>.messages.index/</c>), for the index and the free-space keeper.</summary>
+    /// <summary>
+    /// The hidden directory of the search indexes (<c>.messages.index/</c>), for the index and the free-space keeper.
+    /// </summary>
     public string IndexDirectory => System.IO.Path.Combine(System.IO.Path.GetDirectoryName(path)!, $".{System.IO.Path.GetFileName(path)}.index");
 
     /// <summary>The name file <paramref name="index"/> (1 … N) has when compressed, or would have.</summary>

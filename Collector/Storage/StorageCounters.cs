@@ -34,13 +34,19 @@ public sealed class StorageCounters
     /// <summary>Size of the current messages file.</summary>
     public long FileSize { get; set; }
 
-    /// <summary>Set while writes fail (the lines wait and are retried), cleared by the next write that succeeds.</summary>
+    /// <summary>
+    /// Set while writes fail (the lines wait and are retried), cleared by the next write that succeeds.
+    /// </summary>
     public StorageFault? Fault => Volatile.Read(ref _fault);
 
-    /// <summary>Size of the volume holding the messages file, as last measured; -1 before the first measurement.</summary>
+    /// <summary>
+    /// Size of the volume holding the messages file, as last measured; -1 before the first measurement.
+    /// </summary>
     public long VolumeSize { get; set; } = -1;
 
-    /// <summary>Bytes of that volume available to the Collector, as last measured; -1 before the first measurement.</summary>
+    /// <summary>
+    /// Bytes of that volume available to the Collector, as last measured; -1 before the first measurement.
+    /// </summary>
     public long VolumeAvailable { get; set; } = -1;
 
     /// <summary>Bytes <c>--min-free</c> keeps free on that volume (0: disabled).</summary>

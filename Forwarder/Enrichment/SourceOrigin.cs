@@ -106,8 +106,12 @@ public sealed class SourceOrigin
     }
 }
 
-/// <summary>One message's origin: its source and the file bytes it accounts for, and another source's loss it reports.</summary>
+/// <summary>
+/// One message's origin: its source and the file bytes it accounts for, and another source's loss it reports.
+/// </summary>
 public readonly record struct EntryOrigin(SourceOrigin Source, long From, long To, bool WithPath, SourceLoss? Lost = null);
 
-/// <summary>Source <see cref="Source"/> (16 hex digits) lost its bytes from <see cref="From"/> on: its file was deleted unread.</summary>
+/// <summary>
+/// Source <see cref="Source"/> (16 hex digits) lost its bytes from <see cref="From"/> on: its file was deleted unread.
+/// </summary>
 public readonly record struct SourceLoss(string Source, long From);

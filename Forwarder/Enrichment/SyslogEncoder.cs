@@ -8,9 +8,9 @@ namespace Forwarder.Enrichment;
 
 /// <summary>
 /// Writes log entries as RFC 5424 messages:
-/// <c>&lt;PRI&gt;1 TIMESTAMP HOSTNAME APP-NAME - MSGID [k8s@32473 namespace=… pod=… container=… container_id=… pod_uid=…] MSG</c>,
-/// MSGID being the stream. One per tailed file: everything but the time, the markers and MSG is encoded once, so a
-/// message is a few copies into one span of the output.
+/// <c>&lt;PRI&gt;1 TIMESTAMP HOSTNAME APP-NAME - MSGID [k8s@32473 namespace=… pod=… container=… container_id=…
+/// pod_uid=…] MSG</c>, MSGID being the stream. One per tailed file: everything but the time, the markers and MSG is
+/// encoded once, so a message is a few copies into one span of the output.
 /// </summary>
 public sealed class SyslogEncoder
 {
@@ -52,7 +52,10 @@ public sealed class SyslogEncoder
     public void Encode(in LogEntry entry, ReadOnlySpan<byte> readTime, IBufferWriter<byte> output) =>
         Encode(entry, readTime, null, output);
 
-    /// <summary>As above, with the origin element (<see cref="SourceOrigin"/>) last in STRUCTURED-DATA when <paramref name="origin"/> is set.</summary>
+    /// <summary>
+    /// As above, with the origin element (<see cref="SourceOrigin"/>) last in STRUCTURED-DATA when
+    /// <paramref name="origin"/> is set.
+    /// </summary>
     public void Encode(in LogEntry entry, ReadOnlySpan<byte> readTime, in EntryOrigin? origin, IBufferWriter<byte> output)
     {
         int stream = Math.Min((int)entry.Stream, (int)LogStream.Unknown);
@@ -118,7 +121,10 @@ public sealed class SyslogEncoder
         return readTime.Length;
     }
 
-    /// <summary><c>[kube-syslog@32473 truncated="N" partial="true" malformed="true"]</c>, the params that apply, as the Collector marks cut messages.</summary>
+    /// <summary>
+    /// <c>[kube-syslog@32473 truncated="N" partial="true" malformed="true"]</c>, the params that apply, as the
+    /// Collector marks cut messages.
+    /// </summary>
     private static int WriteMarker(in LogEntry entry, Span<byte> destination)
     {
         MarkerId.CopyTo(destination);

@@ -100,7 +100,9 @@ internal sealed class CollectorLink : IAsyncDisposable
         Recovered();
     }
 
-    /// <summary>The oldest batch in flight, once it is delivered: batches come back in the order they were sent.</summary>
+    /// <summary>
+    /// The oldest batch in flight, once it is delivered: batches come back in the order they were sent.
+    /// </summary>
     public bool TryTakeDelivered(out OutgoingBatch batch)
     {
         if (_inFlight.TryPeek(out var oldest) && oldest.IsDelivered)

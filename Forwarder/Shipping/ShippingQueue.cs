@@ -9,7 +9,9 @@ namespace Forwarder.Shipping;
 /// </summary>
 internal sealed class ShippingQueue
 {
-    /// <summary>A batch is handed over once it holds this much; a pass over the files also hands over what it has.</summary>
+    /// <summary>
+    /// A batch is handed over once it holds this much; a pass over the files also hands over what it has.
+    /// </summary>
     public const int BatchBytes = 256 * 1024;
 
     private readonly Channel<OutgoingBatch> _free;
@@ -19,7 +21,12 @@ internal sealed class ShippingQueue
     {
         Capacity = (int)Math.Clamp(queueBytes / BatchBytes, 2, 16_384);
         _free = Channel.CreateBounded<OutgoingBatch>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait });
-        _full = Channel.CreateBounded<OutgoingBatch>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = true });
+        _full = Channel.CreateBounded<OutgoingBatch>(new BoundedChannelOptions(Capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
         for (int i = 0; i < Capacity; i++)
         {
             // Every batch is in exactly one of the two channels or in someone's hands, so these writes cannot fail.

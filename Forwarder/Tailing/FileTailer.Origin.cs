@@ -22,14 +22,18 @@ internal sealed partial class FileTailer
     /// </summary>
     public SourceLoss? LostBefore { get; set; }
 
-    /// <summary>Where the entries the parser emits next end in the file (after the '\n' of their last line); set before each parse.</summary>
+    /// <summary>
+    /// Where the entries the parser emits next end in the file (after the '\n' of their last line);
+    /// set before each parse.
+    /// </summary>
     private long EntryEnd { get; set; }
 
     private EntryOrigin NextOrigin()
     {
         _origin ??= new SourceOrigin(_node, Identity.Device, Identity.Inode, ReadHead(), File.Path);
 
-        // Entries flushed together (partials of two streams) end at the same place: the later ones account for no bytes.
+        // Entries flushed together (partials of two streams) end at the same place:
+        // the later ones account for no bytes.
         long from = Math.Min(_sentEnd, EntryEnd);
         var origin = new EntryOrigin(_origin, from, EntryEnd, !_pathSent, _pathSent ? null : LostBefore);
         _sentEnd = EntryEnd;
@@ -37,7 +41,9 @@ internal sealed partial class FileTailer
         return origin;
     }
 
-    /// <summary>The file's first line (up to <see cref="SourceOrigin.MaxHeadLength"/> bytes): part of the source id.</summary>
+    /// <summary>
+    /// The file's first line (up to <see cref="SourceOrigin.MaxHeadLength"/> bytes): part of the source id.
+    /// </summary>
     private byte[] ReadHead()
     {
         var head = new byte[SourceOrigin.MaxHeadLength];

@@ -21,7 +21,13 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
     private int _epoch;
     private readonly string _node;
 
-    public FileTailer(DiscoveredFile file, long startOffset, FileFingerprint? fingerprint, SyslogEncoderOptions encoderOptions, int maxLineSize, DateTime discoveredAtUtc)
+    public FileTailer(
+        DiscoveredFile file,
+        long startOffset,
+        FileFingerprint? fingerprint,
+        SyslogEncoderOptions encoderOptions,
+        int maxLineSize,
+        DateTime discoveredAtUtc)
     {
         DiscoveredAtUtc = discoveredAtUtc;
         File = file;
@@ -39,17 +45,23 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
 
     public DiscoveredFile File { get; private set; }
 
-    /// <summary>When this Forwarder first saw the file (wall clock): generations rotated after that are newer.</summary>
+    /// <summary>
+    /// When this Forwarder first saw the file (wall clock): generations rotated after that are newer.
+    /// </summary>
     public DateTime DiscoveredAtUtc { get; }
 
     public FileKey Identity { get; }
 
     public PodIdentity? Pod { get; }
 
-    /// <summary>The next byte to read: everything before it was parsed (an entry still being reassembled may hold some).</summary>
+    /// <summary>
+    /// The next byte to read: everything before it was parsed (an entry still being reassembled may hold some).
+    /// </summary>
     public long ReadOffset { get; private set; }
 
-    /// <summary>Offset of the first byte not yet known to be on a collector's socket; what a checkpoint saves.</summary>
+    /// <summary>
+    /// Offset of the first byte not yet known to be on a collector's socket; what a checkpoint saves.
+    /// </summary>
     public long CommittedOffset => Interlocked.Read(ref _committed);
 
     public FileFingerprint Fingerprint { get; private set; }
@@ -80,10 +92,14 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
 
     public void MarkGone(long now) => GoneSince ??= now;
 
-    /// <summary>The file was renamed to <paramref name="realPath"/> before it could be opened (same identity).</summary>
+    /// <summary>
+    /// The file was renamed to <paramref name="realPath"/> before it could be opened (same identity).
+    /// </summary>
     public void MovedTo(string realPath) => File = File with { Chain = [File.Path, realPath] };
 
-    /// <summary>Opens the file if needed; false (to be retried at <see cref="RetryOpenAt"/>) when it cannot be read.</summary>
+    /// <summary>
+    /// Opens the file if needed; false (to be retried at <see cref="RetryOpenAt"/>) when it cannot be read.
+    /// </summary>
     public bool TryOpen(long now, long retryAfter, out Exception? error)
     {
         error = null;
@@ -129,7 +145,9 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
         }
     }
 
-    /// <summary>Called by the shipper once the lines up to <paramref name="offset"/> were written to a socket.</summary>
+    /// <summary>
+    /// Called by the shipper once the lines up to <paramref name="offset"/> were written to a socket.
+    /// </summary>
     public void Commit(long offset, int epoch)
     {
         // A batch from before a truncation carries offsets into content that is gone.
@@ -139,7 +157,9 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
         }
     }
 
-    /// <summary>The offset a checkpoint may claim after what was parsed so far: not past an entry still being reassembled.</summary>
+    /// <summary>
+    /// The offset a checkpoint may claim after what was parsed so far: not past an entry still being reassembled.
+    /// </summary>
     public long ProgressOffset => _parser.PendingOffset is long pending ? Math.Min(pending, ReadOffset) : ReadOffset;
 
     public int Epoch => _epoch;

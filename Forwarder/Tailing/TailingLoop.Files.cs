@@ -372,12 +372,13 @@ internal sealed partial class TailingLoop
     /// <summary>
     /// Drops the checkpoints of drained files that nothing can ask about any more. Their only readers are a scan that
     /// finds the same file again by some path, and the missed-generation search (<see cref="RotatedSiblings"/>, through
-    /// <see cref="IsKnown"/>), which only looks at files in the live file's directory. A drained file that is in none of
-    /// its directory's entries was deleted (with its pod, or by kubelet after compressing it): no scan and no sibling
-    /// search can meet it again, and an inode the kernel hands to a new file then starts that file at 0, as a reused
-    /// inode with other first bytes does anyway. So such a checkpoint is forgotten at the first look after the file went,
-    /// and the rotate-wait and missed-generation windows need nothing longer. Looked at once per scan interval: a statx
-    /// per drained file, a directory listing only for one renamed since (whose new name is then kept).
+    /// <see cref="IsKnown"/>), which only looks at files in the live file's directory. A drained file that is in none
+    /// of its directory's entries was deleted (with its pod, or by kubelet after compressing it): no scan and no
+    /// sibling search can meet it again, and an inode the kernel hands to a new file then starts that file at 0, as a
+    /// reused inode with other first bytes does anyway. So such a checkpoint is forgotten at the first look after the
+    /// file went, and the rotate-wait and missed-generation windows need nothing longer. Looked at once per scan
+    /// interval: a statx per drained file, a directory listing only for one renamed since (whose new name is then
+    /// kept).
     /// </summary>
     private void ForgetDrained(long nowSeconds)
     {

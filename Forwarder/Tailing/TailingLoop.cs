@@ -212,7 +212,9 @@ internal sealed partial class TailingLoop
         }
 
         Counters.AddOpenError();
-        if (tailer.GoneSince is not null && !(FileStatus.TryGet(tailer.File.RealPath, out var status, out _) && status.IsSameFileAs(tailer.File.Status)))
+        if (tailer.GoneSince is not null
+            && !(FileStatus.TryGet(tailer.File.RealPath, out var status, out _)
+                && status.IsSameFileAs(tailer.File.Status)))
         {
             // Renamed within its directory (rotated between the scan that found it and its first open): read it
             // under its new name, as a file rotated while we were down is.
@@ -274,7 +276,8 @@ internal sealed partial class TailingLoop
         context.Batch = await rent.ConfigureAwait(false);
     }
 
-    // Sleeps until the first file is due for a look, the next scan or checkpoint, or a discovery event. True after an event.
+    // Sleeps until the first file is due for a look, the next scan or checkpoint, or a discovery event.
+    // True after an event.
     private async ValueTask<bool> WaitAsync(ReadContext context, long wakeBy, CancellationToken cancellationToken)
     {
         long due = wakeBy;

@@ -3,7 +3,9 @@ using System.Text;
 
 namespace Shared.Relp;
 
-/// <summary>The receive loop: answers are matched to their commands; <c>serverclose</c> or end of stream ends the session.</summary>
+/// <summary>
+/// The receive loop: answers are matched to their commands; <c>serverclose</c> or end of stream ends the session.
+/// </summary>
 public sealed partial class RelpClientSession
 {
     private async Task ReceiveAsync()
@@ -67,13 +69,17 @@ public sealed partial class RelpClientSession
         switch (frame.Command)
         {
             case RelpCommand.Rsp when frame.IsOversize:
-                return new RelpSessionException($"The server's answer to txnr {frame.Txnr} is {frame.DataLength} bytes, over the limit of {_options.MaxResponseLength}.");
+                return new RelpSessionException(
+                    $"The server's answer to txnr {frame.Txnr} is {frame.DataLength} bytes, " +
+                    $"over the limit of {_options.MaxResponseLength}.");
             case RelpCommand.Rsp:
                 return Answered(frame.Txnr, frame.Data);
             case RelpCommand.ServerClose when frame.Txnr == RelpTxnr.Hint:
                 return _closing ? null : new RelpSessionException("The server closed the session (serverclose).") { ServerClosed = true };
             default:
-                return new RelpSessionException($"The server sent '{Encoding.ASCII.GetString(frame.Name)}' on txnr {frame.Txnr}; a server only sends rsp and serverclose.");
+                return new RelpSessionException(
+                    $"The server sent '{Encoding.ASCII.GetString(frame.Name)}' on txnr {frame.Txnr}; " +
+                    "a server only sends rsp and serverclose.");
         }
     }
 

@@ -49,7 +49,10 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     /// <summary>The server's offers from its answer to <c>open</c>.</summary>
     public RelpOffers ServerOffers { get; private set; } = new();
 
-    /// <summary>Completes when the session has ended: successfully after <see cref="CloseAsync"/>, otherwise with a <see cref="RelpSessionException"/>.</summary>
+    /// <summary>
+    /// Completes when the session has ended: successfully after <see cref="CloseAsync"/>, otherwise with a
+    /// <see cref="RelpSessionException"/>.
+    /// </summary>
     public Task Completion => _completion.Task;
 
     /// <summary>Commands sent and not answered (never more than the window).</summary>
@@ -69,13 +72,17 @@ public sealed partial class RelpClientSession : IAsyncDisposable
 
     /// <summary>
     /// Opens a session on <paramref name="stream"/> (connected, not yet used): sends <c>open</c> and waits for the
-    /// answer, which must be <c>200</c> with a <c>relp_version</c> and <c>commands=syslog</c>. The session owns the stream.
+    /// answer, which must be <c>200</c> with a <c>relp_version</c> and <c>commands=syslog</c>. The session owns the
+    /// stream.
     /// </summary>
     public static Task<RelpClientSession> OpenAsync(Stream stream, RelpClientOptions options, CancellationToken cancellationToken = default) =>
         OpenAsync(stream, options, RelpTxnr.First, cancellationToken);
 
-    /// <summary>Same, with the first txnr given (tests of the wrap at 999,999,999; a real session starts at 1).</summary>
-    internal static async Task<RelpClientSession> OpenAsync(Stream stream, RelpClientOptions options, int firstTxnr, CancellationToken cancellationToken)
+    /// <summary>
+    /// Same, with the first txnr given (tests of the wrap at 999,999,999; a real session starts at 1).
+    /// </summary>
+    internal static async Task<RelpClientSession> OpenAsync(
+        Stream stream, RelpClientOptions options, int firstTxnr, CancellationToken cancellationToken)
     {
         var session = new RelpClientSession(stream, options) { _nextTxnr = firstTxnr };
         try
@@ -92,16 +99,28 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends one <c>syslog</c> command, first waiting while the window is full; returns its txnr. The message's memory is
-    /// kept (not copied) until its answer arrives or <see cref="TakeUnacknowledged"/> hands it back: do not reuse it.
-    /// With <paramref name="flush"/> false the frame may stay buffered until the next flush (a full window flushes).
-    /// Throws <see cref="RelpSessionException"/> once the session has ended.
+    /// Sends one <c>syslog</c> command, first waiting while the window is full; returns its txnr. The message's memory
+    /// is kept (not copied) until its answer arrives or <see cref="TakeUnacknowledged"/> hands it back: do not reuse
+    /// it. With <paramref name="flush"/> false the frame may stay buffered until the next flush (a full window
+    /// flushes). Throws <see cref="RelpSessionException"/> once the session has ended.
     /// </summary>
-    public ValueTask<int> SendSyslogAsync(ReadOnlyMemory<byte> message, object? state = null, bool flush = true, CancellationToken cancellationToken = default) =>
+    public ValueTask<int> SendSyslogAsync(
+        ReadOnlyMemory<byte> message,
+        object? state = null,
+        bool flush = true,
+        CancellationToken cancellationToken = default) =>
         SendSyslogAsync(message, state, 0, flush, cancellationToken);
 
-    /// <summary>Same, with a number that comes back with the answer as <see cref="RelpAcknowledgement.Tag"/> (e.g. the message's index in its batch).</summary>
-    public async ValueTask<int> SendSyslogAsync(ReadOnlyMemory<byte> message, object? state, int tag, bool flush, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Same, with a number that comes back with the answer as <see cref="RelpAcknowledgement.Tag"/> (e.g. the message's
+    /// index in its batch).
+    /// </summary>
+    public async ValueTask<int> SendSyslogAsync(
+        ReadOnlyMemory<byte> message,
+        object? state,
+        int tag,
+        bool flush,
+        CancellationToken cancellationToken = default)
     {
         ThrowIfEnded();
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -139,7 +158,10 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends what <see cref="SendSyslogAsync(ReadOnlyMemory{byte}, object?, int, bool, CancellationToken)"/> left buffered.</summary>
+    /// <summary>
+    /// Sends what <see cref="SendSyslogAsync(ReadOnlyMemory{byte}, object?, int, bool, CancellationToken)"/> left
+    /// buffered.
+    /// </summary>
     public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
     {
         await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -198,7 +220,10 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Aborts the session (without <c>close</c>) unless it has ended; unanswered commands stay for <see cref="TakeUnacknowledged"/>.</summary>
+    /// <summary>
+    /// Aborts the session (without <c>close</c>) unless it has ended; unanswered commands stay for
+    /// <see cref="TakeUnacknowledged"/>.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         End(new RelpSessionException("The session was disposed."));
@@ -270,7 +295,9 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until at most <paramref name="count"/> commands are unanswered; throws once the session has ended.</summary>
+    /// <summary>
+    /// Waits until at most <paramref name="count"/> commands are unanswered; throws once the session has ended.
+    /// </summary>
     private async Task WaitForUnacknowledgedAsync(int count, CancellationToken cancellationToken)
     {
         Task waiting;

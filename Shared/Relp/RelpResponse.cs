@@ -17,7 +17,9 @@ public readonly record struct RelpResponse(int Code, string Message, ReadOnlyMem
 
     public bool IsOk => Code == 200;
 
-    /// <summary>Parses rsp data; false (with the reason) when it does not start with a three-digit code and SP.</summary>
+    /// <summary>
+    /// Parses rsp data; false (with the reason) when it does not start with a three-digit code and SP.
+    /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> data, out RelpResponse response, out string? error)
     {
         response = default;

@@ -3,7 +3,9 @@ using Shared.Relp;
 
 namespace Shared.Transport;
 
-/// <summary>The session's life: opening it, its answers, its watchdog, and giving back what it left unanswered.</summary>
+/// <summary>
+/// The session's life: opening it, its answers, its watchdog, and giving back what it left unanswered.
+/// </summary>
 public sealed partial class RelpSyslogSender
 {
     private RelpClientSession? _session;
@@ -46,7 +48,9 @@ public sealed partial class RelpSyslogSender
         return session;
     }
 
-    /// <summary>Ends the session (if any) and gives what it left unanswered back to the deliveries they belong to.</summary>
+    /// <summary>
+    /// Ends the session (if any) and gives what it left unanswered back to the deliveries they belong to.
+    /// </summary>
     private async ValueTask DropSessionAsync()
     {
         if (_session is not { } session)

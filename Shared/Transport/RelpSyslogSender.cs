@@ -14,7 +14,8 @@ namespace Shared.Transport;
 /// the messages it had not answered go back to their deliveries and are sent again, in order of the deliveries the
 /// caller passes, on the next session: a receiver may see a message twice (it stored it but its answer was lost),
 /// never a gap. A message answered with an error (<c>500</c>) is counted in <see cref="SyslogSenderCounters.Refused"/>,
-/// logged and not sent again (see docs/relp-sending.md for why). One caller at a time; concurrent calls wait for each other.
+/// logged and not sent again (see docs/relp-sending.md for why). One caller at a time; concurrent calls wait for each
+/// other.
 /// </summary>
 public sealed partial class RelpSyslogSender : ISyslogSender
 {
@@ -57,7 +58,10 @@ public sealed partial class RelpSyslogSender : ISyslogSender
     public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default) =>
         SendAsync(new RelpDelivery([message]), cancellationToken);
 
-    /// <summary>Returns once the receiver answered every message; after a broken session only the unanswered ones are sent again.</summary>
+    /// <summary>
+    /// Returns once the receiver answered every message;
+    /// after a broken session only the unanswered ones are sent again.
+    /// </summary>
     public ValueTask SendAsync(IReadOnlyList<ReadOnlyMemory<byte>> messages, CancellationToken cancellationToken = default) =>
         SendAsync(new RelpDelivery(messages), cancellationToken);
 
@@ -96,7 +100,9 @@ public sealed partial class RelpSyslogSender : ISyslogSender
         return deliveries.Count == 0 || deliveries[0].IsComplete ? default : RunAsync(deliveries, wait: true, until, cancellationToken);
     }
 
-    /// <summary>Closes the session (with RELP <c>close</c> when nothing waits for an answer); a send in progress is cancelled.</summary>
+    /// <summary>
+    /// Closes the session (with RELP <c>close</c> when nothing waits for an answer); a send in progress is cancelled.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_disposing.IsCancellationRequested)
@@ -180,7 +186,8 @@ public sealed partial class RelpSyslogSender : ISyslogSender
         }
         catch (Exception e)
         {
-            // Also on cancellation: the caller may give up these deliveries, and the session's answers would go to them.
+            // Also on cancellation: the caller may give up these deliveries,
+            // and the session's answers would go to them.
             await DropSessionAsync().ConfigureAwait(false);
             if (e is not OperationCanceledException)
             {

@@ -32,11 +32,15 @@ public class RelpAckAfterBenchmarks
     [Params("tcp", "relp-write", "relp-fsync")]
     public string Mode { get; set; } = "relp-write";
 
-    /// <summary>Concurrent connections sharing the messages (several senders share one fdatasync: the group commit).</summary>
+    /// <summary>
+    /// Concurrent connections sharing the messages (several senders share one fdatasync: the group commit).
+    /// </summary>
     [Params(1, 4, 16)]
     public int Sessions { get; set; } = 1;
 
-    private static int TcpFrameLength => TypicalMessage.Frame.Length + 1 + TypicalMessage.Frame.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
+    private static int TcpFrameLength =>
+        TypicalMessage.Frame.Length + 1
+        + TypicalMessage.Frame.Length.ToString(System.Globalization.CultureInfo.InvariantCulture).Length;
 
     [GlobalSetup]
     public void Setup()

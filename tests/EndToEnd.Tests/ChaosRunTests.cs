@@ -37,7 +37,9 @@ public sealed class ChaosRunTests(ITestOutputHelper output)
         var result = await new ChaosRun(settings, output.WriteLine).RunAsync(dir);
 
         output.WriteLine(result.Summary());
-        string context = $"seed {seed}\n{result.Summary()}\nlast Forwarder said:\n{Tail(result.ForwarderOutput)}\nlast Collector said:\n{Tail(result.CollectorOutput)}";
+        string context = $"seed {seed}\n{result.Summary()}\n" +
+            $"last Forwarder said:\n{Tail(result.ForwarderOutput)}\n" +
+            $"last Collector said:\n{Tail(result.CollectorOutput)}";
         Assert.Equal(6, result.Kills.Count);
         Assert.True(result.Rotations >= 2, $"the logs rotated only {result.Rotations} times: {context}");
 

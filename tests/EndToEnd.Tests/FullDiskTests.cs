@@ -6,8 +6,8 @@ namespace EndToEnd.Tests;
 
 /// <summary>
 /// A Collector stopped with its disk full (a real tmpfs, filled by another file), a real Forwarder sending over
-/// <c>relp://</c>: what the Collector could not write it never acknowledged, so the Forwarder sends it again to the next
-/// Collector, and every line ends up stored exactly once, in order.
+/// <c>relp://</c>: what the Collector could not write it never acknowledged, so the Forwarder sends it again to the
+/// next Collector, and every line ends up stored exactly once, in order.
 /// </summary>
 public sealed class FullDiskTests(ITestOutputHelper output)
 {
@@ -59,13 +59,18 @@ public sealed class FullDiskTests(ITestOutputHelper output)
 
     /// <summary>
     /// A Collector on a full disk with a Forwarder sending to it over <paramref name="scheme"/>, stopped with SIGTERM
-    /// while the disk is still full (shutdown timeout 3 s), then space freed, a new Collector on the same port and file,
-    /// and 100 more lines per file: returns the new Collector once the file is quiet.
+    /// while the disk is still full (shutdown timeout 3 s), then space freed, a new Collector on the same port and
+    /// file, and 100 more lines per file: returns the new Collector once the file is quiet.
     /// </summary>
-    private async Task<(CollectorProcess Second, long[] Written)> StopWithTheDiskFullAndRestartAsync(TempDirectory dir, SmallFilesystem fs, string scheme, string listener)
+    private async Task<(CollectorProcess Second, long[] Written)> StopWithTheDiskFullAndRestartAsync(
+        TempDirectory dir, SmallFilesystem fs, string scheme, string listener)
     {
         var tree = new NodeLogTree(dir);
-        var logs = new[] { tree.AddContainer("jobs", "worker-0", "main", RuntimeFormat.Docker), tree.AddContainer("jobs", "worker-1", "main", RuntimeFormat.Cri) };
+        var logs = new[]
+        {
+            tree.AddContainer("jobs", "worker-0", "main", RuntimeFormat.Docker),
+            tree.AddContainer("jobs", "worker-1", "main", RuntimeFormat.Cri),
+        };
         var written = new long[logs.Length];
         string file = fs.Combine("messages");
 
@@ -74,7 +79,8 @@ public sealed class FullDiskTests(ITestOutputHelper output)
         PortReservations.Release(port);
         string[] args = [listener, $"127.0.0.1:{port}", "--min-free", "0"];
         var first = await CollectorProcess.StartWithEnvironmentAsync(file, ShortShutdown, args);
-        await using var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"{scheme}://127.0.0.1:{port}"], dir.Combine("state"), "--max-retry-delay", "500ms");
+        await using var forwarder = await ForwarderProcess.StartAsync(
+            tree.ContainersGlob, [$"{scheme}://127.0.0.1:{port}"], dir.Combine("state"), "--max-retry-delay", "500ms");
         try
         {
             Append(logs, written, 200);
@@ -84,7 +90,11 @@ public sealed class FullDiskTests(ITestOutputHelper output)
             fs.FillLeaving(16 * 1024);
             Append(logs, written, 1500);
             await WaitForDiskFullAsync(first);
-            await Wait.UntilQuietAsync(() => first.ReadLines().Length, TimeSpan.FromSeconds(1), "the messages file to stop growing", TimeSpan.FromSeconds(30));
+            await Wait.UntilQuietAsync(
+                () => first.ReadLines().Length,
+                TimeSpan.FromSeconds(1),
+                "the messages file to stop growing",
+                TimeSpan.FromSeconds(30));
 
             await first.TerminateAsync();
             int stored = first.ReadLines().Length;
@@ -110,8 +120,15 @@ public sealed class FullDiskTests(ITestOutputHelper output)
             else
             {
                 // Some lines never come: wait for the last line of each file, then a quiet second.
-                await Wait.UntilAsync(() => Enumerable.Range(0, logs.Length).All(f => Keys(second).Contains((f, written[f] - 1))), "the last line of each file stored", TimeSpan.FromSeconds(120));
-                await Wait.UntilQuietAsync(() => second.ReadLines().Length, TimeSpan.FromSeconds(1), "a quiet second in the messages file", TimeSpan.FromSeconds(30));
+                await Wait.UntilAsync(
+                    () => Enumerable.Range(0, logs.Length).All(f => Keys(second).Contains((f, written[f] - 1))),
+                    "the last line of each file stored",
+                    TimeSpan.FromSeconds(120));
+                await Wait.UntilQuietAsync(
+                    () => second.ReadLines().Length,
+                    TimeSpan.FromSeconds(1),
+                    "a quiet second in the messages file",
+                    TimeSpan.FromSeconds(30));
             }
         }
         catch
@@ -166,7 +183,11 @@ public sealed class FullDiskTests(ITestOutputHelper output)
             throw new XunitException($"{e.Message} (have {Keys(collector).Distinct().Count()})\n{context}");
         }
 
-        await Wait.UntilQuietAsync(() => collector.ReadLines().Length, TimeSpan.FromSeconds(1), "a quiet second in the messages file", TimeSpan.FromSeconds(30));
+        await Wait.UntilQuietAsync(
+            () => collector.ReadLines().Length,
+            TimeSpan.FromSeconds(1),
+            "a quiet second in the messages file",
+            TimeSpan.FromSeconds(30));
     }
 
     /// <summary>MSG of a stored line: after the structured data (the test's texts contain no "] ").</summary>

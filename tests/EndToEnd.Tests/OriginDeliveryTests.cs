@@ -27,7 +27,8 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
         await using var writer = new SequencedWriter(logs, 400);
         string state = dir.Combine("state");
 
-        // Checkpoints every 2 s: each kill leaves up to 2 s of shipped lines unsaved, which the next process sends again.
+        // Checkpoints every 2 s: each kill leaves up to 2 s of shipped lines unsaved,
+        // which the next process sends again.
         string[] args = ["--checkpoint-interval", "2s"];
         int seed = Environment.TickCount;
         var random = new Random(seed);
@@ -129,7 +130,11 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
         var source = await WaitForSourceAsync(collector, s => s.GetProperty("gaps").GetProperty("count").GetInt64() == 1);
         var range = Assert.Single(source.GetProperty("gaps").GetProperty("ranges").EnumerateArray());
         Assert.Equal((ends[99], ends[109]), (range.GetProperty("from").GetInt64(), range.GetProperty("to").GetInt64()));
-        Assert.Equal((0, ends[119], 110), (source.GetProperty("first").GetInt64(), source.GetProperty("last").GetInt64(), source.GetProperty("lines").GetInt64()));
+        Assert.Equal(
+            (0, ends[119], 110),
+            (source.GetProperty("first").GetInt64(),
+                source.GetProperty("last").GetInt64(),
+                source.GetProperty("lines").GetInt64()));
         Assert.Equal(log.LinkPath, source.GetProperty("path").GetString());
         Assert.Equal(ends[109] - ends[99], Metrics.Sum(await GetAsync(collector, "/metrics"), "kubesyslog_collector_source_gap_bytes_total"));
     }
@@ -164,18 +169,30 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
         await using (var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, targets, state))
         {
             await Wait.UntilAsync(() => collector.ReadLines().Length >= 130, "130 lines stored", TimeSpan.FromSeconds(60));
-            await Wait.UntilQuietAsync(() => collector.ReadLines().Length, TimeSpan.FromSeconds(1), "the messages file", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+            await Wait.UntilQuietAsync(
+                () => collector.ReadLines().Length,
+                TimeSpan.FromSeconds(1),
+                "the messages file",
+                TimeSpan.FromSeconds(30),
+                TimeSpan.FromMilliseconds(100));
         }
 
         var numbers = collector.ReadLines().Select(l => SequencedWriter.Parse(Message(l))!.Value.N).ToList();
         Assert.Equal([.. Enumerable.Range(0, 100).Select(n => (long)n), .. Enumerable.Range(150, 30).Select(n => (long)n)], numbers);
-        var sources = await WaitForSourcesAsync(collector, s => s.Count == 2 && s.Sum(x => x.GetProperty("gaps").GetProperty("count").GetInt64()) == 1);
+        var sources = await WaitForSourcesAsync(
+            collector, s => s.Count == 2 && s.Sum(x => x.GetProperty("gaps").GetProperty("count").GetInt64()) == 1);
         var deleted = Assert.Single(sources, s => s.GetProperty("lines").GetInt64() == 100);
         var next = Assert.Single(sources, s => s.GetProperty("lines").GetInt64() == 30);
         var range = Assert.Single(deleted.GetProperty("gaps").GetProperty("ranges").EnumerateArray());
         Assert.Equal(ends[99], range.GetProperty("from").GetInt64());
         Assert.Equal(JsonValueKind.Null, range.GetProperty("to").ValueKind);
-        Assert.Equal((0, ends[99], 1, 0), (deleted.GetProperty("first").GetInt64(), deleted.GetProperty("last").GetInt64(), deleted.GetProperty("gaps").GetProperty("count").GetInt64(), deleted.GetProperty("gaps").GetProperty("bytes").GetInt64()));
+        var deletedGaps = deleted.GetProperty("gaps");
+        Assert.Equal(
+            (0, ends[99], 1, 0),
+            (deleted.GetProperty("first").GetInt64(),
+                deleted.GetProperty("last").GetInt64(),
+                deletedGaps.GetProperty("count").GetInt64(),
+                deletedGaps.GetProperty("bytes").GetInt64()));
         Assert.Equal((0, 0), (next.GetProperty("first").GetInt64(), next.GetProperty("gaps").GetProperty("count").GetInt64()));
         Assert.Equal(log.LinkPath, deleted.GetProperty("path").GetString());
         Assert.Equal(1, Metrics.Sum(await GetAsync(collector, "/metrics"), "kubesyslog_collector_source_gaps_total"));
@@ -209,7 +226,9 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
     /// <summary>MSG of a stored line: after the structured data (the test's texts contain no "] ").</summary>
     private static string Message(string line) => line[(line.LastIndexOf("] ", StringComparison.Ordinal) + 2)..];
 
-    /// <summary>Until every written line is in the file, then a quiet second: re-sends still on their way would show.</summary>
+    /// <summary>
+    /// Until every written line is in the file, then a quiet second: re-sends still on their way would show.
+    /// </summary>
     private static async Task WaitUntilStoredAsync(CollectorProcess collector, IReadOnlyList<long> written, string context)
     {
         long total = written.Sum();
@@ -246,7 +265,9 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
     private static List<(int File, long N)> Keys(CollectorProcess collector) =>
         [.. collector.ReadLines().Select(l => SequencedWriter.Parse(Message(l)) ?? throw new InvalidDataException($"not a sequenced line: {l}"))];
 
-    /// <summary>Per file, the stored numbers are exactly 0 … written-1, in order: nothing lost, nothing twice.</summary>
+    /// <summary>
+    /// Per file, the stored numbers are exactly 0 … written-1, in order: nothing lost, nothing twice.
+    /// </summary>
     private static void AssertExactlyOnceInOrder(CollectorProcess collector, IReadOnlyList<long> written, string context)
     {
         var keys = Keys(collector);
@@ -258,7 +279,8 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
             {
                 int at = stored.Zip(expected).TakeWhile(p => p.First == p.Second).Count();
                 throw new XunitException(
-                    $"file {f}: {stored.Count} lines stored, {expected.Count} written, {stored.Count - stored.Distinct().Count()} twice; first difference at index {at}: " +
+                    $"file {f}: {stored.Count} lines stored, {expected.Count} written, " +
+                    $"{stored.Count - stored.Distinct().Count()} twice; first difference at index {at}: " +
                     $"stored {string.Join(',', stored.Skip(Math.Max(0, at - 2)).Take(6))} … ({context})");
             }
         }
@@ -277,7 +299,9 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
     private static async Task<JsonElement> WaitForSourceAsync(CollectorProcess collector, Func<JsonElement, bool> condition) =>
         (await WaitForSourcesAsync(collector, s => s.Count == 1 && condition(s[0])))[0];
 
-    /// <summary>/api/v1/sources until the condition holds (the Collector reads its file back a few times a second).</summary>
+    /// <summary>
+    /// /api/v1/sources until the condition holds (the Collector reads its file back a few times a second).
+    /// </summary>
     private static async Task<List<JsonElement>> WaitForSourcesAsync(CollectorProcess collector, Func<List<JsonElement>, bool> condition)
     {
         long deadline = Environment.TickCount64 + 30_000;

@@ -17,7 +17,9 @@ public sealed partial class CollectorProcess : IAsyncDisposable
 
     private CollectorProcess(string file) => File = file;
 
-    /// <summary>The apphost copied next to the test assembly (Collector.Tests references the Collector project).</summary>
+    /// <summary>
+    /// The apphost copied next to the test assembly (Collector.Tests references the Collector project).
+    /// </summary>
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "Collector");
 
     public string File { get; }
@@ -61,14 +63,23 @@ public sealed partial class CollectorProcess : IAsyncDisposable
     /// Starts the Collector with extra environment variables, e.g. <c>shutdownTimeoutSeconds</c> (the host's shutdown
     /// timeout, 30 s by default) for a test that lets it run out.
     /// </summary>
-    public static Task<CollectorProcess> StartWithEnvironmentAsync(string file, IReadOnlyDictionary<string, string> environment, params string[] extraArgs) =>
+    public static Task<CollectorProcess> StartWithEnvironmentAsync(
+        string file, IReadOnlyDictionary<string, string> environment, params string[] extraArgs) =>
         StartCommandAsync(Executable, [], file, extraArgs, environment);
 
-    /// <summary>Starts <paramref name="command"/> with <paramref name="prefix"/> first (<c>dotnet Collector.dll</c>) on loopback port 0.</summary>
+    /// <summary>
+    /// Starts <paramref name="command"/> with <paramref name="prefix"/> first (<c>dotnet Collector.dll</c>)
+    /// on loopback port 0.
+    /// </summary>
     public static Task<CollectorProcess> StartCommandAsync(string command, IReadOnlyList<string> prefix, string file, params string[] extraArgs) =>
         StartCommandAsync(command, prefix, file, extraArgs, environment: null);
 
-    private static async Task<CollectorProcess> StartCommandAsync(string command, IReadOnlyList<string> prefix, string file, string[] extraArgs, IReadOnlyDictionary<string, string>? environment)
+    private static async Task<CollectorProcess> StartCommandAsync(
+        string command,
+        IReadOnlyList<string> prefix,
+        string file,
+        string[] extraArgs,
+        IReadOnlyDictionary<string, string>? environment)
     {
         var collector = new CollectorProcess(file);
         collector._process = ForegroundProcess.Start(
@@ -76,7 +87,10 @@ public sealed partial class CollectorProcess : IAsyncDisposable
             [.. prefix, "--tcp", "127.0.0.1:0", "--udp", "", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--file", file, .. extraArgs],
             collector.Watch,
             environment);
-        await Wait.UntilAsync(() => (collector.Tcp is not null && collector._http is not null) || collector._process.HasExited, "the Collector to listen", TimeSpan.FromSeconds(30));
+        await Wait.UntilAsync(
+            () => (collector.Tcp is not null && collector._http is not null) || collector._process.HasExited,
+            "the Collector to listen",
+            TimeSpan.FromSeconds(30));
         if (collector.Tcp is null || collector._http is null)
         {
             string output = collector.Output;

@@ -30,8 +30,14 @@ public sealed class ForegroundProcess : IAsyncDisposable
     /// <summary>Everything it printed on stdout and stderr so far.</summary>
     public string Output => string.Join(Environment.NewLine, _output);
 
-    /// <summary>Starts <paramref name="fileName"/>; <paramref name="onLine"/> sees each output line as it comes.</summary>
-    public static ForegroundProcess Start(string fileName, IEnumerable<string> arguments, Action<string>? onLine = null, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts <paramref name="fileName"/>; <paramref name="onLine"/> sees each output line as it comes.
+    /// </summary>
+    public static ForegroundProcess Start(
+        string fileName,
+        IEnumerable<string> arguments,
+        Action<string>? onLine = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -65,7 +71,9 @@ public sealed class ForegroundProcess : IAsyncDisposable
 
     public Task WaitForExitAsync() => _process.WaitForExitAsync();
 
-    /// <summary>The port a daemon wrote to a port file (rsyslog's listenPortFileName), or 0 while there is none.</summary>
+    /// <summary>
+    /// The port a daemon wrote to a port file (rsyslog's listenPortFileName), or 0 while there is none.
+    /// </summary>
     public static int ReadPortFile(string path)
     {
         if (!File.Exists(path))

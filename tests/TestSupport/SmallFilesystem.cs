@@ -8,8 +8,8 @@ namespace TestSupport;
 
 /// <summary>
 /// A real filesystem of a few MiB (tmpfs, mounted for one test and unmounted on dispose) that a test can fill to the
-/// last byte, so the Collector meets a real ENOSPC and a real statvfs. Mounting needs root (or CAP_SYS_ADMIN); a test run
-/// as another user mounts with <c>sudo -n</c> (as <c>.ci/run</c> installs packages) and owns the filesystem. Where
+/// last byte, so the Collector meets a real ENOSPC and a real statvfs. Mounting needs root (or CAP_SYS_ADMIN); a test
+/// run as another user mounts with <c>sudo -n</c> (as <c>.ci/run</c> installs packages) and owns the filesystem. Where
 /// neither works, tests skip with the reason, and fail under <c>REQUIRE_PEERS=1</c> as peer tests do.
 /// </summary>
 public sealed class SmallFilesystem : IDisposable
@@ -29,13 +29,16 @@ public sealed class SmallFilesystem : IDisposable
     /// <summary>Why tests on a small filesystem are skipped here, or null when they run.</summary>
     public static string? SkipReason => Peers.Required ? null : Unmountable.Value;
 
-    /// <summary>The file <see cref="FillLeaving"/> writes: another program's file, as far as the Collector knows.</summary>
+    /// <summary>
+    /// The file <see cref="FillLeaving"/> writes: another program's file, as far as the Collector knows.
+    /// </summary>
     public string Filler => Combine("filler.bin");
 
     /// <summary>A tmpfs of <paramref name="megabytes"/> MiB on a new directory, removed on dispose.</summary>
     public static SmallFilesystem Mount(int megabytes, [CallerMemberName] string name = "test")
     {
-        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kube-syslog-tests", $"{name}-fs-{Guid.NewGuid():N}"[..Math.Min(name.Length + 12, 120)]);
+        string unique = $"{name}-fs-{Guid.NewGuid():N}"[..Math.Min(name.Length + 12, 120)];
+        string path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kube-syslog-tests", unique);
         Directory.CreateDirectory(path);
         try
         {
@@ -50,7 +53,9 @@ public sealed class SmallFilesystem : IDisposable
         return new SmallFilesystem(path, ownsDirectory: true);
     }
 
-    /// <summary>A tmpfs mounted on <paramref name="directory"/> (a <see cref="TempDirectory"/>: dispose this first).</summary>
+    /// <summary>
+    /// A tmpfs mounted on <paramref name="directory"/> (a <see cref="TempDirectory"/>: dispose this first).
+    /// </summary>
     public static SmallFilesystem MountOn(TempDirectory directory, int megabytes)
     {
         MountAt(directory.Path, megabytes);
@@ -64,7 +69,10 @@ public sealed class SmallFilesystem : IDisposable
 
     public long Size => new DriveInfo(Path).TotalSize;
 
-    /// <summary>Grows <see cref="Filler"/> with real bytes (a sparse file takes no space) until <paramref name="leave"/> bytes are available.</summary>
+    /// <summary>
+    /// Grows <see cref="Filler"/> with real bytes (a sparse file takes no space)
+    /// until <paramref name="leave"/> bytes are available.
+    /// </summary>
     public void FillLeaving(long leave)
     {
         using var filler = new FileStream(Filler, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
@@ -111,7 +119,8 @@ public sealed class SmallFilesystem : IDisposable
     {
         // Owned by the user running the tests, so that a run without root can fill it too.
         string owner = $"uid={Run("id", "-u").Output},gid={Run("id", "-g").Output}";
-        var (exit, output) = Privileged("mount", "-t", "tmpfs", "-o", $"size={megabytes.ToString(CultureInfo.InvariantCulture)}m,mode=0755,{owner}", "tmpfs", path);
+        string options = $"size={megabytes.ToString(CultureInfo.InvariantCulture)}m,mode=0755,{owner}";
+        var (exit, output) = Privileged("mount", "-t", "tmpfs", "-o", options, "tmpfs", path);
         if (exit != 0)
         {
             throw new XunitException($"cannot mount a {megabytes} MiB tmpfs at {path} (exit {exit}): {output}; the test needs root or CAP_SYS_ADMIN");
@@ -128,7 +137,8 @@ public sealed class SmallFilesystem : IDisposable
         }
         catch (Exception ex) when (ex is XunitException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
         {
-            return $"needs a small tmpfs mounted for the test, which is not possible here ({ex.Message}); set REQUIRE_PEERS=1 to fail instead of skipping";
+            return $"needs a small tmpfs mounted for the test, which is not possible here ({ex.Message}); " +
+                "set REQUIRE_PEERS=1 to fail instead of skipping";
         }
     }
 
@@ -150,7 +160,10 @@ public sealed class SmallFilesystem : IDisposable
     }
 }
 
-/// <summary>A fact that needs <see cref="SmallFilesystem"/>: skipped with the reason where mounting is impossible, failed under REQUIRE_PEERS=1.</summary>
+/// <summary>
+/// A fact that needs <see cref="SmallFilesystem"/>: skipped with the reason where mounting is impossible,
+/// failed under REQUIRE_PEERS=1.
+/// </summary>
 public sealed class SmallFilesystemFactAttribute : FactAttribute
 {
     public SmallFilesystemFactAttribute() => Skip = SmallFilesystem.SkipReason;

@@ -7,10 +7,10 @@ using Microsoft.Win32.SafeHandles;
 namespace Collector.Storage.Index;
 
 /// <summary>
-/// Finds the messages files (<see cref="MessagesFiles"/>, newest first), opens them and brings their indexes up to date: lazily,
-/// when a search needs them, so indexing costs the writer nothing. Indexes are kept in memory and saved in a hidden
-/// directory next to the files (<c>.messages.index/</c>), named by <see cref="FileKey"/>. The text files stay the
-/// source of truth: an index that is missing, damaged, or no longer matches its file is rebuilt from it.
+/// Finds the messages files (<see cref="MessagesFiles"/>, newest first), opens them and brings their indexes up to
+/// date: lazily, when a search needs them, so indexing costs the writer nothing. Indexes are kept in memory and saved
+/// in a hidden directory next to the files (<c>.messages.index/</c>), named by <see cref="FileKey"/>. The text files
+/// stay the source of truth: an index that is missing, damaged, or no longer matches its file is rebuilt from it.
 /// </summary>
 public sealed class IndexStore
 {
@@ -66,7 +66,9 @@ public sealed class IndexStore
         return files;
     }
 
-    /// <summary>The key of the file at <paramref name="path"/> now (null when missing or empty): for the tail seam.</summary>
+    /// <summary>
+    /// The key of the file at <paramref name="path"/> now (null when missing or empty): for the tail seam.
+    /// </summary>
     public FileKey? KeyOf(string path)
     {
         try
@@ -145,7 +147,8 @@ public sealed class IndexStore
                 index.Clear();
             }
 
-            // The index of messages.1 covered the whole file: once gzip'd with the same length, it is complete as it is.
+            // The index of messages.1 covered the whole file: once gzip'd with the same length,
+            // it is complete as it is.
             if (!index.Complete && index.End > 0 && IsizeMatches(handle, index.End))
             {
                 index.Complete = true;
@@ -190,7 +193,9 @@ public sealed class IndexStore
         }
     }
 
-    /// <summary>The saved index of <paramref name="path"/> (named by its key: rotation renames the file, not its bytes).</summary>
+    /// <summary>
+    /// The saved index of <paramref name="path"/> (named by its key: rotation renames the file, not its bytes).
+    /// </summary>
     private FileIndex Load(FileKey key, string path)
     {
         string file = Path.Combine(Directory, key.Name + ".idx");
@@ -229,7 +234,9 @@ public sealed class IndexStore
         }
     }
 
-    /// <summary>The key a file with this prefix has: an existing one whose prefix it starts with, or a new one.</summary>
+    /// <summary>
+    /// The key a file with this prefix has: an existing one whose prefix it starts with, or a new one.
+    /// </summary>
     private FileKey Identify(byte[] prefix)
     {
         var lengths = new SortedSet<int>(_indexes.Keys.Select(k => k.PrefixLength));

@@ -22,7 +22,8 @@ public sealed class FullDiskIngestTests
         using var fs = SmallFilesystem.Mount(16);
 
         // A small queue, so that it fills and the TCP connection is no longer read while the disk is full.
-        await using var collector = await RunningCollector.StartAsync(fs.Combine("messages"), token: null, "--min-free", "0", "--queue-size", "64KiB");
+        await using var collector = await RunningCollector.StartAsync(
+            fs.Combine("messages"), token: null, "--min-free", "0", "--queue-size", "64KiB");
         using var http = new HttpClient { BaseAddress = new Uri(collector.BaseUrl) };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/readyz")).StatusCode);
 
@@ -59,14 +60,18 @@ public sealed class FullDiskIngestTests
         using var tcpClient = await collector.ConnectAsync();
         var tcp = SequencedMessages.SendAsync(tcpClient.GetStream(), 2, 0, TcpCount, octetCounted: true);
 
-        var ready = await WaitForReadyzAsync(http, r => r.Status == HttpStatusCode.ServiceUnavailable && r.Text.Contains("disk full", StringComparison.Ordinal));
+        var ready = await WaitForReadyzAsync(
+            http,
+            r => r.Status == HttpStatusCode.ServiceUnavailable
+                && r.Text.Contains("disk full", StringComparison.Ordinal));
         Assert.Contains(fs.Combine("messages"), ready.Text, StringComparison.Ordinal);
         Assert.Contains("RELP messages are not acknowledged", ready.Text, StringComparison.Ordinal);
         Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_storage_disk_full "));
         Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_storage_failing "));
         Assert.Equal(0, await collector.MetricAsync("kubesyslog_collector_storage_writable "));
 
-        // The answers stop: the client's window fills and no more come while the disk is full; what was answered is stored.
+        // The answers stop: the client's window fills and no more come while the disk is full;
+        // what was answered is stored.
         await Wait.UntilQuietAsync(() => acknowledged.Count, TimeSpan.FromSeconds(2), "RELP answers to stop", Patience);
         Assert.InRange(acknowledged.Count, 0, Count - 1);
         Assert.False(relp.IsCompleted, "the RELP sender finished although the disk was full");
@@ -78,7 +83,10 @@ public sealed class FullDiskIngestTests
         var tcpReceived = collector.Services.GetRequiredService<IngestMetrics>().Tcp;
         await Wait.UntilQuietAsync(() => tcpReceived.OctetCounted, TimeSpan.FromSeconds(2), "TCP reading to stop", Patience);
         Assert.InRange(tcpReceived.OctetCounted, 0, TcpCount - 1);
-        Assert.Equal(tcpReceived.OctetCounted, await collector.MetricAsync("kubesyslog_collector_received_messages_total{transport=\"tcp\",framing=\"octet-counted\"}"));
+        Assert.Equal(
+            tcpReceived.OctetCounted,
+            await collector.MetricAsync(
+                "kubesyslog_collector_received_messages_total{transport=\"tcp\",framing=\"octet-counted\"}"));
         Assert.False(tcp.IsCompleted, "the TCP sender finished although the disk was full");
 
         fs.FreeFiller();
@@ -97,7 +105,8 @@ public sealed class FullDiskIngestTests
         Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_storage_writable "));
     }
 
-    private static async Task<(HttpStatusCode Status, string Text)> WaitForReadyzAsync(HttpClient http, Func<(HttpStatusCode Status, string Text), bool> condition)
+    private static async Task<(HttpStatusCode Status, string Text)> WaitForReadyzAsync(
+        HttpClient http, Func<(HttpStatusCode Status, string Text), bool> condition)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         (HttpStatusCode, string) last = default;

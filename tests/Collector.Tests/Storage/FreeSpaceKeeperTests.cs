@@ -5,7 +5,9 @@ using TestSupport;
 
 namespace Collector.Tests.Storage;
 
-/// <summary><c>--min-free</c> on a real tmpfs: the oldest rotated files go first, the current file and other files never.</summary>
+/// <summary>
+/// <c>--min-free</c> on a real tmpfs: the oldest rotated files go first, the current file and other files never.
+/// </summary>
 public sealed class FreeSpaceKeeperTests
 {
     private const int Page = 4096;
@@ -50,12 +52,16 @@ public sealed class FreeSpaceKeeperTests
 
         Assert.True(keeper.Keep());
 
-        Assert.Equal([dir.Combine("messages.4"), dir.Combine("messages.3.gz")], logger.WithEvent(DeletedForMinFree).Select(e => (string)e.Values["File"]!));
+        Assert.Equal(
+            [dir.Combine("messages.4"), dir.Combine("messages.3.gz")],
+            logger.WithEvent(DeletedForMinFree).Select(e => (string)e.Values["File"]!));
         Assert.Equal(["filler.bin", "messages", "messages.1", "messages.2.gz", "messages.bak", "notes.txt"], Names(dir.Path));
         string[] keptIndexes = [.. indexesBefore[..3].Select(i => Path.GetFileName(i)!), Path.GetFileName(foreignIndex)];
         Assert.Equal(keptIndexes.Order(StringComparer.Ordinal), Names(files.IndexDirectory));
         Assert.Equal((2, deletedBytes), (counters.MinFreeDeletedFiles, counters.MinFreeDeletedBytes));
-        Assert.True(counters.VolumeAvailable >= available + needed, $"{counters.VolumeAvailable} bytes free after deleting, wanted {available + needed}");
+        Assert.True(
+            counters.VolumeAvailable >= available + needed,
+            $"{counters.VolumeAvailable} bytes free after deleting, wanted {available + needed}");
         Assert.Equal(available + needed, counters.MinFreeBytes);
         Assert.Equal("messages", File.ReadAllText(dir.Combine("messages"))[..8]);
 
@@ -154,7 +160,10 @@ public sealed class FreeSpaceKeeperTests
         }
 
         await Wait.UntilAsync(() => writer.Counters.LinesWritten == Lines, "every line written", TimeSpan.FromSeconds(60));
-        await Wait.UntilAsync(() => writer.Counters.VolumeAvailable >= writer.Counters.MinFreeBytes, "--min-free to be kept again", TimeSpan.FromSeconds(10));
+        await Wait.UntilAsync(
+            () => writer.Counters.VolumeAvailable >= writer.Counters.MinFreeBytes,
+            "--min-free to be kept again",
+            TimeSpan.FromSeconds(10));
         await writer.StopAsync();
 
         // What is left is the newest lines, whole files of them, each once and in order, ending on the last one.
@@ -169,7 +178,10 @@ public sealed class FreeSpaceKeeperTests
         Assert.True(File.Exists(writer.Path));
     }
 
-    /// <summary>A file of <paramref name="length"/> bytes of lines naming it (gzip'd when the name says so; random filler keeps it large).</summary>
+    /// <summary>
+    /// A file of <paramref name="length"/> bytes of lines naming it (gzip'd when the name says so;
+    /// random filler keeps it large).
+    /// </summary>
     private static void Create(string path, string name, int length)
     {
         var text = new System.Text.StringBuilder();
@@ -191,7 +203,9 @@ public sealed class FreeSpaceKeeperTests
         gzip.Write(bytes);
     }
 
-    /// <summary>Where the index store keeps the index of <paramref name="path"/>: named by the hash of its first 4 KiB.</summary>
+    /// <summary>
+    /// Where the index store keeps the index of <paramref name="path"/>: named by the hash of its first 4 KiB.
+    /// </summary>
     private static string IndexOf(MessagesFiles files, string path)
     {
         using var stream = File.OpenRead(path);

@@ -3,7 +3,9 @@ using TestSupport;
 
 namespace Collector.Tests.Storage;
 
-/// <summary>The writer on a real tmpfs of a few MiB, filled to the last page: a real ENOSPC, not a simulated one.</summary>
+/// <summary>
+/// The writer on a real tmpfs of a few MiB, filled to the last page: a real ENOSPC, not a simulated one.
+/// </summary>
 public sealed class FullDiskWriterTests
 {
     // StorageLog event ids.
@@ -22,11 +24,14 @@ public sealed class FullDiskWriterTests
         await writer.WriteAsync("before");
         await Wait.UntilAsync(() => writer.Counters.LinesWritten == 1, "the first line");
 
-        // Not a page left: the first 4 KiB page of the file still has room, so the write fails half-way (a partial tail).
+        // Not a page left: the first 4 KiB page of the file still has room, so the write fails half-way
+        // (a partial tail).
         fs.FillLeaving(0);
         var waiting = WriterHarness.Numbered(0, 100, 100);
         await writer.WriteAsync(waiting);
-        await Wait.UntilAsync(() => writer.Counters.Fault is { NoSpace: true } && writer.Logger.WithEvent(DiskFull).Count > 0, "the writer to find the disk full");
+        await Wait.UntilAsync(
+            () => writer.Counters.Fault is { NoSpace: true } && writer.Logger.WithEvent(DiskFull).Count > 0,
+            "the writer to find the disk full");
 
         Assert.False(writer.Counters.Writable);
         Assert.Equal(1, writer.Counters.LinesWritten);
@@ -38,7 +43,10 @@ public sealed class FullDiskWriterTests
 
         fs.FreeFiller();
         // The counters change just before the log entry is made: wait for both.
-        await Wait.UntilAsync(() => writer.Counters.LinesWritten == 101 && writer.Logger.WithEvent(WriteRecovered).Count > 0, "the waiting lines to be written once space returned", TimeSpan.FromSeconds(30));
+        await Wait.UntilAsync(
+            () => writer.Counters.LinesWritten == 101 && writer.Logger.WithEvent(WriteRecovered).Count > 0,
+            "the waiting lines to be written once space returned",
+            TimeSpan.FromSeconds(30));
         Assert.Null(writer.Counters.Fault);
         Assert.True(writer.Counters.Writable);
         Assert.Single(writer.Logger.WithEvent(WriteRecovered));

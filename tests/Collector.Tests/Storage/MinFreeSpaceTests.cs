@@ -4,7 +4,9 @@ using Microsoft.Extensions.Configuration;
 
 namespace Collector.Tests.Storage;
 
-/// <summary><c>--min-free</c>: a size, a share of the volume, or both (the default), the smaller one counting.</summary>
+/// <summary>
+/// <c>--min-free</c>: a size, a share of the volume, or both (the default), the smaller one counting.
+/// </summary>
 public sealed class MinFreeSpaceTests
 {
     [Theory]

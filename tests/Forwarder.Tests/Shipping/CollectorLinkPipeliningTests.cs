@@ -6,7 +6,10 @@ using Answer = TestSupport.LoopbackRelpReceiver.Answer;
 
 namespace Forwarder.Tests.Shipping;
 
-/// <summary>The link to a <c>relp://</c> target sends batch after batch without waiting for answers and hands them back in order.</summary>
+/// <summary>
+/// The link to a <c>relp://</c> target sends batch after batch without waiting for answers and hands them back in
+/// order.
+/// </summary>
 public sealed class CollectorLinkPipeliningTests
 {
     private static CollectorLink Link(params string[] targets)

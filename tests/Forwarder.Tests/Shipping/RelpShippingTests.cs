@@ -4,7 +4,9 @@ using Answer = TestSupport.LoopbackRelpReceiver.Answer;
 
 namespace Forwarder.Tests.Shipping;
 
-/// <summary>The whole Forwarder shipping over <c>relp://</c> to a RELP receiver whose answers the test controls.</summary>
+/// <summary>
+/// The whole Forwarder shipping over <c>relp://</c> to a RELP receiver whose answers the test controls.
+/// </summary>
 public sealed class RelpShippingTests
 {
     private static string TextOf(string message) => message[(message.LastIndexOf("] ", StringComparison.Ordinal) + 2)..];
@@ -47,13 +49,16 @@ public sealed class RelpShippingTests
         var log = tree.AddContainer("shop", "web-0", "app", RuntimeFormat.Cri);
         var receiver = LoopbackRelpReceiver.Start();
         int port = receiver.Port;
-        await using var forwarder = await RunningForwarder.StartAsync(dir, tree.ContainersGlob, [$"relp://127.0.0.1:{port}"], "--max-retry-delay", "200ms");
+        await using var forwarder = await RunningForwarder.StartAsync(
+            dir, tree.ContainersGlob, [$"relp://127.0.0.1:{port}"], "--max-retry-delay", "200ms");
         try
         {
             log.AppendMany(Lines(0, 20));
             await Wait.UntilAsync(() => receiver.Acknowledged.Count == 20, "20 acknowledged lines");
             long acknowledgedEnd = new FileInfo(log.RealPath).Length;
-            await Wait.UntilAsync(() => CheckpointOf(forwarder.State, log.LinkPath) == acknowledgedEnd, "the checkpoint at the end of the acknowledged lines");
+            await Wait.UntilAsync(
+                () => CheckpointOf(forwarder.State, log.LinkPath) == acknowledgedEnd,
+                "the checkpoint at the end of the acknowledged lines");
 
             // Received but never answered: the checkpoint must not move past line 19.
             receiver.Rule = (_, _) => Answer.Silent;
@@ -96,7 +101,8 @@ public sealed class RelpShippingTests
         var receiver = LoopbackRelpReceiver.Start();
         receiver.Rule = (m, _) => TextOf(m) == "line 25" ? Answer.Silent : Answer.Ok;
         int port = receiver.Port;
-        await using var forwarder = await RunningForwarder.StartAsync(dir, tree.ContainersGlob, [$"relp://127.0.0.1:{port}"], "--max-retry-delay", "200ms");
+        await using var forwarder = await RunningForwarder.StartAsync(
+            dir, tree.ContainersGlob, [$"relp://127.0.0.1:{port}"], "--max-retry-delay", "200ms");
         try
         {
             // Three appends, each read once the previous one is at the receiver: line 25 is in a later batch than 0-19.
@@ -146,7 +152,8 @@ public sealed class RelpShippingTests
         var log = tree.AddContainer("shop", "web-0", "app", RuntimeFormat.Docker);
         await using var receiver = LoopbackRelpReceiver.Start();
         receiver.Rule = (_, _) => Answer.Silent;
-        await using var forwarder = await RunningForwarder.StartAsync(dir, tree.ContainersGlob, [$"relp://127.0.0.1:{receiver.Port}"], "--relp-window", "16");
+        await using var forwarder = await RunningForwarder.StartAsync(
+            dir, tree.ContainersGlob, [$"relp://127.0.0.1:{receiver.Port}"], "--relp-window", "16");
 
         log.AppendMany(Lines(0, 5000));
         await Wait.UntilAsync(() => receiver.Received.Count == 16, "one window of lines");

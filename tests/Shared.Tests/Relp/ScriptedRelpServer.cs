@@ -53,7 +53,9 @@ internal sealed class ScriptedRelpServer : IAsyncDisposable
             OperationStatus status;
             while ((status = _reader.TryReadFrame(ref buffer, out var frame, out _)) == OperationStatus.Done)
             {
-                _frames.Enqueue($"{frame.Txnr} {Encoding.ASCII.GetString(frame.Name.ToArray())} {Encoding.UTF8.GetString(frame.Data.ToArray())}".TrimEnd());
+                string name = Encoding.ASCII.GetString(frame.Name.ToArray());
+                string data = Encoding.UTF8.GetString(frame.Data.ToArray());
+                _frames.Enqueue($"{frame.Txnr} {name} {data}".TrimEnd());
             }
 
             _input.AdvanceTo(buffer.Start, buffer.End);
@@ -68,7 +70,8 @@ internal sealed class ScriptedRelpServer : IAsyncDisposable
     }
 
     /// <summary>Reads the open and answers it as librelp does.</summary>
-    public async Task<string> AcceptOpenAsync(string offers = "relp_version=0\nrelp_software=librelp,1.11.0,http://librelp.adiscon.com\ncommands=syslog")
+    public async Task<string> AcceptOpenAsync(
+        string offers = "relp_version=0\nrelp_software=librelp,1.11.0,http://librelp.adiscon.com\ncommands=syslog")
     {
         string open = (await ReadFrameAsync())!;
         Assert.StartsWith("1 open ", open);

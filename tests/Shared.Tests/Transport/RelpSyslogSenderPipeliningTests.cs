@@ -6,14 +6,18 @@ using Answer = TestSupport.LoopbackRelpReceiver.Answer;
 
 namespace Shared.Tests.Transport;
 
-/// <summary>Deliveries posted one after another share the window: the next goes out while the earlier wait for answers.</summary>
+/// <summary>
+/// Deliveries posted one after another share the window: the next goes out while the earlier wait for answers.
+/// </summary>
 public sealed class RelpSyslogSenderPipeliningTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
-    private static List<string> Lines(string prefix, int count) => Enumerable.Range(0, count).Select(i => $"<13>1 - host app - - - {prefix}{i}").ToList();
+    private static List<string> Lines(string prefix, int count) =>
+        Enumerable.Range(0, count).Select(i => $"<13>1 - host app - - - {prefix}{i}").ToList();
 
-    private static RelpDelivery Delivery(IEnumerable<string> lines) => new(lines.Select(l => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(l)).ToList());
+    private static RelpDelivery Delivery(IEnumerable<string> lines) =>
+        new(lines.Select(l => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(l)).ToList());
 
     private static RelpSyslogSender Sender(int port, int window, TimeSpan? ackTimeout = null) => new(new SyslogSenderOptions
     {

@@ -30,7 +30,7 @@ public sealed class ChaosRun(ChaosSettings settings, Action<string> log)
     {
         var tree = new NodeLogTree(directory);
         var logs = Enumerable.Range(0, settings.Files)
-            .Select(f => tree.AddContainer("chaos", $"writer-{f}", "app", f % 2 == 0 ? RuntimeFormat.Docker : RuntimeFormat.Cri))
+            .Select(f => tree.AddContainer("chaos", $"writer-{f}", "app", settings.FormatOf(f)))
             .ToArray();
         string messages = directory.Combine("collector", "messages");
         Directory.CreateDirectory(Path.GetDirectoryName(messages)!);

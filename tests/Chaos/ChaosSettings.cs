@@ -1,11 +1,12 @@
 using System.Globalization;
+using TestSupport;
 
 namespace Chaos;
 
 /// <summary>
 /// One chaos run: <c>--forwarder DLL --collector DLL [--files 8] [--rate 20000] [--collector-kills 20]
 /// [--forwarder-kills 20] [--duration 120s] [--seed N] [--rotate-size 4MiB] [--quiet 5s] [--restart-delay 1000ms]
-/// [--log-level Warning] [--keep]</c>.
+/// [--log-level Warning] [--formats both|cri|docker] [--keep]</c>.
 /// </summary>
 public sealed record ChaosSettings(
     string ForwarderDll,
@@ -20,12 +21,13 @@ public sealed record ChaosSettings(
     TimeSpan Quiet,
     TimeSpan MaxRestartDelay,
     string LogLevel,
-    bool Keep)
+    bool Keep,
+    ChaosFormats Formats = ChaosFormats.Both)
 {
     public const string Usage =
         "usage: Chaos --forwarder Forwarder.dll --collector Collector.dll [--files 8] [--rate 20000] [--collector-kills 20] " +
         "[--forwarder-kills 20] [--duration 120s] [--seed N] [--rotate-size 4MiB] [--quiet 5s] " +
-        "[--restart-delay 1000ms] [--log-level Warning] [--keep]";
+        "[--restart-delay 1000ms] [--log-level Warning] [--formats both|cri|docker] [--keep]";
 
     public static ChaosSettings Parse(string[] args)
     {
@@ -36,6 +38,7 @@ public sealed record ChaosSettings(
         var restartDelay = TimeSpan.FromMilliseconds(1000);
         long rotate = 4L << 20;
         bool keep = false;
+        var formats = ChaosFormats.Both;
         string logLevel = "Warning";
         for (int i = 0; i < args.Length; i++)
         {
@@ -55,6 +58,7 @@ public sealed record ChaosSettings(
                 case "--restart-delay": restartDelay = ParseDuration(args[i], Next()); break;
                 case "--log-level": logLevel = Next(); break;
                 case "--keep": keep = true; break;
+                case "--formats": formats = ParseFormats(args[i], Next()); break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
@@ -77,8 +81,25 @@ public sealed record ChaosSettings(
             quiet,
             restartDelay,
             logLevel,
-            keep);
+            keep,
+            formats);
     }
+
+    /// <summary>The container runtime format of log <paramref name="index"/>: alternating for both.</summary>
+    public RuntimeFormat FormatOf(int index) => Formats switch
+    {
+        ChaosFormats.Cri => RuntimeFormat.Cri,
+        ChaosFormats.Docker => RuntimeFormat.Docker,
+        _ => index % 2 == 0 ? RuntimeFormat.Docker : RuntimeFormat.Cri,
+    };
+
+    private static ChaosFormats ParseFormats(string name, string text) => text switch
+    {
+        "both" => ChaosFormats.Both,
+        "cri" => ChaosFormats.Cri,
+        "docker" => ChaosFormats.Docker,
+        _ => throw new ArgumentException($"{name} must be both, cri or docker, was '{text}'"),
+    };
 
     private static int Positive(string name, string text) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0

@@ -11,7 +11,7 @@ public static class CommandLine
 {
     private static readonly SwitchCommand Command = new(
         CollectorOptions.Section,
-        "kube-syslog Collector: receives syslog (RFC 5424, RFC 3164) over TCP and UDP and writes a\n"
+        "kube-syslog Collector: receives syslog (RFC 5424, RFC 3164) over RELP, TCP and UDP and writes a\n"
             + "/var/log/messages-style file, one message per line, rotated by size.",
         [.. CollectorSettings.All
             .Where(s => s.Switch is not null)

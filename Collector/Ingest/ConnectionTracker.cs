@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
 using Collector.Configuration;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace Collector.Ingest;
 
@@ -42,12 +44,13 @@ public sealed class ConnectionTracker : IDisposable
 
     public long IdleClosed => Interlocked.Read(ref _idleClosed);
 
-    /// <summary>Registers a connection, or returns null when the limit is reached.</summary>
+    /// <summary>Registers a connection, or closes it and returns null when the limit is reached.</summary>
     public Lease? TryAdd(ConnectionContext connection)
     {
         if (Interlocked.Increment(ref _count) > _limit)
         {
             Interlocked.Decrement(ref _count);
+            connection.Abort(new ConnectionAbortedException("connection limit reached"));
             if (Interlocked.Increment(ref _rejected) is var rejected && (rejected & (rejected - 1)) == 0)
             {
                 IngestLog.ConnectionLimitReached(_logger, _limit, rejected);
@@ -61,6 +64,14 @@ public sealed class ConnectionTracker : IDisposable
         _open.TryAdd(lease, 0);
         return lease;
     }
+
+    /// <summary>
+    /// Ends the connection's pending read when the server asks its connections to close (shutdown), so the handler
+    /// finishes what it has read and stops, instead of waiting for the peer to send or hang up.
+    /// </summary>
+    public static CancellationTokenRegistration? StopReadingOnShutdown(ConnectionContext connection) =>
+        connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested
+            .Register(static state => ((PipeReader)state!).CancelPendingRead(), connection.Transport.Input);
 
     public void Dispose() => _sweeper?.Dispose();
 

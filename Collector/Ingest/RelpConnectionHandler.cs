@@ -1,10 +1,8 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using Collector.Configuration;
 using Collector.Relay;
 using Collector.Storage;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 using Shared.Relp;
 
 namespace Collector.Ingest;
@@ -33,13 +31,11 @@ public sealed class RelpConnectionHandler(
         using var lease = tracker.TryAdd(connection);
         if (lease is null)
         {
-            connection.Abort(new ConnectionAbortedException("connection limit reached"));
             return;
         }
 
         var input = connection.Transport.Input;
-        var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
-        using var shutdown = lifetime?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
+        using var shutdown = ConnectionTracker.StopReadingOnShutdown(connection);
         using var lines = new IngestSession(formatter, queue, metrics.Relp, options.MaxMessageSize, relays)
         {
             Peer = PeerName.Of(connection.RemoteEndPoint),

@@ -1,10 +1,8 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using Collector.Configuration;
 using Collector.Relay;
 using Collector.Storage;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.Connections.Features;
 
 namespace Collector.Ingest;
 
@@ -31,13 +29,11 @@ public sealed class SyslogTcpConnectionHandler(
         using var lease = tracker.TryAdd(connection);
         if (lease is null)
         {
-            connection.Abort(new ConnectionAbortedException("connection limit reached"));
             return;
         }
 
         var input = connection.Transport.Input;
-        var lifetime = connection.Features.Get<IConnectionLifetimeNotificationFeature>();
-        using var shutdown = lifetime?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
+        using var shutdown = ConnectionTracker.StopReadingOnShutdown(connection);
         using var session = new IngestSession(formatter, queue, metrics.Tcp, options.MaxMessageSize, relays)
         {
             Peer = PeerName.Of(connection.RemoteEndPoint),

@@ -11,10 +11,14 @@ namespace Forwarder.Tailing;
 internal static class RotatedSiblings
 {
     /// <summary>
-    /// The generations modified after <paramref name="modifiedAfterUtc"/> that <paramref name="isKnown"/> (given key
-    /// and path) does not know, oldest first.
+    /// The generations modified after <paramref name="modifiedAfterUtc"/> (and before <paramref name="modifiedBeforeUtc"/>
+    /// when given) that <paramref name="isKnown"/> (given key and path) does not know, oldest first.
     /// </summary>
-    public static List<(string Path, FileStatus Status)> Find(string livePath, DateTime modifiedAfterUtc, Func<FileKey, string, bool> isKnown)
+    public static List<(string Path, FileStatus Status)> Find(
+        string livePath,
+        DateTime modifiedAfterUtc,
+        DateTime? modifiedBeforeUtc,
+        Func<FileKey, string, bool> isKnown)
     {
         var found = new List<(string Path, FileStatus Status, DateTime Modified)>();
         string? directory = Path.GetDirectoryName(livePath);
@@ -30,7 +34,8 @@ internal static class RotatedSiblings
             {
                 if (entry.LinkTarget is not null
                     || entry.Name.EndsWith(".gz", StringComparison.Ordinal)
-                    || entry.LastWriteTimeUtc <= modifiedAfterUtc)
+                    || entry.LastWriteTimeUtc <= modifiedAfterUtc
+                    || entry.LastWriteTimeUtc >= modifiedBeforeUtc)
                 {
                     continue;
                 }

@@ -13,8 +13,9 @@ internal static class RotatedSiblings
     private static readonly EnumerationOptions SiblingMatch = new() { MatchType = MatchType.Simple, AttributesToSkip = 0 };
 
     /// <summary>
-    /// The generations modified after <paramref name="modifiedAfterUtc"/> (and before <paramref name="modifiedBeforeUtc"/>
-    /// when given) that <paramref name="isKnown"/> (given key and path) does not know, oldest first.
+    /// The generations modified after <paramref name="modifiedAfterUtc"/> (and before
+    /// <paramref name="modifiedBeforeUtc"/> when given) that <paramref name="isKnown"/> (given key and path) does not
+    /// know, oldest first.
     /// </summary>
     public static List<(string Path, FileStatus Status)> Find(
         string livePath,

@@ -44,7 +44,8 @@ internal static class LineShape
         }
 
         var tail = frame[(close + 1)..];
-        return tail.IsEmpty
+        // "<---" closes an inner exception in AggregateException.ToString().
+        return tail.IsEmpty || tail.SequenceEqual("<---"u8)
             || (tail.StartsWith(" in "u8) && tail.IndexOf(":line "u8) > 0)
             || ((tail.StartsWith(" ~["u8) || tail.StartsWith(" ["u8)) && tail[^1] == ']');
     }

@@ -45,7 +45,10 @@ public sealed class PresetRule(MultilinePresets presets) : MultilineRule
         }
 
         if (Has(MultilinePresets.DotNet)
-            && (rest.StartsWith("---> "u8) || (rest.StartsWith("--- End of "u8) && rest.EndsWith(" ---"u8))))
+            && ((rest.StartsWith("---> "u8)
+                    && (rest[5..].StartsWith("(Inner Exception #"u8) || LineShape.IsQualifiedExceptionHeader(rest[5..])))
+                || rest.StartsWith("--- End of inner exception stack trace ---"u8)
+                || rest.StartsWith("--- End of stack trace from previous location"u8)))
         {
             return LineVerdict.Continue;
         }
@@ -72,6 +75,12 @@ public sealed class PresetRule(MultilinePresets presets) : MultilineRule
         if (Has(MultilinePresets.Python) && line.SequenceEqual(PythonHeader))
         {
             next = EventMode.PythonTraceback;
+            return LineVerdict.Tentative;
+        }
+
+        // Spring's "… with root cause" + blank line + the exception: the blank line is held with the header.
+        if (line.IsEmpty && Has(MultilinePresets.Java | MultilinePresets.DotNet))
+        {
             return LineVerdict.Tentative;
         }
 

@@ -8,7 +8,9 @@ public enum EventMode : byte
 {
     None,
 
-    /// <summary>After "Traceback (most recent call last):": frames and code, indented, then the exception line.</summary>
+    /// <summary>
+    /// After "Traceback (most recent call last):": frames and code, indented, then the exception line.
+    /// </summary>
     PythonTraceback,
 
     /// <summary>After a traceback's exception line: a chained traceback may follow.</summary>

@@ -125,8 +125,8 @@ internal static class LineShape
     }
 
     /// <summary>
-    /// <c>java.lang.IllegalStateException: no cart</c>, <c>System.InvalidOperationException</c>: a dotted name whose last
-    /// part names an exception, alone or before ": ".
+    /// <c>java.lang.IllegalStateException: no cart</c>, <c>System.InvalidOperationException</c>: a dotted name
+    /// whose last part names an exception, alone or before ": ".
     /// </summary>
     public static bool IsQualifiedExceptionHeader(ReadOnlySpan<byte> line)
     {

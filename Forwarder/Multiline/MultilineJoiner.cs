@@ -78,10 +78,12 @@ public sealed class MultilineJoiner
         }, now, sink);
     }
 
-    /// <summary>Sends the events whose last line came <c>flushTimeout</c> or more before <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Sends the events whose last line came <c>flushTimeout</c> or more before <paramref name="now"/>.
+    /// </summary>
     public void FlushExpired(long now, IJoinedEventSink sink)
     {
-        while (Oldest() is { } pending && now - pending.LastAdded >= _flushTimeoutMs)
+        while (Oldest(now - _flushTimeoutMs) is { } pending)
         {
             FlushStream(pending, now, sink);
         }
@@ -108,7 +110,7 @@ public sealed class MultilineJoiner
     /// <summary>Sends every pending event, oldest first (the file is done).</summary>
     public void FlushAll(long now, IJoinedEventSink sink)
     {
-        while (Oldest() is { } pending)
+        while (Oldest(long.MaxValue) is { } pending)
         {
             FlushStream(pending, now, sink);
         }
@@ -213,12 +215,15 @@ public sealed class MultilineJoiner
         }
     }
 
-    private PendingEvent? Oldest()
+    /// <summary>
+    /// The event that began first among those whose last line came at or before <paramref name="addedBy"/>.
+    /// </summary>
+    private PendingEvent? Oldest(long addedBy)
     {
         PendingEvent? oldest = null;
         foreach (var pending in _events)
         {
-            if (pending is { IsActive: true } && (oldest is null || pending.FirstOffset < oldest.FirstOffset))
+            if (pending is { IsActive: true } && pending.LastAdded <= addedBy && (oldest is null || pending.FirstOffset < oldest.FirstOffset))
             {
                 oldest = pending;
             }

@@ -60,7 +60,9 @@ public sealed class MultilinePodRule
         return true;
     }
 
-    /// <summary>The spec for <paramref name="pod"/>: the first matching rule's, else <paramref name="fallback"/>.</summary>
+    /// <summary>
+    /// The spec for <paramref name="pod"/>: the first matching rule's, else <paramref name="fallback"/>.
+    /// </summary>
     public static MultilineSpec For(PodIdentity? pod, IReadOnlyList<MultilinePodRule> rules, MultilineSpec fallback)
     {
         if (pod is not null)

@@ -9,7 +9,9 @@ public sealed record MultilineSettings(
     int MaxLines,
     TimeSpan FlushTimeout)
 {
-    /// <summary>A joiner for a file of <paramref name="pod"/> (null: not a container's), or null when joining is off.</summary>
+    /// <summary>
+    /// A joiner for a file of <paramref name="pod"/> (null: not a container's), or null when joining is off.
+    /// </summary>
     public MultilineJoiner? JoinerFor(PodIdentity? pod, int maxBytes) =>
         MultilinePodRule.For(pod, Rules, Default).CreateRule() is { } rule
             ? new MultilineJoiner(rule, maxBytes, MaxLines, FlushTimeout)

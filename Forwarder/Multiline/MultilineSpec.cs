@@ -40,7 +40,9 @@ public sealed class MultilineSpec
     /// <summary>The user's expression, or null for presets.</summary>
     public Regex? Pattern { get; }
 
-    /// <summary>For <see cref="Pattern"/>: true when it matches first lines, false when it matches continuations.</summary>
+    /// <summary>
+    /// For <see cref="Pattern"/>: true when it matches first lines, false when it matches continuations.
+    /// </summary>
     public bool MatchesStart { get; }
 
     public bool IsOff => Presets == MultilinePresets.None && Pattern is null;
@@ -81,7 +83,8 @@ public sealed class MultilineSpec
             {
                 why = item.Length == 0
                     ? $"must be {Rule}"
-                    : $"names an unknown preset '{item}' (known: {string.Join(", ", Names.Select(n => n.Name))}; or auto, off, start:REGEX, continuation:REGEX)";
+                    : $"names an unknown preset '{item}' (known: {string.Join(", ", Names.Select(n => n.Name))}; "
+                        + "or auto, off, start:REGEX, continuation:REGEX)";
                 return false;
             }
 

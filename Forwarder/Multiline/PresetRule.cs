@@ -10,6 +10,9 @@ public sealed class PresetRule(MultilinePresets presets) : MultilineRule
 {
     private static ReadOnlySpan<byte> PythonHeader => "Traceback (most recent call last):"u8;
 
+    // Python 3.11+: an ExceptionGroup's traceback is drawn indented, in a box.
+    private static ReadOnlySpan<byte> PythonGroupHeader => "+ Exception Group Traceback (most recent call last):"u8;
+
     public MultilinePresets Presets { get; } = presets;
 
     public override LineVerdict Classify(ReadOnlySpan<byte> line, EventMode mode, out EventMode next)
@@ -72,7 +75,7 @@ public sealed class PresetRule(MultilinePresets presets) : MultilineRule
             return LineVerdict.Tentative;
         }
 
-        if (Has(MultilinePresets.Python) && line.SequenceEqual(PythonHeader))
+        if (Has(MultilinePresets.Python) && (line.SequenceEqual(PythonHeader) || rest.SequenceEqual(PythonGroupHeader)))
         {
             next = EventMode.PythonTraceback;
             return LineVerdict.Tentative;
@@ -95,7 +98,8 @@ public sealed class PresetRule(MultilinePresets presets) : MultilineRule
             return EventMode.None;
         }
 
-        if (Has(MultilinePresets.Python) && line.SequenceEqual(PythonHeader))
+        if (Has(MultilinePresets.Python)
+            && (line.SequenceEqual(PythonHeader) || line.TrimStart((byte)' ').SequenceEqual(PythonGroupHeader)))
         {
             return EventMode.PythonTraceback;
         }

@@ -224,6 +224,12 @@ internal sealed partial class FileTailer : ILogEntrySink, IJoinedEventSink, IDis
 
     private void Restart()
     {
+        if (_context is not null)
+        {
+            // Joined lines were read whole before the truncation and cannot be read again: send what there is.
+            _joiner?.FlushAll(_context.Now, this);
+        }
+
         ReadOffset = 0;
         _parser.Reset();
         _joiner?.Reset();

@@ -21,7 +21,8 @@ public class ForwarderMultilineBenchmarks
 
     private static readonly string[] Messages =
     [
-        "10.1.2.3 - - [06/Dec/2026:09:00:01 +0000] \"GET /api/v1/cart HTTP/1.1\" 200 5124 \"-\" \"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\"",
+        "10.1.2.3 - - [06/Dec/2026:09:00:01 +0000] \"GET /api/v1/cart HTTP/1.1\" 200 5124 \"-\" "
+            + "\"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0\"",
         "I1206 09:05:32.123456       1 cart_controller.go:118] \"Reconciling\" cart=\"shop/cart-3\" duration=\"12ms\" attempt=1 generation=42",
         "{\"time\":\"2026-12-06T09:00:01.5Z\",\"level\":\"info\",\"msg\":\"order created\",\"trace_id\":\"4bf92f3577b34da6\",\"duration_ms\":31}",
         "time=2026-12-06T09:00:01.566Z level=info msg=\"payment at gateway handled\" at=handler.go:88 user=4711 amount=12.30 currency=EUR",

@@ -51,7 +51,11 @@ public sealed class MultilineDeliveryTests
         await using var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"relp://{collector.Relp}"], dir.Combine("state"));
         await Wait.UntilAsync(() => collector.ReadLines().Length >= 6, "6 lines stored", TimeSpan.FromSeconds(60));
         await Wait.UntilQuietAsync(
-            () => collector.ReadLines().Length, TimeSpan.FromSeconds(2), "the messages file", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+            () => collector.ReadLines().Length,
+            TimeSpan.FromSeconds(2),
+            "the messages file",
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(100));
 
         // Each stdout line is sent when the next one comes, the stderr trace when "worker exited" begins the next
         // event, the last two lines after the flush timeout, oldest first.

@@ -7,6 +7,8 @@ namespace Forwarder.Tests.Configuration;
 
 public sealed class MultilineSettingsTests
 {
+    private const string Known = "known: java, python, go, node, dotnet, ruby; or auto, off, start:REGEX, continuation:REGEX";
+
     [Fact]
     public void JoiningIsAutoUnlessConfigured()
     {
@@ -36,14 +38,13 @@ public sealed class MultilineSettingsTests
     }
 
     [Theory]
-    [InlineData("--multiline", "jav",
-        "Forwarder:Multiline names an unknown preset 'jav' (known: java, python, go, node, dotnet, ruby; or auto, off, start:REGEX, continuation:REGEX), was 'jav'")]
+    [InlineData("--multiline", "jav", $"Forwarder:Multiline names an unknown preset 'jav' ({Known}), was 'jav'")]
     [InlineData("--multiline", "start:([a-z",
         "Forwarder:Multiline has a bad regular expression (Invalid pattern '([a-z' at offset 5. Unterminated [] set.), was 'start:([a-z'")]
     [InlineData("--multiline-rule", "shop=java",
-        "Forwarder:MultilineRules:0 must be NAMESPACE/POD=SPEC or NAMESPACE/POD/CONTAINER=SPEC (globs: *, ?, [a-z]; e.g. shop/web-*=java), was 'shop=java'")]
-    [InlineData("--multiline-rule", "shop/*=rubyy",
-        "Forwarder:MultilineRules:0 names an unknown preset 'rubyy' (known: java, python, go, node, dotnet, ruby; or auto, off, start:REGEX, continuation:REGEX), was 'shop/*=rubyy'")]
+        "Forwarder:MultilineRules:0 must be NAMESPACE/POD=SPEC or NAMESPACE/POD/CONTAINER=SPEC "
+            + "(globs: *, ?, [a-z]; e.g. shop/web-*=java), was 'shop=java'")]
+    [InlineData("--multiline-rule", "shop/*=rubyy", $"Forwarder:MultilineRules:0 names an unknown preset 'rubyy' ({Known}), was 'shop/*=rubyy'")]
     [InlineData("--multiline-max-lines", "1", "Forwarder:MultilineMaxLines must be a whole number from 2 to 100000, was '1'")]
     public void ABadValueIsReportedWithItsKeyAndWhy(string name, string value, string expected)
     {

@@ -41,7 +41,10 @@ public sealed class MultilineJoinerTests
             [
                 ("GET /a 200", LogStream.Stdout),
                 ("GET /b 200", LogStream.Stdout),
-                ("Traceback (most recent call last):\n  File \"/app/x.py\", line 3, in <module>\n    main()\nZeroDivisionError: division by zero", LogStream.Stderr),
+                (
+                    "Traceback (most recent call last):\n  File \"/app/x.py\", line 3, in <module>\n    main()\n"
+                        + "ZeroDivisionError: division by zero",
+                    LogStream.Stderr),
                 ("GET /c 200", LogStream.Stdout),
             ],
             joined.Events.Select(e => (e.Text, e.Stream)));
@@ -115,6 +118,22 @@ public sealed class MultilineJoinerTests
         joined.Joiner.FlushExpired(joined.Now, joined);
 
         Assert.Empty(joined.Events);
+    }
+
+    [Fact]
+    public void AQuietStreamIsSentOnTimeWhileAnOlderEventOfTheOtherStreamKeepsGrowing()
+    {
+        var time = new FakeTimeProvider();
+        var joined = new JoinedEvents(new PresetRule(MultilinePresets.All), time: time);
+        joined.Feed(LogStream.Stdout, "panic: boom").Feed(LogStream.Stderr, "lonely");
+        for (int i = 0; i < 5; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(300));
+            joined.Feed(LogStream.Stdout, $"\t/app/main.go:{i} +0x1");
+            joined.Joiner.FlushExpired(joined.Now, joined);
+        }
+
+        Assert.Equal(["lonely"], joined.Texts);
     }
 
     [Fact]

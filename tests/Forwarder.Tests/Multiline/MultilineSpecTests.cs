@@ -22,7 +22,9 @@ public sealed class MultilineSpecTests
     public void AnUnknownPresetIsNamedWithTheKnownOnes()
     {
         Assert.False(MultilineSpec.TryParse("java,jav", out _, out string? why));
-        Assert.Equal("names an unknown preset 'jav' (known: java, python, go, node, dotnet, ruby; or auto, off, start:REGEX, continuation:REGEX)", why);
+        Assert.Equal(
+            "names an unknown preset 'jav' (known: java, python, go, node, dotnet, ruby; or auto, off, start:REGEX, continuation:REGEX)",
+            why);
     }
 
     [Theory]

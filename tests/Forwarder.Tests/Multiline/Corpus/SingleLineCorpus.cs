@@ -11,8 +11,11 @@ internal static class SingleLineCorpus
     public const int Size = 52_000;
 
     private static readonly string[] Paths = ["/", "/api/v1/cart", "/api/v1/orders/4711", "/healthz", "/static/app.3f9c.js", "/login?next=%2Fcart"];
-    private static readonly string[] Agents = ["Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "curl/8.5.0", "kube-probe/1.30", "Go-http-client/1.1"];
-    private static readonly string[] Words = ["cart", "order", "payment", "session", "user", "token", "cache", "queue", "replica", "shard", "lease", "pod"];
+    private static readonly string[] Agents =
+        ["Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0", "curl/8.5.0", "kube-probe/1.30", "Go-http-client/1.1"];
+
+    private static readonly string[] Words =
+        ["cart", "order", "payment", "session", "user", "token", "cache", "queue", "replica", "shard", "lease", "pod"];
 
     private static readonly string[] Fooling =
     [

@@ -1,4 +1,5 @@
 using System.Net;
+using Forwarder.Multiline;
 using Serilog.Events;
 using Shared.Syslog;
 
@@ -76,6 +77,21 @@ public sealed record ForwarderOptions
     /// A file renamed away or deleted is read for this long after its end before it is closed (late writes).
     /// </summary>
     public TimeSpan RotateWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How lines of one stream are joined into events (stack traces): <c>auto</c> (every preset), <c>off</c>, presets,
+    /// or a user's expression; for containers no <see cref="MultilineRules"/> entry matches.
+    /// </summary>
+    public MultilineSpec Multiline { get; init; } = MultilineSpec.Auto;
+
+    /// <summary>Per-container joining, by namespace/pod[/container] glob; the first match wins.</summary>
+    public IReadOnlyList<MultilinePodRule> MultilineRules { get; init; } = [];
+
+    /// <summary>An event of more lines is sent in parts of this many.</summary>
+    public int MultilineMaxLines { get; init; } = 500;
+
+    /// <summary>An event is sent this long after its last line when no next line decided it.</summary>
+    public TimeSpan MultilineFlushTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     public Facility Facility { get; init; } = Facility.User;
 

@@ -1,4 +1,5 @@
 using Forwarder.Discovery;
+using Forwarder.Multiline;
 using Forwarder.Observability;
 using Shared.Configuration;
 using Shared.Syslog;
@@ -71,6 +72,21 @@ public static class ForwarderSettings
             Positive, Duration, o => o.PartialFlushTimeout, (o, v) => o with { PartialFlushTimeout = v }),
         One("RotateWait", "--rotate-wait", "DURATION", "5s", "keep reading a renamed or deleted file this long after its end before closing it",
             ConfigValue.ParseDuration, "a duration such as 5s or 0", o => o.RotateWait, (o, v) => o with { RotateWait = v }),
+        new("Multiline", "--multiline", "auto|off|PRESET[,PRESET…]", "auto",
+            "join the lines of one event (stack traces): presets java, python, go, node, dotnet, ruby, auto = all; "
+            + "or start:REGEX, continuation:REGEX",
+            (reader, o) => o with { Multiline = reader.GetList("Multiline", [o.Multiline], MultilineSpecOf) is [.., var last] ? last : o.Multiline },
+            o => o.Multiline),
+        Many("MultilineRules", "--multiline-rule", "NS/POD[/CONTAINER]=SPEC", null,
+            "joining for containers matching the globs, as --multiline takes it (shop/web-*=java); first match wins",
+            t => MultilinePodRule.TryParse(t, out var rule, out string? why) ? (true, rule!, null) : (false, rule!, why),
+            o => o.MultilineRules, (o, v) => o with { MultilineRules = v }),
+        One("MultilineMaxLines", "--multiline-max-lines", "N", "500", "an event with more lines is sent in parts",
+            t => ConfigValue.ParseInt(t, 2, 100_000), "a whole number from 2 to 100000",
+            o => o.MultilineMaxLines, (o, v) => o with { MultilineMaxLines = v }),
+        One("MultilineFlushTimeout", "--multiline-flush-timeout", "DURATION", "1s",
+            "send an event this long after its last line when no next line came",
+            Positive, Duration, o => o.MultilineFlushTimeout, (o, v) => o with { MultilineFlushTimeout = v }),
         One("Facility", "--facility", "NAME", "user", "syslog facility (name or 0-23)",
             ParseFacility, "a facility name (user, daemon, local0 … local7, …) or number 0-23",
             o => o.Facility, (o, v) => o with { Facility = v }),
@@ -132,6 +148,9 @@ public static class ForwarderSettings
             return (false, text, $"must be an absolute glob ({e.Message})");
         }
     }
+
+    private static (bool, MultilineSpec, string?) MultilineSpecOf(string text) =>
+        MultilineSpec.TryParse(text, out var spec, out string? why) ? (true, spec, null) : (false, spec, why);
 
     private static (bool, string, string?) Name(string text) => (text.Length > 0, text, "must not be empty");
 

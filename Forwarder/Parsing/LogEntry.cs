@@ -15,6 +15,12 @@ public readonly ref struct LogEntry
     public LogStream Stream { get; init; }
 
     /// <summary>
+    /// File offset of the entry's first physical line (its first fragment's, when reassembled): where reading must
+    /// start again to rebuild it.
+    /// </summary>
+    public long Offset { get; init; }
+
+    /// <summary>
     /// The message without its trailing newline ("\n", and a "\r" before it); docker JSON already unescaped.
     /// </summary>
     public ReadOnlySpan<byte> Content { get; init; }

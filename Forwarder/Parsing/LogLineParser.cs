@@ -62,7 +62,7 @@ public sealed class LogLineParser
         {
             if (line.IsEmpty)
             {
-                EmitWhole(default, LogStream.Unknown, line, lineLength, malformed: false, sink);
+                EmitWhole(default, LogStream.Unknown, line, lineLength, malformed: false, lineOffset, sink);
                 return;
             }
 
@@ -73,11 +73,11 @@ public sealed class LogLineParser
         {
             // A cut line may have had a CR at its end; only a whole one is known to.
             var content = cut ? line : TrimCarriageReturn(line);
-            EmitWhole(default, LogStream.Unknown, content, cut ? lineLength : content.Length, malformed: false, sink);
+            EmitWhole(default, LogStream.Unknown, content, cut ? lineLength : content.Length, malformed: false, lineOffset, sink);
         }
         else if (cut)
         {
-            EmitWhole(default, LogStream.Unknown, line, lineLength, malformed: true, sink);
+            EmitWhole(default, LogStream.Unknown, line, lineLength, malformed: true, lineOffset, sink);
         }
         else if (Format == LogFormat.Docker)
         {
@@ -125,7 +125,7 @@ public sealed class LogLineParser
     {
         if (!DockerJsonLine.TryParse(line, out var parsed))
         {
-            EmitWhole(default, LogStream.Unknown, line, line.Length, malformed: true, sink);
+            EmitWhole(default, LogStream.Unknown, line, line.Length, malformed: true, lineOffset, sink);
             return;
         }
 
@@ -148,7 +148,7 @@ public sealed class LogLineParser
             int length = JsonString.Unescape(log, scratch);
             if (length < 0)
             {
-                EmitWhole(default, LogStream.Unknown, line, line.Length, malformed: true, sink);
+                EmitWhole(default, LogStream.Unknown, line, line.Length, malformed: true, lineOffset, sink);
                 return;
             }
 
@@ -166,7 +166,7 @@ public sealed class LogLineParser
     {
         if (!CriLine.TryParse(line, out var parsed))
         {
-            EmitWhole(default, LogStream.Unknown, line, line.Length, malformed: true, sink);
+            EmitWhole(default, LogStream.Unknown, line, line.Length, malformed: true, lineOffset, sink);
             return;
         }
 
@@ -184,7 +184,7 @@ public sealed class LogLineParser
             if (isLast)
             {
                 content = TrimCarriageReturn(content);
-                EmitWhole(time, stream, content, content.Length, malformed: false, sink);
+                EmitWhole(time, stream, content, content.Length, malformed: false, lineOffset, sink);
                 return;
             }
 
@@ -206,12 +206,14 @@ public sealed class LogLineParser
         ReadOnlySpan<byte> content,
         long originalLength,
         bool malformed,
+        long lineOffset,
         ILogEntrySink sink)
     {
         sink.Add(new LogEntry
         {
             Timestamp = time,
             Stream = stream,
+            Offset = lineOffset,
             Content = Utf8Tail.Cut(content, _maxMessageBytes),
             OriginalLength = originalLength,
             Malformed = malformed,
@@ -226,6 +228,7 @@ public sealed class LogLineParser
             {
                 Timestamp = pending.Timestamp,
                 Stream = pending.Stream,
+                Offset = pending.FirstOffset,
                 Content = pending.Content,
                 OriginalLength = pending.OriginalLength,
                 Partial = partial,

@@ -28,15 +28,16 @@ internal sealed partial class FileTailer
     /// </summary>
     private long EntryEnd { get; set; }
 
-    private EntryOrigin NextOrigin()
+    private EntryOrigin NextOrigin(long end)
     {
         _origin ??= new SourceOrigin(_node, Identity.Device, Identity.Inode, ReadHead(), File.Path);
 
-        // Entries flushed together (partials of two streams) end at the same place:
-        // the later ones account for no bytes.
-        long from = Math.Min(_sentEnd, EntryEnd);
-        var origin = new EntryOrigin(_origin, from, EntryEnd, !_pathSent, _pathSent ? null : LostBefore);
-        _sentEnd = EntryEnd;
+        // Entries flushed together (partials of two streams) end at the same place, and a joined event whose lines
+        // were interleaved with a longer one of the other stream may end before it: these account for no bytes
+        // (an empty range, never taken for a re-send).
+        long from = Math.Min(_sentEnd, end);
+        var origin = new EntryOrigin(_origin, from, end, !_pathSent, _pathSent ? null : LostBefore);
+        _sentEnd = Math.Max(_sentEnd, end);
         _pathSent = true;
         return origin;
     }

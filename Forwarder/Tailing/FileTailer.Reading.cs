@@ -54,6 +54,8 @@ internal sealed partial class FileTailer
             return ReadOverlongLine(context);
         }
 
+        // A busy file may never reach its end: events of a quiet stream are sent here too.
+        _joiner?.FlushExpired(context.Now, this);
         Consumed(context, consumed);
         return consumed;
     }
@@ -98,11 +100,18 @@ internal sealed partial class FileTailer
             context.Batch!.SetProgress(this, ProgressOffset, _epoch);
         }
 
+        if (_joiner?.NextFlushAt is long due && now >= due)
+        {
+            _joiner.FlushExpired(now, this);
+            context.Batch!.SetProgress(this, ProgressOffset, _epoch);
+        }
+
         if (GoneSince is long gone && now - gone >= rotateWaitMs)
         {
             DrainUnterminatedLine(context);
             EntryEnd = ReadOffset;
             _parser.FlushPending(this);
+            _joiner?.FlushAll(now, this);
             context.Batch!.SetProgress(this, ReadOffset, _epoch);
             Dispose();
             closed = true;

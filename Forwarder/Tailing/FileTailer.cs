@@ -1,5 +1,6 @@
 using Forwarder.Discovery;
 using Forwarder.Enrichment;
+using Forwarder.Multiline;
 using Forwarder.Parsing;
 using Microsoft.Win32.SafeHandles;
 
@@ -9,11 +10,13 @@ namespace Forwarder.Tailing;
 /// One file being read: its open handle (kept after a rename or delete until the file is drained), the offset of the
 /// next unread byte, the parser that reassembles runtime partials and the encoder that turns entries into RFC 5424.
 /// Lines are split in the tailing loop's shared buffer; an unfinished last line is not consumed but read again with
-/// the next chunk, so no per-file line buffer is kept. Only the tailing loop calls it, except <see cref="Commit"/>.
+/// the next chunk, so no per-file line buffer is kept. Entries go through a <see cref="MultilineJoiner"/> unless
+/// joining is off for the file. Only the tailing loop calls it, except <see cref="Commit"/>.
 /// </summary>
-internal sealed partial class FileTailer : ILogEntrySink, IDisposable
+internal sealed partial class FileTailer : ILogEntrySink, IJoinedEventSink, IDisposable
 {
     private readonly LogLineParser _parser;
+    private readonly MultilineJoiner? _joiner;
     private readonly SyslogEncoder _encoder;
     private SafeFileHandle? _handle;
     private ReadContext? _context;
@@ -27,7 +30,8 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
         FileFingerprint? fingerprint,
         SyslogEncoderOptions encoderOptions,
         int maxLineSize,
-        DateTime discoveredAtUtc)
+        DateTime discoveredAtUtc,
+        MultilineSettings? multiline = null)
     {
         DiscoveredAtUtc = discoveredAtUtc;
         File = file;
@@ -40,6 +44,7 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
         var pod = KubernetesPath.FromPaths(file.Chain);
         _parser = new LogLineParser(LogFormat.Auto, maxLineSize);
         _encoder = new SyslogEncoder(encoderOptions, pod, pod?.Container ?? AppNameOf(file.Path));
+        _joiner = multiline?.JoinerFor(pod, maxLineSize);
         Pod = pod;
     }
 
@@ -158,9 +163,17 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
     }
 
     /// <summary>
-    /// The offset a checkpoint may claim after what was parsed so far: not past an entry still being reassembled.
+    /// The offset a checkpoint may claim after what was parsed so far: not past an entry still being reassembled, nor
+    /// past the first line of an event still being joined.
     /// </summary>
-    public long ProgressOffset => _parser.PendingOffset is long pending ? Math.Min(pending, ReadOffset) : ReadOffset;
+    public long ProgressOffset
+    {
+        get
+        {
+            long offset = _parser.PendingOffset is long pending ? Math.Min(pending, ReadOffset) : ReadOffset;
+            return _joiner?.PendingOffset is long joining ? Math.Min(joining, offset) : offset;
+        }
+    }
 
     public int Epoch => _epoch;
 
@@ -182,9 +195,22 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
 
     void ILogEntrySink.Add(in LogEntry entry)
     {
+        if (_joiner is null)
+        {
+            Send(entry, EntryEnd);
+            return;
+        }
+
+        _joiner.Add(entry, EntryEnd, _context!.Now, this);
+    }
+
+    void IJoinedEventSink.Emit(in LogEntry entry, long end) => Send(entry, end);
+
+    private void Send(in LogEntry entry, long end)
+    {
         var context = _context!;
         var batch = context.Batch!;
-        _encoder.Encode(entry, context.ReadTime, NextOrigin(), batch);
+        _encoder.Encode(entry, context.ReadTime, NextOrigin(end), batch);
         batch.EndMessage();
         context.Counters.AddLine(entry.Truncated, entry.Partial, entry.Malformed);
     }
@@ -198,8 +224,15 @@ internal sealed partial class FileTailer : ILogEntrySink, IDisposable
 
     private void Restart()
     {
+        if (_context is not null)
+        {
+            // Joined lines were read whole before the truncation and cannot be read again: send what there is.
+            _joiner?.FlushAll(_context.Now, this);
+        }
+
         ReadOffset = 0;
         _parser.Reset();
+        _joiner?.Reset();
         Interlocked.Increment(ref _epoch);
         Interlocked.Exchange(ref _committed, 0);
         Fingerprint = default;

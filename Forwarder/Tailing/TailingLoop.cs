@@ -1,6 +1,7 @@
 using Forwarder.Configuration;
 using Forwarder.Discovery;
 using Forwarder.Enrichment;
+using Forwarder.Multiline;
 using Forwarder.Shipping;
 
 namespace Forwarder.Tailing;
@@ -27,6 +28,7 @@ internal sealed partial class TailingLoop
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SyslogEncoderOptions _encoderOptions;
+    private readonly MultilineSettings _multiline;
     private readonly long _partialTimeoutMs;
     private readonly long _rotateWaitMs;
     private volatile FileTailer[] _snapshot = [];
@@ -61,6 +63,7 @@ internal sealed partial class TailingLoop
             StdoutSeverity = options.StdoutSeverity,
             StderrSeverity = options.StderrSeverity,
         };
+        _multiline = new MultilineSettings(options.Multiline, options.MultilineRules, options.MultilineMaxLines, options.MultilineFlushTimeout);
     }
 
     public TailingCounters Counters { get; }

@@ -1,0 +1,234 @@
+using Forwarder.Parsing;
+
+namespace Forwarder.Multiline;
+
+/// <summary>
+/// Joins the entries of one file into events, per stream (stdout and stderr lines interleave but are never mixed),
+/// after the parser reassembled runtime fragments. Each entry waits in its stream's pending event until the next
+/// entry of that stream says whether it continues it, or until the flush timeout. One per file; the tailing loop's
+/// thread only.
+/// </summary>
+/// <remarks>
+/// Restarts: <see cref="PendingOffset"/> is the first line of the oldest pending event, and a checkpoint never passes
+/// it, so after a restart the event's lines are read again and it is rebuilt whole. Each event is sent with the end of
+/// its own last line (docs/sources.md: the origin's TO).
+/// </remarks>
+public sealed class MultilineJoiner
+{
+    /// <summary>Lines held for the next line's verdict, at most; more blank lines than this end the event.</summary>
+    private const int MaxHeldLines = 8;
+
+    private readonly MultilineRule _rule;
+    private readonly int _maxBytes;
+    private readonly int _maxLines;
+    private readonly long _flushTimeoutMs;
+
+    // Indexed by LogStream.
+    private readonly PendingEvent?[] _events = new PendingEvent?[3];
+
+    public MultilineJoiner(MultilineRule rule, int maxBytes, int maxLines, TimeSpan flushTimeout)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxLines);
+        _rule = rule;
+        _maxBytes = maxBytes;
+        _maxLines = maxLines;
+        _flushTimeoutMs = (long)flushTimeout.TotalMilliseconds;
+    }
+
+    /// <summary>File offset of the first line of the oldest event still being joined; null when none.</summary>
+    public long? PendingOffset
+    {
+        get
+        {
+            long? oldest = null;
+            foreach (var pending in _events)
+            {
+                if (pending is { IsActive: true } && (oldest is null || pending.FirstOffset < oldest))
+                {
+                    oldest = pending.FirstOffset;
+                }
+            }
+
+            return oldest;
+        }
+    }
+
+    /// <summary>
+    /// Adds one entry that ends at file offset <paramref name="end"/>, read at <paramref name="now"/> (milliseconds);
+    /// events it completes go to <paramref name="sink"/> before this returns. Malformed entries are sent as they are.
+    /// </summary>
+    public void Add(in LogEntry entry, long end, long now, IJoinedEventSink sink)
+    {
+        if (entry.Malformed)
+        {
+            sink.Emit(entry, end);
+            return;
+        }
+
+        var pending = _events[(int)entry.Stream] ??= new PendingEvent(entry.Stream);
+        Process(pending, new EventLine
+        {
+            Content = entry.Content,
+            Timestamp = entry.Timestamp,
+            Offset = entry.Offset,
+            End = end,
+            OriginalLength = entry.OriginalLength,
+            Partial = entry.Partial,
+        }, now, sink);
+    }
+
+    /// <summary>
+    /// Sends the events whose last line came <c>flushTimeout</c> or more before <paramref name="now"/>.
+    /// </summary>
+    public void FlushExpired(long now, IJoinedEventSink sink)
+    {
+        while (Oldest(now - _flushTimeoutMs) is { } pending)
+        {
+            FlushStream(pending, now, sink);
+        }
+    }
+
+    /// <summary>The earliest time <see cref="FlushExpired"/> has something to send; null when nothing waits.</summary>
+    public long? NextFlushAt
+    {
+        get
+        {
+            long? next = null;
+            foreach (var pending in _events)
+            {
+                if (pending is { IsActive: true } && (next is null || pending.LastAdded + _flushTimeoutMs < next))
+                {
+                    next = pending.LastAdded + _flushTimeoutMs;
+                }
+            }
+
+            return next;
+        }
+    }
+
+    /// <summary>Sends every pending event, oldest first (the file is done).</summary>
+    public void FlushAll(long now, IJoinedEventSink sink)
+    {
+        while (Oldest(long.MaxValue) is { } pending)
+        {
+            FlushStream(pending, now, sink);
+        }
+    }
+
+    /// <summary>Forgets every pending event (the file was truncated).</summary>
+    public void Reset()
+    {
+        foreach (var pending in _events)
+        {
+            pending?.Release();
+        }
+    }
+
+    private void Process(PendingEvent pending, in EventLine line, long now, IJoinedEventSink sink)
+    {
+        pending.LastAdded = now;
+        if (!pending.IsActive)
+        {
+            pending.Start(line, _rule.StartMode(line.Content), _maxBytes);
+            return;
+        }
+
+        var verdict = _rule.Classify(line.Content, pending.CurrentMode, out var mode);
+        if (verdict == LineVerdict.Tentative && pending.Held.Count >= MaxHeldLines)
+        {
+            verdict = LineVerdict.Start;
+            mode = _rule.StartMode(line.Content);
+        }
+
+        switch (verdict)
+        {
+            case LineVerdict.Continue:
+                pending.ConfirmHeld(_maxBytes);
+                if (pending.Lines >= _maxLines)
+                {
+                    // Cut at the line limit: the rest goes on as a new event of the same kind.
+                    Emit(pending, sink);
+                    pending.Start(line, mode, _maxBytes);
+                }
+                else
+                {
+                    pending.Append(line, mode, _maxBytes);
+                }
+
+                return;
+            case LineVerdict.Tentative:
+                pending.Hold(line, mode);
+                return;
+        }
+
+        if (pending.Held.Count == 0)
+        {
+            Emit(pending, sink);
+            pending.Start(line, mode, _maxBytes);
+            return;
+        }
+
+        // The held lines did not belong: the event ends before them, and they are taken again as lines of their own.
+        var held = pending.TakeHeld();
+        Emit(pending, sink);
+        foreach (var h in held)
+        {
+            Process(pending, h.ToLine(), now, sink);
+        }
+
+        Process(pending, line, now, sink);
+    }
+
+    private void FlushStream(PendingEvent pending, long now, IJoinedEventSink sink)
+    {
+        while (pending.IsActive)
+        {
+            var held = pending.TakeHeld();
+            Emit(pending, sink);
+            foreach (var h in held)
+            {
+                Process(pending, h.ToLine(), now, sink);
+            }
+        }
+
+        pending.Release();
+    }
+
+    private static void Emit(PendingEvent pending, IJoinedEventSink sink)
+    {
+        try
+        {
+            sink.Emit(new LogEntry
+            {
+                Timestamp = pending.Timestamp,
+                Stream = pending.Stream,
+                Offset = pending.FirstOffset,
+                Content = pending.Content,
+                OriginalLength = pending.OriginalLength,
+                Partial = pending.Partial,
+            }, pending.LastEnd);
+        }
+        finally
+        {
+            pending.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The event that began first among those whose last line came at or before <paramref name="addedBy"/>.
+    /// </summary>
+    private PendingEvent? Oldest(long addedBy)
+    {
+        PendingEvent? oldest = null;
+        foreach (var pending in _events)
+        {
+            if (pending is { IsActive: true } && pending.LastAdded <= addedBy && (oldest is null || pending.FirstOffset < oldest.FirstOffset))
+            {
+                oldest = pending;
+            }
+        }
+
+        return oldest;
+    }
+}

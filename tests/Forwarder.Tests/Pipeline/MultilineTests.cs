@@ -1,0 +1,125 @@
+using TestSupport;
+using static Forwarder.Tests.Pipeline.RotationTests;
+
+namespace Forwarder.Tests.Pipeline;
+
+/// <summary>
+/// Multiline events through the real tailing loop: joined per stream, sent without a next line, rebuilt whole after a
+/// restart in their middle, and never lost across a rotation.
+/// </summary>
+public sealed class MultilineTests
+{
+    private static readonly string[] Trace =
+    [
+        "Exception in thread \"main\" java.lang.IllegalStateException: cart is empty",
+        "\tat com.shop.Cart.checkout(Cart.java:118)",
+        "\tat com.shop.Main.main(Main.java:9)",
+        "Caused by: java.util.NoSuchElementException",
+        "\tat java.base/java.util.ArrayList.getFirst(ArrayList.java:439)",
+        "\t... 1 more",
+    ];
+
+    [Theory]
+    [InlineData(RuntimeFormat.Cri)]
+    [InlineData(RuntimeFormat.Docker)]
+    public async Task TracesOnStdoutAndStderrAreJoinedEachOnItsOwnAndTheLastOneIsSentWithoutANextLine(RuntimeFormat format)
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("shop", "web-0", "app", format);
+        await using var target = SyslogTestListener.Start();
+        await using var forwarder = await StartAsync(dir, tree, target.TcpPort, "--multiline-flush-timeout", "300ms");
+
+        // One write, so the stderr trace cannot time out half read.
+        var text = new System.Text.StringBuilder(log.Render("GET /a 200", 0, stderr: false));
+        for (int i = 0; i < Trace.Length; i++)
+        {
+            text.Append(log.Render(Trace[i], (2 * i) + 1, stderr: true)).Append(log.Render($"GET /b{i} 200", (2 * i) + 2, stderr: false));
+        }
+
+        File.AppendAllText(log.RealPath, text.ToString());
+
+        // Each stdout line is sent when the next one comes; the last one and the trace when the flush timeout passed,
+        // the trace first (its first line is older).
+        Assert.Equal(
+            ["GET /a 200", .. Enumerable.Range(0, Trace.Length - 1).Select(i => $"GET /b{i} 200"), string.Join('\n', Trace), "GET /b5 200"],
+            await TextsAsync(target, 8));
+    }
+
+    [Fact]
+    public async Task AnEventPendingAtAStopIsReadAgainFromItsFirstLineAndSentWhole()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("shop", "web-0", "app", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        long traceStart;
+        await using (var first = await StartAsync(dir, tree, target.TcpPort, "--multiline-flush-timeout", "10m"))
+        {
+            log.Append("before");
+            traceStart = new FileInfo(log.RealPath).Length;
+            log.AppendMany(Trace[..3]);
+            await target.WaitForFramesAsync(1, TimeSpan.FromSeconds(30));
+
+            // "before" is on the socket; the trace's first lines were read but wait for more: the checkpoint stays at
+            // the trace's first line.
+            await Wait.UntilAsync(
+                () => first.Tailing.Files.Single().ReadOffset == new FileInfo(log.RealPath).Length
+                    && first.Tailing.Files.Single().CommittedOffset == traceStart,
+                "the checkpoint at the trace's first line");
+        }
+
+        log.AppendMany([.. Trace[3..], "after"]);
+        await using var second = await StartAsync(dir, tree, target.TcpPort, "--multiline-flush-timeout", "300ms");
+
+        Assert.Equal(["before", string.Join('\n', Trace), "after"], await TextsAsync(target, 3));
+    }
+
+    [Fact]
+    public async Task ATraceSplitByARotationArrivesWholeInTwoEventsWithNothingLost()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("shop", "web-0", "app", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        await using var forwarder = await StartAsync(dir, tree, target.TcpPort, "--multiline-flush-timeout", "300ms", "--rotate-wait", "500ms");
+
+        log.AppendMany(["before", .. Trace[..3]]);
+        log.RotateLikeKubelet("20261206-100000");
+        log.AppendMany([.. Trace[3..], "after"]);
+
+        Assert.Equal(["before", string.Join('\n', Trace[..3]), string.Join('\n', Trace[3..]), "after"], await TextsAsync(target, 4));
+    }
+
+    [Fact]
+    public async Task WithMultilineOffEveryLineIsItsOwnMessage()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("shop", "web-0", "app", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        await using var forwarder = await StartAsync(dir, tree, target.TcpPort, "--multiline", "off");
+
+        log.AppendMany(Trace);
+
+        Assert.Equal(Trace, await TextsAsync(target, Trace.Length));
+    }
+
+    [Fact]
+    public async Task APodRuleTurnsJoiningOffForItsContainersOnly()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var web = tree.AddContainer("shop", "web-0", "app", RuntimeFormat.Cri);
+        var cart = tree.AddContainer("shop", "cart-0", "app", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        await using var forwarder = await StartAsync(
+            dir, tree, target.TcpPort, "--multiline-rule", "shop/cart-*=off", "--multiline-flush-timeout", "300ms");
+
+        web.AppendMany(Trace);
+        await TextsAsync(target, 1);
+        cart.AppendMany(Trace);
+
+        Assert.Equal([string.Join('\n', Trace), .. Trace], await TextsAsync(target, 1 + Trace.Length));
+    }
+}

@@ -17,7 +17,14 @@ public sealed partial class RelpSyslogSender
     private async ValueTask<RelpClientSession> OpenSessionAsync(CancellationToken cancellationToken)
     {
         var socket = await TcpConnection.ConnectSocketAsync(_options, _timeProvider, cancellationToken).ConfigureAwait(false);
-        var stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (_tls is not null)
+        {
+            // The session's pipes sit on the SslStream: a window of frames still leaves in 64 KiB writes, each sealed
+            // as TLS records of up to 16 KiB. A failed handshake disposes the stream and the socket with it.
+            stream = await _tls.AuthenticateAsync(stream, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         RelpClientSession session;

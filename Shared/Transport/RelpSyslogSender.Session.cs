@@ -37,6 +37,16 @@ public sealed partial class RelpSyslogSender
             await stream.DisposeAsync().ConfigureAwait(false);
             throw new TimeoutException($"{_endpoint} did not answer RELP open within {_options.ConnectTimeout}.");
         }
+        catch (Exception e) when (_tls is not null && e is RelpSessionException or IOException)
+        {
+            // TLS 1.3 ends our side of the handshake before the server has checked our certificate: its refusal
+            // arrives as the answer to open.
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new IOException(
+                $"{_endpoint} ended the TLS session before answering RELP open ({e.Message}); a TLS 1.3 receiver does " +
+                "this when it refuses the client certificate, or the lack of one",
+                e);
+        }
         catch
         {
             await stream.DisposeAsync().ConfigureAwait(false);

@@ -44,7 +44,10 @@ public static class ForwarderOptionsReader
     /// </summary>
     private static void CheckTls(ForwarderOptions options, SettingsReader reader, List<string> found)
     {
-        var set = new[] { ("TlsCa", options.TlsCa), ("TlsCert", options.TlsCert), ("TlsKey", options.TlsKey), ("TlsServerName", options.TlsServerName) }
+        var set = new[]
+            {
+                ("TlsCa", options.TlsCa), ("TlsCert", options.TlsCert), ("TlsKey", options.TlsKey), ("TlsServerName", options.TlsServerName),
+            }
             .Where(s => s.Item2 is not null)
             .Select(s => reader.Key(s.Item1))
             .ToList();

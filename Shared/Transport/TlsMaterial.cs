@@ -57,9 +57,9 @@ internal sealed class TlsMaterial : IDisposable
     }
 
     /// <summary>
-    /// Loads the set, or throws <see cref="CryptographicException"/> or <see cref="ArgumentException"/> (a key that does
-    /// not match the certificate) with a message naming the file at fault. A client certificate outside its validity
-    /// at <paramref name="now"/> is refused too: every server would refuse it.
+    /// Loads the set, or throws <see cref="CryptographicException"/> or <see cref="ArgumentException"/> (a key that
+    /// does not match the certificate). A client certificate outside its validity at <paramref name="now"/> is
+    /// refused too: every server would refuse it.
     /// </summary>
     public static TlsMaterial Load(TlsFileTexts texts, SyslogTlsOptions tls, DateTimeOffset now)
     {

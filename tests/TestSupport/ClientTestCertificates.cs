@@ -14,7 +14,9 @@ public static class ClientTestCertificates
     private static readonly Oid ServerAuth = new("1.3.6.1.5.5.7.3.1");
     private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
 
-    /// <summary>A server certificate for <see cref="TestCertificates.ServerName"/> and 127.0.0.1 that expired an hour ago.</summary>
+    /// <summary>
+    /// A server certificate for <see cref="TestCertificates.ServerName"/> and 127.0.0.1 that expired an hour ago.
+    /// </summary>
     public static X509Certificate2 CreateExpiredServer(X509Certificate2 issuer) =>
         CreateExpired(issuer, "CN=expired syslog receiver", ServerAuth, server: true);
 

@@ -160,7 +160,8 @@ public sealed class LoopbackRelpReceiver : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket, List<string> received)
     {
-        await using Stream stream = _tls is null ? new NetworkStream(socket, ownsSocket: true) : new SslStream(new NetworkStream(socket, ownsSocket: true));
+        var network = new NetworkStream(socket, ownsSocket: true);
+        await using Stream stream = _tls is null ? network : new SslStream(network);
         if (stream is SslStream ssl)
         {
             try

@@ -36,8 +36,9 @@ public sealed class RsyslogRelpReceiver : IAsyncDisposable
 
     /// <summary>
     /// Starts it and waits until imrelp listens; <paramref name="port"/> 0 picks a free one.
-    /// <paramref name="inputParameters"/> go into imrelp's <c>input()</c> as written (e.g. <c>tls="on" tls.cacert=…</c>),
-    /// <paramref name="moduleParameters"/> into its <c>module()</c> (e.g. <c>tls.tlslib="openssl"</c>).
+    /// <paramref name="inputParameters"/> go into imrelp's <c>input()</c> as written (e.g. <c>tls="on"
+    /// tls.cacert=…</c>), <paramref name="moduleParameters"/> into its <c>module()</c> (e.g.
+    /// <c>tls.tlslib="openssl"</c>).
     /// </summary>
     public static async Task<RsyslogRelpReceiver> StartAsync(
         TempDirectory directory,
@@ -58,7 +59,8 @@ public sealed class RsyslogRelpReceiver : IAsyncDisposable
             module(load="imrelp" {{moduleParameters}})
             template(name="t" type="string" string="{{template}}")
             ruleset(name="relp") { action(type="omfile" file="{{output}}" template="t") }
-            input(type="imrelp" address="127.0.0.1" port="{{port.ToString(CultureInfo.InvariantCulture)}}" ruleset="relp" maxDataSize="256k" {{inputParameters}})
+            input(type="imrelp" address="127.0.0.1" port="{{port.ToString(CultureInfo.InvariantCulture)}}" ruleset="relp"
+                maxDataSize="256k" {{inputParameters}})
             """);
         var receiver = new RsyslogRelpReceiver(binary, config, Path.Combine(dir, "rsyslogd.pid"), output, port);
         try

@@ -136,7 +136,9 @@ public sealed class RelayDocumentTests
 
         Assert.Empty(errors);
         Assert.Equal(new RelayTlsSettings(ca, cert, key, null, CheckServerName: true), relay!.Tls);
-        Assert.Equal("spec.tls.caFile (now spec.tls.ca), spec.tls.certFile (now spec.tls.cert), spec.tls.keyFile (now spec.tls.key)", relay.DeprecatedKeys);
+        Assert.Equal(
+            "spec.tls.caFile (now spec.tls.ca), spec.tls.certFile (now spec.tls.cert), spec.tls.keyFile (now spec.tls.key)",
+            relay.DeprecatedKeys);
         Assert.Equal(
             relay with { DeprecatedKeys = null },
             RelayDocument.Parse(DocumentA + $"spec: {{address: 'siem:6514', tls: {{ca: '{ca}', cert: '{cert}', key: '{key}'}}}}", out _));
@@ -162,7 +164,9 @@ public sealed class RelayDocumentTests
     [InlineData(DocumentA + "spec: {protocol: tcp}", "spec.address is required")]
     [InlineData(DocumentA + "spec: {address: 'h:514', fliter: x}", "spec.fliter is not a known key")]
     [InlineData(DocumentA + "spec: {address: 'h:514', filter: '{namespace=}'}", "spec.filter is not a valid query")]
-    [InlineData(DocumentA + "spec: {address: 'h:514', protocol: udp, tls: true}", "spec.tls needs spec.protocol tcp (RFC 5425 is TLS over TCP) or relp")]
+    [InlineData(
+        DocumentA + "spec: {address: 'h:514', protocol: udp, tls: true}",
+        "spec.tls needs spec.protocol tcp (RFC 5425 is TLS over TCP) or relp")]
     [InlineData(DocumentA + "spec: {address: 'h:514', tls: {ca: /nonexistent/ca.pem}}", "spec.tls.ca '/nonexistent/ca.pem' does not exist")]
     [InlineData(DocumentA + "spec: {address: 'h:514', tls: {ca: /tmp}}", "spec.tls.ca '/tmp' is a directory, not a file")]
     [InlineData(DocumentA + "spec: {address: 'h:514', tls: {cert: /tmp/c.pem}}", "spec.tls.cert and spec.tls.key go together")]

@@ -31,7 +31,9 @@ public sealed class ForwarderTlsOptionsTests : IDisposable
 
         Assert.Equal(["relp+tls://log-collector:2514", "tls://backup:6514"], options.Targets.Select(t => t.ToString()));
         var tls = options.ClientTls();
-        Assert.Equal((_files.Ca, _files.Certificate, _files.Key, "collector.internal"), (tls.CaFile, tls.CertificateFile, tls.KeyFile, tls.ServerName));
+        Assert.Equal(
+            (_files.Ca, _files.Certificate, _files.Key, "collector.internal"),
+            (tls.CaFile, tls.CertificateFile, tls.KeyFile, tls.ServerName));
         Assert.True(tls.CheckServerName);
     }
 
@@ -82,7 +84,8 @@ public sealed class ForwarderTlsOptionsTests : IDisposable
 
         var error = Assert.Single(Errors(("Targets:0", "relp+tls://c"), ("TlsCert", _files.Certificate), ("TlsKey", otherKey)));
 
-        Assert.StartsWith($"Forwarder:TlsCert '{_files.Certificate}' with Forwarder:TlsKey '{otherKey}' cannot be loaded: ", error, StringComparison.Ordinal);
+        string expected = $"Forwarder:TlsCert '{_files.Certificate}' with Forwarder:TlsKey '{otherKey}' cannot be loaded: ";
+        Assert.StartsWith(expected, error, StringComparison.Ordinal);
     }
 
     [Fact]

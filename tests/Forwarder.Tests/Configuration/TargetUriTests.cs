@@ -40,7 +40,9 @@ public sealed class TargetUriTests
     public void PrintsBackWhatItParsed(string text, string printed) => Assert.Equal(printed, TargetUri.Parse(text).ToString());
 
     [Theory]
-    [InlineData("collector:514", "must look like relp://HOST:PORT, relp+tls://HOST:PORT, tls://HOST:PORT, tcp://HOST:PORT, tcp+lf://HOST:PORT or udp://HOST:PORT")]
+    [InlineData(
+        "collector:514",
+        "must look like relp://HOST:PORT, relp+tls://HOST:PORT, tls://HOST:PORT, tcp://HOST:PORT, tcp+lf://HOST:PORT or udp://HOST:PORT")]
     [InlineData("http://collector:514", "has an unknown scheme 'http' (relp, relp+tls, tls, tcp, tcp+lf or udp)")]
     [InlineData("tcp://collector:0", "has a bad port '0' (1-65535)")]
     [InlineData("tls+lf://collector:6514", "has an unknown scheme 'tls+lf' (relp, relp+tls, tls, tcp, tcp+lf or udp)")]

@@ -73,8 +73,10 @@ public sealed class RelpTlsSyslogSenderTests : IDisposable
 
         Assert.Empty(receiver.Received);
         Assert.Empty(receiver.ClientSubjects);
-        Assert.StartsWith($"relp+tls://127.0.0.1:{receiver.Port} ended the TLS session before answering RELP open (", error.Message, StringComparison.Ordinal);
-        Assert.EndsWith("a TLS 1.3 receiver does this when it refuses the client certificate, or the lack of one", error.Message, StringComparison.Ordinal);
+        string start = $"relp+tls://127.0.0.1:{receiver.Port} ended the TLS session before answering RELP open (";
+        Assert.StartsWith(start, error.Message, StringComparison.Ordinal);
+        const string End = "a TLS 1.3 receiver does this when it refuses the client certificate, or the lack of one";
+        Assert.EndsWith(End, error.Message, StringComparison.Ordinal);
         Assert.Equal(error.Message, sender.Counters.LastError);
     }
 

@@ -106,7 +106,9 @@ public sealed class SyslogSenderOptionsValidatorTlsTests : IDisposable
         // A key is PEM too, but not a certificate: a CA bundle mixed up with a key file.
         var options = Options(new SyslogTlsOptions { CaFile = _keyFile });
 
-        Assert.Equal([$"Tls:CaFile '{_keyFile}' is not a PEM certificate bundle: it contains no PEM certificate"], SyslogSenderOptionsValidator.Validate(options));
+        Assert.Equal(
+            [$"Tls:CaFile '{_keyFile}' is not a PEM certificate bundle: it contains no PEM certificate"],
+            SyslogSenderOptionsValidator.Validate(options));
     }
 
     [Fact]

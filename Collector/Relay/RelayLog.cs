@@ -38,4 +38,7 @@ internal static partial class RelayLog
 
     [LoggerMessage(310, LogLevel.Warning, "Relay {Relay} stopped with {Left} messages it could not deliver in time; they are {Fate}")]
     public static partial void Undelivered(ILogger logger, string relay, long left, string fate);
+
+    [LoggerMessage(311, LogLevel.Warning, "Relay {Relay} uses deprecated keys, still read as before: {Keys}")]
+    public static partial void DeprecatedKeys(ILogger logger, string relay, string keys);
 }

@@ -65,6 +65,11 @@ public sealed class RelayTarget : IAsyncDisposable
         {
             RelayLog.ServerNameNotChecked(logger, Name, definition.Address);
         }
+
+        if (definition.DeprecatedKeys is { } deprecated)
+        {
+            RelayLog.DeprecatedKeys(logger, Name, deprecated);
+        }
     }
 
     public string Name => Definition.Name;

@@ -2,6 +2,7 @@ using System.Net;
 using Forwarder.Multiline;
 using Serilog.Events;
 using Shared.Syslog;
+using Shared.Transport;
 
 namespace Forwarder.Configuration;
 
@@ -31,6 +32,24 @@ public sealed record ForwarderOptions
 
     /// <summary>Where to ship, in order of preference: the next is tried when one fails.</summary>
     public IReadOnlyList<TargetUri> Targets { get; init; } = [TargetUri.Parse("tcp://127.0.0.1:5514")];
+
+    /// <summary>
+    /// tls:// and relp+tls:// targets: PEM bundle of the CAs the receiver's certificate must chain to; null trusts the
+    /// system store.
+    /// </summary>
+    public string? TlsCa { get; init; }
+
+    /// <summary>The client certificate (PEM, intermediates after it) for receivers that require one.</summary>
+    public string? TlsCert { get; init; }
+
+    /// <summary>The unencrypted PEM private key of <see cref="TlsCert"/>.</summary>
+    public string? TlsKey { get; init; }
+
+    /// <summary>The name the receiver's certificate must carry (and SNI); null: the target's host.</summary>
+    public string? TlsServerName { get; init; }
+
+    /// <summary>The TLS settings every tls:// and relp+tls:// target uses.</summary>
+    public SyslogTlsOptions ClientTls() => new() { CaFile = TlsCa, CertificateFile = TlsCert, KeyFile = TlsKey, ServerName = TlsServerName };
 
     /// <summary>
     /// relp:// targets: messages sent and not yet acknowledged, at most (librelp's window, default 128).

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Shared.Configuration;
+using Shared.Transport;
 
 namespace Forwarder.Configuration;
 
@@ -33,7 +34,35 @@ public static class ForwarderOptionsReader
             found.Add($"{reader.Key("Targets")} is empty: nothing would be shipped");
         }
 
+        CheckTls(options, reader, found);
         return options;
+    }
+
+    /// <summary>
+    /// TLS files are loaded now, as the senders will load them, so a missing file or a key that does not match stops
+    /// startup with its key; TLS settings without a TLS target are an error too, as they would send in the clear.
+    /// </summary>
+    private static void CheckTls(ForwarderOptions options, SettingsReader reader, List<string> found)
+    {
+        var set = new[]
+            {
+                ("TlsCa", options.TlsCa), ("TlsCert", options.TlsCert), ("TlsKey", options.TlsKey), ("TlsServerName", options.TlsServerName),
+            }
+            .Where(s => s.Item2 is not null)
+            .Select(s => reader.Key(s.Item1))
+            .ToList();
+        if (!options.Targets.Any(t => t.Tls))
+        {
+            if (set.Count > 0)
+            {
+                found.Add($"{string.Join(", ", set)} set, but no target uses TLS (tls://HOST:PORT or relp+tls://HOST:PORT)");
+            }
+
+            return;
+        }
+
+        var keys = new SyslogTlsKeyNames(reader.Key("TlsCa"), reader.Key("TlsCert"), reader.Key("TlsKey"), reader.Key("TlsServerName"));
+        found.AddRange(SyslogSenderOptionsValidator.ValidateTls(options.ClientTls(), keys));
     }
 
     /// <summary>

@@ -29,9 +29,19 @@ public static class ForwarderSettings
             Name, o => o.ExcludePods, (o, v) => o with { ExcludePods = v }),
         Many("Targets", "--to", "URI", "tcp://127.0.0.1:5514",
             "relp://HOST:PORT (acknowledged: offsets saved only once the receiver answered; port defaults to 2514), " +
-            "tcp://HOST:PORT (octet counting), tcp+lf://… or udp://…; several fail over in order",
+            "tcp://HOST:PORT (octet counting), tcp+lf://… or udp://…, tls://HOST:PORT (RFC 5425, port 6514) or " +
+            "relp+tls://HOST:PORT (port 2514); several fail over in order",
             t => TargetUri.TryParse(t, out var target, out string? why) ? (true, target, null) : (false, target, why),
             o => o.Targets, (o, v) => o with { Targets = v }),
+        One("TlsCa", "--tls-ca", "FILE", null, "TLS targets: PEM CAs the receiver's certificate must chain to, instead of the system store",
+            FilePath, "a file path", o => o.TlsCa, (o, v) => o with { TlsCa = v }),
+        One("TlsCert", "--tls-cert", "FILE", null, "TLS targets: client certificate (PEM) for receivers that require one; with --tls-key",
+            FilePath, "a file path", o => o.TlsCert, (o, v) => o with { TlsCert = v }),
+        One("TlsKey", "--tls-key", "FILE", null, "TLS targets: unencrypted PEM private key of --tls-cert",
+            FilePath, "a file path", o => o.TlsKey, (o, v) => o with { TlsKey = v }),
+        One("TlsServerName", "--tls-server-name", "NAME", null, "TLS targets: name the receiver's certificate must carry, instead of the host",
+            t => t.Length == 0 ? (true, null) : (Uri.CheckHostName(t) != UriHostNameType.Unknown, t), "a DNS name or an IP address",
+            o => o.TlsServerName, (o, v) => o with { TlsServerName = v }),
         One("RelpWindowSize", "--relp-window", "N", "128", "relp:// targets: messages sent and not yet acknowledged, at most (as librelp)",
             t => ConfigValue.ParseInt(t, 1, 65536), "a whole number from 1 to 65536", o => o.RelpWindowSize, (o, v) => o with { RelpWindowSize = v }),
         One("MaxRetryDelay", "--max-retry-delay", "DURATION", "10s", "longest wait between attempts to reach a target; it doubles from 200ms",
@@ -151,6 +161,9 @@ public static class ForwarderSettings
 
     private static (bool, MultilineSpec, string?) MultilineSpecOf(string text) =>
         MultilineSpec.TryParse(text, out var spec, out string? why) ? (true, spec, null) : (false, spec, why);
+
+    // Empty (e.g. an empty environment variable) leaves the file unset; whether it loads is checked with the targets.
+    private static (bool, string?) FilePath(string text) => (true, text.Length == 0 ? null : text);
 
     private static (bool, string, string?) Name(string text) => (text.Length > 0, text, "must not be empty");
 

@@ -6,18 +6,26 @@ namespace Forwarder.Configuration;
 
 /// <summary>
 /// A place to ship to: <c>tcp://host:port</c> (RFC 6587 octet counting), <c>tcp+lf://host:port</c> (one message per
-/// line), <c>udp://host:port</c> (RFC 5426, one message per datagram) or <c>relp://host:port</c> (RELP: every message
-/// acknowledged by the receiver, checkpoints follow the acknowledgements). The port defaults to 514 (2514 for RELP,
-/// the Collector's RELP port).
+/// line), <c>udp://host:port</c> (RFC 5426, one message per datagram), <c>relp://host:port</c> (RELP: every message
+/// acknowledged by the receiver, checkpoints follow the acknowledgements), <c>tls://host:port</c> (RFC 5425:
+/// octet-counted inside TLS) or <c>relp+tls://host:port</c> (RELP inside TLS, as omrelp's <c>tls="on"</c>). The port
+/// defaults to 514, 2514 for RELP with or without TLS (the Collector's RELP port), 6514 for TLS (RFC 5425 §4.1).
 /// </summary>
-public sealed record TargetUri(SyslogTransportProtocol Protocol, SyslogFraming Framing, string Host, int Port)
+public sealed record TargetUri(SyslogTransportProtocol Protocol, SyslogFraming Framing, string Host, int Port, bool Tls = false)
 {
     public const int DefaultPort = 514;
 
     /// <summary>
-    /// The Collector's RELP listener; rsyslog's imrelp has no default and is often configured on 2514 too.
+    /// The Collector's RELP listener; rsyslog's imrelp has no default and its documentation puts RELP, with TLS
+    /// or without, on 2514 too. RELP over TLS has no port of its own from IANA.
     /// </summary>
     public const int DefaultRelpPort = 2514;
+
+    /// <summary>RFC 5425 §4.1: syslog over TLS is on port 6514.</summary>
+    public const int DefaultTlsPort = 6514;
+
+    private const string Expected =
+        "must look like relp://HOST:PORT, relp+tls://HOST:PORT, tls://HOST:PORT, tcp://HOST:PORT, tcp+lf://HOST:PORT or udp://HOST:PORT";
 
     public static TargetUri Parse(string text) =>
         TryParse(text, out var target, out string? error) ? target : throw new FormatException(error);
@@ -29,27 +37,30 @@ public sealed record TargetUri(SyslogTransportProtocol Protocol, SyslogFraming F
         int schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd <= 0)
         {
-            error = "must look like relp://HOST:PORT, tcp://HOST:PORT, tcp+lf://HOST:PORT or udp://HOST:PORT";
+            error = Expected;
             return false;
         }
 
-        (SyslogTransportProtocol, SyslogFraming)? kind = text[..schemeEnd].ToLowerInvariant() switch
+        (SyslogTransportProtocol, SyslogFraming, bool, int)? kind = text[..schemeEnd].ToLowerInvariant() switch
         {
-            "tcp" => (SyslogTransportProtocol.Tcp, SyslogFraming.OctetCounting),
-            "tcp+lf" => (SyslogTransportProtocol.Tcp, SyslogFraming.LineFeed),
-            "udp" => (SyslogTransportProtocol.Udp, SyslogFraming.OctetCounting),
-            "relp" => (SyslogTransportProtocol.Relp, SyslogFraming.OctetCounting),
+            "tcp" => (SyslogTransportProtocol.Tcp, SyslogFraming.OctetCounting, false, DefaultPort),
+            "tcp+lf" => (SyslogTransportProtocol.Tcp, SyslogFraming.LineFeed, false, DefaultPort),
+            "udp" => (SyslogTransportProtocol.Udp, SyslogFraming.OctetCounting, false, DefaultPort),
+            "relp" => (SyslogTransportProtocol.Relp, SyslogFraming.OctetCounting, false, DefaultRelpPort),
+
+            // RFC 5425 §4.3: octet counting is the only framing over TLS.
+            "tls" => (SyslogTransportProtocol.Tcp, SyslogFraming.OctetCounting, true, DefaultTlsPort),
+            "relp+tls" => (SyslogTransportProtocol.Relp, SyslogFraming.OctetCounting, true, DefaultRelpPort),
             _ => null,
         };
-        if (kind is not var (protocol, framing))
+        if (kind is not var (protocol, framing, tls, port))
         {
-            error = $"has an unknown scheme '{text[..schemeEnd]}' (relp, tcp, tcp+lf or udp)";
+            error = $"has an unknown scheme '{text[..schemeEnd]}' (relp, relp+tls, tls, tcp, tcp+lf or udp)";
             return false;
         }
 
         string rest = text[(schemeEnd + 3)..].TrimEnd('/');
         string host = rest;
-        int port = protocol == SyslogTransportProtocol.Relp ? DefaultRelpPort : DefaultPort;
         int colon = rest.LastIndexOf(':');
         bool bracketed = rest.StartsWith('[');
         if (colon >= 0 && (!bracketed || (colon > 0 && rest[colon - 1] == ']')))
@@ -73,7 +84,7 @@ public sealed record TargetUri(SyslogTransportProtocol Protocol, SyslogFraming F
             return false;
         }
 
-        target = new TargetUri(protocol, framing, host, port);
+        target = new TargetUri(protocol, framing, host, port, tls);
         return true;
     }
 
@@ -82,7 +93,8 @@ public sealed record TargetUri(SyslogTransportProtocol Protocol, SyslogFraming F
         string scheme = Protocol switch
         {
             SyslogTransportProtocol.Udp => "udp",
-            SyslogTransportProtocol.Relp => "relp",
+            SyslogTransportProtocol.Relp => Tls ? "relp+tls" : "relp",
+            _ when Tls => "tls",
             _ => Framing == SyslogFraming.LineFeed ? "tcp+lf" : "tcp",
         };
         string host = Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host;

@@ -45,6 +45,7 @@ internal sealed class CollectorLink : IAsyncDisposable
                     Framing = t.Framing,
                     MaxDatagramSize = options.MaxDatagramSize,
                     RelpWindowSize = options.RelpWindowSize,
+                    Tls = t.Tls ? options.ClientTls() : null,
                     // One try per target: the pipeline below decides where the next attempt goes and when.
                     MaxRetryAttempts = 0,
                 },

@@ -17,7 +17,14 @@ public sealed partial class RelpSyslogSender
     private async ValueTask<RelpClientSession> OpenSessionAsync(CancellationToken cancellationToken)
     {
         var socket = await TcpConnection.ConnectSocketAsync(_options, _timeProvider, cancellationToken).ConfigureAwait(false);
-        var stream = new NetworkStream(socket, ownsSocket: true);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (_tls is not null)
+        {
+            // The session's pipes sit on the SslStream: a window of frames still leaves in 64 KiB writes, each sealed
+            // as TLS records of up to 16 KiB. A failed handshake disposes the stream and the socket with it.
+            stream = await _tls.AuthenticateAsync(stream, _options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+        }
+
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         RelpClientSession session;
@@ -29,6 +36,16 @@ public sealed partial class RelpSyslogSender
         {
             await stream.DisposeAsync().ConfigureAwait(false);
             throw new TimeoutException($"{_endpoint} did not answer RELP open within {_options.ConnectTimeout}.");
+        }
+        catch (Exception e) when (_tls is not null && e is RelpSessionException or IOException)
+        {
+            // TLS 1.3 ends our side of the handshake before the server has checked our certificate: its refusal
+            // arrives as the answer to open.
+            await stream.DisposeAsync().ConfigureAwait(false);
+            throw new IOException(
+                $"{_endpoint} ended the TLS session before answering RELP open ({e.Message}); a TLS 1.3 receiver does " +
+                "this when it refuses the client certificate, or the lack of one",
+                e);
         }
         catch
         {

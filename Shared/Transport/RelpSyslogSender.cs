@@ -28,6 +28,7 @@ public sealed partial class RelpSyslogSender : ISyslogSender
     private readonly RelpClientOptions _sessionOptions;
     private readonly LogRateLimiter _refusals;
     private readonly string _endpoint;
+    private readonly TlsClientContext? _tls;
     private bool _disposed;
 
     public RelpSyslogSender(SyslogSenderOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
@@ -41,9 +42,10 @@ public sealed partial class RelpSyslogSender : ISyslogSender
         _options = options;
         _logger = logger ?? NullLogger.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;
-        _endpoint = $"relp://{options.Host}:{options.Port}";
+        _endpoint = options.Tls is null ? $"relp://{options.Host}:{options.Port}" : $"relp+tls://{options.Host}:{options.Port}";
         _refusals = new LogRateLimiter(_timeProvider, TimeSpan.FromSeconds(10));
         _sessionOptions = new RelpClientOptions { WindowSize = options.RelpWindowSize, Acknowledged = OnAnswer };
+        _tls = TlsClientContext.Create(options, _endpoint, _logger, _timeProvider);
         _pipeline = _options.MaxRetryAttempts == 0
             ? ResiliencePipeline.Empty
             : SendRetry.Build(_timeProvider, _options.ReconnectDelay, _options.MaxReconnectDelay, _options.MaxRetryAttempts, args =>
@@ -128,6 +130,7 @@ public sealed partial class RelpSyslogSender : ISyslogSender
             }
 
             await DropSessionAsync().ConfigureAwait(false);
+            _tls?.Dispose();
             _disposing.Dispose();
         }
         finally

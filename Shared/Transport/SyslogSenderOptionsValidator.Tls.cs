@@ -4,67 +4,85 @@ namespace Shared.Transport;
 
 public static partial class SyslogSenderOptionsValidator
 {
-    // The files are loaded here exactly as the sender will load them, so a bad file stops startup instead of
-    // failing every handshake later.
-    private static void ValidateTls(SyslogTlsOptions tls, SyslogTransportProtocol protocol, Action<string> fail)
+    /// <summary>
+    /// Checks the TLS files by loading them exactly as the sender will, so a bad file stops startup instead of failing
+    /// every handshake later: each must exist and be readable, the CA file must hold a PEM certificate, the certificate
+    /// and key go together, the key must match, and the certificate must be valid now. Messages name
+    /// <paramref name="keys"/>.
+    /// </summary>
+    public static IReadOnlyList<string> ValidateTls(SyslogTlsOptions tls, SyslogTlsKeyNames keys, TimeProvider? timeProvider = null)
     {
-        if (protocol == SyslogTransportProtocol.Relp)
-        {
-            fail("Tls is not supported with Protocol Relp yet (RELP over TLS is a later addition); use Protocol Tcp for TLS (RFC 5425)");
-        }
-        else if (protocol != SyslogTransportProtocol.Tcp)
-        {
-            fail($"Tls requires Protocol Tcp, was {protocol}");
-        }
+        ArgumentNullException.ThrowIfNull(tls);
+        ArgumentNullException.ThrowIfNull(keys);
+        var errors = new List<string>();
+        void Fail(string message) => errors.Add(message);
 
-        var serverName = TlsClientContext.Given(tls.ServerName);
+        var serverName = TlsMaterial.Given(tls.ServerName);
         if (serverName is not null && Uri.CheckHostName(serverName) == UriHostNameType.Unknown)
         {
-            fail($"Tls:ServerName must be a DNS name or an IP address, was '{tls.ServerName}'");
+            Fail($"{keys.ServerName} must be a DNS name or an IP address, was '{tls.ServerName}'");
         }
 
-        var caFile = TlsClientContext.Given(tls.CaFile);
-        if (caFile is not null && CheckReadable("Tls:CaFile", caFile, fail))
-        {
-            try
-            {
-                var authorities = TlsClientContext.LoadAuthorities(caFile);
-                DisposeAll(authorities);
-                if (authorities.Count == 0)
-                {
-                    fail($"Tls:CaFile '{caFile}' contains no PEM certificate");
-                }
-            }
-            catch (CryptographicException e)
-            {
-                fail($"Tls:CaFile '{caFile}' is not a PEM certificate bundle: {e.Message}");
-            }
-        }
-
-        var certificateFile = TlsClientContext.Given(tls.CertificateFile);
-        var keyFile = TlsClientContext.Given(tls.KeyFile);
+        var caFile = TlsMaterial.Given(tls.CaFile);
+        bool caReadable = caFile is null || CheckReadable(keys.Ca, caFile, Fail);
+        var certificateFile = TlsMaterial.Given(tls.CertificateFile);
+        var keyFile = TlsMaterial.Given(tls.KeyFile);
+        bool pairReadable = true;
         if (certificateFile is null && keyFile is not null)
         {
-            fail($"Tls:CertificateFile must be set with Tls:KeyFile '{keyFile}'");
+            Fail($"{keys.Certificate} must be set with {keys.Key} '{keyFile}'");
+            pairReadable = false;
         }
         else if (certificateFile is not null && keyFile is null)
         {
-            fail($"Tls:KeyFile must be set with Tls:CertificateFile '{certificateFile}'");
+            Fail($"{keys.Key} must be set with {keys.Certificate} '{certificateFile}'");
+            pairReadable = false;
         }
-        else if (certificateFile is not null && keyFile is not null
-            && CheckReadable("Tls:CertificateFile", certificateFile, fail) & CheckReadable("Tls:KeyFile", keyFile, fail))
+        else if (certificateFile is not null && keyFile is not null)
+        {
+            pairReadable = CheckReadable(keys.Certificate, certificateFile, Fail) & CheckReadable(keys.Key, keyFile, Fail);
+        }
+
+        var now = (timeProvider ?? TimeProvider.System).GetUtcNow();
+        if (caReadable && caFile is not null)
+        {
+            Load(new SyslogTlsOptions { CaFile = caFile }, now, e => $"{keys.Ca} '{caFile}' is not a PEM certificate bundle: {e}");
+        }
+
+        if (pairReadable && certificateFile is not null)
+        {
+            Load(
+                new SyslogTlsOptions { CertificateFile = certificateFile, KeyFile = keyFile },
+                now,
+                e => $"{keys.Certificate} '{certificateFile}' with {keys.Key} '{keyFile}' cannot be loaded: {e}");
+        }
+
+        return errors;
+
+        void Load(SyslogTlsOptions files, DateTimeOffset at, Func<string, string> message)
         {
             try
             {
-                var (certificate, intermediates) = TlsClientContext.LoadClientCertificate(certificateFile, keyFile);
-                certificate.Dispose();
-                DisposeAll(intermediates);
+                TlsMaterial.Load(TlsMaterial.Read(files), files, at).Dispose();
             }
-            catch (Exception e) when (e is CryptographicException or ArgumentException)
+            catch (Exception e) when (e is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
             {
                 // ArgumentException: the key does not match the certificate.
-                fail($"Tls:CertificateFile '{certificateFile}' with Tls:KeyFile '{keyFile}' cannot be loaded: {e.Message}");
+                Fail(message(e.Message));
             }
+        }
+    }
+
+    private static void ValidateTls(SyslogTlsOptions tls, SyslogTransportProtocol protocol, Action<string> fail)
+    {
+        if (protocol is not (SyslogTransportProtocol.Tcp or SyslogTransportProtocol.Relp))
+        {
+            fail($"Tls requires Protocol Tcp or Relp, was {protocol}");
+        }
+
+        foreach (string error in ValidateTls(tls, SyslogTlsKeyNames.Options))
+        {
+            fail(error);
         }
     }
 
@@ -72,7 +90,8 @@ public static partial class SyslogSenderOptionsValidator
     {
         if (!File.Exists(path))
         {
-            fail($"{key} '{path}' does not exist");
+            // A Secret mounted at the path meant for one of its files is a common slip.
+            fail(Directory.Exists(path) ? $"{key} '{path}' is a directory, not a file" : $"{key} '{path}' does not exist");
             return false;
         }
 
@@ -85,14 +104,6 @@ public static partial class SyslogSenderOptionsValidator
         {
             fail($"{key} '{path}' cannot be read: {e.Message}");
             return false;
-        }
-    }
-
-    private static void DisposeAll(IEnumerable<IDisposable> items)
-    {
-        foreach (var item in items)
-        {
-            item.Dispose();
         }
     }
 }

@@ -64,7 +64,7 @@ internal sealed class TcpConnection : IAsyncDisposable
 
         // A failed handshake disposes the stream and with it the socket. It is not tried on the host's other
         // addresses: a certificate refused at one is refused at all of them.
-        var ssl = await tls.AuthenticateAsync(stream, endpoint, options.ConnectTimeout, timeProvider, cancellationToken).ConfigureAwait(false);
+        var ssl = await tls.AuthenticateAsync(stream, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         var connection = new TcpConnection(socket, ssl, endpoint, onPeerError);
         if (ssl.SslProtocol == SslProtocols.Tls13)
         {

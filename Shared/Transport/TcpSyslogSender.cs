@@ -46,7 +46,7 @@ public sealed class TcpSyslogSender : ISyslogSender
         _logger = logger ?? NullLogger.Instance;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _endpoint = options.Tls is null ? $"tcp://{options.Host}:{options.Port}" : $"tls://{options.Host}:{options.Port}";
-        _tls = TlsClientContext.Create(options);
+        _tls = TlsClientContext.Create(options, _endpoint, _logger, _timeProvider);
         _pipeline = BuildPipeline();
     }
 

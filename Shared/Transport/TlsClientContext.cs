@@ -3,114 +3,66 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using Microsoft.Extensions.Logging;
 
 namespace Shared.Transport;
 
 /// <summary>
-/// The TLS side of a sender, built once from <see cref="SyslogSenderOptions.Tls"/>: the CAs and the client
-/// certificate are read from their files here, not at every connect.
+/// The TLS side of a sender, from <see cref="SyslogSenderOptions.Tls"/>. Before each handshake the CA, certificate and
+/// key files are read again (see <see cref="Reload"/>), so a certificate rotated in a mounted Secret is used from the
+/// next connection on; open connections keep theirs.
 /// </summary>
-internal sealed class TlsClientContext : IDisposable
+internal sealed partial class TlsClientContext : IDisposable
 {
+    private readonly SyslogTlsOptions _files;
     private readonly string _targetHost;
     private readonly bool _checkServerName;
-    private readonly X509Certificate2Collection? _authorities;
-    private readonly X509Certificate2? _clientCertificate;
-    private readonly X509Certificate2Collection? _intermediates;
-    private readonly SslStreamCertificateContext? _clientCertificateContext;
+    private readonly string _endpoint;
+    private readonly string _address;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _timeProvider;
 
-    private TlsClientContext(SyslogSenderOptions options, SyslogTlsOptions tls)
+    private TlsClientContext(SyslogSenderOptions options, SyslogTlsOptions tls, string endpoint, ILogger logger, TimeProvider timeProvider)
     {
+        _files = tls;
         _targetHost = Given(tls.ServerName) ?? options.Host;
         _checkServerName = tls.CheckServerName;
-        try
-        {
-            if (Given(tls.CaFile) is { } caFile)
-            {
-                _authorities = LoadAuthorities(caFile);
-            }
-
-            if (Given(tls.CertificateFile) is { } certificateFile && Given(tls.KeyFile) is { } keyFile)
-            {
-                (_clientCertificate, _intermediates) = LoadClientCertificate(certificateFile, keyFile);
-                _clientCertificateContext = SslStreamCertificateContext.Create(_clientCertificate, _intermediates, offline: true);
-            }
-        }
-        catch
-        {
-            Dispose();
-            throw;
-        }
+        _endpoint = endpoint;
+        _address = $"{options.Host}:{options.Port}";
+        _logger = logger;
+        _timeProvider = timeProvider;
+        _material = TlsMaterial.Load(TlsMaterial.Read(tls), tls, timeProvider.GetUtcNow());
     }
 
-    /// <summary>Null when the options ask for plain TCP.</summary>
-    public static TlsClientContext? Create(SyslogSenderOptions options) =>
-        options.Tls is { } tls ? new TlsClientContext(options, tls) : null;
+    /// <summary>Null when the options ask for plain TCP; throws when the files do not load.</summary>
+    public static TlsClientContext? Create(SyslogSenderOptions options, string endpoint, ILogger logger, TimeProvider timeProvider) =>
+        options.Tls is { } tls ? new TlsClientContext(options, tls, endpoint, logger, timeProvider) : null;
 
     /// <summary>An empty setting (e.g. from an empty environment variable) counts as not set.</summary>
-    internal static string? Given(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
-
-    internal static X509Certificate2Collection LoadAuthorities(string caFile)
-    {
-        var authorities = new X509Certificate2Collection();
-        authorities.ImportFromPemFile(caFile);
-        return authorities;
-    }
-
-    /// <summary>The certificate with its key, and the certificates after it in the file, sent as its chain.</summary>
-    internal static (X509Certificate2 Certificate, X509Certificate2Collection Intermediates) LoadClientCertificate(
-        string certificateFile,
-        string keyFile)
-    {
-        var certificate = X509Certificate2.CreateFromPemFile(certificateFile, keyFile);
-        if (OperatingSystem.IsWindows())
-        {
-            // SChannel cannot use the ephemeral key of a PEM-loaded certificate; a PKCS#12 round trip persists it.
-            // https://github.com/dotnet/runtime/issues/23749
-            using var ephemeral = certificate;
-            certificate = X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), password: null);
-        }
-
-        try
-        {
-            var intermediates = new X509Certificate2Collection();
-            intermediates.ImportFromPemFile(certificateFile);
-            intermediates[0].Dispose();
-            intermediates.RemoveAt(0);
-            return (certificate, intermediates);
-        }
-        catch
-        {
-            certificate.Dispose();
-            throw;
-        }
-    }
+    internal static string? Given(string? value) => TlsMaterial.Given(value);
 
     /// <summary>
-    /// The client handshake over <paramref name="stream"/>, which the returned <see cref="SslStream"/> owns.
-    /// A refused certificate becomes an <see cref="IOException"/> naming the reason (chain status or name), so
-    /// the sender's retry treats it like any failed connect.
+    /// The client handshake over <paramref name="stream"/>, which the returned <see cref="SslStream"/> owns, with the
+    /// files as they are now. A refused certificate becomes an <see cref="IOException"/> naming the reason (chain
+    /// status or name), so the sender's retry treats it like any failed connect.
     /// </summary>
-    public async ValueTask<SslStream> AuthenticateAsync(
-        Stream stream,
-        string endpoint,
-        TimeSpan timeout,
-        TimeProvider timeProvider,
-        CancellationToken cancellationToken)
+    public async ValueTask<SslStream> AuthenticateAsync(Stream stream, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        Reload();
+        var material = Current;
         var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
         string? rejection = null;
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = _targetHost,
-            ClientCertificateContext = _clientCertificateContext,
+            ClientCertificateContext = material.CertificateContext,
             RemoteCertificateValidationCallback = (_, _, chain, errors) =>
             {
-                rejection = Check(chain, errors);
+                rejection = Check(chain, errors, material.Authorities is not null);
                 return rejection is null;
             },
         };
-        if (_authorities is not null)
+        if (material.Authorities is { } authorities)
         {
             // Our CAs only, not the system store; private CAs rarely publish revocation lists a pod could reach.
             options.CertificateChainPolicy = new X509ChainPolicy
@@ -118,10 +70,10 @@ internal sealed class TlsClientContext : IDisposable
                 TrustMode = X509ChainTrustMode.CustomRootTrust,
                 RevocationMode = X509RevocationMode.NoCheck,
             };
-            options.CertificateChainPolicy.CustomTrustStore.AddRange(_authorities);
+            options.CertificateChainPolicy.CustomTrustStore.AddRange(authorities);
         }
 
-        using var timeoutSource = new CancellationTokenSource(timeout, timeProvider);
+        using var timeoutSource = new CancellationTokenSource(timeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         try
         {
@@ -131,12 +83,12 @@ internal sealed class TlsClientContext : IDisposable
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
-            throw new TimeoutException($"TLS handshake with {endpoint} took longer than {timeout}.");
+            throw new TimeoutException($"TLS handshake with {_address} took longer than {timeout}.");
         }
         catch (Exception e) when (e is AuthenticationException or IOException)
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
-            throw new IOException($"TLS handshake with {endpoint} failed: {rejection ?? Describe(e)}", e);
+            throw new IOException($"TLS handshake with {_address} failed: {rejection ?? Describe(e)}", e);
         }
         catch
         {
@@ -145,15 +97,10 @@ internal sealed class TlsClientContext : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _clientCertificate?.Dispose();
-        DisposeAll(_intermediates);
-        DisposeAll(_authorities);
-    }
+    public void Dispose() => Current.Dispose();
 
     /// <summary>Null to accept; otherwise what is wrong, in words an operator can act on.</summary>
-    private string? Check(X509Chain? chain, SslPolicyErrors errors)
+    private string? Check(X509Chain? chain, SslPolicyErrors errors, bool ownAuthorities)
     {
         if (!_checkServerName)
         {
@@ -173,7 +120,7 @@ internal sealed class TlsClientContext : IDisposable
 
         if ((errors & SslPolicyErrors.RemoteCertificateChainErrors) != 0 && chain is not null)
         {
-            reason.Append(_authorities is null ? " against the system trust store:" : " against Tls:CaFile:");
+            reason.Append(ownAuthorities ? $" against the CA file '{_files.CaFile}':" : " against the system trust store:");
             foreach (var status in chain.ChainStatus)
             {
                 reason.Append(CultureInfo.InvariantCulture, $" {status.Status} ({status.StatusInformation.Trim()})");
@@ -195,17 +142,4 @@ internal sealed class TlsClientContext : IDisposable
     // exception has the detail.
     private static string Describe(Exception e) =>
         e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
-
-    private static void DisposeAll(X509Certificate2Collection? certificates)
-    {
-        if (certificates is null)
-        {
-            return;
-        }
-
-        foreach (var certificate in certificates)
-        {
-            certificate.Dispose();
-        }
-    }
 }

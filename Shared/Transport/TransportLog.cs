@@ -44,4 +44,24 @@ internal static partial class TransportLog
         "{Endpoint} answered none of {Unanswered} messages for {Timeout}; giving up the session, they are sent again " +
         "on a new one")]
     public static partial void RelpStalled(ILogger logger, string endpoint, int unanswered, TimeSpan timeout);
+
+    [LoggerMessage(
+        910,
+        LogLevel.Information,
+        "TLS files for {Endpoint} changed; new connections use them (client certificate {Subject}, valid until " +
+        "{NotAfter}; {Authorities} trusted CAs from the CA file)")]
+    public static partial void TlsFilesReloaded(ILogger logger, string endpoint, string subject, DateTime? notAfter, int authorities);
+
+    [LoggerMessage(
+        911,
+        LogLevel.Error,
+        "The changed TLS files for {Endpoint} (CA {CaFile}, certificate {CertificateFile}, key {KeyFile}) cannot be " +
+        "used: {Reason}. The files loaded before stay in use until a good set appears")]
+    public static partial void TlsFilesRefused(
+        ILogger logger,
+        string endpoint,
+        string? caFile,
+        string? certificateFile,
+        string? keyFile,
+        string reason);
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Text;
 using Shared.Relp;
@@ -11,7 +12,8 @@ namespace TestSupport;
 /// A RELP server on loopback (port 0, or a given one) that answers <c>open</c> as librelp does and each <c>syslog</c>
 /// command by a rule the test sets: acknowledge (<c>200 OK</c>), refuse (<c>500</c>), stay silent, or break the
 /// connection (RST or <c>serverclose</c>) at a chosen message. It records every message it received, per connection and
-/// in order, and which ones it acknowledged, so a test compares exact lists.
+/// in order, and which ones it acknowledged, so a test compares exact lists. With TLS options it is RELP over TLS
+/// (omrelp's <c>tls="on"</c>) and records the client certificate of each connection.
 /// </summary>
 public sealed class LoopbackRelpReceiver : IAsyncDisposable
 {
@@ -23,9 +25,12 @@ public sealed class LoopbackRelpReceiver : IAsyncDisposable
     private readonly List<string> _acknowledged = [];
     private readonly List<Socket> _sockets = [];
     private readonly List<Task> _sessions = [];
+    private readonly List<string?> _clientSubjects = [];
+    private readonly SslServerAuthenticationOptions? _tls;
 
-    private LoopbackRelpReceiver(int port)
+    private LoopbackRelpReceiver(int port, SslServerAuthenticationOptions? tls)
     {
+        _tls = tls;
         _listener = new TcpListener(IPAddress.Loopback, port);
         _listener.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
         _listener.Start();
@@ -89,7 +94,24 @@ public sealed class LoopbackRelpReceiver : IAsyncDisposable
         }
     }
 
-    public static LoopbackRelpReceiver Start(int port = 0) => new(port);
+    /// <summary>
+    /// TLS only: the subject of the client certificate of each connection whose handshake succeeded (null: none was
+    /// sent), in the order the handshakes completed.
+    /// </summary>
+    public IReadOnlyList<string?> ClientSubjects
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _clientSubjects.ToList();
+            }
+        }
+    }
+
+    /// <param name="port">0 for any free port.</param>
+    /// <param name="tls">When set, each connection starts with a TLS handshake as the server.</param>
+    public static LoopbackRelpReceiver Start(int port = 0, SslServerAuthenticationOptions? tls = null) => new(port, tls);
 
     public async ValueTask DisposeAsync()
     {
@@ -138,7 +160,28 @@ public sealed class LoopbackRelpReceiver : IAsyncDisposable
 
     private async Task ServeAsync(Socket socket, List<string> received)
     {
-        using var stream = new NetworkStream(socket, ownsSocket: true);
+        var network = new NetworkStream(socket, ownsSocket: true);
+        await using Stream stream = _tls is null ? network : new SslStream(network);
+        if (stream is SslStream ssl)
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+                timeout.CancelAfter(TimeSpan.FromSeconds(10));
+                await ssl.AuthenticateAsServerAsync(_tls!, timeout.Token);
+            }
+            catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException)
+            {
+                // Refused by one side or the other; the sender's tests look at what the sender reports.
+                return;
+            }
+
+            lock (_lock)
+            {
+                _clientSubjects.Add(ssl.RemoteCertificate?.Subject);
+            }
+        }
+
         var input = PipeReader.Create(stream);
         var output = PipeWriter.Create(stream);
         var reader = new RelpFrameReader();

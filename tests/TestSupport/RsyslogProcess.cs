@@ -35,15 +35,24 @@ public sealed class RsyslogProcess : IAsyncDisposable
     /// <summary>What rsyslogd printed, for failure messages.</summary>
     public string Diagnostics => _process.Output;
 
-    public static async Task<RsyslogProcess> StartAsync(TempDirectory directory, string template = FieldsTemplate)
+    /// <summary>
+    /// Starts it and waits until it listens. <paramref name="globalParameters"/> go into <c>global()</c> and
+    /// <paramref name="tcpModuleParameters"/> into imtcp's <c>module()</c> as written, e.g. TLS with
+    /// <c>DefaultNetstreamDriverCAFile=…</c> and <c>StreamDriver.Name="gtls" StreamDriver.Mode="1"</c>.
+    /// </summary>
+    public static async Task<RsyslogProcess> StartAsync(
+        TempDirectory directory,
+        string template = FieldsTemplate,
+        string globalParameters = "",
+        string tcpModuleParameters = "")
     {
         string binary = Peers.Require("rsyslogd");
         string output = directory.Combine("messages.log");
         string portFile = directory.Combine("tcp.port");
         string config = directory.Combine("rsyslog.conf");
         await File.WriteAllTextAsync(config, $$"""
-            global(workDirectory="{{directory.Path}}" net.enableDNS="off" maxMessageSize="64k")
-            module(load="imtcp")
+            global(workDirectory="{{directory.Path}}" net.enableDNS="off" maxMessageSize="64k" {{globalParameters}})
+            module(load="imtcp" {{tcpModuleParameters}})
             module(load="imudp")
             template(name="fields" type="string" string="{{template}}")
             ruleset(name="test") { action(type="omfile" file="{{output}}" template="fields") }

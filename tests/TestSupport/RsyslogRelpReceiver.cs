@@ -34,8 +34,18 @@ public sealed class RsyslogRelpReceiver : IAsyncDisposable
     /// <summary>What every rsyslogd run printed so far, for failure messages.</summary>
     public string Diagnostics => _diagnostics + (_process?.Output ?? string.Empty);
 
-    /// <summary>Starts it and waits until imrelp listens; <paramref name="port"/> 0 picks a free one.</summary>
-    public static async Task<RsyslogRelpReceiver> StartAsync(TempDirectory directory, string template = @"%msg%\n", int port = 0)
+    /// <summary>
+    /// Starts it and waits until imrelp listens; <paramref name="port"/> 0 picks a free one.
+    /// <paramref name="inputParameters"/> go into imrelp's <c>input()</c> as written (e.g. <c>tls="on"
+    /// tls.cacert=…</c>), <paramref name="moduleParameters"/> into its <c>module()</c> (e.g.
+    /// <c>tls.tlslib="openssl"</c>).
+    /// </summary>
+    public static async Task<RsyslogRelpReceiver> StartAsync(
+        TempDirectory directory,
+        string template = @"%msg%\n",
+        int port = 0,
+        string inputParameters = "",
+        string moduleParameters = "")
     {
         string binary = Peers.Require("rsyslogd");
         string dir = directory.Combine("rsyslog-relp");
@@ -46,10 +56,11 @@ public sealed class RsyslogRelpReceiver : IAsyncDisposable
         await File.WriteAllTextAsync(config, $$"""
             global(workDirectory="{{dir}}" net.enableDNS="off" maxMessageSize="256k")
             main_queue(queue.type="Direct")
-            module(load="imrelp")
+            module(load="imrelp" {{moduleParameters}})
             template(name="t" type="string" string="{{template}}")
             ruleset(name="relp") { action(type="omfile" file="{{output}}" template="t") }
-            input(type="imrelp" address="127.0.0.1" port="{{port.ToString(CultureInfo.InvariantCulture)}}" ruleset="relp" maxDataSize="256k")
+            input(type="imrelp" address="127.0.0.1" port="{{port.ToString(CultureInfo.InvariantCulture)}}" ruleset="relp"
+                maxDataSize="256k" {{inputParameters}})
             """);
         var receiver = new RsyslogRelpReceiver(binary, config, Path.Combine(dir, "rsyslogd.pid"), output, port);
         try

@@ -44,5 +44,10 @@ public sealed record RelayDefinition
 
     public RelayTlsSettings? Tls { get; init; }
 
+    /// <summary>
+    /// Deprecated keys the document used (<c>spec.tls.caFile (now spec.tls.ca)</c>), for a warning; null when none.
+    /// </summary>
+    public string? DeprecatedKeys { get; init; }
+
     public string Address => $"{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{Port}";
 }

@@ -19,7 +19,9 @@ namespace Collector.Relay.Configuration;
 /// spec: {address: "siem.example.com:514", protocol: tcp}
 /// </code>
 /// plus the optional <c>spec</c> keys <c>framing</c>, <c>format</c>, <c>filter</c>, <c>queue</c>,
-/// <c>maxDatagramSize</c> and <c>tls</c>. Every problem is reported with its key
+/// <c>maxDatagramSize</c> and <c>tls</c> (<c>ca</c>, <c>cert</c>, <c>key</c>, <c>serverName</c> as the Forwarder's
+/// <c>--tls-*</c> switches, and <c>checkServerName</c>; with <c>protocol: tcp</c> RFC 5425, with <c>relp</c> RELP over
+/// TLS). Every problem is reported with its key
 /// (<c>spec.protocol must be tcp, udp or relp, was 'sctp'</c>); an unknown <c>spec</c> key is an error too, so a typo
 /// never silently turns an option off.
 /// </summary>
@@ -30,7 +32,20 @@ public static partial class RelayDocument
 
     private static readonly string[] SpecKeys = ["address", "protocol", "framing", "format", "filter", "queue", "maxDatagramSize", "tls"];
     private static readonly string[] QueueKeys = ["maxBytes", "spill", "maxSpillBytes"];
-    private static readonly string[] TlsKeys = ["caFile", "certFile", "keyFile", "serverName", "checkServerName"];
+
+    /// <summary>
+    /// The first TLS words, kept working: the Forwarder's switches (<c>--tls-ca</c>, <c>--tls-cert</c>,
+    /// <c>--tls-key</c>) gave the shorter ones.
+    /// </summary>
+    private static readonly Dictionary<string, string> DeprecatedTlsKeys = new(StringComparer.Ordinal)
+    {
+        ["caFile"] = "ca",
+        ["certFile"] = "cert",
+        ["keyFile"] = "key",
+    };
+
+    // After DeprecatedTlsKeys: static fields are initialised in order.
+    private static readonly string[] TlsKeys = ["ca", "cert", "key", "serverName", "checkServerName", .. DeprecatedTlsKeys.Keys];
 
     /// <summary>
     /// Parses <paramref name="text"/>; null with <paramref name="errors"/> when it is not a valid relay.
@@ -213,13 +228,9 @@ public static partial class RelayDocument
             return definition;
         }
 
-        if (definition.Protocol == SyslogTransportProtocol.Relp)
+        if (definition.Protocol is not (SyslogTransportProtocol.Tcp or SyslogTransportProtocol.Relp))
         {
-            errors.Add("spec.tls is not supported with spec.protocol relp yet (RELP over TLS comes later); use protocol tcp for TLS (RFC 5425)");
-        }
-        else if (definition.Protocol != SyslogTransportProtocol.Tcp)
-        {
-            errors.Add("spec.tls needs spec.protocol tcp (RFC 5425 is TLS over TCP)");
+            errors.Add("spec.tls needs spec.protocol tcp (RFC 5425 is TLS over TCP) or relp (RELP over TLS)");
         }
 
         if (node is YamlScalarNode { Value: "true" })
@@ -229,26 +240,42 @@ public static partial class RelayDocument
 
         if (node is not YamlMappingNode tls)
         {
-            errors.Add("spec.tls must be a mapping (caFile, certFile, keyFile, serverName, checkServerName) or true");
+            errors.Add("spec.tls must be a mapping (ca, cert, key, serverName, checkServerName) or true");
             return definition;
         }
 
         Unknown(tls, "spec.tls", TlsKeys, errors);
+        var deprecated = new List<string>();
         string? File(string key)
         {
-            string? path = Scalar(tls, key, $"spec.tls.{key}", errors);
+            string? old = DeprecatedTlsKeys.FirstOrDefault(k => k.Value == key).Key;
+            bool hasNew = tls.Children.ContainsKey(new YamlScalarNode(key));
+            bool hasOld = old is not null && tls.Children.ContainsKey(new YamlScalarNode(old));
+            if (hasNew && hasOld)
+            {
+                errors.Add($"spec.tls.{key} and spec.tls.{old} are the same setting ({old} is its old name): give one");
+            }
+            else if (hasOld)
+            {
+                deprecated.Add($"spec.tls.{old} (now spec.tls.{key})");
+            }
+
+            string name = hasOld && !hasNew ? old! : key;
+            string? path = Scalar(tls, name, $"spec.tls.{name}", errors);
             if (path is { Length: > 0 } && !System.IO.File.Exists(path))
             {
-                errors.Add($"spec.tls.{key} '{path}' does not exist");
+                errors.Add(System.IO.Directory.Exists(path)
+                    ? $"spec.tls.{name} '{path}' is a directory, not a file"
+                    : $"spec.tls.{name} '{path}' does not exist");
             }
 
             return path is { Length: > 0 } ? path : null;
         }
 
-        string? ca = File("caFile"), certificate = File("certFile"), key = File("keyFile");
+        string? ca = File("ca"), certificate = File("cert"), key = File("key");
         if ((certificate is null) != (key is null))
         {
-            errors.Add("spec.tls.certFile and spec.tls.keyFile go together (a client certificate needs its key)");
+            errors.Add("spec.tls.cert and spec.tls.key go together (a client certificate needs its key)");
         }
 
         bool check = Scalar(tls, "checkServerName", "spec.tls.checkServerName", errors)?.ToLowerInvariant() switch
@@ -258,7 +285,11 @@ public static partial class RelayDocument
             var other => Fail(errors, $"spec.tls.checkServerName must be true or false, was '{other}'", true),
         };
         string? serverName = Scalar(tls, "serverName", "spec.tls.serverName", errors);
-        return definition with { Tls = new RelayTlsSettings(ca, certificate, key, serverName is { Length: > 0 } ? serverName : null, check) };
+        return definition with
+        {
+            Tls = new RelayTlsSettings(ca, certificate, key, serverName is { Length: > 0 } ? serverName : null, check),
+            DeprecatedKeys = deprecated.Count > 0 ? string.Join(", ", deprecated) : null,
+        };
     }
 
     /// <summary><c>host:port</c>, <c>[v6]:port</c>, or a host alone (port 514, as Gravity's rsyslog assumed).</summary>

@@ -99,6 +99,63 @@ public sealed class RelayDocumentTests
         Assert.Equal(new RelayTlsSettings(ca, null, null, "siem.internal", CheckServerName: false), relay.Tls);
     }
 
+    [Fact]
+    public void ReadsTlsWithTheForwardersWordsForTcpAndRelp()
+    {
+        using var dir = TempDirectory.Create();
+        string ca = dir.Combine("ca.crt"), cert = dir.Combine("tls.crt"), key = dir.Combine("tls.key");
+        File.WriteAllText(ca, "not checked here");
+        File.WriteAllText(cert, "not checked here");
+        File.WriteAllText(key, "not checked here");
+
+        foreach (string protocol in (string[])["tcp", "relp"])
+        {
+            var relay = RelayDocument.Parse(
+                DocumentA + $"spec: {{address: 'siem:6514', protocol: {protocol}, " +
+                $"tls: {{ca: '{ca}', cert: '{cert}', key: '{key}', serverName: siem.internal}}}}",
+                out var errors);
+
+            Assert.Empty(errors);
+            Assert.Equal(new RelayTlsSettings(ca, cert, key, "siem.internal", CheckServerName: true), relay!.Tls);
+            Assert.Null(relay.DeprecatedKeys);
+        }
+    }
+
+    [Fact]
+    public void TheOldTlsWordsStillWorkAndAreNamedForAWarning()
+    {
+        using var dir = TempDirectory.Create();
+        string ca = dir.Combine("ca.crt"), cert = dir.Combine("tls.crt"), key = dir.Combine("tls.key");
+        File.WriteAllText(ca, "not checked here");
+        File.WriteAllText(cert, "not checked here");
+        File.WriteAllText(key, "not checked here");
+
+        var relay = RelayDocument.Parse(
+            DocumentA + $"spec: {{address: 'siem:6514', tls: {{caFile: '{ca}', certFile: '{cert}', keyFile: '{key}'}}}}",
+            out var errors);
+
+        Assert.Empty(errors);
+        Assert.Equal(new RelayTlsSettings(ca, cert, key, null, CheckServerName: true), relay!.Tls);
+        Assert.Equal(
+            "spec.tls.caFile (now spec.tls.ca), spec.tls.certFile (now spec.tls.cert), spec.tls.keyFile (now spec.tls.key)",
+            relay.DeprecatedKeys);
+        Assert.Equal(
+            relay with { DeprecatedKeys = null },
+            RelayDocument.Parse(DocumentA + $"spec: {{address: 'siem:6514', tls: {{ca: '{ca}', cert: '{cert}', key: '{key}'}}}}", out _));
+    }
+
+    [Fact]
+    public void AnOldAndANewWordForTheSameFileAreRefused()
+    {
+        using var dir = TempDirectory.Create();
+        string ca = dir.Combine("ca.crt");
+        File.WriteAllText(ca, "not checked here");
+
+        RelayDocument.Parse(DocumentA + $"spec: {{address: 'siem:6514', tls: {{ca: '{ca}', caFile: '{ca}'}}}}", out var errors);
+
+        Assert.Equal(["spec.tls.ca and spec.tls.caFile are the same setting (caFile is its old name): give one"], errors);
+    }
+
     [Theory]
     [InlineData(
         DocumentA + "spec: {address: 'h:514', protocol: sctp}",
@@ -107,10 +164,13 @@ public sealed class RelayDocumentTests
     [InlineData(DocumentA + "spec: {protocol: tcp}", "spec.address is required")]
     [InlineData(DocumentA + "spec: {address: 'h:514', fliter: x}", "spec.fliter is not a known key")]
     [InlineData(DocumentA + "spec: {address: 'h:514', filter: '{namespace=}'}", "spec.filter is not a valid query")]
-    [InlineData(DocumentA + "spec: {address: 'h:514', protocol: udp, tls: true}", "spec.tls needs spec.protocol tcp")]
     [InlineData(
-        DocumentA + "spec: {address: 'h:2514', protocol: relp, tls: true}",
-        "spec.tls is not supported with spec.protocol relp yet")]
+        DocumentA + "spec: {address: 'h:514', protocol: udp, tls: true}",
+        "spec.tls needs spec.protocol tcp (RFC 5425 is TLS over TCP) or relp")]
+    [InlineData(DocumentA + "spec: {address: 'h:514', tls: {ca: /nonexistent/ca.pem}}", "spec.tls.ca '/nonexistent/ca.pem' does not exist")]
+    [InlineData(DocumentA + "spec: {address: 'h:514', tls: {ca: /tmp}}", "spec.tls.ca '/tmp' is a directory, not a file")]
+    [InlineData(DocumentA + "spec: {address: 'h:514', tls: {cert: /tmp/c.pem}}", "spec.tls.cert and spec.tls.key go together")]
+    [InlineData(DocumentA + "spec: {address: 'h:514', tls: {cafile: /tmp/ca.pem}}", "spec.tls.cafile is not a known key")]
     [InlineData(
         DocumentA + "spec: {address: 'h:514', tls: {caFile: /nonexistent/ca.pem}}",
         "spec.tls.caFile '/nonexistent/ca.pem' does not exist")]

@@ -4,7 +4,9 @@ using TestSupport;
 
 namespace Collector.Tests.Relay;
 
-/// <summary>RFC 5425 relays against a loopback TLS receiver with a CA made for the test.</summary>
+/// <summary>
+/// RFC 5425 and RELP-over-TLS relays against loopback TLS receivers with a CA made for the test.
+/// </summary>
 public sealed class RelayTlsTests : IDisposable
 {
     private readonly TempDirectory _dir = TempDirectory.Create(nameof(RelayTlsTests) + Guid.NewGuid().ToString("N")[..6]);
@@ -39,6 +41,32 @@ public sealed class RelayTlsTests : IDisposable
         Assert.Equal(System.Text.Encoding.UTF8.GetString(SequencedMessages.Message(12, 0)), receiver.Messages[0]);
         Assert.Equal("CN=log-collector", receiver.Connections[0].ClientSubject);
         var status = await StatusAsync(collector, "secure");
+        Assert.True(status.GetProperty("tls").GetBoolean());
+        Assert.True(status.GetProperty("connected").GetBoolean());
+    }
+
+    [Fact]
+    public async Task DeliversOverRelpWithTlsWithTheForwardersWordsAndItsClientCertificate()
+    {
+        await using var receiver = LoopbackRelpReceiver.Start(tls: ClientTestCertificates.ServerOptions(_server, _authority));
+        using var client = TestCertificates.CreateClient(_authority, "log-collector");
+        var (ca, cert, key) = SecretVolume.Mount(_dir.Combine("secret"), _authority, client);
+        RelayDocs.Write(
+            _dir,
+            "reliable",
+            receiver.Port,
+            protocol: "relp",
+            extra: $"  tls: {{ca: \"{ca}\", cert: \"{cert}\", key: \"{key}\", serverName: {TestCertificates.ServerName}}}\n");
+        await using var collector = await RunningCollector.StartAsync(_dir, "--relays", _dir.Combine("relays"));
+
+        await RelayDocs.SendAsync(collector, 13, 0, 500);
+
+        await RelayDocs.UntilAsync(collector, () => receiver.Acknowledged.Count >= 500, "500 messages acknowledged over RELP/TLS");
+        var expected = Enumerable.Range(0, 500).Select(i => System.Text.Encoding.UTF8.GetString(SequencedMessages.Message(13, i))).ToList();
+        Assert.Equal(expected, receiver.Received);
+        Assert.Equal(expected, receiver.Acknowledged);
+        Assert.Equal(["CN=log-collector"], receiver.ClientSubjects);
+        var status = await StatusAsync(collector, "reliable");
         Assert.True(status.GetProperty("tls").GetBoolean());
         Assert.True(status.GetProperty("connected").GetBoolean());
     }

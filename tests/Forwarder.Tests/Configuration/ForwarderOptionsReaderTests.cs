@@ -52,7 +52,10 @@ public sealed class ForwarderOptionsReaderTests
     }
 
     [Theory]
-    [InlineData("Forwarder:Targets:0", "http://x:1", "Forwarder:Targets:0 has an unknown scheme 'http' (relp, tcp, tcp+lf or udp), was 'http://x:1'")]
+    [InlineData(
+        "Forwarder:Targets:0",
+        "http://x:1",
+        "Forwarder:Targets:0 has an unknown scheme 'http' (relp, relp+tls, tls, tcp, tcp+lf or udp), was 'http://x:1'")]
     [InlineData("Forwarder:Include:0", "var/log/*.log", "Forwarder:Include:0 must be an absolute glob")]
     [InlineData("Forwarder:StartAt", "middle", "Forwarder:StartAt must be beginning or end, was 'middle'")]
     [InlineData("Forwarder:MaxLineSize", "12", "Forwarder:MaxLineSize must be a size from 1KiB to 64MiB, was '12'")]

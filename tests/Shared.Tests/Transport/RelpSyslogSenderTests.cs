@@ -185,7 +185,7 @@ public sealed class RelpSyslogSenderTests
     }
 
     [Fact]
-    public void RelpWithTlsIsRefusedWithAClearError()
+    public void RelpWithTlsIsValid()
     {
         var options = new SyslogSenderOptions
         {
@@ -193,8 +193,7 @@ public sealed class RelpSyslogSenderTests
             Protocol = SyslogTransportProtocol.Relp,
             Tls = new SyslogTlsOptions(),
         };
-        var errors = SyslogSenderOptionsValidator.Validate(options);
-        Assert.Contains(errors, e => e.StartsWith("Tls is not supported with Protocol Relp yet", StringComparison.Ordinal));
+        Assert.Empty(SyslogSenderOptionsValidator.Validate(options));
     }
 
     [Theory]

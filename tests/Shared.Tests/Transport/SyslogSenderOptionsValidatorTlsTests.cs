@@ -55,7 +55,7 @@ public sealed class SyslogSenderOptionsValidatorTlsTests : IDisposable
         var options = Options(new SyslogTlsOptions());
         options.Protocol = SyslogTransportProtocol.Udp;
 
-        Assert.Equal(["Tls requires Protocol Tcp, was Udp"], SyslogSenderOptionsValidator.Validate(options));
+        Assert.Equal(["Tls requires Protocol Tcp or Relp, was Udp"], SyslogSenderOptionsValidator.Validate(options));
     }
 
     [Fact]
@@ -106,7 +106,9 @@ public sealed class SyslogSenderOptionsValidatorTlsTests : IDisposable
         // A key is PEM too, but not a certificate: a CA bundle mixed up with a key file.
         var options = Options(new SyslogTlsOptions { CaFile = _keyFile });
 
-        Assert.Equal([$"Tls:CaFile '{_keyFile}' contains no PEM certificate"], SyslogSenderOptionsValidator.Validate(options));
+        Assert.Equal(
+            [$"Tls:CaFile '{_keyFile}' is not a PEM certificate bundle: it contains no PEM certificate"],
+            SyslogSenderOptionsValidator.Validate(options));
     }
 
     [Fact]

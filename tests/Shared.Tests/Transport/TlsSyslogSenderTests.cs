@@ -100,7 +100,9 @@ public sealed class TlsSyslogSenderTests : IDisposable
         Assert.False(sending.IsCompleted);
         string? lastError = sender.Counters.LastError;
         Assert.NotNull(lastError);
-        Assert.StartsWith($"TLS handshake with 127.0.0.1:{receiver.Port} failed: RemoteCertificateChainErrors against Tls:CaFile:", lastError);
+        Assert.StartsWith(
+            $"TLS handshake with 127.0.0.1:{receiver.Port} failed: RemoteCertificateChainErrors against the CA file '{options.Tls.CaFile}':",
+            lastError);
         Assert.Contains("CN=kube-syslog test CA", lastError);
         Assert.NotNull(sender.Counters.LastErrorAt);
         Assert.IsType<IOException>(logger.WithEvent(RetryingEvent)[0].Exception);

@@ -24,6 +24,12 @@ public sealed class TlsHandshake(
     /// <summary>Decrypted reads fill buffers of this size: one TLS record is at most 16 KiB of plaintext.</summary>
     private const int ReadBufferSize = 32 * 1024;
 
+    private static readonly PipeOptions DecryptedPipeOptions = new(
+        pauseWriterThreshold: 1024 * 1024,
+        resumeWriterThreshold: 512 * 1024,
+        minimumSegmentSize: ReadBufferSize,
+        useSynchronizationContext: false);
+
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next, string listener)
     {
         var original = connection.Transport;
@@ -74,9 +80,11 @@ public sealed class TlsHandshake(
                 : TlsPeer.Anonymous(tls.SslProtocol.ToString());
             TlsLog.Established(logger, connection.ConnectionId, peer, identity.Protocol, identity.Name ?? identity.Fingerprint);
             var decrypted = new DecryptedStream(tls, ex => StreamBroken(connection, peer, ex));
-            var input = PipeReader.Create(decrypted, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: 4096, leaveOpen: true));
+            var input = new Pipe(DecryptedPipeOptions);
             var output = PipeWriter.Create(decrypted, new StreamPipeWriterOptions(leaveOpen: true));
-            connection.Transport = new DecryptedPipe(input, output);
+            using var stopPump = new CancellationTokenSource();
+            var pump = PumpAsync(decrypted, input.Writer, stopPump.Token);
+            connection.Transport = new DecryptedPipe(input.Reader, output);
             connection.Features.Set(identity);
             try
             {
@@ -84,7 +92,9 @@ public sealed class TlsHandshake(
             }
             finally
             {
-                await input.CompleteAsync().ConfigureAwait(false);
+                await input.Reader.CompleteAsync().ConfigureAwait(false);
+                await stopPump.CancelAsync().ConfigureAwait(false);
+                await pump.ConfigureAwait(false);
                 await output.CompleteAsync().ConfigureAwait(false);
                 connection.Transport = original;
             }
@@ -96,6 +106,47 @@ public sealed class TlsHandshake(
                 await tls.DisposeAsync().ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>
+    /// Decrypts into the handler's pipe while the handler frames and formats what came before, as Kestrel's socket
+    /// transport reads ahead for plain TCP: the two overlap, and a read hands the handler every record decrypted
+    /// meanwhile, not one. The pipe pauses at 1 MiB (the plain listener's read-ahead), so a client the storage queue
+    /// pauses stops being read here too. Ends at the client's end (completing the pipe, with the error if the TLS
+    /// stream broke) or when the handler is done.
+    /// </summary>
+    private static async Task PumpAsync(Stream decrypted, PipeWriter writer, CancellationToken stop)
+    {
+        Exception? failure = null;
+        try
+        {
+            while (true)
+            {
+                int read = await decrypted.ReadAsync(writer.GetMemory(ReadBufferSize), stop).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                writer.Advance(read);
+                var flushed = await writer.FlushAsync(stop).ConfigureAwait(false);
+                if (flushed.IsCompleted || flushed.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The handler is done and no longer reads.
+        }
+        catch (Exception ex)
+        {
+            // The handler's next read throws it: a reset or a broken TLS stream ends the connection as on plain TCP.
+            failure = ex;
+        }
+
+        await writer.CompleteAsync(failure).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -67,6 +67,7 @@ public static class CollectorApp
         services.AddSingleton<IndexStore>();
         services.AddSingleton<ReadGate>();
         services.AddSingleton<SearchEngine>();
+        services.AddSingleton<Api.Access.ApiAccess>();
         services.AddSingleton<SearchEndpoints>();
         services.AddSingleton<VolumeCounter>();
         services.AddSingleton<VolumeEndpoints>();

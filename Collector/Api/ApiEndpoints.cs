@@ -1,33 +1,38 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
-using Collector.Configuration;
+using Collector.Api.Access;
 
 namespace Collector.Api;
 
 /// <summary>
-/// Maps the search and tail API. With a token configured, every <c>/api</c> and <c>/v1</c> request must carry
-/// <c>Authorization: Bearer TOKEN</c> (compared in constant time; a WebSocket may send <c>access_token=TOKEN</c>
-/// instead); health, readiness, metrics and the web UI's static files stay open.
-/// Errors are problem+json: 400 for bad parameters and queries (with the position), 401, 429 for too many tails.
+/// Maps the search and tail API. With tokens configured, every <c>/api</c> and <c>/v1</c> request must carry
+/// <c>Authorization: Bearer TOKEN</c>, the admin token for relay changes (<see cref="ApiAccess"/>); health,
+/// readiness, metrics and the web UI's static files stay open.
+/// Errors are problem+json: 400 for bad parameters and queries (with the position), 401, 403, 429 for too many tails.
 /// </summary>
 public static class ApiEndpoints
 {
     public static void Map(WebApplication app)
     {
-        var options = app.Services.GetRequiredService<CollectorOptions>();
-        byte[]? token = options.ApiToken is { } t ? Encoding.UTF8.GetBytes(t) : null;
+        var access = app.Services.GetRequiredService<ApiAccess>();
+        var logger = app.Services.GetRequiredService<ILogger<ApiAccess>>();
         app.UseWebSockets();
         app.Use(async (context, next) =>
         {
-            if (token is not null && IsApi(context.Request.Path) && !Authorized(context, token))
+            // Routing ran first (WebApplication puts it at the start): the route's role is in its metadata.
+            if (IsApi(context.Request.Path))
             {
-                await new ProblemException(
-                        StatusCodes.Status401Unauthorized,
-                        "Unauthorized",
-                        "this route needs 'Authorization: Bearer TOKEN' with the Collector's API token")
-                    .WriteAsync(context).ConfigureAwait(false);
-                return;
+                var needed = context.GetEndpoint()?.Metadata.GetMetadata<RoleMetadata>()?.Role ?? ApiRole.Read;
+                if (access.Check(context, needed) is { } refused)
+                {
+                    if (refused.Status == StatusCodes.Status403Forbidden)
+                    {
+                        string? peer = context.Connection.RemoteIpAddress?.ToString();
+                        AccessLog.Forbidden(logger, context.Request.Method, context.Request.Path, peer, refused.Message);
+                    }
+
+                    await refused.WriteAsync(context).ConfigureAwait(false);
+                    return;
+                }
             }
 
             await next(context).ConfigureAwait(false);
@@ -47,26 +52,13 @@ public static class ApiEndpoints
         var relays = app.Services.GetRequiredService<RelayEndpoints>();
         app.MapGet("/api/v1/relays", Guarded(relays.ListAsync));
         app.MapGet("/api/v1/relays/{name}", Guarded(relays.GetAsync));
-        app.MapPut("/api/v1/relays/{name}", Guarded(relays.PutAsync));
-        app.MapDelete("/api/v1/relays/{name}", Guarded(relays.DeleteAsync));
-        app.MapPut("/v1/forwarders", Guarded(relays.PutForwardersAsync));
+        app.MapPut("/api/v1/relays/{name}", Guarded(relays.PutAsync)).WithMetadata(RoleMetadata.Admin);
+        app.MapDelete("/api/v1/relays/{name}", Guarded(relays.DeleteAsync)).WithMetadata(RoleMetadata.Admin);
+        app.MapPut("/v1/forwarders", Guarded(relays.PutForwardersAsync)).WithMetadata(RoleMetadata.Admin);
     }
 
     private static bool IsApi(PathString path) =>
         path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase);
-
-    private static bool Authorized(HttpContext context, byte[] token)
-    {
-        string header = context.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            // A browser's WebSocket cannot set headers: the web UI's live tail sends the token as access_token.
-            return context.WebSockets.IsWebSocketRequest && context.Request.Query["access_token"].ToString() is { Length: > 0 } query
-                && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(query), token);
-        }
-
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header[7..].Trim()), token);
-    }
 
     /// <summary>Turns the handlers' ProblemException (and a regex that ran out of time) into problem+json.</summary>
     private static RequestDelegate Guarded(RequestDelegate handler) => async context =>

@@ -116,13 +116,23 @@ public sealed record CollectorOptions
     public Serilog.Events.LogEventLevel LogLevel { get; init; } = Serilog.Events.LogEventLevel.Information;
 
     /// <summary>
-    /// Bearer token every <c>/api</c> and <c>/v1</c> request must carry (read from <see cref="ApiTokenFile"/> or set
-    /// directly); null: open.
+    /// The read token: bearer token <c>/api</c> and <c>/v1</c> requests may carry to search, tail and download (read
+    /// from <see cref="ApiTokenFile"/> or set directly); null with no <see cref="AdminToken"/> either: open.
     /// </summary>
     public string? ApiToken { get; init; }
 
-    /// <summary>File holding the API token (a mounted Kubernetes secret), read at start.</summary>
+    /// <summary>File holding the read token (a mounted Kubernetes secret), read at start and when it changes.</summary>
     public string? ApiTokenFile { get; init; }
+
+    /// <summary>
+    /// The admin token: everything the read token allows, and relay changes over HTTP (read from
+    /// <see cref="AdminTokenFile"/> or set directly); null: relays cannot be changed over HTTP while a read token is
+    /// set.
+    /// </summary>
+    public string? AdminToken { get; init; }
+
+    /// <summary>File holding the admin token, read at start and again when it changes.</summary>
+    public string? AdminTokenFile { get; init; }
 
     /// <summary>Live tails served at once; one more gets 429.</summary>
     public int MaxTails { get; init; } = 100;

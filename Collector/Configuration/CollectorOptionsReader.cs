@@ -22,7 +22,7 @@ public static class CollectorOptionsReader
             options = setting.Read(reader, options);
         }
 
-        options = ReadApiToken(options, found);
+        options = ReadTokens(options, found);
         TlsOptionsRules.Check(options, found);
 
         if (options.Tcp is null && options.Udp is null && options.Relp is null && !options.AnyTls())
@@ -57,37 +57,49 @@ public static class CollectorOptionsReader
             .Select(c => ($"{list.Key}:{c.Key}", c.Value!))];
 
     /// <summary>
-    /// The token comes from the environment (<c>Collector__ApiToken</c>) or a file, not both; never from a switch (ps
-    /// shows those).
+    /// Each token comes from the environment (<c>Collector__ApiToken</c>, <c>Collector__AdminToken</c>) or a file, not
+    /// both; never from a switch (ps shows those). The two must differ, or the roles would mean nothing.
     /// </summary>
-    private static CollectorOptions ReadApiToken(CollectorOptions options, List<string> errors)
+    private static CollectorOptions ReadTokens(CollectorOptions options, List<string> errors)
     {
-        if (options.ApiTokenFile is not { } file)
+        options = options with { ApiToken = ReadToken("ApiToken", options.ApiToken, options.ApiTokenFile, errors) };
+        options = options with { AdminToken = ReadToken("AdminToken", options.AdminToken, options.AdminTokenFile, errors) };
+        if (options.ApiToken is { } read && read == options.AdminToken)
         {
-            return options;
+            errors.Add($"{CollectorOptions.Section}:AdminToken must differ from {CollectorOptions.Section}:ApiToken (the read token)");
         }
 
-        if (options.ApiToken is not null)
+        return options;
+    }
+
+    private static string? ReadToken(string key, string? token, string? file, List<string> errors)
+    {
+        if (file is null)
         {
-            errors.Add($"{CollectorOptions.Section}:ApiToken and {CollectorOptions.Section}:ApiTokenFile are both set: use one");
-            return options;
+            return token;
+        }
+
+        if (token is not null)
+        {
+            errors.Add($"{CollectorOptions.Section}:{key} and {CollectorOptions.Section}:{key}File are both set: use one");
+            return token;
         }
 
         try
         {
-            string token = File.ReadAllText(file).Trim();
-            if (token.Length > 0)
+            string text = File.ReadAllText(file).Trim();
+            if (text.Length > 0)
             {
-                return options with { ApiToken = token };
+                return text;
             }
 
-            errors.Add($"{CollectorOptions.Section}:ApiTokenFile must be a file holding the token, was '{file}' (empty)");
+            errors.Add($"{CollectorOptions.Section}:{key}File must be a file holding the token, was '{file}' (empty)");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            errors.Add($"{CollectorOptions.Section}:ApiTokenFile must be a readable file holding the token, was '{file}' ({ex.Message})");
+            errors.Add($"{CollectorOptions.Section}:{key}File must be a readable file holding the token, was '{file}' ({ex.Message})");
         }
 
-        return options;
+        return null;
     }
 }

@@ -45,8 +45,9 @@ public static class CommandLine
         text.AppendLine("HTTP: GET /healthz (alive), GET /readyz (listeners bound, file writable), GET /metrics (Prometheus text);");
         text.AppendLine("API: /api/v1/query_range, /api/v1/tail (NDJSON or WebSocket), /api/v1/labels, /api/v1/label/NAME/values,");
         text.AppendLine("/v1/log and /v1/download (Gravity); queries are LogQL: {namespace=\"web\", pod=~\"web-.*\"} |= \"error\".");
-        text.AppendLine("With a token (--api-token-file, or the environment variable Collector__ApiToken) /api and /v1 need");
-        text.AppendLine("'Authorization: Bearer TOKEN'; health, readiness and metrics stay open.");
+        text.AppendLine("With tokens (--api-token-file and --admin-token-file, or Collector__ApiToken, Collector__AdminToken)");
+        text.AppendLine("/api and /v1 need 'Authorization: Bearer TOKEN': the read token searches, tails and downloads, only the");
+        text.AppendLine("admin token changes relays (a read token there gets 403); health, readiness and metrics stay open.");
         text.AppendLine();
         text.AppendLine("TLS (--tls, --relp-tls; docs/security.md): --tls-cert and --tls-key are PEM files, read again every");
         text.AppendLine("--tls-reload-interval (a new pair serves new connections). Client certificates: --tls-client-auth none,");

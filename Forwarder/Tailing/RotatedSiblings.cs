@@ -10,11 +10,18 @@ namespace Forwarder.Tailing;
 /// </summary>
 internal static class RotatedSiblings
 {
+    private static readonly EnumerationOptions SiblingMatch = new() { MatchType = MatchType.Simple, AttributesToSkip = 0 };
+
     /// <summary>
-    /// The generations modified after <paramref name="modifiedAfterUtc"/> that <paramref name="isKnown"/> (given key
-    /// and path) does not know, oldest first.
+    /// The generations modified after <paramref name="modifiedAfterUtc"/> (and before
+    /// <paramref name="modifiedBeforeUtc"/> when given) that <paramref name="isKnown"/> (given key and path) does not
+    /// know, oldest first.
     /// </summary>
-    public static List<(string Path, FileStatus Status)> Find(string livePath, DateTime modifiedAfterUtc, Func<FileKey, string, bool> isKnown)
+    public static List<(string Path, FileStatus Status)> Find(
+        string livePath,
+        DateTime modifiedAfterUtc,
+        DateTime? modifiedBeforeUtc,
+        Func<FileKey, string, bool> isKnown)
     {
         var found = new List<(string Path, FileStatus Status, DateTime Modified)>();
         string? directory = Path.GetDirectoryName(livePath);
@@ -26,11 +33,14 @@ internal static class RotatedSiblings
 
         try
         {
-            foreach (var entry in new DirectoryInfo(directory).EnumerateFiles(prefix + "*"))
+            // Simple matching: the default (Windows' rules, also on Linux) lets "0.log.*" match "0.log" itself, and the
+            // live file taken for a missed generation was closed as rotated while still written to (chaos run).
+            foreach (var entry in new DirectoryInfo(directory).EnumerateFiles(prefix + "*", SiblingMatch))
             {
                 if (entry.LinkTarget is not null
                     || entry.Name.EndsWith(".gz", StringComparison.Ordinal)
-                    || entry.LastWriteTimeUtc <= modifiedAfterUtc)
+                    || entry.LastWriteTimeUtc <= modifiedAfterUtc
+                    || entry.LastWriteTimeUtc >= modifiedBeforeUtc)
                 {
                     continue;
                 }

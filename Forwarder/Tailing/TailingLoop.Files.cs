@@ -163,8 +163,11 @@ internal sealed partial class TailingLoop
 
         var chainEnds = new Dictionary<string, FileTailer>(StringComparer.Ordinal);
         int position = 0;
-        foreach (var (key, checkpoint, path, status, modified) in found.OrderBy(f => f.Modified))
+        var oldestFirst = found.OrderBy(f => f.Modified).ToList();
+        for (int i = 0; i < oldestFirst.Count; i++)
         {
+            var (key, checkpoint, path, status, modified) = oldestFirst[i];
+
             // Taken up as a missed generation of an older one (checkpointed while still empty).
             if (_tailers.ContainsKey(key))
             {
@@ -180,8 +183,13 @@ internal sealed partial class TailingLoop
             Add(tailer, context, position++);
             TailingLog.ResumingRotated(_logger, path, checkpoint.RealPath, checkpoint.Offset);
 
-            // Generations rotated after it while we were down were written after its last write.
-            chainEnds[checkpoint.Path] = AddMissedGenerations(context, NextToLive(checkpoint), tailer, modified) ?? tailer;
+            // Generations rotated after it while we were down were written after its last write, and before the next
+            // checkpointed generation of the same log was: a generation written after that one belongs after it
+            // (docker renames them all at each rotation, so the names do not tell).
+            DateTime? before = oldestFirst.Skip(i + 1).FirstOrDefault(f => f.Checkpoint.Path == checkpoint.Path) is { Path: not null } next
+                ? next.Modified
+                : null;
+            chainEnds[checkpoint.Path] = AddMissedGenerations(context, NextToLive(checkpoint), tailer, modified, before) ?? tailer;
         }
 
         foreach (var (path, last) in chainEnds)
@@ -277,10 +285,17 @@ internal sealed partial class TailingLoop
 
     // Returns the last file of the chain to drain before the live one: `previous` or the newest missed generation
     // (null when there is neither: `previous` is null when the file before them is gone).
-    private FileTailer? AddMissedGenerations(ReadContext context, DiscoveredFile live, FileTailer? previous, DateTime modifiedAfterUtc)
+    // `modifiedBeforeUtc`: the newest of them is older than that (the next checkpointed generation), or null.
+    private FileTailer? AddMissedGenerations(
+        ReadContext context,
+        DiscoveredFile live,
+        FileTailer? previous,
+        DateTime modifiedAfterUtc,
+        DateTime? modifiedBeforeUtc = null)
     {
         var last = previous;
-        foreach (var (path, status) in RotatedSiblings.Find(live.RealPath, modifiedAfterUtc, (key, path) => IsKnown(key, path, live)))
+        var missedGenerations = RotatedSiblings.Find(live.RealPath, modifiedAfterUtc, modifiedBeforeUtc, (key, path) => IsKnown(key, path, live));
+        foreach (var (path, status) in missedGenerations)
         {
             var missed = NewTailer(new DiscoveredFile(live.Path, [live.Path, path], status), 0, null);
             missed.DrainAfter(last);

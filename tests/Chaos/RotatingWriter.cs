@@ -14,7 +14,6 @@ public sealed class RotatingWriter(IReadOnlyList<ContainerLog> logs, int linesPe
 {
     private readonly long[] _written = new long[logs.Count];
     private readonly long[] _generationBytes = new long[logs.Count];
-    private readonly int[] _dockerGenerations = new int[logs.Count];
     private readonly Stopwatch _clock = new();
     private int _rotations;
     private CancellationTokenSource? _stop;
@@ -113,15 +112,6 @@ public sealed class RotatingWriter(IReadOnlyList<ContainerLog> logs, int linesPe
             return;
         }
 
-        for (int g = _dockerGenerations[f]; g >= 1; g--)
-        {
-            File.Move($"{log.RealPath}.{g}", $"{log.RealPath}.{g + 1}");
-        }
-
-        File.Move(log.RealPath, log.RealPath + ".1");
-        _dockerGenerations[f]++;
-
-        // As a runtime creates it: no exclusive lock, so a Forwarder that opens it at once does not fail.
-        new FileStream(log.RealPath, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete).Dispose();
+        log.RotateLikeDocker();
     }
 }

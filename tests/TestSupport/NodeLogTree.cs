@@ -165,6 +165,29 @@ public sealed class ContainerLog(
         return rotated;
     }
 
+    /// <summary>
+    /// docker json-file's rotation: every rotated generation moves one up (<c>.1</c> to <c>.2</c> …), the file is
+    /// renamed to <c>.1</c> and a new one is created. Nothing is deleted (as with a large <c>max-file</c>).
+    /// </summary>
+    public void RotateLikeDocker()
+    {
+        int generations = 0;
+        while (File.Exists($"{RealPath}.{generations + 1}"))
+        {
+            generations++;
+        }
+
+        for (int g = generations; g >= 1; g--)
+        {
+            File.Move($"{RealPath}.{g}", $"{RealPath}.{g + 1}");
+        }
+
+        File.Move(RealPath, RealPath + ".1");
+
+        // As a runtime creates it: no exclusive lock, so a Forwarder that opens it at once does not fail.
+        new FileStream(RealPath, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete).Dispose();
+    }
+
     /// <summary>logrotate's copytruncate: the content is copied away and the file itself cut to zero.</summary>
     public void CopyTruncate()
     {

@@ -48,6 +48,7 @@ public sealed class CollectorSettingsTests
             s => Assert.Contains($"(default {s.Default ?? "none"})", help, StringComparison.Ordinal));
         Assert.Contains("rotated files to keep (default 9)", help, StringComparison.Ordinal);
         Assert.DoesNotContain("ApiToken ", help, StringComparison.Ordinal);
+        Assert.DoesNotContain("AdminToken ", help, StringComparison.Ordinal);
     }
 
     /// <summary>A value as text; a list as its items, so two empty lists are the same default.</summary>

@@ -100,6 +100,21 @@ public sealed class CollectorManifestTests
     }
 
     [Fact]
+    public void TheAdminTokenComesFromItsOwnOptionalSecret()
+    {
+        var secret = Deployment.EnvironmentFrom["Collector__AdminToken"].At("secretKeyRef");
+        Assert.Equal("true", secret.Text("optional"));
+        Assert.Equal("log-collector-admin-token", secret.Text("name"));
+        Assert.Equal("token", secret.Text("key"));
+        var withTokens = new Dictionary<string, string>(Deployment.Environment)
+        {
+            ["Collector__ApiToken"] = "reader",
+            ["Collector__AdminToken"] = "admin",
+        };
+        Assert.Equal("admin", Settings.ReadCollector(withTokens).AdminToken);
+    }
+
+    [Fact]
     public void OneReplicaIsReplacedByRecreatingItAndRunsAsTheImagesNonRootUser()
     {
         Assert.Equal("1", Deployment.Object.Text("spec", "replicas"));

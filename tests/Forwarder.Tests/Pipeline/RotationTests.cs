@@ -164,6 +164,60 @@ public sealed class RotationTests
     }
 
     /// <summary>
+    /// Found by the chaos run with docker logs (docs/chaos.md): a Forwarder that is behind holds checkpoints of three
+    /// generations, and two more rotations happen while it is down. docker renames every generation (.1 to .2 …), so
+    /// each checkpointed file is found under a new name, and the generation written while it was down lies between
+    /// the newest checkpointed one and the live file, not after the oldest: it must be read fourth, not second. With
+    /// kubelet's names the same holds by modification time.
+    /// </summary>
+    [Theory]
+    [InlineData(RuntimeFormat.Docker)]
+    [InlineData(RuntimeFormat.Cri)]
+    public async Task GenerationsRotatedOnWhileTheForwarderIsDownAreReadOldestFirst(RuntimeFormat format)
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("default", "api-0", "api", format);
+        int rotations = 0;
+        void Rotate()
+        {
+            if (format == RuntimeFormat.Docker)
+            {
+                log.RotateLikeDocker();
+            }
+            else
+            {
+                log.RotateLikeKubelet($"20261122-10000{rotations++}");
+            }
+        }
+
+        int port = LoopbackTcpReceiver.ReservePort();
+        await using (var first = await StartAsync(dir, tree, port, "--checkpoint-interval", "100ms"))
+        {
+            // Nothing can be sent: every generation is checkpointed at 0 with its first bytes, none drained.
+            log.AppendMany(Lines("a", 300));
+            await Wait.UntilAsync(() => first.Tailing.Files.Count == 1, "the first generation tailed", TimeSpan.FromSeconds(30));
+            Rotate();
+            log.AppendMany(Lines("b", 300));
+            await Wait.UntilAsync(() => first.Tailing.Files.Count == 2, "the second generation tailed", TimeSpan.FromSeconds(30));
+            Rotate();
+            log.AppendMany(Lines("c", 300));
+            await Wait.UntilAsync(() => first.Tailing.Files.Count == 3, "the live file tailed", TimeSpan.FromSeconds(30));
+            await Wait.UntilAsync(() => CheckpointSummary.Read(first.State).Tailed == 3, "three checkpoints saved", TimeSpan.FromSeconds(30));
+        }
+
+        Rotate();
+        log.AppendMany(Lines("d", 300));
+        Rotate();
+        log.AppendMany(Lines("e", 300));
+
+        await using var target = SyslogTestListener.Start(port: port);
+        await using var second = await StartAsync(dir, tree, port);
+        var texts = await TextsAsync(target, 1500, TimeSpan.FromSeconds(60));
+        Assert.Equal([.. Lines("a", 300), .. Lines("b", 300), .. Lines("c", 300), .. Lines("d", 300), .. Lines("e", 300)], texts);
+    }
+
+    /// <summary>
     /// The checkpointed file renamed and a whole generation after it written and rotated away while the Forwarder is
     /// down: the middle one is named after the live file (0.log.&lt;time&gt;), and is found next to it.
     /// </summary>

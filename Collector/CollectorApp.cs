@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Collector.Api;
 using Collector.Configuration;
 using Collector.Ingest;
+using Collector.Ingest.Tls;
 using Collector.Observability;
 using Collector.Relay;
 using Collector.Search;
@@ -39,6 +40,12 @@ public static class CollectorApp
             return null;
         }
 
+        var tls = TlsSetup.TryCreate(options, errors);
+        if (errors.Count > 0)
+        {
+            return null;
+        }
+
         // Serilog replaces the host's logging providers (Serilog.Extensions.Hosting).
         ConsoleLogging.Add(builder.Services, options.LogLevel, options.LogFormat);
         var listeners = new ListenerState();
@@ -51,6 +58,8 @@ public static class CollectorApp
         services.AddSingleton(new StorageChannel(options.QueueSize));
         services.AddSingleton<StorageCounters>();
         services.AddSingleton<IngestMetrics>();
+        services.AddSingleton(tls.Counters);
+        tls.Register(services);
         services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<CollectorMetrics>();
         services.AddSingleton<WrittenLines>();
@@ -92,7 +101,7 @@ public static class CollectorApp
         // 10,000 connections would be 10 GB. It must exceed the longest frame, or a frame could never complete.
         builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = Math.Max(256 * 1024, (2L * options.MaxMessageSize) + (64 * 1024)));
 
-        ListenOptions? tcpListen = null, relpListen = null, httpListen = null;
+        ListenOptions? tcpListen = null, relpListen = null, httpListen = null, tlsListen = null, relpTlsListen = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -114,6 +123,26 @@ public static class CollectorApp
                 });
             }
 
+            if (options.Tls is { } tlsEndpoint)
+            {
+                kestrel.Listen(tlsEndpoint, listen =>
+                {
+                    tls.Use(listen, "tls");
+                    listen.UseConnectionHandler<SyslogTcpConnectionHandler>();
+                    tlsListen = listen;
+                });
+            }
+
+            if (options.RelpTls is { } relpTls)
+            {
+                kestrel.Listen(relpTls, listen =>
+                {
+                    tls.Use(listen, "relp-tls");
+                    listen.UseConnectionHandler<RelpConnectionHandler>();
+                    relpTlsListen = listen;
+                });
+            }
+
             if (options.Http is { } http)
             {
                 kestrel.Listen(http, listen => httpListen = listen);
@@ -127,6 +156,8 @@ public static class CollectorApp
             listeners.Tcp = tcpListen?.IPEndPoint;
             listeners.Relp = relpListen?.IPEndPoint;
             listeners.Http = httpListen?.IPEndPoint;
+            listeners.Tls = tlsListen?.IPEndPoint;
+            listeners.RelpTls = relpTlsListen?.IPEndPoint;
             if (listeners.Tcp is not null)
             {
                 IngestLog.TcpListening(logger, listeners.Tcp);
@@ -141,6 +172,8 @@ public static class CollectorApp
             {
                 IngestLog.HttpListening(logger, listeners.Http);
             }
+
+            tls.Started(app.Services, listeners);
 
             listeners.Bound = true;
         });

@@ -23,6 +23,46 @@ public sealed record CollectorOptions
     /// <summary>When a RELP message is acknowledged: after the write (default) or after fdatasync too.</summary>
     public RelpAckAfter RelpAckAfter { get; init; } = RelpAckAfter.Write;
 
+    /// <summary>TLS syslog listener (RFC 5425; octet-counted and LF framing, detected per frame); null: off.</summary>
+    public IPEndPoint? Tls { get; init; }
+
+    /// <summary>RELP over TLS listener (the RELP listener's protocol inside TLS); null disables it.</summary>
+    public IPEndPoint? RelpTls { get; init; }
+
+    /// <summary>PEM file of the TLS listeners' certificate, optionally followed by its intermediates.</summary>
+    public string? TlsCert { get; init; }
+
+    /// <summary>PEM file of the certificate's private key (PKCS#8, PKCS#1 or SEC1, unencrypted).</summary>
+    public string? TlsKey { get; init; }
+
+    /// <summary>How often the certificate and key files are read again to pick up a rotated pair.</summary>
+    public TimeSpan TlsReloadInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A TLS handshake not done within this long is abandoned and its connection closed.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Client authentication; null: certvalid when <see cref="TlsClientCa"/> is set, else none.</summary>
+    public TlsClientAuth? TlsClientAuth { get; init; }
+
+    /// <summary>PEM file of the CA certificates client certificates must chain to.</summary>
+    public string? TlsClientCa { get; init; }
+
+    /// <summary>Name patterns (name mode) or SHA-256 fingerprints (fingerprint mode) of permitted clients.</summary>
+    public IReadOnlyList<string> TlsPermittedPeer { get; init; } = [];
+
+    /// <summary>Check each message's HOSTNAME against the node named by the client certificate.</summary>
+    public bool IdentityFromCert { get; init; }
+
+    /// <summary>What happens to a message whose HOSTNAME is not its client certificate's node.</summary>
+    public IdentityMismatch IdentityMismatch { get; init; } = IdentityMismatch.Mark;
+
+    /// <summary>Client authentication in effect: the explicit mode, else by whether a client CA is given.</summary>
+    public TlsClientAuth ClientAuthInEffect() =>
+        TlsClientAuth ?? (TlsClientCa is null ? Configuration.TlsClientAuth.None : Configuration.TlsClientAuth.CertValid);
+
+    /// <summary>A TLS listener is configured.</summary>
+    public bool AnyTls() => Tls is not null || RelpTls is not null;
+
     /// <summary>HTTP endpoint for health, readiness and metrics; null disables it.</summary>
     public IPEndPoint? Http { get; init; } = new(IPAddress.Loopback, 8083);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Shared.Configuration;
 
 namespace Collector.Configuration;
@@ -12,7 +13,7 @@ public static class CollectorOptionsReader
     public static CollectorOptions Read(IConfiguration configuration, out List<string> errors)
     {
         var section = configuration.GetSection(CollectorOptions.Section);
-        var reader = new SettingsReader(CollectorOptions.Section, key => section[key]);
+        var reader = new SettingsReader(CollectorOptions.Section, key => section[key], key => Items(section.GetSection(key)));
         var found = reader.Errors;
         errors = found;
         var options = new CollectorOptions();
@@ -22,15 +23,19 @@ public static class CollectorOptionsReader
         }
 
         options = ReadTokens(options, found);
+        TlsOptionsRules.Check(options, found);
 
-        if (options.Tcp is null && options.Udp is null && options.Relp is null)
+        if (options.Tcp is null && options.Udp is null && options.Relp is null && !options.AnyTls())
         {
             found.Add($"{CollectorOptions.Section}:Tcp, {CollectorOptions.Section}:Udp and " +
                 $"{CollectorOptions.Section}:Relp are all empty: nothing would be received");
         }
 
         // Kestrel serves TCP, RELP and HTTP: no two may ask for the same address and port.
-        (string Key, System.Net.IPEndPoint? EndPoint)[] kestrel = [("Tcp", options.Tcp), ("Relp", options.Relp), ("Http", options.Http)];
+        (string Key, System.Net.IPEndPoint? EndPoint)[] kestrel =
+        [
+            ("Tcp", options.Tcp), ("Relp", options.Relp), ("Http", options.Http), ("Tls", options.Tls), ("RelpTls", options.RelpTls),
+        ];
         for (int i = 1; i < kestrel.Length; i++)
         {
             for (int j = 0; j < i; j++)
@@ -44,6 +49,12 @@ public static class CollectorOptionsReader
 
         return options;
     }
+
+    private static List<(string Path, string Text)> Items(IConfigurationSection list) =>
+        [.. list.GetChildren()
+            .OrderBy(c => int.TryParse(c.Key, NumberStyles.None, CultureInfo.InvariantCulture, out int i) ? i : int.MaxValue)
+            .Where(c => c.Value is not null)
+            .Select(c => ($"{list.Key}:{c.Key}", c.Value!))];
 
     /// <summary>
     /// Each token comes from the environment (<c>Collector__ApiToken</c>, <c>Collector__AdminToken</c>) or a file, not

@@ -28,6 +28,45 @@ public static class CollectorSettings
             "acknowledge RELP messages after the write (survives a Collector crash) or after fdatasync too " +
             "(survives a node crash)",
             ParseAckAfter, "write or fsync", o => o.RelpAckAfter, (o, v) => o with { RelpAckAfter = v }),
+        One("Tls", "--tls", "HOST:PORT", null,
+            "TLS syslog listener (RFC 5425; octet-counted or LF framing per frame, as on --tcp); needs --tls-cert " +
+            "and --tls-key; empty disables",
+            ConfigValue.ParseEndpoint, Endpoint, o => o.Tls, (o, v) => o with { Tls = v }),
+        One("RelpTls", "--relp-tls", "HOST:PORT", null,
+            "RELP over TLS listener (rsyslog omrelp tls=\"on\", Forwarder relp+tls://); same certificate and client " +
+            "checks as --tls; empty disables",
+            ConfigValue.ParseEndpoint, Endpoint, o => o.RelpTls, (o, v) => o with { RelpTls = v }),
+        One("TlsCert", "--tls-cert", "PATH", null,
+            "PEM certificate of the TLS listeners (intermediates may follow it); reloaded when it changes",
+            ParseFile, "an existing file", o => o.TlsCert, (o, v) => o with { TlsCert = v }),
+        One("TlsKey", "--tls-key", "PATH", null, "PEM private key of --tls-cert (unencrypted); reloaded when it changes",
+            ParseFile, "an existing file", o => o.TlsKey, (o, v) => o with { TlsKey = v }),
+        One("TlsReloadInterval", "--tls-reload-interval", "DURATION", "10s",
+            "how often --tls-cert and --tls-key are read again (a new pair serves new connections only)",
+            t => ConfigValue.ParseDuration(t) is (true, var d) && d >= TimeSpan.FromMilliseconds(50) ? (true, d) : (false, default),
+            "a duration of at least 50ms", o => o.TlsReloadInterval, (o, v) => o with { TlsReloadInterval = v }),
+        One("TlsHandshakeTimeout", "--tls-handshake-timeout", "DURATION", "10s",
+            "close a TLS connection whose handshake is not done within this long",
+            t => ConfigValue.ParseDuration(t) is (true, var d) && d > TimeSpan.Zero ? (true, d) : (false, default),
+            "a duration such as 10s (not 0)", o => o.TlsHandshakeTimeout, (o, v) => o with { TlsHandshakeTimeout = v }),
+        One("TlsClientAuth", "--tls-client-auth", "none|certvalid|name|fingerprint", "certvalid with --tls-client-ca, else none",
+            "client certificates: none (encryption only), certvalid (chains to --tls-client-ca), name (and a SAN/CN " +
+            "matches --tls-permitted-peer), fingerprint (SHA-256 among --tls-permitted-peer)",
+            ParseClientAuth, "none, certvalid, name or fingerprint",
+            o => o.TlsClientAuth, (o, v) => o with { TlsClientAuth = v }) with { DefaultIsDescribed = true },
+        One("TlsClientCa", "--tls-client-ca", "PATH", null, "PEM file of the CA certificates client certificates must chain to",
+            ParseFile, "an existing file", o => o.TlsClientCa, (o, v) => o with { TlsClientCa = v }),
+        Many("TlsPermittedPeer", "--tls-permitted-peer", "PATTERN", null,
+            "permitted client: a name pattern (node1.example, *.nodes.example) or a fingerprint (SHA256:AA:BB:...); " +
+            "also a comma list",
+            o => o.TlsPermittedPeer, (o, v) => o with { TlsPermittedPeer = v }),
+        One("IdentityFromCert", "--identity-from-cert", "BOOL", "false",
+            "check each message's HOSTNAME against the node its client certificate names (docs/security.md)",
+            t => bool.TryParse(t, out bool b) ? (true, b) : (false, false), "true or false",
+            o => o.IdentityFromCert, (o, v) => o with { IdentityFromCert = v }),
+        One("IdentityMismatch", "--identity-mismatch", "mark|reject", "mark",
+            "a message claiming another node: stored marked spoofed=\"true\" with the certificate's peer, or rejected",
+            ParseMismatch, "mark or reject", o => o.IdentityMismatch, (o, v) => o with { IdentityMismatch = v }),
         One("Http", "--http", "HOST:PORT", "127.0.0.1:8083", "HTTP endpoint: search and tail API, /healthz, /readyz, /metrics; port 0 picks one",
             ConfigValue.ParseEndpoint, Endpoint, o => o.Http, (o, v) => o with { Http = v }),
         One("File", "--file", "PATH", "./data/messages", "messages file; rotated files are PATH.1, PATH.2.gz, ...",
@@ -110,6 +149,57 @@ public static class CollectorSettings
         Func<CollectorOptions, T> get,
         Func<CollectorOptions, T, CollectorOptions> set) =>
         new(key, name, value, fallback, help, (reader, o) => set(o, reader.Get(key, get(o), parse, rule)), o => get(o));
+
+    /// <summary>
+    /// A list: repeated keys (<c>Key:0</c>, <c>Key:1</c>, … or a repeated switch), each item also a comma list.
+    /// </summary>
+    private static Setting<CollectorOptions> Many(
+        string key,
+        string name,
+        string value,
+        string? fallback,
+        string help,
+        Func<CollectorOptions, IReadOnlyList<string>> get,
+        Func<CollectorOptions, IReadOnlyList<string>, CollectorOptions> set) =>
+        new(key, name, value, fallback, help, (reader, o) => reader.GetList(key, get(o), Item) is var items && ReferenceEquals(items, get(o))
+            ? o
+            : set(o, [.. items.SelectMany(SplitComma)]), o => get(o))
+        {
+            Repeatable = true,
+        };
+
+    /// <summary>
+    /// Each comma-separated part looks like a name pattern or a fingerprint; TlsOptionsRules checks it for the mode.
+    /// </summary>
+    private static (bool, string, string?) Item(string text) =>
+        SplitComma(text).All(p => p.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '*' or ':'))
+            ? (true, text, null)
+            : (false, text, "must be DNS name patterns (node1.example, *.nodes.example) or fingerprints (SHA256:AA:BB:...)");
+
+    /// <summary>
+    /// A file that exists now: a Secret not mounted yet is a start error, not a listener without TLS.
+    /// </summary>
+    private static (bool, string?) ParseFile(string text) => text.Length == 0 ? (true, null) : (File.Exists(text), text);
+
+    private static IEnumerable<string> SplitComma(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static (bool, TlsClientAuth?) ParseClientAuth(string text) => text.ToLowerInvariant() switch
+    {
+        "" => (true, null),
+        "none" or "anon" => (true, TlsClientAuth.None),
+        "certvalid" or "x509/certvalid" => (true, TlsClientAuth.CertValid),
+        "name" or "x509/name" => (true, TlsClientAuth.Name),
+        "fingerprint" or "x509/fingerprint" => (true, TlsClientAuth.Fingerprint),
+        _ => (false, null),
+    };
+
+    private static (bool, IdentityMismatch) ParseMismatch(string text) => text.ToLowerInvariant() switch
+    {
+        "mark" => (true, IdentityMismatch.Mark),
+        "reject" => (true, IdentityMismatch.Reject),
+        _ => (false, default),
+    };
 
     private static (bool, long) Size(string text, long min, long max) =>
         ConfigValue.TryParseSize(text, min, max, out long v) ? (true, v) : (false, 0L);

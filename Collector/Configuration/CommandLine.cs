@@ -49,6 +49,13 @@ public static class CommandLine
         text.AppendLine("/api and /v1 need 'Authorization: Bearer TOKEN': the read token searches, tails and downloads, only the");
         text.AppendLine("admin token changes relays (a read token there gets 403); health, readiness and metrics stay open.");
         text.AppendLine();
+        text.AppendLine("TLS (--tls, --relp-tls; docs/security.md): --tls-cert and --tls-key are PEM files, read again every");
+        text.AppendLine("--tls-reload-interval (a new pair serves new connections). Client certificates: --tls-client-auth none,");
+        text.AppendLine("certvalid (chains to --tls-client-ca), name (SAN DNS or CN matches --tls-permitted-peer, '*' only as the");
+        text.AppendLine("whole left-most label) or fingerprint (--tls-permitted-peer SHA256:AA:BB:...). --identity-from-cert stores a");
+        text.AppendLine("message whose HOSTNAME is not its certificate's node with [kube-syslog@32473 spoofed=\"true\" peer=\"...\"]");
+        text.AppendLine("(or rejects it: --identity-mismatch reject).");
+        text.AppendLine();
         text.AppendLine("Relays (--relays DIR): each file is one relay, as Gravity's logforwarder resource:");
         text.AppendLine("  kind: logforwarder");
         text.AppendLine("  version: v2");

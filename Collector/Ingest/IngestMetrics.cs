@@ -9,6 +9,9 @@ public sealed class IngestMetrics
 
     public IngestCounters Udp { get; } = new("udp");
 
+    /// <summary>Syslog over TLS (<c>--tls</c>); RELP over TLS counts with <see cref="Relp"/>.</summary>
+    public IngestCounters Tls { get; } = new("tls");
+
     public IngestCounters Relp { get; } = new("relp");
 
     public RelpCounters RelpSessions { get; } = new();

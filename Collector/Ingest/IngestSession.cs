@@ -39,6 +39,16 @@ public sealed class IngestSession : IDisposable
     /// </summary>
     public Sources.SourceMarks? Origins { get; init; }
 
+    /// <summary>
+    /// With <c>--identity-from-cert</c>: the node the connection's client certificate names; each message's HOSTNAME
+    /// is checked against it (docs/security.md). Null: no check.
+    /// </summary>
+    public Tls.IdentityCheck? Identity { get; init; }
+
+    /// <summary>The last <see cref="Add(ReadOnlySpan{byte}, SyslogFraming, bool, long, DateTimeOffset)"/> refused its
+    /// message: its HOSTNAME claimed another node and mismatches are rejected.</summary>
+    public bool LastRejected { get; private set; }
+
     /// <summary>The framer of a TCP stream (kept per connection: it remembers the rest of a truncated frame).</summary>
     public SyslogFrameReader Frames { get; }
 
@@ -126,6 +136,17 @@ public sealed class IngestSession : IDisposable
     public bool Add(ReadOnlySpan<byte> frame, SyslogFraming framing, bool truncated, long originalLength, DateTimeOffset now)
     {
         bool parsed = SyslogParser.TryParse(frame, now, out var header, out var error) == OperationStatus.Done;
+        LastRejected = false;
+        ReadOnlyMemory<byte> spoofedBy = default;
+        if (parsed && Identity is { } identity && !identity.Accepts(header.HostName.Slice(frame), out spoofedBy))
+        {
+            // Counted as received (it was), never stored nor relayed.
+            LastRejected = true;
+            _tally.Count(framing, header.Format, parsed, truncated);
+            _tally.Bytes += frame.Length;
+            return false;
+        }
+
         if (parsed && Origins is not null && !header.StructuredData.IsEmpty && !Origins.Admit(header.StructuredData.Slice(frame)))
         {
             // Received (counted as such), but neither stored nor relayed again.
@@ -146,7 +167,7 @@ public sealed class IngestSession : IDisposable
             chunk = _current = LineChunk.Rent(Math.Max(needed, ChunkSize));
         }
 
-        var context = new FrameContext(Peer, now, truncated, originalLength);
+        var context = new FrameContext(Peer, now, truncated, originalLength, spoofedBy);
         var line = chunk.Free;
         int written = _formatter.Write(line, frame, header, parsed ? default : error, context);
         chunk.Commit(written);

@@ -22,6 +22,7 @@ public sealed class RelpConnectionHandler(
     TimeProvider time,
     RelayFanout relays,
     Sources.SourceMarks origins,
+    Tls.TlsCounters tls,
     ILogger<RelpConnectionHandler> logger) : ConnectionHandler
 {
     private const int MinChunkSize = 4096;
@@ -40,6 +41,7 @@ public sealed class RelpConnectionHandler(
         {
             Peer = PeerName.Of(connection.RemoteEndPoint),
             Origins = origins,
+            Identity = Tls.IdentityCheck.For(connection, options, tls, logger),
         };
         var counters = metrics.RelpSessions;
         var session = new RelpServerSession(lines, counters, options.RelpAckAfter == RelpAckAfter.Fsync, options.MaxMessageSize);

@@ -104,13 +104,22 @@ internal sealed class RelpServerSession(IngestSession lines, RelpCounters counte
             return true;
         }
 
+        lines.Add(frame.Data, SyslogFraming.OctetCounting, truncated: false, originalLength: -1, now);
+        if (lines.LastRejected)
+        {
+            // --identity-mismatch reject: the sender learns why and does not send it again (librelp drops on 500).
+            EndRun();
+            counters.OtherRefused();
+            _replies.Add(Error(frame.Txnr, "500 HOSTNAME is not the node named by the client certificate"));
+            return true;
+        }
+
         if (_runCount == 0)
         {
             _runFirst = frame.Txnr;
         }
 
         _runCount++;
-        lines.Add(frame.Data, SyslogFraming.OctetCounting, truncated: false, originalLength: -1, now);
         return true;
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Collector.Configuration;
+using Collector.Ingest.Tls;
 using Collector.Relay;
 using Collector.Storage;
 using Microsoft.AspNetCore.Connections;
@@ -22,7 +23,8 @@ public sealed class SyslogTcpConnectionHandler(
     TimeProvider time,
     RelayFanout relays,
     ILogger<SyslogTcpConnectionHandler> logger,
-    Sources.SourceMarks origins) : ConnectionHandler
+    Sources.SourceMarks origins,
+    TlsCounters tls) : ConnectionHandler
 {
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
@@ -34,19 +36,43 @@ public sealed class SyslogTcpConnectionHandler(
 
         var input = connection.Transport.Input;
         using var shutdown = ConnectionTracker.StopReadingOnShutdown(connection);
-        using var session = new IngestSession(formatter, queue, metrics.Tcp, options.MaxMessageSize, relays)
+        bool encrypted = connection.Features.Get<TlsPeer>() is not null;
+        using var session = new IngestSession(formatter, queue, encrypted ? metrics.Tls : metrics.Tcp, options.MaxMessageSize, relays)
         {
             Peer = PeerName.Of(connection.RemoteEndPoint),
             Origins = origins,
+            Identity = IdentityCheck.For(connection, options, tls, logger),
         };
         IngestLog.ConnectionOpened(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
         string ending = "closed by peer";
+        bool firstRead = true;
         try
         {
             while (true)
             {
                 var result = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
+                if (firstRead && !encrypted && TlsClientHello.Check(buffer, result.IsCompleted) is var hello and not OperationStatus.InvalidData)
+                {
+                    if (hello == OperationStatus.NeedMoreData)
+                    {
+                        input.AdvanceTo(buffer.Start, buffer.End);
+                        continue;
+                    }
+
+                    // Its bytes would be stored as a garbage line and the sender would wait for a ServerHello forever.
+                    input.AdvanceTo(buffer.End);
+                    tls.Failed(TlsFailure.TlsOnPlainPort);
+                    if (tls.ShouldLog(TlsFailure.TlsOnPlainPort, out long suppressed))
+                    {
+                        TlsLog.TlsOnPlainPort(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString(), suppressed);
+                    }
+
+                    ending = "TLS ClientHello on the plain TCP port";
+                    break;
+                }
+
+                firstRead = false;
                 // Local time, as rsyslog: RFC 3164 timestamps carry no offset and are read in the receiver's zone.
                 var now = time.GetLocalNow();
                 OperationStatus status;

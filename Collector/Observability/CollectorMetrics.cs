@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Collector.Ingest;
+using Collector.Ingest.Tls;
 using Collector.Relay;
 using Collector.Sources;
 using Collector.Storage;
@@ -16,14 +17,15 @@ public sealed class CollectorMetrics(
     UdpReceiver udp,
     RelayManager relays,
     SourceLedger sources,
-    SourceMarks origins)
+    SourceMarks origins,
+    TlsCounters tls)
 {
     private const string Prefix = "kubesyslog_collector_";
 
     public string Render()
     {
         var m = new PrometheusText();
-        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
+        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Tls, ingest.Udp])
         {
             m.Counter(Prefix + "received_messages_total", "Messages received, by transport and framing.",
                 c.OctetCounted, ("transport", c.Transport), ("framing", "octet-counted"));
@@ -31,12 +33,12 @@ public sealed class CollectorMetrics(
                 c.LineFeed, ("transport", c.Transport), ("framing", c.Transport == "udp" ? "datagram" : "lf"));
         }
 
-        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
+        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Tls, ingest.Udp])
         {
             m.Counter(Prefix + "received_bytes_total", "Message bytes received (without framing).", c.Bytes, ("transport", c.Transport));
         }
 
-        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
+        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Tls, ingest.Udp])
         {
             m.Counter(Prefix + "parsed_messages_total", "Messages parsed, by transport and format.",
                 c.Rfc5424, ("transport", c.Transport), ("format", "rfc5424"));
@@ -44,13 +46,13 @@ public sealed class CollectorMetrics(
                 c.Rfc3164, ("transport", c.Transport), ("format", "rfc3164"));
         }
 
-        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
+        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Tls, ingest.Udp])
         {
             m.Counter(Prefix + "unparsed_messages_total", "Messages that did not parse; stored raw and marked.",
                 c.Unparsed, ("transport", c.Transport));
         }
 
-        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Udp])
+        foreach (var c in (IngestCounters[])[ingest.Tcp, ingest.Tls, ingest.Udp])
         {
             m.Counter(Prefix + "truncated_messages_total",
                 "Messages longer than the maximum size; stored truncated and marked.",
@@ -59,6 +61,7 @@ public sealed class CollectorMetrics(
         }
 
         RenderRelp(m);
+        RenderTls(m);
         m.Counter(Prefix + "framing_errors_total", "TCP connections closed because their stream could not be framed.", ingest.FramingErrorCount);
         m.Gauge(Prefix + "open_connections", "Open TCP connections.", connections.Open);
         m.Counter(Prefix + "accepted_connections_total", "TCP connections accepted.", connections.Accepted);
@@ -120,6 +123,31 @@ public sealed class CollectorMetrics(
         m.Counter(Prefix + "relp_error_answers_total", "RELP commands answered 500, by reason.", s.Oversize, ("reason", "oversize"));
         m.Counter(Prefix + "relp_error_answers_total", "RELP commands answered 500, by reason.", s.Refused, ("reason", "refused"));
         m.Counter(Prefix + "relp_protocol_errors_total", "RELP sessions closed because the peer broke the protocol.", s.ProtocolErrors);
+    }
+
+    private void RenderTls(PrometheusText m)
+    {
+        m.Counter(Prefix + "tls_handshakes_total", "TLS handshakes completed (client accepted) on --tls and --relp-tls.", tls.Handshakes);
+        foreach (var (reason, count) in tls.Failures)
+        {
+            m.Counter(Prefix + "tls_handshake_failures_total",
+                "TLS connections closed before ingest, by reason (tls_on_plain_port: a TLS client on the plain TCP port).",
+                count, ("reason", reason));
+        }
+
+        m.Counter(Prefix + "tls_stream_errors_total",
+            "TLS connections closed after the handshake because the TLS stream broke (alert, bad record).", tls.StreamErrors);
+        m.Counter(Prefix + "tls_certificate_reloads_total", "Rotated certificate pairs taken into use.", tls.Reloads);
+        m.Counter(Prefix + "tls_certificate_reload_failures_total",
+            "Changed certificate pairs refused (the previous pair stays in use).", tls.ReloadFailures);
+        m.Gauge(Prefix + "tls_certificate_not_after_seconds",
+            "Expiry of the certificate in use, Unix seconds (0 without TLS).", tls.CertificateNotAfter);
+        foreach (var (peer, rejected, count) in tls.Mismatches)
+        {
+            m.Counter(Prefix + "identity_mismatches_total",
+                "Messages whose HOSTNAME is not the node their client certificate names, by that node and action.",
+                count, ("peer", peer), ("action", rejected ? "rejected" : "marked"));
+        }
     }
 
     /// <summary>One series per relay and value, labelled <c>relay="name"</c>, each metric's series together.</summary>

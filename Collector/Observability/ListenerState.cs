@@ -13,6 +13,10 @@ public sealed class ListenerState
 
     public IPEndPoint? Http { get; set; }
 
+    public IPEndPoint? Tls { get; set; }
+
+    public IPEndPoint? RelpTls { get; set; }
+
     /// <summary>Every configured listener is bound (set once the host has started).</summary>
     public bool Bound { get; set; }
 }

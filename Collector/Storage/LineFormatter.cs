@@ -7,7 +7,8 @@ namespace Collector.Storage;
 /// <summary>
 /// Turns one received frame into one line of the messages file (see <see cref="LineFormat"/>). Everything the sender
 /// chose to send goes through <see cref="ControlCharacters"/>, so a line never contains a line break. A truncated or
-/// unparsable message says so in an SD element of our own, <c>[kube-syslog@32473 truncated="…" unparsed="…"]</c>
+/// unparsable message says so in an SD element of our own, <c>[kube-syslog@32473 truncated="…" unparsed="…"]</c>, as
+/// does one whose HOSTNAME is not its client certificate's node (<c>spoofed="true" peer="…"</c>)
 /// (32473 is the example enterprise number of RFC 5612), and an unparsable one is stored raw: nothing received is
 /// thrown away.
 /// </summary>
@@ -16,7 +17,7 @@ public sealed class LineFormatter(LineFormat format)
     /// <summary>
     /// Room for everything on a line that is not the escaped frame: timestamp, peer name, marker element.
     /// </summary>
-    private const int Overhead = 512;
+    private const int Overhead = 1024;
 
     private static readonly byte[][] PriorityNames = BuildPriorityNames();
 
@@ -62,7 +63,7 @@ public sealed class LineFormatter(LineFormat format)
             n += ControlCharacters.WriteEscaped(d[n..], h.StructuredData.Slice(frame));
         }
 
-        if (context.Truncated)
+        if (context.HasMarker)
         {
             n += WriteMarker(d[n..], context, null);
         }
@@ -82,7 +83,7 @@ public sealed class LineFormatter(LineFormat format)
         n += WriteHost(d[n..], frame, h, context);
         d[n++] = (byte)' ';
         n += WriteTag(d[n..], frame, h);
-        if (context.Truncated)
+        if (context.HasMarker)
         {
             d[n++] = (byte)' ';
             n += WriteMarker(d[n..], context, null);
@@ -124,6 +125,14 @@ public sealed class LineFormatter(LineFormat format)
                 n += Copy(d[n..], "unknown"u8);
             }
 
+            d[n++] = (byte)'"';
+        }
+
+        if (!context.SpoofedBy.IsEmpty)
+        {
+            // The HOSTNAME is not the certificate's node: say so, and who sent it (docs/security.md).
+            n += Copy(d[n..], " spoofed=\"true\" peer=\""u8);
+            n += Copy(d[n..], context.SpoofedBy.Span);
             d[n++] = (byte)'"';
         }
 

@@ -13,7 +13,7 @@ namespace TestSupport;
 /// own (start-up, errors) go to the default ruleset, which has no action, and show up in <see cref="Diagnostics"/>
 /// instead.
 /// </summary>
-public sealed class RsyslogForwarder : IAsyncDisposable
+public sealed partial class RsyslogForwarder : IAsyncDisposable
 {
     /// <summary>
     /// rsyslog's RFC 5424 template: <c>&lt;PRI&gt;1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG</c> and an LF.

@@ -121,7 +121,8 @@ public sealed class CommandLineTests
             Assert.True(CommandLine.TryParse([$"{s.Name}={bad}"], out var values, out _, out _));
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
             CollectorOptionsReader.Read(configuration, out var errors);
-            Assert.StartsWith($"Collector:{s.Key} must be ", Assert.Single(errors), StringComparison.Ordinal);
+            // A repeatable switch fills a list, whose items are named by index.
+            Assert.StartsWith($"Collector:{s.Key}{(s.Repeatable ? ":0" : "")} must be ", Assert.Single(errors), StringComparison.Ordinal);
         }
     }
 

@@ -127,6 +127,18 @@ public sealed class LineFormatterTests
     [Theory]
     [InlineData(
         LineFormat.File,
+        "2026-11-22T10:00:00.123456Z node-1 app[42]: local0.info ID7 [k8s@32473 namespace=\"web\"][kube-syslog@32473 " +
+        "truncated=\"100000\" spoofed=\"true\" peer=\"node-2.nodes.test\"] hello")]
+    [InlineData(
+        LineFormat.Traditional,
+        "Nov 22 10:00:00 node-1 app[42]: [kube-syslog@32473 truncated=\"100000\" spoofed=\"true\" peer=\"node-2.nodes.test\"] hello")]
+    [InlineData(LineFormat.Rfc5424, "<134>1 2026-11-22T10:00:00.123456Z node-1 app 42 ID7 [k8s@32473 namespace=\"web\"] hello")]
+    public void AMessageFromAnotherNodesCertificateNamesThatPeerInTheMarker(LineFormat format, string expected) =>
+        Assert.Equal(expected, Format(format, WithSd, Truncated(100_000) with { SpoofedBy = Encoding.ASCII.GetBytes("node-2.nodes.test") }));
+
+    [Theory]
+    [InlineData(
+        LineFormat.File,
         "2003-10-11T22:14:15.003Z mymachine.example.com evntslog: local4.notice ID47 [kube-syslog@32473 " +
         "truncated=\"unknown\"] An application event")]
     [InlineData(

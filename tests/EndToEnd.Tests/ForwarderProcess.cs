@@ -32,11 +32,17 @@ public sealed partial class ForwarderProcess : IAsyncDisposable
 
     /// <summary>
     /// Starts it and waits until /healthz says its first scan is done. The log must stay at Information or below
-    /// (no <c>--log-level Warning</c> in <paramref name="extraArgs"/>): the HTTP port is read from it.
+    /// (no <c>--log-level Warning</c> in <paramref name="extraArgs"/>): the HTTP port is read from it. The node is
+    /// <see cref="Node"/> unless <paramref name="extraArgs"/> names one.
     /// </summary>
     public static async Task<ForwarderProcess> StartAsync(string include, IEnumerable<string> targets, string state, params string[] extraArgs)
     {
-        var args = new List<string> { Binaries.ForwarderDll, "--include", include, "--state", state, "--node", Node, "--http", "127.0.0.1:0" };
+        var args = new List<string> { Binaries.ForwarderDll, "--include", include, "--state", state, "--http", "127.0.0.1:0" };
+        if (!extraArgs.Contains("--node"))
+        {
+            args.AddRange(["--node", Node]);
+        }
+
         foreach (string target in targets)
         {
             args.Add("--to");

@@ -37,6 +37,9 @@ public sealed partial class CollectorProcess : IAsyncDisposable
     /// <summary>The RELP listener from the log (port 0 resolved).</summary>
     public IPEndPoint? Relp { get; private set; }
 
+    /// <summary>The RELP-over-TLS listener from the log, when started with <c>--relp-tls</c>.</summary>
+    public IPEndPoint? RelpTls { get; private set; }
+
     public int ExitCode => _process.ExitCode;
 
     public bool HasExited => _process.HasExited;
@@ -147,6 +150,11 @@ public sealed partial class CollectorProcess : IAsyncDisposable
             Relp = IPEndPoint.Parse(relp.Groups[1].Value);
         }
 
+        if (RelpTlsListening().Match(line) is { Success: true } relpTls)
+        {
+            RelpTls = IPEndPoint.Parse(relpTls.Groups[1].Value);
+        }
+
         if (UdpListening().Match(line) is { Success: true } udp)
         {
             Udp = IPEndPoint.Parse(udp.Groups[1].Value);
@@ -163,6 +171,9 @@ public sealed partial class CollectorProcess : IAsyncDisposable
 
     [GeneratedRegex(@"Receiving RELP on tcp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
     private static partial Regex RelpListening();
+
+    [GeneratedRegex(@"Receiving RELP over TLS on tcp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
+    private static partial Regex RelpTlsListening();
 
     [GeneratedRegex(@"Receiving syslog on udp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
     private static partial Regex UdpListening();

@@ -1,7 +1,18 @@
+using System.Runtime.InteropServices;
 using Collector;
+using Collector.Commands;
 using Collector.Configuration;
 
 // Composition lives in CollectorApp; this file only turns its outcome into an exit code.
+if (LocalCommands.Handles(args))
+{
+    // `Collector query` and `Collector tail`: read the local files and exit; Ctrl-C and SIGTERM end a tail.
+    using var stop = new CancellationTokenSource();
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+    return await LocalCommands.RunAsync(args, Console.Out, Console.Error, !Console.IsOutputRedirected, stop.Token);
+}
+
 if (CommandLine.TryParse(args, out _, out bool help, out _) && help)
 {
     Console.Out.Write(CommandLine.HelpText());

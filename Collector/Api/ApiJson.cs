@@ -33,6 +33,18 @@ public static class ApiJson
         }
     }
 
+    /// <summary>
+    /// The third element of a Loki <c>values</c> entry, the place Loki gives per-entry metadata:
+    /// <c>{"message":"…"}</c>, the message with its real newlines. Clients that read the first two elements are
+    /// unaffected.
+    /// </summary>
+    public static void WriteEntryMetadata(Utf8JsonWriter json, Search.LogEntry entry)
+    {
+        json.WriteStartObject();
+        json.WriteString("message", entry.Message);
+        json.WriteEndObject();
+    }
+
     public static string Nanoseconds(long ns) => ns.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>RFC 3339 in UTC with nanoseconds, as Loki and kubectl print them.</summary>

@@ -60,6 +60,7 @@ public sealed class SearchEndpoints(SearchEngine engine, CollectorOptions option
                     json.WriteStartArray();
                     json.WriteStringValue(ApiJson.Nanoseconds(entry.TimeNs));
                     json.WriteStringValue(entry.Line);
+                    ApiJson.WriteEntryMetadata(json, entry);
                     json.WriteEndArray();
                 }
 

@@ -158,6 +158,7 @@ public sealed class TailEndpoints(
                 json.WriteString("timestamp", ApiJson.Rfc3339(entry.TimeNs));
                 ApiJson.WriteLabels(json, "labels", entry.Labels);
                 json.WriteString("line", entry.Line);
+                json.WriteString("message", entry.Message);
                 json.WriteEndObject();
                 json.Flush();
                 response.BodyWriter.Write("\n"u8);
@@ -261,6 +262,7 @@ public sealed class TailEndpoints(
                     json.WriteStartArray();
                     json.WriteStringValue(ApiJson.Nanoseconds(entry.TimeNs));
                     json.WriteStringValue(entry.Line);
+                    ApiJson.WriteEntryMetadata(json, entry);
                     json.WriteEndArray();
                 }
 

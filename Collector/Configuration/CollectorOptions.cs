@@ -72,7 +72,7 @@ public sealed record CollectorOptions
     public LineFormat Format { get; init; } = LineFormat.File;
 
     /// <summary>Longest message kept whole; longer ones are truncated to this and marked.</summary>
-    public int MaxMessageSize { get; init; } = 64 * 1024;
+    public int MaxMessageSize { get; init; } = 260 * 1024;
 
     public int MaxConnections { get; init; } = 10_000;
 

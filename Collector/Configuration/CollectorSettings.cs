@@ -73,7 +73,7 @@ public static class CollectorSettings
             t => (t.Length > 0, t), "a file path", o => o.File, (o, v) => o with { File = v }),
         One("Format", "--format", "NAME", "file", "line format: file (RSYSLOG_FileFormat plus priority, MSGID and SD), traditional, rfc5424",
             ParseFormat, "file, traditional or rfc5424", o => o.Format, (o, v) => o with { Format = v }),
-        One("MaxMessageSize", "--max-message-size", "SIZE", "64KiB", "longest message kept whole; longer ones are truncated and marked",
+        One("MaxMessageSize", "--max-message-size", "SIZE", "260KiB", "longest message kept whole; longer ones are truncated and marked",
             t => Size(t, 480, 64L << 20) is (true, var v) ? (true, (int)v) : (false, 0),
             "a size from 480 bytes to 64MiB", o => o.MaxMessageSize, (o, v) => o with { MaxMessageSize = v }),
         One("MaxConnections", "--max-connections", "N", "10000", "concurrent TCP connections",

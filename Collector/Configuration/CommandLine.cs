@@ -32,8 +32,10 @@ public static class CommandLine
     private static string Epilogue()
     {
         var text = new System.Text.StringBuilder();
-        text.AppendLine("Lines (file format): TIMESTAMP HOSTNAME APP[PROCID]: FACILITY.SEVERITY MSGID STRUCTURED-DATA MSG, control");
-        text.AppendLine("characters escaped as #ooo (LF is #012). A truncated message carries [kube-syslog@32473 truncated=\"N\"];");
+        text.AppendLine("Lines (file format): TIMESTAMP HOSTNAME NAMESPACE/POD/CONTAINER STREAM: MSG<TAB>APP[PROCID]: FACILITY.SEVERITY");
+        text.AppendLine("MSGID STRUCTURED-DATA for Kubernetes messages (grep ' shop/web-'); for others TIMESTAMP HOSTNAME APP[PROCID]:");
+        text.AppendLine("FACILITY.SEVERITY MSGID STRUCTURED-DATA MSG. Control characters are escaped as #ooo (LF is #012).");
+        text.AppendLine("A truncated message carries [kube-syslog@32473 truncated=\"N\"];");
         text.AppendLine("an unparsable one is stored raw after [kube-syslog@32473 unparsed=\"reason\"].");
         text.AppendLine();
         text.AppendLine("Every switch is also a configuration key under \"Collector\": appsettings.json next to the executable");

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Text;
 using Shared.Syslog;
 
@@ -14,9 +13,6 @@ public readonly record struct Origin(ulong Source, long From, long To)
     public const long MaxPosition = 1L << 53;
 
     private static ReadOnlySpan<byte> ElementStart => "[o@32473"u8;
-
-    /// <summary>Bytes that end a quoted run or the element while scanning STRUCTURED-DATA.</summary>
-    internal static readonly SearchValues<byte> StructuredDataStops = SearchValues.Create("\"\\]"u8);
 
     private static ReadOnlySpan<byte> ElementId => "o@32473"u8;
 

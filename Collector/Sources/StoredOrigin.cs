@@ -6,8 +6,8 @@ namespace Collector.Sources;
 
 /// <summary>
 /// Finds the origin element in one line of the messages file: in the STRUCTURED-DATA field of the <c>file</c> format
-/// (<c>TIMESTAMP HOST TAG PRIORITY MSGID SD MSG</c>) or of an <c>rfc5424</c> line, never in MSG, where any sender may
-/// write anything. The <c>traditional</c> format keeps no STRUCTURED-DATA, so it has no origins.
+/// (either layout, <see cref="StoredLine"/>) or of an <c>rfc5424</c> line, never in MSG, where any sender may write
+/// anything. The <c>traditional</c> format keeps no STRUCTURED-DATA, so it has no origins.
 /// </summary>
 public static class StoredOrigin
 {
@@ -47,78 +47,10 @@ public static class StoredOrigin
             return false;
         }
 
-        int p = 0;
-        _ = Token(line, ref p); // TIMESTAMP
-        host = Token(line, ref p);
-        var tag = Token(line, ref p);
-        int end = tag.IndexOfAny((byte)'[', (byte)':');
-        app = end >= 0 ? tag[..end] : tag;
-        _ = Token(line, ref p); // FACILITY.SEVERITY
-        _ = Token(line, ref p); // MSGID
-        if (p >= line.Length || line[p] != '[')
-        {
-            return false;
-        }
-
-        structuredData = line[p..StructuredDataEnd(line, p)];
-        return true;
-    }
-
-    private static ReadOnlySpan<byte> Token(ReadOnlySpan<byte> line, scoped ref int p)
-    {
-        if (p >= line.Length)
-        {
-            return default;
-        }
-
-        int start = p;
-        int space = line[p..].IndexOf((byte)' ');
-        p = space < 0 ? line.Length : p + space + 1;
-        return line[start..(space < 0 ? line.Length : start + space)];
-    }
-
-    /// <summary>
-    /// The end of the SD elements starting at <paramref name="p"/> ('['): quotes and backslash escapes respected.
-    /// </summary>
-    private static int StructuredDataEnd(ReadOnlySpan<byte> line, int p)
-    {
-        while (p < line.Length && line[p] == '[')
-        {
-            bool quoted = false;
-            int i = p + 1;
-            while (i < line.Length)
-            {
-                // Jump to the next byte that matters: a vectorised search instead of a byte loop.
-                int next = line[i..].IndexOfAny(Origin.StructuredDataStops);
-                if (next < 0)
-                {
-                    i = line.Length;
-                    break;
-                }
-
-                i += next;
-                byte b = line[i];
-                if (b == '\\' && quoted)
-                {
-                    i += 2;
-                    continue;
-                }
-
-                if (b == '"')
-                {
-                    quoted = !quoted;
-                }
-                else if (b == ']' && !quoted)
-                {
-                    break;
-                }
-
-                i++;
-            }
-
-            p = Math.Min(i + 1, line.Length);
-        }
-
-        return p;
+        var parsed = StoredLine.Parse(line);
+        structuredData = parsed.StructuredData;
+        host = parsed.Raw(LogLabel.Host);
+        app = parsed.Raw(LogLabel.App);
+        return !structuredData.IsEmpty;
     }
 }

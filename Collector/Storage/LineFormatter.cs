@@ -12,12 +12,13 @@ namespace Collector.Storage;
 /// (32473 is the example enterprise number of RFC 5612), and an unparsable one is stored raw: nothing received is
 /// thrown away.
 /// </summary>
-public sealed class LineFormatter(LineFormat format)
+public sealed partial class LineFormatter(LineFormat format)
 {
     /// <summary>
-    /// Room for everything on a line that is not the escaped frame: timestamp, peer name, marker element.
+    /// Room for everything on a line that is not the escaped frame: timestamp, peer name, marker element, and the
+    /// pod identity a message-first line repeats in front (<see cref="MaxIdentityPart"/> bytes a part at most).
     /// </summary>
-    private const int Overhead = 1024;
+    private const int Overhead = 1024 + (3 * MaxIdentityPart);
 
     private static readonly byte[][] PriorityNames = BuildPriorityNames();
 
@@ -49,7 +50,22 @@ public sealed class LineFormatter(LineFormat format)
         d[n++] = (byte)' ';
         n += WriteHost(d[n..], frame, h, context);
         d[n++] = (byte)' ';
-        n += WriteTag(d[n..], frame, h);
+        if (KubernetesIdentity.TryRead(h.StructuredData.Slice(frame), out var identity))
+        {
+            return n + WriteMessageFirst(d[n..], frame, h, context, identity);
+        }
+
+        n += WriteFileMetadata(d[n..], frame, h, context);
+        return n + WriteMessage(d[n..], h.Message.Slice(frame));
+    }
+
+    /// <summary>
+    /// <c>TAG FACILITY.SEVERITY MSGID STRUCTURED-DATA</c> (the truncation marker after the SD): what the <c>file</c>
+    /// format keeps between HOSTNAME and MSG, and what a message-first line keeps after its TAB.
+    /// </summary>
+    private static int WriteFileMetadata(Span<byte> d, ReadOnlySpan<byte> frame, in SyslogHeader h, in FrameContext context)
+    {
+        int n = WriteTag(d, frame, h);
         d[n++] = (byte)' ';
         var priority = PriorityNames[h.Priority.Value];
         priority.CopyTo(d[n..]);
@@ -72,7 +88,7 @@ public sealed class LineFormatter(LineFormat format)
             d[n++] = (byte)'-';
         }
 
-        return n + WriteMessage(d[n..], h.Message.Slice(frame));
+        return n;
     }
 
     private static int WriteTraditional(Span<byte> d, ReadOnlySpan<byte> frame, in SyslogHeader h, in FrameContext context)

@@ -5,12 +5,19 @@ namespace Collector.Storage;
 
 /// <summary>
 /// The reader of what <see cref="LineFormatter"/> writes: the fields of one line of the messages file in the
-/// <c>file</c> format, as byte ranges of the line:
-/// <c>TIMESTAMP HOST APP[PROCID]: FACILITY.SEVERITY MSGID SD MSG</c>, with namespace, pod and container read from SD
-/// params of those names (in any element). A line of another shape has time 0 (the epoch) and empty labels.
+/// <c>file</c> format, as byte ranges of the line. Two layouts, told apart per line by the TAB only the second has
+/// (everything the sender sent is escaped, so no other TAB can be on a line):
+/// <c>TIMESTAMP HOST APP[PROCID]: FACILITY.SEVERITY MSGID SD MSG</c> (every line before message-first lines, and
+/// today's lines without a Kubernetes identity) and
+/// <c>TIMESTAMP HOST NAMESPACE/POD/CONTAINER STREAM: MSG&lt;TAB&gt;APP[PROCID]: FACILITY.SEVERITY MSGID SD</c>.
+/// Namespace, pod and container are read from SD params of those names (in any element), in both. A line of another
+/// shape has time 0 (the epoch) and empty labels.
 /// </summary>
 public readonly ref struct StoredLine
 {
+    /// <summary>Bytes that end a quoted run or the element while scanning STRUCTURED-DATA.</summary>
+    private static readonly SearchValues<byte> StructuredDataStops = SearchValues.Create("\"\\]"u8);
+
     private readonly ReadOnlySpan<byte> _host;
     private readonly ReadOnlySpan<byte> _app;
     private readonly ReadOnlySpan<byte> _severity;
@@ -18,26 +25,52 @@ public readonly ref struct StoredLine
     private readonly ReadOnlySpan<byte> _pod;
     private readonly ReadOnlySpan<byte> _container;
 
+    private StoredLine(long time, ReadOnlySpan<byte> host, ReadOnlySpan<byte> rest)
+    {
+        TimeNs = time;
+        _host = host;
+        Message = rest;
+    }
+
     private StoredLine(
         long time,
         ReadOnlySpan<byte> host,
         ReadOnlySpan<byte> app,
         ReadOnlySpan<byte> severity,
-        ReadOnlySpan<byte> ns,
-        ReadOnlySpan<byte> pod,
-        ReadOnlySpan<byte> container)
+        scoped in KubernetesIdentity identity,
+        ReadOnlySpan<byte> structuredData,
+        ReadOnlySpan<byte> message,
+        bool messageFirst)
     {
         TimeNs = time;
         _host = host;
         _app = app;
         _severity = severity;
-        _namespace = ns;
-        _pod = pod;
-        _container = container;
+        _namespace = identity.Namespace;
+        _pod = identity.Pod;
+        _container = identity.Container;
+        StructuredData = structuredData;
+        Message = message;
+        MessageFirst = messageFirst;
     }
 
     /// <summary>Unix time in nanoseconds; 0 when the line does not start with an RFC 3339 timestamp.</summary>
     public long TimeNs { get; }
+
+    /// <summary>
+    /// MSG as stored (control characters escaped); what follows HOSTNAME on a line without a tag; empty on a line
+    /// without a timestamp.
+    /// </summary>
+    public ReadOnlySpan<byte> Message { get; }
+
+    /// <summary>The SD elements as stored (the truncation marker included); empty when nil.</summary>
+    public ReadOnlySpan<byte> StructuredData { get; }
+
+    /// <summary>
+    /// The line is message-first: its MSG was escaped reversibly (<see cref="ControlCharacters.Unescape"/> gives back
+    /// the bytes received).
+    /// </summary>
+    public bool MessageFirst { get; }
 
     public static StoredLine Parse(ReadOnlySpan<byte> line)
     {
@@ -48,10 +81,25 @@ public readonly ref struct StoredLine
 
         long time = (timestamp.Value.UtcTicks - DateTimeOffset.UnixEpoch.Ticks) * 100;
         var host = Token(line, ref p);
+        int tab = line.LastIndexOf((byte)'\t');
+        bool messageFirst = tab > p;
+        ReadOnlySpan<byte> message = default;
+        if (messageFirst)
+        {
+            // NAMESPACE/POD/CONTAINER STREAM: then MSG after one space, up to the TAB.
+            var front = line[..tab];
+            _ = Token(front, ref p);
+            _ = Token(front, ref p);
+            message = front[Math.Min(p, front.Length)..];
+            line = line[(tab + 1)..];
+            p = 0;
+        }
+
+        int tagStart = p;
         var tag = Token(line, ref p);
         if (tag.Length == 0 || tag[^1] != ':')
         {
-            return new StoredLine(time, host, default, default, default, default, default);
+            return new StoredLine(time, host, messageFirst ? message : line[tagStart..]);
         }
 
         int end = tag.IndexOfAny((byte)'[', (byte)':');
@@ -65,31 +113,26 @@ public readonly ref struct StoredLine
         int dot = priority.IndexOf((byte)'.');
         var severity = dot >= 0 ? priority[(dot + 1)..] : default;
         _ = Token(line, ref p); // MSGID
-        ReadOnlySpan<byte> ns = default, pod = default, container = default;
+        ReadOnlySpan<byte> sd = default;
+        KubernetesIdentity identity = default;
         if (p < line.Length && line[p] == '[')
         {
-            var sd = new StructuredDataReader(line[p..StructuredDataEnd(line, p)]);
-            while (sd.ReadElement(out _))
-            {
-                while (sd.ReadParameter(out var name, out var value))
-                {
-                    if (name.SequenceEqual("namespace"u8))
-                    {
-                        ns = ns.IsEmpty ? value : ns;
-                    }
-                    else if (name.SequenceEqual("pod"u8))
-                    {
-                        pod = pod.IsEmpty ? value : pod;
-                    }
-                    else if (name.SequenceEqual("container"u8))
-                    {
-                        container = container.IsEmpty ? value : container;
-                    }
-                }
-            }
+            int sdEnd = StructuredDataEnd(line, p);
+            sd = line[p..sdEnd];
+            KubernetesIdentity.TryRead(sd, out identity);
+            p = sdEnd < line.Length && line[sdEnd] == ' ' ? sdEnd + 1 : sdEnd;
+        }
+        else if (p < line.Length && line[p] == '-')
+        {
+            p = Math.Min(p + 2, line.Length);
         }
 
-        return new StoredLine(time, host, app, severity, ns, pod, container);
+        if (!messageFirst)
+        {
+            message = line[Math.Min(p, line.Length)..];
+        }
+
+        return new StoredLine(time, host, app, severity, identity, sd, message, messageFirst);
     }
 
     /// <summary>
@@ -181,14 +224,25 @@ public readonly ref struct StoredLine
         {
             bool quoted = false;
             int i = p + 1;
-            for (; i < line.Length; i++)
+            while (i < line.Length)
             {
+                // Jump to the next byte that matters: a vectorised search instead of a byte loop.
+                int next = line[i..].IndexOfAny(StructuredDataStops);
+                if (next < 0)
+                {
+                    i = line.Length;
+                    break;
+                }
+
+                i += next;
                 byte b = line[i];
                 if (b == '\\' && quoted)
                 {
-                    i++;
+                    i += 2;
+                    continue;
                 }
-                else if (b == '"')
+
+                if (b == '"')
                 {
                     quoted = !quoted;
                 }
@@ -196,6 +250,8 @@ public readonly ref struct StoredLine
                 {
                     break;
                 }
+
+                i++;
             }
 
             p = Math.Min(i + 1, line.Length);

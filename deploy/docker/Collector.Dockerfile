@@ -22,13 +22,15 @@ RUN --mount=type=cache,id=kube-syslog-nuget,target=/root/.nuget/packages \
     dotnet publish Collector/Collector.csproj -c Release -o /out
 
 FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble
-# less: `kubectl exec deploy/log-collector -- less /var/log/messages`. /var/log belongs to the app user (1654, the
+# less: `kubectl exec deploy/log-collector -- less /var/log/messages`; `… -- kube-syslog query '{…}'` searches
+# (docs/collector.md, Search from the command line). /var/log belongs to the app user (1654, the
 # .NET images' "app"), which writes messages, its rotated files and .messages.index/ there.
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends less \
  && rm -rf /var/lib/apt/lists/* \
- && chown 1654:1654 /var/log
+ && chown 1654:1654 /var/log \
+ && ln -s /app/Collector /usr/local/bin/kube-syslog
 WORKDIR /app
 COPY --from=build /out/Collector /out/appsettings.json /app/
 # The same settings as deploy/kubernetes/collector-configmap.yaml: listen on every address (5514, not 514, because the

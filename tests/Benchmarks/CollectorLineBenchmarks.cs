@@ -14,7 +14,11 @@ public class CollectorLineBenchmarks
 {
     private static readonly DateTimeOffset Now = TypicalMessage.Time;
     private static readonly ReadOnlyMemory<byte> Peer = "10.0.0.7"u8.ToArray();
-    private readonly byte[] _line = new byte[LineFormatter.MaxLineLength(TypicalMessage.Frame.Length, Peer.Length)];
+    /// <summary>The long line: a message of 200,000 bytes (a JSON document, a joined trace).</summary>
+    private static readonly byte[] LongFrame = [.. TypicalMessage.Frame.AsSpan(0, TypicalMessage.Frame.Length - TypicalMessage.Body.Length),
+        .. Enumerable.Repeat((byte)'x', 200_000)];
+
+    private readonly byte[] _line = new byte[LineFormatter.MaxLineLength(LongFrame.Length, Peer.Length)];
     private readonly LineFormatter _file = new(LineFormat.File);
     private readonly LineFormatter _traditional = new(LineFormat.Traditional);
 
@@ -24,10 +28,20 @@ public class CollectorLineBenchmarks
     [Benchmark(Description = "Parse + format line (traditional)")]
     public int ParseAndFormatTraditional() => ParseAndFormat(_traditional);
 
-    private int ParseAndFormat(LineFormatter formatter)
+    /// <summary>What the old default pair did with it: the Collector kept its first 64 KiB.</summary>
+    [Benchmark(Description = "200,000-byte message cut at 64 KiB")]
+    public int LongMessageCut() => ParseAndFormat(_file, LongFrame.AsSpan(0, 64 * 1024), truncated: true);
+
+    /// <summary>The default pair now: the Collector's 260 KiB takes it whole.</summary>
+    [Benchmark(Description = "200,000-byte message kept whole")]
+    public int LongMessageWhole() => ParseAndFormat(_file, LongFrame, truncated: false);
+
+    private int ParseAndFormat(LineFormatter formatter) => ParseAndFormat(formatter, TypicalMessage.Frame, truncated: false);
+
+    private int ParseAndFormat(LineFormatter formatter, ReadOnlySpan<byte> frame, bool truncated)
     {
-        var frame = TypicalMessage.Frame.AsSpan();
         var status = SyslogParser.TryParse(frame, Now, out var header, out var error);
-        return formatter.Write(_line, frame, header, status == OperationStatus.Done ? default : error, new FrameContext(Peer, Now));
+        var context = new FrameContext(Peer, Now, truncated, truncated ? LongFrame.Length : -1);
+        return formatter.Write(_line, frame, header, status == OperationStatus.Done ? default : error, context);
     }
 }

@@ -12,6 +12,7 @@ namespace Benchmarks;
 /// The read side without HTTP: searches and volume counts over 96 MiB of stored lines in the <c>file</c> format
 /// (messages, messages.1, messages.2.gz; 200 pods in 20 namespaces over 24 h, as tests/Benchmarks/search/generate.py
 /// writes them), indexes built once in the set-up. Run with <c>--inProcess</c> to compare two builds of the engine.
+/// <see cref="MessageFirst"/> writes the same lines in the message-first layout (TAB, then tag, priority and SD).
 /// </summary>
 [MemoryDiagnoser]
 public class SearchEngineBenchmarks : IDisposable
@@ -33,13 +34,16 @@ public class SearchEngineBenchmarks : IDisposable
     private readonly LogQuery _namespace = QueryParser.Parse("{namespace=\"ns-05\"}");
     private readonly LogQuery _filtered = QueryParser.Parse("{namespace=\"ns-05\"} |= \"timeout\"");
 
+    [Params(false, true)]
+    public bool MessageFirst { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _dir = Path.Combine(Path.GetTempPath(), $"search-bench-{Environment.ProcessId}");
+        _dir = Path.Combine(Path.GetTempPath(), $"search-bench-{Environment.ProcessId}-{MessageFirst}");
         Directory.CreateDirectory(_dir);
         string path = Path.Combine(_dir, "messages");
-        Generate(path);
+        Generate(path, MessageFirst);
         var options = new CollectorOptions { File = path, MaxFiles = 9 };
         _store = new IndexStore(options, TimeProvider.System, NullLogger<IndexStore>.Instance);
         _gate = new ReadGate();
@@ -92,7 +96,7 @@ public class SearchEngineBenchmarks : IDisposable
     public long VolumeWithLineFilter() => _volume.Count(_filtered, StartNs, StartNs + DayNs, 3_600_000_000_000L, default).Counts[6, 3];
 
     /// <summary>Three files of 32 MiB, oldest gzip'd; 12 lines hold the rare term.</summary>
-    private static void Generate(string path)
+    private static void Generate(string path, bool messageFirst)
     {
         string[] words = ["GET", "POST", "PUT", "/api/v1/items", "/healthz", "200", "201", "404", "500", "ms=", "user=", "ok", "retry", "timeout"];
         string[] severities = ["info", "info", "info", "info", "info", "info", "warning", "err", "debug", "notice"];
@@ -112,13 +116,15 @@ public class SearchEngineBenchmarks : IDisposable
                 var time = DateTimeOffset.FromUnixTimeMilliseconds(StartNs / 1_000_000).AddTicks(i * stepUs * 10);
                 int pod = random.Next(200), ns = pod / 10;
                 line.Clear();
-                line.Append(
-                    System.Globalization.CultureInfo.InvariantCulture,
-                    $"{time:yyyy-MM-ddTHH:mm:ss.ffffffZ} node-{pod % 16:00} app-{pod % 7}[{1000 + pod}]: ");
-                line.Append(
-                    System.Globalization.CultureInfo.InvariantCulture,
-                    $"local0.{severities[random.Next(severities.Length)]} - [k8s@32473 namespace=\"ns-{ns:00}\" " +
-                    $"pod=\"ns-{ns:00}-pod-{pod:000}\" container=\"main\"]");
+                string severity = severities[random.Next(severities.Length)];
+                var c = System.Globalization.CultureInfo.InvariantCulture;
+                string stamp = time.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", c);
+                string podName = string.Create(c, $"ns-{ns:00}-pod-{pod:000}");
+                string sd = string.Create(c, $"[k8s@32473 namespace=\"ns-{ns:00}\" pod=\"{podName}\" container=\"main\"]");
+                string metadata = string.Create(c, $"app-{pod % 7}[{1000 + pod}]: local0.{severity} - {sd}");
+                line.Append(messageFirst
+                    ? string.Create(c, $"{stamp} node-{pod % 16:00} ns-{ns:00}/{podName}/main {severity}:")
+                    : string.Create(c, $"{stamp} node-{pod % 16:00} {metadata}"));
                 for (int w = 0; w < 6; w++)
                 {
                     line.Append(' ').Append(words[random.Next(words.Length)]);
@@ -129,7 +135,12 @@ public class SearchEngineBenchmarks : IDisposable
                     line.Append(" rare-needle-4242");
                 }
 
-                line.Append(' ').Append('x', Math.Max(0, LineLength - 1 - line.Length));
+                line.Append(' ').Append('x', Math.Max(0, LineLength - 1 - line.Length - (messageFirst ? metadata.Length + 1 : 0)));
+                if (messageFirst)
+                {
+                    line.Append('\t').Append(metadata);
+                }
+
                 writer.Write(line);
                 writer.Write('\n');
             }

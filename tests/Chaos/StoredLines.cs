@@ -69,8 +69,7 @@ public static partial class StoredLines
     public static StoredLine Parse(string line)
     {
         var origin = Origin().Match(line);
-        int message = line.LastIndexOf("] ", StringComparison.Ordinal);
-        var key = message < 0 ? null : ChaosLine.Parse(line.AsSpan(message + 2));
+        var key = ChaosLine.Parse(TestSupport.StoredMessage.Of(line));
         return new StoredLine(
             line,
             key,

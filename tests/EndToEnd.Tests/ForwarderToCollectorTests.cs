@@ -55,6 +55,10 @@ public sealed class ForwarderToCollectorTests
 
         var one = await QueryAsync(collector, $"{{namespace=\"payments\", pod=\"{logs[5].Pod}\", container=\"app\"}} |= \"f5-00123 \"");
         Assert.Equal([Stored(logs[5], 123, Text(5, 123), stderr: IsStderr(123))], one);
+
+        // The API's message is the text as the container wrote it (a 40 KiB one included).
+        var big = await QueryAsync(collector, $"{{pod=\"{logs[5].Pod}\"}} |= \"f5-00099 big\"", v => v[2].GetProperty("message").GetString()!);
+        Assert.Equal([Text(5, 99)], big);
     }
 
     private static string Namespace(int file) => file < Files / 2 ? "shop" : "payments";
@@ -85,17 +89,19 @@ public sealed class ForwarderToCollectorTests
     }
 
     /// <summary>
-    /// The Collector's file format: TIMESTAMP HOSTNAME TAG: FACILITY.SEVERITY MSGID SD MSG (docs/collector.md, "The
-    /// messages file").
+    /// The Collector's file format, message first: TIMESTAMP HOSTNAME NAMESPACE/POD/CONTAINER STREAM: MSG, a TAB, then
+    /// TAG FACILITY.SEVERITY MSGID SD (docs/collector.md, "The messages file").
     /// </summary>
     private static string Stored(ContainerLog log, long n, string text, bool stderr) =>
-        $"{ContainerLog.SyslogTimeOf(n)} {ForwarderProcess.Node} {log.Container}: user.{(stderr ? "err" : "info")} " +
+        $"{ContainerLog.SyslogTimeOf(n)} {ForwarderProcess.Node} {log.Namespace}/{log.Pod}/{log.Container} " +
+        $"{(stderr ? "stderr" : "stdout")}: {text}\t{log.Container}: user.{(stderr ? "err" : "info")} " +
         $"{(stderr ? "stderr" : "stdout")} " +
         $"[k8s@32473 namespace=\"{log.Namespace}\" pod=\"{log.Pod}\" container=\"{log.Container}\" " +
-        $"container_id=\"{log.Id}\" pod_uid=\"{log.Uid}\"] {text}";
+        $"container_id=\"{log.Id}\" pod_uid=\"{log.Uid}\"]";
 
-    private static async Task<List<string>> QueryAsync(CollectorProcess collector, string query)
+    private static async Task<List<string>> QueryAsync(CollectorProcess collector, string query, Func<JsonElement, string>? select = null)
     {
+        select ??= v => OriginElements.Strip(v[1].GetString()!);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var lines = new List<string>();
         string? cursor = null;
@@ -113,7 +119,7 @@ public sealed class ForwarderToCollectorTests
             var data = json.RootElement.GetProperty("data");
             foreach (var stream in data.GetProperty("result").EnumerateArray())
             {
-                lines.AddRange(stream.GetProperty("values").EnumerateArray().Select(v => OriginElements.Strip(v[1].GetString()!)));
+                lines.AddRange(stream.GetProperty("values").EnumerateArray().Select(select));
             }
 
             cursor = data.TryGetProperty("cursor", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;

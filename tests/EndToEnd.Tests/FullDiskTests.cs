@@ -190,8 +190,8 @@ public sealed class FullDiskTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>MSG of a stored line: after the structured data (the test's texts contain no "] ").</summary>
-    private static string Message(string line) => line[(line.LastIndexOf("] ", StringComparison.Ordinal) + 2)..];
+    /// <summary>MSG of a stored line (either layout of the file format).</summary>
+    private static string Message(string line) => StoredMessage.Of(line);
 
     private static List<(int File, long N)> Keys(CollectorProcess collector) =>
         [.. collector.ReadLines().Select(l => SequencedWriter.Parse(Message(l)) ?? throw new InvalidDataException($"not a sequenced line: {l}"))];

@@ -223,8 +223,8 @@ public sealed class OriginDeliveryTests(ITestOutputHelper output)
         return [.. ends];
     }
 
-    /// <summary>MSG of a stored line: after the structured data (the test's texts contain no "] ").</summary>
-    private static string Message(string line) => line[(line.LastIndexOf("] ", StringComparison.Ordinal) + 2)..];
+    /// <summary>MSG of a stored line (either layout of the file format).</summary>
+    private static string Message(string line) => StoredMessage.Of(line);
 
     /// <summary>
     /// Until every written line is in the file, then a quiet second: re-sends still on their way would show.

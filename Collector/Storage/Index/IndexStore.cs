@@ -37,6 +37,12 @@ public sealed class IndexStore
     /// <summary>Where the index files are kept.</summary>
     public string Directory { get; }
 
+    /// <summary>
+    /// Reads saved indexes but never writes or deletes one: the <c>query</c> and <c>tail</c> commands, which run
+    /// beside the Collector that owns the index directory (and may lack the right to write there).
+    /// </summary>
+    public bool ReadOnly { get; init; }
+
     public MessagesFiles Files => _files;
 
     /// <summary>The files, newest first (current file, .1, .2.gz …), opened, each with an up-to-date index.</summary>
@@ -81,6 +87,16 @@ public sealed class IndexStore
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// The key of the plain file open as <paramref name="handle"/> (null when empty), as <see cref="OpenAll"/> named
+    /// it: call that first, so a file's key is the one fixed when it was indexed.
+    /// </summary>
+    public FileKey? KeyOf(SafeFileHandle handle)
+    {
+        var prefix = ReadPrefix(handle, compressed: false);
+        return prefix.Length == 0 ? null : Identify(prefix);
     }
 
     private StoredFile? TryOpen(string path, bool compressed, HashSet<FileKey> taken)
@@ -187,7 +203,7 @@ public sealed class IndexStore
 
         bool current = path == _files.Current;
         long now = _time.GetTimestamp();
-        if (index.Dirty && (!current || _time.GetElapsedTime(index.SavedAt, now) >= SaveInterval))
+        if (!ReadOnly && index.Dirty && (!current || _time.GetElapsedTime(index.SavedAt, now) >= SaveInterval))
         {
             Save(index, now);
         }
@@ -279,7 +295,7 @@ public sealed class IndexStore
         long now = _time.GetTimestamp();
         lock (_pruneLock)
         {
-            if (_time.GetElapsedTime(_lastPrune, now) < PruneInterval)
+            if (ReadOnly || _time.GetElapsedTime(_lastPrune, now) < PruneInterval)
             {
                 return;
             }

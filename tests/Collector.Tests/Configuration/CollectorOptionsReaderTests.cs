@@ -22,7 +22,7 @@ public sealed class CollectorOptionsReaderTests
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, 8083), options.Http);
         Assert.Equal(Path.Combine(".", "data", "messages"), options.File);
         Assert.Equal(LineFormat.File, options.Format);
-        Assert.Equal(64 * 1024, options.MaxMessageSize);
+        Assert.Equal(260 * 1024, options.MaxMessageSize);
         Assert.Equal(256L << 20, options.MaxFileSize);
         Assert.Equal(9, options.MaxFiles);
         Assert.True(options.Compress);

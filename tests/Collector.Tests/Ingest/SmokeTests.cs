@@ -19,7 +19,7 @@ public sealed class SmokeTests
 
         await collector.WaitForLinesAsync(1);
         Assert.Equal(
-            "2026-11-22T10:00:00.123456Z node-1 app[42]: local0.info ID7 [k8s@32473 namespace=\"web\"] hello",
+            "2026-11-22T10:00:00.123456Z node-1 web/-/- ID7: hello\tapp[42]: local0.info ID7 [k8s@32473 namespace=\"web\"]",
             Assert.Single(collector.ReadLines()));
     }
 }

@@ -1,16 +1,19 @@
+using System.Buffers;
 using System.Globalization;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Collector.Configuration;
 using Collector.Search;
+using Collector.Storage;
 using Collector.Storage.Index;
+using Shared.Syslog;
 using TestSupport;
 
 namespace Collector.Tests.Search;
 
 /// <summary>One line written to the stored files, with what the test needs to know about it.</summary>
-public sealed record StoredTestLine(int Number, long TimeNs, string Pod, string Severity, string Line);
+public sealed record StoredTestLine(int Number, long TimeNs, string Pod, string Severity, string Line, string Text = "");
 
 /// <summary>
 /// Messages files in a temp directory (<c>messages.2.gz</c>, <c>messages.1</c>, <c>messages</c>, oldest first), written
@@ -69,7 +72,11 @@ public sealed class StoredLogs : IDisposable
 
     public string PathOf(string suffix) => Options.File + suffix;
 
-    public StoredTestLine NextLine(string pod)
+    /// <summary>
+    /// The next line in the layout every line had before message-first lines (<paramref name="messageFirst"/> false)
+    /// or as the <see cref="LineFormatter"/> writes it now.
+    /// </summary>
+    public StoredTestLine NextLine(string pod, bool messageFirst = false)
     {
         int n = _next++;
         var time = Start.AddSeconds(n);
@@ -78,7 +85,20 @@ public sealed class StoredLogs : IDisposable
         string line = string.Create(CultureInfo.InvariantCulture,
             $"{time:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'} node-1 app[7]: local0.{severity} - " +
             $"[k8s@32473 namespace=\"ns\" pod=\"{pod}\" container=\"main\"] {text}");
-        return new StoredTestLine(n, time.ToUnixTimeMilliseconds() * 1_000_000, pod, severity, line);
+        if (messageFirst)
+        {
+            int priority = (16 * 8) + LogLabels.SeverityCode(severity.AsSpan());
+            byte[] frame = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+                $"<{priority}>1 {time:yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'} node-1 app 7 - " +
+                $"[k8s@32473 namespace=\"ns\" pod=\"{pod}\" container=\"main\"] {text}"));
+            Assert.Equal(OperationStatus.Done, SyslogParser.TryParse(frame, time, out var header, out _));
+            var context = new FrameContext("192.0.2.1"u8.ToArray(), time);
+            var buffer = new byte[LineFormatter.MaxLineLength(frame.Length, context.Peer.Length)];
+            int written = new LineFormatter(LineFormat.File).Write(buffer, frame, header, default, context);
+            line = Encoding.UTF8.GetString(buffer, 0, written - 1);
+        }
+
+        return new StoredTestLine(n, time.ToUnixTimeMilliseconds() * 1_000_000, pod, severity, line, text);
     }
 
     /// <summary>Writes (or appends to) the file with this suffix (<c>.gz</c>: compressed, written whole).</summary>

@@ -47,13 +47,8 @@ internal static class OriginClient
         return [.. collector.ReadLines().Select(Text)];
     }
 
-    /// <summary>MSG of a stored line in the file format: what follows the STRUCTURED-DATA field.</summary>
-    public static string Text(string line)
-    {
-        int sd = line.IndexOf(" stdout ", StringComparison.Ordinal);
-        int close = line.LastIndexOf("] ", StringComparison.Ordinal);
-        return close > sd ? line[(close + 2)..] : line[(line.IndexOf(" - ", sd + 1, StringComparison.Ordinal) + 3)..];
-    }
+    /// <summary>MSG of a stored line in the file format (either layout).</summary>
+    public static string Text(string line) => StoredMessage.Of(line);
 
     public static async Task<JsonElement> SourcesAsync(RunningCollector collector, string query = "")
     {

@@ -56,4 +56,32 @@ public sealed class ControlCharactersTests
         int written = ControlCharacters.WriteEscaped(destination, source);
         return destination[..written];
     }
+
+    [Fact]
+    public void ReversibleEscapingGivesBackEveryByteSequenceExactly()
+    {
+        var random = new Random(7);
+        byte[] alphabet = [.. "#013478a"u8, 0, 9, 10, 13, 127, 0xC3, 0xA9, 0xFF];
+        for (int i = 0; i < 20_000; i++)
+        {
+            var source = Enumerable.Range(0, random.Next(12)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray();
+            var escaped = new byte[ControlCharacters.MaxExpansion * source.Length];
+            int n = ControlCharacters.WriteEscapedReversibly(escaped, source);
+            Assert.DoesNotContain(escaped.Take(n), b => b < 0x20 || b == 0x7F);
+            var plain = new byte[n];
+            int m = ControlCharacters.Unescape(escaped.AsSpan(0, n), plain);
+            Assert.Equal(source, plain[..m]);
+        }
+    }
+
+    [Theory]
+    [InlineData("a#012b#011c#015", "a\nb\tc\r")]
+    [InlineData("#400 #38 # #", "#400 #38 # #")]
+    [InlineData("#0431 #377", "#1 \u00FF")]
+    public void UnescapingUndoesEveryEscapeOfAByteAndLeavesOtherHashesAlone(string stored, string expected)
+    {
+        var plain = new byte[stored.Length];
+        int n = ControlCharacters.Unescape(Encoding.UTF8.GetBytes(stored), plain);
+        Assert.Equal(System.Text.RegularExpressions.Regex.Unescape(expected), Encoding.Latin1.GetString(plain, 0, n));
+    }
 }

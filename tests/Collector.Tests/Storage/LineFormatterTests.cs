@@ -17,7 +17,7 @@ public sealed class LineFormatterTests
     private const string Bsd = "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8";
 
     [Theory]
-    [InlineData(LineFormat.File, "2026-11-22T10:00:00.123456Z node-1 app[42]: local0.info ID7 [k8s@32473 namespace=\"web\"] hello")]
+    [InlineData(LineFormat.File, "2026-11-22T10:00:00.123456Z node-1 web/-/- ID7: hello\tapp[42]: local0.info ID7 [k8s@32473 namespace=\"web\"]")]
     [InlineData(LineFormat.Traditional, "Nov 22 10:00:00 node-1 app[42]: hello")]
     [InlineData(LineFormat.Rfc5424, WithSd)]
     public void AnRfc5424MessageWithStructuredData(LineFormat format, string expected) =>
@@ -118,8 +118,8 @@ public sealed class LineFormatterTests
     [Theory]
     [InlineData(
         LineFormat.File,
-        "2026-11-22T10:00:00.123456Z node-1 app[42]: local0.info ID7 [k8s@32473 namespace=\"web\"][kube-syslog@32473 " +
-        "truncated=\"100000\"] hello")]
+        "2026-11-22T10:00:00.123456Z node-1 web/-/- ID7: hello\tapp[42]: local0.info ID7 [k8s@32473 namespace=\"web\"]" +
+        "[kube-syslog@32473 truncated=\"100000\"]")]
     [InlineData(LineFormat.Traditional, "Nov 22 10:00:00 node-1 app[42]: [kube-syslog@32473 truncated=\"100000\"] hello")]
     public void ATruncatedMessageIsMarkedWithItsOriginalLengthAfterItsStructuredData(LineFormat format, string expected) =>
         Assert.Equal(expected, Format(format, WithSd, Truncated(100_000)));

@@ -6,7 +6,7 @@ using Collector.Configuration;
 namespace Collector.Api;
 
 /// <summary>
-/// Maps the search and tail API. With a token configured, every <c>/api</c> and <c>/v1</c> request must carry
+/// Maps the search and tail API. With a token configured, every <c>/api</c>, <c>/v1</c> and <c>/loki</c> request must carry
 /// <c>Authorization: Bearer TOKEN</c> (compared in constant time; a WebSocket may send <c>access_token=TOKEN</c>
 /// instead); health, readiness, metrics and the web UI's static files stay open.
 /// Errors are problem+json: 400 for bad parameters and queries (with the position), 401, 429 for too many tails.
@@ -22,6 +22,13 @@ public static class ApiEndpoints
         {
             if (token is not null && IsApi(context.Request.Path) && !Authorized(context, token))
             {
+                if (context.Request.Path.StartsWithSegments(Loki.LokiRoutes.Prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    await Loki.LokiError.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized: send 'Authorization: Bearer TOKEN' with the Collector's API token")
+                        .ConfigureAwait(false);
+                    return;
+                }
+
                 await new ProblemException(
                         StatusCodes.Status401Unauthorized,
                         "Unauthorized",
@@ -50,10 +57,12 @@ public static class ApiEndpoints
         app.MapPut("/api/v1/relays/{name}", Guarded(relays.PutAsync));
         app.MapDelete("/api/v1/relays/{name}", Guarded(relays.DeleteAsync));
         app.MapPut("/v1/forwarders", Guarded(relays.PutForwardersAsync));
+        Loki.LokiRoutes.Map(app);
     }
 
     private static bool IsApi(PathString path) =>
-        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments(Loki.LokiRoutes.Prefix, StringComparison.OrdinalIgnoreCase);
 
     private static bool Authorized(HttpContext context, byte[] token)
     {

@@ -60,7 +60,9 @@ public sealed class LokiIndexEndpoints(StreamIndex streams, MetricEvaluator metr
         var series = volumes.Values.OrderByDescending(v => v.Bytes).ThenBy(v => LokiLabels.Key(v.Labels), StringComparer.Ordinal).Take(limit)
             .Select(v => new MetricSeries(v.Labels, [v.Bytes])).ToList();
         var result = new MetricResult([end], null, series);
-        await LokiJson.WriteAsync(context, json => LokiJson.WriteInstant(json, result)).ConfigureAwait(false);
+
+        // Largest first, as Loki lists volumes.
+        await LokiJson.WriteAsync(context, json => LokiJson.WriteInstant(json, result, keepOrder: true)).ConfigureAwait(false);
     }
 
     public async Task VolumeRangeAsync(HttpContext context)

@@ -84,8 +84,11 @@ public static class LokiJson
         json.WriteEndObject();
     }
 
-    /// <summary>An instant query's result: <c>vector</c>, or <c>scalar</c> (<c>[seconds,"value"]</c>).</summary>
-    public static void WriteInstant(Utf8JsonWriter json, MetricResult result)
+    /// <summary>
+    /// An instant query's result: <c>vector</c> (series sorted by labels unless <paramref name="keepOrder"/>), or
+    /// <c>scalar</c> (<c>[seconds,"value"]</c>).
+    /// </summary>
+    public static void WriteInstant(Utf8JsonWriter json, MetricResult result, bool keepOrder = false)
     {
         json.WriteStartObject();
         if (result.Scalar is { } scalar)
@@ -98,7 +101,8 @@ public static class LokiJson
         {
             json.WriteString("resultType", "vector");
             json.WriteStartArray("result");
-            foreach (var s in result.Series.Where(s => s.Values[0].HasValue).OrderBy(s => LokiLabels.Key(s.Labels), StringComparer.Ordinal))
+            var present = result.Series.Where(s => s.Values[0].HasValue);
+            foreach (var s in keepOrder ? present : present.OrderBy(s => LokiLabels.Key(s.Labels), StringComparer.Ordinal))
             {
                 json.WriteStartObject();
                 WriteLabels(json, "metric", s.Labels);

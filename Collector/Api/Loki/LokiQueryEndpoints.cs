@@ -25,7 +25,7 @@ public sealed class LokiQueryEndpoints(TimeOrderedSearch search, MetricEvaluator
         }
 
         int limit = p.Limit("limit", 100);
-        var entries = await search.SearchAsync(log!, start, end, limit, p.Backward(), context.RequestAborted).ConfigureAwait(false);
+        var entries = await search.SearchAsync(log!, start, end, limit, request.Backward(), context.RequestAborted).ConfigureAwait(false);
         await LokiJson.WriteAsync(context, json => LokiJson.WriteStreams(json, entries)).ConfigureAwait(false);
     }
 
@@ -46,7 +46,7 @@ public sealed class LokiQueryEndpoints(TimeOrderedSearch search, MetricEvaluator
         // query lookback), at most limit, in the requested direction.
         int limit = p.Limit("limit", 100);
         long span = (p.Duration("since") ?? TimeSpan.FromHours(1)).Ticks * 100;
-        var entries = await search.SearchAsync(log!, at - span, at + 1, limit, p.Backward(), context.RequestAborted).ConfigureAwait(false);
+        var entries = await search.SearchAsync(log!, at - span, at + 1, limit, request.Backward(), context.RequestAborted).ConfigureAwait(false);
         await LokiJson.WriteAsync(context, json => LokiJson.WriteStreams(json, entries)).ConfigureAwait(false);
     }
 

@@ -56,6 +56,12 @@ public sealed class LokiRequest
         }
     }
 
+    /// <summary>
+    /// backward (the default, also when empty: Grafana's health check sends <c>direction=</c>) or forward, in any case
+    /// (logcli sends BACKWARD).
+    /// </summary>
+    public bool Backward() => string.IsNullOrEmpty(Parameters.Text("direction")) || Parameters.Backward();
+
     /// <summary>A log selector (for <c>match[]</c>, <c>query</c> on label routes), or null when absent.</summary>
     public static LogQuery Selector(string text)
     {

@@ -71,6 +71,7 @@ public static class CollectorApp
         services.AddSingleton<SearchEndpoints>();
         services.AddSingleton<VolumeCounter>();
         services.AddSingleton<VolumeEndpoints>();
+        Api.Loki.LokiRoutes.AddServices(services);
         services.AddSingleton<GravityEndpoints>();
         services.AddSingleton<TailEndpoints>();
         services.AddSingleton<TailHub>();

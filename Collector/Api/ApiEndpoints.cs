@@ -4,10 +4,11 @@ using Collector.Api.Access;
 namespace Collector.Api;
 
 /// <summary>
-/// Maps the search and tail API. With tokens configured, every <c>/api</c> and <c>/v1</c> request must carry
-/// <c>Authorization: Bearer TOKEN</c>, the admin token for relay changes (<see cref="ApiAccess"/>); health,
+/// Maps the search and tail API. With tokens configured, every <c>/api</c>, <c>/v1</c> and <c>/loki</c> request must
+/// carry <c>Authorization: Bearer TOKEN</c>, the admin token for relay changes (<see cref="ApiAccess"/>); health,
 /// readiness, metrics and the web UI's static files stay open.
-/// Errors are problem+json: 400 for bad parameters and queries (with the position), 401, 403, 429 for too many tails.
+/// Errors are problem+json (plain text under <c>/loki</c>, as Loki answers): 400 for bad parameters and queries (with
+/// the position), 401, 403, 429 for too many tails.
 /// </summary>
 public static class ApiEndpoints
 {
@@ -28,6 +29,12 @@ public static class ApiEndpoints
                     {
                         string? peer = context.Connection.RemoteIpAddress?.ToString();
                         AccessLog.Forbidden(logger, context.Request.Method, context.Request.Path, peer, refused.Message);
+                    }
+
+                    if (context.Request.Path.StartsWithSegments(Loki.LokiRoutes.Prefix, StringComparison.OrdinalIgnoreCase))
+                    {
+                        await Loki.LokiError.WriteAsync(context, refused.Status, refused.Title + ": " + refused.Message).ConfigureAwait(false);
+                        return;
                     }
 
                     await refused.WriteAsync(context).ConfigureAwait(false);
@@ -55,10 +62,12 @@ public static class ApiEndpoints
         app.MapPut("/api/v1/relays/{name}", Guarded(relays.PutAsync)).WithMetadata(RoleMetadata.Admin);
         app.MapDelete("/api/v1/relays/{name}", Guarded(relays.DeleteAsync)).WithMetadata(RoleMetadata.Admin);
         app.MapPut("/v1/forwarders", Guarded(relays.PutForwardersAsync)).WithMetadata(RoleMetadata.Admin);
+        Loki.LokiRoutes.Map(app);
     }
 
     private static bool IsApi(PathString path) =>
-        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase);
+        path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/v1", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments(Loki.LokiRoutes.Prefix, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Turns the handlers' ProblemException (and a regex that ran out of time) into problem+json.</summary>
     private static RequestDelegate Guarded(RequestDelegate handler) => async context =>

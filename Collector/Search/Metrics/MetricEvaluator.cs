@@ -1,0 +1,249 @@
+using Collector.Storage.Index;
+
+namespace Collector.Search.Metrics;
+
+/// <summary>
+/// Evaluates a metric expression at evenly spaced steps, as Loki's engine does: a range function at step t covers the
+/// lines with t − offset − range &lt; time ≤ t − offset; a series has a value at a step only when its window holds a line.
+/// Each line adds to the steps whose windows hold it through a difference array, so a line costs the same whatever the
+/// range and step.
+/// </summary>
+public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
+{
+    /// <summary>Loki's default max_query_series.</summary>
+    public const int MaxSeries = 500;
+
+    /// <summary>Prometheus' and Loki's resolution limit.</summary>
+    public const int MaxPoints = 11_000;
+
+    /// <summary>Series times steps held while counting (before aggregation): 16 bytes each.</summary>
+    public const long MaxCells = 4_000_000;
+
+    public Task<MetricResult> EvaluateAsync(MetricNode node, long startNs, long endNs, long stepNs, CancellationToken cancellationToken) =>
+        gate.RunAsync(() => Evaluate(node, startNs, endNs, stepNs, cancellationToken), cancellationToken);
+
+    public MetricResult Evaluate(MetricNode node, long startNs, long endNs, long stepNs, CancellationToken cancellationToken)
+    {
+        long points = ((endNs - startNs) / stepNs) + 1;
+        if (points > MaxPoints)
+        {
+            throw new MetricLimitException(
+                $"exceeded maximum resolution of {MaxPoints} points per timeseries. Try decreasing the query resolution (?step=XX)");
+        }
+
+        var times = new long[points];
+        for (int k = 0; k < times.Length; k++)
+        {
+            times[k] = startNs + (k * stepNs);
+        }
+
+        var value = new Run(store, times, stepNs, cancellationToken).Evaluate(node);
+        if (value.Series is { Count: > MaxSeries } series)
+        {
+            throw new MetricLimitException(
+                $"maximum number of series ({MaxSeries}) reached for a single query; consider reducing query cardinality by adding more "
+                + $"specific stream selectors, reducing the time range, or aggregating results with operators like sum() or count() (the query has {series.Count})");
+        }
+
+        return new MetricResult(times, value.Scalar, value.Series ?? []);
+    }
+
+    private readonly record struct Value(double[]? Scalar, List<MetricSeries>? Series);
+
+    private sealed class Run(IndexStore store, long[] times, long stepNs, CancellationToken cancellationToken)
+    {
+        public Value Evaluate(MetricNode node) => node switch
+        {
+            ScalarNode s => new Value(Enumerable.Repeat(s.Value, times.Length).ToArray(), null),
+            VectorNode v => new Value(null, [new MetricSeries([], Enumerable.Repeat<double?>(v.Value, times.Length).ToArray())]),
+            RangeNode r => new Value(null, Range(r)),
+            AggregateNode a => new Value(null, Aggregate(a, Evaluate(a.Inner))),
+            BinaryNode b => Binary(b.Op, Evaluate(b.Left), Evaluate(b.Right)),
+            _ => throw new ArgumentOutOfRangeException(nameof(node)),
+        };
+
+        private List<MetricSeries> Range(RangeNode node)
+        {
+            long first = times[0] - node.OffsetNs - node.RangeNs + 1;
+            long last = times[^1] - node.OffsetNs;
+            long start = times[0];
+            int n = times.Length;
+            var counts = new Dictionary<string, (KeyValuePair<string, string>[] Labels, long[] Lines, long[] Bytes)>(StringComparer.Ordinal);
+            MatchingLines.Scan(
+                store,
+                node.Query,
+                first,
+                last + 1,
+                (_, _, line, in parsed) =>
+                {
+                    long ts = parsed.TimeNs;
+
+                    // Steps k with ts ≤ t_k − offset < ts + range.
+                    long lo = Math.Max(0, CeilDiv(ts + node.OffsetNs - start, stepNs));
+                    long hi = Math.Min(n - 1, CeilDiv(ts + node.OffsetNs + node.RangeNs - start, stepNs) - 1);
+                    if (lo > hi)
+                    {
+                        return;
+                    }
+
+                    var stored = parsed.LabelStrings();
+                    string key = string.Join('\u001f', stored);
+                    if (!counts.TryGetValue(key, out var series))
+                    {
+                        if ((long)(counts.Count + 1) * n > MaxCells)
+                        {
+                            throw new MetricLimitException(
+                                $"the query counts more than {MaxCells} series × steps before aggregation ({counts.Count + 1} streams × {n} steps): "
+                                + "narrow the stream selector, shorten the range or raise step");
+                        }
+
+                        series = (LokiLabels.Of(stored), new long[n + 1], new long[n + 1]);
+                        counts.Add(key, series);
+                    }
+
+                    series.Lines[lo]++;
+                    series.Lines[hi + 1]--;
+                    series.Bytes[lo] += line.Length;
+                    series.Bytes[hi + 1] -= line.Length;
+                },
+                cancellationToken);
+
+            double seconds = node.RangeNs / 1e9;
+            var result = new List<MetricSeries>(counts.Count);
+            foreach (var (labels, lines, bytes) in counts.Values)
+            {
+                var values = new double?[n];
+                long lineSum = 0, byteSum = 0;
+                for (int k = 0; k < n; k++)
+                {
+                    lineSum += lines[k];
+                    byteSum += bytes[k];
+                    if (lineSum > 0)
+                    {
+                        values[k] = node.Function switch
+                        {
+                            RangeFunction.CountOverTime => lineSum,
+                            RangeFunction.Rate => lineSum / seconds,
+                            RangeFunction.BytesOverTime => byteSum,
+                            _ => byteSum / seconds,
+                        };
+                    }
+                }
+
+                result.Add(new MetricSeries(labels, values));
+            }
+
+            return result;
+        }
+
+        private static long CeilDiv(long a, long b) => -FloorDiv(-a, b);
+
+        private static long FloorDiv(long a, long b) => (a / b) - (a % b != 0 && a < 0 ? 1 : 0);
+
+        private List<MetricSeries> Aggregate(AggregateNode node, Value inner)
+        {
+            if (inner.Series is not { } input)
+            {
+                throw new QueryParseException($"{node.Op.ToString().ToLowerInvariant()} needs a vector, not a scalar", 0);
+            }
+
+            var groups = new Dictionary<string, (KeyValuePair<string, string>[] Labels, List<MetricSeries> Members)>(StringComparer.Ordinal);
+            foreach (var series in input)
+            {
+                var labels = node.Labels is null ? []
+                    : series.Labels.Where(l => node.Without != node.Labels.Contains(l.Key, StringComparer.Ordinal)).ToArray();
+                string key = LokiLabels.Key(labels);
+                if (!groups.TryGetValue(key, out var group))
+                {
+                    group = (labels, []);
+                    groups.Add(key, group);
+                }
+
+                group.Members.Add(series);
+            }
+
+            var result = new List<MetricSeries>(groups.Count);
+            foreach (var (labels, members) in groups.Values)
+            {
+                var values = new double?[times.Length];
+                for (int k = 0; k < values.Length; k++)
+                {
+                    var present = members.Where(m => m.Values[k].HasValue).Select(m => m.Values[k]!.Value).ToList();
+                    if (present.Count > 0)
+                    {
+                        values[k] = node.Op switch
+                        {
+                            AggregateOp.Sum => present.Sum(),
+                            AggregateOp.Count => present.Count,
+                            AggregateOp.Min => present.Min(),
+                            AggregateOp.Max => present.Max(),
+                            _ => present.Average(),
+                        };
+                    }
+                }
+
+                if (values.Any(v => v.HasValue))
+                {
+                    result.Add(new MetricSeries(labels, values));
+                }
+            }
+
+            return result;
+        }
+
+        private static Value Binary(char op, Value left, Value right)
+        {
+            if (left.Scalar is { } l && right.Scalar is { } r)
+            {
+                return new Value(l.Select((x, k) => Apply(op, x, r[k])).ToArray(), null);
+            }
+
+            if (right.Scalar is { } rs)
+            {
+                return new Value(null, left.Series!.Select(s => Map(s, s.Labels, k => rs[k], scalarLeft: false)).ToList());
+            }
+
+            if (left.Scalar is { } ls)
+            {
+                return new Value(null, right.Series!.Select(s => Map(s, s.Labels, k => ls[k], scalarLeft: true)).ToList());
+            }
+
+            // Vector with vector: one-to-one on identical label sets.
+            var byKey = right.Series!.ToDictionary(s => LokiLabels.Key(s.Labels), StringComparer.Ordinal);
+            var result = new List<MetricSeries>();
+            foreach (var s in left.Series!)
+            {
+                if (byKey.TryGetValue(LokiLabels.Key(s.Labels), out var other))
+                {
+                    var values = new double?[s.Values.Length];
+                    for (int k = 0; k < values.Length; k++)
+                    {
+                        if (s.Values[k] is { } a && other.Values[k] is { } b)
+                        {
+                            values[k] = Apply(op, a, b);
+                        }
+                    }
+
+                    if (values.Any(v => v.HasValue))
+                    {
+                        result.Add(new MetricSeries(s.Labels, values));
+                    }
+                }
+            }
+
+            return new Value(null, result);
+
+            MetricSeries Map(MetricSeries s, KeyValuePair<string, string>[] labels, Func<int, double> scalar, bool scalarLeft) =>
+                new(labels, s.Values.Select((v, k) => v is { } x ? Apply(op, scalarLeft ? scalar(k) : x, scalarLeft ? x : scalar(k)) : (double?)null).ToArray());
+        }
+
+        private static double Apply(char op, double a, double b) => op switch
+        {
+            '+' => a + b,
+            '-' => a - b,
+            '*' => a * b,
+            '/' => a / b,
+            _ => a % b,
+        };
+    }
+}

@@ -1,0 +1,20 @@
+namespace Collector.Search.Metrics;
+
+/// <summary>One series of a metric result: its labels (sorted by name) and a value or null per step.</summary>
+public sealed record MetricSeries(KeyValuePair<string, string>[] Labels, double?[] Values);
+
+/// <summary>
+/// A metric expression evaluated at <see cref="TimesNs"/>: a scalar (one value per step) or series.
+/// </summary>
+public sealed class MetricResult(long[] timesNs, double[]? scalar, List<MetricSeries> series)
+{
+    public long[] TimesNs => timesNs;
+
+    /// <summary>Set when the expression is a scalar (<c>1+1</c>): its value per step.</summary>
+    public double[]? Scalar => scalar;
+
+    public List<MetricSeries> Series => series;
+}
+
+/// <summary>A query over one of the limits that keep the Collector alive; the message names the limit.</summary>
+public sealed class MetricLimitException(string message) : Exception(message);

@@ -6,7 +6,8 @@ using Collector.Configuration;
 namespace Collector.Api;
 
 /// <summary>
-/// Maps the search and tail API. With a token configured, every <c>/api</c>, <c>/v1</c> and <c>/loki</c> request must carry
+/// Maps the search and tail API. With a token configured, every <c>/api</c>, <c>/v1</c> and <c>/loki</c> request must
+/// carry
 /// <c>Authorization: Bearer TOKEN</c> (compared in constant time; a WebSocket may send <c>access_token=TOKEN</c>
 /// instead); health, readiness, metrics and the web UI's static files stay open.
 /// Errors are problem+json: 400 for bad parameters and queries (with the position), 401, 429 for too many tails.
@@ -24,7 +25,8 @@ public static class ApiEndpoints
             {
                 if (context.Request.Path.StartsWithSegments(Loki.LokiRoutes.Prefix, StringComparison.OrdinalIgnoreCase))
                 {
-                    await Loki.LokiError.WriteAsync(context, StatusCodes.Status401Unauthorized, "Unauthorized: send 'Authorization: Bearer TOKEN' with the Collector's API token")
+                    await Loki.LokiError.WriteAsync(context, StatusCodes.Status401Unauthorized,
+                        "Unauthorized: send 'Authorization: Bearer TOKEN' with the Collector's API token")
                         .ConfigureAwait(false);
                     return;
                 }

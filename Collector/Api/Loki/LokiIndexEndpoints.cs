@@ -94,7 +94,8 @@ public sealed class LokiIndexEndpoints(StreamIndex streams, MetricEvaluator metr
 
     public static Task BuildInfoAsync(HttpContext context)
     {
-        string version = typeof(LokiIndexEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        string version = typeof(LokiIndexEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? "unknown";
         return WriteBuildInfoAsync(context, version);
     }
 

@@ -55,7 +55,8 @@ public static class LokiJson
         json.WriteEndObject();
     }
 
-    /// <summary>A range query's result: <c>matrix</c>, or <c>scalar</c> series as one matrix series without labels.</summary>
+    /// <summary>A range query's result: <c>matrix</c>, or <c>scalar</c> series as one matrix series without
+    /// labels.</summary>
     public static void WriteMatrix(Utf8JsonWriter json, MetricResult result)
     {
         json.WriteStartObject();
@@ -149,7 +150,8 @@ public static class LokiJson
         _ => value.ToString("R", CultureInfo.InvariantCulture),
     };
 
-    /// <summary>Loki's <c>stats.summary</c> block, with what the Collector knows (Grafana reads it into query info).</summary>
+    /// <summary>Loki's <c>stats.summary</c> block, with what the Collector knows (Grafana reads it into query
+    /// info).</summary>
     private static void WriteStats(Utf8JsonWriter json, long lines)
     {
         json.WriteStartObject("stats");

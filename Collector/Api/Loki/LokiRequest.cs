@@ -28,7 +28,8 @@ public sealed class LokiRequest
             var merged = request.Query.ToDictionary(p => p.Key, p => p.Value);
             foreach (var (key, value) in form)
             {
-                merged[key] = merged.TryGetValue(key, out var existing) ? Microsoft.Extensions.Primitives.StringValues.Concat(existing, value) : value;
+                merged[key] = merged.TryGetValue(key, out var existing) ? Microsoft.Extensions.Primitives.StringValues.Concat(existing,
+                    value) : value;
             }
 
             request.Query = new QueryCollection(merged);

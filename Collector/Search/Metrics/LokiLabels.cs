@@ -12,7 +12,8 @@ public static class LokiLabels
     public const string DetectedLevel = "detected_level";
 
     /// <summary>
-    /// Grafana's names for log levels (packages/grafana-data/src/types/logs.ts: critical, error, warn(ing), info, debug,
+    /// Grafana's names for log levels (packages/grafana-data/src/types/logs.ts: critical, error, warn(ing), info,
+    /// debug,
     /// unknown colour the lines and the volume histogram), indexed by the RFC 5424 severity code.
     /// </summary>
     public static readonly IReadOnlyList<string> LevelNames = ["critical", "critical", "critical", "error", "warn", "info", "info", "debug"];

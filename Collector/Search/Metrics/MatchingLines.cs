@@ -3,7 +3,8 @@ using Collector.Storage.Index;
 
 namespace Collector.Search.Metrics;
 
-/// <summary>One matching line handed to a <see cref="MatchingLines"/> visitor; the line is only valid during the call.</summary>
+/// <summary>One matching line handed to a <see cref="MatchingLines"/> visitor; the line is only valid during the
+/// call.</summary>
 internal delegate void LineVisit(FileKey file, long offset, ReadOnlySpan<byte> line, in StoredLine parsed);
 
 /// <summary>

@@ -4,7 +4,8 @@ namespace Collector.Search.Metrics;
 
 /// <summary>
 /// Evaluates a metric expression at evenly spaced steps, as Loki's engine does: a range function at step t covers the
-/// lines with t − offset − range &lt; time ≤ t − offset; a series has a value at a step only when its window holds a line.
+/// lines with t − offset − range &lt; time ≤ t − offset; a series has a value at a step only when its window holds a
+/// line.
 /// Each line adds to the steps whose windows hold it through a difference array, so a line costs the same whatever the
 /// range and step.
 /// </summary>
@@ -42,7 +43,8 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
         {
             throw new MetricLimitException(
                 $"maximum number of series ({MaxSeries}) reached for a single query; consider reducing query cardinality by adding more "
-                + $"specific stream selectors, reducing the time range, or aggregating results with operators like sum() or count() (the query has {series.Count})");
+                + "specific stream selectors, reducing the time range, or aggregating results with operators like sum() or count() "
+                + $"(the query has {series.Count})");
         }
 
         return new MetricResult(times, value.Scalar, value.Series ?? []);
@@ -93,7 +95,8 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                         if ((long)(counts.Count + 1) * n > MaxCells)
                         {
                             throw new MetricLimitException(
-                                $"the query counts more than {MaxCells} series × steps before aggregation ({counts.Count + 1} streams × {n} steps): "
+                                $"the query counts more than {MaxCells} series × steps before aggregation "
+                                + $"({counts.Count + 1} streams × {n} steps): "
                                 + "narrow the stream selector, shorten the range or raise step");
                         }
 
@@ -234,7 +237,8 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
             return new Value(null, result);
 
             MetricSeries Map(MetricSeries s, KeyValuePair<string, string>[] labels, Func<int, double> scalar, bool scalarLeft) =>
-                new(labels, s.Values.Select((v, k) => v is { } x ? Apply(op, scalarLeft ? scalar(k) : x, scalarLeft ? x : scalar(k)) : (double?)null).ToArray());
+                new(labels, s.Values.Select((v, k) => v is { } x ? Apply(op, scalarLeft ? scalar(k) : x,
+                    scalarLeft ? x : scalar(k)) : (double?)null).ToArray());
         }
 
         private static double Apply(char op, double a, double b) => op switch

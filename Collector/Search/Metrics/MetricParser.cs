@@ -3,7 +3,8 @@ using System.Globalization;
 namespace Collector.Search.Metrics;
 
 /// <summary>
-/// LogQL metric expressions (Loki's pkg/logql/syntax, the subset listed in docs/loki-api.md): range functions over a log
+/// LogQL metric expressions (Loki's pkg/logql/syntax, the subset listed in docs/loki-api.md): range functions over a
+/// log
 /// query, aggregations with <c>by</c>/<c>without</c>, <c>vector()</c>, numbers, <c>+ - * / %</c> with the usual
 /// precedence and parentheses. The log query inside a range function is parsed by <see cref="QueryParser"/>. Errors
 /// throw <see cref="QueryParseException"/> with the character position.

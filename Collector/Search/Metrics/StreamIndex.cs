@@ -15,7 +15,8 @@ public sealed class StreamIndex(IndexStore store, ReadGate gate)
     public StreamTotals Collect(IReadOnlyList<LogQuery> queries, long startNs, long endNs, CancellationToken cancellationToken)
     {
         // Several match[] selectors are alternatives: one query with their terms, so a line is counted once.
-        var query = queries.Count == 1 ? queries[0] : new LogQuery(string.Join(" or ", queries.Select(q => q.Text)), [.. queries.SelectMany(q => q.Terms)]);
+        var query = queries.Count == 1 ? queries[0] : new LogQuery(string.Join(" or ", queries.Select(q => q.Text)),
+            [.. queries.SelectMany(q => q.Terms)]);
         var totals = new StreamTotals();
         var blocks = new HashSet<(FileKey, long)>();
         var files = store.OpenAll();
@@ -86,7 +87,8 @@ public sealed class StreamIndex(IndexStore store, ReadGate gate)
     }
 }
 
-/// <summary>What <see cref="StreamIndex"/> found: each stream by label key, and the blocks that held its lines.</summary>
+/// <summary>What <see cref="StreamIndex"/> found: each stream by label key, and the blocks that held its
+/// lines.</summary>
 public sealed class StreamTotals
 {
     public Dictionary<string, StreamTotal> Streams { get; } = new(StringComparer.Ordinal);

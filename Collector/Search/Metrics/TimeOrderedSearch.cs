@@ -11,7 +11,8 @@ namespace Collector.Search.Metrics;
 /// </summary>
 public sealed class TimeOrderedSearch(IndexStore store, ReadGate gate)
 {
-    public Task<List<LogEntry>> SearchAsync(LogQuery query, long startNs, long endNs, int limit, bool backward, CancellationToken cancellationToken) =>
+    public Task<List<LogEntry>> SearchAsync(LogQuery query, long startNs, long endNs, int limit, bool backward,
+        CancellationToken cancellationToken) =>
         gate.RunAsync(() => Search(query, startNs, endNs, limit, backward, cancellationToken), cancellationToken);
 
     public List<LogEntry> Search(LogQuery query, long startNs, long endNs, int limit, bool backward, CancellationToken cancellationToken)

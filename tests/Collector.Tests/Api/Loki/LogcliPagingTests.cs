@@ -81,7 +81,8 @@ public sealed class LogcliPagingTests
         string query = Uri.EscapeDataString("{app=~\".+\"}");
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await socket.ConnectAsync(
-            new Uri($"ws://{collector.Http}/loki/api/v1/tail?query={query}&limit=100&start={LokiLogs.Ns(LokiLogs.EpochNs - 1_000_000_000)}"), deadline.Token);
+            new Uri($"ws://{collector.Http}/loki/api/v1/tail?query={query}&limit=100&start={LokiLogs.Ns(LokiLogs.EpochNs - 1_000_000_000)}"),
+                deadline.Token);
 
         var live = SharedTimestamps(4, perTimestamp: 1).Select(l => l with { Seq = l.Seq + 100, Body = $"seq={l.Seq + 100} live" }).ToList();
         var received = new List<int>();

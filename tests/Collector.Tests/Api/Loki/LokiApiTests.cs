@@ -20,7 +20,8 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
         using var http = logs.Client();
 
         // Grafana's health check: an instant query at To = Unix(4, 0), direction empty, no limit.
-        var data = await LokiLogs.DataAsync(http, Url("/loki/api/v1/query", ("direction", ""), ("query", "vector(1)+vector(1)"), ("time", "4000000000")));
+        var data = await LokiLogs.DataAsync(http, Url("/loki/api/v1/query", ("direction", ""), ("query", "vector(1)+vector(1)"), ("time",
+            "4000000000")));
 
         Assert.Equal(["resultType", "result", "stats"], data.EnumerateObject().Select(p => p.Name));
         Assert.Equal("vector", data.GetProperty("resultType").GetString());
@@ -120,7 +121,8 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
     [InlineData("count_over_time({app=\"nginx\"} |= \"error\"[2m])", "count_over_time", 120, null, null, false)]
     [InlineData("bytes_over_time({host=\"node-1\"}[90s])", "bytes_over_time", 90, null, null, false)]
     [InlineData("sum by (namespace) (bytes_rate({namespace=~\".+\"}[10m]))", "bytes_rate", 600, "sum", "namespace", false)]
-    [InlineData("count without (pod, container, severity, level, detected_level) (count_over_time({pod=~\"db-.*\"}[3m]))", "count_over_time", 180, "count", "pod,container,severity,level,detected_level", true)]
+    [InlineData("count without (pod, container, severity, level, detected_level) (count_over_time({pod=~\"db-.*\"}[3m]))", "count_over_time",
+        180, "count", "pod,container,severity,level,detected_level", true)]
     [InlineData("max by (app) (count_over_time({host=~\".+\"}[4m]))", "count_over_time", 240, "max", "app", false)]
     [InlineData("min(count_over_time({host=~\".+\"}[4m]))", "count_over_time", 240, "min", "", false)]
     [InlineData("avg by (host, app) (rate({host=~\".+\"}[5m]))", "rate", 300, "avg", "host,app", false)]
@@ -133,10 +135,12 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
         Func<KnownLine, bool> selector = query switch
         {
             _ when query.Contains("{namespace=\"web\"}", StringComparison.Ordinal) => l => l.Labels.GetValueOrDefault("namespace") == "web",
-            _ when query.Contains("{app=\"nginx\"}", StringComparison.Ordinal) => l => l.Labels["app"] == "nginx" && logs.Logs[l.Seq].Body.Contains("error", StringComparison.Ordinal),
+            _ when query.Contains("{app=\"nginx\"}",
+                StringComparison.Ordinal) => l => l.Labels["app"] == "nginx" && logs.Logs[l.Seq].Body.Contains("error", StringComparison.Ordinal),
             _ when query.Contains("{host=\"node-1\"}", StringComparison.Ordinal) => l => l.Labels["host"] == "node-1",
             _ when query.Contains("{namespace=~", StringComparison.Ordinal) => l => l.Labels.ContainsKey("namespace"),
-            _ when query.Contains("{pod=~\"db-.*\"}", StringComparison.Ordinal) => l => l.Labels.GetValueOrDefault("pod", "").StartsWith("db-", StringComparison.Ordinal),
+            _ when query.Contains("{pod=~\"db-.*\"}", StringComparison.Ordinal) => l => l.Labels.GetValueOrDefault("pod",
+                "").StartsWith("db-", StringComparison.Ordinal),
             _ => _ => true,
         };
 
@@ -165,9 +169,11 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
             ("direction", "BACKWARD")));
 
         Assert.Equal("vector", data.GetProperty("resultType").GetString());
-        var expected = BruteForce.Evaluate(lines, l => l.Labels.ContainsKey("namespace"), "count_over_time", 1_200_000_000_000, [at], "sum", ["namespace"]);
+        var expected = BruteForce.Evaluate(lines, l => l.Labels.ContainsKey("namespace"), "count_over_time", 1_200_000_000_000, [at], "sum",
+            ["namespace"]);
         var actual = data.GetProperty("result").EnumerateArray().ToDictionary(
-            s => BruteForce.Key(s.GetProperty("metric").EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()!))),
+            s => BruteForce.Key(s.GetProperty("metric").EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name,
+                p.Value.GetString()!))),
             s =>
             {
                 Assert.Equal(at / 1_000_000_000m, s.GetProperty("value")[0].GetDecimal());
@@ -225,7 +231,8 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
         // logcli sends match= (repeated); Loki documents match[]=: both are read.
         var data = await LokiLogs.DataAsync(http, Url(
             "/loki/api/v1/series",
-            ("start", LokiLogs.Ns(start)), ("end", LokiLogs.Ns(end)), ("match", "{namespace=\"db\"}"), ("match[]", "{app=\"kubelet\", host=\"node-2\"}")));
+            ("start", LokiLogs.Ns(start)), ("end", LokiLogs.Ns(end)), ("match", "{namespace=\"db\"}"), ("match[]",
+                "{app=\"kubelet\", host=\"node-2\"}")));
 
         var expected = logs.Logs.Where(l => l.Namespace == "db" || (l.App == "kubelet" && l.Host == "node-2"))
             .Select(l => BruteForce.Key(LokiLogs.LabelsOf(l))).Distinct().Order(StringComparer.Ordinal);
@@ -241,16 +248,19 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
     {
         using var http = logs.Client();
         var (start, end) = LokiLogs.Everything;
-        (string, string)[] form = [("query", "{namespace=\"db\"} |= \"GET\""), ("start", LokiLogs.Ns(start)), ("end", LokiLogs.Ns(end)), ("limit", "1000")];
+        (string, string)[] form = [("query", "{namespace=\"db\"} |= \"GET\""), ("start", LokiLogs.Ns(start)), ("end", LokiLogs.Ns(end)),
+            ("limit", "1000")];
 
-        using var posted = await http.PostAsync("/loki/api/v1/query_range", new FormUrlEncodedContent(form.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2))));
+        using var posted = await http.PostAsync("/loki/api/v1/query_range",
+            new FormUrlEncodedContent(form.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2))));
         string postedText = await posted.Content.ReadAsStringAsync();
         var (status, _, gotText, _) = await LokiLogs.GetAsync(http, Url("/loki/api/v1/query_range", form));
 
         Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(gotText, postedText);
-        Assert.Equal(logs.Logs.Count(l => l.Namespace == "db" && l.Body.Contains("GET", StringComparison.Ordinal)), postedText.Split("seq=").Length - 1);
+        Assert.Equal(logs.Logs.Count(l => l.Namespace == "db" && l.Body.Contains("GET", StringComparison.Ordinal)),
+            postedText.Split("seq=").Length - 1);
     }
 
     [Fact]
@@ -276,7 +286,8 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
 
         Assert.Equal("vector", volume.GetProperty("resultType").GetString());
         var expected = lines.Where(l => l.Labels.ContainsKey("namespace")).GroupBy(l => l.Labels["namespace"])
-            .OrderByDescending(g => g.Sum(l => l.Bytes)).Select(g => ($"namespace={g.Key}", g.Sum(l => l.Bytes).ToString(CultureInfo.InvariantCulture)));
+            .OrderByDescending(g => g.Sum(l => l.Bytes)).Select(g => ($"namespace={g.Key}",
+                g.Sum(l => l.Bytes).ToString(CultureInfo.InvariantCulture)));
         Assert.Equal(
             expected,
             volume.GetProperty("result").EnumerateArray().Select(s => (
@@ -302,12 +313,19 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
 
     [Theory]
     [InlineData("/loki/api/v1/nope", HttpStatusCode.NotFound, "404 page not found\n")]
-    [InlineData("/loki/api/v1/query_range?query=sum(rate(%7Bapp%3D%22x%22%7D))", HttpStatusCode.BadRequest, "parse error at line 1, col 19: expected a range such as [5m] after the log query\n")]
-    [InlineData("/loki/api/v1/query?query=%7Bapp%3D%22x%22", HttpStatusCode.BadRequest, "parse error at line 1, col 9: the selector is not closed: expected '}', found the end of the query\n")]
-    [InlineData("/loki/api/v1/query?query=topk(3%2C%20x)", HttpStatusCode.BadRequest, "parse error at line 1, col 1: unsupported function 'topk': supported are count_over_time, rate, bytes_over_time, bytes_rate, sum, count, min, max, avg and vector\n")]
-    [InlineData("/loki/api/v1/query_range?query=vector(1)&start=0&end=1000000&step=1", HttpStatusCode.BadRequest, "exceeded maximum resolution of 11000 points per timeseries. Try decreasing the query resolution (?step=XX)\n")]
-    [InlineData("/loki/api/v1/query_range?query=vector(1)&step=0", HttpStatusCode.BadRequest, "zero or negative query resolution step widths are not accepted. Try a positive integer\n")]
-    [InlineData("/loki/api/v1/query_range?query=", HttpStatusCode.BadRequest, "parse error : syntax error: unexpected $end: the 'query' parameter is empty or missing\n")]
+    [InlineData("/loki/api/v1/query_range?query=sum(rate(%7Bapp%3D%22x%22%7D))", HttpStatusCode.BadRequest,
+        "parse error at line 1, col 19: expected a range such as [5m] after the log query\n")]
+    [InlineData("/loki/api/v1/query?query=%7Bapp%3D%22x%22", HttpStatusCode.BadRequest,
+        "parse error at line 1, col 9: the selector is not closed: expected '}', found the end of the query\n")]
+    [InlineData("/loki/api/v1/query?query=topk(3%2C%20x)", HttpStatusCode.BadRequest,
+        "parse error at line 1, col 1: unsupported function 'topk': supported are count_over_time, rate, bytes_over_time, bytes_rate, "
+        + "sum, count, min, max, avg and vector\n")]
+    [InlineData("/loki/api/v1/query_range?query=vector(1)&start=0&end=1000000&step=1", HttpStatusCode.BadRequest,
+        "exceeded maximum resolution of 11000 points per timeseries. Try decreasing the query resolution (?step=XX)\n")]
+    [InlineData("/loki/api/v1/query_range?query=vector(1)&step=0", HttpStatusCode.BadRequest,
+        "zero or negative query resolution step widths are not accepted. Try a positive integer\n")]
+    [InlineData("/loki/api/v1/query_range?query=", HttpStatusCode.BadRequest,
+        "parse error : syntax error: unexpected $end: the 'query' parameter is empty or missing\n")]
     public async Task BadRequestsGetLokisPlainTextErrors(string url, HttpStatusCode expected, string message)
     {
         using var http = logs.Client();
@@ -325,7 +343,8 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
     public async Task WithoutTheRightBearerTokenEveryLokiRouteIs401(string? token)
     {
         using var http = logs.Client(token);
-        foreach (string path in new[] { "/loki/api/v1/query_range", "/loki/api/v1/query", "/loki/api/v1/labels", "/loki/api/v1/series", "/loki/api/v1/nope" })
+        foreach (string path in new[] { "/loki/api/v1/query_range", "/loki/api/v1/query", "/loki/api/v1/labels", "/loki/api/v1/series",
+            "/loki/api/v1/nope" })
         {
             var (status, media, text, _) = await LokiLogs.GetAsync(http, path + "?query=vector(1)");
 
@@ -343,7 +362,8 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
     {
         var (start, end) = LokiLogs.Everything;
         var data = await LokiLogs.DataAsync(http, Url(
-            "/loki/api/v1/query_range", ("query", "{host=~\".+\"}"), ("start", LokiLogs.Ns(start)), ("end", LokiLogs.Ns(end)), ("limit", "5000"), ("direction", "forward")));
+            "/loki/api/v1/query_range", ("query", "{host=~\".+\"}"), ("start", LokiLogs.Ns(start)), ("end", LokiLogs.Ns(end)), ("limit",
+                "5000"), ("direction", "forward")));
         var lines = new List<KnownLine>();
         foreach (var stream in data.GetProperty("result").EnumerateArray())
         {

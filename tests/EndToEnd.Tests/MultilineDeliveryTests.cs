@@ -62,17 +62,30 @@ public sealed class MultilineDeliveryTests
         Assert.Equal(
             ["GET /a 200", string.Join('\n', Java), string.Join('\n', Python), "GET /b 200", "worker exited", "GET /c 200"],
             collector.ReadLines().Select(MessageOf));
+
+        // The API gives each trace back as one entry with its real newlines (stdout and stderr are separate streams).
+        var fromApi = await ApiMessagesAsync(collector);
+        Assert.Equal(
+            new[] { "GET /a 200", string.Join('\n', Java), string.Join('\n', Python), "GET /b 200", "worker exited", "GET /c 200" }
+                .Order(StringComparer.Ordinal),
+            fromApi.Order(StringComparer.Ordinal));
     }
 
-    /// <summary>
-    /// MSG of a stored line, control characters unescaped (#012 is LF, #011 TAB): after the origin element, which is
-    /// the last of our SD elements.
-    /// </summary>
-    private static string MessageOf(string line)
+    private static async Task<List<string>> ApiMessagesAsync(CollectorProcess collector)
     {
-        int origin = line.IndexOf("[o@32473 ", StringComparison.Ordinal);
-        Assert.True(origin >= 0, $"no origin element in {line}");
-        string message = line[(line.IndexOf("] ", origin, StringComparison.Ordinal) + 2)..];
-        return message.Replace("#012", "\n", StringComparison.Ordinal).Replace("#011", "\t", StringComparison.Ordinal);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        // The lines' times are the runtime's, fixed on 2026-11-22 from 10:00: the default range would miss them.
+        string query = Uri.EscapeDataString("{namespace=\"shop\"}");
+        string url = $"{collector.Http}api/v1/query_range?query={query}&start=2026-11-22T00:00:00Z&end=2026-11-23T00:00:00Z&limit=100";
+        using var json = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(url)));
+        return json.RootElement.GetProperty("data").GetProperty("result").EnumerateArray()
+            .SelectMany(stream => stream.GetProperty("values").EnumerateArray())
+            .Select(value => value[2].GetProperty("message").GetString()!)
+            .ToList();
     }
+
+    /// <summary>MSG of a stored line (either layout), control characters unescaped (#012 is LF, #011 TAB).</summary>
+    private static string MessageOf(string line) =>
+        StoredMessage.Of(line).Replace("#012", "\n", StringComparison.Ordinal).Replace("#011", "\t", StringComparison.Ordinal);
 }

@@ -20,8 +20,8 @@ public sealed class TlsDeliveryTests
         await using var collector = await CollectorProcess.StartAsync(
             dir.Combine("messages"),
             "--relp-tls", "127.0.0.1:0", "--tls-cert", pki.Server.Certificate, "--tls-key", pki.Server.Key,
-            "--tls-client-ca", pki.CaCertificate, "--identity-from-cert", "--identity-mismatch", "reject");
-        Assert.NotNull(collector.RelpTls);
+            "--tls-client-ca", pki.CaCertificate, "--identity-from-cert", "true", "--identity-mismatch", "reject");
+        await Wait.UntilAsync(() => collector.RelpTls is not null, "the RELP-over-TLS port in the Collector's log", TimeSpan.FromSeconds(30));
         string target = $"relp+tls://{collector.RelpTls}";
         string[] trust = ["--tls-ca", pki.CaCertificate, "--tls-server-name", OpensslPki.ServerName];
 
@@ -55,7 +55,7 @@ public sealed class TlsDeliveryTests
         logC.AppendMany(["spoofed 1", "spoofed 2"]);
 
         await Wait.UntilAsync(
-            () => collector.ReadLines().Any(l => l.EndsWith(" sentinel", StringComparison.Ordinal)),
+            () => collector.ReadLines().Any(l => StoredMessage.Of(l) == "sentinel"),
             "node a's sentinel stored",
             TimeSpan.FromSeconds(60));
         await Wait.UntilAsync(
@@ -77,7 +77,7 @@ public sealed class TlsDeliveryTests
         var stored = collector.ReadLines();
         Assert.All(stored, l => Assert.Contains(" node-a ", l, StringComparison.Ordinal));
         Assert.DoesNotContain(stored, l => l.Contains("forged", StringComparison.Ordinal) || l.Contains("spoofed", StringComparison.Ordinal));
-        Assert.Equal([.. lines, "sentinel"], stored.Select(l => l[(l.LastIndexOf("] ", StringComparison.Ordinal) + 2)..]));
+        Assert.Equal([.. lines, "sentinel"], stored.Select(StoredMessage.Of));
         string collectorMetrics = await MetricsOf(collector);
         Assert.Contains("reason=\"no_client_certificate\"", collectorMetrics, StringComparison.Ordinal);
         Assert.Contains("peer=\"node-b.nodes.test\"", collectorMetrics, StringComparison.Ordinal);

@@ -127,8 +127,8 @@ public sealed class LineFormatterTests
     [Theory]
     [InlineData(
         LineFormat.File,
-        "2026-11-22T10:00:00.123456Z node-1 app[42]: local0.info ID7 [k8s@32473 namespace=\"web\"][kube-syslog@32473 " +
-        "truncated=\"100000\" spoofed=\"true\" peer=\"node-2.nodes.test\"] hello")]
+        "2026-11-22T10:00:00.123456Z node-1 web/-/- ID7: hello\tapp[42]: local0.info ID7 [k8s@32473 namespace=\"web\"]" +
+        "[kube-syslog@32473 truncated=\"100000\" spoofed=\"true\" peer=\"node-2.nodes.test\"]")]
     [InlineData(
         LineFormat.Traditional,
         "Nov 22 10:00:00 node-1 app[42]: [kube-syslog@32473 truncated=\"100000\" spoofed=\"true\" peer=\"node-2.nodes.test\"] hello")]

@@ -65,7 +65,7 @@ public static class CommandLine
         text.AppendLine("  spec: {address: \"siem.example.com:514\", protocol: tcp}");
         text.AppendLine("Optional spec keys: framing (octet-counted|lf), format (rfc5424|rfc3164), filter (a query, e.g.");
         text.AppendLine("'{namespace!=\"kube-system\"}'), queue {maxBytes: 64MiB, spill: none|disk, maxSpillBytes: 1GiB},");
-        text.AppendLine("maxDatagramSize (UDP, default 2048), tls {caFile, certFile, keyFile, serverName, checkServerName}.");
+        text.AppendLine("maxDatagramSize (UDP, default 2048), tls {ca, cert, key, serverName, checkServerName}.");
         text.AppendLine("API: GET /api/v1/relays (status), PUT and DELETE /api/v1/relays/NAME, PUT /v1/forwarders (Gravity).");
         text.AppendLine();
         text.AppendLine("Exit codes: 0 after a clean stop (SIGTERM/SIGINT: everything read is written first), 1 on bad configuration");

@@ -29,8 +29,8 @@ public sealed class ForwarderCommandLineTests
         var result = await ProcessRunner.RunAsync("dotnet", [Binaries.ForwarderDll, "--to", "http://collector:80", "--state", dir.Combine("state")]);
         Assert.Equal(1, result.ExitCode);
         Assert.Contains(
-            "Forwarder: configuration error: Forwarder:Targets:0 has an unknown scheme 'http' (relp, tcp, tcp+lf or " +
-            "udp), was 'http://collector:80'",
+            "Forwarder: configuration error: Forwarder:Targets:0 has an unknown scheme 'http' (relp, relp+tls, tls, tcp, " +
+            "tcp+lf or udp), was 'http://collector:80'",
             result.StandardError,
             StringComparison.Ordinal);
     }

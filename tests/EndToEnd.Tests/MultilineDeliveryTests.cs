@@ -48,7 +48,8 @@ public sealed class MultilineDeliveryTests
         // One write: the Forwarder reads it in one go, so which event completes first does not depend on timing.
         File.AppendAllText(log.RealPath, string.Concat(lines.Select((l, n) => log.Render(l.Text, n, l.Stderr))), new UTF8Encoding(false));
         await using var collector = await CollectorProcess.StartAsync(dir.Combine("messages"));
-        await using var forwarder = await ForwarderProcess.StartAsync(tree.ContainersGlob, [$"relp://{collector.Relp}"], dir.Combine("state"));
+        await using var forwarder = await ForwarderProcess.StartAsync(
+            tree.ContainersGlob, [$"relp://{collector.Relp}"], dir.Combine("state"), "--multiline", "auto");
         await Wait.UntilAsync(() => collector.ReadLines().Length >= 6, "6 lines stored", TimeSpan.FromSeconds(60));
         await Wait.UntilQuietAsync(
             () => collector.ReadLines().Length,

@@ -48,12 +48,13 @@ public sealed class SourceGapTests(UiFixture fixture) : IClassFixture<UiFixture>
     }
 
     /// <summary>
-    /// Each row top to bottom: a gap marker's text, or the end of a result line from "line N" (or "other pod").
+    /// Each row top to bottom: a gap marker's text, or a result line's message, "line N" (or "other pod"), which ends
+    /// the line or, in a message-first line, comes before its TAB.
     /// </summary>
     private static async Task<string[]> RowsAsync(UiPage ui) => await ui.Page.EvalOnSelectorAllAsync<string[]>(
         "[data-testid=result-row], [data-testid=gap-row]",
         "rows => rows.map(r => r.dataset.testid === 'gap-row' ? 'GAP ' + r.textContent : " +
-        "r.querySelector('td.line').textContent.match(/(line \\d+|other pod)$/)[0])");
+        "r.querySelector('td.line').textContent.match(/(line \\d+|other pod)(\\t|$)/)[1])");
 
     private static async Task<bool> GapListedAsync(RunningCollector collector)
     {

@@ -28,7 +28,7 @@ public sealed class MultilineTests
         var tree = new NodeLogTree(dir);
         var log = tree.AddContainer("shop", "web-0", "app", format);
         await using var target = SyslogTestListener.Start();
-        await using var forwarder = await StartAsync(dir, tree, target.TcpPort, "--multiline-flush-timeout", "300ms");
+        await using var forwarder = await StartAsync(dir, tree, target.TcpPort, "--multiline", "auto", "--multiline-flush-timeout", "300ms");
 
         // One write, so the stderr trace cannot time out half read.
         var text = new System.Text.StringBuilder(log.Render("GET /a 200", 0, stderr: false));
@@ -54,7 +54,7 @@ public sealed class MultilineTests
         var log = tree.AddContainer("shop", "web-0", "app", RuntimeFormat.Cri);
         await using var target = SyslogTestListener.Start();
         long traceStart;
-        await using (var first = await StartAsync(dir, tree, target.TcpPort, "--multiline-flush-timeout", "10m"))
+        await using (var first = await StartAsync(dir, tree, target.TcpPort, "--multiline", "auto", "--multiline-flush-timeout", "10m"))
         {
             log.Append("before");
             traceStart = new FileInfo(log.RealPath).Length;
@@ -70,7 +70,7 @@ public sealed class MultilineTests
         }
 
         log.AppendMany([.. Trace[3..], "after"]);
-        await using var second = await StartAsync(dir, tree, target.TcpPort, "--multiline-flush-timeout", "300ms");
+        await using var second = await StartAsync(dir, tree, target.TcpPort, "--multiline", "auto", "--multiline-flush-timeout", "300ms");
 
         Assert.Equal(["before", string.Join('\n', Trace), "after"], await TextsAsync(target, 3));
     }
@@ -82,7 +82,7 @@ public sealed class MultilineTests
         var tree = new NodeLogTree(dir);
         var log = tree.AddContainer("shop", "web-0", "app", RuntimeFormat.Cri);
         await using var target = SyslogTestListener.Start();
-        await using var forwarder = await StartAsync(dir, tree, target.TcpPort, "--multiline-flush-timeout", "300ms", "--rotate-wait", "500ms");
+        await using var forwarder = await StartAsync(dir, tree, target.TcpPort, "--multiline", "auto", "--multiline-flush-timeout", "300ms", "--rotate-wait", "500ms");
 
         log.AppendMany(["before", .. Trace[..3]]);
         log.RotateLikeKubelet("20261206-100000");
@@ -114,7 +114,7 @@ public sealed class MultilineTests
         var cart = tree.AddContainer("shop", "cart-0", "app", RuntimeFormat.Cri);
         await using var target = SyslogTestListener.Start();
         await using var forwarder = await StartAsync(
-            dir, tree, target.TcpPort, "--multiline-rule", "shop/cart-*=off", "--multiline-flush-timeout", "300ms");
+            dir, tree, target.TcpPort, "--multiline", "auto", "--multiline-rule", "shop/cart-*=off", "--multiline-flush-timeout", "300ms");
 
         web.AppendMany(Trace);
         await TextsAsync(target, 1);

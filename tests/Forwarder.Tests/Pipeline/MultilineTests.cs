@@ -82,7 +82,8 @@ public sealed class MultilineTests
         var tree = new NodeLogTree(dir);
         var log = tree.AddContainer("shop", "web-0", "app", RuntimeFormat.Cri);
         await using var target = SyslogTestListener.Start();
-        await using var forwarder = await StartAsync(dir, tree, target.TcpPort, "--multiline", "auto", "--multiline-flush-timeout", "300ms", "--rotate-wait", "500ms");
+        await using var forwarder = await StartAsync(
+            dir, tree, target.TcpPort, "--multiline", "auto", "--multiline-flush-timeout", "300ms", "--rotate-wait", "500ms");
 
         log.AppendMany(["before", .. Trace[..3]]);
         log.RotateLikeKubelet("20261206-100000");

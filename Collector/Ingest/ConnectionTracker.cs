@@ -50,8 +50,11 @@ public sealed class ConnectionTracker : IDisposable
         if (Interlocked.Increment(ref _count) > _limit)
         {
             Interlocked.Decrement(ref _count);
+
+            // Counted before the close: whoever sees the connection closed sees it counted too.
+            long rejected = Interlocked.Increment(ref _rejected);
             connection.Abort(new ConnectionAbortedException("connection limit reached"));
-            if (Interlocked.Increment(ref _rejected) is var rejected && (rejected & (rejected - 1)) == 0)
+            if ((rejected & (rejected - 1)) == 0)
             {
                 IngestLog.ConnectionLimitReached(_logger, _limit, rejected);
             }

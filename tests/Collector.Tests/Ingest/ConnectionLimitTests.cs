@@ -23,7 +23,9 @@ public sealed class ConnectionLimitTests
             await Wait.ForAsync(RunningCollector.ClosedByCollectorAsync(extra), "the fourth connection to be closed");
         }
 
-        Assert.Equal(1, await collector.MetricAsync("kubesyslog_collector_rejected_connections_total"));
+        await Wait.UntilAsync(
+            () => collector.MetricAsync("kubesyslog_collector_rejected_connections_total").Result == 1,
+            "the fourth connection counted as rejected");
         open[0].Dispose();
         await Wait.UntilAsync(() => collector.MetricAsync("kubesyslog_collector_open_connections").Result == 2, "a place to free up");
         using (var again = await collector.ConnectAsync())

@@ -60,7 +60,7 @@ public sealed class RelayToRsyslogTlsTests : IDisposable
             () => rsyslog.ReadLines().Any(l => l.EndsWith("\tsentinel", StringComparison.Ordinal)),
             $"the sentinel at rsyslogd (have {rsyslog.ReadLines().Count}): {rsyslog.Diagnostics}");
         int count = rsyslog.ReadLines().Count;
-        await Task.Delay(500);
+        await Wait.UntilQuietAsync(() => rsyslog.ReadLines().Count, TimeSpan.FromMilliseconds(500), "rsyslogd's file after the sentinel");
 
         var expected = Enumerable.Range(0, Count).Select(i => $"node-7\trequest {i}").Append("node-7\tsentinel").ToList();
         Assert.Equal(expected, rsyslog.ReadLines());

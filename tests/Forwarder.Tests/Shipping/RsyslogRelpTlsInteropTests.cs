@@ -110,7 +110,7 @@ public sealed class RsyslogRelpTlsInteropTests : IDisposable
 
             // A quiet period after the sentinel: nothing else may come.
             int count = rsyslog.ReadLines().Count;
-            await Task.Delay(500);
+            await Wait.UntilQuietAsync(() => rsyslog.ReadLines().Count, TimeSpan.FromMilliseconds(500), "rsyslogd's file after the sentinel");
             Assert.Equal(count, rsyslog.ReadLines().Count);
         }
         catch (XunitException e)

@@ -154,7 +154,7 @@ public sealed class TlsShippingTests : IDisposable
     private static async Task QuietAsync(Func<int> count)
     {
         int before = count();
-        await Task.Delay(500);
+        await Wait.UntilQuietAsync(() => count(), TimeSpan.FromMilliseconds(500), "the receiver after the sentinel");
         Assert.Equal(before, count());
     }
 }

@@ -8,7 +8,12 @@
 # zlib in the build stage, and one build per architecture (the image is built for the platform it is built on).
 # Tags name the .NET major.minor (global.json: SDK 10.0.x) and the OS; pin a digest for byte-for-byte rebuilds.
 
-FROM mcr.microsoft.com/dotnet/sdk:10.0-noble AS build
+# The bases are build arguments so that CI can build with local stand-ins (deploy/containers/build.sh, where
+# mcr.microsoft.com cannot be reached); a plain `docker build` uses these defaults.
+ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0-noble
+ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime-deps:10.0-noble
+
+FROM ${SDK_IMAGE} AS build
 # Native AOT links with clang and needs zlib (https://learn.microsoft.com/dotnet/core/deploying/native-aot/).
 # hadolint ignore=DL3008
 RUN apt-get update \
@@ -21,7 +26,7 @@ COPY Forwarder/ Forwarder/
 RUN --mount=type=cache,id=kube-syslog-nuget,target=/root/.nuget/packages \
     dotnet publish Forwarder/Forwarder.csproj -c Release -o /out
 
-FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble
+FROM ${RUNTIME_IMAGE}
 # The checkpoint directory belongs to the app user (1654, the .NET images' "app"), so a fresh volume there is
 # writable. On a node the DaemonSet runs it as root instead: container logs are root's files, mode 0640.
 RUN install -d -o 1654 -g 1654 /var/lib/kube-syslog/forwarder

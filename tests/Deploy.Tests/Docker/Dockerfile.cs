@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Deploy.Tests.Docker;
 
@@ -22,12 +23,14 @@ internal sealed class Dockerfile
         Component = component;
         Instructions = instructions;
         var stages = new List<Stage>();
+        var globalArguments = GlobalArgumentsOf(instructions);
         foreach (var instruction in instructions)
         {
             if (instruction.Keyword == "FROM")
             {
                 var words = instruction.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)
                     .Where(w => !w.StartsWith("--", StringComparison.Ordinal))
+                    .Select(w => Expand(w, globalArguments))
                     .ToArray();
                 stages.Add(new Stage(words[0], words.Length >= 3 && words[1].Equals("AS", StringComparison.OrdinalIgnoreCase) ? words[2] : null, []));
             }
@@ -104,6 +107,22 @@ internal sealed class Dockerfile
 
         return instructions;
     }
+
+    /// <summary>The ARGs declared before the first FROM, with their defaults.</summary>
+    public IReadOnlyDictionary<string, string> GlobalArguments => GlobalArgumentsOf(Instructions);
+
+    /// <summary>${NAME} and $NAME replaced by the ARG's default (an unknown name stays as written).</summary>
+    public static string Expand(string word, IReadOnlyDictionary<string, string> arguments) =>
+        Regex.Replace(
+            word,
+            @"\$\{(?<name>[A-Za-z_][A-Za-z0-9_]*)\}|\$(?<name>[A-Za-z_][A-Za-z0-9_]*)",
+            m => arguments.TryGetValue(m.Groups["name"].Value, out string? value) ? value : m.Value);
+
+    // ARGs before the first FROM are the only ones FROM can use; a plain build takes their defaults.
+    private static Dictionary<string, string> GlobalArgumentsOf(IReadOnlyList<Instruction> instructions) =>
+        instructions.TakeWhile(i => i.Keyword != "FROM").Where(i => i.Keyword == "ARG")
+            .Select(i => i.Arguments.Split('=', 2))
+            .ToDictionary(p => p[0].Trim(), p => p.Length == 2 ? p[1].Trim() : string.Empty, StringComparer.Ordinal);
 
     /// <summary>Splits on spaces outside double quotes and drops the quotes (as ENV KEY="VALUE" …).</summary>
     public static IEnumerable<string> Words(string text)

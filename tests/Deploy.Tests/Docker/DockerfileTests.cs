@@ -43,6 +43,30 @@ public sealed class DockerfileTests
 
     [Theory]
     [MemberData(nameof(Components))]
+    public void TheBasesAreBuildArgumentsWhoseDefaultsAreMicrosoftsImages(string component)
+    {
+        // deploy/containers/build.sh passes stand-ins for these two; a plain `docker build` must get the real ones.
+        var dockerfile = Dockerfile.Load(component);
+        Assert.Equal(["RUNTIME_IMAGE", "SDK_IMAGE"], dockerfile.GlobalArguments.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0-noble", dockerfile.GlobalArguments["SDK_IMAGE"]);
+        Assert.Equal("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble", dockerfile.GlobalArguments["RUNTIME_IMAGE"]);
+        var froms = dockerfile.Instructions.Where(i => i.Keyword == "FROM").Select(i => i.Arguments).ToArray();
+        Assert.Equal(["${SDK_IMAGE} AS build", "${RUNTIME_IMAGE}"], froms);
+        Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0-noble", dockerfile.Stages[0].Image);
+        Assert.Equal("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble", dockerfile.Final.Image);
+    }
+
+    [Fact]
+    public void FromExpandsArgumentDefaultsAndLeavesUnknownNamesAsWritten()
+    {
+        var arguments = new Dictionary<string, string>(StringComparer.Ordinal) { ["BASE"] = "debian:12" };
+        Assert.Equal("debian:12", Dockerfile.Expand("${BASE}", arguments));
+        Assert.Equal("debian:12", Dockerfile.Expand("$BASE", arguments));
+        Assert.Equal("${OTHER}", Dockerfile.Expand("${OTHER}", arguments));
+    }
+
+    [Theory]
+    [MemberData(nameof(Components))]
     public void ItBuildsNativelyInTheSdkStageAndRunsOnRuntimeDepsWithoutTheSdk(string component)
     {
         var dockerfile = Dockerfile.Load(component);

@@ -19,12 +19,13 @@ writer=$run-writer
 RUNTIME_STANDIN=${RUNTIME_STANDIN:-ubuntu:24.04}
 cleanup() {
   if [ "${KEEP:-0}" = 1 ]; then
-    echo "kept: $out; podman kube down $out/*.yaml; podman rm -f $writer; podman volume rm $claim tmp log-forwarders; podman network rm $network" >&2
+    echo "kept: $out; podman pod rm -f log-collector-pod-0 log-forwarder; podman rm -f $writer; podman volume rm $claim tmp log-forwarders; podman network rm $network" >&2
     return
   fi
   podman rm -f -t 5 "$writer" >/dev/null 2>&1 || true
-  [ -f "$out/forwarder.yaml" ] && { podman kube down "$out/forwarder.yaml" >/dev/null 2>&1 || true; }
-  [ -f "$out/collector.yaml" ] && { podman kube down "$out/collector.yaml" >/dev/null 2>&1 || true; }
+  # The pods this run made (podman kube down of the Deployment's file does not always find its pod).
+  comm -13 <(printf '%s\n' "$pods_before" | sort) <(podman pod ps --format '{{.Name}}' | sort) \
+    | xargs -r podman pod rm -f -t 10 >/dev/null 2>&1 || true
   # The claim, and the volumes podman makes of emptyDir and configMap volumes (named after them, not the pod).
   comm -13 <(printf '%s\n' "$volumes_before" | sort) <(podman volume ls -q | sort) | xargs -r podman volume rm -f >/dev/null 2>&1 || true
   podman network rm -f "$network" >/dev/null 2>&1 || true
@@ -32,6 +33,7 @@ cleanup() {
 }
 claim=""
 volumes_before=$(podman volume ls -q)
+pods_before=$(podman pod ps --format '{{.Name}}')
 trap cleanup EXIT
 
 kubectl kustomize deploy/kubernetes >"$out/rendered.yaml"

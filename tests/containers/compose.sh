@@ -10,6 +10,7 @@
 #   a restart of the two (the writer stays stopped, so the logs are final) resumes from the volumes: in the end the
 #   messages file holds exactly every line of every container log once, in order, and the API gives the same lines.
 # Usage: tests/containers/compose.sh (root; KEEP=1 leaves the stack and its volumes for a look afterwards)
+# shellcheck source=tests/containers/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$repo"
 
@@ -17,7 +18,6 @@ cd "$repo"
 project=kscompose$$
 collector=${project}_log-collector_1
 forwarder=${project}_log-forwarder_1
-writer=${project}_writer_1
 compose() { podman-compose -p "$project" -f docker-compose.yaml "$@"; }
 cleanup() {
   if [ "${KEEP:-0}" = 1 ]; then

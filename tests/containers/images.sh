@@ -6,6 +6,7 @@
 #   container runtimes leave them. A control shows those files really are closed to others: the same image as 1654
 #   cannot read them. Then the lines arrive exactly, in order, and both stop with exit code 0 on SIGTERM.
 # Usage: tests/containers/images.sh (root)
+# shellcheck source=tests/containers/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$repo"
 

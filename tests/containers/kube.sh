@@ -8,6 +8,7 @@
 #   the lines of all three demo containers reach the PVC's messages file; once the writer stops, the file holds
 #   exactly every line once, in order.
 # Usage: tests/containers/kube.sh (root; KEEP=1 leaves the pods, volume and files for a look afterwards)
+# shellcheck source=tests/containers/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$repo"
 

@@ -4,6 +4,7 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=deploy/containers/podman-env.sh
 source "$repo/deploy/containers/podman-env.sh"
+# shellcheck disable=SC2034 # used by the scripts that source this file
 delivery="$repo/tests/containers/delivery.py"
 
 COLLECTOR_IMAGE=${COLLECTOR_IMAGE:-kube-syslog/collector:0.1.0}

@@ -13,6 +13,9 @@ Usage:
       one line per HTTP probe of the workload: KIND NAME PROBE PORT PATH (named ports resolved to numbers).
   kube-play.py service-port RENDERED SERVICE PORT_NAME
       the Service's port and the container port it targets, "PORT TARGET".
+  kube-play.py secrets RENDERED
+      "NAME KEY" for each secretKeyRef of the workloads that is not optional and names no Secret in RENDERED: they
+      have to exist before the pod starts (`podman secret create NAME FILE`, FILE holding {"KEY": "<base64>"}).
 
 Workloads are found by kind and name prefix and images are substituted, so the script does not depend on the image
 names, ConfigMap names (configMapGenerator hash suffixes) or scheduling fields of the manifests. What podman cannot
@@ -116,6 +119,19 @@ def service_port(docs, service_name, port_name):
     raise SystemExit(f"Service {service_name} port {port_name} targets {target}, which no container port names")
 
 
+def secrets(docs):
+    present = {d["metadata"]["name"] for d in docs if d["kind"] == "Secret"}
+    needed = set()
+    for workload in (d for d in docs if d["kind"] in ("Deployment", "DaemonSet")):
+        for container in workload["spec"]["template"]["spec"]["containers"]:
+            for env in container.get("env", []):
+                ref = env.get("valueFrom", {}).get("secretKeyRef")
+                if ref and not ref.get("optional", False) and ref["name"] not in present:
+                    needed.add((ref["name"], ref["key"]))
+    for name, key in sorted(needed):
+        print(name, key)
+
+
 def main(argv):
     if len(argv) == 5 and argv[1] == "collector":
         collector(documents(argv[2]), argv[3], argv[4])
@@ -123,6 +139,8 @@ def main(argv):
         forwarder(documents(argv[2]), argv[3], argv[4], argv[5], argv[6])
     elif len(argv) == 4 and argv[1] == "probes":
         probes(documents(argv[2]), argv[3])
+    elif len(argv) == 3 and argv[1] == "secrets":
+        secrets(documents(argv[2]))
     elif len(argv) == 5 and argv[1] == "service-port":
         service_port(documents(argv[2]), argv[3], argv[4])
     else:

@@ -7,7 +7,8 @@
 #   pod, as kube-proxy and CoreDNS would). Checks: every HTTP probe of both manifests answers 200 on the pod's IP;
 #   the lines of all three demo containers reach the PVC's messages file; once the writer stops, the file holds
 #   exactly every line once, in order.
-# Usage: tests/containers/kube.sh (root; KEEP=1 leaves the pods, volume and files for a look afterwards)
+# Usage: tests/containers/kube.sh (root; KEEP=1 leaves the pods, volume and files for a look afterwards;
+#        MANIFESTS=DIR renders another kustomization than deploy/kubernetes)
 # shellcheck source=tests/containers/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$repo"
@@ -30,19 +31,29 @@ cleanup() {
   # The claim, and the volumes podman makes of emptyDir and configMap volumes (named after them, not the pod).
   comm -13 <(printf '%s\n' "$volumes_before" | sort) <(podman volume ls -q | sort) | xargs -r podman volume rm -f >/dev/null 2>&1 || true
   podman network rm -f "$network" >/dev/null 2>&1 || true
+  [ ${#secrets_made[@]} -eq 0 ] || podman secret rm "${secrets_made[@]}" >/dev/null 2>&1 || true
   rm -rf "$out"
 }
 claim=""
+secrets_made=()
 volumes_before=$(podman volume ls -q)
 pods_before=$(podman pod ps --format '{{.Name}}')
 trap cleanup EXIT
 
-kubectl kustomize deploy/kubernetes >"$out/rendered.yaml"
+kubectl kustomize "${MANIFESTS:-deploy/kubernetes}" >"$out/rendered.yaml"
 python3 deploy/containers/kube-play.py collector "$out/rendered.yaml" "$out" "$COLLECTOR_IMAGE" >/dev/null
 claim=$(yq -r 'select(.kind == "PersistentVolumeClaim") | .metadata.name' "$out/collector.yaml")
 # Fixed names (the manifests' own): a leftover of an interrupted run would make kube play fail, so it goes first.
 podman pod ps --format '{{.Name}}' | grep -qE '^log-(collector|forwarder)' && fail "a pod log-collector* or log-forwarder* exists already (podman kube down it first)"
 podman volume exists "$claim" && fail "a volume $claim exists already (podman volume rm it first)"
+# Secrets the manifests require but do not ship (an API token the operator creates): made up here, as podman reads
+# secretKeyRef from podman secrets holding {"KEY": "<base64>"}.
+while read -r name key; do
+  podman secret exists "$name" 2>/dev/null && fail "a podman secret $name exists already"
+  printf '{"%s": "%s"}' "$key" "$(head -c 24 /dev/urandom | base64 | tr -d '=+/' | base64 -w0)" >"$out/secret-$name.json"
+  podman secret create "$name" "$out/secret-$name.json" >/dev/null
+  secrets_made+=("$name")
+done < <(python3 deploy/containers/kube-play.py secrets "$out/rendered.yaml")
 configmaps=()
 for f in "$out"/configmap-*.yaml; do configmaps+=(--configmap "$f"); done
 podman network create "$network" >/dev/null

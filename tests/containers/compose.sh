@@ -32,7 +32,7 @@ cleanup() {
 for port in 8083 8084 2514 5514; do port_free "$port"; done
 podman image exists ubuntu:24.04 || fail "no ubuntu:24.04 image for the writer (deploy/containers/build.sh tags one)"
 trap cleanup EXIT
-compose up -d --no-build >"${TMPDIR:-/tmp}/$project-up.log" 2>&1 || { cat "${TMPDIR:-/tmp}/$project-up.log" >&2; fail "podman-compose up"; }
+up=$(compose up -d --no-build 2>&1) || { printf '%s\n' "$up" >&2; fail "podman-compose up"; }
 
 until_ok 60 "the Collector's /readyz from the host" http_ok http://127.0.0.1:8083/readyz >/dev/null
 ok "the Collector's /readyz answers 200 on 127.0.0.1:8083"
@@ -52,7 +52,9 @@ ok "lines of all three demo containers and the plain agent.log are in the Collec
 [ "$(podman exec "$collector" id -u)" = 1654 ] || fail "the Collector runs as $(podman exec "$collector" id -u), not 1654"
 ok "the Collector runs as 1654"
 first=$(head -n 1 "$logs/messages")
-shown=$(podman exec "$collector" less -FX /var/log/messages | head -n 1)
+# All of less's output is read (a reader that stops early would end less with SIGPIPE).
+shown=$(podman exec "$collector" less -FX /var/log/messages) || fail "less -FX /var/log/messages exited with $?"
+shown=${shown%%$'\n'*}
 [ -n "$first" ] && [ "$shown" = "$first" ] || fail "less -FX /var/log/messages printed '$shown', the file starts '$first'"
 ok "podman exec $collector less -FX /var/log/messages prints the file"
 

@@ -1,6 +1,8 @@
 # Sourced by tests/containers/*.sh: helpers for checks against running containers.
 # shellcheck shell=bash
 set -euo pipefail
+# A command that fails outside the checks still says which one it was before errexit ends the script.
+trap 'echo "FAIL: ${BASH_SOURCE[0]##*/} line $LINENO: $BASH_COMMAND exited with $?" >&2' ERR
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck source=deploy/containers/podman-env.sh
 source "$repo/deploy/containers/podman-env.sh"

@@ -7,8 +7,9 @@
 #   file's lines in the exact order it holds them; `less -FX` inside the Collector prints the file; the Collector runs as 1654;
 #   the Forwarder's node tree is mounted read-only and cannot be written;
 #   stop (SIGTERM to every PID 1) ends the Collector and the Forwarder with exit code 0, what is stored is in order;
-#   a restart of the two (the writer stays stopped, so the logs are final) resumes from the volumes: in the end the
-#   messages file holds exactly every line of every container log once, in order, and the API gives the same lines.
+#   lines appended while everything is down, then a restart of the two (the writer stays stopped, so the logs are
+#   final) resumes from the volumes: in the end the messages file holds exactly every line of every container log
+#   once, in order, and the API gives the same lines.
 # Usage: tests/containers/compose.sh (root; KEEP=1 leaves the stack and its volumes for a look afterwards)
 # shellcheck source=tests/containers/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -77,12 +78,24 @@ python3 "$delivery" check "$node" /node "$logs/messages" "${plain[@]}" --prefix 
 before=$(wc -l <"$logs/messages")
 ok "stop: the Collector and the Forwarder exit 0 on SIGTERM; $before lines stored, each container's in order"
 
+# While both are down the runtime keeps writing: the restart must pick these lines up from the saved offsets (a
+# Forwarder starting at the end would lose them, one starting at the top would store everything twice).
+now=$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)
+while IFS= read -r -d '' file; do
+  for i in 1 2 3; do printf '%s stdout F written while stopped %d\n' "$now" "$i" >>"$file"; done
+done < <(find "$node/var/log/pods" -name '*.log' -type f -print0)
+while IFS= read -r -d '' file; do
+  for i in 1 2 3; do printf '{"log":"written while stopped %d\\n","stream":"stdout","time":"%s"}\n' "$i" "$now" >>"$file"; done
+done < <(find "$node/var/lib/docker/containers" -name '*-json.log' -type f -print0)
+
 podman start "$collector" "$forwarder" >/dev/null
 until_ok 60 "the Collector's /readyz after the restart" http_ok http://127.0.0.1:8083/readyz >/dev/null
 until_ok 120 "every line of every container log, exactly once" python3 "$delivery" check "$node" /node "$logs/messages" "${plain[@]}" >/dev/null
 file_quiet "$logs/messages" 3
 result=$(python3 "$delivery" check "$node" /node "$logs/messages" "${plain[@]}") || fail "after a quiet period: $result"
-ok "restart: the messages file holds exactly every container log line once, in order ($result; $before before the restart)"
+after=$(wc -l <"$logs/messages")
+[ "$after" -gt "$before" ] || fail "nothing was stored after the restart ($before lines before, $after after)"
+ok "restart: the lines written while stopped arrive, and the messages file holds exactly every line once, in order ($result; $before before the restart)"
 
 # The API from the host gives coredns's lines back with their escapes undone: the same list. Its streams are
 # grouped by labels (stdout and stderr apart), so the values are put back in time order (equal-length ns strings).

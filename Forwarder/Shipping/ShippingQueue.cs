@@ -15,6 +15,7 @@ internal sealed class ShippingQueue
     public const int BatchBytes = 256 * 1024;
 
     private readonly Channel<OutgoingBatch> _free;
+    private TaskCompletionSource _returned = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Channel<OutgoingBatch> _full;
 
     public ShippingQueue(long queueBytes)
@@ -36,6 +37,19 @@ internal sealed class ShippingQueue
 
     public int Capacity { get; }
 
+    /// <summary>
+    /// How many bytes of one file may be in the queue and on the network unconfirmed: an eighth of the queue, between 2
+    /// and 4 batches. A file with a backlog then never fills the queue, so another file's new line waits behind at most
+    /// this much of it; 4 batches are ~4,000 typical lines, many RELP windows, so one file alone still keeps the link busy.
+    /// </summary>
+    public int FileShareBytes => Math.Clamp(Capacity / 8, 2, 4) * BatchBytes;
+
+    /// <summary>
+    /// Completes at the next <see cref="Return"/>: a file waiting for its share may read again. Take it before looking
+    /// at the files, so a return in between is not missed.
+    /// </summary>
+    public Task NextReturn => Volatile.Read(ref _returned).Task;
+
     /// <summary>Batches waiting to be sent (for metrics).</summary>
     public int Queued => _full.Reader.Count;
 
@@ -53,6 +67,8 @@ internal sealed class ShippingQueue
         {
             throw new InvalidOperationException("A batch was returned twice.");
         }
+
+        Interlocked.Exchange(ref _returned, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     /// <summary>No more batches will be enqueued; the shipper ends after sending the queued ones.</summary>

@@ -22,6 +22,18 @@ internal sealed partial class FileTailer
     public int IdlePolls { get; private set; }
 
     /// <summary>
+    /// Bytes of this file in batches that are not yet confirmed (its share of the shipping queue in use). An entry still
+    /// being reassembled or joined is not in a batch and not counted, so a long one never holds its own file back.
+    /// </summary>
+    public long Unconfirmed => Math.Max(0, ProgressOffset - CommittedOffset);
+
+    /// <summary>
+    /// Set by the loop while the file has used its share of the queue: it is read again once a batch is delivered, and
+    /// its poll time does not wake the loop meanwhile.
+    /// </summary>
+    public bool WaitingForShare { get; set; }
+
+    /// <summary>
     /// The earliest time this file needs the loop: its next look, or its next open attempt while closed.
     /// </summary>
     public long DueAt => Math.Max(NextPoll, IsOpen ? 0 : RetryOpenAt);

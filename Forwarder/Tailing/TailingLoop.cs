@@ -137,26 +137,38 @@ internal sealed partial class TailingLoop
         }
     }
 
-    // Files with little new data are read first, files with a backlog after them: a quiet file's new line then leads
-    // the next batch instead of following a backlog's chunks into it.
+    // Files with nothing unconfirmed and little new data (a quiet pod's new lines) are read first, into batches of
+    // their own that go in the queue's urgent lane, ahead of the backlogs' batches; the other files after them.
     private async ValueTask<bool> ReadFilesAsync(ReadContext context, CancellationToken cancellationToken)
     {
+        if (!context.Batch!.IsEmpty)
+        {
+            // Each pass ends by handing over what it filled, so this is not expected; but an urgent batch must hold
+            // nothing else.
+            await HandOverAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+
         bool progressed = false;
         _backlogged.Clear();
         foreach (var tailer in _snapshot)
         {
-            if (tailer.Size - tailer.ReadOffset > ShippingQueue.BatchBytes)
+            if (tailer.InFlight || tailer.Size - tailer.ReadOffset > ShippingQueue.BatchBytes)
             {
                 _backlogged.Add(tailer);
                 continue;
             }
 
-            progressed |= await ReadFileAsync(tailer, context, cancellationToken).ConfigureAwait(false);
+            progressed |= await ReadFileAsync(tailer, context, urgent: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!context.Batch!.IsEmpty)
+        {
+            await HandOverAsync(context, cancellationToken, urgent: true).ConfigureAwait(false);
         }
 
         foreach (var tailer in _backlogged)
         {
-            progressed |= await ReadFileAsync(tailer, context, cancellationToken).ConfigureAwait(false);
+            progressed |= await ReadFileAsync(tailer, context, urgent: false, cancellationToken).ConfigureAwait(false);
         }
 
         _backlogged.Clear();
@@ -165,7 +177,7 @@ internal sealed partial class TailingLoop
 
     // One file's turn: up to MaxChunksPerTurn chunks, and never more than its share of the queue unconfirmed. True when
     // it read something.
-    private async ValueTask<bool> ReadFileAsync(FileTailer tailer, ReadContext context, CancellationToken cancellationToken)
+    private async ValueTask<bool> ReadFileAsync(FileTailer tailer, ReadContext context, bool urgent, CancellationToken cancellationToken)
     {
         tailer.WaitingForShare = false;
         if (!tailer.IsDue(context.Now) || !TryOpen(tailer, context))
@@ -196,7 +208,7 @@ internal sealed partial class TailingLoop
                 chunks++;
                 if (context.Batch!.Bytes >= ShippingQueue.BatchBytes)
                 {
-                    await HandOverAsync(context, cancellationToken).ConfigureAwait(false);
+                    await HandOverAsync(context, cancellationToken, urgent).ConfigureAwait(false);
                 }
             }
 
@@ -297,11 +309,11 @@ internal sealed partial class TailingLoop
         return false;
     }
 
-    private async ValueTask HandOverAsync(ReadContext context, CancellationToken cancellationToken)
+    private async ValueTask HandOverAsync(ReadContext context, CancellationToken cancellationToken, bool urgent = false)
     {
         var batch = context.Batch!;
         _shipping.AddEnqueued(batch.Count);
-        await _queue.EnqueueAsync(batch, cancellationToken).ConfigureAwait(false);
+        await _queue.EnqueueAsync(batch, cancellationToken, urgent).ConfigureAwait(false);
         context.Batch = null;
         var rent = _queue.RentAsync(cancellationToken);
         if (!rent.IsCompleted)

@@ -22,7 +22,7 @@ public sealed partial class FairReadingTests
     private static readonly string Padding = new('x', 150);
 
     [Fact]
-    public async Task AQuietFilesNewLineIsHandedOverBeforeANoisyFilesBacklogIsRead()
+    public async Task AQuietFilesNewLineOvertakesANoisyFilesQueuedBacklog()
     {
         using var dir = TempDirectory.Create();
         var tree = new NodeLogTree(dir);
@@ -40,18 +40,24 @@ public sealed partial class FairReadingTests
         Assert.InRange(noisyTailer.ReadOffset, share, share + chunk);
         Assert.Equal(0, noisyTailer.CommittedOffset);
 
+        // The quiet file's new line goes in a batch of its own, in the urgent lane, and is taken before the noisy
+        // batches queued before it.
         quiet.Append("quiet-0");
+        await Wait.UntilAsync(() => loop.Queue.UrgentQueued == 1, "the quiet line's batch in the urgent lane");
         var taken = await loop.TakeUntilAsync(m => m == "quiet-0");
-        var before = taken.Select(b => b.Messages).SelectMany(m => m).TakeWhile(m => m != "quiet-0").ToList();
-        Assert.Equal(Enumerable.Range(0, before.Count).Select(Backlog), before);
-        Assert.InRange(before.Count * lineLength, share, share + chunk);
-        Assert.Equal(0, noisyTailer.CommittedOffset);
+        Assert.Equal(["quiet-0"], taken[0].Messages);
+        var noisyQueued = taken.Skip(1).SelectMany(b => b.Messages).ToList();
+        Assert.Equal(Enumerable.Range(0, noisyQueued.Count).Select(Backlog), noisyQueued);
+        Assert.Equal(noisyTailer.ReadOffset, noisyQueued.Count * lineLength);
 
-        // The checkpoint follows deliveries, batch by batch, and never passes an undelivered line.
+        // Checkpoints follow deliveries, batch by batch: the quiet file's moves alone, and the noisy file's never passes
+        // an undelivered line.
         loop.Deliver(taken[0]);
-        long deliveredLines = taken[0].Messages.Count(m => m.StartsWith("noisy-", StringComparison.Ordinal));
-        Assert.Equal(deliveredLines * lineLength, noisyTailer.CommittedOffset);
-        foreach (var batch in taken.Skip(1))
+        Assert.Equal(new FileInfo(quiet.RealPath).Length, loop.Tailer(quiet).CommittedOffset);
+        Assert.Equal(0, noisyTailer.CommittedOffset);
+        loop.Deliver(taken[1]);
+        Assert.Equal(taken[1].Messages.Count * lineLength, noisyTailer.CommittedOffset);
+        foreach (var batch in taken.Skip(2))
         {
             loop.Deliver(batch);
         }

@@ -74,6 +74,45 @@ public sealed partial class FairReadingTests
     }
 
     [Fact]
+    public async Task AFileWithALineStillInFlightIsNotUrgentSoItsLinesKeepTheirOrder()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var noisy = tree.AddContainer("default", "noisy", "app", RuntimeFormat.Cri);
+        var quiet = tree.AddContainer("default", "quiet", "app", RuntimeFormat.Cri);
+        noisy.AppendMany(Enumerable.Range(0, BacklogLines).Select(Backlog));
+        await using var loop = LoopUnderTest.Start(dir, tree);
+        await Wait.UntilAsync(() => loop.Tailing.Counters.ShareWaits > 0, "the noisy file to wait for its share");
+        quiet.Append("quiet-0");
+        await Wait.UntilAsync(() => loop.Queue.UrgentQueued == 1, "the quiet line's batch in the urgent lane");
+        var taken = await loop.TakeUntilAsync(m => m == "quiet-0");
+        Assert.Equal(["quiet-0"], taken[0].Messages);
+
+        // quiet-0 is taken but not delivered: quiet-1 must not overtake it, so it goes in the other lane.
+        quiet.Append("quiet-1");
+        await Wait.UntilAsync(() => loop.Queue.Queued == 1, "the batch with quiet-1");
+        Assert.Equal(0, loop.Queue.UrgentQueued);
+        var next = await loop.TakeUntilAsync(m => m == "quiet-1");
+        Assert.Equal(["quiet-1"], next.Single().Messages);
+
+        // Once everything before it is delivered, the quiet file is urgent again.
+        foreach (var batch in taken.Concat(next))
+        {
+            loop.Deliver(batch);
+        }
+
+        quiet.Append("quiet-2");
+        await Wait.UntilAsync(() => loop.Queue.UrgentQueued == 1, "quiet-2's batch in the urgent lane");
+        noisy.Append("noisy-end");
+        var rest = await loop.TakeUntilAsync(m => m == "quiet-2", deliver: true, andAlso: m => m == "noisy-end");
+        Assert.Equal(["quiet-2"], rest[0].Messages);
+        var all = taken.Concat(next).Concat(rest).SelectMany(b => b.Messages).ToList();
+        Assert.Equal(["quiet-0", "quiet-1", "quiet-2"], all.Where(m => m.StartsWith("quiet-", StringComparison.Ordinal)));
+        Assert.Equal([.. Enumerable.Range(0, BacklogLines).Select(Backlog), "noisy-end"], all.Where(m => m.StartsWith("noisy-", StringComparison.Ordinal)));
+        Assert.Equal(BacklogLines + 4, all.Count);
+    }
+
+    [Fact]
     public async Task EachBacklogIsHeldAtItsShareAndTheBacklogsTakeTurns()
     {
         using var dir = TempDirectory.Create();

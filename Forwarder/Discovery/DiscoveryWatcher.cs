@@ -32,9 +32,10 @@ internal sealed class DiscoveryWatcher : IDisposable
     /// <summary>
     /// Completes when a create, delete or rename happened under an include's base directory since the last call, or
     /// after <paramref name="timeout"/>. Directories that could not be watched (e.g. not created yet) are retried here.
-    /// True when a change was seen: the caller should scan now rather than at its next interval.
+    /// True when a change was seen: the caller should scan now rather than at its next interval. <paramref name="wake"/>
+    /// ends the wait early too (the tailing loop's "a batch was delivered").
     /// </summary>
-    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken, Task? wake = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         foreach (var directory in _directories)
@@ -55,7 +56,7 @@ internal sealed class DiscoveryWatcher : IDisposable
         {
             using var stopDelay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var delay = Task.Delay(timeout, _timeProvider, stopDelay.Token);
-            await Task.WhenAny(changed, delay).ConfigureAwait(false);
+            await (wake is null ? Task.WhenAny(changed, delay) : Task.WhenAny(changed, delay, wake)).ConfigureAwait(false);
             await stopDelay.CancelAsync().ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }

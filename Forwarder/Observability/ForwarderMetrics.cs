@@ -37,6 +37,10 @@ internal sealed class ForwarderMetrics(
         m.Counter(Prefix + "files_opened_total", "Files opened for tailing.", t.FilesOpened);
         m.Counter(Prefix + "files_closed_total", "Files closed after they were renamed away or deleted and drained.", t.FilesClosed);
         m.Counter(Prefix + "open_errors_total", "Failed attempts to open a file (retried).", t.OpenErrors);
+        m.Counter(
+            Prefix + "share_waits_total",
+            "Turns a file with more to read ended because its share of the queue was not yet confirmed (fair reading).",
+            t.ShareWaits);
         m.Gauge(Prefix + "inotify_watching", "1 when discovery is woken by inotify, 0 when it only polls.", watcher.IsWatching ? 1 : 0);
 
         var files = tailing.Files;

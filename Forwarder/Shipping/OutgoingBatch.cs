@@ -67,6 +67,7 @@ internal sealed class OutgoingBatch : IBufferWriter<byte>, IReadOnlyList<ReadOnl
             }
         }
 
+        tailer.AddedToBatch();
         _progress.Add(new Progress(tailer, offset, epoch));
     }
 

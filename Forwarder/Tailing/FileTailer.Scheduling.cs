@@ -22,6 +22,28 @@ internal sealed partial class FileTailer
     public int IdlePolls { get; private set; }
 
     /// <summary>
+    /// Bytes of this file in batches that are not yet confirmed (its share of the shipping queue in use). An entry still
+    /// being reassembled or joined is not in a batch and not counted, so a long one never holds its own file back.
+    /// </summary>
+    public long Unconfirmed => Math.Max(0, ProgressOffset - CommittedOffset);
+
+    /// <summary>
+    /// Some batch holds lines (or an offset) of this file and is not delivered yet: handed over, or still being filled.
+    /// Only a file with none may go in the urgent lane, or its lines could overtake each other; counted per batch, so a
+    /// batch from before a truncation counts too, which <see cref="Unconfirmed"/> does not see.
+    /// </summary>
+    public bool InFlight => Volatile.Read(ref _batchesOut) > 0;
+
+    /// <summary>A batch took this file's first progress (<see cref="Shipping.OutgoingBatch.SetProgress"/>).</summary>
+    public void AddedToBatch() => Interlocked.Increment(ref _batchesOut);
+
+    /// <summary>
+    /// Set by the loop while the file has used its share of the queue: it is read again once a batch is delivered, and
+    /// its poll time does not wake the loop meanwhile.
+    /// </summary>
+    public bool WaitingForShare { get; set; }
+
+    /// <summary>
     /// The earliest time this file needs the loop: its next look, or its next open attempt while closed.
     /// </summary>
     public long DueAt => Math.Max(NextPoll, IsOpen ? 0 : RetryOpenAt);

@@ -21,6 +21,7 @@ internal sealed partial class FileTailer : ILogEntrySink, IJoinedEventSink, IDis
     private SafeFileHandle? _handle;
     private ReadContext? _context;
     private long _committed;
+    private int _batchesOut;
     private int _epoch;
     private readonly string _node;
 
@@ -155,6 +156,7 @@ internal sealed partial class FileTailer : ILogEntrySink, IJoinedEventSink, IDis
     /// </summary>
     public void Commit(long offset, int epoch)
     {
+        Interlocked.Decrement(ref _batchesOut);
         // A batch from before a truncation carries offsets into content that is gone.
         if (epoch == Volatile.Read(ref _epoch))
         {

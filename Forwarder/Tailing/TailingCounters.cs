@@ -12,6 +12,7 @@ internal sealed class TailingCounters
     private long _filesOpened;
     private long _filesClosed;
     private long _openErrors;
+    private long _shareWaits;
 
     /// <summary>Log entries read (after reassembly), i.e. messages encoded.</summary>
     public long Lines => Interlocked.Read(ref _lines);
@@ -36,6 +37,9 @@ internal sealed class TailingCounters
     public long FilesClosed => Interlocked.Read(ref _filesClosed);
 
     public long OpenErrors => Interlocked.Read(ref _openErrors);
+
+    /// <summary>Turns a file ended because its share of the queue was unconfirmed (it had more to read).</summary>
+    public long ShareWaits => Interlocked.Read(ref _shareWaits);
 
     public void AddLine(bool truncated, bool partial, bool malformed)
     {
@@ -67,4 +71,6 @@ internal sealed class TailingCounters
     public void AddFileClosed() => Interlocked.Increment(ref _filesClosed);
 
     public void AddOpenError() => Interlocked.Increment(ref _openErrors);
+
+    public void AddShareWait() => Interlocked.Increment(ref _shareWaits);
 }

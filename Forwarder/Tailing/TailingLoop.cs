@@ -14,7 +14,8 @@ namespace Forwarder.Tailing;
 /// </summary>
 internal sealed partial class TailingLoop
 {
-    // Bytes one file may take in one turn before the next file gets its turn (fairness among busy files).
+    // Chunks one file may read in one turn before the next file gets its turn (fairness among busy files); its share of
+    // the queue (ShippingQueue.FileShareBytes) may end the turn sooner.
     private const int MaxChunksPerTurn = 4;
 
     private const int OpenRetryMs = 5_000;
@@ -31,6 +32,7 @@ internal sealed partial class TailingLoop
     private readonly MultilineSettings _multiline;
     private readonly long _partialTimeoutMs;
     private readonly long _rotateWaitMs;
+    private readonly List<FileTailer> _backlogged = [];
     private volatile FileTailer[] _snapshot = [];
 
     public TailingLoop(
@@ -99,6 +101,7 @@ internal sealed partial class TailingLoop
                     nextScan = context.Now + (long)_options.ScanInterval.TotalMilliseconds;
                 }
 
+                var delivered = _queue.NextReturn;
                 bool progressed = await ReadFilesAsync(context, cancellationToken).ConfigureAwait(false);
                 if (!context.Batch.IsEmpty)
                 {
@@ -111,7 +114,7 @@ internal sealed partial class TailingLoop
                     nextCheckpoint = context.Now + (long)_options.CheckpointInterval.TotalMilliseconds;
                 }
 
-                if (!progressed && await WaitAsync(context, Math.Min(nextScan, nextCheckpoint), cancellationToken).ConfigureAwait(false))
+                if (!progressed && await WaitAsync(context, Math.Min(nextScan, nextCheckpoint), delivered, cancellationToken).ConfigureAwait(false))
                 {
                     nextScan = 0;
                 }
@@ -134,66 +137,123 @@ internal sealed partial class TailingLoop
         }
     }
 
+    // Files with nothing unconfirmed and little new data (a quiet pod's new lines) are read first, into batches of
+    // their own that go in the queue's urgent lane, ahead of the backlogs' batches; the other files after them.
     private async ValueTask<bool> ReadFilesAsync(ReadContext context, CancellationToken cancellationToken)
     {
+        if (!context.Batch!.IsEmpty)
+        {
+            // Each pass ends by handing over what it filled, so this is not expected; but an urgent batch must hold
+            // nothing else.
+            await HandOverAsync(context, cancellationToken).ConfigureAwait(false);
+        }
+
         bool progressed = false;
+        _backlogged.Clear();
         foreach (var tailer in _snapshot)
         {
-            if (!tailer.IsDue(context.Now) || !TryOpen(tailer, context))
+            if (tailer.InFlight || tailer.Size - tailer.ReadOffset > ShippingQueue.BatchBytes)
             {
+                _backlogged.Add(tailer);
                 continue;
             }
 
-            try
-            {
-                int chunks = 0;
-                while (chunks < MaxChunksPerTurn && tailer.ReadChunk(context) > 0)
-                {
-                    chunks++;
-                    if (context.Batch!.Bytes >= ShippingQueue.BatchBytes)
-                    {
-                        await HandOverAsync(context, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                if (tailer.TakeTruncationNotice())
-                {
-                    TailingLog.Truncated(_logger, tailer.File.Path);
-                }
-
-                if (chunks > 0)
-                {
-                    tailer.RefreshSize();
-                    progressed = true;
-                    tailer.ReadAgainAtOnce();
-                    continue;
-                }
-
-                if (tailer.AtEnd(context, _partialTimeoutMs, _rotateWaitMs, out bool closed))
-                {
-                    TailingLog.Truncated(_logger, tailer.File.Path);
-                    tailer.ReadAgainAtOnce();
-                    continue;
-                }
-
-                if (closed)
-                {
-                    Counters.AddFileClosed();
-                    TailingLog.Closed(_logger, tailer.File.Path, tailer.ReadOffset);
-                    continue;
-                }
-
-                tailer.BackOff(context.Now);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // One bad file never stops the others: close it and open it again later from its offset.
-                TailingLog.ReadFailed(_logger, tailer.File.Path, TimeSpan.FromMilliseconds(OpenRetryMs), e);
-                tailer.CloseForRetry(context.Now + OpenRetryMs);
-            }
+            progressed |= await ReadFileAsync(tailer, context, urgent: true, cancellationToken).ConfigureAwait(false);
         }
 
+        if (!context.Batch!.IsEmpty)
+        {
+            await HandOverAsync(context, cancellationToken, urgent: true).ConfigureAwait(false);
+        }
+
+        foreach (var tailer in _backlogged)
+        {
+            progressed |= await ReadFileAsync(tailer, context, urgent: false, cancellationToken).ConfigureAwait(false);
+        }
+
+        _backlogged.Clear();
         return progressed;
+    }
+
+    // One file's turn: up to MaxChunksPerTurn chunks, and never more than its share of the queue unconfirmed. True when
+    // it read something.
+    private async ValueTask<bool> ReadFileAsync(FileTailer tailer, ReadContext context, bool urgent, CancellationToken cancellationToken)
+    {
+        tailer.WaitingForShare = false;
+        if (!tailer.IsDue(context.Now) || !TryOpen(tailer, context))
+        {
+            return false;
+        }
+
+        try
+        {
+            int chunks = 0;
+            while (chunks < MaxChunksPerTurn)
+            {
+                // A file with a backlog would otherwise fill the whole queue, and every other file's new lines would
+                // wait behind all of it (issue 19: a second behind a 464 MB backlog). It waits here instead, unread
+                // data in its file, until a batch is delivered.
+                if (tailer.Unconfirmed >= _queue.FileShareBytes)
+                {
+                    tailer.WaitingForShare = true;
+                    Counters.AddShareWait();
+                    break;
+                }
+
+                if (tailer.ReadChunk(context) == 0)
+                {
+                    break;
+                }
+
+                chunks++;
+                if (context.Batch!.Bytes >= ShippingQueue.BatchBytes)
+                {
+                    await HandOverAsync(context, cancellationToken, urgent).ConfigureAwait(false);
+                }
+            }
+
+            if (tailer.TakeTruncationNotice())
+            {
+                TailingLog.Truncated(_logger, tailer.File.Path);
+            }
+
+            if (chunks > 0)
+            {
+                tailer.RefreshSize();
+                tailer.ReadAgainAtOnce();
+                return true;
+            }
+
+            if (tailer.WaitingForShare)
+            {
+                // Not at its end: rotation, partial and close checks wait until it is.
+                return false;
+            }
+
+            if (tailer.AtEnd(context, _partialTimeoutMs, _rotateWaitMs, out bool closed))
+            {
+                TailingLog.Truncated(_logger, tailer.File.Path);
+                tailer.ReadAgainAtOnce();
+                return false;
+            }
+
+            if (closed)
+            {
+                Counters.AddFileClosed();
+                TailingLog.Closed(_logger, tailer.File.Path, tailer.ReadOffset);
+                return false;
+            }
+
+            tailer.BackOff(context.Now);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One bad file never stops the others: close it and open it again later from its offset.
+            TailingLog.ReadFailed(_logger, tailer.File.Path, TimeSpan.FromMilliseconds(OpenRetryMs), e);
+            tailer.CloseForRetry(context.Now + OpenRetryMs);
+        }
+
+        return false;
     }
 
     private bool TryOpen(FileTailer tailer, ReadContext context)
@@ -249,11 +309,11 @@ internal sealed partial class TailingLoop
         return false;
     }
 
-    private async ValueTask HandOverAsync(ReadContext context, CancellationToken cancellationToken)
+    private async ValueTask HandOverAsync(ReadContext context, CancellationToken cancellationToken, bool urgent = false)
     {
         var batch = context.Batch!;
         _shipping.AddEnqueued(batch.Count);
-        await _queue.EnqueueAsync(batch, cancellationToken).ConfigureAwait(false);
+        await _queue.EnqueueAsync(batch, cancellationToken, urgent).ConfigureAwait(false);
         context.Batch = null;
         var rent = _queue.RentAsync(cancellationToken);
         if (!rent.IsCompleted)
@@ -279,20 +339,25 @@ internal sealed partial class TailingLoop
         context.Batch = await rent.ConfigureAwait(false);
     }
 
-    // Sleeps until the first file is due for a look, the next scan or checkpoint, or a discovery event.
-    // True after an event.
-    private async ValueTask<bool> WaitAsync(ReadContext context, long wakeBy, CancellationToken cancellationToken)
+    // Sleeps until the first file is due for a look, the next scan or checkpoint, or a discovery event; or, while a file
+    // waits for its share of the queue, until a batch is delivered. True after a discovery event.
+    private async ValueTask<bool> WaitAsync(ReadContext context, long wakeBy, Task delivered, CancellationToken cancellationToken)
     {
         long due = wakeBy;
+        bool waitingForShare = false;
         foreach (var tailer in _snapshot)
         {
-            if (!tailer.IsClosed)
+            if (tailer.WaitingForShare)
+            {
+                waitingForShare = true;
+            }
+            else if (!tailer.IsClosed)
             {
                 due = Math.Min(due, tailer.DueAt);
             }
         }
 
         long delay = Math.Clamp(due - context.Now, FileTailer.MinPollMs, FileTailer.MaxPollMs);
-        return await _watcher.WaitAsync(TimeSpan.FromMilliseconds(delay), cancellationToken).ConfigureAwait(false);
+        return await _watcher.WaitAsync(TimeSpan.FromMilliseconds(delay), cancellationToken, waitingForShare ? delivered : null).ConfigureAwait(false);
     }
 }

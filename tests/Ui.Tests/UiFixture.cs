@@ -137,9 +137,13 @@ public sealed class UiPage : IAsyncDisposable
 
     public Task<int> RowCountAsync() => Page.Locator("[data-testid=result-row]").CountAsync();
 
-    /// <summary>The line text of every result row, top to bottom.</summary>
-    public async Task<string[]> LinesAsync() =>
-        await Page.EvalOnSelectorAllAsync<string[]>("[data-testid=result-row] td.line", "cells => cells.map(c => c.textContent)");
+    /// <summary>The message shown in every result row, top to bottom.</summary>
+    public async Task<string[]> MessagesAsync() =>
+        await Page.EvalOnSelectorAllAsync<string[]>("[data-testid=result-row] [data-testid=message]", "cells => cells.map(c => c.textContent)");
+
+    /// <summary>The pod identity (<c>namespace/pod/container</c>) shown in every result row, top to bottom.</summary>
+    public async Task<string[]> PodsAsync() =>
+        await Page.EvalOnSelectorAllAsync<string[]>("[data-testid=result-row] td.identity", "cells => cells.map(c => c.textContent)");
 
     /// <summary>Waits until the last query finished (status no longer "Searching…").</summary>
     public Task SettledAsync() => Page.WaitForFunctionAsync(

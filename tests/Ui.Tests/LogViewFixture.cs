@@ -9,7 +9,8 @@ namespace Ui.Tests;
 /// A Collector holding what a Forwarder ships for two pods of namespace <c>shop</c>: <see cref="RequestCount"/>
 /// request lines of <see cref="Pod"/> 2 s apart with a line of <see cref="OtherPod"/> between each two, a 15-line
 /// Java stack trace of <see cref="Pod"/> on stderr after them, and one line of <see cref="Pod"/> in the layout before
-/// message-first lines (in <c>messages.1</c>, as an upgrade leaves it).
+/// message-first lines (in <c>messages.1</c>, as an upgrade leaves it); and in namespace <c>tools</c> one line whose
+/// message is markup and whose own SD element has a value with every SD escape (<see cref="Markup"/>, <see cref="Note"/>).
 /// </summary>
 public sealed class LogViewFixture : IAsyncLifetime
 {
@@ -21,6 +22,11 @@ public sealed class LogViewFixture : IAsyncLifetime
     public const string SourceId = "9f2c41d07e5ab318";
     public const int RequestCount = 12;
     public const string OldLineMessage = "req old GET /cart/old 200 9ms";
+    public const string Markup = "<img src=x onerror=\"window.injected=1\"> & <b>bold</b>";
+
+    /// <summary>A param value with a quote, a backslash and a bracket: <c>\"</c>, <c>\\</c>, <c>\]</c> in the SD.</summary>
+    public const string Note = "say \"hi\" \\ [x]";
+    public const string NoteEscaped = "say \\\"hi\\\" \\\\ [x\\]";
 
     private readonly TempDirectory _directory = TempDirectory.Create("log-view");
 
@@ -66,13 +72,20 @@ public sealed class LogViewFixture : IAsyncLifetime
         }
 
         frames.Append(Frame(Start.AddSeconds(30), 11, "web", "stderr", sd, Trace));
+        frames.Append(Frame(
+            Start.AddSeconds(40),
+            13,
+            "probe",
+            "stdout",
+            $"[k8s@32473 namespace=\"tools\" pod=\"probe-1\" container=\"probe\"][check@32473 note=\"{NoteEscaped}\"]",
+            Markup));
         using (var client = new TcpClient())
         {
             await client.ConnectAsync(Collector.Tcp);
             await client.GetStream().WriteAsync(Encoding.UTF8.GetBytes(frames.ToString()));
         }
 
-        await Collector.WaitForLinesAsync((2 * RequestCount) + 1);
+        await Collector.WaitForLinesAsync((2 * RequestCount) + 2);
     }
 
     public async Task DisposeAsync()

@@ -97,6 +97,8 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
     public async Task ShowContextListsThePodsLinesAroundTheLineInOrderAndIsSavedAsAScreenshot(string browser)
     {
         await using var ui = await OpenAsync(browser);
+        // Tall enough for the docs' screenshot below: the trace on top, the open row and its context under it.
+        await ui.Page.SetViewportSizeAsync(1400, 1150);
         await ui.GotoAsync("{namespace=\"shop\"}");
 
         // Near the end: five before, one request after it, then the trace (collapsed there too).
@@ -104,8 +106,7 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
         string[] nearTheEnd = [.. Enumerable.Range(5, 7).Select(LogViewFixture.Request), TraceFirstTen];
         Assert.Equal(nearTheEnd, await ContextAsync(ui));
 
-        // The screenshot of the docs (docs/web-ui.md): the trace on top, the open row and its context below.
-        await ui.Page.SetViewportSizeAsync(1400, 1150);
+        // The screenshot of the docs (docs/web-ui.md, Collector/Ui/web-ui.png).
         await ui.Page.GetByTestId("results-scroller").EvaluateAsync("s => { s.scrollTop = 0; }");
         Directory.CreateDirectory(UiFixture.Artifacts);
         string path = Path.Combine(UiFixture.Artifacts, $"log-view-{browser}.png");
@@ -158,6 +159,36 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
         await showAll.ClickAsync();
         Assert.Equal(TraceFirstTen, await message.TextContentAsync());
         Assert.Equal("Show all 15 lines", await showAll.TextContentAsync());
+        ui.AssertClean();
+    }
+
+    [Theory, InChromium, InFirefox]
+    public async Task MarkupInAMessageIsShownAsTextAndASendersOwnSdParamFiltersExactly(string browser)
+    {
+        await using var ui = await OpenAsync(browser);
+        const string Query = "{namespace=\"tools\"}";
+        await ui.GotoAsync(Query);
+        Assert.Equal([LogViewFixture.Markup], (await ui.MessagesAsync()).ToList());
+        Assert.Equal(0, await ui.Page.Locator("[data-testid=result-row] img, [data-testid=result-row] b").CountAsync());
+
+        await ui.Page.GetByTestId("result-row").ClickAsync();
+        string[] fields =
+        [
+            "namespace=tools", "pod=probe-1", "container=probe", $"node={LogViewFixture.Node}", "app=probe", "stream=stdout",
+            "facility=user", "severity=notice", $"check@32473 note={LogViewFixture.Note}",
+        ];
+        Assert.Equal(fields, await FieldsAsync(ui));
+
+        // The value as stored, escapes and all, in a raw string: the filter finds this line and only it.
+        string filter = $"`note=\"{LogViewFixture.NoteEscaped}\"`";
+        await ClickFilterAsync(ui, "check@32473 note", "filter-for", $"{Query} |= {filter}");
+        Assert.Equal([LogViewFixture.Markup], (await ui.MessagesAsync()).ToList());
+
+        await ui.GotoAsync(Query);
+        await ui.Page.GetByTestId("result-row").ClickAsync();
+        await ClickFilterAsync(ui, "check@32473 note", "filter-out", $"{Query} != {filter}");
+        Assert.Empty(await ui.MessagesAsync());
+        Assert.True(await ui.Page.EvaluateAsync<bool>("() => window.injected === undefined"), "the message's markup ran");
         ui.AssertClean();
     }
 

@@ -123,6 +123,16 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
         Assert.Equal(Enumerable.Repeat(Pod, expected.Length), await ui.Page.EvalOnSelectorAllAsync<string[]>(
             "[data-testid=context-line] td.identity", "cells => cells.map(c => c.textContent)"));
 
+        // Five more each way, as far as there are: the line of the older layout (messages.1) first, the trace last.
+        await MoreContextAsync(ui, "context-earlier");
+        string[] earlier = [LogViewFixture.OldLineMessage, .. Enumerable.Range(0, 12).Select(LogViewFixture.Request)];
+        Assert.Equal(earlier, await ContextLinesAsync(ui));
+        Assert.True(await ui.Page.GetByTestId("context-earlier").IsDisabledAsync(), "no more lines before");
+        await MoreContextAsync(ui, "context-later");
+        string[] later = [.. earlier, TraceFirstTen];
+        Assert.Equal(later, await ContextLinesAsync(ui));
+        Assert.True(await ui.Page.GetByTestId("context-later").IsDisabledAsync(), "no more lines after");
+
         // The line of the older layout, in messages.1: nothing before it, the current file's lines after.
         await Row(ui, LogViewFixture.Request(6)).ClickAsync();
         await Row(ui, LogViewFixture.OldLineMessage).ClickAsync();
@@ -234,6 +244,19 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
     private static async Task<string[]> ContextAsync(UiPage ui)
     {
         await ui.Page.GetByTestId("result-detail").GetByTestId("show-context").ClickAsync();
+        return await ContextLinesAsync(ui);
+    }
+
+    /// <summary>Clicks "5 earlier" or "5 later" in the context shown.</summary>
+    private static async Task MoreContextAsync(UiPage ui, string testId)
+    {
+        Assert.True(await ui.Page.GetByTestId(testId).IsEnabledAsync(), $"{testId} is enabled");
+        await ui.Page.GetByTestId(testId).ClickAsync();
+    }
+
+    /// <summary>The messages the context lists, top to bottom, once it has loaded.</summary>
+    private static async Task<string[]> ContextLinesAsync(UiPage ui)
+    {
         await ui.Page.Locator("[data-testid=context][data-state=done]").WaitForAsync(new LocatorWaitForOptions { Timeout = Short });
         return await ui.Page.EvalOnSelectorAllAsync<string[]>(
             "[data-testid=context-line] [data-testid=message]", "cells => cells.map(c => c.textContent)");

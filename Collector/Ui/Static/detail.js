@@ -113,7 +113,7 @@ export function contextSelector(labels) {
   return `{${matchers.filter(m => labels[m]).map(m => `${m}=${JSON.stringify(labels[m])}`).join(', ')}}`;
 }
 
-async function toggleContext(entry, show, box, highlight) {
+function toggleContext(entry, show, box, highlight) {
   if (show.getAttribute('aria-expanded') === 'true') {
     show.setAttribute('aria-expanded', 'false');
     show.textContent = 'Show context';
@@ -123,12 +123,24 @@ async function toggleContext(entry, show, box, highlight) {
   show.setAttribute('aria-expanded', 'true');
   show.textContent = 'Hide context';
   box.hidden = false;
+  loadContext(entry, box, highlight, { before: CONTEXT_LINES, after: CONTEXT_LINES });
+}
+
+// The context with up to counts.before and counts.after lines; "Earlier" and "Later" ask for CONTEXT_LINES more.
+async function loadContext(entry, box, highlight, counts) {
   box.dataset.state = 'loading';
-  box.replaceChildren(document.createTextNode('Loading the lines around it…'));
+  if (!box.firstChild) box.append(document.createTextNode('Loading the lines around it…'));
   try {
-    const { before, after, selector } = await contextOf(entry);
+    const { before, after, selector } = await contextOf(entry, counts);
     const title = document.createElement('p');
     title.textContent = `${before.length} lines before and ${after.length} after in ${selector}, oldest first`;
+    const more = (testid, text, side, got) => {
+      const b = button(testid, text);
+      // Fewer than asked for: there are no more within a day of the line.
+      b.disabled = got < counts[side];
+      b.addEventListener('click', () => loadContext(entry, box, highlight, { ...counts, [side]: counts[side] + CONTEXT_LINES }));
+      return b;
+    };
     const table = document.createElement('table');
     for (const e of [...before, entry, ...after]) {
       const tr = document.createElement('tr');
@@ -138,7 +150,8 @@ async function toggleContext(entry, show, box, highlight) {
       tr.append(timeCell(e), severityCell(e.labels), identityCell(e.labels), messageCell(e.message, highlight));
       table.append(tr);
     }
-    box.replaceChildren(title, table);
+    box.replaceChildren(title, more('context-earlier', `${CONTEXT_LINES} earlier`, 'before', before.length), table,
+      more('context-later', `${CONTEXT_LINES} later`, 'after', after.length));
     box.dataset.state = 'done';
   } catch (error) {
     box.replaceChildren(document.createTextNode(`Context failed: ${error.message}`));
@@ -148,20 +161,20 @@ async function toggleContext(entry, show, box, highlight) {
 
 // Two searches of the same pod, newest first up to the line and oldest first from it; the line itself (found by its
 // time and text) divides each answer, so lines of the same nanosecond stay on their side.
-async function contextOf(entry) {
+async function contextOf(entry, counts) {
   const selector = contextSelector(entry.labels);
   const at = BigInt(entry.ns);
   // Room for lines of the same time as this one that the search meets before it.
-  const limit = CONTEXT_LINES + 1 + 20;
+  const limit = n => n + 1 + 20;
   const [older, newer] = await Promise.all([
-    getJson('/api/v1/query_range', { query: selector, start: String(at - CONTEXT_SPAN_NS), end: String(at + 1n), limit, direction: 'backward' }),
-    getJson('/api/v1/query_range', { query: selector, start: String(at), end: String(at + CONTEXT_SPAN_NS), limit, direction: 'forward' }),
+    getJson('/api/v1/query_range', { query: selector, start: String(at - CONTEXT_SPAN_NS), end: String(at + 1n), limit: limit(counts.before), direction: 'backward' }),
+    getJson('/api/v1/query_range', { query: selector, start: String(at), end: String(at + CONTEXT_SPAN_NS), limit: limit(counts.after), direction: 'forward' }),
   ]);
-  const side = (body, order) => {
+  const side = (body, order, count) => {
     const entries = byTime(entriesOf(body.data.result), order);
     const i = entries.findIndex(e => e.ns === entry.ns && e.line === entry.line);
     const rest = i >= 0 ? entries.slice(i + 1) : entries.filter(e => (order < 0 ? BigInt(e.ns) < at : BigInt(e.ns) > at));
-    return rest.slice(0, CONTEXT_LINES);
+    return rest.slice(0, count);
   };
-  return { before: side(older, -1).reverse(), after: side(newer, 1), selector };
+  return { before: side(older, -1, counts.before).reverse(), after: side(newer, 1, counts.after), selector };
 }

@@ -14,7 +14,7 @@ const LABEL_PARAMS = new Set(['namespace', 'pod', 'container']);
 const ORIGIN_NAMES = { s: 'origin source', p: 'origin bytes' };
 const escapeRegex = text => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-// [name, value, how to filter for it] for every field of the entry, in reading order.
+// { name, value, filter } for every field of the entry, in reading order; filter says what "filter for" adds.
 function fieldsOf(entry) {
   const stored = parseStored(entry.line);
   const labels = entry.labels;

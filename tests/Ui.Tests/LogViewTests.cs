@@ -96,15 +96,20 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
     [Theory, InChromium, InFirefox]
     public async Task ShowContextListsThePodsLinesAroundTheLineInOrderAndIsSavedAsAScreenshot(string browser)
     {
-        await using var ui = await OpenAsync(browser);
         // Tall enough for the docs' screenshot below: the trace on top, the open row and its context under it.
-        await ui.Page.SetViewportSizeAsync(1400, 1150);
+        await using var ui = await OpenAsync(browser, height: 1150);
         await ui.GotoAsync("{namespace=\"shop\"}");
 
         // Near the end: five before, one request after it, then the trace (collapsed there too).
         await Row(ui, LogViewFixture.Request(10)).ClickAsync();
         string[] nearTheEnd = [.. Enumerable.Range(5, 7).Select(LogViewFixture.Request), TraceFirstTen];
         Assert.Equal(nearTheEnd, await ContextAsync(ui));
+
+        // The page itself never scrolls, the results do inside their box: nothing in a row (such as the severity's
+        // screen-reader text) may grow the document.
+        Assert.True(
+            await ui.Page.EvaluateAsync<bool>("() => document.scrollingElement.scrollHeight <= window.innerHeight"),
+            "the document is taller than the window");
 
         // The screenshot of the docs (docs/web-ui.md, Collector/Ui/web-ui.png).
         await ui.Page.GetByTestId("results-scroller").EvaluateAsync("s => { s.scrollTop = 0; }");
@@ -268,5 +273,6 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
         return time.ToOffset(TimeSpan.FromMinutes(-offset)).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
     }
 
-    private async Task<UiPage> OpenAsync(string browser) => await UiPage.OpenAsync(await browsers.BrowserAsync(browser), data.Collector.BaseUrl);
+    private async Task<UiPage> OpenAsync(string browser, int height = 900) =>
+        await UiPage.OpenAsync(await browsers.BrowserAsync(browser), data.Collector.BaseUrl, height);
 }

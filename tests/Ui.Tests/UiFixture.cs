@@ -101,12 +101,13 @@ public sealed class UiPage : IAsyncDisposable
 
     public List<string> Errors { get; } = [];
 
-    public static async Task<UiPage> OpenAsync(IBrowser browser, string baseUrl)
+    /// <summary>A page of 1400×900 CSS pixels, or taller by <paramref name="height"/> (for a screenshot).</summary>
+    public static async Task<UiPage> OpenAsync(IBrowser browser, string baseUrl, int height = 900)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl,
-            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+            ViewportSize = new ViewportSize { Width = 1400, Height = height },
         });
         var page = await context.NewPageAsync();
         var ui = new UiPage(context, page);

@@ -47,14 +47,11 @@ public sealed class SourceGapTests(UiFixture fixture) : IClassFixture<UiFixture>
         ui.AssertClean();
     }
 
-    /// <summary>
-    /// Each row top to bottom: a gap marker's text, or a result line's message, "line N" (or "other pod"), which ends
-    /// the line or, in a message-first line, comes before its TAB.
-    /// </summary>
+    /// <summary>Each row top to bottom: a gap marker's text, or a result row's message.</summary>
     private static async Task<string[]> RowsAsync(UiPage ui) => await ui.Page.EvalOnSelectorAllAsync<string[]>(
         "[data-testid=result-row], [data-testid=gap-row]",
         "rows => rows.map(r => r.dataset.testid === 'gap-row' ? 'GAP ' + r.textContent : " +
-        "r.querySelector('td.line').textContent.match(/(line \\d+|other pod)(\\t|$)/)[1])");
+        "r.querySelector('[data-testid=message]').textContent)");
 
     private static async Task<bool> GapListedAsync(RunningCollector collector)
     {

@@ -101,12 +101,13 @@ public sealed class UiPage : IAsyncDisposable
 
     public List<string> Errors { get; } = [];
 
-    public static async Task<UiPage> OpenAsync(IBrowser browser, string baseUrl)
+    /// <summary>A page of 1400×900 CSS pixels, or taller by <paramref name="height"/> (for a screenshot).</summary>
+    public static async Task<UiPage> OpenAsync(IBrowser browser, string baseUrl, int height = 900)
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl,
-            ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
+            ViewportSize = new ViewportSize { Width = 1400, Height = height },
         });
         var page = await context.NewPageAsync();
         var ui = new UiPage(context, page);
@@ -137,9 +138,13 @@ public sealed class UiPage : IAsyncDisposable
 
     public Task<int> RowCountAsync() => Page.Locator("[data-testid=result-row]").CountAsync();
 
-    /// <summary>The line text of every result row, top to bottom.</summary>
-    public async Task<string[]> LinesAsync() =>
-        await Page.EvalOnSelectorAllAsync<string[]>("[data-testid=result-row] td.line", "cells => cells.map(c => c.textContent)");
+    /// <summary>The message shown in every result row, top to bottom.</summary>
+    public async Task<string[]> MessagesAsync() =>
+        await Page.EvalOnSelectorAllAsync<string[]>("[data-testid=result-row] [data-testid=message]", "cells => cells.map(c => c.textContent)");
+
+    /// <summary>The pod identity (<c>namespace/pod/container</c>) shown in every result row, top to bottom.</summary>
+    public async Task<string[]> PodsAsync() =>
+        await Page.EvalOnSelectorAllAsync<string[]>("[data-testid=result-row] td.identity", "cells => cells.map(c => c.textContent)");
 
     /// <summary>Waits until the last query finished (status no longer "Searching…").</summary>
     public Task SettledAsync() => Page.WaitForFunctionAsync(

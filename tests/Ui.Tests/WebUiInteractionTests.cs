@@ -47,9 +47,9 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         await input.PressAsync("Enter");
         await ui.Page.WaitForURLAsync(new Regex("namespace"), new PageWaitForURLOptions { Timeout = Short });
         await ui.SettledAsync();
-        var lines = await ui.LinesAsync();
+        var lines = await ui.MessagesAsync();
         Assert.Equal(Math.Min(100, fixture.Logs.Count(l => l.Namespace == "db")), lines.Length);
-        Assert.All(lines, l => Assert.Contains("namespace=\"db\"", l, StringComparison.Ordinal));
+        Assert.All(await ui.PodsAsync(), p => Assert.StartsWith("db/", p, StringComparison.Ordinal));
         ui.AssertClean();
     }
 
@@ -84,7 +84,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         await ui.Page.WaitForURLAsync(new Regex("db-2"), new PageWaitForURLOptions { Timeout = Short });
         await ui.SettledAsync();
         var expected = fixture.Logs.Where(l => l.Pod == "db-2" && l.Body.Contains("timeout", StringComparison.Ordinal)).Select(l => l.Seq).Order();
-        Assert.Equal(expected, (await ui.LinesAsync()).Select(UiLog.SeqOf).Order());
+        Assert.Equal(expected, (await ui.MessagesAsync()).Select(UiLog.SeqOf).Order());
         ui.AssertClean();
     }
 
@@ -120,7 +120,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         await input.PressAsync("Enter");
         await ui.Page.WaitForURLAsync(url => QueryOf(url) == First, new PageWaitForURLOptions { Timeout = Short });
         await ui.SettledAsync();
-        Assert.All(await ui.LinesAsync(), l => Assert.Contains("namespace=\"db\"", l, StringComparison.Ordinal));
+        Assert.All(await ui.PodsAsync(), p => Assert.StartsWith("db/", p, StringComparison.Ordinal));
         await input.FillAsync(string.Empty);
         await SuggestionsAsync(ui, "recent", [First, Second]);
         ui.AssertClean();
@@ -150,7 +150,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
             .Order()
             .ToList();
         Assert.NotEmpty(expected);
-        Assert.Equal(expected, (await ui.LinesAsync()).Select(UiLog.SeqOf).Order());
+        Assert.Equal(expected, (await ui.MessagesAsync()).Select(UiLog.SeqOf).Order());
         ui.AssertClean();
     }
 
@@ -170,14 +170,14 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
         await ui.Page.GetByTestId("time-to").FillAsync(await LocalInputAsync(ui, to));
         await ui.Page.WaitForURLAsync(url => UrlTime(url, "from") == from && UrlTime(url, "to") == to, new PageWaitForURLOptions { Timeout = Short });
         await ui.SettledAsync();
-        Assert.Equal(expected, (await ui.LinesAsync()).Select(UiLog.SeqOf));
+        Assert.Equal(expected, (await ui.MessagesAsync()).Select(UiLog.SeqOf));
 
         await ui.Page.ReloadAsync();
         await ui.SettledAsync();
         Assert.Equal("abs", await ui.Page.GetByTestId("time-range").InputValueAsync());
         Assert.Equal(await LocalInputAsync(ui, from), await InputTimeAsync(ui, "time-from"));
         Assert.Equal(await LocalInputAsync(ui, to), await InputTimeAsync(ui, "time-to"));
-        Assert.Equal(expected, (await ui.LinesAsync()).Select(UiLog.SeqOf));
+        Assert.Equal(expected, (await ui.MessagesAsync()).Select(UiLog.SeqOf));
         ui.AssertClean();
     }
 
@@ -215,7 +215,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
 
         // Not the first row: the button must copy its own row's line.
         var row = ui.Page.GetByTestId("result-row").Nth(2);
-        string shown = (await row.Locator("td.line").TextContentAsync())!;
+        string shown = (await row.GetByTestId("message").TextContentAsync())!;
         await row.ClickAsync();
         await ui.Page.GetByTestId("copy-line").ClickAsync();
         await ui.Page
@@ -228,7 +228,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
             .Where(l => l.Contains(fixture.Logs[UiLog.SeqOf(shown)].Marker, StringComparison.Ordinal))
             .ToList();
         Assert.Equal(stored, [copied]);
-        Assert.Equal(shown, copied);
+        Assert.Equal(fixture.Logs[UiLog.SeqOf(shown)].Body, shown);
         ui.AssertClean();
     }
 
@@ -317,7 +317,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
             $"() => document.querySelectorAll('[data-testid=result-row]').length === {before + sent.Count}",
             null,
             new PageWaitForFunctionOptions { Timeout = Short });
-        var top = (await ui.LinesAsync()).Take(sent.Count).Select(UiLog.SeqOf);
+        var top = (await ui.MessagesAsync()).Take(sent.Count).Select(UiLog.SeqOf);
         Assert.Equal(sent.Select(l => l.Seq).OrderDescending(), top);
         Assert.DoesNotContain(
             "new lines above",
@@ -336,17 +336,17 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
             .Select(l => l.Seq)
             .ToList();
         await ui.GotoAsync(Query);
-        Assert.Equal(expected.OrderDescending(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
+        Assert.Equal(expected.OrderDescending(), (await ui.MessagesAsync()).Select(UiLog.SeqOf));
 
         await ui.Page.GetByTestId("direction").SelectOptionAsync("forward");
         await ui.Page.WaitForURLAsync(new Regex("direction=forward"), new PageWaitForURLOptions { Timeout = Short });
         await ui.SettledAsync();
-        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
+        Assert.Equal(expected.Order(), (await ui.MessagesAsync()).Select(UiLog.SeqOf));
 
         await ui.Page.ReloadAsync();
         await ui.SettledAsync();
         Assert.Equal("forward", await ui.Page.GetByTestId("direction").InputValueAsync());
-        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
+        Assert.Equal(expected.Order(), (await ui.MessagesAsync()).Select(UiLog.SeqOf));
         ui.AssertClean();
     }
 
@@ -361,14 +361,14 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
             .ToList();
         await ui.Page.GotoAsync($"/?query={Uri.EscapeDataString(Query)}&range=1h&direction=forward");
         await ui.SettledAsync();
-        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
+        Assert.Equal(expected.Order(), (await ui.MessagesAsync()).Select(UiLog.SeqOf));
 
         // Switching the tail on turns the order to newest first, searches again and then tails.
         await ui.Page.GetByTestId("tail-toggle").ClickAsync();
         await ui.Page.Locator("[data-testid=tail-toggle][data-state=open]").WaitForAsync(new LocatorWaitForOptions { Timeout = Short });
         Assert.Equal("backward", await ui.Page.GetByTestId("direction").InputValueAsync());
         Assert.DoesNotContain("direction=forward", ui.Page.Url, StringComparison.Ordinal);
-        Assert.Equal(expected.OrderDescending(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
+        Assert.Equal(expected.OrderDescending(), (await ui.MessagesAsync()).Select(UiLog.SeqOf));
 
         // Choosing oldest first while tailing stops the tail and says why.
         await ui.Page.GetByTestId("direction").SelectOptionAsync("forward");
@@ -378,7 +378,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
             new PageWaitForFunctionOptions { Timeout = Short });
         await ui.SettledAsync();
         Assert.Contains("oldest first", await ui.Page.GetByTestId("tail-notice").TextContentAsync(), StringComparison.Ordinal);
-        Assert.Equal(expected.Order(), (await ui.LinesAsync()).Select(UiLog.SeqOf));
+        Assert.Equal(expected.Order(), (await ui.MessagesAsync()).Select(UiLog.SeqOf));
         ui.AssertClean();
     }
 

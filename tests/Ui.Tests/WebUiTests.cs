@@ -33,9 +33,11 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         await ui.Page.WaitForFunctionAsync("() => performance.getEntriesByName('ks-results').length > 0 && " +
             "performance.getEntriesByName('ks-histogram').length > 0");
 
-        var lines = await ui.LinesAsync();
+        var lines = await ui.MessagesAsync();
         Assert.Equal(expected, lines.Select(UiLog.SeqOf).Order().ToList());
-        Assert.All(lines, l => Assert.Contains("namespace=\"db\"", l, StringComparison.Ordinal));
+        // The message alone: no labels, ids or SD in front of it; the pod beside it.
+        Assert.All(lines, l => Assert.Equal(fixture.Logs[UiLog.SeqOf(l)].Body, l));
+        Assert.Equal(lines.Select(l => $"db/{fixture.Logs[UiLog.SeqOf(l)].Pod}/main"), await ui.PodsAsync());
         Assert.Equal(expected.Count, await ui.Page.Locator("[data-testid=result-row] mark").CountAsync());
 
         // Newest first: the row times descend; the offset is on hover.
@@ -77,7 +79,7 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         await ui.Page.GetByTestId("query-input").PressAsync("Enter");
         await ui.Page.WaitForFunctionAsync("() => performance.getEntriesByName('ks-results').length > 0");
 
-        Assert.Equal(expected, (await ui.LinesAsync()).Select(UiLog.SeqOf).Order().ToList());
+        Assert.Equal(expected, (await ui.MessagesAsync()).Select(UiLog.SeqOf).Order().ToList());
         var marks = await ui.Page.Locator("[data-testid=result-row] mark").AllTextContentsAsync();
         Assert.Equal(expected.Count, marks.Count);
         Assert.All(marks, m => Assert.Equal("timeout", m));
@@ -166,9 +168,9 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         await ui.Page.WaitForURLAsync(new Regex("namespace%3D%22web%22|namespace=%22web%22"));
         await ui.SettledAsync();
         Assert.Equal("{namespace=\"web\"}", await ui.Page.GetByTestId("query-input").InputValueAsync());
-        var lines = await ui.LinesAsync();
+        var lines = await ui.MessagesAsync();
         Assert.Equal(Page, lines.Length);
-        Assert.All(lines, l => Assert.Contains("namespace=\"web\"", l, StringComparison.Ordinal));
+        Assert.All(await ui.PodsAsync(), p => Assert.StartsWith("web/", p, StringComparison.Ordinal));
 
         await ui.Page
             .Locator("[data-testid=field-value][data-label=pod][data-value=web-1]")
@@ -176,9 +178,9 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         await ui.Page.WaitForFunctionAsync("() => document.querySelector('[data-testid=query-input]').value.includes('pod!=')");
         await ui.SettledAsync();
         Assert.Equal("{namespace=\"web\", pod!=\"web-1\"}", await ui.Page.GetByTestId("query-input").InputValueAsync());
-        lines = await ui.LinesAsync();
+        lines = await ui.MessagesAsync();
         Assert.NotEmpty(lines);
-        Assert.All(lines, l => Assert.DoesNotContain("pod=\"web-1\"", l, StringComparison.Ordinal));
+        Assert.All(await ui.PodsAsync(), p => Assert.DoesNotContain("/web-1/", p, StringComparison.Ordinal));
         ui.AssertClean();
     }
 
@@ -202,7 +204,7 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
                     "document.querySelector('[data-testid=load-more]').hidden");
             }
 
-            var seqs = (await ui.LinesAsync()).Select(UiLog.SeqOf).ToList();
+            var seqs = (await ui.MessagesAsync()).Select(UiLog.SeqOf).ToList();
             Assert.Equal(fixture.Logs.Count, seqs.Count);
             Assert.Equal(Enumerable.Range(0, fixture.Logs.Count), seqs.Order());
             var expectedOrder = direction == "forward" ? seqs.Order() : seqs.OrderDescending();
@@ -257,7 +259,7 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         await ui.SettledAsync();
         Assert.Equal("{namespace=\"db\"}", await ui.Page.GetByTestId("query-input").InputValueAsync());
         Assert.Equal("6h", await ui.Page.GetByTestId("time-range").InputValueAsync());
-        Assert.All(await ui.LinesAsync(), l => Assert.Contains("namespace=\"db\"", l, StringComparison.Ordinal));
+        Assert.All(await ui.PodsAsync(), p => Assert.StartsWith("db/", p, StringComparison.Ordinal));
 
         await ui.Page.GetByTestId("query-input").FillAsync("{namespace=\"web\"}");
         await ui.Page.GetByTestId("query-input").PressAsync("Enter");
@@ -266,7 +268,7 @@ public sealed partial class WebUiTests(UiFixture fixture, ITestOutputHelper outp
         await ui.Page.GoBackAsync();
         await ui.Page.WaitForFunctionAsync("() => document.querySelector('[data-testid=query-input]').value === '{namespace=\"db\"}'");
         await ui.SettledAsync();
-        Assert.All(await ui.LinesAsync(), l => Assert.Contains("namespace=\"db\"", l, StringComparison.Ordinal));
+        Assert.All(await ui.PodsAsync(), p => Assert.StartsWith("db/", p, StringComparison.Ordinal));
         ui.AssertClean();
     }
 

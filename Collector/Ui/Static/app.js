@@ -1,9 +1,12 @@
 // The kube-syslog web UI: query bar, time range in the URL, volume histogram, fields, results, live tail.
 import { ApiError, getJson, openTail } from './api.js';
+import { detailRow } from './detail.js';
 import { addMatcher, completionContext, highlighter } from './query.js';
+import {
+  SEVERITIES, byTime, cell, entriesOf, identityCell, localTime, messageCell, msOf, severityCell, severityCode, timeCell,
+} from './view.js';
 
 const $ = id => document.getElementById(id);
-const SEVERITIES = ['emerg', 'alert', 'crit', 'err', 'warning', 'notice', 'info', 'debug'];
 const PRESETS = { '15m': 15 * 60e3, '1h': 3600e3, '6h': 6 * 3600e3, '24h': 24 * 3600e3, '7d': 7 * 24 * 3600e3 };
 const HISTORY_KEY = 'kube-syslog-history';
 const PAGE = 100;
@@ -48,18 +51,6 @@ function span() {
 }
 
 const ns = ms => `${Math.floor(ms)}000000`;
-const msOf = nsText => Number(BigInt(nsText) / 1000000n);
-
-// ---- Time formatting: local time, with the offset on hover
-const pad = (n, w = 2) => String(n).padStart(w, '0');
-function localTime(ms) {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
-}
-function offsetTime(ms) {
-  const off = -new Date(ms).getTimezoneOffset();
-  return `${localTime(ms).replace(' ', 'T')}${off < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
-}
 
 // ---- Errors
 function showError(error) {
@@ -141,90 +132,50 @@ async function page(controller) {
 }
 
 // Streams flattened and ordered by time (the API groups lines by label set).
-function flatten(streams) {
-  const entries = streams.flatMap(s => s.values.map(([t, line]) => ({ ns: t, ms: msOf(t), labels: s.stream, line })));
-  const order = state.direction === 'forward' ? 1 : -1;
-  return entries.sort((a, b) => (BigInt(a.ns) < BigInt(b.ns) ? -order : BigInt(a.ns) > BigInt(b.ns) ? order : 0));
-}
+const flatten = streams => byTime(entriesOf(streams), state.direction === 'forward' ? 1 : -1);
 
-// ---- Results table
-const severityCode = name => { const i = SEVERITIES.indexOf(name); return i < 0 ? 8 : i; };
+// ---- Results table: time (local, the offset on hover), severity colour, namespace/pod/container, the message.
+// Rows are focusable; a click, Enter or Space opens the detail view (one listener for the whole table).
+const COLUMNS = 4;
 
 function row(entry) {
   const tr = document.createElement('tr');
   tr.dataset.testid = 'result-row';
   tr.dataset.ns = entry.ns;
-  const time = cell('time', localTime(entry.ms));
-  time.title = offsetTime(entry.ms);
-  const sev = cell(`sev s${severityCode(entry.labels.severity)}`, '');
-  sev.title = entry.labels.severity ?? 'unknown';
-  const chips = cell('labels', '');
-  for (const name of ['namespace', 'pod', 'container', 'app']) {
-    if (entry.labels[name]) {
-      const chip = document.createElement('span');
-      chip.className = 'chip';
-      chip.textContent = entry.labels[name];
-      chip.title = name;
-      chips.append(chip);
-    }
-  }
-  const line = cell('line', '');
-  line.append(...highlight(entry.line));
-  tr.append(time, sev, chips, line);
-  tr.addEventListener('click', event => { if (!window.getSelection()?.toString() && !event.target.closest('button')) toggleDetail(tr, entry); });
+  tr.tabIndex = 0;
+  tr.setAttribute('aria-expanded', 'false');
+  tr.entry = entry;
+  tr.append(timeCell(entry), severityCell(entry.labels), identityCell(entry.labels), messageCell(entry.message, state.highlight));
   return tr;
 }
 
-function cell(className, text) {
-  const td = document.createElement('td');
-  td.className = className;
-  td.textContent = text;
-  return td;
+function toggleDetail(tr) {
+  if (tr.nextElementSibling?.classList.contains('detail')) {
+    tr.nextElementSibling.remove();
+    tr.setAttribute('aria-expanded', 'false');
+    return;
+  }
+  tr.after(detailRow(tr.entry, { colSpan: COLUMNS, edit, highlight: state.highlight }));
+  tr.setAttribute('aria-expanded', 'true');
 }
 
-function highlight(text) {
-  const re = state.highlight;
-  if (!re) return [document.createTextNode(text)];
-  const nodes = [];
-  let last = 0;
-  re.lastIndex = 0;
-  for (const m of text.matchAll(re)) {
-    if (!m[0]) continue;
-    nodes.push(document.createTextNode(text.slice(last, m.index)));
-    const mark = document.createElement('mark');
-    mark.textContent = m[0];
-    nodes.push(mark);
-    last = m.index + m[0].length;
-  }
-  nodes.push(document.createTextNode(text.slice(last)));
-  return nodes;
+// A filter button of the detail view: the query changed by fn, then run.
+function edit(fn) {
+  el.query.value = fn(el.query.value);
+  run();
 }
 
-function toggleDetail(tr, entry) {
-  if (tr.nextElementSibling?.classList.contains('detail')) { tr.nextElementSibling.remove(); return; }
-  const detail = document.createElement('tr');
-  detail.className = 'detail';
-  detail.dataset.testid = 'result-detail';
-  const td = document.createElement('td');
-  td.colSpan = 4;
-  const dl = document.createElement('dl');
-  const fields = [['time (local)', offsetTime(entry.ms)], ['time (UTC, ns)', `${new Date(entry.ms).toISOString()} · ${entry.ns}`],
-    ...Object.entries(entry.labels), ['line', entry.line]];
-  for (const [k, v] of fields) {
-    const dt = document.createElement('dt'); dt.textContent = k;
-    const dd = document.createElement('dd'); dd.textContent = v;
-    dl.append(dt, dd);
-  }
-  const copy = document.createElement('button');
-  copy.type = 'button';
-  copy.dataset.testid = 'copy-line';
-  copy.textContent = 'Copy line';
-  copy.addEventListener('click', async () => {
-    try { await navigator.clipboard.writeText(entry.line); copy.textContent = 'Copied'; } catch { copy.textContent = 'Copy failed: select the text'; }
+function rowEvents() {
+  el.rows.addEventListener('click', event => {
+    const tr = event.target.closest('tr[data-testid=result-row]');
+    if (tr && !window.getSelection()?.toString() && !event.target.closest('button')) toggleDetail(tr);
   });
-  td.append(dl, copy);
-  detail.append(td);
-  tr.after(detail);
+  el.rows.addEventListener('keydown', event => {
+    if ((event.key === 'Enter' || event.key === ' ') && event.target.matches('tr[data-testid=result-row]')) {
+      event.preventDefault();
+      toggleDetail(event.target);
+    }
+  });
 }
 
 function appendRows(entries, gaps = new Map()) {
@@ -262,7 +213,7 @@ function gapRow(gap) {
   tr.className = 'gap';
   tr.dataset.testid = 'gap-row';
   const td = cell('gap', `${gap.bytes} bytes of ${gap.who} (node ${gap.node}) missing here`);
-  td.colSpan = 4;
+  td.colSpan = COLUMNS;
   td.title = `bytes ${gap.from}-${gap.to} of the source never arrived`;
   tr.append(td);
   return tr;
@@ -395,7 +346,7 @@ function startTail() {
     const frame = JSON.parse(message.data);
     // Our Collector counts every dropped line in dropped_count; Loki lists (some of) them in dropped_entries.
     tail.missed += frame.dropped_count ?? frame.dropped_entries?.length ?? 0;
-    const entries = (frame.streams ?? []).flatMap(s => s.values.map(([t, line]) => ({ ns: t, ms: msOf(t), labels: s.stream, line })));
+    const entries = entriesOf(frame.streams);
     tail.held.push(...entries);
     if ($('scroller').scrollTop <= 2) flushTail();
     showTailNotice();
@@ -575,6 +526,7 @@ function init() {
   });
   window.addEventListener('popstate', () => { readUrl(); run({ push: false }); });
   dragToNarrow();
+  rowEvents();
   run({ push: false });
 }
 

@@ -29,6 +29,15 @@ export function addMatcher(text, label, op, value) {
   return `{${body}}${trimmed.slice(end)}`;
 }
 
+// {a="1"} + |= `x` → {a="1"} |= `x` (op |=, !=, |~ or !~); a raw string when the text holds a quote or backslash
+// (container_id="…" reads better than "container_id=\"…\""). The same filter already there is not added twice.
+export function addLineFilter(text, op, needle) {
+  const literal = /["\\]/.test(needle) && !needle.includes('`') ? `\`${needle}\`` : quote(needle);
+  const filter = `${op} ${literal}`;
+  const trimmed = text.trim() || '{}';
+  return trimmed.endsWith(filter) || trimmed.includes(`${filter} `) ? trimmed : `${trimmed} ${filter}`;
+}
+
 // The line filters' texts (|= "x") and patterns (|~ "re") as one global regex, or null.
 export function highlighter(text) {
   const parts = [];

@@ -41,7 +41,8 @@ public sealed class ComposeTests
         Assert.True(File.Exists(Repository.File(dockerfile)), dockerfile);
         var workload = component == "Collector" ? Manifests.Collector : Manifests.Forwarder;
         // The manifests' placeholder registry (registry.invalid, until `kustomize edit set image`) aside.
-        Assert.Equal(Manifests.RenderedImage(workload.Image).Replace("registry.invalid/", string.Empty, StringComparison.Ordinal), Service(service).Text("image"));
+        string image = Manifests.RenderedImage(workload.Image).Replace("registry.invalid/", string.Empty, StringComparison.Ordinal);
+        Assert.Equal(image, Service(service).Text("image"));
     }
 
     [Fact]

@@ -27,7 +27,10 @@ public sealed class ForwarderManifestTests
         Assert.Equal(options.Http.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), DaemonSet.Port("http").Required("containerPort"));
         Assert.Equal(3, DaemonSet.Probes.Count());
         Assert.All(DaemonSet.Probes, p => Assert.Equal("http", p.Required("httpGet", "port")));
-        Assert.All(DaemonSet.Probes, p => Assert.Equal("/healthz", p.Required("httpGet", "path")));
+        Assert.Equal("/healthz", DaemonSet.Container.Required("startupProbe", "httpGet", "path"));
+        Assert.Equal("/healthz", DaemonSet.Container.Required("livenessProbe", "httpGet", "path"));
+        // Readiness also says when shipping has stalled; liveness must not, or a down Collector restarts every pod.
+        Assert.Equal("/readyz", DaemonSet.Container.Required("readinessProbe", "httpGet", "path"));
     }
 
     [Fact]

@@ -74,9 +74,10 @@ public sealed partial class KustomizeTests
         string copy = directory.Combine("kubernetes");
         CopyDirectory(Repository.File(Manifests.Directory), copy);
         var before = await Kubectl.KustomizeAsync(copy);
+        string settings = Path.Combine(copy, "forwarder.env");
         File.WriteAllText(
-            Path.Combine(copy, "forwarder.env"),
-            File.ReadAllText(Path.Combine(copy, "forwarder.env")).Replace("Forwarder__LogLevel=Information", "Forwarder__LogLevel=Debug", StringComparison.Ordinal));
+            settings,
+            File.ReadAllText(settings).Replace("Forwarder__LogLevel=Information", "Forwarder__LogLevel=Debug", StringComparison.Ordinal));
         var after = await Kubectl.KustomizeAsync(copy);
 
         string Reference(IReadOnlyList<YamlDotNet.RepresentationModel.YamlMappingNode> objects, string kind, string name) =>

@@ -80,7 +80,8 @@ public sealed class ManifestFileTests
         Assert.Equal("registry.invalid/kube-syslog/forwarder", Manifests.Forwarder.Image);
         Assert.Equal("registry.invalid/kube-syslog/collector", Manifests.Collector.Image);
         Assert.Matches(@"^\d+\.\d+\.\d+$", Manifests.RenderedImage(Manifests.Forwarder.Image).Split(':')[1]);
-        Assert.Equal(Manifests.RenderedImage(Manifests.Forwarder.Image).Split(':')[1], Manifests.RenderedImage(Manifests.Collector.Image).Split(':')[1]);
+        string tag = Manifests.RenderedImage(Manifests.Forwarder.Image).Split(':')[1];
+        Assert.Equal(tag, Manifests.RenderedImage(Manifests.Collector.Image).Split(':')[1]);
         // Not renamed: `kustomize edit set image` gives the registry.
         Assert.All(Manifests.Kustomization.Items("images"), i => Assert.Null(i.Text("newName")));
     }
@@ -91,7 +92,8 @@ public sealed class ManifestFileTests
         // docs/deploy.md's one command, `kustomize edit set image OLD=NEW …` (continued with a backslash): its OLD
         // names must be the images the kustomization knows, or the command silently adds unused entries.
         string docs = Repository.ReadText("docs/deploy.md").Replace("\\\n", " ", StringComparison.Ordinal);
-        var commands = docs.Split('\n').Where(l => l.Contains("kustomize edit set image", StringComparison.Ordinal)).ToList();
+        // The command lines, not prose that names the command.
+        var commands = docs.Split('\n').Where(l => l.Contains("kustomize edit set image ", StringComparison.Ordinal) && l.Contains('=')).ToList();
         Assert.NotEmpty(commands);
         var expected = new[] { Manifests.Collector.Image, Manifests.Forwarder.Image }.Order().ToList();
         foreach (string command in commands)

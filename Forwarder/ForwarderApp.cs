@@ -61,6 +61,7 @@ public static class ForwarderApp
         services.AddSingleton<TailingCounters>();
         services.AddSingleton<CollectorLink>();
         services.AddSingleton<Shipper>();
+        services.AddSingleton<StallDetector>();
         services.AddSingleton<TailingLoop>();
         services.AddSingleton<ForwarderMetrics>();
         services.AddHostedService<ForwarderService>();

@@ -44,7 +44,7 @@ public static class CommandLine
         text.AppendLine("SIZE: bytes, or with a unit: 64KiB, 8MiB (also k, m, KB, MB as powers of 1024). DURATION: 500ms, 30s, 10m.");
         text.AppendLine();
         text.AppendLine("Files: STATE/checkpoints.json (file identity = device, inode and a fingerprint of the first bytes → offset).");
-        text.AppendLine("HTTP: GET /healthz (alive and shipping), GET /metrics (Prometheus text).");
+        text.AppendLine("HTTP: GET /healthz (alive), GET /readyz (first scan done, shipping not stalled), GET /metrics (Prometheus text).");
         text.AppendLine("Exit codes: 0 after a clean stop (SIGTERM/SIGINT: queued lines sent when possible, offsets saved), 1 on bad");
         text.AppendLine("configuration or an HTTP port that cannot be bound.");
         return text.ToString();

@@ -61,6 +61,11 @@ public sealed record ForwarderOptions
     /// </summary>
     public TimeSpan MaxRetryDelay { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Shipping counts as stalled, and /readyz answers 503, once lines have waited this long with none delivered.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Checkpoints (file identity → offset) live here.</summary>
     public string State { get; init; } = Path.Combine(".", "data", "forwarder-state");
 
@@ -69,7 +74,7 @@ public sealed record ForwarderOptions
     /// </summary>
     public string Node { get; init; } = Environment.GetEnvironmentVariable("NODE_NAME") is { Length: > 0 } node ? node : Dns.GetHostName();
 
-    /// <summary>HTTP endpoint for /healthz and /metrics; null disables it.</summary>
+    /// <summary>HTTP endpoint for /healthz, /readyz and /metrics; null disables it.</summary>
     public IPEndPoint? Http { get; init; } = new(IPAddress.Loopback, 8084);
 
     /// <summary>Where to start in files that exist at the very first start (no checkpoints yet).</summary>

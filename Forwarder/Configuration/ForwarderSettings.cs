@@ -51,11 +51,19 @@ public static class ForwarderSettings
                 : (false, default),
             "a duration from 200ms to 1d",
             o => o.MaxRetryDelay, (o, v) => o with { MaxRetryDelay = v }),
+        One("StallTimeout", "--stall-timeout", "DURATION", "5m",
+            "/readyz answers 503 once lines have waited this long with nothing delivered (no target takes them)",
+            t => ConfigValue.ParseDuration(t) is (true, var d)
+                && d >= TimeSpan.FromSeconds(1) && d <= TimeSpan.FromDays(1)
+                ? (true, d)
+                : (false, default),
+            "a duration from 1s to 1d",
+            o => o.StallTimeout, (o, v) => o with { StallTimeout = v }),
         One("State", "--state", "DIR", "./data/forwarder-state", "checkpoint directory",
             t => (t.Length > 0, t), "a directory path", o => o.State, (o, v) => o with { State = v }),
         One("Node", "--node", "NAME", "$NODE_NAME, else the host name", "HOSTNAME of every message",
             t => (t.Length > 0, t), "a node name", o => o.Node, (o, v) => o with { Node = v }) with { DefaultIsDescribed = true },
-        One("Http", "--http", "HOST:PORT", "127.0.0.1:8084", "HTTP endpoint: /healthz, /metrics; port 0 picks one; empty disables",
+        One("Http", "--http", "HOST:PORT", "127.0.0.1:8084", "HTTP endpoint: /healthz, /readyz, /metrics; port 0 picks one; empty disables",
             ConfigValue.ParseEndpoint,
             "HOST:PORT (an IP address, localhost or *, and a port 0-65535) or empty to disable",
             o => o.Http, (o, v) => o with { Http = v }),

@@ -30,6 +30,7 @@ internal sealed class CollectorLink : IAsyncDisposable
     private int _failures;
     private long _failovers;
     private long _failedAttempts;
+    private string? _lastError;
 
     public CollectorLink(ForwarderOptions options, ILogger<CollectorLink> logger, TimeProvider timeProvider)
     {
@@ -64,20 +65,24 @@ internal sealed class CollectorLink : IAsyncDisposable
                 Interlocked.Increment(ref _failovers);
             }
 
+            Volatile.Write(ref _lastError, args.Outcome.Exception?.Message);
             ShippingLog.SendFailed(_logger, failed, args.AttemptNumber + 1, _names[_current], args.RetryDelay, args.Outcome.Exception);
         });
     }
 
     public IReadOnlyList<string> Targets => _names;
 
-    /// <summary>The target the next batch goes to.</summary>
-    public string Current => _names[_current];
+    /// <summary>The target the next batch goes to (read by /readyz from any thread: an index, read whole).</summary>
+    public string Current => _names[Volatile.Read(ref _current)];
 
     /// <summary>Times a failure moved shipping to the next target.</summary>
     public long Failovers => Interlocked.Read(ref _failovers);
 
     /// <summary>Sends that failed and were tried again (on the next target, after a backoff).</summary>
     public long FailedAttempts => Interlocked.Read(ref _failedAttempts);
+
+    /// <summary>Why the last attempt to send failed (for /readyz; any thread), or null before any failure.</summary>
+    public string? LastError => Volatile.Read(ref _lastError);
 
     /// <summary>Batches sent and not yet taken back with <see cref="TryTakeDelivered"/>.</summary>
     public int InFlight => _inFlight.Count;

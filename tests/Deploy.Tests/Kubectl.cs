@@ -1,4 +1,5 @@
 using TestSupport;
+using YamlDotNet.RepresentationModel;
 
 namespace Deploy.Tests;
 
@@ -11,6 +12,22 @@ internal static class Kubectl
     public static string? Path => Peers.Find("kubectl");
 
     public static string? SkipReason => Peers.SkipReason("kubectl");
+
+    /// <summary>
+    /// <c>kubectl kustomize DIRECTORY</c>: the objects <c>kubectl apply -k</c> would send; fails with kubectl's error.
+    /// </summary>
+    public static async Task<IReadOnlyList<YamlMappingNode>> KustomizeAsync(string directory)
+    {
+        string kubectl = Path ?? throw new Xunit.Sdk.XunitException("kubectl not found on PATH (REQUIRE_PEERS=1; .ci/run installs it)");
+        var result = await ProcessRunner.RunAsync(kubectl, ["kustomize", directory], TimeSpan.FromSeconds(60));
+        Assert.True(result.ExitCode == 0, $"kubectl kustomize {directory}: {result.StandardError}");
+        return Yaml.Parse(result.StandardOutput, $"kubectl kustomize {directory}");
+    }
+
+    /// <summary>The one rendered object of <paramref name="kind"/> named <paramref name="name"/>.</summary>
+    public static YamlMappingNode Single(this IReadOnlyList<YamlMappingNode> objects, string kind, string name) =>
+        objects.SingleOrDefault(o => o.Text("kind") == kind && o.Text("metadata", "name") == name)
+        ?? throw new Xunit.Sdk.XunitException($"no {kind} {name} rendered");
 }
 
 /// <summary>

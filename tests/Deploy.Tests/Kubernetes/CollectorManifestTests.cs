@@ -89,14 +89,29 @@ public sealed class CollectorManifestTests
     }
 
     [Fact]
-    public void TheApiTokenComesFromAnOptionalSecretUnderTheKeyTheCollectorReads()
+    public void TheApiTokenIsRequiredFromASecretUnderTheKeyTheCollectorReads()
     {
+        // Required: without it whoever reaches the Service reads every namespace's logs (/v1/download); kubelet does
+        // not start the container until the Secret exists. components/open-api is the explicit opt-out.
         var secret = Deployment.EnvironmentFrom["Collector__ApiToken"].At("secretKeyRef");
-        Assert.Equal("true", secret.Text("optional"));
+        Assert.Null(secret.Text("optional"));
         Assert.Equal("log-collector-api-token", secret.Text("name"));
         var withToken = new Dictionary<string, string>(Deployment.Environment) { ["Collector__ApiToken"] = "s3cret" };
         Assert.Equal("s3cret", Settings.ReadCollector(withToken).ApiToken);
         Assert.Null(Settings.ReadCollector(Deployment.Environment).ApiToken);
+    }
+
+    [KubectlFact]
+    public async Task TheOpenApiComponentMakesTheReadTokenOptionalAndChangesNothingElse()
+    {
+        var shipped = await Kubectl.KustomizeAsync(Repository.File(Manifests.Directory));
+        var open = await Rendered.WithComponentsAsync("open-api");
+        var env = open.Container("Deployment", "log-collector").Items("env").ToList();
+        Assert.Equal("true", env.Single(e => e.Text("name") == "Collector__ApiToken").Text("valueFrom", "secretKeyRef", "optional"));
+        var shippedEnv = shipped.Single("Deployment", "log-collector").At("spec", "template", "spec")!
+            .Items("containers").Single().Items("env").ToList();
+        Assert.Null(shippedEnv.Single(e => e.Text("name") == "Collector__ApiToken").Text("valueFrom", "secretKeyRef", "optional"));
+        Assert.Equal(shippedEnv.Select(e => e.Text("name")), env.Select(e => e.Text("name")));
     }
 
     [Fact]

@@ -27,7 +27,10 @@ public sealed class ForwarderManifestTests
         Assert.Equal(options.Http.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), DaemonSet.Port("http").Required("containerPort"));
         Assert.Equal(3, DaemonSet.Probes.Count());
         Assert.All(DaemonSet.Probes, p => Assert.Equal("http", p.Required("httpGet", "port")));
-        Assert.All(DaemonSet.Probes, p => Assert.Equal("/healthz", p.Required("httpGet", "path")));
+        Assert.Equal("/healthz", DaemonSet.Container.Required("startupProbe", "httpGet", "path"));
+        Assert.Equal("/healthz", DaemonSet.Container.Required("livenessProbe", "httpGet", "path"));
+        // Readiness also says when shipping has stalled; liveness must not, or a down Collector restarts every pod.
+        Assert.Equal("/readyz", DaemonSet.Container.Required("readinessProbe", "httpGet", "path"));
     }
 
     [Fact]
@@ -124,10 +127,8 @@ public sealed class ForwarderManifestTests
         Assert.Equal("true", security.Text("readOnlyRootFilesystem"));
         Assert.Null(security.Text("privileged"));
         Assert.Equal(["ALL"], security.Items("capabilities", "drop").Select(c => ((YamlDotNet.RepresentationModel.YamlScalarNode)c).Value));
-        Assert.Equal(
-            ["DAC_READ_SEARCH"],
-            security.Items("capabilities", "add")
-                .Select(c => ((YamlDotNet.RepresentationModel.YamlScalarNode)c).Value));
+        // Root reads root's 0640 logs as their owner; DAC_READ_SEARCH would re-enable open_by_handle_at ("Shocker").
+        Assert.Null(security.At("capabilities", "add"));
         Assert.Equal("RuntimeDefault", pod.Text("securityContext", "seccompProfile", "type"));
     }
 }

@@ -51,7 +51,7 @@ public sealed class ManifestFileTests
             Manifests.Find("ServiceAccount", workload.PodSpec.Required("serviceAccountName"));
             foreach (var source in workload.Container.Items("envFrom"))
             {
-                Manifests.Find("ConfigMap", source.Required("configMapRef", "name"));
+                Assert.NotEmpty(Manifests.ConfigMapData(source.Required("configMapRef", "name")));
             }
 
             foreach (var volume in workload.PodSpec.Items("volumes").Where(v => v.At("persistentVolumeClaim") is not null))
@@ -75,11 +75,38 @@ public sealed class ManifestFileTests
     }
 
     [Fact]
-    public void TheImagesAreTheKustomizedOnesBuiltFromDeployDocker()
+    public void TheImagesAreTheKustomizedOnesBuiltFromDeployDockerUnderAPlaceholderRegistry()
     {
-        Assert.Equal("kube-syslog/forwarder", Manifests.Forwarder.Image);
-        Assert.Equal("kube-syslog/collector", Manifests.Collector.Image);
-        Assert.Matches(@"^\d+\.\d+\.\d+$", Manifests.RenderedImage("kube-syslog/forwarder").Split(':')[1]);
-        Assert.Equal(Manifests.RenderedImage("kube-syslog/forwarder").Split(':')[1], Manifests.RenderedImage("kube-syslog/collector").Split(':')[1]);
+        Assert.Equal("registry.invalid/kube-syslog/forwarder", Manifests.Forwarder.Image);
+        Assert.Equal("registry.invalid/kube-syslog/collector", Manifests.Collector.Image);
+        Assert.Matches(@"^\d+\.\d+\.\d+$", Manifests.RenderedImage(Manifests.Forwarder.Image).Split(':')[1]);
+        string tag = Manifests.RenderedImage(Manifests.Forwarder.Image).Split(':')[1];
+        Assert.Equal(tag, Manifests.RenderedImage(Manifests.Collector.Image).Split(':')[1]);
+        // Not renamed: `kustomize edit set image` gives the registry.
+        Assert.All(Manifests.Kustomization.Items("images"), i => Assert.Null(i.Text("newName")));
+    }
+
+    [Fact]
+    public void TheDocumentedSetImageCommandNamesExactlyTheManifestsImages()
+    {
+        // docs/deploy.md's one command, `kustomize edit set image OLD=NEW …` (continued with a backslash): its OLD
+        // names must be the images the kustomization knows, or the command silently adds unused entries.
+        string docs = Repository.ReadText("docs/deploy.md").Replace("\\\n", " ", StringComparison.Ordinal);
+        // The command lines, not prose that names the command.
+        var commands = docs.Split('\n').Where(l => l.Contains("kustomize edit set image ", StringComparison.Ordinal) && l.Contains('=')).ToList();
+        Assert.NotEmpty(commands);
+        var expected = new[] { Manifests.Collector.Image, Manifests.Forwarder.Image }.Order().ToList();
+        foreach (string command in commands)
+        {
+            var names = command[(command.IndexOf("set image", StringComparison.Ordinal) + "set image".Length)..]
+                .Split(' ', StringSplitOptions.RemoveEmptyEntries)
+                .Where(w => w.Contains('=', StringComparison.Ordinal))
+                .Select(w => w.Split('=')[0])
+                .Order()
+                .ToList();
+            Assert.Equal(expected, names);
+        }
+
+        Assert.Equal(expected, Manifests.Kustomization.Items("images").Select(i => i.Required("name")).Order().ToList());
     }
 }

@@ -16,6 +16,18 @@ internal static class Manifests
 
     public static YamlMappingNode Kustomization { get; } = Yaml.LoadDocuments(Repository.File($"{Directory}/kustomization.yaml")).Single();
 
+    /// <summary>The ConfigMaps kustomize generates (<c>configMapGenerator</c> with env files): name → data.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> GeneratedConfigMaps { get; } =
+        Kustomization.Items("configMapGenerator").ToDictionary(
+            g => g.Required("name"),
+            g => (IReadOnlyDictionary<string, string>)g.Items("envs")
+                .SelectMany(e => EnvFile.Load(Repository.File($"{Directory}/{((YamlScalarNode)e).Value}")))
+                .ToDictionary(StringComparer.Ordinal));
+
+    /// <summary>The data of the ConfigMap <paramref name="name"/>, generated or written as a manifest.</summary>
+    public static IReadOnlyDictionary<string, string> ConfigMapData(string name) =>
+        GeneratedConfigMaps.TryGetValue(name, out var data) ? data : Find("ConfigMap", name).Scalars("data");
+
     public static YamlMappingNode Find(string kind, string name) =>
         Objects.SingleOrDefault(o => o.Text("kind") == kind && o.Text("metadata", "name") == name)
         ?? throw new Xunit.Sdk.XunitException($"no {kind} {name} in {Directory}");
@@ -57,7 +69,7 @@ internal sealed class Workload(YamlMappingNode workload)
             foreach (var source in Container.Items("envFrom"))
             {
                 string configMap = source.Required("configMapRef", "name");
-                foreach (var (key, value) in Manifests.Find("ConfigMap", configMap).Scalars("data"))
+                foreach (var (key, value) in Manifests.ConfigMapData(configMap))
                 {
                     environment[key] = value;
                 }

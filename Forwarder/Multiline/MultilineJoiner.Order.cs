@@ -18,8 +18,12 @@ namespace Forwarder.Multiline;
 /// </remarks>
 public sealed partial class MultilineJoiner
 {
+    /// <summary>Waiting events kept for reuse, at most.</summary>
+    private const int MaxSpare = 32;
+
     // Sorted by End; equal ends keep their arrival order.
     private readonly List<WaitingEvent> _waiting = [];
+    private readonly Stack<WaitingEvent> _spare = new();
 
     /// <summary>
     /// Sends one complete event ending at <paramref name="end"/> now, after the waiting ones that end before it, if no
@@ -41,7 +45,9 @@ public sealed partial class MultilineJoiner
             at--;
         }
 
-        _waiting.Insert(at, WaitingEvent.Of(entry, end));
+        var waiting = _spare.Count > 0 ? _spare.Pop() : new WaitingEvent();
+        waiting.Set(entry, end);
+        _waiting.Insert(at, waiting);
     }
 
     /// <summary>Sends the waiting events no open event may end before any more.</summary>
@@ -66,8 +72,23 @@ public sealed partial class MultilineJoiner
         }
         finally
         {
-            _waiting.RemoveRange(0, sent);
+            Recycle(sent);
         }
+    }
+
+    /// <summary>Takes the first <paramref name="count"/> waiting events away, keeping a few for reuse.</summary>
+    private void Recycle(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            _waiting[i].Release();
+            if (_spare.Count < MaxSpare)
+            {
+                _spare.Push(_waiting[i]);
+            }
+        }
+
+        _waiting.RemoveRange(0, count);
     }
 
     /// <summary>

@@ -144,7 +144,7 @@ public sealed partial class MultilineJoiner
             pending?.Release();
         }
 
-        _waiting.Clear();
+        Recycle(_waiting.Count);
     }
 
     private void Process(PendingEvent pending, in EventLine line, long now, IJoinedEventSink sink)

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Running;
 
-if (args is ["cpu-ratio", "multiline", ..])
+if (args is ["cpu-ratio", "multiline" or "collector-line", ..])
 {
     Benchmarks.CpuTimeRatio.Run(args);
     return;

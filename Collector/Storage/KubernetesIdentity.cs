@@ -45,6 +45,17 @@ public readonly ref struct KubernetesIdentity
                     container = container.IsEmpty ? value : container;
                     found = true;
                 }
+                else
+                {
+                    continue;
+                }
+
+                // Later params cannot change the first non-empty values: the rest of the SD need not be walked.
+                if (!ns.IsEmpty && !pod.IsEmpty && !container.IsEmpty)
+                {
+                    identity = new KubernetesIdentity { Namespace = ns, Pod = pod, Container = container };
+                    return true;
+                }
             }
         }
 

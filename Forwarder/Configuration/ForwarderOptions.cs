@@ -106,7 +106,7 @@ public sealed record ForwarderOptions
     /// How lines of one stream are joined into events (stack traces): <c>auto</c> (every preset), <c>off</c>, presets,
     /// or a user's expression; for containers no <see cref="MultilineRules"/> entry matches.
     /// </summary>
-    public MultilineSpec Multiline { get; init; } = MultilineSpec.Off;
+    public MultilineSpec Multiline { get; init; } = MultilineSpec.Auto;
 
     /// <summary>Per-container joining, by namespace/pod[/container] glob; the first match wins.</summary>
     public IReadOnlyList<MultilinePodRule> MultilineRules { get; init; } = [];

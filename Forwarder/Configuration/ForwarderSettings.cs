@@ -90,7 +90,7 @@ public static class ForwarderSettings
             Positive, Duration, o => o.PartialFlushTimeout, (o, v) => o with { PartialFlushTimeout = v }),
         One("RotateWait", "--rotate-wait", "DURATION", "5s", "keep reading a renamed or deleted file this long after its end before closing it",
             ConfigValue.ParseDuration, "a duration such as 5s or 0", o => o.RotateWait, (o, v) => o with { RotateWait = v }),
-        new("Multiline", "--multiline", "auto|off|PRESET[,PRESET…]", "off",
+        new("Multiline", "--multiline", "auto|off|PRESET[,PRESET…]", "auto",
             "join the lines of one event (stack traces): presets java, python, go, node, dotnet, ruby, auto = all; "
             + "or start:REGEX, continuation:REGEX",
             (reader, o) => o with { Multiline = reader.GetList("Multiline", [o.Multiline], MultilineSpecOf) is [.., var last] ? last : o.Multiline },

@@ -9,11 +9,11 @@ namespace Forwarder.Multiline;
 /// thread only.
 /// </summary>
 /// <remarks>
-/// Restarts: <see cref="PendingOffset"/> is the first line of the oldest pending event, and a checkpoint never passes
-/// it, so after a restart the event's lines are read again and it is rebuilt whole. Each event is sent with the end of
-/// its own last line (docs/sources.md: the origin's TO).
+/// Restarts: <see cref="PendingOffset"/> is the first line of the oldest event not sent yet, and a checkpoint never
+/// passes it, so after a restart the event's lines are read again and it is rebuilt whole. Each event is sent with the
+/// end of its own last line (docs/sources.md: the origin's TO), in the order of those ends (MultilineJoiner.Order.cs).
 /// </remarks>
-public sealed class MultilineJoiner
+public sealed partial class MultilineJoiner
 {
     /// <summary>Lines held for the next line's verdict, at most; more blank lines than this end the event.</summary>
     private const int MaxHeldLines = 8;
@@ -36,7 +36,9 @@ public sealed class MultilineJoiner
         _flushTimeoutMs = (long)flushTimeout.TotalMilliseconds;
     }
 
-    /// <summary>File offset of the first line of the oldest event still being joined; null when none.</summary>
+    /// <summary>
+    /// File offset of the first line of the oldest event still being joined or waiting to be sent; null when none.
+    /// </summary>
     public long? PendingOffset
     {
         get
@@ -50,19 +52,28 @@ public sealed class MultilineJoiner
                 }
             }
 
+            foreach (var waiting in _waiting)
+            {
+                if (oldest is null || waiting.Offset < oldest)
+                {
+                    oldest = waiting.Offset;
+                }
+            }
+
             return oldest;
         }
     }
 
     /// <summary>
     /// Adds one entry that ends at file offset <paramref name="end"/>, read at <paramref name="now"/> (milliseconds);
-    /// events it completes go to <paramref name="sink"/> before this returns. Malformed entries are sent as they are.
+    /// events it completes go to <paramref name="sink"/> before this returns, unless they wait for an open event that
+    /// may end before them. Malformed entries are sent as they are, in the same order.
     /// </summary>
     public void Add(in LogEntry entry, long end, long now, IJoinedEventSink sink)
     {
         if (entry.Malformed)
         {
-            sink.Emit(entry, end);
+            Send(entry, end, null, sink);
             return;
         }
 
@@ -76,6 +87,11 @@ public sealed class MultilineJoiner
             OriginalLength = entry.OriginalLength,
             Partial = entry.Partial,
         }, now, sink);
+        SendWaiting(sink);
+        if (_waiting.Count > _maxLines)
+        {
+            SendBlockers(now, sink);
+        }
     }
 
     /// <summary>
@@ -87,6 +103,8 @@ public sealed class MultilineJoiner
         {
             FlushStream(pending, now, sink);
         }
+
+        SendWaiting(sink);
     }
 
     /// <summary>The earliest time <see cref="FlushExpired"/> has something to send; null when nothing waits.</summary>
@@ -107,22 +125,26 @@ public sealed class MultilineJoiner
         }
     }
 
-    /// <summary>Sends every pending event, oldest first (the file is done).</summary>
+    /// <summary>Sends every pending and waiting event (the file is done).</summary>
     public void FlushAll(long now, IJoinedEventSink sink)
     {
         while (Oldest(long.MaxValue) is { } pending)
         {
             FlushStream(pending, now, sink);
         }
+
+        SendWaiting(sink);
     }
 
-    /// <summary>Forgets every pending event (the file was truncated).</summary>
+    /// <summary>Forgets every pending and waiting event (the file was truncated).</summary>
     public void Reset()
     {
         foreach (var pending in _events)
         {
             pending?.Release();
         }
+
+        Recycle(_waiting.Count);
     }
 
     private void Process(PendingEvent pending, in EventLine line, long now, IJoinedEventSink sink)
@@ -195,11 +217,11 @@ public sealed class MultilineJoiner
         pending.Release();
     }
 
-    private static void Emit(PendingEvent pending, IJoinedEventSink sink)
+    private void Emit(PendingEvent pending, IJoinedEventSink sink)
     {
         try
         {
-            sink.Emit(new LogEntry
+            Send(new LogEntry
             {
                 Timestamp = pending.Timestamp,
                 Stream = pending.Stream,
@@ -207,7 +229,7 @@ public sealed class MultilineJoiner
                 Content = pending.Content,
                 OriginalLength = pending.OriginalLength,
                 Partial = pending.Partial,
-            }, pending.LastEnd);
+            }, pending.LastEnd, pending, sink);
         }
         finally
         {
@@ -216,14 +238,15 @@ public sealed class MultilineJoiner
     }
 
     /// <summary>
-    /// The event that began first among those whose last line came at or before <paramref name="addedBy"/>.
+    /// The event that ends first among those whose last line came at or before <paramref name="addedBy"/> (flushed in
+    /// that order, they need not wait for each other).
     /// </summary>
     private PendingEvent? Oldest(long addedBy)
     {
         PendingEvent? oldest = null;
         foreach (var pending in _events)
         {
-            if (pending is { IsActive: true } && pending.LastAdded <= addedBy && (oldest is null || pending.FirstOffset < oldest.FirstOffset))
+            if (pending is { IsActive: true } && pending.LastAdded <= addedBy && (oldest is null || pending.LastEnd < oldest.LastEnd))
             {
                 oldest = pending;
             }

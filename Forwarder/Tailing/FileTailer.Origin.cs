@@ -32,9 +32,9 @@ internal sealed partial class FileTailer
     {
         _origin ??= new SourceOrigin(_node, Identity.Device, Identity.Inode, ReadHead(), File.Path);
 
-        // Entries flushed together (partials of two streams) end at the same place, and a joined event whose lines
-        // were interleaved with a longer one of the other stream may end before it: these account for no bytes
-        // (an empty range, never taken for a re-send).
+        // Entries flushed together (partials of two streams) end at the same place: the second accounts for no bytes
+        // (an empty range, never taken for a re-send). Joined events come in the order of their ends too
+        // (MultilineJoiner.Order.cs).
         long from = Math.Min(_sentEnd, end);
         var origin = new EntryOrigin(_origin, from, end, !_pathSent, _pathSent ? null : LostBefore);
         _sentEnd = Math.Max(_sentEnd, end);

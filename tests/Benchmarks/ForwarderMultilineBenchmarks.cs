@@ -12,7 +12,10 @@ namespace Benchmarks;
 /// the batch) with joining off and with every preset on. With <c>auto</c> each line waits in its stream's pending event
 /// (one copy) until the next line says it is not a continuation, so one call parses a line and encodes the one before
 /// it. The lines cycle through shapes a node sees (nginx, klog, JSON, logfmt, an indented line), so the presets'
-/// checks meet more than one first byte. The budget: auto ≥ 0.9× the rate of off.
+/// checks meet more than one first byte. The budget: auto ≥ 0.9× the rate of off. With
+/// <see cref="StderrEvery"/> = 20 every 20th line is on stderr: each such line may still be the start of a longer
+/// event, so the stdout lines after it wait (copied) until the next stderr line ends it — the worst case of sending
+/// events in the order of their ends (MultilineJoiner.Order.cs).
 /// </summary>
 [MemoryDiagnoser]
 public class ForwarderMultilineBenchmarks
@@ -30,6 +33,8 @@ public class ForwarderMultilineBenchmarks
     ];
 
     private readonly byte[][] _lines = [.. Messages.Select(m => Encoding.UTF8.GetBytes($"{Time} stdout F {m}"))];
+    private readonly byte[] _stderrLine = Encoding.UTF8.GetBytes($"{Time} stderr F connection to db-0 reset, retrying in 250ms");
+    private int _count;
     private readonly LogLineParser _parser = new(LogFormat.Cri, 1024 * 1024);
     private EncodingSink _sink = null!;
     private int _next;
@@ -37,6 +42,10 @@ public class ForwarderMultilineBenchmarks
 
     [Params("off", "auto")]
     public string Multiline { get; set; } = "off";
+
+    /// <summary>0: every line on stdout; N: every Nth line on stderr.</summary>
+    [Params(0, 20)]
+    public int StderrEvery { get; set; }
 
     [GlobalSetup]
     public void Setup()
@@ -62,8 +71,18 @@ public class ForwarderMultilineBenchmarks
     [Benchmark(Description = "CRI line: parse + (join) + encode")]
     public int Cri()
     {
-        byte[] line = _lines[_next];
-        _next = _next == _lines.Length - 1 ? 0 : _next + 1;
+        byte[] line;
+        if (StderrEvery > 0 && ++_count == StderrEvery)
+        {
+            _count = 0;
+            line = _stderrLine;
+        }
+        else
+        {
+            line = _lines[_next];
+            _next = _next == _lines.Length - 1 ? 0 : _next + 1;
+        }
+
         _sink.Output.ResetWrittenCount();
         _sink.End = _offset + line.Length + 1;
         _parser.ParseLine(line, _offset, line.Length, _sink);

@@ -1,3 +1,9 @@
 using BenchmarkDotNet.Running;
 
+if (args is ["cpu-ratio", "multiline" or "collector-line", ..])
+{
+    Benchmarks.CpuTimeRatio.Run(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Benchmarks.TypicalMessage).Assembly).Run(args);

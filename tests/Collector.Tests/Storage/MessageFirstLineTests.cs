@@ -56,6 +56,14 @@ public sealed class MessageFirstLineTests
     }
 
     [Fact]
+    public void TheFirstNonEmptyValueOfEachIdentityParamIsTheOneInFrontWhateverItsElement() =>
+        Assert.StartsWith(
+            "2026-01-02T03:04:05Z h n2/p1/c1 info: m\t",
+            Format("<14>1 2026-01-02T03:04:05Z h app - - [k8s@32473 namespace=\"\" pod=\"p1\" container=\"c1\"]"
+                + "[x@1 namespace=\"n2\" pod=\"p2\" container=\"c2\"][y@1 namespace=\"n3\"] m"),
+            StringComparison.Ordinal);
+
+    [Fact]
     public void ATruncatedMessageKeepsItsMarkerAfterTheTab()
     {
         var context = new FrameContext(Encoding.ASCII.GetBytes(Peer), ReceivedAt, Truncated: true, OriginalLength: 200_105);

@@ -10,13 +10,12 @@ public sealed class MultilineSettingsTests
     private const string Known = "known: java, python, go, node, dotnet, ruby; or auto, off, start:REGEX, continuation:REGEX";
 
     [Fact]
-    public void JoiningIsOffUnlessConfigured()
+    public void JoiningIsAutoUnlessConfigured()
     {
         var options = Read(out var errors, []);
 
         Assert.Empty(errors);
-        // Off by default until origins stay in file order with two interleaved streams (docs/forwarder.md).
-        Assert.Same(MultilineSpec.Off, options.Multiline);
+        Assert.Same(MultilineSpec.Auto, options.Multiline);
         Assert.Empty(options.MultilineRules);
         Assert.Equal((500, TimeSpan.FromSeconds(1)), (options.MultilineMaxLines, options.MultilineFlushTimeout));
     }

@@ -84,7 +84,9 @@ public sealed class MultilineJoinerTests
         Assert.Equal(0, joined.Joiner.PendingOffset);
         joined.FlushAll();
         Assert.Null(joined.Joiner.PendingOffset);
-        Assert.Equal(["a", "panic: boom\n\ngoroutine 1 [running]:", "b"], joined.Texts);
+
+        // "b" ends before the dump's last line: it goes first (events leave in the order of their ends).
+        Assert.Equal(["a", "b", "panic: boom\n\ngoroutine 1 [running]:"], joined.Texts);
     }
 
     [Fact]
@@ -195,13 +197,16 @@ public sealed class MultilineJoinerTests
     }
 
     [Fact]
-    public void AMalformedEntryIsSentAsItIsWhileEventsWait()
+    public void AMalformedEntryIsSentAsItIsAfterTheEventsThatEndBeforeIt()
     {
         var joined = JoinedEvents.Auto().Feed("a");
         joined.Joiner.Add(new LogEntry { Content = "{broken"u8, OriginalLength = 7, Malformed = true, Offset = 2 }, 10, 0, joined);
+        Assert.Empty(joined.Events);
+        Assert.Equal(0, joined.Joiner.PendingOffset);
+
         joined.FlushAll();
 
-        Assert.Equal(["{broken", "a"], joined.Texts);
+        Assert.Equal([("a", 2L), ("{broken", 10L)], joined.Events.Select(e => (e.Text, e.End)));
     }
 
     [Fact]

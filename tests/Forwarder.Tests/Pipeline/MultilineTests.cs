@@ -39,11 +39,56 @@ public sealed class MultilineTests
 
         File.AppendAllText(log.RealPath, text.ToString());
 
-        // Each stdout line is sent when the next one comes; the last one and the trace when the flush timeout passed,
-        // the trace first (its first line is older).
+        // Each stdout line is sent when the next one comes (the trace grew past it meanwhile); the last one and the
+        // trace when the flush timeout passed, the trace first (it ends first).
         Assert.Equal(
             ["GET /a 200", .. Enumerable.Range(0, Trace.Length - 1).Select(i => $"GET /b{i} 200"), string.Join('\n', Trace), "GET /b5 200"],
             await TextsAsync(target, 8));
+    }
+
+    /// <summary>
+    /// Traces and lines of both streams interleaved so that events complete out of the order of their ends: each
+    /// message still accounts for the bytes from the previous message's end to its own (docs/sources.md), never an
+    /// empty or backwards range, because events are sent in the order of their ends.
+    /// </summary>
+    [Theory]
+    [InlineData(RuntimeFormat.Cri)]
+    [InlineData(RuntimeFormat.Docker)]
+    public async Task InterleavedEventsOfBothStreamsAccountForConsecutiveNonEmptyRanges(RuntimeFormat format)
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var log = tree.AddContainer("shop", "web-0", "app", format);
+        string[] python = ["Traceback (most recent call last):", "  File \"/app/worker.py\", line 12, in <module>", "    main()", "ZeroDivisionError: division by zero"];
+        (string Text, bool Stderr)[] lines =
+        [
+            (Trace[0], false), (python[0], true), (Trace[1], false), (python[1], true), (python[2], true), (Trace[2], false),
+            ("GET /a 200", false), (python[3], true), ("worker exited", true), ("GET /b 200", false),
+            ("java.lang.IllegalStateException: boom", true), ("GET /c 200", false), ("GET /d 200", false), ("INFO next", true),
+        ];
+        string[] rendered = [.. lines.Select((l, n) => log.Render(l.Text, n, l.Stderr))];
+        long[] ends = new long[rendered.Length];
+        for (int i = 0; i < rendered.Length; i++)
+        {
+            ends[i] = (i == 0 ? 0 : ends[i - 1]) + System.Text.Encoding.UTF8.GetByteCount(rendered[i]);
+        }
+
+        await using var target = SyslogTestListener.Start();
+        await using var forwarder = await StartAsync(dir, tree, target.TcpPort, "--multiline", "auto", "--multiline-flush-timeout", "300ms");
+        File.AppendAllText(log.RealPath, string.Concat(rendered));
+
+        var messages = (await target.WaitForQuietAsync(9, TimeSpan.FromSeconds(30))).Select(f => ReceivedMessage.Parse(f.Payload)).ToList();
+
+        // Which line each message ends with: the Java trace is complete at "GET /a" but waits until the Python trace grew
+        // past it; the Python trace is complete at "worker exited" but waits for "GET /a", which may end before it.
+        int[] lastLines = [5, 6, 7, 8, 9, 10, 11, 12, 13];
+        Assert.Equal(
+            [string.Join('\n', Trace[..3]), "GET /a 200", string.Join('\n', python), "worker exited", "GET /b 200",
+                "java.lang.IllegalStateException: boom", "GET /c 200", "GET /d 200", "INFO next"],
+            messages.Select(m => m.Text));
+        Assert.Equal(
+            lastLines.Select((last, i) => $"{(i == 0 ? 0 : ends[lastLines[i - 1]])}-{ends[last]}"),
+            messages.Select(m => m.Param("o@32473", "p")));
     }
 
     [Fact]

@@ -76,7 +76,7 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                 node.Query,
                 first,
                 last + 1,
-                (_, _, line, in parsed) =>
+                (_, _, line, in parsed, piped) =>
                 {
                     long ts = parsed.TimeNs;
 
@@ -88,8 +88,31 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                         return;
                     }
 
-                    var stored = parsed.LabelStrings();
-                    string key = string.Join('\u001f', stored);
+                    string[]? stored = null;
+                    KeyValuePair<string, string>[]? labels = null;
+                    string key;
+                    if (piped is null)
+                    {
+                        stored = parsed.LabelStrings();
+                        key = string.Join('\u001f', stored);
+                    }
+                    else
+                    {
+                        labels = piped.Result();
+                        if (piped.HasError)
+                        {
+                            // Loki refuses to aggregate lines a stage failed on rather than count them under a label set
+                            // nobody asked for.
+                            throw new MetricLimitException(
+                                $"pipeline error: '{piped.Error}' for series: '{{{string.Join(", ", labels.Select(l => $"{l.Key}=\"{l.Value}\""))}}}'. "
+                                + $"Use a label filter to intentionally skip this error. (e.g | __error__!=\"{piped.Error}\"). "
+                                + "To skip all errors use | __error__!=\"\".");
+                        }
+
+                        key = LokiLabels.Key(labels);
+                    }
+
+                    int length = piped is { LineChanged: true } ? System.Text.Encoding.UTF8.GetByteCount(piped.Line) : line.Length;
                     if (!counts.TryGetValue(key, out var series))
                     {
                         if ((long)(counts.Count + 1) * n > MaxCells)
@@ -100,14 +123,14 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                                 + "narrow the stream selector, shorten the range or raise step");
                         }
 
-                        series = (LokiLabels.Of(stored), new long[n + 1], new long[n + 1]);
+                        series = (labels ?? LokiLabels.Of(stored!), new long[n + 1], new long[n + 1]);
                         counts.Add(key, series);
                     }
 
                     series.Lines[lo]++;
                     series.Lines[hi + 1]--;
-                    series.Bytes[lo] += line.Length;
-                    series.Bytes[hi + 1] -= line.Length;
+                    series.Bytes[lo] += length;
+                    series.Bytes[hi + 1] -= length;
                 },
                 cancellationToken);
 

@@ -216,6 +216,7 @@ public static class MetricParser
         {
             int p = _pos;
             int depth = 0;
+            int parentheses = 0;
             while (p < text.Length)
             {
                 char c = text[p];
@@ -239,9 +240,19 @@ public static class MetricParser
                 {
                     return p;
                 }
+                else if (c == '(' && depth == 0)
+                {
+                    // A label filter's parentheses: | (status >= 500 or level="error").
+                    parentheses++;
+                }
                 else if (c == ')' && depth == 0)
                 {
-                    break;
+                    if (parentheses == 0)
+                    {
+                        break;
+                    }
+
+                    parentheses--;
                 }
 
                 p++;

@@ -24,7 +24,12 @@ public static class QueryParser
 
     private static readonly string LabelList = string.Join(", ", LogLabels.Names);
 
-    public static LogQuery Parse(string? text, bool gravity = false)
+    /// <summary>The log query inside a range aggregation: its pipeline may end in <c>| unwrap</c>.</summary>
+    public static LogQuery ParseRange(string text) => ParseText(text, gravity: false, allowUnwrap: true);
+
+    public static LogQuery Parse(string? text, bool gravity = false) => ParseText(text, gravity, allowUnwrap: false);
+
+    private static LogQuery ParseText(string? text, bool gravity, bool allowUnwrap)
     {
         text ??= string.Empty;
         if (text.Length > MaxQueryLength)
@@ -44,11 +49,11 @@ public static class QueryParser
             return new LogQuery(text, ParseGravity(ref reader));
         }
 
-        var term = ParseLogQl(ref reader, out var pipeline);
+        var term = ParseLogQl(ref reader, allowUnwrap, out var pipeline);
         return new LogQuery(text, [term], pipeline);
     }
 
-    private static QueryTerm ParseLogQl(ref QueryReader r, out LogPipeline? pipeline)
+    private static QueryTerm ParseLogQl(ref QueryReader r, bool allowUnwrap, out LogPipeline? pipeline)
     {
         pipeline = null;
         var matchers = new List<LabelMatcher>();
@@ -95,7 +100,7 @@ public static class QueryParser
                 throw r.Error("expected a line filter (|= \"text\", != \"text\", |~ \"regex\", !~ \"regex\") or a pipeline stage (| json …)");
             }
 
-            pipeline = PipelineParser.Parse(ref r);
+            pipeline = PipelineParser.Parse(ref r, allowUnwrap);
             break;
         }
 

@@ -66,6 +66,11 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
 
         private List<MetricSeries> Range(RangeNode node)
         {
+            if (node.Query.Pipeline?.Unwrap is { } unwrap)
+            {
+                return Unwrapped(node, unwrap);
+            }
+
             long first = times[0] - node.OffsetNs - node.RangeNs + 1;
             long last = times[^1] - node.OffsetNs;
             long start = times[0];
@@ -160,6 +165,54 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// <c>sum_over_time({…} | unwrap x [r])</c> and its siblings: each line's sample goes to its series (the labels
+        /// after the pipeline, the unwrapped one removed); each step aggregates the samples of its window.
+        /// </summary>
+        private List<MetricSeries> Unwrapped(RangeNode node, Pipeline.Unwrap unwrap)
+        {
+            var samples = new Dictionary<string, (KeyValuePair<string, string>[] Labels, List<(long, double)> Samples)>(StringComparer.Ordinal);
+            long total = 0;
+            MatchingLines.Scan(
+                store,
+                node.Query,
+                times[0] - node.OffsetNs - node.RangeNs + 1,
+                times[^1] - node.OffsetNs + 1,
+                (_, _, _, in parsed, piped) =>
+                {
+                    if (piped is null || unwrap.Sample(piped) is not { } value)
+                    {
+                        return;
+                    }
+
+                    var labels = piped.Result();
+                    if (piped.HasError)
+                    {
+                        throw new MetricLimitException(
+                            $"pipeline error: '{piped.Error}' for series: '{{{string.Join(", ", labels.Select(l => $"{l.Key}=\"{l.Value}\""))}}}'. "
+                            + $"Use a label filter to intentionally skip this error. (e.g | __error__!=\"{piped.Error}\"). "
+                            + "To skip all errors use | __error__!=\"\".");
+                    }
+
+                    if (++total > MaxCells)
+                    {
+                        throw new MetricLimitException($"the query unwraps more than {MaxCells} samples: narrow the stream selector or shorten the range");
+                    }
+
+                    string key = LokiLabels.Key(labels);
+                    if (!samples.TryGetValue(key, out var series))
+                    {
+                        series = (labels, []);
+                        samples.Add(key, series);
+                    }
+
+                    series.Samples.Add((parsed.TimeNs, value));
+                },
+                cancellationToken);
+
+            return [.. samples.Values.Select(s => new MetricSeries(s.Labels, RangeOverSamples.Evaluate(node, s.Samples, times)))];
         }
 
         private static long CeilDiv(long a, long b) => -FloorDiv(-a, b);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Collector.Search.Pipeline;
 
@@ -59,7 +60,15 @@ public sealed class GoTemplate
     public string Execute(PipelineLine line)
     {
         var output = new StringBuilder();
-        Run(_nodes, line, output);
+        try
+        {
+            Run(_nodes, line, output);
+        }
+        catch (RegexMatchTimeoutException ex)
+        {
+            throw new TemplateException($"regex match timed out after {ex.MatchTimeout}");
+        }
+
         return output.ToString();
     }
 

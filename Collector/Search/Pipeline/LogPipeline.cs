@@ -5,9 +5,12 @@ namespace Collector.Search.Pipeline;
 /// the index and the literal scan use them). The pipeline's line is the message (MSG with its escapes undone), as an
 /// application wrote it: <c>| json</c> parses what the pod printed, not the syslog header.
 /// </summary>
-public sealed class LogPipeline(IReadOnlyList<PipelineStage> stages)
+public sealed class LogPipeline(IReadOnlyList<PipelineStage> stages, Unwrap? unwrap = null)
 {
     public IReadOnlyList<PipelineStage> Stages => stages;
+
+    /// <summary>The <c>| unwrap</c> that ends a range aggregation's pipeline; null in log queries.</summary>
+    public Unwrap? Unwrap => unwrap;
 
     /// <summary>Runs the stages; null when one dropped the line.</summary>
     public PipelineLine? Run(long timeNs, string message, IEnumerable<KeyValuePair<string, string>> streamLabels)

@@ -52,7 +52,7 @@ internal static class PipelineParser
     }
 
     /// <summary>The stages from a <c>|</c> that is not a line filter to the end of the text.</summary>
-    public static LogPipeline Parse(ref QueryReader r)
+    public static LogPipeline Parse(ref QueryReader r, bool allowUnwrap = false)
     {
         var stages = new List<PipelineStage>();
         while (true)
@@ -61,6 +61,12 @@ internal static class PipelineParser
             if (r.AtEnd)
             {
                 return new LogPipeline(stages);
+            }
+
+            int unwrapAt = r.Position;
+            if (allowUnwrap && r.Peek == '|' && AtUnwrap(ref r))
+            {
+                return new LogPipeline(stages, ParseUnwrap(ref r, unwrapAt));
             }
 
             if (AtLineFilter(ref r))
@@ -149,6 +155,79 @@ internal static class PipelineParser
 
         throw r.Error("expected a pipeline stage (json, logfmt, regexp, pattern, unpack, line_format, label_format, drop, keep, "
             + "decolorize) or a label filter");
+    }
+
+    private static bool AtUnwrap(ref QueryReader r)
+    {
+        var probe = Rewind(r, r.Position + 1);
+        probe.SkipSpace();
+        return probe.TryTakeWord("unwrap");
+    }
+
+    /// <summary>
+    /// <c>| unwrap name</c> or <c>| unwrap duration(name)</c> / <c>duration_seconds(name)</c> / <c>bytes(name)</c>, then
+    /// only label filters (Loki's <c>unwrapExpr PIPE labelFilter</c>).
+    /// </summary>
+    private static Unwrap ParseUnwrap(ref QueryReader r, int at)
+    {
+        r.Advance(1);
+        r.SkipSpace();
+        r.TryTakeWord("unwrap");
+        r.SkipSpace();
+        var conversion = UnwrapConversion.Number;
+        bool call = false;
+        if (r.TryTakeWord("duration_seconds") || r.TryTakeWord("duration"))
+        {
+            conversion = UnwrapConversion.Duration;
+            call = true;
+        }
+        else if (r.TryTakeWord("bytes"))
+        {
+            conversion = UnwrapConversion.Bytes;
+            call = true;
+        }
+
+        if (call)
+        {
+            r.SkipSpace();
+            if (!r.TryTake("("))
+            {
+                throw r.Error("unwrap: expected '(' and a label name");
+            }
+
+            r.SkipSpace();
+        }
+
+        string label = r.ReadIdentifier();
+        if (label.Length == 0)
+        {
+            throw r.Error("unwrap: expected a label name");
+        }
+
+        r.SkipSpace();
+        if (call && !r.TryTake(")"))
+        {
+            throw r.Error("unwrap: expected ')'");
+        }
+
+        var post = new List<PipelineStage>();
+        while (true)
+        {
+            r.SkipSpace();
+            if (r.AtEnd)
+            {
+                return new Unwrap(label, conversion, post);
+            }
+
+            if (r.Peek != '|' || AtLineFilter(ref r))
+            {
+                throw r.Error("unwrap: only label filters may follow it");
+            }
+
+            r.Advance(1);
+            r.SkipSpace();
+            post.Add(new LabelFilterStage(ParseOr(ref r)));
+        }
     }
 
     private static JsonPathStage ParseJsonParameters(ref QueryReader r)

@@ -80,7 +80,7 @@ public static class TemplateFunctions
         ["minf"] = (2, 2, (a, _) => Math.Min(Float(a[0]), Float(a[1]))),
         ["ceil"] = (1, 1, (a, _) => Math.Ceiling(Float(a[0]))),
         ["floor"] = (1, 1, (a, _) => Math.Floor(Float(a[0]))),
-        ["round"] = (2, 3, (a, _) => Math.Round(Float(a[0]), (int)Int(a[1]), MidpointRounding.AwayFromZero)),
+        ["round"] = (2, 3, (a, _) => Math.Round(Float(a[0]), (int)Math.Clamp(Int(a[1]), 0, 15), MidpointRounding.AwayFromZero)),
         ["default"] = (2, 2, (a, _) => Truth(a[1]) ? a[1] : a[0]),
         ["toJson"] = (1, 1, (a, _) => "\"" + JsonEncodedText.Encode(Print(a[0]), JavaScriptEncoder.UnsafeRelaxedJsonEscaping).Value + "\""),
 

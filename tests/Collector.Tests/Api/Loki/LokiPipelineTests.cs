@@ -131,6 +131,56 @@ public sealed class LokiPipelineTests(PipelineLogs logs) : IClassFixture<Pipelin
         Assert.Equal("9", Assert.Single(bytes.GetProperty("result").EnumerateArray().ToList()).GetProperty("value")[1].GetString());
     }
 
+    [Fact]
+    public async Task UnwrappedRangeFunctionsAggregateTheSamplesOfEachWindow()
+    {
+        using var http = logs.Client();
+        string at = (PipelineLogs.EpochNs + 30_000_000_000).ToString(CultureInfo.InvariantCulture);
+
+        async Task<List<(string Label, double Value)>> Vector(string query, string label)
+        {
+            var data = await LokiLogs.DataAsync(http, Url("/loki/api/v1/query", ("time", at), ("query", query)));
+            Assert.Equal("vector", data.GetProperty("resultType").GetString());
+            return [.. data.GetProperty("result").EnumerateArray().Select(r => (
+                r.GetProperty("metric").TryGetProperty(label, out var v) ? v.GetString()! : "",
+                double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))];
+        }
+
+        // Latencies: GET 12ms, 250ms, 2s; POST 1.5s (lines 3 and 4 are not JSON and are filtered out before unwrap).
+        var sums = await Vector("sum by (method) (sum_over_time({namespace=~\".+\"} | json | __error__=\"\" | unwrap duration(latency) [1m]))", "method");
+        Assert.Equal(["GET", "POST"], sums.Select(s => s.Label));
+        Assert.Equal(2.262, sums[0].Value, 9);
+        Assert.Equal(1.5, sums[1].Value, 9);
+
+        Assert.Equal(
+            [("db", 502.0), ("web", 503.0)],
+            await Vector("max by (namespace) (max_over_time({namespace=~\".+\"} | json | __error__=\"\" | keep namespace, status | unwrap status [1m]))", "namespace"));
+
+        // The unwrapped label leaves the series: one series per namespace remains.
+        Assert.Equal(
+            [("web", 500.0)],
+            await Vector("quantile_over_time(0.5, {namespace=\"web\"} | json | __error__=\"\" | keep namespace, status | unwrap status [1m])", "namespace"));
+        Assert.Equal(
+            [("web", 200.0)],
+            await Vector("first_over_time({namespace=\"web\"} | json | __error__=\"\" | keep namespace, status | unwrap status | status < 600 [1m])", "namespace"));
+    }
+
+    [Theory]
+    [InlineData("sum_over_time({namespace=\"web\"} | logfmt | unwrap path [1m])", "pipeline error: 'SampleExtractionErr' for series:")]
+    [InlineData("sum_over_time({namespace=\"web\"}[1m])", "parse error at line 1, col 1: invalid aggregation sum_over_time without unwrap")]
+    [InlineData("count_over_time({namespace=\"web\"} | json | unwrap status [1m])", "parse error at line 1, col 1: invalid aggregation count_over_time with unwrap")]
+    [InlineData("sum_over_time({namespace=\"web\"} | json | unwrap status |= \"x\" [1m])", "parse error at line 1, col 56: unwrap: only label filters may follow it")]
+    [InlineData("{namespace=\"web\"} | json | unwrap status", "parse error at line 1, col 28: unwrap is only allowed in a range aggregation")]
+    public async Task BadUnwrapsAre400s(string query, string message)
+    {
+        using var http = logs.Client();
+        string at = (PipelineLogs.EpochNs + 30_000_000_000).ToString(CultureInfo.InvariantCulture);
+        var (status, _, text, _) = await LokiLogs.GetAsync(http, Url("/loki/api/v1/query", ("query", query), ("time", at)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.StartsWith(message, text, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{namespace=\"web\"} | line_format \"{{ nosuch .a }}\"", "parse error at line 1, col 37: line_format: invalid template: function \"nosuch\" not defined")]
     [InlineData("{namespace=\"web\"} | json | latency > 5lightyears", "parse error at line 1, col 38: label filter: '5lightyears' is not a number, a duration (10s, 1h30m) or bytes (1KB, 5MiB)")]

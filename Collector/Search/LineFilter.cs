@@ -15,8 +15,10 @@ public enum FilterOp
 /// <summary>
 /// A line filter applied to the whole stored line, as grep sees it: <c>|= "text"</c>, <c>!= "text"</c> (byte-wise,
 /// case-sensitive), <c>|~ "regex"</c>, <c>!~ "regex"</c> (unanchored, NonBacktracking with a match timeout).
+/// <c>|= "a" or "b"</c> is one positive filter with <see cref="Alternatives"/>: it matches when any of them does (Loki's
+/// <c>newOrLineFilterExpr</c>; a negative filter with <c>or</c> is parsed as one filter per value instead).
 /// </summary>
-public sealed class LineFilter(FilterOp op, string text, Regex? regex)
+public sealed class LineFilter(FilterOp op, string text, Regex? regex, IReadOnlyList<LineFilter>? alternatives = null)
 {
     public FilterOp Op => op;
 
@@ -24,7 +26,50 @@ public sealed class LineFilter(FilterOp op, string text, Regex? regex)
 
     public byte[] Utf8 { get; } = Encoding.UTF8.GetBytes(text);
 
-    public bool Matches(ReadOnlySpan<byte> line) => op switch
+    /// <summary>More values of the same positive operator, or-ed with this one; empty for most filters.</summary>
+    public IReadOnlyList<LineFilter> Alternatives => alternatives ?? [];
+
+    public bool Matches(ReadOnlySpan<byte> line)
+    {
+        if (MatchesOne(line))
+        {
+            return true;
+        }
+
+        if (alternatives is not null)
+        {
+            foreach (var alternative in alternatives)
+            {
+                if (alternative.MatchesOne(line))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The same test on a line a pipeline stage produced.</summary>
+    public bool Matches(string line)
+    {
+        if (MatchesOne(line))
+        {
+            return true;
+        }
+
+        return alternatives is not null && alternatives.Any(a => a.MatchesOne(line));
+    }
+
+    private bool MatchesOne(string line) => op switch
+    {
+        FilterOp.Contains => line.Contains(text, StringComparison.Ordinal),
+        FilterOp.NotContains => !line.Contains(text, StringComparison.Ordinal),
+        FilterOp.Regex => regex!.IsMatch(line),
+        _ => !regex!.IsMatch(line),
+    };
+
+    private bool MatchesOne(ReadOnlySpan<byte> line) => op switch
     {
         FilterOp.Contains => line.IndexOf(Utf8) >= 0,
         FilterOp.NotContains => line.IndexOf(Utf8) < 0,

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Collector.Search.Pipeline;
 using Collector.Storage;
 
 namespace Collector.Search;
@@ -11,8 +12,31 @@ namespace Collector.Search;
 /// </summary>
 public sealed record LogEntry(long TimeNs, string[] Labels, string Line, string Message)
 {
+    /// <summary>
+    /// After a pipeline: every label the line has in the Loki API (stream labels, extracted ones, <c>__error__</c>),
+    /// sorted by name; null for a query without one.
+    /// </summary>
+    public KeyValuePair<string, string>[]? PipelineLabels { get; init; }
+
     public static LogEntry Of(ReadOnlySpan<byte> line, in StoredLine parsed) =>
         new(parsed.TimeNs, parsed.LabelStrings(), Encoding.UTF8.GetString(line), MessageOf(line, parsed));
+
+    /// <summary>
+    /// An entry after a pipeline (<paramref name="piped"/> null: none): its labels, and its line when a stage replaced
+    /// it (line_format, decolorize, unpack), which is then the message too.
+    /// </summary>
+    public static LogEntry Of(ReadOnlySpan<byte> line, in StoredLine parsed, PipelineLine? piped)
+    {
+        if (piped is null)
+        {
+            return Of(line, parsed);
+        }
+
+        var entry = piped.LineChanged
+            ? new LogEntry(parsed.TimeNs, parsed.LabelStrings(), piped.Line, piped.Line)
+            : Of(line, parsed);
+        return entry with { PipelineLabels = piped.Result() };
+    }
 
     /// <summary>
     /// MSG with every <c>#ooo</c> escape undone; the whole line for a line of another shape (no timestamp: the

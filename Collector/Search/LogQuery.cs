@@ -1,12 +1,16 @@
+using Collector.Search.Metrics;
+using Collector.Search.Pipeline;
 using Collector.Storage;
 
 namespace Collector.Search;
 
 /// <summary>
 /// A parsed query: alternatives (Gravity's <c>or</c>; a LogQL query has one), each a conjunction of label matchers
-/// and line filters. A line matches when any alternative matches it.
+/// and line filters. A line matches when any alternative matches it. A LogQL query may end in a <see cref="Pipeline"/>
+/// (parsers, label filters, formats): the index and the literal scan use the terms alone, the pipeline runs on the lines
+/// they let through.
 /// </summary>
-public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms)
+public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms, LogPipeline? pipeline = null)
 {
     public static readonly LogQuery All = new(string.Empty, [new QueryTerm([], [])]);
 
@@ -14,7 +18,21 @@ public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms)
 
     public IReadOnlyList<QueryTerm> Terms => terms;
 
-    public bool Matches(ReadOnlySpan<byte> line, in StoredLine parsed)
+    /// <summary>The stages after the selector and its leading line filters; null for a plain query (the fast path).</summary>
+    public LogPipeline? Pipeline => pipeline;
+
+    /// <summary>The terms, then the pipeline: whether the line is in the result.</summary>
+    public bool Matches(ReadOnlySpan<byte> line, in StoredLine parsed) =>
+        MatchesStream(line, parsed) && (pipeline is null || Run(line, parsed) is not null);
+
+    /// <summary>
+    /// The pipeline over a line that matched the terms: its labels and line afterwards, or null when a stage dropped it.
+    /// </summary>
+    public PipelineLine? Run(ReadOnlySpan<byte> line, in StoredLine parsed) =>
+        pipeline!.Run(parsed.TimeNs, LogEntry.MessageOf(line, parsed), LokiLabels.Of(parsed.LabelStrings()));
+
+    /// <summary>The selector and the line filters before any other stage.</summary>
+    public bool MatchesStream(ReadOnlySpan<byte> line, in StoredLine parsed)
     {
         foreach (var term in terms)
         {
@@ -38,7 +56,7 @@ public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms)
             return null;
         }
 
-        var candidates = terms[0].Filters.Where(f => f.Op == FilterOp.Contains).Select(f => f.Utf8)
+        var candidates = terms[0].Filters.Where(f => f.Op == FilterOp.Contains && f.Alternatives.Count == 0).Select(f => f.Utf8)
             .Concat(terms[0].Matchers.Select(LiteralOf).OfType<byte[]>());
         return candidates.Where(c => c.Length > 0).MaxBy(c => c.Length);
     }

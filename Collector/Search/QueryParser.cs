@@ -1,5 +1,6 @@
-using System.Text;
 using System.Text.RegularExpressions;
+using Collector.Search.Metrics;
+using Collector.Search.Pipeline;
 using Collector.Storage;
 
 namespace Collector.Search;
@@ -23,7 +24,12 @@ public static class QueryParser
 
     private static readonly string LabelList = string.Join(", ", LogLabels.Names);
 
-    public static LogQuery Parse(string? text, bool gravity = false)
+    /// <summary>The log query inside a range aggregation: its pipeline may end in <c>| unwrap</c>.</summary>
+    public static LogQuery ParseRange(string text) => ParseText(text, gravity: false, allowUnwrap: true);
+
+    public static LogQuery Parse(string? text, bool gravity = false) => ParseText(text, gravity, allowUnwrap: false);
+
+    private static LogQuery ParseText(string? text, bool gravity, bool allowUnwrap)
     {
         text ??= string.Empty;
         if (text.Length > MaxQueryLength)
@@ -31,7 +37,7 @@ public static class QueryParser
             throw new QueryParseException($"the query is longer than {MaxQueryLength} characters", MaxQueryLength);
         }
 
-        var reader = new Reader(text);
+        var reader = new QueryReader(text);
         reader.SkipSpace();
         if (reader.AtEnd)
         {
@@ -43,11 +49,13 @@ public static class QueryParser
             return new LogQuery(text, ParseGravity(ref reader));
         }
 
-        return new LogQuery(text, [ParseLogQl(ref reader)]);
+        var term = ParseLogQl(ref reader, allowUnwrap, out var pipeline);
+        return new LogQuery(text, [term], pipeline);
     }
 
-    private static QueryTerm ParseLogQl(ref Reader r)
+    private static QueryTerm ParseLogQl(ref QueryReader r, bool allowUnwrap, out LogPipeline? pipeline)
     {
+        pipeline = null;
         var matchers = new List<LabelMatcher>();
         if (r.Peek != '{')
         {
@@ -81,23 +89,25 @@ public static class QueryParser
                 break;
             }
 
-            FilterOp op = r.TryTake("|=") ? FilterOp.Contains
-                : r.TryTake("!=") ? FilterOp.NotContains
-                : r.TryTake("|~") ? FilterOp.Regex
-                : r.TryTake("!~") ? FilterOp.NotRegex
-                : r.Peek == '|' ? throw r.Error("only line filters (|= != |~ !~) are supported after the selector, not pipeline stages")
-                : throw r.Error("expected a line filter: |= \"text\", != \"text\", |~ \"regex\" or !~ \"regex\"");
-            r.SkipSpace();
-            int valueAt = r.Position;
-            string value = r.ReadString();
-            Regex? regex = op is FilterOp.Regex or FilterOp.NotRegex ? Compile(value, valueAt, anchored: false) : null;
-            filters.Add(new LineFilter(op, value, regex));
+            if (PipelineParser.AtLineFilter(ref r))
+            {
+                filters.AddRange(PipelineParser.ReadLineFilter(ref r));
+                continue;
+            }
+
+            if (r.Peek != '|')
+            {
+                throw r.Error("expected a line filter (|= \"text\", != \"text\", |~ \"regex\", !~ \"regex\") or a pipeline stage (| json …)");
+            }
+
+            pipeline = PipelineParser.Parse(ref r, allowUnwrap);
+            break;
         }
 
         return new QueryTerm(matchers, filters);
     }
 
-    private static LabelMatcher ParseMatcher(ref Reader r)
+    private static LabelMatcher ParseMatcher(ref QueryReader r)
     {
         int nameAt = r.Position;
         string name = r.ReadIdentifier();
@@ -106,9 +116,14 @@ public static class QueryParser
             throw r.Error(r.AtEnd ? "the selector is not closed: expected a label name or '}'" : "expected a label name");
         }
 
+        if (name is LokiLabels.Level or LokiLabels.DetectedLevel)
+        {
+            return ParseLevelMatcher(ref r, name);
+        }
+
         if (!LogLabels.TryParse(name, out var label))
         {
-            throw new QueryParseException($"unknown label '{name}': the labels are {LabelList}", nameAt);
+            throw new QueryParseException($"unknown label '{name}': the labels are {LabelList}, level and detected_level", nameAt);
         }
 
         r.SkipSpace();
@@ -149,10 +164,47 @@ public static class QueryParser
     }
 
     /// <summary>
+    /// <c>level</c> and <c>detected_level</c> are not stored: they are derived from the severity
+    /// (<see cref="LokiLabels.LevelNames"/>), so a matcher on them becomes a matcher on the severities whose level it
+    /// accepts, which the index can use (<c>{level="error"}</c> is <c>severity=~"err"</c>; "unknown" is an empty or
+    /// unknown severity).
+    /// </summary>
+    private static LabelMatcher ParseLevelMatcher(ref QueryReader r, string name)
+    {
+        r.SkipSpace();
+        MatchOp op = r.TryTake("=~") ? MatchOp.Regex
+            : r.TryTake("!~") ? MatchOp.NotRegex
+            : r.TryTake("!=") ? MatchOp.NotEqual
+            : r.TryTake("=") ? MatchOp.Equal
+            : throw r.Error($"expected an operator after '{name}': = != =~ !~");
+        r.SkipSpace();
+        int valueAt = r.Position;
+        string value = r.ReadString();
+        var levelMatcher = op is MatchOp.Regex or MatchOp.NotRegex ? Compile(value, valueAt, anchored: true) : null;
+        bool Accepts(string level) => op switch
+        {
+            MatchOp.Equal => level == value,
+            MatchOp.NotEqual => level != value,
+            MatchOp.Regex => levelMatcher!.IsMatch(level),
+            _ => !levelMatcher!.IsMatch(level),
+        };
+
+        var severities = LogLabels.SeverityNames.Where((_, code) => Accepts(LokiLabels.LevelNames[code])).ToList();
+        if (Accepts("unknown"))
+        {
+            severities.Add(string.Empty);
+        }
+
+        // An empty class matches nothing: a level no severity maps to selects no line.
+        string pattern = severities.Count == 0 ? "[^\\s\\S]" : string.Join('|', severities);
+        return new LabelMatcher(LogLabel.Severity, MatchOp.Regex, pattern, Compile(pattern, valueAt, anchored: true));
+    }
+
+    /// <summary>
     /// Gravity: <c>term (and|or)? term …</c>, <c>and</c> binding tighter than <c>or</c>; a term is
     /// <c>key:value</c> or text.
     /// </summary>
-    private static List<QueryTerm> ParseGravity(ref Reader r)
+    private static List<QueryTerm> ParseGravity(ref QueryReader r)
     {
         var alternatives = new List<QueryTerm>();
         var matchers = new List<LabelMatcher>();
@@ -234,7 +286,7 @@ public static class QueryParser
         return alternatives;
     }
 
-    private static Regex Compile(string pattern, int position, bool anchored)
+    internal static Regex Compile(string pattern, int position, bool anchored)
     {
         if (pattern.Length > MaxRegexLength)
         {
@@ -262,184 +314,5 @@ public static class QueryParser
         {
             throw new QueryParseException($"bad regex: {ex.Message}", position);
         }
-    }
-
-    private ref struct Reader(string text)
-    {
-        private readonly string _text = text;
-        private int _pos;
-
-        public readonly int Position => _pos;
-
-        public readonly bool AtEnd => _pos >= _text.Length;
-
-        public readonly char Peek => _pos < _text.Length ? _text[_pos] : '\0';
-
-        public void Advance(int n) => _pos += n;
-
-        public void SkipSpace()
-        {
-            while (_pos < _text.Length && char.IsWhiteSpace(_text[_pos]))
-            {
-                _pos++;
-            }
-        }
-
-        public bool TryTake(string token)
-        {
-            if (string.CompareOrdinal(_text, _pos, token, 0, token.Length) == 0)
-            {
-                _pos += token.Length;
-                return true;
-            }
-
-            return false;
-        }
-
-        public string ReadIdentifier()
-        {
-            int start = _pos;
-            while (_pos < _text.Length
-                && (char.IsAsciiLetterOrDigit(_text[_pos]) || _text[_pos] == '_')
-                && (_pos > start || !char.IsAsciiDigit(_text[_pos])))
-            {
-                _pos++;
-            }
-
-            return _text[start.._pos];
-        }
-
-        public readonly string PeekWord()
-        {
-            int end = _pos;
-            while (end < _text.Length && !char.IsWhiteSpace(_text[end]))
-            {
-                end++;
-            }
-
-            return _text[_pos..end];
-        }
-
-        /// <summary>A bare word: up to white space, or up to a quote right after <c>key:</c>.</summary>
-        public string ReadWord()
-        {
-            int start = _pos;
-            while (_pos < _text.Length && !char.IsWhiteSpace(_text[_pos]) && !(_text[_pos] is '"' or '`' && _pos > start && _text[_pos - 1] == ':'))
-            {
-                _pos++;
-            }
-
-            return _text[start.._pos];
-        }
-
-        /// <summary>A double-quoted string with Go escapes, or a backtick raw string.</summary>
-        public string ReadString()
-        {
-            int start = _pos;
-            char quote = Peek;
-            if (quote is not ('"' or '`'))
-            {
-                throw Error("expected a quoted string (\"…\" or `…`)");
-            }
-
-            _pos++;
-            var value = new StringBuilder();
-            while (true)
-            {
-                if (_pos >= _text.Length)
-                {
-                    throw new QueryParseException("the string is not closed", start);
-                }
-
-                char c = _text[_pos++];
-                if (c == quote)
-                {
-                    return value.ToString();
-                }
-
-                if (c == '\\' && quote == '"')
-                {
-                    if (_pos >= _text.Length)
-                    {
-                        throw new QueryParseException("the string is not closed", start);
-                    }
-
-                    ReadEscape(value);
-                    continue;
-                }
-
-                value.Append(c);
-            }
-        }
-
-        /// <summary>
-        /// Go's escapes (LogQL strings are Go strings): <c>\a \b \f \n \r \t \v \\ \" \'</c>, <c>\ooo</c>, <c>\xhh</c>,
-        /// <c>\uhhhh</c>, <c>\Uhhhhhhhh</c>. Octal and hex give one byte in Go; here only ASCII ones, so the text
-        /// stays UTF-8.
-        /// </summary>
-        private void ReadEscape(StringBuilder value)
-        {
-            int at = _pos - 1;
-            char e = _text[_pos++];
-            char? simple = e switch
-            {
-                'a' => '\a',
-                'b' => '\b',
-                'f' => '\f',
-                'n' => '\n',
-                'r' => '\r',
-                't' => '\t',
-                'v' => '\v',
-                '"' or '\\' or '\'' => e,
-                _ => null,
-            };
-            if (simple is { } c)
-            {
-                value.Append(c);
-                return;
-            }
-
-            (int digits, int radix) = e switch
-            {
-                'x' => (2, 16),
-                'u' => (4, 16),
-                'U' => (8, 16),
-                >= '0' and <= '7' => (3, 8),
-                _ => throw new QueryParseException($"unknown escape '\\{e}' (use \\\\ for a backslash, or a `raw string`)", at),
-            };
-            if (radix == 8)
-            {
-                _pos--;
-            }
-
-            int code = 0;
-            for (int i = 0; i < digits; i++)
-            {
-                int digit = _pos < _text.Length ? HexDigit(_text[_pos]) : -1;
-                if (digit < 0 || digit >= radix)
-                {
-                    throw new QueryParseException($"escape '\\{e}' needs {digits} {(radix == 8 ? "octal" : "hex")} digits", at);
-                }
-
-                code = (code * radix) + digit;
-                _pos++;
-            }
-
-            if (e is 'x' or (>= '0' and <= '7') ? code > 0x7F : code > 0x10FFFF || code is >= 0xD800 and <= 0xDFFF)
-            {
-                throw new QueryParseException(
-                    e is 'u' or 'U'
-                        ? $"escape '\\{e}' is not a Unicode character"
-                        : $"escape '\\{e}' above \\x7f: write the character or use \\u",
-                    at);
-            }
-
-            value.Append(char.ConvertFromUtf32(code));
-        }
-
-        private static int HexDigit(char c) => !char.IsAsciiHexDigit(c) ? -1 : c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-
-        public readonly QueryParseException Error(string message) =>
-            new(AtEnd ? $"{message}, found the end of the query" : $"{message}, found '{_text[_pos]}'", _pos);
     }
 }

@@ -1,3 +1,4 @@
+using Collector.Search.Pipeline;
 using Collector.Storage;
 using Collector.Storage.Index;
 
@@ -135,12 +136,18 @@ internal sealed class SearchRun(SearchRequest request, TimeProvider time, long s
             Stats.LinesScanned++;
             var line = data[lineStart..lineEnd];
             var parsed = StoredLine.Parse(line);
-            if (parsed.TimeNs < request.StartNs || parsed.TimeNs >= request.EndNs || !request.Query.Matches(line, parsed))
+            if (parsed.TimeNs < request.StartNs || parsed.TimeNs >= request.EndNs || !request.Query.MatchesStream(line, parsed))
             {
                 continue;
             }
 
-            var entry = LogEntry.Of(line, parsed);
+            PipelineLine? piped = null;
+            if (request.Query.Pipeline is not null && (piped = request.Query.Run(line, parsed)) is null)
+            {
+                continue;
+            }
+
+            var entry = LogEntry.Of(line, parsed, piped);
             if (ring is not null)
             {
                 ring.Add(entry, new SearchPosition(file.Key, at + lineStart), line.Length);

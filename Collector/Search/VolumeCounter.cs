@@ -107,7 +107,7 @@ public sealed class VolumeCounter(IndexStore store, ReadGate gate)
         {
             foreach (var term in query.Terms)
             {
-                if (term.Filters.Count == 0 && term.Matchers.All(m => AllValuesMatch(block, m)))
+                if (query.Pipeline is null && term.Filters.Count == 0 && term.Matchers.All(m => AllValuesMatch(block, m)))
                 {
                     return true;
                 }
@@ -299,7 +299,7 @@ internal sealed record ByValue(LogLabel Label, IReadOnlyList<LabelMatcher> Match
 {
     public static ByValue? For(LogQuery query)
     {
-        if (query.Terms is not [{ Filters.Count: 0 } term])
+        if (query.Pipeline is not null || query.Terms is not [{ Filters.Count: 0 } term])
         {
             return null;
         }

@@ -33,6 +33,7 @@ public class SearchEngineBenchmarks : IDisposable
     private readonly LogQuery _rare = QueryParser.Parse("{} |= \"rare-needle-4242\"");
     private readonly LogQuery _namespace = QueryParser.Parse("{namespace=\"ns-05\"}");
     private readonly LogQuery _filtered = QueryParser.Parse("{namespace=\"ns-05\"} |= \"timeout\"");
+    private readonly LogQuery _pipeline = QueryParser.Parse("{namespace=\"ns-05\"} | pattern \"<method> <_>\" | method=\"GET\"");
 
     [Params(false, true)]
     public bool MessageFirst { get; set; }
@@ -82,6 +83,23 @@ public class SearchEngineBenchmarks : IDisposable
         do
         {
             var result = _engine.Search(new SearchRequest(_namespace, from, to, 5000, Backward: false) { Cursor = cursor }, default);
+            lines += result.Entries.Count;
+            cursor = result.Next;
+        }
+        while (cursor is not null);
+        return lines;
+    }
+
+    /// <summary>The same hour through a LogQL pipeline (pattern parser and a label filter): the cost of the slow path.</summary>
+    [Benchmark(Description = "one hour of one namespace | pattern | method=GET, pages of 5000")]
+    public int OneHourOfOneNamespaceThroughAPipeline()
+    {
+        long from = StartNs + (10 * 3_600_000_000_000L), to = from + 3_600_000_000_000L;
+        int lines = 0;
+        SearchPosition? cursor = null;
+        do
+        {
+            var result = _engine.Search(new SearchRequest(_pipeline, from, to, 5000, Backward: false) { Cursor = cursor }, default);
             lines += result.Entries.Count;
             cursor = result.Next;
         }

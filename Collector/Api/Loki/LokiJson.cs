@@ -27,16 +27,20 @@ public static class LokiJson
         await context.Response.BodyWriter.FlushAsync(context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>Entries already in result order; each stream keeps that order.</summary>
+    /// <summary>
+    /// Entries already in result order; each stream keeps that order. After a pipeline a stream is a full label set,
+    /// extracted labels included, as in Loki.
+    /// </summary>
     public static void WriteStreams(Utf8JsonWriter json, List<LogEntry> entries)
     {
         json.WriteStartObject();
         json.WriteString("resultType", "streams");
         json.WriteStartArray("result");
-        foreach (var stream in entries.GroupBy(e => string.Join('\u001f', e.Labels)))
+        foreach (var stream in entries.GroupBy(e => e.PipelineLabels is { } piped ? LokiLabels.Key(piped) : string.Join('\u001f', e.Labels)))
         {
             json.WriteStartObject();
-            WriteLabels(json, "stream", LokiLabels.Of(stream.First().Labels));
+            var first = stream.First();
+            WriteLabels(json, "stream", first.PipelineLabels ?? LokiLabels.Of(first.Labels));
             json.WriteStartArray("values");
             foreach (var entry in stream)
             {

@@ -1,11 +1,14 @@
+using Collector.Search.Pipeline;
 using Collector.Storage;
 using Collector.Storage.Index;
 
 namespace Collector.Search.Metrics;
 
-/// <summary>One matching line handed to a <see cref="MatchingLines"/> visitor; the line is only valid during the
-/// call.</summary>
-internal delegate void LineVisit(FileKey file, long offset, ReadOnlySpan<byte> line, in StoredLine parsed);
+/// <summary>
+/// One matching line handed to a <see cref="MatchingLines"/> visitor, with what the query's pipeline made of it (null
+/// without one); the line is only valid during the call.
+/// </summary>
+internal delegate void LineVisit(FileKey file, long offset, ReadOnlySpan<byte> line, in StoredLine parsed, PipelineLine? piped);
 
 /// <summary>
 /// Every stored line with start ≤ time &lt; end that matches a query, in no particular order: the index rules out
@@ -57,9 +60,13 @@ internal static class MatchingLines
                     var line = lf < 0 ? text : text[..lf];
                     int taken = lf < 0 ? text.Length : lf + 1;
                     var parsed = StoredLine.Parse(line);
-                    if (parsed.TimeNs >= startNs && parsed.TimeNs < endNs && query.Matches(line, parsed))
+                    if (parsed.TimeNs >= startNs && parsed.TimeNs < endNs && query.MatchesStream(line, parsed))
                     {
-                        visit(key, offset, line, parsed);
+                        var piped = query.Pipeline is null ? null : query.Run(line, parsed);
+                        if (query.Pipeline is null || piped is not null)
+                        {
+                            visit(key, offset, line, parsed, piped);
+                        }
                     }
 
                     text = text[taken..];

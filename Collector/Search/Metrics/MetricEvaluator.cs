@@ -66,6 +66,11 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
 
         private List<MetricSeries> Range(RangeNode node)
         {
+            if (node.Query.Pipeline?.Unwrap is { } unwrap)
+            {
+                return Unwrapped(node, unwrap);
+            }
+
             long first = times[0] - node.OffsetNs - node.RangeNs + 1;
             long last = times[^1] - node.OffsetNs;
             long start = times[0];
@@ -76,7 +81,7 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                 node.Query,
                 first,
                 last + 1,
-                (_, _, line, in parsed) =>
+                (_, _, line, in parsed, piped) =>
                 {
                     long ts = parsed.TimeNs;
 
@@ -88,8 +93,31 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                         return;
                     }
 
-                    var stored = parsed.LabelStrings();
-                    string key = string.Join('\u001f', stored);
+                    string[]? stored = null;
+                    KeyValuePair<string, string>[]? labels = null;
+                    string key;
+                    if (piped is null)
+                    {
+                        stored = parsed.LabelStrings();
+                        key = string.Join('\u001f', stored);
+                    }
+                    else
+                    {
+                        labels = piped.Result();
+                        if (piped.HasError)
+                        {
+                            // Loki refuses to aggregate lines a stage failed on rather than count them under a label set
+                            // nobody asked for.
+                            throw new MetricLimitException(
+                                $"pipeline error: '{piped.Error}' for series: '{{{string.Join(", ", labels.Select(l => $"{l.Key}=\"{l.Value}\""))}}}'. "
+                                + $"Use a label filter to intentionally skip this error. (e.g | __error__!=\"{piped.Error}\"). "
+                                + "To skip all errors use | __error__!=\"\".");
+                        }
+
+                        key = LokiLabels.Key(labels);
+                    }
+
+                    int length = piped is { LineChanged: true } ? System.Text.Encoding.UTF8.GetByteCount(piped.Line) : line.Length;
                     if (!counts.TryGetValue(key, out var series))
                     {
                         if ((long)(counts.Count + 1) * n > MaxCells)
@@ -100,14 +128,14 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                                 + "narrow the stream selector, shorten the range or raise step");
                         }
 
-                        series = (LokiLabels.Of(stored), new long[n + 1], new long[n + 1]);
+                        series = (labels ?? LokiLabels.Of(stored!), new long[n + 1], new long[n + 1]);
                         counts.Add(key, series);
                     }
 
                     series.Lines[lo]++;
                     series.Lines[hi + 1]--;
-                    series.Bytes[lo] += line.Length;
-                    series.Bytes[hi + 1] -= line.Length;
+                    series.Bytes[lo] += length;
+                    series.Bytes[hi + 1] -= length;
                 },
                 cancellationToken);
 
@@ -137,6 +165,54 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
             }
 
             return result;
+        }
+
+        /// <summary>
+        /// <c>sum_over_time({…} | unwrap x [r])</c> and its siblings: each line's sample goes to its series (the labels
+        /// after the pipeline, the unwrapped one removed); each step aggregates the samples of its window.
+        /// </summary>
+        private List<MetricSeries> Unwrapped(RangeNode node, Pipeline.Unwrap unwrap)
+        {
+            var samples = new Dictionary<string, (KeyValuePair<string, string>[] Labels, List<(long, double)> Samples)>(StringComparer.Ordinal);
+            long total = 0;
+            MatchingLines.Scan(
+                store,
+                node.Query,
+                times[0] - node.OffsetNs - node.RangeNs + 1,
+                times[^1] - node.OffsetNs + 1,
+                (_, _, _, in parsed, piped) =>
+                {
+                    if (piped is null || unwrap.Sample(piped) is not { } value)
+                    {
+                        return;
+                    }
+
+                    var labels = piped.Result();
+                    if (piped.HasError)
+                    {
+                        throw new MetricLimitException(
+                            $"pipeline error: '{piped.Error}' for series: '{{{string.Join(", ", labels.Select(l => $"{l.Key}=\"{l.Value}\""))}}}'. "
+                            + $"Use a label filter to intentionally skip this error. (e.g | __error__!=\"{piped.Error}\"). "
+                            + "To skip all errors use | __error__!=\"\".");
+                    }
+
+                    if (++total > MaxCells)
+                    {
+                        throw new MetricLimitException($"the query unwraps more than {MaxCells} samples: narrow the stream selector or shorten the range");
+                    }
+
+                    string key = LokiLabels.Key(labels);
+                    if (!samples.TryGetValue(key, out var series))
+                    {
+                        series = (labels, []);
+                        samples.Add(key, series);
+                    }
+
+                    series.Samples.Add((parsed.TimeNs, value));
+                },
+                cancellationToken);
+
+            return [.. samples.Values.Select(s => new MetricSeries(s.Labels, RangeOverSamples.Evaluate(node, s.Samples, times)))];
         }
 
         private static long CeilDiv(long a, long b) => -FloorDiv(-a, b);

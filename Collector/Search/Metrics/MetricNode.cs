@@ -10,7 +10,11 @@ public sealed record ScalarNode(double Value) : MetricNode;
 public sealed record VectorNode(double Value) : MetricNode;
 
 /// <summary><c>count_over_time({…} |= "x" [5m] offset 1h)</c> and its siblings.</summary>
-public sealed record RangeNode(RangeFunction Function, LogQuery Query, long RangeNs, long OffsetNs) : MetricNode;
+public sealed record RangeNode(RangeFunction Function, LogQuery Query, long RangeNs, long OffsetNs) : MetricNode
+{
+    /// <summary>quantile_over_time's φ.</summary>
+    public double Parameter { get; init; }
+}
 
 /// <summary><c>sum by (a, b) (inner)</c>; <see cref="Without"/> tells whether the labels are kept or dropped.</summary>
 public sealed record AggregateNode(AggregateOp Op, MetricNode Inner, IReadOnlyList<string>? Labels, bool Without) : MetricNode;
@@ -24,6 +28,15 @@ public enum RangeFunction
     Rate,
     BytesOverTime,
     BytesRate,
+    SumOverTime,
+    AvgOverTime,
+    MinOverTime,
+    MaxOverTime,
+    StddevOverTime,
+    StdvarOverTime,
+    QuantileOverTime,
+    FirstOverTime,
+    LastOverTime,
 }
 
 public enum AggregateOp

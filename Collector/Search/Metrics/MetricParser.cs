@@ -17,7 +17,19 @@ public static class MetricParser
         ["rate"] = RangeFunction.Rate,
         ["bytes_over_time"] = RangeFunction.BytesOverTime,
         ["bytes_rate"] = RangeFunction.BytesRate,
+        ["sum_over_time"] = RangeFunction.SumOverTime,
+        ["avg_over_time"] = RangeFunction.AvgOverTime,
+        ["min_over_time"] = RangeFunction.MinOverTime,
+        ["max_over_time"] = RangeFunction.MaxOverTime,
+        ["stddev_over_time"] = RangeFunction.StddevOverTime,
+        ["stdvar_over_time"] = RangeFunction.StdvarOverTime,
+        ["quantile_over_time"] = RangeFunction.QuantileOverTime,
+        ["first_over_time"] = RangeFunction.FirstOverTime,
+        ["last_over_time"] = RangeFunction.LastOverTime,
     };
+
+    /// <summary>The functions of an unwrapped range (rate takes either).</summary>
+    private static bool NeedsUnwrap(RangeFunction f) => f >= RangeFunction.SumOverTime;
 
     private static readonly Dictionary<string, AggregateOp> Aggregations = new(StringComparer.Ordinal)
     {
@@ -151,7 +163,16 @@ public static class MetricParser
             if (RangeFunctions.TryGetValue(name, out var function))
             {
                 Expect('(');
-                var node = Range(function);
+                double parameter = 0;
+                if (function == RangeFunction.QuantileOverTime)
+                {
+                    SkipSpace();
+                    bool negative = Peek == '-' && ++_pos > 0;
+                    parameter = negative ? -Number() : Number();
+                    Expect(',');
+                }
+
+                var node = Range(function, name, at) with { Parameter = parameter };
                 Expect(')');
                 return node;
             }
@@ -175,7 +196,7 @@ public static class MetricParser
                 at);
         }
 
-        private RangeNode Range(RangeFunction function)
+        private RangeNode Range(RangeFunction function, string name, int at)
         {
             SkipSpace();
             int start = _pos;
@@ -184,7 +205,7 @@ public static class MetricParser
             LogQuery query;
             try
             {
-                query = QueryParser.Parse(logText);
+                query = QueryParser.ParseRange(logText);
             }
             catch (QueryParseException ex)
             {
@@ -194,6 +215,17 @@ public static class MetricParser
             if (query.Text.Trim().Length == 0)
             {
                 throw Error("expected a log query such as {namespace=\"web\"} before the range", start);
+            }
+
+            bool unwrapped = query.Pipeline?.Unwrap is not null;
+            if (NeedsUnwrap(function) && !unwrapped)
+            {
+                throw Error($"invalid aggregation {name} without unwrap: add | unwrap label before the range", at);
+            }
+
+            if (unwrapped && function is not (RangeFunction.Rate or >= RangeFunction.SumOverTime))
+            {
+                throw Error($"invalid aggregation {name} with unwrap", at);
             }
 
             _pos = open + 1;
@@ -216,6 +248,7 @@ public static class MetricParser
         {
             int p = _pos;
             int depth = 0;
+            int parentheses = 0;
             while (p < text.Length)
             {
                 char c = text[p];
@@ -239,15 +272,25 @@ public static class MetricParser
                 {
                     return p;
                 }
+                else if (c == '(' && depth == 0)
+                {
+                    // A label filter's parentheses: | (status >= 500 or level="error").
+                    parentheses++;
+                }
                 else if (c == ')' && depth == 0)
                 {
-                    break;
+                    if (parentheses == 0)
+                    {
+                        break;
+                    }
+
+                    parentheses--;
                 }
 
                 p++;
             }
 
-            throw Error("expected a range such as [5m] after the log query", p);
+            throw Error("expected a range such as [5m] after the log query", Math.Min(p, text.Length));
         }
 
         private long Duration(char until)

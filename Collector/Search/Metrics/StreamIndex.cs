@@ -39,7 +39,7 @@ public sealed class StreamIndex(IndexStore store, ReadGate gate)
                     query,
                     startNs,
                     endNs,
-                    (key, offset, line, in parsed) =>
+                    (key, offset, line, in parsed, _) =>
                     {
                         var stored = parsed.LabelStrings();
                         string id = string.Join('\u001f', stored);

@@ -73,7 +73,7 @@ public sealed class TimeOrderedSearch(IndexStore store, ReadGate gate)
                     query,
                     startNs,
                     endNs,
-                    (_, offset, line, in parsed) =>
+                    (_, offset, line, in parsed, piped) =>
                     {
                         var candidate = new Ranked(parsed.TimeNs, rank, offset, null);
                         if (kept.Count == limit && kept.Comparer.Compare(candidate, kept.Max!) >= 0)
@@ -81,7 +81,7 @@ public sealed class TimeOrderedSearch(IndexStore store, ReadGate gate)
                             return;
                         }
 
-                        kept.Add(candidate with { Entry = LogEntry.Of(line, parsed) });
+                        kept.Add(candidate with { Entry = LogEntry.Of(line, parsed, piped) });
                         if (kept.Count > limit)
                         {
                             kept.Remove(kept.Max!);

@@ -72,7 +72,8 @@ internal sealed class ApiServerPodSource
     /// <summary>Seconds the server is asked to keep a watch open (client-go picks 5-10 minutes at random).</summary>
     public int WatchTimeoutSeconds { get; init; } = 300;
 
-    /// <summary>A watch silent for this long (not even a bookmark, which servers send about every minute) is dead.</summary>
+    /// <summary>A watch silent for this long (not even a bookmark, which servers send about every minute) is
+    /// dead.</summary>
     public TimeSpan WatchIdleTimeout { get; init; } = TimeSpan.FromSeconds(330);
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -133,7 +134,9 @@ internal sealed class ApiServerPodSource
                 _version = next;
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException && _time.GetElapsedTime(started) >= _stableAfter && _cache.State == MetadataState.Live)
+        catch (Exception e) when (e is not OperationCanceledException
+            && _time.GetElapsedTime(started) >= _stableAfter
+            && _cache.State == MetadataState.Live)
         {
             _cache.State = MetadataState.Unavailable;
             MetadataLog.SessionEnded(_logger, _connection.Url, Describe(e));

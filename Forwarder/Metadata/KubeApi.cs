@@ -25,7 +25,8 @@ internal sealed class KubeApi : IDisposable
 
     public Uri Url => _client.BaseUri;
 
-    /// <summary>Builds the client; a CA file that cannot be loaded throws <see cref="KubeApiException"/> naming it.</summary>
+    /// <summary>Builds the client; a CA file that cannot be loaded throws <see cref="KubeApiException"/> naming
+    /// it.</summary>
     public static KubeApi Create(KubeConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
@@ -74,7 +75,8 @@ internal sealed class KubeApi : IDisposable
         }
     }
 
-    /// <summary>The Job, or null when it cannot be read (gone, or no RBAC for jobs): its owner is then unknown.</summary>
+    /// <summary>The Job, or null when it cannot be read (gone, or no RBAC for jobs): its owner is then
+    /// unknown.</summary>
     public async Task<V1Job?> ReadJobAsync(string ns, string name, CancellationToken cancellationToken)
     {
         try

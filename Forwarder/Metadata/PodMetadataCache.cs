@@ -18,7 +18,8 @@ internal sealed class PodMetadataCache(int capacity, TimeSpan grace, TimeProvide
 
     public int Count => _byUid.Count;
 
-    /// <summary>The source's state: the tailing loop waits for metadata only while it is not <see cref="MetadataState.Unavailable"/>.</summary>
+    /// <summary>The source's state: the tailing loop waits for metadata only while it is not <see
+    /// cref="MetadataState.Unavailable"/>.</summary>
     public MetadataState State { get; set; } = MetadataState.Starting;
 
     /// <summary>The pod's metadata (uid first, as a pod name can be reused), or null when not known (yet).</summary>

@@ -38,7 +38,8 @@ internal sealed class PodMetadataReader(IReadOnlyList<string> labelKeys)
         return new PodMetadata(uid, ns, name, labels, workload, excluded) { UnknownExclude = known ? null : exclude };
     }
 
-    /// <summary>"true" (every stream), "stdout", "stderr", "false"; anything else is unknown and excludes nothing.</summary>
+    /// <summary>"true" (every stream), "stdout", "stderr", "false"; anything else is unknown and excludes
+    /// nothing.</summary>
     public static ExcludedStreams ParseExclude(string? value, out bool known)
     {
         known = true;

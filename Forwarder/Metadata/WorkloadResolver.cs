@@ -3,10 +3,12 @@ using k8s.Models;
 namespace Forwarder.Metadata;
 
 /// <summary>
-/// Names the workload that owns a pod, as <c>Kind/name</c>: the controller owner reference, with ReplicaSet → Deployment
+/// Names the workload that owns a pod, as <c>Kind/name</c>: the controller owner reference, with ReplicaSet →
+/// Deployment
 /// by the Deployment controller's naming (the ReplicaSet is <c>&lt;deployment&gt;-&lt;pod-template-hash&gt;</c> and
 /// the pod carries that hash as a label, so no request is needed) and Job → CronJob by reading the Job's own owner
-/// (a CronJob's Job name ends in the scheduled minute, which a plain Job's name may too, so the name alone cannot tell).
+/// (a CronJob's Job name ends in the scheduled minute, which a plain Job's name may too, so the name alone cannot
+/// tell).
 /// </summary>
 internal sealed class WorkloadResolver(Func<string, string, CancellationToken, Task<V1Job?>> readJob)
 {

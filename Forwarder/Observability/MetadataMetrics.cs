@@ -30,7 +30,10 @@ internal static class MetadataMetrics
             "Files whose lines went without waiting because the API server was unavailable.",
             c.ShippedWhileUnavailable);
         m.Counter(prefix + "metadata_missing_lines_total", "Pod lines shipped without pod metadata (path identity only).", c.LinesWithoutMetadata);
-        m.Counter(prefix + "metadata_excluded_lines_total", "Lines not shipped because of the pod's kube-syslog.io/exclude annotation.", c.LinesExcluded);
+        m.Counter(
+            prefix + "metadata_excluded_lines_total",
+            "Lines not shipped because of the pod's kube-syslog.io/exclude annotation.",
+            c.LinesExcluded);
         m.Counter(prefix + "metadata_evictions_total", "Pods dropped from the metadata cache because it was full.", c.Evictions);
     }
 }

@@ -71,7 +71,8 @@ internal sealed partial class FileTailer
         return false;
     }
 
-    /// <summary>False when the pod's exclude annotation drops this stream (counted); counts lines without metadata.</summary>
+    /// <summary>False when the pod's exclude annotation drops this stream (counted); counts lines without
+    /// metadata.</summary>
     private bool CountMetadata(LogStream stream)
     {
         if (!_gate.Enabled || Pod is null)

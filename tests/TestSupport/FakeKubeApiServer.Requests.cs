@@ -101,7 +101,8 @@ public sealed partial class FakeKubeApiServer
 
     /// <summary>
     /// A chunked 200 response, one event per line: first what happened after the requested version (from history),
-    /// then live changes, until <c>timeoutSeconds</c>, the client leaving, or <see cref="DropWatches"/>. A version older
+    /// then live changes, until <c>timeoutSeconds</c>, the client leaving, or <see cref="DropWatches"/>. A version
+    /// older
     /// than the history gives one ERROR event with a 410 Status, as the real server answers a watch.
     /// </summary>
     private async Task WatchAsync(HttpContext context, string? node, IQueryCollection query)

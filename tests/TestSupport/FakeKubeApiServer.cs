@@ -20,7 +20,8 @@ namespace TestSupport;
 /// with <c>fieldSelector=spec.nodeName=…</c>, <c>limit</c> and <c>continue</c> (chunked lists, 410 Expired for a stale
 /// continue token), and with <c>watch=true&amp;resourceVersion=N</c> a chunked stream of one JSON event per line
 /// (ADDED, MODIFIED, DELETED, BOOKMARK when <c>allowWatchBookmarks</c>, and ERROR with a 410 Status when N is older
-/// than the kept history); bearer tokens (401 Status), 403 Status, and <c>GET /apis/batch/v1/namespaces/NS/jobs/NAME</c>.
+/// than the kept history); bearer tokens (401 Status), 403 Status, and <c>GET
+/// /apis/batch/v1/namespaces/NS/jobs/NAME</c>.
 /// The Status bodies are the API server's own wording. It can drop every watch, forget its history, and go away and
 /// come back on the same port. Not a real cluster: no admission, no etcd, one object kind.
 /// </summary>
@@ -51,13 +52,15 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// <summary>Answer every pods request with 403 Forbidden (an RBAC rule missing).</summary>
     public bool Forbidden { get; set; }
 
-    /// <summary>The next list request with a continue token gets 410 Expired (the token outlived etcd's history).</summary>
+    /// <summary>The next list request with a continue token gets 410 Expired (the token outlived etcd's
+    /// history).</summary>
     public bool ExpireNextContinue { get; set; }
 
     /// <summary>Every request's path and query, in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
-    public IEnumerable<string> Lists => Requests.Where(r => r.StartsWith("/api/v1/pods?", StringComparison.Ordinal) && !r.Contains("watch=true", StringComparison.Ordinal));
+    public IEnumerable<string> Lists =>
+        Requests.Where(r => r.StartsWith("/api/v1/pods?", StringComparison.Ordinal) && !r.Contains("watch=true", StringComparison.Ordinal));
 
     public IEnumerable<string> Watches => Requests.Where(r => r.Contains("watch=true", StringComparison.Ordinal));
 
@@ -141,7 +144,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends every open watch by resetting its connection (a load balancer or apiserver restart does this).</summary>
+    /// <summary>Ends every open watch by resetting its connection (a load balancer or apiserver restart does
+    /// this).</summary>
     public void DropWatches()
     {
         lock (_lock)
@@ -234,7 +238,8 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
                 context,
                 403,
                 "Forbidden",
-                "pods is forbidden: User \"system:serviceaccount:kube-syslog:log-forwarder\" cannot list resource \"pods\" in API group \"\" at the cluster scope");
+                "pods is forbidden: User \"system:serviceaccount:kube-syslog:log-forwarder\" cannot list resource \"pods\" "
+                    + "in API group \"\" at the cluster scope");
             return;
         }
 

@@ -63,7 +63,8 @@ public static class KubePods
         return pod;
     }
 
-    private static JsonObject Pod(string ns, string name, string uid, string node, JsonObject labels, (string ApiVersion, string Kind, string Name)? owner)
+    private static JsonObject Pod(
+        string ns, string name, string uid, string node, JsonObject labels, (string ApiVersion, string Kind, string Name)? owner)
     {
         var metadata = new JsonObject
         {

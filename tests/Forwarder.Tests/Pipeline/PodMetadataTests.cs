@@ -107,7 +107,9 @@ public sealed class PodMetadataTests
         Assert.Equal(33, messages.Count);
         Assert.All(messages.Where(m => m.Pod == before.Pod), m => Assert.Equal("Deployment/web", m.Param(Sd, "workload")));
         Assert.All(messages.Where(m => m.Text.StartsWith("away-during", StringComparison.Ordinal)), m => Assert.Null(m.Param(Sd, "workload")));
-        Assert.All(messages.Where(m => m.Text.StartsWith("back-during", StringComparison.Ordinal)), m => Assert.Equal("Deployment/worker", m.Param(Sd, "workload")));
+        Assert.All(
+            messages.Where(m => m.Text.StartsWith("back-during", StringComparison.Ordinal)),
+            m => Assert.Equal("Deployment/worker", m.Param(Sd, "workload")));
         Assert.Equal(1, Metric(forwarder, "metadata_unavailable_files_total"));
         Assert.Equal(10, Metric(forwarder, "metadata_missing_lines_total"));
         Assert.True(Metric(forwarder, "metadata_errors_total") >= 1);

@@ -2,6 +2,7 @@ using System.Net;
 using Forwarder.Configuration;
 using Forwarder.Discovery;
 using Forwarder.Enrichment;
+using Forwarder.Metadata;
 using Forwarder.Observability;
 using Forwarder.Shipping;
 using Forwarder.Tailing;
@@ -62,6 +63,7 @@ public static class ForwarderApp
         services.AddSingleton<CollectorLink>();
         services.AddSingleton<Shipper>();
         services.AddSingleton<StallDetector>();
+        MetadataServices.Add(services, options);
         services.AddSingleton<TailingLoop>();
         services.AddSingleton<ForwarderMetrics>();
         services.AddHostedService<ForwarderService>();

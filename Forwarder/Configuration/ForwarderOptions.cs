@@ -129,10 +129,53 @@ public sealed record ForwarderOptions
     /// <summary>UDP targets: longer messages are cut to this many bytes and counted.</summary>
     public int MaxDatagramSize { get; init; } = 2048;
 
+    /// <summary>
+    /// Where pod labels, owners and annotations come from (docs/kubernetes-metadata.md): the API server when running
+    /// in a cluster with a service-account token (KUBERNETES_SERVICE_HOST set and the token mounted, as the client
+    /// library's <c>IsInCluster</c> decides), else nothing.
+    /// </summary>
+    public MetadataSourceKind MetadataSource { get; init; } =
+        Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 }
+            && File.Exists("/var/run/secrets/kubernetes.io/serviceaccount/token")
+            ? MetadataSourceKind.ApiServer
+            : MetadataSourceKind.Off;
+
+    /// <summary>The API server's URL; null: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT.</summary>
+    public Uri? KubeUrl { get; init; }
+
+    /// <summary>PEM CAs the API server's certificate must chain to; null: the service account's ca.crt.</summary>
+    public string? KubeCaFile { get; init; }
+
+    /// <summary>Bearer token file, read again whenever it changes; null: the service account's token.</summary>
+    public string? KubeTokenFile { get; init; }
+
+    /// <summary>The node whose pods are listed and watched; null: <see cref="Node"/>.</summary>
+    public string? KubeNodeName { get; init; }
+
+    /// <summary>Pod label keys shipped with every line of the pod, each as <c>l.KEY</c>.</summary>
+    public IReadOnlyList<string> PodLabels { get; init; } =
+        ["app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/component", "app", "k8s-app"];
+
+    /// <summary>How long a new file's lines wait for its pod's metadata before they go without it.</summary>
+    public TimeSpan MetadataWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A deleted pod's metadata is kept this long, so its last lines still carry it.</summary>
+    public TimeSpan MetadataGrace { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Pods kept in the metadata cache at most; deleted ones go first.</summary>
+    public int MetadataCacheSize { get; init; } = 10_000;
+
     /// <summary><c>text</c> or <c>json</c> (one JSON object per line, for containers).</summary>
     public string LogFormat { get; init; } = "text";
 
     public LogEventLevel LogLevel { get; init; } = LogEventLevel.Information;
+}
+
+public enum MetadataSourceKind
+{
+    Off,
+    ApiServer,
+    Kubelet,
 }
 
 public enum StartPosition

@@ -35,6 +35,11 @@ public static class ForwarderOptionsReader
         }
 
         CheckTls(options, reader, found);
+        if (options.MetadataSource == MetadataSourceKind.ApiServer && Metadata.KubeConnection.From(options, out string? why) is null)
+        {
+            found.Add(why!);
+        }
+
         return options;
     }
 

@@ -118,6 +118,36 @@ public static class ForwarderSettings
         One("MaxDatagramSize", "--max-datagram-size", "N", "2048", "UDP targets: cut longer messages to N bytes, counted",
             t => ConfigValue.ParseInt(t, 480, 65507), "a whole number from 480 to 65507",
             o => o.MaxDatagramSize, (o, v) => o with { MaxDatagramSize = v }),
+        One("MetadataSource", "--metadata-source", "apiserver|off", "apiserver in a pod with a service-account token, else off",
+            "pod labels, owner workload and annotations from the Kubernetes API server (docs/kubernetes-metadata.md)",
+            ParseMetadataSource, "apiserver or off (kubelet is not supported yet)",
+            o => o.MetadataSource, (o, v) => o with { MetadataSource = v }) with { DefaultIsDescribed = true },
+        One("KubeUrl", "--kube-url", "URL", "https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT", "the API server's URL",
+            t => t.Length == 0
+                ? (true, null)
+                : Uri.TryCreate(t, UriKind.Absolute, out var u) && u.Scheme is "https" or "http" ? (true, u) : (false, null),
+            "an http:// or https:// URL", o => o.KubeUrl, (o, v) => o with { KubeUrl = v }) with { DefaultIsDescribed = true },
+        One("KubeCaFile", "--kube-ca-file", "FILE", "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
+            "PEM CAs the API server's certificate must chain to",
+            FilePath, "a file path", o => o.KubeCaFile, (o, v) => o with { KubeCaFile = v }) with { DefaultIsDescribed = true },
+        One("KubeTokenFile", "--kube-token-file", "FILE", "/var/run/secrets/kubernetes.io/serviceaccount/token",
+            "bearer token for the API server, read again when it changes",
+            FilePath, "a file path", o => o.KubeTokenFile, (o, v) => o with { KubeTokenFile = v }) with { DefaultIsDescribed = true },
+        One("KubeNodeName", "--node-name", "NAME", "--node", "the node whose pods are watched (spec.nodeName)",
+            t => (true, t.Length == 0 ? null : t), "a node name", o => o.KubeNodeName, (o, v) => o with { KubeNodeName = v })
+            with { DefaultIsDescribed = true },
+        One("PodLabels", "--pod-labels", "KEY[,KEY…]",
+            "app.kubernetes.io/name,app.kubernetes.io/instance,app.kubernetes.io/component,app,k8s-app",
+            "pod labels sent with each line as l.KEY; empty for none",
+            ParseLabelKeys, "label keys separated by commas, each at most 30 characters of letters, digits, '.', '-', '_' and '/'",
+            o => o.PodLabels, (o, v) => o with { PodLabels = v }),
+        One("MetadataWait", "--metadata-wait", "DURATION", "2s", "a new pod's lines wait this long for its metadata, then go without",
+            ConfigValue.ParseDuration, "a duration such as 2s or 0", o => o.MetadataWait, (o, v) => o with { MetadataWait = v }),
+        One("MetadataGrace", "--metadata-grace", "DURATION", "5m", "keep a deleted pod's metadata this long for its last lines",
+            ConfigValue.ParseDuration, "a duration such as 5m or 0", o => o.MetadataGrace, (o, v) => o with { MetadataGrace = v }),
+        One("MetadataCacheSize", "--metadata-cache-size", "N", "10000", "pods kept in the metadata cache at most",
+            t => ConfigValue.ParseInt(t, 16, 1_000_000), "a whole number from 16 to 1000000",
+            o => o.MetadataCacheSize, (o, v) => o with { MetadataCacheSize = v }),
         One("LogFormat", "--log-format", "text|json", "text", "format of the Forwarder's own log on stdout",
             ConsoleLogging.ParseFormat, ConsoleLogging.FormatRule, o => o.LogFormat, (o, v) => o with { LogFormat = v }),
         One("LogLevel", "--log-level", "LEVEL", "Information", "Verbose, Debug, Information, Warning, Error, Fatal",
@@ -211,6 +241,22 @@ public static class ForwarderSettings
             _ => lower,
         });
         return index >= 0 ? (true, (Severity)index) : (false, default);
+    }
+
+    private static (bool, MetadataSourceKind) ParseMetadataSource(string text) => text.ToLowerInvariant() switch
+    {
+        "apiserver" => (true, MetadataSourceKind.ApiServer),
+        "off" => (true, MetadataSourceKind.Off),
+        _ => (false, default),
+    };
+
+    // A label key is [prefix/]name (DNS subdomain / 63 characters); "l." + key must stay an SD-NAME (≤ 32,
+    // RFC 5424 §6.3.2).
+    private static (bool, IReadOnlyList<string>) ParseLabelKeys(string text)
+    {
+        string[] keys = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        bool ok = keys.All(k => k.Length <= 30 && k.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or '/'));
+        return (ok, keys);
     }
 
     // RFC 5424 §6.3.2: SD-NAME is 1-32 PRINTUSASCII except '=', SP, ']' and '"'.

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Text;
+using Forwarder.Metadata;
 using Forwarder.Parsing;
 using Shared.Syslog;
 
@@ -26,6 +27,14 @@ public sealed class SyslogEncoder
 
     /// <summary><paramref name="appName"/>: the container, or the file's base name for plain files.</summary>
     public SyslogEncoder(SyslogEncoderOptions options, PodIdentity? pod, string appName)
+        : this(options, pod, appName, null)
+    {
+    }
+
+    /// <summary>
+    /// With the pod's metadata from the API server (<c>workload</c> and <c>l.KEY</c> params in the pod element).
+    /// </summary>
+    internal SyslogEncoder(SyslogEncoderOptions options, PodIdentity? pod, string appName, PodMetadata? metadata)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(appName);
@@ -34,7 +43,7 @@ public sealed class SyslogEncoder
         Fill(LogStream.Stdout, new SyslogPriority(options.Facility, options.StdoutSeverity), "stdout"u8);
         Fill(LogStream.Stderr, new SyslogPriority(options.Facility, options.StderrSeverity), "stderr"u8);
         Fill(LogStream.Unknown, new SyslogPriority(options.Facility, options.StdoutSeverity), "-"u8);
-        _structuredData = pod is null ? [] : PodElement(HeaderField.EncodeSdName(options.StructuredDataId), pod);
+        _structuredData = pod is null ? [] : PodElement(HeaderField.EncodeSdName(options.StructuredDataId), pod, metadata);
 
         void Fill(LogStream stream, SyslogPriority priority, ReadOnlySpan<byte> msgId)
         {
@@ -151,7 +160,7 @@ public sealed class SyslogEncoder
         return pos;
     }
 
-    private static byte[] PodElement(byte[] id, PodIdentity pod)
+    private static byte[] PodElement(byte[] id, PodIdentity pod, PodMetadata? metadata)
     {
         var element = new List<byte>(256) { (byte)'[' };
         element.AddRange(id);
@@ -168,8 +177,30 @@ public sealed class SyslogEncoder
             HeaderField.AppendParameter(element, "pod_uid", pod.PodUid);
         }
 
+        if (metadata is not null)
+        {
+            AppendMetadata(element, metadata);
+        }
+
         element.Add((byte)']');
         return [.. element];
+    }
+
+    /// <summary>
+    /// <c>workload="Kind/name"</c>, then <c>l.KEY="value"</c> per allowlisted label the pod has; a label key is at most
+    /// 30 characters of SD-NAME characters (checked when the allowlist is read), so "l." + key is an SD-NAME.
+    /// </summary>
+    private static void AppendMetadata(List<byte> element, PodMetadata metadata)
+    {
+        if (metadata.Workload is { } workload)
+        {
+            HeaderField.AppendParameter(element, "workload", workload);
+        }
+
+        foreach (var (key, value) in metadata.Labels)
+        {
+            HeaderField.AppendParameter(element, "l." + key, value);
+        }
     }
 
     private static int Copy(ReadOnlySpan<byte> source, Span<byte> destination)

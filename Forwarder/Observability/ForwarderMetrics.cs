@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Forwarder.Discovery;
+using Forwarder.Metadata;
 using Forwarder.Shipping;
 using Forwarder.Tailing;
 using Shared.Observability;
@@ -12,7 +13,9 @@ internal sealed class ForwarderMetrics(
     ShippingQueue queue,
     ShippingCounters shipping,
     CollectorLink link,
-    DiscoveryWatcher watcher)
+    DiscoveryWatcher watcher,
+    MetadataCounters metadata,
+    PodMetadataCache? metadataCache = null)
 {
     private const string Prefix = "kubesyslog_forwarder_";
 
@@ -108,6 +111,7 @@ internal sealed class ForwarderMetrics(
             ("reason", "udp_send_failed"));
         m.Counter(Prefix + "udp_truncated_lines_total", "Messages cut to the UDP datagram size (sent, shorter).", truncated);
 
+        MetadataMetrics.Render(m, Prefix, metadata, metadataCache);
         using var process = Process.GetCurrentProcess();
         m.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);
         m.Counter("process_cpu_seconds_total", "User and system CPU time spent in seconds.", process.TotalProcessorTime.TotalSeconds);

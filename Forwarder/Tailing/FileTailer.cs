@@ -1,5 +1,6 @@
 using Forwarder.Discovery;
 using Forwarder.Enrichment;
+using Forwarder.Metadata;
 using Forwarder.Multiline;
 using Forwarder.Parsing;
 using Microsoft.Win32.SafeHandles;
@@ -17,7 +18,7 @@ internal sealed partial class FileTailer : ILogEntrySink, IJoinedEventSink, IDis
 {
     private readonly LogLineParser _parser;
     private readonly MultilineJoiner? _joiner;
-    private readonly SyslogEncoder _encoder;
+    private SyslogEncoder _encoder;
     private SafeFileHandle? _handle;
     private ReadContext? _context;
     private long _committed;
@@ -32,7 +33,8 @@ internal sealed partial class FileTailer : ILogEntrySink, IJoinedEventSink, IDis
         SyslogEncoderOptions encoderOptions,
         int maxLineSize,
         DateTime discoveredAtUtc,
-        MultilineSettings? multiline = null)
+        MultilineSettings? multiline = null,
+        MetadataGate? metadata = null)
     {
         DiscoveredAtUtc = discoveredAtUtc;
         File = file;
@@ -44,7 +46,10 @@ internal sealed partial class FileTailer : ILogEntrySink, IJoinedEventSink, IDis
         Fingerprint = fingerprint ?? default;
         var pod = KubernetesPath.FromPaths(file.Chain);
         _parser = new LogLineParser(LogFormat.Auto, maxLineSize);
-        _encoder = new SyslogEncoder(encoderOptions, pod, pod?.Container ?? AppNameOf(file.Path));
+        _encoderOptions = encoderOptions;
+        _appName = pod?.Container ?? AppNameOf(file.Path);
+        _gate = metadata ?? MetadataGate.Off;
+        _encoder = new SyslogEncoder(encoderOptions, pod, _appName);
         _joiner = multiline?.JoinerFor(pod, maxLineSize);
         Pod = pod;
     }
@@ -211,6 +216,11 @@ internal sealed partial class FileTailer : ILogEntrySink, IJoinedEventSink, IDis
     private void Send(in LogEntry entry, long end)
     {
         var context = _context!;
+        if (!CountMetadata(entry.Stream))
+        {
+            return;
+        }
+
         var batch = context.Batch!;
         _encoder.Encode(entry, context.ReadTime, NextOrigin(end), batch);
         batch.EndMessage();

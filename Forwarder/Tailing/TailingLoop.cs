@@ -1,6 +1,7 @@
 using Forwarder.Configuration;
 using Forwarder.Discovery;
 using Forwarder.Enrichment;
+using Forwarder.Metadata;
 using Forwarder.Multiline;
 using Forwarder.Shipping;
 
@@ -30,6 +31,7 @@ internal sealed partial class TailingLoop
     private readonly ILogger _logger;
     private readonly SyslogEncoderOptions _encoderOptions;
     private readonly MultilineSettings _multiline;
+    private readonly MetadataGate _metadata;
     private readonly long _partialTimeoutMs;
     private readonly long _rotateWaitMs;
     private readonly List<FileTailer> _backlogged = [];
@@ -44,8 +46,10 @@ internal sealed partial class TailingLoop
         ShippingCounters shipping,
         TailingCounters counters,
         TimeProvider time,
-        ILogger<TailingLoop> logger)
+        ILogger<TailingLoop> logger,
+        MetadataGate? metadata = null)
     {
+        _metadata = metadata ?? MetadataGate.Off;
         _options = options;
         _scanner = scanner;
         _watcher = watcher;
@@ -180,7 +184,9 @@ internal sealed partial class TailingLoop
     private async ValueTask<bool> ReadFileAsync(FileTailer tailer, ReadContext context, bool urgent, CancellationToken cancellationToken)
     {
         tailer.WaitingForShare = false;
-        if (!tailer.IsDue(context.Now) || !TryOpen(tailer, context))
+
+        // A file whose pod's metadata has not come yet waits unread (its lines stay in order), up to --metadata-wait.
+        if (!tailer.IsDue(context.Now) || !TryOpen(tailer, context) || tailer.AwaitsMetadata(context.Now))
         {
             return false;
         }

@@ -25,7 +25,10 @@ public sealed partial class KustomizeTests
             Assert.Contains(expected, kinds);
         }
 
-        Assert.All(rendered.Where(o => o.Text("kind") != "Namespace"), o => Assert.Equal("kube-syslog", o.Text("metadata", "namespace")));
+        // Cluster-scoped objects have no namespace: the Namespace and the Forwarder's RBAC (forwarder-rbac.yaml).
+        Assert.All(
+            rendered.Where(o => o.Text("kind") is not ("Namespace" or "ClusterRole" or "ClusterRoleBinding")),
+            o => Assert.Equal("kube-syslog", o.Text("metadata", "namespace")));
         Assert.All(rendered, o => Assert.Equal("kube-syslog", o.Text("metadata", "labels", "app.kubernetes.io/part-of")));
         var images = rendered.SelectMany(o => o.Items("spec", "template", "spec", "containers")).Select(c => c.Required("image")).Order().ToList();
         Assert.Equal(

@@ -62,16 +62,23 @@ public sealed class ManifestFileTests
     }
 
     [Fact]
-    public void NeitherComponentGetsAnApiTokenOrRbac()
+    public void OnlyTheForwarderGetsAnApiTokenAndItMayOnlyReadPodsAndJobs()
     {
-        // Metadata comes from the log paths; nothing calls the Kubernetes API.
-        Assert.DoesNotContain(Manifests.Objects, o => o.Text("kind") is "Role" or "ClusterRole" or "RoleBinding" or "ClusterRoleBinding");
-        foreach (var workload in new[] { Manifests.Forwarder, Manifests.Collector })
-        {
-            Assert.Equal("false", workload.PodSpec.Text("automountServiceAccountToken"));
-            var account = Manifests.Find("ServiceAccount", workload.PodSpec.Required("serviceAccountName"));
-            Assert.Equal("false", account.Text("automountServiceAccountToken"));
-        }
+        // The Forwarder watches its node's pods (docs/kubernetes-metadata.md); the Collector never calls the API.
+        Assert.Equal("false", Manifests.Collector.PodSpec.Text("automountServiceAccountToken"));
+        Assert.Equal("true", Manifests.Forwarder.PodSpec.Text("automountServiceAccountToken"));
+        Assert.DoesNotContain(Manifests.Objects, o => o.Text("kind") is "Role" or "RoleBinding");
+        var role = Assert.Single(Manifests.Objects, o => o.Text("kind") == "ClusterRole");
+        var rules = role.Items("rules")
+            .Select(r => string.Join(",", r.Items("apiGroups").Select(g => g.Text()))
+                + "/" + string.Join(",", r.Items("resources").Select(x => x.Text()))
+                + ":" + string.Join(",", r.Items("verbs").Select(v => v.Text())))
+            .ToList();
+        Assert.Equal(["/pods:get,list,watch", "batch/jobs:get"], rules);
+        var binding = Assert.Single(Manifests.Objects, o => o.Text("kind") == "ClusterRoleBinding");
+        Assert.Equal(role.Text("metadata", "name"), binding.Text("roleRef", "name"));
+        var subject = Assert.Single(binding.Items("subjects"));
+        Assert.Equal(("ServiceAccount", Manifests.Forwarder.PodSpec.Required("serviceAccountName")), (subject.Text("kind"), subject.Text("name")));
     }
 
     [Fact]

@@ -95,6 +95,34 @@ public sealed class ForwarderOptionsReaderTests
         Assert.Equal(3, errors.Count);
     }
 
+    [Fact]
+    public void MetadataSettingsAreReadAndTheirMistakesNamedByKey()
+    {
+        var options = Read(out var errors, new()
+        {
+            ["Forwarder:MetadataSource"] = "apiserver",
+            ["Forwarder:KubeUrl"] = "https://10.96.0.1:443",
+            ["Forwarder:PodLabels"] = "app, team.example.com/owner",
+            ["Forwarder:MetadataWait"] = "500ms",
+        });
+        Assert.Empty(errors);
+        Assert.Equal(MetadataSourceKind.ApiServer, options.MetadataSource);
+        Assert.Equal(new Uri("https://10.96.0.1:443"), options.KubeUrl);
+        Assert.Equal(["app", "team.example.com/owner"], options.PodLabels);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.MetadataWait);
+
+        // Outside a cluster (no KUBERNETES_SERVICE_HOST here) the API server needs a URL; kubelet is not there yet; a
+        // label key that would make "l." + key longer than an SD-NAME may be is refused.
+        Read(out errors, new() { ["Forwarder:MetadataSource"] = "apiserver" });
+        Assert.Equal(
+            ["Forwarder:MetadataSource is apiserver, but neither Forwarder:KubeUrl (--kube-url) nor KUBERNETES_SERVICE_HOST is set"],
+            errors);
+        Read(out errors, new() { ["Forwarder:MetadataSource"] = "kubelet" });
+        Assert.Equal(["Forwarder:MetadataSource must be apiserver or off (kubelet is not supported yet), was 'kubelet'"], errors);
+        Read(out errors, new() { ["Forwarder:PodLabels"] = "app,example.com/a-key-longer-than-30-chars" });
+        Assert.Single(errors, e => e.StartsWith("Forwarder:PodLabels must be label keys", StringComparison.Ordinal));
+    }
+
     private static ForwarderOptions Read(out List<string> errors, Dictionary<string, string?>? values = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values ?? []).Build();

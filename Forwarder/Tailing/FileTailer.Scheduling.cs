@@ -54,13 +54,17 @@ internal sealed partial class FileTailer
     public void DrainAfter(FileTailer? predecessor) => Predecessor = predecessor;
 
     /// <summary>
-    /// Whether the loop should read this file now: open or not yet closed, its predecessor drained, its look due.
+    /// Whether the loop should read this file now: open or not yet closed, its predecessor drained and confirmed, its
+    /// look due.
     /// A drained predecessor is let go here, or every generation of a long-lived container's log would stay reachable
     /// through its successor, one tailer with its parser and encoder per rotation, for as long as the pod lives.
     /// </summary>
     public bool IsDue(long now)
     {
-        if (Predecessor is { IsClosed: true })
+        // Closed is not enough: its last batches (and the events its joiner flushed on closing) may still be queued in
+        // the normal lane, and this file, with nothing of its own in flight, would count as quiet and have its first
+        // lines sent in the urgent lane ahead of them (the chaos run stored a line after the next generation's).
+        if (Predecessor is { IsClosed: true, InFlight: false })
         {
             Predecessor = null;
         }

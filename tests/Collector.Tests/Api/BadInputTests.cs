@@ -15,7 +15,7 @@ public sealed class BadInputTests
     [InlineData("{namespace=web}", 11)]
     [InlineData("{nmespace=\"web\"}", 1)]
     [InlineData("{pod=~\"web-(\"}", 12)]
-    [InlineData("{namespace=\"web\"} | json", 18)]
+    [InlineData("{namespace=\"web\"} | json |", 26)]
     [InlineData("{namespace=\"web\"} |= \"unterminated", 21)]
     [InlineData("{pod<\"x\"}", 4)]
     [InlineData("namespace=\"web\"", 0)]

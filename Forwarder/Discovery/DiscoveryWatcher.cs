@@ -32,8 +32,8 @@ internal sealed class DiscoveryWatcher : IDisposable
     /// <summary>
     /// Completes when a create, delete or rename happened under an include's base directory since the last call, or
     /// after <paramref name="timeout"/>. Directories that could not be watched (e.g. not created yet) are retried here.
-    /// True when a change was seen: the caller should scan now rather than at its next interval. <paramref name="wake"/>
-    /// ends the wait early too (the tailing loop's "a batch was delivered").
+    /// True when a change was seen: the caller should scan now rather than at its next interval.
+    /// <paramref name="wake"/> ends the wait early too (the tailing loop's "a batch was delivered").
     /// </summary>
     public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken, Task? wake = null)
     {

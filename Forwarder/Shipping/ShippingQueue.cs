@@ -5,10 +5,10 @@ namespace Forwarder.Shipping;
 /// <summary>
 /// The bounded queue between the tailing loop and the network. Its bound is a fixed set of batches: the tailing loop
 /// must take a free one before it reads more, so when the network is slow reading pauses and the files themselves are
-/// the buffer (nothing is dropped). Memory stays at about <c>batches × batch size</c>. Batches of files that had nothing
-/// unconfirmed (a quiet pod's new lines) go in an urgent lane the shipper empties first, so they overtake a backlog's
-/// batches already queued; a file's lines keep their order because a file only goes urgent when none of its earlier
-/// lines is still queued or in flight.
+/// the buffer (nothing is dropped). Memory stays at about <c>batches × batch size</c>. Batches of files that had
+/// nothing unconfirmed (a quiet pod's new lines) go in an urgent lane the shipper empties first, so they overtake a
+/// backlog's batches already queued; a file's lines keep their order because a file only goes urgent when none of its
+/// earlier lines is still queued or in flight.
 /// </summary>
 internal sealed class ShippingQueue
 {
@@ -50,7 +50,8 @@ internal sealed class ShippingQueue
     /// <summary>
     /// How many bytes of one file may be in the queue and on the network unconfirmed: an eighth of the queue, between 2
     /// and 4 batches. A file with a backlog then never fills the queue, so another file's new line waits behind at most
-    /// this much of it; 4 batches are ~4,000 typical lines, many RELP windows, so one file alone still keeps the link busy.
+    /// this much of it; 4 batches are ~4,000 typical lines, many RELP windows, so one file alone still keeps the link
+    /// busy.
     /// </summary>
     public int FileShareBytes => Math.Clamp(Capacity / 8, 2, 4) * BatchBytes;
 
@@ -72,8 +73,8 @@ internal sealed class ShippingQueue
     public bool TryRent(out OutgoingBatch batch) => _free.Reader.TryRead(out batch!);
 
     /// <summary>
-    /// Queues a batch for the shipper; <paramref name="urgent"/>: it goes before every batch in the other lane (only for
-    /// batches whose files have nothing else queued or in flight).
+    /// Queues a batch for the shipper; <paramref name="urgent"/>: it goes before every batch in the other lane (only
+    /// for batches whose files have nothing else queued or in flight).
     /// </summary>
     public ValueTask EnqueueAsync(OutgoingBatch batch, CancellationToken cancellationToken, bool urgent = false) =>
         (urgent ? _urgent : _full).Writer.WriteAsync(batch, cancellationToken);

@@ -22,8 +22,9 @@ internal sealed partial class FileTailer
     public int IdlePolls { get; private set; }
 
     /// <summary>
-    /// Bytes of this file in batches that are not yet confirmed (its share of the shipping queue in use). An entry still
-    /// being reassembled or joined is not in a batch and not counted, so a long one never holds its own file back.
+    /// Bytes of this file in batches that are not yet confirmed (its share of the shipping queue in use). An entry
+    /// still being reassembled or joined is not in a batch and not counted, so a long one never holds its own file
+    /// back.
     /// </summary>
     public long Unconfirmed => Math.Max(0, ProgressOffset - CommittedOffset);
 

@@ -345,8 +345,8 @@ internal sealed partial class TailingLoop
         context.Batch = await rent.ConfigureAwait(false);
     }
 
-    // Sleeps until the first file is due for a look, the next scan or checkpoint, or a discovery event; or, while a file
-    // waits for its share of the queue, until a batch is delivered. True after a discovery event.
+    // Sleeps until the first file is due for a look, the next scan or checkpoint, or a discovery event; or, while a
+    // file waits for its share of the queue, until a batch is delivered. True after a discovery event.
     private async ValueTask<bool> WaitAsync(ReadContext context, long wakeBy, Task delivered, CancellationToken cancellationToken)
     {
         long due = wakeBy;
@@ -364,6 +364,7 @@ internal sealed partial class TailingLoop
         }
 
         long delay = Math.Clamp(due - context.Now, FileTailer.MinPollMs, FileTailer.MaxPollMs);
-        return await _watcher.WaitAsync(TimeSpan.FromMilliseconds(delay), cancellationToken, waitingForShare ? delivered : null).ConfigureAwait(false);
+        return await _watcher.WaitAsync(TimeSpan.FromMilliseconds(delay), cancellationToken, waitingForShare ? delivered : null)
+            .ConfigureAwait(false);
     }
 }

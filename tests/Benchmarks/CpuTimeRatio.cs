@@ -6,9 +6,10 @@ namespace Benchmarks;
 /// <c>dotnet Benchmarks.dll cpu-ratio multiline [ROUNDS]</c>: ForwarderMultilineBenchmarks' <c>off</c> and
 /// <c>auto</c> cases measured by the process's CPU time instead of wall time, alternating in short rounds so both
 /// meet the same machine; <c>cpu-ratio collector-line</c> does the same for CollectorLineBenchmarks' file and
-/// traditional formats (the traditional line is the peer of the message-first one). On a machine shared with other work a wall-clock benchmark mostly measures how often the
-/// thread ran (BenchmarkDotNet's medians moved 3× between runs at load average 45 on 2 cores); CPU time counts only
-/// the time it did run. Prints the median ns per line of each case and the median of the per-round rate ratios.
+/// traditional formats (the traditional line is the peer of the message-first one). On a machine shared with other work
+/// a wall-clock benchmark mostly measures how often the thread ran (BenchmarkDotNet's medians moved 3× between runs at
+/// load average 45 on 2 cores); CPU time counts only the time it did run. Prints the median ns per line of each case
+/// and the median of the per-round rate ratios.
 /// </summary>
 internal static class CpuTimeRatio
 {

@@ -90,7 +90,9 @@ public class SearchEngineBenchmarks : IDisposable
         return lines;
     }
 
-    /// <summary>The same hour through a LogQL pipeline (pattern parser and a label filter): the cost of the slow path.</summary>
+    /// <summary>
+    /// The same hour through a LogQL pipeline (pattern parser and a label filter): the cost of the slow path.
+    /// </summary>
     [Benchmark(Description = "one hour of one namespace | pattern | method=GET, pages of 5000")]
     public int OneHourOfOneNamespaceThroughAPipeline()
     {

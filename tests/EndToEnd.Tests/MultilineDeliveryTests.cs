@@ -138,7 +138,11 @@ public sealed class MultilineDeliveryTests
     {
         await Wait.UntilAsync(condition, what, TimeSpan.FromSeconds(60));
         await Wait.UntilQuietAsync(
-            () => collector.ReadLines().Length, TimeSpan.FromSeconds(2), "the messages file", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+            () => collector.ReadLines().Length,
+            TimeSpan.FromSeconds(2),
+            "the messages file",
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>The offset checkpoints.json holds for the one file; -1 before it was written.</summary>

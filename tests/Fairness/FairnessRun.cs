@@ -28,8 +28,12 @@ internal static class FairnessRun
             ? await CollectorProcess.StartCommandAsync("dotnet", [settings.Collector], messages, collectorArgs)
             : await CollectorProcess.StartExecutableAsync(settings.Collector, messages, collectorArgs);
         string target = settings.Protocol == "relp" ? $"relp://{collector.Relp}" : $"tcp://{collector.Tcp}";
-        await using var forwarder = await ForwarderUnderTest.StartAsync(forwarderPath, tree.ContainersGlob, target, dir.Combine("state"), settings.ForwarderArgs);
-        await UntilAsync(async () => await forwarder.MetricAsync("kubesyslog_forwarder_files_watched") == 2 || forwarder.HasExited, "the Forwarder to tail both files", TimeSpan.FromSeconds(60));
+        await using var forwarder = await ForwarderUnderTest.StartAsync(
+            forwarderPath, tree.ContainersGlob, target, dir.Combine("state"), settings.ForwarderArgs);
+        await UntilAsync(
+            async () => await forwarder.MetricAsync("kubesyslog_forwarder_files_watched") == 2 || forwarder.HasExited,
+            "the Forwarder to tail both files",
+            TimeSpan.FromSeconds(60));
         if (forwarder.HasExited)
         {
             throw new InvalidOperationException("the Forwarder exited");
@@ -47,7 +51,10 @@ internal static class FairnessRun
         long backlogStart = Stopwatch.GetTimestamp();
         long backlogBytes = await Task.Run(() => writers.WriteBacklog(settings.BacklogLines));
         long written = Stopwatch.GetTimestamp();
-        await UntilAsync(() => Task.FromResult(arrivals.LastNoisy == settings.BacklogLines - 1), $"all {settings.BacklogLines} backlog lines in the Collector's file", DrainTimeout);
+        await UntilAsync(
+            () => Task.FromResult(arrivals.LastNoisy == settings.BacklogLines - 1),
+            $"all {settings.BacklogLines} backlog lines in the Collector's file",
+            DrainTimeout);
         long drained = arrivals.LastNoisyAt;
 
         // A second of quiet lines after the drain, then every quiet line written must arrive.

@@ -4,10 +4,10 @@ namespace Fairness;
 
 /// <summary>
 /// The experiment's command line:
-/// <c>--forwarder PATH [--forwarder PATH…] --collector PATH [--runs 3] [--backlog-lines 2000000] [--line-bytes 232] [--protocol relp|tcp]
-/// [--interval-ms 100] [--baseline-seconds 10] [-- forwarder args…]</c>. A path ending in <c>.dll</c> runs under
-/// <c>dotnet</c>. Several forwarders (e.g. main's build and a branch's) take turns, run by run, so that both see the same
-/// machine.
+/// <c>--forwarder PATH [--forwarder PATH…] --collector PATH [--runs 3] [--backlog-lines 2000000] [--line-bytes 232]
+/// [--protocol relp|tcp] [--interval-ms 100] [--baseline-seconds 10] [-- forwarder args…]</c>. A path ending in
+/// <c>.dll</c> runs under <c>dotnet</c>. Several forwarders (e.g. main's build and a branch's) take turns, run by run,
+/// so that both see the same machine.
 /// </summary>
 internal sealed record FairnessSettings(
     IReadOnlyList<string> Forwarders,
@@ -39,7 +39,9 @@ internal sealed record FairnessSettings(
                 case "--interval-ms": interval = Positive(args[++i], "--interval-ms"); break;
                 case "--baseline-seconds": baseline = Positive(args[++i], "--baseline-seconds"); break;
                 case "--protocol":
-                    protocol = args[++i] is "relp" or "tcp" ? args[i] : throw new ArgumentException($"--protocol must be relp or tcp, was '{args[i]}'");
+                    protocol = args[++i] is "relp" or "tcp"
+                        ? args[i]
+                        : throw new ArgumentException($"--protocol must be relp or tcp, was '{args[i]}'");
                     break;
                 case "--": extra.AddRange(args[(i + 1)..]); i = args.Length; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");

@@ -3,12 +3,15 @@ using TestSupport;
 
 namespace Fairness;
 
-/// <summary>The Forwarder as a real process (a binary, or <c>dotnet Forwarder.dll</c>) with its /metrics on loopback.</summary>
+/// <summary>
+/// The Forwarder as a real process (a binary, or <c>dotnet Forwarder.dll</c>) with its /metrics on loopback.
+/// </summary>
 internal sealed class ForwarderUnderTest(ForegroundProcess process, Uri http) : IAsyncDisposable
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
-    public static async Task<ForwarderUnderTest> StartAsync(string forwarder, string include, string target, string state, IReadOnlyList<string> extra)
+    public static async Task<ForwarderUnderTest> StartAsync(
+        string forwarder, string include, string target, string state, IReadOnlyList<string> extra)
     {
         int port = LoopbackTcpReceiver.ReservePort();
         var args = new List<string>

@@ -25,7 +25,8 @@ internal sealed class PodWriters(ContainerLog quiet, ContainerLog noisy, int lin
 
     public async Task WriteQuietAsync(TimeSpan interval, CancellationToken stop)
     {
-        await using var file = new FileStream(quiet.RealPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        await using var file = new FileStream(
+            quiet.RealPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
         using var timer = new PeriodicTimer(interval);
         int sequence = 0;
         try
@@ -51,7 +52,8 @@ internal sealed class PodWriters(ContainerLog quiet, ContainerLog noisy, int lin
     /// <summary>Writes the backlog; returns its size in bytes.</summary>
     public long WriteBacklog(int lines)
     {
-        using var file = new FileStream(noisy.RealPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1024 * 1024);
+        using var file = new FileStream(
+            noisy.RealPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1024 * 1024);
         long bytes = 0;
         for (int i = 0; i < lines; i++)
         {
@@ -66,7 +68,8 @@ internal sealed class PodWriters(ContainerLog quiet, ContainerLog noisy, int lin
     // "<time> stdout F fairness-quiet-0000012 xxxx…\n", lineBytes long in all.
     private byte[] Line(ReadOnlySpan<byte> marker, long sequence, int digits)
     {
-        string head = $"{ContainerLog.TimeOf(sequence)} stdout F {Encoding.ASCII.GetString(marker)}{sequence.ToString(new string('0', digits), System.Globalization.CultureInfo.InvariantCulture)} ";
+        string head = $"{ContainerLog.TimeOf(sequence)} stdout F {Encoding.ASCII.GetString(marker)}" +
+            $"{sequence.ToString(new string('0', digits), System.Globalization.CultureInfo.InvariantCulture)} ";
         var line = new byte[Math.Max(lineBytes, head.Length + 1)];
         int written = Encoding.ASCII.GetBytes(head, line);
         line.AsSpan(written, line.Length - written - 1).Fill((byte)'x');

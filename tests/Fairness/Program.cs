@@ -37,7 +37,8 @@ for (int run = 1; run <= settings.Runs; run++)
         results[f].Add(r);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
-            $"{(char)('A' + f)} run {run,-3}          {Row(r.Baseline)} |  {Row(r.DuringBacklog)} | {r.WriteSeconds,7:0.0} {r.DrainSeconds,8:0.0} {r.DrainMegabytesPerSecond,6:0.0} | {r.LoadAverage}"));
+            $"{(char)('A' + f)} run {run,-3}          {Row(r.Baseline)} |  {Row(r.DuringBacklog)} | " +
+            $"{r.WriteSeconds,7:0.0} {r.DrainSeconds,8:0.0} {r.DrainMegabytesPerSecond,6:0.0} | {r.LoadAverage}"));
         if (r.Delivery is not null)
         {
             Console.WriteLine($"    delivery: FAILED: {r.Delivery}");
@@ -52,8 +53,10 @@ for (int f = 0; f < settings.Forwarders.Count; f++)
     var rs = results[f];
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
-        $"{(char)('A' + f)} median of {rs.Count,-3}            {Median(rs, r => r.Baseline.P50),7:0} {Median(rs, r => r.Baseline.P99),7:0} {Median(rs, r => r.Baseline.Max),7:0} |  " +
-        $"{"",9} {Median(rs, r => r.DuringBacklog.P50),7:0} {Median(rs, r => r.DuringBacklog.P99),7:0} {Median(rs, r => r.DuringBacklog.Max),7:0} | " +
+        $"{(char)('A' + f)} median of {rs.Count,-3}            {Median(rs, r => r.Baseline.P50),7:0} " +
+        $"{Median(rs, r => r.Baseline.P99),7:0} {Median(rs, r => r.Baseline.Max),7:0} |  " +
+        $"{"",9} {Median(rs, r => r.DuringBacklog.P50),7:0} {Median(rs, r => r.DuringBacklog.P99),7:0} " +
+        $"{Median(rs, r => r.DuringBacklog.Max),7:0} | " +
         $"{"",7} {Median(rs, r => r.DrainSeconds),8:0.0} {Median(rs, r => r.DrainMegabytesPerSecond),6:0.0}"));
 }
 

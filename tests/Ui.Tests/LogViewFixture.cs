@@ -10,7 +10,8 @@ namespace Ui.Tests;
 /// request lines of <see cref="Pod"/> 2 s apart with a line of <see cref="OtherPod"/> between each two, a 15-line
 /// Java stack trace of <see cref="Pod"/> on stderr after them, and one line of <see cref="Pod"/> in the layout before
 /// message-first lines (in <c>messages.1</c>, as an upgrade leaves it); and in namespace <c>tools</c> one line whose
-/// message is markup and whose own SD element has a value with every SD escape (<see cref="Markup"/>, <see cref="Note"/>).
+/// message is markup and whose own SD element has a value with every SD escape (<see cref="Markup"/>,
+/// <see cref="Note"/>).
 /// </summary>
 public sealed class LogViewFixture : IAsyncLifetime
 {
@@ -24,7 +25,9 @@ public sealed class LogViewFixture : IAsyncLifetime
     public const string OldLineMessage = "req old GET /cart/old 200 9ms";
     public const string Markup = "<img src=x onerror=\"window.injected=1\"> & <b>bold</b>";
 
-    /// <summary>A param value with a quote, a backslash and a bracket: <c>\"</c>, <c>\\</c>, <c>\]</c> in the SD.</summary>
+    /// <summary>
+    /// A param value with a quote, a backslash and a bracket: <c>\"</c>, <c>\\</c>, <c>\]</c> in the SD.
+    /// </summary>
     public const string Note = "say \"hi\" \\ [x]";
     public const string NoteEscaped = "say \\\"hi\\\" \\\\ [x\\]";
 
@@ -42,7 +45,8 @@ public sealed class LogViewFixture : IAsyncLifetime
     /// <summary>A Java stack trace as the Forwarder's multiline join ships it: one message, 15 lines.</summary>
     public static readonly string Trace = string.Join('\n', [
         "java.lang.NullPointerException: Cannot invoke \"Cart.total()\" because \"cart\" is null",
-        .. Enumerable.Range(1, 13).Select(i => string.Create(CultureInfo.InvariantCulture, $"\tat shop.web.Handler{i}.handle(Handler{i}.java:{40 + i})")),
+        .. Enumerable.Range(1, 13).Select(i => string.Create(
+            CultureInfo.InvariantCulture, $"\tat shop.web.Handler{i}.handle(Handler{i}.java:{40 + i})")),
         "\t... 27 more",
     ]);
 

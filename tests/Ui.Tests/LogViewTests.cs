@@ -22,7 +22,11 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
         await using var ui = await OpenAsync(browser);
         await ui.GotoAsync("{namespace=\"shop\"} |= \"/cart/\"");
 
-        string[] expected = [.. Enumerable.Range(0, LogViewFixture.RequestCount).Reverse().Select(LogViewFixture.Request), LogViewFixture.OldLineMessage];
+        string[] expected =
+        [
+            .. Enumerable.Range(0, LogViewFixture.RequestCount).Reverse().Select(LogViewFixture.Request),
+            LogViewFixture.OldLineMessage,
+        ];
         Assert.Equal(expected, await ui.MessagesAsync());
         Assert.Equal(Enumerable.Repeat(Pod, expected.Length), await ui.PodsAsync());
         Assert.Equal(Enumerable.Repeat("/cart/", expected.Length), await ui.Page.Locator("[data-testid=result-row] mark").AllTextContentsAsync());
@@ -78,7 +82,12 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
         await Row(ui, LogViewFixture.Request(5)).ClickAsync();
         string byUid = $"{{namespace=\"shop\"}} |= `pod_uid=\"{LogViewFixture.PodUid}\"`";
         await ClickFilterAsync(ui, "pod_uid", "filter-for", byUid);
-        string[] ofPod = [LogViewFixture.Trace, .. Enumerable.Range(0, LogViewFixture.RequestCount).Reverse().Select(LogViewFixture.Request), LogViewFixture.OldLineMessage];
+        string[] ofPod =
+        [
+            LogViewFixture.Trace,
+            .. Enumerable.Range(0, LogViewFixture.RequestCount).Reverse().Select(LogViewFixture.Request),
+            LogViewFixture.OldLineMessage,
+        ];
         await Row(ui, LogViewFixture.Request(5)).ClickAsync();
         await ui.Page.GetByTestId("result-row").First.GetByTestId("show-all").ClickAsync();
         Assert.Equal(ofPod, await ui.MessagesAsync());
@@ -88,7 +97,11 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
         Assert.Equal([TraceFirstTen], (await ui.MessagesAsync()).ToList());
 
         await ui.Page.GetByTestId("result-row").ClickAsync();
-        await ClickFilterAsync(ui, "container", "filter-out", "{namespace=\"shop\", container!=\"web\"} |= `pod_uid=\"" + LogViewFixture.PodUid + "\"` !~ `\\.[a-z]+ stdout [[-]`");
+        await ClickFilterAsync(
+            ui,
+            "container",
+            "filter-out",
+            "{namespace=\"shop\", container!=\"web\"} |= `pod_uid=\"" + LogViewFixture.PodUid + "\"` !~ `\\.[a-z]+ stdout [[-]`");
         Assert.Empty(await ui.MessagesAsync());
         ui.AssertClean();
     }
@@ -124,7 +137,9 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
         await Row(ui, LogViewFixture.Request(6)).ClickAsync();
         string[] expected = [.. Enumerable.Range(1, 11).Select(LogViewFixture.Request)];
         Assert.Equal(expected, await ContextAsync(ui));
-        Assert.Equal(LogViewFixture.Request(6), await ui.Page.Locator("[data-testid=context-line][aria-current=true] [data-testid=message]").TextContentAsync());
+        Assert.Equal(
+            LogViewFixture.Request(6),
+            await ui.Page.Locator("[data-testid=context-line][aria-current=true] [data-testid=message]").TextContentAsync());
         Assert.Equal(Enumerable.Repeat(Pod, expected.Length), await ui.Page.EvalOnSelectorAllAsync<string[]>(
             "[data-testid=context-line] td.identity", "cells => cells.map(c => c.textContent)"));
 
@@ -245,7 +260,9 @@ public sealed class LogViewTests(UiFixture browsers, LogViewFixture data, ITestO
         await ui.SettledAsync();
     }
 
-    /// <summary>Clicks "Show context" in the open detail view and returns the messages it lists, top to bottom.</summary>
+    /// <summary>
+    /// Clicks "Show context" in the open detail view and returns the messages it lists, top to bottom.
+    /// </summary>
     private static async Task<string[]> ContextAsync(UiPage ui)
     {
         await ui.Page.GetByTestId("result-detail").GetByTestId("show-context").ClickAsync();

@@ -90,8 +90,8 @@ public sealed class MultilineJoinerOrderTests
     }
 
     /// <summary>
-    /// Two streams of traces, dumps, held lines and single lines, interleaved at random: each stream gives the events it
-    /// gives alone, every event ends after the one before it, and no event sent after a moment starts before the
+    /// Two streams of traces, dumps, held lines and single lines, interleaved at random: each stream gives the events
+    /// it gives alone, every event ends after the one before it, and no event sent after a moment starts before the
     /// checkpoint of that moment (<see cref="MultilineJoiner.PendingOffset"/>, or everything read when none).
     /// </summary>
     [Fact]

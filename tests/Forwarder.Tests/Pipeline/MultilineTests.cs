@@ -59,7 +59,11 @@ public sealed class MultilineTests
         using var dir = TempDirectory.Create();
         var tree = new NodeLogTree(dir);
         var log = tree.AddContainer("shop", "web-0", "app", format);
-        string[] python = ["Traceback (most recent call last):", "  File \"/app/worker.py\", line 12, in <module>", "    main()", "ZeroDivisionError: division by zero"];
+        string[] python =
+        [
+            "Traceback (most recent call last):", "  File \"/app/worker.py\", line 12, in <module>", "    main()",
+            "ZeroDivisionError: division by zero",
+        ];
         (string Text, bool Stderr)[] lines =
         [
             (Trace[0], false), (python[0], true), (Trace[1], false), (python[1], true), (python[2], true), (Trace[2], false),
@@ -79,8 +83,9 @@ public sealed class MultilineTests
 
         var messages = (await target.WaitForQuietAsync(9, TimeSpan.FromSeconds(30))).Select(f => ReceivedMessage.Parse(f.Payload)).ToList();
 
-        // Which line each message ends with: the Java trace is complete at "GET /a" but waits until the Python trace grew
-        // past it; the Python trace is complete at "worker exited" but waits for "GET /a", which may end before it.
+        // Which line each message ends with: the Java trace is complete at "GET /a" but waits until the Python trace
+        // grew past it; the Python trace is complete at "worker exited" but waits for "GET /a", which may end before
+        // it.
         int[] lastLines = [5, 6, 7, 8, 9, 10, 11, 12, 13];
         Assert.Equal(
             [string.Join('\n', Trace[..3]), "GET /a 200", string.Join('\n', python), "worker exited", "GET /b 200",

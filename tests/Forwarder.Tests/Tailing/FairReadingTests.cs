@@ -51,8 +51,8 @@ public sealed partial class FairReadingTests
         Assert.Equal(Enumerable.Range(0, noisyQueued.Count).Select(Backlog), noisyQueued);
         Assert.Equal(noisyTailer.ReadOffset, noisyQueued.Count * lineLength);
 
-        // Checkpoints follow deliveries, batch by batch: the quiet file's moves alone, and the noisy file's never passes
-        // an undelivered line.
+        // Checkpoints follow deliveries, batch by batch: the quiet file's moves alone, and the noisy file's never
+        // passes an undelivered line.
         loop.Deliver(taken[0]);
         Assert.Equal(new FileInfo(quiet.RealPath).Length, loop.Tailer(quiet).CommittedOffset);
         Assert.Equal(0, noisyTailer.CommittedOffset);
@@ -68,7 +68,9 @@ public sealed partial class FairReadingTests
         quiet.Append("quiet-1");
         var rest = await loop.TakeUntilAsync(m => m == "quiet-1", deliver: true, andAlso: m => m == "noisy-end");
         var all = taken.Concat(rest).SelectMany(b => b.Messages).ToList();
-        Assert.Equal([.. Enumerable.Range(0, BacklogLines).Select(Backlog), "noisy-end"], all.Where(m => m.StartsWith("noisy-", StringComparison.Ordinal)));
+        Assert.Equal(
+            [.. Enumerable.Range(0, BacklogLines).Select(Backlog), "noisy-end"],
+            all.Where(m => m.StartsWith("noisy-", StringComparison.Ordinal)));
         Assert.Equal(["quiet-0", "quiet-1"], all.Where(m => m.StartsWith("quiet-", StringComparison.Ordinal)));
         Assert.Equal(BacklogLines + 3, all.Count);
         Assert.Equal(new FileInfo(noisy.RealPath).Length, noisyTailer.CommittedOffset);
@@ -109,7 +111,9 @@ public sealed partial class FairReadingTests
         Assert.Equal(["quiet-2"], rest[0].Messages);
         var all = taken.Concat(next).Concat(rest).SelectMany(b => b.Messages).ToList();
         Assert.Equal(["quiet-0", "quiet-1", "quiet-2"], all.Where(m => m.StartsWith("quiet-", StringComparison.Ordinal)));
-        Assert.Equal([.. Enumerable.Range(0, BacklogLines).Select(Backlog), "noisy-end"], all.Where(m => m.StartsWith("noisy-", StringComparison.Ordinal)));
+        Assert.Equal(
+            [.. Enumerable.Range(0, BacklogLines).Select(Backlog), "noisy-end"],
+            all.Where(m => m.StartsWith("noisy-", StringComparison.Ordinal)));
         Assert.Equal(BacklogLines + 4, all.Count);
     }
 
@@ -138,7 +142,9 @@ public sealed partial class FairReadingTests
         second.Append("other-end");
         var batches = await loop.TakeUntilAsync(m => m == "noisy-end", deliver: true, andAlso: m => m == "other-end");
         var all = batches.SelectMany(b => b.Messages).ToList();
-        Assert.Equal([.. Enumerable.Range(0, BacklogLines).Select(Backlog), "noisy-end"], all.Where(m => m.StartsWith("noisy-", StringComparison.Ordinal)));
+        Assert.Equal(
+            [.. Enumerable.Range(0, BacklogLines).Select(Backlog), "noisy-end"],
+            all.Where(m => m.StartsWith("noisy-", StringComparison.Ordinal)));
         Assert.Equal(
             [.. Enumerable.Range(0, BacklogLines).Select(i => "other-" + Backlog(i)[6..]), "other-end"],
             all.Where(m => m.StartsWith("other-", StringComparison.Ordinal)));
@@ -208,7 +214,9 @@ public sealed partial class FairReadingTests
         /// <summary>Null until the first scan found it.</summary>
         public FileTailer? TryTailer(ContainerLog log) => Tailing.Files.SingleOrDefault(f => f.File.RealPath == log.RealPath);
 
-        /// <summary>Takes batches until one holds a message <paramref name="last"/> (and <paramref name="andAlso"/>) likes.</summary>
+        /// <summary>
+        /// Takes batches until one holds a message <paramref name="last"/> (and <paramref name="andAlso"/>) likes.
+        /// </summary>
         public async Task<List<TakenBatch>> TakeUntilAsync(Func<string, bool> last, bool deliver = false, Func<string, bool>? andAlso = null)
         {
             var taken = new List<TakenBatch>();

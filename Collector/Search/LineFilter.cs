@@ -15,8 +15,8 @@ public enum FilterOp
 /// <summary>
 /// A line filter applied to the whole stored line, as grep sees it: <c>|= "text"</c>, <c>!= "text"</c> (byte-wise,
 /// case-sensitive), <c>|~ "regex"</c>, <c>!~ "regex"</c> (unanchored, NonBacktracking with a match timeout).
-/// <c>|= "a" or "b"</c> is one positive filter with <see cref="Alternatives"/>: it matches when any of them does (Loki's
-/// <c>newOrLineFilterExpr</c>; a negative filter with <c>or</c> is parsed as one filter per value instead).
+/// <c>|= "a" or "b"</c> is one positive filter with <see cref="Alternatives"/>: it matches when any of them does
+/// (Loki's <c>newOrLineFilterExpr</c>; a negative filter with <c>or</c> is parsed as one filter per value instead).
 /// </summary>
 public sealed class LineFilter(FilterOp op, string text, Regex? regex, IReadOnlyList<LineFilter>? alternatives = null)
 {

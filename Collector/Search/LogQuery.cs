@@ -7,8 +7,8 @@ namespace Collector.Search;
 /// <summary>
 /// A parsed query: alternatives (Gravity's <c>or</c>; a LogQL query has one), each a conjunction of label matchers
 /// and line filters. A line matches when any alternative matches it. A LogQL query may end in a <see cref="Pipeline"/>
-/// (parsers, label filters, formats): the index and the literal scan use the terms alone, the pipeline runs on the lines
-/// they let through.
+/// (parsers, label filters, formats): the index and the literal scan use the terms alone, the pipeline runs on the
+/// lines they let through.
 /// </summary>
 public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms, LogPipeline? pipeline = null)
 {
@@ -18,7 +18,9 @@ public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms, LogPip
 
     public IReadOnlyList<QueryTerm> Terms => terms;
 
-    /// <summary>The stages after the selector and its leading line filters; null for a plain query (the fast path).</summary>
+    /// <summary>
+    /// The stages after the selector and its leading line filters; null for a plain query (the fast path).
+    /// </summary>
     public LogPipeline? Pipeline => pipeline;
 
     /// <summary>The terms, then the pipeline: whether the line is in the result.</summary>
@@ -26,7 +28,8 @@ public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms, LogPip
         MatchesStream(line, parsed) && (pipeline is null || Run(line, parsed) is not null);
 
     /// <summary>
-    /// The pipeline over a line that matched the terms: its labels and line afterwards, or null when a stage dropped it.
+    /// The pipeline over a line that matched the terms: its labels and line afterwards, or null when a stage
+    /// dropped it.
     /// </summary>
     public PipelineLine? Run(ReadOnlySpan<byte> line, in StoredLine parsed) =>
         pipeline!.Run(parsed.TimeNs, LogEntry.MessageOf(line, parsed), LokiLabels.Of(parsed.LabelStrings()));

@@ -23,7 +23,9 @@ internal ref struct QueryReader(string text)
 
     public readonly char PeekAt(int offset) => _pos + offset < _text.Length ? _text[_pos + offset] : '\0';
 
-    /// <summary>Takes a keyword only when no identifier character follows it (<c>or</c> but not <c>order</c>).</summary>
+    /// <summary>
+    /// Takes a keyword only when no identifier character follows it (<c>or</c> but not <c>order</c>).
+    /// </summary>
     public bool TryTakeWord(string word)
     {
         int end = _pos + word.Length;
@@ -37,7 +39,9 @@ internal ref struct QueryReader(string text)
         return false;
     }
 
-    /// <summary>A number with an optional unit (<c>500</c>, <c>1.5</c>, <c>-3</c>, <c>10s</c>, <c>1h30m</c>, <c>1KiB</c>).</summary>
+    /// <summary>
+    /// A number with an optional unit (<c>500</c>, <c>1.5</c>, <c>-3</c>, <c>10s</c>, <c>1h30m</c>, <c>1KiB</c>).
+    /// </summary>
     public string ReadNumberWithUnit()
     {
         int start = _pos;

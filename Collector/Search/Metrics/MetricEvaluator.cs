@@ -106,10 +106,11 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                         labels = piped.Result();
                         if (piped.HasError)
                         {
-                            // Loki refuses to aggregate lines a stage failed on rather than count them under a label set
-                            // nobody asked for.
+                            // Loki refuses to aggregate lines a stage failed on rather than count them under a label
+                            // set nobody asked for.
+                            string labelPairs = string.Join(", ", labels.Select(l => $"{l.Key}=\"{l.Value}\""));
                             throw new MetricLimitException(
-                                $"pipeline error: '{piped.Error}' for series: '{{{string.Join(", ", labels.Select(l => $"{l.Key}=\"{l.Value}\""))}}}'. "
+                                $"pipeline error: '{piped.Error}' for series: '{{{labelPairs}}}'. "
                                 + $"Use a label filter to intentionally skip this error. (e.g | __error__!=\"{piped.Error}\"). "
                                 + "To skip all errors use | __error__!=\"\".");
                         }
@@ -198,7 +199,8 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
 
                     if (++total > MaxCells)
                     {
-                        throw new MetricLimitException($"the query unwraps more than {MaxCells} samples: narrow the stream selector or shorten the range");
+                        throw new MetricLimitException(
+                            $"the query unwraps more than {MaxCells} samples: narrow the stream selector or shorten the range");
                     }
 
                     string key = LokiLabels.Key(labels);

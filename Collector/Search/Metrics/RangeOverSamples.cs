@@ -83,7 +83,9 @@ internal static class RangeOverSamples
         };
     }
 
-    /// <summary>Prometheus' quantile: linear interpolation between the closest ranks; −Inf below 0, +Inf above 1.</summary>
+    /// <summary>
+    /// Prometheus' quantile: linear interpolation between the closest ranks; −Inf below 0, +Inf above 1.
+    /// </summary>
     private static double Quantile(double q, List<double> sorted)
     {
         if (q < 0)

@@ -1,6 +1,8 @@
 namespace Collector.Search.Pipeline;
 
-/// <summary><c>size &gt; 1MB</c>: the value read as go-humanize's ParseBytes does (<c>1KB</c> = 1000, <c>1KiB</c> = 1024).</summary>
+/// <summary>
+/// <c>size &gt; 1MB</c>: the value read as go-humanize's ParseBytes does (<c>1KB</c> = 1000, <c>1KiB</c> = 1024).
+/// </summary>
 public sealed class BytesLabelFilter(string name, CompareOp op, ulong wanted) : LabelFilter
 {
     public override bool Test(PipelineLine line) => TestConverted(line, name, Parse, op, wanted);

@@ -115,7 +115,9 @@ public static class GoFormat
 
         if (next < args.Count)
         {
-            output.Append("%!(EXTRA ").Append(string.Join(", ", args.Skip(next).Select(a => $"{TypeName(a)}={TemplateFunctions.Print(a)}"))).Append(')');
+            output.Append("%!(EXTRA ")
+                .Append(string.Join(", ", args.Skip(next).Select(a => $"{TypeName(a)}={TemplateFunctions.Print(a)}")))
+                .Append(')');
         }
 
         return output.ToString();
@@ -129,7 +131,8 @@ public static class GoFormat
                 string s = TemplateFunctions.Print(arg);
                 return precision >= 0 && verb == 's' && s.Length > precision ? s[..precision] : s;
             case 'q':
-                return "\"" + TemplateFunctions.Print(arg).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+                return "\"" + TemplateFunctions.Print(arg)
+                    .Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
                     .Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal) + "\"";
             case 't' when arg is bool b:
                 return b ? "true" : "false";
@@ -141,10 +144,13 @@ public static class GoFormat
                 return Convert.ToHexStringLower(Encoding.UTF8.GetBytes(xs));
             case 'f' or 'F' when arg is double or long:
                 double f = arg is long fl ? fl : (double)arg;
-                return (plus && f >= 0 ? "+" : string.Empty) + f.ToString("F" + (precision < 0 ? 6 : precision).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+                return (plus && f >= 0 ? "+" : string.Empty)
+                    + f.ToString("F" + (precision < 0 ? 6 : precision).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
             case 'e' when arg is double or long:
                 double e = arg is long el ? el : (double)arg;
-                string text = e.ToString((precision < 0 ? 6 : precision) is int p ? "0." + new string('0', p) + "e+00" : "e", CultureInfo.InvariantCulture);
+                string text = e.ToString(
+                    (precision < 0 ? 6 : precision) is int p ? "0." + new string('0', p) + "e+00" : "e",
+                    CultureInfo.InvariantCulture);
                 return text;
             case 'g' when arg is double or long:
                 return FormatFloat(arg is long gl ? gl : (double)arg);

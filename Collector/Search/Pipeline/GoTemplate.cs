@@ -41,7 +41,9 @@ public sealed class GoTemplate
 
     private sealed record PipeArg(Pipe Pipe) : Arg;
 
-    /// <summary>The template is a single <c>{{.name}}</c>: Loki copies the value without running the template.</summary>
+    /// <summary>
+    /// The template is a single <c>{{.name}}</c>: Loki copies the value without running the template.
+    /// </summary>
     public string? SimpleKey => _nodes is [ActionNode { Pipe.Commands: [{ Args: [FieldArg { Path: [var key] }] }] }] ? key : null;
 
     public static GoTemplate Parse(string text)
@@ -56,7 +58,9 @@ public sealed class GoTemplate
         return new GoTemplate(nodes);
     }
 
-    /// <summary>Runs the template over the line's labels; throws <see cref="TemplateException"/> for a runtime error.</summary>
+    /// <summary>
+    /// Runs the template over the line's labels; throws <see cref="TemplateException"/> for a runtime error.
+    /// </summary>
     public string Execute(PipelineLine line)
     {
         var output = new StringBuilder();
@@ -151,7 +155,9 @@ public sealed class GoTemplate
 
         public int Position => _pos;
 
-        /// <summary>Nodes up to the end of the text or an <c>{{else}}</c>/<c>{{end}}</c> (returned in <paramref name="end"/>).</summary>
+        /// <summary>
+        /// Nodes up to the end of the text or an <c>{{else}}</c>/<c>{{end}}</c> (returned in <paramref name="end"/>).
+        /// </summary>
         public List<Node> ParseList(out string? end)
         {
             var nodes = new List<Node>();
@@ -160,7 +166,8 @@ public sealed class GoTemplate
             {
                 int open = text.IndexOf("{{", _pos, StringComparison.Ordinal);
                 string literal = open < 0 ? text[_pos..] : text[_pos..open];
-                bool trimLeft = open >= 0 && open + 2 < text.Length && text[open + 2] == '-' && open + 3 < text.Length && char.IsWhiteSpace(text[open + 3]);
+                bool trimLeft = open >= 0 && open + 2 < text.Length && text[open + 2] == '-'
+                    && open + 3 < text.Length && char.IsWhiteSpace(text[open + 3]);
                 if (trimLeft)
                 {
                     literal = literal.TrimEnd();
@@ -270,7 +277,9 @@ public sealed class GoTemplate
 
             if (!TryTake("}}"))
             {
-                throw new TemplateException(_pos >= text.Length ? "unclosed action" : $"unexpected \"{text[_pos]}\" in command", _pos >= text.Length ? actionStart : _pos);
+                throw new TemplateException(
+                    _pos >= text.Length ? "unclosed action" : $"unexpected \"{text[_pos]}\" in command",
+                    _pos >= text.Length ? actionStart : _pos);
             }
         }
 
@@ -380,7 +389,8 @@ public sealed class GoTemplate
             {
                 int start = _pos;
                 _pos++;
-                while (_pos < text.Length && (char.IsAsciiLetterOrDigit(text[_pos]) || text[_pos] == '.' || (text[_pos] is '+' or '-' && text[_pos - 1] is 'e' or 'E')))
+                while (_pos < text.Length
+                    && (char.IsAsciiLetterOrDigit(text[_pos]) || text[_pos] == '.' || (text[_pos] is '+' or '-' && text[_pos - 1] is 'e' or 'E')))
                 {
                     _pos++;
                 }

@@ -27,7 +27,8 @@ public static class JsonPath
                 {
                     steps.Add(inside[1..^1]);
                 }
-                else if (int.TryParse(inside, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+                else if (int.TryParse(
+                    inside, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
                 {
                     steps.Add(index);
                 }

@@ -34,7 +34,8 @@ public abstract class LabelFilter
     /// Numeric, duration and bytes filters alike: a missing label drops the line; a value that does not convert keeps
     /// it and sets <c>__error__=LabelFilterErr</c> unless an error is already set.
     /// </summary>
-    protected static bool TestConverted<T>(PipelineLine line, string name, Func<string, (bool Ok, T Value, string Error)> convert, CompareOp op, T wanted)
+    protected static bool TestConverted<T>(
+        PipelineLine line, string name, Func<string, (bool Ok, T Value, string Error)> convert, CompareOp op, T wanted)
         where T : IComparable<T>
     {
         if (!line.TryGet(name, out string text))

@@ -222,7 +222,8 @@ internal ref struct LogfmtDecoder(ReadOnlySpan<byte> line)
                 case 't':
                     builder.Append('\t');
                     break;
-                case 'u' when i + 4 < text.Length && ushort.TryParse(text.AsSpan(i + 1, 4), System.Globalization.NumberStyles.HexNumber, null, out ushort code):
+                case 'u' when i + 4 < text.Length
+                    && ushort.TryParse(text.AsSpan(i + 1, 4), System.Globalization.NumberStyles.HexNumber, null, out ushort code):
                     builder.Append((char)code);
                     i += 4;
                     break;

@@ -12,5 +12,6 @@ public sealed class NumericLabelFilter(string name, CompareOp op, double wanted)
             ? (true, v, string.Empty)
             : (false, 0, $"strconv.ParseFloat: parsing {GoQuote(text)}: invalid syntax");
 
-    internal static string GoQuote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    internal static string GoQuote(string s) =>
+        "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

@@ -14,7 +14,10 @@ public sealed class PatternStage : PipelineStage
 
     public IEnumerable<string> Names => _parts.Where(p => p.Capture && p.Text != "_").Select(p => p.Text);
 
-    /// <summary>Splits a pattern into literals and <c>&lt;name&gt;</c> captures; <paramref name="error"/> says why it is invalid.</summary>
+    /// <summary>
+    /// Splits a pattern into literals and <c>&lt;name&gt;</c> captures; <paramref name="error"/> says
+    /// why it is invalid.
+    /// </summary>
     public static PatternStage Create(string pattern, out string? error)
     {
         var parts = new List<(bool, string)>();
@@ -74,7 +77,9 @@ public sealed class PatternStage : PipelineStage
         return true;
     }
 
-    /// <summary>pattern.Matcher.Matches: the captured values of named captures, in order; fewer when the line ends early.</summary>
+    /// <summary>
+    /// pattern.Matcher.Matches: the captured values of named captures, in order; fewer when the line ends early.
+    /// </summary>
     public List<string> Matches(string input)
     {
         var captures = new List<string>();
@@ -134,7 +139,9 @@ public sealed class PatternStage : PipelineStage
         return captures;
     }
 
-    /// <summary>The index of the '>' closing a capture <c>&lt;[A-Za-z_][A-Za-z0-9_]*&gt;</c> at <paramref name="i"/>, or -1.</summary>
+    /// <summary>
+    /// The index of the '>' closing a capture <c>&lt;[A-Za-z_][A-Za-z0-9_]*&gt;</c> at <paramref name="i"/>, or -1.
+    /// </summary>
     private static int CaptureEnd(string pattern, int i)
     {
         int p = i + 1;

@@ -40,7 +40,9 @@ public sealed class PipelineLine
     /// <summary>A stage replaced the line (line_format, decolorize, unpack's <c>_entry</c>).</summary>
     public bool LineChanged { get; set; }
 
-    /// <summary>Loki's <c>__error__</c>: empty, or JSONParserErr, LogfmtParserErr, LabelFilterErr, TemplateFormatErr.</summary>
+    /// <summary>
+    /// Loki's <c>__error__</c>: empty, or JSONParserErr, LogfmtParserErr, LabelFilterErr, TemplateFormatErr.
+    /// </summary>
     public string Error { get; private set; } = string.Empty;
 
     public string ErrorDetails { get; private set; } = string.Empty;

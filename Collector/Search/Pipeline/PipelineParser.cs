@@ -10,7 +10,9 @@ namespace Collector.Search.Pipeline;
 /// </summary>
 internal static class PipelineParser
 {
-    /// <summary>Whether a line filter starts here: <c>|= != |~ !~</c> (and <c>|&gt; !&gt;</c>, to refuse them clearly).</summary>
+    /// <summary>
+    /// Whether a line filter starts here: <c>|= != |~ !~</c> (and <c>|&gt; !&gt;</c>, to refuse them clearly).
+    /// </summary>
     public static bool AtLineFilter(ref QueryReader r) =>
         r.Peek is '|' or '!' && r.PeekAt(1) is '=' or '~' or '>';
 
@@ -165,8 +167,8 @@ internal static class PipelineParser
     }
 
     /// <summary>
-    /// <c>| unwrap name</c> or <c>| unwrap duration(name)</c> / <c>duration_seconds(name)</c> / <c>bytes(name)</c>, then
-    /// only label filters (Loki's <c>unwrapExpr PIPE labelFilter</c>).
+    /// <c>| unwrap name</c> or <c>| unwrap duration(name)</c> / <c>duration_seconds(name)</c> / <c>bytes(name)</c>,
+    /// then only label filters (Loki's <c>unwrapExpr PIPE labelFilter</c>).
     /// </summary>
     private static Unwrap ParseUnwrap(ref QueryReader r, int at)
     {

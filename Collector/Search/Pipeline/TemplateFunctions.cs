@@ -39,9 +39,11 @@ public static class TemplateFunctions
         ["alignLeft"] = (2, 2, (a, _) => Align(Str(a[1]), (int)Int(a[0]), left: true)),
         ["alignRight"] = (2, 2, (a, _) => Align(Str(a[1]), (int)Int(a[0]), left: false)),
         ["__line__"] = (0, 0, (_, line) => line.Line),
-        ["__timestamp__"] = (0, 0, (_, line) => DateTimeOffset.FromUnixTimeMilliseconds(line.TimeNs / 1_000_000).AddTicks(line.TimeNs % 1_000_000 / 100)),
+        ["__timestamp__"] = (0, 0, (_, line) =>
+            DateTimeOffset.FromUnixTimeMilliseconds(line.TimeNs / 1_000_000).AddTicks(line.TimeNs % 1_000_000 / 100)),
         ["unixEpoch"] = (1, 1, (a, _) => a[0] is DateTimeOffset t ? t.ToUnixTimeSeconds() : throw new TemplateException("unixEpoch needs a time")),
-        ["unixEpochMillis"] = (1, 1, (a, _) => a[0] is DateTimeOffset t ? t.ToUnixTimeMilliseconds() : throw new TemplateException("unixEpochMillis needs a time")),
+        ["unixEpochMillis"] = (1, 1, (a, _) =>
+            a[0] is DateTimeOffset t ? t.ToUnixTimeMilliseconds() : throw new TemplateException("unixEpochMillis needs a time")),
         ["bytes"] = (1, 1, (a, _) => HumanBytes.TryParse(Str(a[0]), out ulong b, out string _) ? (double)b : 0.0),
         ["duration"] = (1, 1, (a, _) => GoDuration.TryParse(Str(a[0]), allowDays: false, out long ns) ? ns / 1e9 : 0.0),
         ["duration_seconds"] = (1, 1, (a, _) => GoDuration.TryParse(Str(a[0]), allowDays: false, out long ns) ? ns / 1e9 : 0.0),
@@ -108,7 +110,8 @@ public static class TemplateFunctions
         var (min, max, call) = Functions[name];
         if (args.Count < min || args.Count > max)
         {
-            throw new TemplateException($"wrong number of args for {name}: want {(min == max ? min.ToString(CultureInfo.InvariantCulture) : $"{min} to {max}")} got {args.Count}");
+            string want = min == max ? min.ToString(CultureInfo.InvariantCulture) : $"{min} to {max}";
+            throw new TemplateException($"wrong number of args for {name}: want {want} got {args.Count}");
         }
 
         return call(args, line);
@@ -123,7 +126,8 @@ public static class TemplateFunctions
         long l => l.ToString(CultureInfo.InvariantCulture),
         double d => GoFormat.FormatFloat(d),
         DateTimeOffset t => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture) + " +0000 UTC",
-        IDictionary<string, string> m => "map[" + string.Join(' ', m.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}:{p.Value}")) + "]",
+        IDictionary<string, string> m =>
+            "map[" + string.Join(' ', m.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}:{p.Value}")) + "]",
         _ => value.ToString() ?? string.Empty,
     };
 
@@ -184,7 +188,8 @@ public static class TemplateFunctions
 
         try
         {
-            return new Regex(RegexSyntax.FromGo(pattern), RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, QueryParser.RegexMatchTimeout);
+            return new Regex(
+                RegexSyntax.FromGo(pattern), RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, QueryParser.RegexMatchTimeout);
         }
         catch (ArgumentException ex)
         {
@@ -196,7 +201,9 @@ public static class TemplateFunctions
         }
     }
 
-    /// <summary>Go's <c>$1</c>/<c>${name}</c> expansion is .NET's, but Go reads <c>$1x</c> as the group <c>1x</c>.</summary>
+    /// <summary>
+    /// Go's <c>$1</c>/<c>${name}</c> expansion is .NET's, but Go reads <c>$1x</c> as the group <c>1x</c>.
+    /// </summary>
     private static string GoReplacement(string replacement) => replacement;
 
     private static string GoReplace(string s, string old, string replacement, int n)
@@ -223,9 +230,11 @@ public static class TemplateFunctions
         return builder.Append(s, at, s.Length - at).ToString();
     }
 
-    private static string TrimPrefix(string s, string prefix) => prefix.Length > 0 && s.StartsWith(prefix, StringComparison.Ordinal) ? s[prefix.Length..] : s;
+    private static string TrimPrefix(string s, string prefix) =>
+        prefix.Length > 0 && s.StartsWith(prefix, StringComparison.Ordinal) ? s[prefix.Length..] : s;
 
-    private static string TrimSuffix(string s, string suffix) => suffix.Length > 0 && s.EndsWith(suffix, StringComparison.Ordinal) ? s[..^suffix.Length] : s;
+    private static string TrimSuffix(string s, string suffix) =>
+        suffix.Length > 0 && s.EndsWith(suffix, StringComparison.Ordinal) ? s[..^suffix.Length] : s;
 
     /// <summary>sprig's trunc: the first c characters, or the last -c when c is negative.</summary>
     private static string Trunc(int c, string s) => c < 0 ? (s.Length + c > 0 ? s[(s.Length + c)..] : s) : (s.Length > c ? s[..c] : s);

@@ -60,7 +60,8 @@ public sealed class Unwrap(string label, UnwrapConversion conversion, IReadOnlyL
 
                 break;
             default:
-                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value) || text.Contains(' ', StringComparison.Ordinal))
+                if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out value)
+                    || text.Contains(' ', StringComparison.Ordinal))
                 {
                     value = 0;
                     error = $"strconv.ParseFloat: parsing {NumericLabelFilter.GoQuote(text)}: invalid syntax";

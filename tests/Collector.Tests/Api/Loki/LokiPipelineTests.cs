@@ -45,8 +45,12 @@ public sealed class LokiPipelineTests(PipelineLogs logs) : IClassFixture<Pipelin
             ("direction", "forward"), ("limit", "100")));
         Assert.Equal("streams", data.GetProperty("resultType").GetString());
         return data.GetProperty("result").EnumerateArray().Select(s => (
-            new SortedDictionary<string, string>(s.GetProperty("stream").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!), StringComparer.Ordinal),
-            s.GetProperty("values").EnumerateArray().Select(v => (long.Parse(v[0].GetString()!, CultureInfo.InvariantCulture), v[1].GetString()!)).ToList()))
+            new SortedDictionary<string, string>(
+                s.GetProperty("stream").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
+                StringComparer.Ordinal),
+            s.GetProperty("values").EnumerateArray()
+                .Select(v => (long.Parse(v[0].GetString()!, CultureInfo.InvariantCulture), v[1].GetString()!))
+                .ToList()))
             .ToList();
     }
 
@@ -86,7 +90,8 @@ public sealed class LokiPipelineTests(PipelineLogs logs) : IClassFixture<Pipelin
     [Fact]
     public async Task LogfmtLinesGroupIntoOneStreamPerLabelSetAndLineFormatReplacesTheLine()
     {
-        var streams = await StreamsAsync("{namespace=\"web\"} | logfmt | method=\"GET\" | keep method, namespace | line_format \"{{.method}} {{.path}}\"");
+        var streams = await StreamsAsync(
+            "{namespace=\"web\"} | logfmt | method=\"GET\" | keep method, namespace | line_format \"{{.method}} {{.path}}\"");
 
         // Only line 3 is logfmt with a method (JSON lines give logfmt no pairs): the kept labels form the stream.
         var stream = Assert.Single(streams);
@@ -108,7 +113,12 @@ public sealed class LokiPipelineTests(PipelineLogs logs) : IClassFixture<Pipelin
     {
         var streams = await StreamsAsync("{level=\"error\"}");
 
-        Assert.Equal([1, 2, 5], streams.SelectMany(s => s.Values).OrderBy(v => v.Ns).Select(v => logs.Stored.IndexOf(v.Line)).Select(i => logs.Logs.FindIndex(l => logs.Stored[i].Contains(l.Body, StringComparison.Ordinal))));
+        Assert.Equal(
+            [1, 2, 5],
+            streams.SelectMany(s => s.Values)
+                .OrderBy(v => v.Ns)
+                .Select(v => logs.Stored.IndexOf(v.Line))
+                .Select(i => logs.Logs.FindIndex(l => logs.Stored[i].Contains(l.Body, StringComparison.Ordinal))));
         Assert.All(streams, s => Assert.Equal("error", s.Labels["level"]));
     }
 
@@ -124,7 +134,8 @@ public sealed class LokiPipelineTests(PipelineLogs logs) : IClassFixture<Pipelin
         Assert.Equal("vector", data.GetProperty("resultType").GetString());
         Assert.Equal(
             [("500", "1"), ("502", "1"), ("503", "1")],
-            data.GetProperty("result").EnumerateArray().Select(r => (r.GetProperty("metric").GetProperty("status").GetString()!, r.GetProperty("value")[1].GetString()!)));
+            data.GetProperty("result").EnumerateArray().Select(r =>
+                (r.GetProperty("metric").GetProperty("status").GetString()!, r.GetProperty("value")[1].GetString()!)));
 
         var bytes = await LokiLogs.DataAsync(http, Url("/loki/api/v1/query", ("time", at),
             ("query", "sum(bytes_over_time({namespace=\"web\"} | json | __error__=\"\" | line_format \"{{.status}}\" [1m]))")));
@@ -147,29 +158,41 @@ public sealed class LokiPipelineTests(PipelineLogs logs) : IClassFixture<Pipelin
         }
 
         // Latencies: GET 12ms, 250ms, 2s; POST 1.5s (lines 3 and 4 are not JSON and are filtered out before unwrap).
-        var sums = await Vector("sum by (method) (sum_over_time({namespace=~\".+\"} | json | __error__=\"\" | unwrap duration(latency) [1m]))", "method");
+        var sums = await Vector(
+            "sum by (method) (sum_over_time({namespace=~\".+\"} | json | __error__=\"\" | unwrap duration(latency) [1m]))",
+            "method");
         Assert.Equal(["GET", "POST"], sums.Select(s => s.Label));
         Assert.Equal(2.262, sums[0].Value, 9);
         Assert.Equal(1.5, sums[1].Value, 9);
 
         Assert.Equal(
             [("db", 502.0), ("web", 503.0)],
-            await Vector("max by (namespace) (max_over_time({namespace=~\".+\"} | json | __error__=\"\" | keep namespace, status | unwrap status [1m]))", "namespace"));
+            await Vector(
+                "max by (namespace) (max_over_time({namespace=~\".+\"} | json | __error__=\"\" | keep namespace, status | unwrap status [1m]))",
+                "namespace"));
 
         // The unwrapped label leaves the series: one series per namespace remains.
         Assert.Equal(
             [("web", 500.0)],
-            await Vector("quantile_over_time(0.5, {namespace=\"web\"} | json | __error__=\"\" | keep namespace, status | unwrap status [1m])", "namespace"));
+            await Vector(
+                "quantile_over_time(0.5, {namespace=\"web\"} | json | __error__=\"\" | keep namespace, status | unwrap status [1m])",
+                "namespace"));
         Assert.Equal(
             [("web", 200.0)],
-            await Vector("first_over_time({namespace=\"web\"} | json | __error__=\"\" | keep namespace, status | unwrap status | status < 600 [1m])", "namespace"));
+            await Vector(
+                "first_over_time({namespace=\"web\"} | json | __error__=\"\" | keep namespace, status | unwrap status | status < 600 [1m])",
+                "namespace"));
     }
 
     [Theory]
     [InlineData("sum_over_time({namespace=\"web\"} | logfmt | unwrap path [1m])", "pipeline error: 'SampleExtractionErr' for series:")]
     [InlineData("sum_over_time({namespace=\"web\"}[1m])", "parse error at line 1, col 1: invalid aggregation sum_over_time without unwrap")]
-    [InlineData("count_over_time({namespace=\"web\"} | json | unwrap status [1m])", "parse error at line 1, col 1: invalid aggregation count_over_time with unwrap")]
-    [InlineData("sum_over_time({namespace=\"web\"} | json | unwrap status |= \"x\" [1m])", "parse error at line 1, col 56: unwrap: only label filters may follow it")]
+    [InlineData(
+        "count_over_time({namespace=\"web\"} | json | unwrap status [1m])",
+        "parse error at line 1, col 1: invalid aggregation count_over_time with unwrap")]
+    [InlineData(
+        "sum_over_time({namespace=\"web\"} | json | unwrap status |= \"x\" [1m])",
+        "parse error at line 1, col 56: unwrap: only label filters may follow it")]
     [InlineData("{namespace=\"web\"} | json | unwrap status", "parse error at line 1, col 28: unwrap is only allowed in a range aggregation")]
     public async Task BadUnwrapsAre400s(string query, string message)
     {
@@ -182,8 +205,12 @@ public sealed class LokiPipelineTests(PipelineLogs logs) : IClassFixture<Pipelin
     }
 
     [Theory]
-    [InlineData("{namespace=\"web\"} | line_format \"{{ nosuch .a }}\"", "parse error at line 1, col 37: line_format: invalid template: function \"nosuch\" not defined")]
-    [InlineData("{namespace=\"web\"} | json | latency > 5lightyears", "parse error at line 1, col 38: label filter: '5lightyears' is not a number, a duration (10s, 1h30m) or bytes (1KB, 5MiB)")]
+    [InlineData(
+        "{namespace=\"web\"} | line_format \"{{ nosuch .a }}\"",
+        "parse error at line 1, col 37: line_format: invalid template: function \"nosuch\" not defined")]
+    [InlineData(
+        "{namespace=\"web\"} | json | latency > 5lightyears",
+        "parse error at line 1, col 38: label filter: '5lightyears' is not a number, a duration (10s, 1h30m) or bytes (1KB, 5MiB)")]
     [InlineData("count_over_time({namespace=\"web\"} | json [1m])", "pipeline error: 'JSONParserErr' for series:")]
     public async Task BadPipelinesAndPipelineErrorsInMetricsAre400s(string query, string message)
     {

@@ -1,8 +1,8 @@
 namespace Collector.Tests.Search.Pipeline;
 
 /// <summary>
-/// line_format, label_format and decolorize, with cases from Loki's pkg/logql/log/fmt_test.go (Test_lineFormatter_Format,
-/// Test_labelsFormatter_Format) where the template subset covers them.
+/// line_format, label_format and decolorize, with cases from Loki's pkg/logql/log/fmt_test.go
+/// (Test_lineFormatter_Format, Test_labelsFormatter_Format) where the template subset covers them.
 /// </summary>
 public sealed class FormatStageTests
 {
@@ -55,7 +55,10 @@ public sealed class FormatStageTests
         // template ran, so two templates can swap values.
         Assert.Equal(
             ["app=x", "both=1-2", "c=1", "u=2"],
-            Piped.Labels("{app=\"x\"} | logfmt | label_format both=\"{{.a}}-{{.b}}\", c=a, u=\"{{.b | ToUpper}}\" | drop b", "a=1 b=2", ("app", "x")));
+            Piped.Labels(
+                "{app=\"x\"} | logfmt | label_format both=\"{{.a}}-{{.b}}\", c=a, u=\"{{.b | ToUpper}}\" | drop b",
+                "a=1 b=2",
+                ("app", "x")));
         Assert.Equal(["a=2", "b=1"], Piped.Labels("{app=\"x\"} | logfmt | label_format a=\"{{.b}}\", b=\"{{.a}}\"", "a=1 b=2"));
         Assert.Equal(["both=-2", "c=1"], Piped.Labels("{app=\"x\"} | logfmt | label_format c=a, both=\"{{.a}}-{{.b}}\" | drop b", "a=1 b=2"));
         Assert.Equal(["app=X"], Piped.Labels("{app=\"x\"} | label_format app=\"{{.app | ToUpper}}\"", "line", ("app", "x")));

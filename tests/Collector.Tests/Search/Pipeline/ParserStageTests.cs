@@ -14,7 +14,9 @@ public sealed class ParserStageTests
     {
         Assert.Equal(
             ["app=foo", "namespace=prod", "pod_deployment_ref=foobar", "pod_uuid=foo"],
-            Piped.Labels($"{Selector} | json", "{\"app\":\"foo\",\"namespace\":\"prod\",\"pod\":{\"uuid\":\"foo\",\"deployment\":{\"ref\":\"foobar\"}}}"));
+            Piped.Labels(
+                $"{Selector} | json",
+                "{\"app\":\"foo\",\"namespace\":\"prod\",\"pod\":{\"uuid\":\"foo\",\"deployment\":{\"ref\":\"foobar\"}}}"));
     }
 
     [Fact]
@@ -61,7 +63,8 @@ public sealed class ParserStageTests
         Assert.Equal(
             ["app_extracted=foo", "first=a", "missing=", "n=", "obj={\"k\":1}", "spaced=v", "uuid=u1"],
             Piped.Labels(
-                $"{Selector} | json app, uuid=\"pod.uuid\", first=\"pod.list[0]\", obj=\"obj\", spaced=`[\"key with space\"]`, missing=\"no.such\", n=\"n\"",
+                $"{Selector} | json app, uuid=\"pod.uuid\", first=\"pod.list[0]\", obj=\"obj\", spaced=`[\"key with space\"]`, "
+                + "missing=\"no.such\", n=\"n\"",
                 line,
                 ("app", "x")).Where(l => !l.StartsWith("app=", StringComparison.Ordinal)));
 
@@ -103,8 +106,10 @@ public sealed class ParserStageTests
     [Fact]
     public void LogfmtWithParametersTakesOnlyThoseKeys()
     {
-        Assert.Equal(["level_extracted=error", "m=hi"], Piped.Labels($"{Selector} | logfmt level, m=\"msg\"", "level=error msg=hi other=1", ("level", "info"))
-            .Where(l => !l.StartsWith("level=", StringComparison.Ordinal)));
+        Assert.Equal(
+            ["level_extracted=error", "m=hi"],
+            Piped.Labels($"{Selector} | logfmt level, m=\"msg\"", "level=error msg=hi other=1", ("level", "info"))
+                .Where(l => !l.StartsWith("level=", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -132,7 +137,10 @@ public sealed class ParserStageTests
     [Fact]
     public void UnpackReplacesTheLineWithEntryAndAddsTheOtherStrings()
     {
-        var result = Piped.Run($"{Selector} | unpack", "{\"bar\":1,\"app\":\"foo\",\"namespace\":\"prod\",\"_entry\":\"some message\",\"pod\":{\"uid\":\"1\"}}", ("app", "bar"));
+        var result = Piped.Run(
+            $"{Selector} | unpack",
+            "{\"bar\":1,\"app\":\"foo\",\"namespace\":\"prod\",\"_entry\":\"some message\",\"pod\":{\"uid\":\"1\"}}",
+            ("app", "bar"));
         Assert.NotNull(result);
         Assert.Equal("some message", result!.Line);
         Assert.True(result.LineChanged);

@@ -13,7 +13,9 @@ internal static class Piped
         return parsed.Pipeline!.Run(0, line, stream.Select(s => new KeyValuePair<string, string>(s.Name, s.Value)));
     }
 
-    /// <summary>The labels after the pipeline as <c>name=value</c> pairs sorted by name (the error pair included).</summary>
+    /// <summary>
+    /// The labels after the pipeline as <c>name=value</c> pairs sorted by name (the error pair included).
+    /// </summary>
     public static string[] Labels(string query, string line, params (string Name, string Value)[] stream)
     {
         var result = Run(query, line, stream);

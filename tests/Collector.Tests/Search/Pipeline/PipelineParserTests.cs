@@ -56,8 +56,14 @@ public sealed class PipelineParserTests
     [InlineData("{app=\"x\"} | json | line_format \"{{.a\"", "line_format: invalid template: unclosed action", 32)]
     [InlineData("{app=\"x\"} | line_format \"{{ .a | nosuch }}\"", "line_format: invalid template: function \"nosuch\" not defined", 33)]
     [InlineData("{app=\"x\"} | label_format a=\"{{ frob .b }}\"", "label_format: invalid template: function \"frob\" not defined", 31)]
-    [InlineData("{app=\"x\"} | json | latency > 10parsecs", "label filter: '10parsecs' is not a number, a duration (10s, 1h30m) or bytes (1KB, 5MiB)", 29)]
-    [InlineData("{app=\"x\"} | json | latency >", "label filter: expected a number, duration (10s) or bytes (1KB) after 'latency', found the end of the query", 28)]
+    [InlineData(
+        "{app=\"x\"} | json | latency > 10parsecs",
+        "label filter: '10parsecs' is not a number, a duration (10s, 1h30m) or bytes (1KB, 5MiB)",
+        29)]
+    [InlineData(
+        "{app=\"x\"} | json | latency >",
+        "label filter: expected a number, duration (10s) or bytes (1KB) after 'latency', found the end of the query",
+        28)]
     [InlineData("{app=\"x\"} | json | (a=\"1\"", "label filter: '(' is not closed", 19)]
     [InlineData("{app=\"x\"} | regexp \"(.*)\"", "regexp: at least one named capture must be supplied, such as (?P<name>…)", 19)]
     [InlineData("{app=\"x\"} | regexp \"(?P<a>\"", "bad regex: InsufficientClosingParentheses", 25)]
@@ -66,8 +72,15 @@ public sealed class PipelineParserTests
     [InlineData("{app=\"x\"} | logfmt --lenient", "logfmt: unknown flag: the flags are --strict and --keep-empty", 19)]
     [InlineData("{app=\"x\"} | json a=\"b[x]\"", "json: cannot parse expression [b[x]]: '[x]' is neither an index nor a \"key\"", 19)]
     [InlineData("{app=\"x\"} | label_format a=b, a=c", "label_format: multiple label name 'a' not allowed in a single format operation", 30)]
-    [InlineData("{app=\"x\"} | frobnicate", "label filter: expected an operator after 'frobnicate' (= != =~ !~ == > >= < <=), found the end of the query", 22)]
-    [InlineData("{app=\"x\"} | 42", "expected a pipeline stage (json, logfmt, regexp, pattern, unpack, line_format, label_format, drop, keep, decolorize) or a label filter, found '4'", 12)]
+    [InlineData(
+        "{app=\"x\"} | frobnicate",
+        "label filter: expected an operator after 'frobnicate' (= != =~ !~ == > >= < <=), found the end of the query",
+        22)]
+    [InlineData(
+        "{app=\"x\"} | 42",
+        "expected a pipeline stage (json, logfmt, regexp, pattern, unpack, line_format, label_format, drop, keep, decolorize)"
+        + " or a label filter, found '4'",
+        12)]
     [InlineData("{app=\"x\"} | unwrap latency", "unwrap is only allowed in a range aggregation such as sum_over_time({…} | unwrap x [5m])", 12)]
     [InlineData("{app=\"x\"} |> \"<_> x\"", "pattern line filters (|> and !>) are not supported", 10)]
     [InlineData("{level=\"error\", level=~\"(\"}", "bad regex: InsufficientClosingParentheses", 25)]

@@ -12,8 +12,10 @@ public sealed class PipelinePrefixTests
     public static TheoryData<string> Queries() =>
     [
         "{app=\"x\"} |= \"a\" or `b` != \"c\" | json first=\"a.b[0]\", c | status >= 500 and (latency > 1.5s or size <= 10KiB), m =~ \"G.*\"",
-        "{level=~\"err.*\"} | logfmt --strict --keep-empty a, b=\"c\" | line_format `{{- if eq .a \"1\" -}}{{ .b | ToUpper | printf \"%-5s|\" }}{{ else }}{{ __line__ }}{{ end }}`",
-        "{app=\"x\"} | regexp \"(?P<a>\\\\w+) (?P<b>.*)\" | pattern \"<c> <_>\" | label_format d=a, e=\"{{ .b | trunc -3 | default \\\"z\\\" }}\" | drop a, b=\"1\" | keep c | decolorize | unpack",
+        "{level=~\"err.*\"} | logfmt --strict --keep-empty a, b=\"c\""
+        + " | line_format `{{- if eq .a \"1\" -}}{{ .b | ToUpper | printf \"%-5s|\" }}{{ else }}{{ __line__ }}{{ end }}`",
+        "{app=\"x\"} | regexp \"(?P<a>\\\\w+) (?P<b>.*)\" | pattern \"<c> <_>\""
+        + " | label_format d=a, e=\"{{ .b | trunc -3 | default \\\"z\\\" }}\" | drop a, b=\"1\" | keep c | decolorize | unpack",
         "sum by (status) (count_over_time({app=\"x\"} | json | (status >= 500 or status == 404) [5m]))",
     ];
 

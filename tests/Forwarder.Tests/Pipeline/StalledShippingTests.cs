@@ -53,8 +53,8 @@ public sealed class StalledShippingTests
     }
 
     /// <summary>
-    /// Asks until the status is <paramref name="expected"/> and the body passes <paramref name="bodyIs"/> (30 s at most);
-    /// returns the body.
+    /// Asks until the status is <paramref name="expected"/> and the body passes <paramref name="bodyIs"/>
+    /// (30 s at most); returns the body.
     /// </summary>
     private static async Task<string> AnswerAsync(
         HttpClient http,

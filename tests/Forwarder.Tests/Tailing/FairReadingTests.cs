@@ -184,7 +184,7 @@ public sealed partial class FairReadingTests
 
         public ShippingQueue Queue { get; }
 
-        public static LoopUnderTest Start(TempDirectory dir, NodeLogTree tree)
+        public static LoopUnderTest Start(TempDirectory dir, NodeLogTree tree, TimeSpan? rotateWait = null)
         {
             // Multiline off: these tests are about the loop's order of reading; with `auto` a file's last line waits
             // in the joiner for its next line or the flush timeout (Pipeline/MultilineTests cover that).
@@ -194,6 +194,7 @@ public sealed partial class FairReadingTests
                 State = dir.Combine("state"),
                 Multiline = MultilineSpec.Off,
             };
+            options = rotateWait is { } wait ? options with { RotateWait = wait } : options;
             var include = options.Include.Select(GlobPattern.Parse).ToList();
             var queue = new ShippingQueue(options.QueueSize);
             var tailing = new TailingLoop(

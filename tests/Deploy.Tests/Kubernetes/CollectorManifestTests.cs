@@ -176,7 +176,7 @@ public sealed class CollectorManifestTests
             // Its CA file is on the cluster's mounted secret, not on this machine: every other rule must hold.
             Assert.True(
                 errors.All(e => e.EndsWith("' does not exist", StringComparison.Ordinal)
-                    && e.StartsWith("spec.tls.caFile ", StringComparison.Ordinal)),
+                    && e.StartsWith("spec.tls.ca ", StringComparison.Ordinal)),
                 $"the example relay: {string.Join("; ", errors)}\n{text}");
         }
 

@@ -102,11 +102,11 @@ internal sealed class KubeletPodSource : IDisposable
         {
             await _pipeline.ExecuteAsync(FetchAsync, cancellationToken).ConfigureAwait(false);
             long fetched = _time.GetTimestamp();
-            using var poll = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            poll.CancelAfter(_poll);
+            using var poll = new CancellationTokenSource(_poll, _time);
+            using var next = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, poll.Token);
             try
             {
-                await _requests.Reader.WaitToReadAsync(poll.Token).ConfigureAwait(false);
+                await _requests.Reader.WaitToReadAsync(next.Token).ConfigureAwait(false);
                 var wait = MinimumSpacing - _time.GetElapsedTime(fetched);
                 if (wait > TimeSpan.Zero)
                 {

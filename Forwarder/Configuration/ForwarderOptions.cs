@@ -165,6 +165,23 @@ public sealed record ForwarderOptions
     /// <summary>Pods kept in the metadata cache at most; deleted ones go first.</summary>
     public int MetadataCacheSize { get; init; } = 10_000;
 
+    /// <summary>The kubelet's pods endpoint (<c>--metadata-source kubelet</c>); null:
+    /// https://$NODE_IP:10250/pods.</summary>
+    public Uri? KubeletUrl { get; init; }
+
+    /// <summary>PEM CAs the kubelet's serving certificate must chain to; null: the service account's ca.crt.</summary>
+    public string? KubeletCaFile { get; init; }
+
+    /// <summary>Accept any certificate from the kubelet (its self-signed default); the token is sent anyway.</summary>
+    public bool KubeletInsecureTls { get; init; }
+
+    /// <summary>How often the kubelet's pods are fetched (a pod not known yet makes a fetch sooner).</summary>
+    public TimeSpan KubeletPoll { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Namespace label keys shipped with every line of the namespace's pods, each as <c>n.KEY</c>; empty:
+    /// namespaces are not read.</summary>
+    public IReadOnlyList<string> NamespaceLabels { get; init; } = [];
+
     /// <summary><c>text</c> or <c>json</c> (one JSON object per line, for containers).</summary>
     public string LogFormat { get; init; } = "text";
 

@@ -40,6 +40,8 @@ public static class ForwarderOptionsReader
             found.Add(why!);
         }
 
+        found.AddRange(Metadata.KubeletConnection.Check(options));
+
         return options;
     }
 

@@ -118,9 +118,9 @@ public static class ForwarderSettings
         One("MaxDatagramSize", "--max-datagram-size", "N", "2048", "UDP targets: cut longer messages to N bytes, counted",
             t => ConfigValue.ParseInt(t, 480, 65507), "a whole number from 480 to 65507",
             o => o.MaxDatagramSize, (o, v) => o with { MaxDatagramSize = v }),
-        One("MetadataSource", "--metadata-source", "apiserver|off", "apiserver in a pod with a service-account token, else off",
-            "pod labels, owner workload and annotations from the Kubernetes API server (docs/kubernetes-metadata.md)",
-            ParseMetadataSource, "apiserver or off (kubelet is not supported yet)",
+        One("MetadataSource", "--metadata-source", "apiserver|kubelet|off", "apiserver in a pod with a service-account token, else off",
+            "pod labels, owner workload and annotations from the Kubernetes API server or the node's kubelet (docs/kubernetes-metadata.md)",
+            ParseMetadataSource, "apiserver, kubelet or off",
             o => o.MetadataSource, (o, v) => o with { MetadataSource = v }) with { DefaultIsDescribed = true },
         One("KubeUrl", "--kube-url", "URL", "https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT", "the API server's URL",
             t => t.Length == 0
@@ -148,6 +148,26 @@ public static class ForwarderSettings
         One("MetadataCacheSize", "--metadata-cache-size", "N", "10000", "pods kept in the metadata cache at most",
             t => ConfigValue.ParseInt(t, 16, 1_000_000), "a whole number from 16 to 1000000",
             o => o.MetadataCacheSize, (o, v) => o with { MetadataCacheSize = v }),
+        One("KubeletUrl", "--kubelet-url", "URL", "https://$NODE_IP:10250/pods", "--metadata-source kubelet: the kubelet's pods endpoint",
+            t => t.Length == 0
+                ? (true, null)
+                : Uri.TryCreate(t, UriKind.Absolute, out var u) && u.Scheme is "https" or "http" ? (true, u) : (false, null),
+            "an http:// or https:// URL", o => o.KubeletUrl, (o, v) => o with { KubeletUrl = v }) with { DefaultIsDescribed = true },
+        One("KubeletCaFile", "--kubelet-ca-file", "FILE", "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt",
+            "PEM CAs the kubelet's serving certificate must chain to",
+            FilePath, "a file path", o => o.KubeletCaFile, (o, v) => o with { KubeletCaFile = v }) with { DefaultIsDescribed = true },
+        One("KubeletInsecureTls", "--kubelet-insecure-tls", "true|false", "false",
+            "accept the kubelet's self-signed serving certificate without checking it (as metrics-server's switch)",
+            t => bool.TryParse(t, out bool b) ? (true, b) : (false, false), "true or false",
+            o => o.KubeletInsecureTls, (o, v) => o with { KubeletInsecureTls = v }),
+        One("KubeletPoll", "--kubelet-poll", "DURATION", "10s", "fetch the kubelet's pods this often (and soon after a line of an unknown pod)",
+            t => ConfigValue.ParseDuration(t) is (true, var d) && d >= TimeSpan.FromSeconds(1) && d <= TimeSpan.FromHours(1)
+                ? (true, d)
+                : (false, default),
+            "a duration from 1s to 1h", o => o.KubeletPoll, (o, v) => o with { KubeletPoll = v }),
+        One("NamespaceLabels", "--namespace-labels", "KEY[,KEY…]", null, "namespace labels sent with each line as n.KEY; empty: none",
+            ParseLabelKeys, "label keys separated by commas, each at most 30 characters of letters, digits, '.', '-', '_' and '/'",
+            o => o.NamespaceLabels, (o, v) => o with { NamespaceLabels = v }),
         One("LogFormat", "--log-format", "text|json", "text", "format of the Forwarder's own log on stdout",
             ConsoleLogging.ParseFormat, ConsoleLogging.FormatRule, o => o.LogFormat, (o, v) => o with { LogFormat = v }),
         One("LogLevel", "--log-level", "LEVEL", "Information", "Verbose, Debug, Information, Warning, Error, Fatal",
@@ -246,6 +266,7 @@ public static class ForwarderSettings
     private static (bool, MetadataSourceKind) ParseMetadataSource(string text) => text.ToLowerInvariant() switch
     {
         "apiserver" => (true, MetadataSourceKind.ApiServer),
+        "kubelet" => (true, MetadataSourceKind.Kubelet),
         "off" => (true, MetadataSourceKind.Off),
         _ => (false, default),
     };

@@ -187,8 +187,9 @@ public sealed class SyslogEncoder
     }
 
     /// <summary>
-    /// <c>workload="Kind/name"</c>, then <c>l.KEY="value"</c> per allowlisted label the pod has; a label key is at most
-    /// 30 characters of SD-NAME characters (checked when the allowlist is read), so "l." + key is an SD-NAME.
+    /// <c>workload="Kind/name"</c>, then <c>l.KEY="value"</c> per allowlisted label the pod has, then
+    /// <c>n.KEY="value"</c> per allowlisted label of its namespace; a label key is at most 30 characters of SD-NAME
+    /// characters (checked when the allowlists are read), so "l." or "n." + key is an SD-NAME.
     /// </summary>
     private static void AppendMetadata(List<byte> element, PodMetadata metadata)
     {
@@ -200,6 +201,11 @@ public sealed class SyslogEncoder
         foreach (var (key, value) in metadata.Labels)
         {
             HeaderField.AppendParameter(element, "l." + key, value);
+        }
+
+        foreach (var (key, value) in metadata.NamespaceLabels)
+        {
+            HeaderField.AppendParameter(element, "n." + key, value);
         }
     }
 

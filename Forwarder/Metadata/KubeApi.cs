@@ -12,7 +12,7 @@ namespace Forwarder.Metadata;
 /// (KubernetesClient.Aot). Its native-AOT build has no watch support (the library leaves <c>Watcher</c> out of it), so
 /// the watch request is written here: the client's own HttpClient and credentials, and one JSON event per line.
 /// </summary>
-internal sealed class KubeApi : IDisposable
+internal sealed partial class KubeApi : IDisposable
 {
     private readonly Kubernetes _client;
     private readonly string _fieldSelector;
@@ -107,6 +107,32 @@ internal sealed class KubeApi : IDisposable
             _client.BaseUri,
             $"api/v1/pods?watch=true&allowWatchBookmarks=true&fieldSelector={Uri.EscapeDataString(_fieldSelector)}"
                 + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}");
+        await foreach (string line in WatchLinesAsync("watch pods", uri, idleTimeout, time, connected, cancellationToken).ConfigureAwait(false))
+        {
+            WatchEvent parsed;
+            try
+            {
+                parsed = WatchEvent.Parse(line);
+            }
+            catch (JsonException e)
+            {
+                throw new KubeApiException($"watch pods: not a watch event ({e.Message}): {Shorten(line)}", e);
+            }
+
+            yield return parsed;
+        }
+    }
+
+    /// <summary>The lines of a watch stream (empty ones skipped), until the server ends it or nothing came for
+    /// <paramref name="idleTimeout"/>.</summary>
+    private async IAsyncEnumerable<string> WatchLinesAsync(
+        string what,
+        Uri uri,
+        TimeSpan idleTimeout,
+        TimeProvider time,
+        Action connected,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         using var idle = new CancellationTokenSource(idleTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
@@ -122,7 +148,7 @@ internal sealed class KubeApi : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new KubeApiException($"watch pods: no answer within {idleTimeout.TotalSeconds:0}s");
+            throw new KubeApiException($"{what}: no answer within {idleTimeout.TotalSeconds:0}s");
         }
 
         using (response)
@@ -130,7 +156,7 @@ internal sealed class KubeApi : IDisposable
             if (!response.IsSuccessStatusCode)
             {
                 string body = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
-                throw new KubeApiException(response.StatusCode, $"watch pods: {(int)response.StatusCode} {response.StatusCode}: {Shorten(body)}");
+                throw new KubeApiException(response.StatusCode, $"{what}: {(int)response.StatusCode} {response.StatusCode}: {Shorten(body)}");
             }
 
             connected();
@@ -145,7 +171,7 @@ internal sealed class KubeApi : IDisposable
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
-                    throw new KubeApiException($"watch pods: nothing received for {idleTimeout.TotalSeconds:0}s");
+                    throw new KubeApiException($"{what}: nothing received for {idleTimeout.TotalSeconds:0}s");
                 }
 
                 if (line is null)
@@ -154,22 +180,10 @@ internal sealed class KubeApi : IDisposable
                 }
 
                 idle.CancelAfter(idleTimeout);
-                if (line.Length == 0)
+                if (line.Length > 0)
                 {
-                    continue;
+                    yield return line;
                 }
-
-                WatchEvent parsed;
-                try
-                {
-                    parsed = WatchEvent.Parse(line);
-                }
-                catch (JsonException e)
-                {
-                    throw new KubeApiException($"watch pods: not a watch event ({e.Message}): {Shorten(line)}", e);
-                }
-
-                yield return parsed;
             }
         }
     }

@@ -15,6 +15,10 @@ internal sealed record PodMetadata(
 {
     /// <summary>The exclude annotation's value when it was not one we know (logged once per pod, ignored).</summary>
     public string? UnknownExclude { get; init; }
+
+    /// <summary>The allowlisted labels of the pod's namespace (<c>--namespace-labels</c>), in allowlist
+    /// order.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> NamespaceLabels { get; init; } = [];
 }
 
 /// <summary>The streams of a pod not to ship (<c>kube-syslog.io/exclude</c>).</summary>

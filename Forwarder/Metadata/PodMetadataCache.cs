@@ -9,7 +9,7 @@ namespace Forwarder.Metadata;
 /// then the pods stored longest ago (counted). A deleted pod stays for <c>grace</c> so lines read after its deletion
 /// (a short-lived pod's, a backlog's) still carry its metadata.
 /// </summary>
-internal sealed class PodMetadataCache(int capacity, TimeSpan grace, TimeProvider time, MetadataCounters counters)
+internal sealed partial class PodMetadataCache(int capacity, TimeSpan grace, TimeProvider time, MetadataCounters counters)
 {
     private readonly ConcurrentDictionary<string, Entry> _byUid = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Namespace, string Name), Entry> _byName = new();
@@ -43,6 +43,7 @@ internal sealed class PodMetadataCache(int capacity, TimeSpan grace, TimeProvide
         ArgumentNullException.ThrowIfNull(metadata);
         lock (_write)
         {
+            metadata = WithNamespaceLabels(metadata);
             var entry = new Entry(metadata, null, Interlocked.Increment(ref _sequence));
             _byUid[metadata.Uid] = entry;
             _byName[(metadata.Namespace, metadata.Name)] = entry;
@@ -56,6 +57,7 @@ internal sealed class PodMetadataCache(int capacity, TimeSpan grace, TimeProvide
         ArgumentNullException.ThrowIfNull(metadata);
         lock (_write)
         {
+            metadata = WithNamespaceLabels(metadata);
             var entry = new Entry(metadata, time.GetUtcNow(), Interlocked.Increment(ref _sequence));
             _byUid[metadata.Uid] = entry;
             _byName.AddOrUpdate((metadata.Namespace, metadata.Name), entry, (_, old) => old.Metadata.Uid == metadata.Uid ? entry : old);

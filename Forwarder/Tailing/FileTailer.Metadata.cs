@@ -62,6 +62,9 @@ internal sealed partial class FileTailer
 
         if (now < _metadataWaitUntil)
         {
+            // A polling source fetches soon (it bounds how often), and again while this waits, in case its fetch
+            // in flight began before the pod was there.
+            _gate.WaitingForUnknownPod();
             BackOff(now);
             return true;
         }

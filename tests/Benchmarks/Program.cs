@@ -6,4 +6,10 @@ if (args is ["cpu-ratio", "multiline" or "collector-line", ..])
     return;
 }
 
+if (args is ["kubelet-memory", _, _, ..])
+{
+    await Benchmarks.KubeletPodListMemory.RunAsync(args);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Benchmarks.TypicalMessage).Assembly).Run(args);

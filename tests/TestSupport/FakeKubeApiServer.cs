@@ -225,6 +225,7 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         });
         app.MapGet("/api/v1/pods", PodsAsync);
         app.MapGet("/apis/batch/v1/namespaces/{ns}/jobs/{name}", JobAsync);
+        app.MapGet("/api/v1/namespaces", NamespacesAsync);
         await app.StartAsync();
         Port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
         _app = app;

@@ -111,16 +111,92 @@ public sealed class ForwarderOptionsReaderTests
         Assert.Equal(["app", "team.example.com/owner"], options.PodLabels);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.MetadataWait);
 
-        // Outside a cluster (no KUBERNETES_SERVICE_HOST here) the API server needs a URL; kubelet is not there yet; a
-        // label key that would make "l." + key longer than an SD-NAME may be is refused.
+        // Outside a cluster (no KUBERNETES_SERVICE_HOST here) the API server needs a URL; a label key that would make
+        // "l." + key longer than an SD-NAME may be is refused.
         Read(out errors, new() { ["Forwarder:MetadataSource"] = "apiserver" });
         Assert.Equal(
             ["Forwarder:MetadataSource is apiserver, but neither Forwarder:KubeUrl (--kube-url) nor KUBERNETES_SERVICE_HOST is set"],
             errors);
-        Read(out errors, new() { ["Forwarder:MetadataSource"] = "kubelet" });
-        Assert.Equal(["Forwarder:MetadataSource must be apiserver or off (kubelet is not supported yet), was 'kubelet'"], errors);
+        Read(out errors, new() { ["Forwarder:MetadataSource"] = "kubelets" });
+        Assert.Equal(["Forwarder:MetadataSource must be apiserver, kubelet or off, was 'kubelets'"], errors);
         Read(out errors, new() { ["Forwarder:PodLabels"] = "app,example.com/a-key-longer-than-30-chars" });
         Assert.Single(errors, e => e.StartsWith("Forwarder:PodLabels must be label keys", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void KubeletSettingsAreReadAndTheirMistakesNamedByKey()
+    {
+        var options = Read(out var errors, new()
+        {
+            ["Forwarder:MetadataSource"] = "kubelet",
+            ["Forwarder:KubeletUrl"] = "https://10.0.0.11:10250/pods",
+            ["Forwarder:KubeletCaFile"] = "/etc/kubelet-ca.crt",
+            ["Forwarder:KubeletPoll"] = "30s",
+            ["Forwarder:KubeUrl"] = "https://10.96.0.1:443",
+            ["Forwarder:NamespaceLabels"] = "team, example.com/tier",
+        });
+        Assert.Empty(errors);
+        Assert.Equal(MetadataSourceKind.Kubelet, options.MetadataSource);
+        Assert.Equal(new Uri("https://10.0.0.11:10250/pods"), options.KubeletUrl);
+        Assert.Equal("/etc/kubelet-ca.crt", options.KubeletCaFile);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.KubeletPoll);
+        Assert.Equal(["team", "example.com/tier"], options.NamespaceLabels);
+
+        // Without --kubelet-url the kubelet is found at NODE_IP, which a test process does not have.
+        Read(out errors, new() { ["Forwarder:MetadataSource"] = "kubelet" });
+        Assert.Equal(
+            ["Forwarder:MetadataSource is kubelet, but neither Forwarder:KubeletUrl (--kubelet-url) nor NODE_IP (the node's IP address, "
+                + "fieldRef status.hostIP) is set"],
+            errors);
+        Read(out errors, new()
+        {
+            ["Forwarder:MetadataSource"] = "kubelet",
+            ["Forwarder:KubeletUrl"] = "ftp://10.0.0.11/pods",
+            ["Forwarder:KubeletPoll"] = "100ms",
+            ["Forwarder:KubeletInsecureTls"] = "yes",
+        });
+        Assert.Equal(
+            [
+                "Forwarder:KubeletUrl must be an http:// or https:// URL, was 'ftp://10.0.0.11/pods'",
+                "Forwarder:KubeletInsecureTls must be true or false, was 'yes'",
+                "Forwarder:KubeletPoll must be a duration from 1s to 1h, was '100ms'",
+                "Forwarder:MetadataSource is kubelet, but neither Forwarder:KubeletUrl (--kubelet-url) nor NODE_IP (the node's IP address, "
+                    + "fieldRef status.hostIP) is set",
+            ],
+            errors);
+        Read(out errors, new()
+        {
+            ["Forwarder:MetadataSource"] = "kubelet",
+            ["Forwarder:KubeletUrl"] = "https://10.0.0.11:10250/pods",
+            ["Forwarder:KubeletInsecureTls"] = "true",
+            ["Forwarder:KubeletCaFile"] = "/etc/kubelet-ca.crt",
+        });
+        Assert.Equal(
+            ["Forwarder:KubeletInsecureTls is true and Forwarder:KubeletCaFile is set: give the CA to check the kubelet's certificate, "
+                + "or skip the check, not both"],
+            errors);
+    }
+
+    [Fact]
+    public void NamespaceLabelsNeedAMetadataSourceAndAnApiServer()
+    {
+        Read(out var errors, new() { ["Forwarder:MetadataSource"] = "off", ["Forwarder:NamespaceLabels"] = "team" });
+        Assert.Equal(
+            ["Forwarder:NamespaceLabels is set, but Forwarder:MetadataSource is off: namespace labels are added to a pod's metadata, so "
+                + "they need --metadata-source apiserver or kubelet"],
+            errors);
+        Read(out errors, new()
+        {
+            ["Forwarder:MetadataSource"] = "kubelet",
+            ["Forwarder:KubeletUrl"] = "https://10.0.0.11:10250/pods",
+            ["Forwarder:NamespaceLabels"] = "team",
+        });
+        Assert.Equal(
+            ["Forwarder:NamespaceLabels reads namespaces from the API server, but neither Forwarder:KubeUrl (--kube-url) nor "
+                + "KUBERNETES_SERVICE_HOST is set"],
+            errors);
+        Read(out errors, new() { ["Forwarder:NamespaceLabels"] = "team,example.com/a-key-longer-than-30-chars" });
+        Assert.Single(errors, e => e.StartsWith("Forwarder:NamespaceLabels must be label keys", StringComparison.Ordinal));
     }
 
     private static ForwarderOptions Read(out List<string> errors, Dictionary<string, string?>? values = null)

@@ -24,12 +24,9 @@ public static class ApiJson
 
     public static void WriteLabelProperties(Utf8JsonWriter json, string[] labels)
     {
-        for (int i = 0; i < labels.Length; i++)
+        foreach (var (name, value) in LogLabels.Pairs(labels))
         {
-            if (labels[i].Length > 0)
-            {
-                json.WriteString(LogLabels.Names[i], labels[i]);
-            }
+            json.WriteString(name, value);
         }
     }
 

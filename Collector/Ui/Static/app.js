@@ -220,10 +220,13 @@ function gapRow(gap) {
 }
 
 // ---- Fields sidebar: labels of the lines shown, top values with counts
+// The fixed labels, then the pod labels the lines carry, by name (docs/kubernetes-metadata.md).
+const FIXED_FIELDS = ['namespace', 'pod', 'container', 'workload', 'host', 'app', 'severity'];
 function renderFields() {
   const box = $('fields');
   box.replaceChildren();
-  for (const name of ['namespace', 'pod', 'container', 'host', 'app', 'severity']) {
+  const podLabels = [...new Set(state.entries.flatMap(e => Object.keys(e.labels)))].filter(n => !FIXED_FIELDS.includes(n)).sort();
+  for (const name of [...FIXED_FIELDS, ...podLabels]) {
     const counts = new Map();
     for (const e of state.entries) if (e.labels[name]) counts.set(e.labels[name], (counts.get(e.labels[name]) ?? 0) + 1);
     if (counts.size === 0) continue;

@@ -10,7 +10,7 @@ export const CONTEXT_LINES = 5;
 const CONTEXT_SPAN_NS = 24n * 3600n * 1000000000n;
 
 // Kubernetes identity params shown as the labels they are (the k8s@32473 element of the Forwarder).
-const LABEL_PARAMS = new Set(['namespace', 'pod', 'container']);
+const LABEL_PARAMS = new Set(['namespace', 'pod', 'container', 'workload']);
 const ORIGIN_NAMES = { s: 'origin source', p: 'origin bytes' };
 const escapeRegex = text => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -25,6 +25,7 @@ function fieldsOf(entry) {
   label('namespace');
   label('pod');
   label('container');
+  label('workload');
   label('node', 'host');
   label('app');
   if (stored.msgid) {

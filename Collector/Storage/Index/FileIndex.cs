@@ -13,7 +13,7 @@ public sealed class FileIndex(FileKey key)
 {
     public const int BlockSize = 64 * 1024;
 
-    private static readonly byte[] Magic = "KSIDX02\n"u8.ToArray();
+    private static readonly byte[] Magic = "KSIDX03\n"u8.ToArray();
 
     private readonly List<IndexBlock> _blocks = [];
     private IndexBlock[] _snapshot = [];
@@ -91,6 +91,11 @@ public sealed class FileIndex(FileKey key)
                 w.Write(Labels.ValueOf(i));
             }
 
+            foreach (int companion in Labels.Companions())
+            {
+                w.Write(companion);
+            }
+
             w.Write(_blocks.Count);
             foreach (var b in _blocks)
             {
@@ -149,6 +154,14 @@ public sealed class FileIndex(FileKey key)
 
             index.Labels.Add(label, r.ReadString());
         }
+
+        var companions = new int[values * LogLabels.Count];
+        for (int i = 0; i < companions.Length; i++)
+        {
+            companions[i] = r.ReadInt32();
+        }
+
+        index.Labels.LoadCompanions(companions);
 
         int blocks = r.ReadInt32();
         long expectedOffset = 0;

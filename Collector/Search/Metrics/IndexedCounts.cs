@@ -135,21 +135,42 @@ internal sealed class IndexedCounts
             return;
         }
 
-        MatchingLines.ScanBlocks(
-            file,
-            read,
-            query,
-            first,
-            last + 1,
-            (_, _, _, in parsed, _) =>
+        // As VolumeCounter: with bytes every matching line holds (pod="x"), only lines holding them are parsed.
+        var finder = query.RequiredLiteral() is { } literal ? new LiteralFinder(literal) : null;
+        BlockScanner.Scan(file, read, newestFirst: false, (_, text) => CountLines(text, finder, first, last), cancellationToken);
+    }
+
+    private bool CountLines(ReadOnlySpan<byte> data, LiteralFinder? finder, long first, long last)
+    {
+        while (!data.IsEmpty)
+        {
+            if (finder is not null)
+            {
+                int hit = finder.IndexOf(data);
+                if (hit < 0)
+                {
+                    return true;
+                }
+
+                // Back to the start of the line holding the hit.
+                data = data[(data[..hit].LastIndexOf((byte)'\n') + 1)..];
+            }
+
+            int lf = data.IndexOf((byte)'\n');
+            var line = lf < 0 ? data : data[..lf];
+            data = lf < 0 ? default : data[(lf + 1)..];
+            var parsed = StoredLine.Parse(line);
+            if (parsed.TimeNs >= first && parsed.TimeNs <= last && _node.Query.MatchesStream(line, parsed))
             {
                 var (lo, hi) = Steps(parsed.TimeNs);
                 if (lo <= hi)
                 {
                     Add(LokiLabels.Of(parsed.LabelStrings()), lo, hi, 1);
                 }
-            },
-            cancellationToken);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The steps k whose window (t_k − offset − range, t_k − offset] holds a line at this time.</summary>

@@ -101,6 +101,11 @@ public sealed class FileIndex(FileKey key)
                 w.Write(Labels.ValueOf(i));
             }
 
+            foreach (int companion in Labels.Companions())
+            {
+                w.Write(companion);
+            }
+
             w.Write(_blocks.Count);
             foreach (var b in _blocks)
             {
@@ -169,6 +174,14 @@ public sealed class FileIndex(FileKey key)
 
             index.Labels.Add(label, r.ReadString());
         }
+
+        var companions = new int[values * LogLabels.Count];
+        for (int i = 0; i < companions.Length; i++)
+        {
+            companions[i] = r.ReadInt32();
+        }
+
+        index.Labels.LoadCompanions(companions);
 
         int blocks = r.ReadInt32();
         long expectedOffset = 0;

@@ -125,6 +125,7 @@ public sealed class IndexBuilder
         }
 
         Span<byte> scratch = stackalloc byte[512];
+        Span<int> lineIds = stackalloc int[LogLabels.Count];
         for (int l = 0; l < LogLabels.Count; l++)
         {
             var label = (LogLabel)l;
@@ -135,6 +136,7 @@ public sealed class IndexBuilder
                 ArrayPool<byte>.Shared.Return(rented);
             }
 
+            lineIds[l] = id;
             if (id < 0)
             {
                 _overflow |= (byte)(1 << l);
@@ -145,6 +147,7 @@ public sealed class IndexBuilder
         }
 
         AddPodLabels(parsed, severity);
+        _index.Labels.Observe(lineIds);
         _lines++;
         _blockLength += line.Length + 1;
         if (_blockLength >= FileIndex.BlockSize)

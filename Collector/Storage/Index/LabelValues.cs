@@ -8,6 +8,9 @@ namespace Collector.Storage.Index;
 /// not recorded). Past <see cref="MaxValues"/> values new ones get no id and the block records an overflow for that
 /// label instead. Pod labels are bounded apart (<see cref="MaxPodLabelNames"/> names,
 /// <see cref="MaxPodLabelValues"/> values), so a file with many of them leaves room for the fixed labels.
+/// For each value it also keeps which value of every other label the lines holding it carry, when that is always the
+/// same one (<see cref="CompanionOf"/>): in Kubernetes a pod name gives its namespace, container, host and app, so a
+/// metric over one pod's streams can be counted from the index's per-value counts.
 /// </summary>
 public sealed class LabelValues
 {
@@ -19,14 +22,26 @@ public sealed class LabelValues
     /// <summary>Distinct pod label values (of all names together) a file's index holds.</summary>
     public const int MaxPodLabelValues = 16_384;
 
+    /// <summary><see cref="CompanionOf"/> when lines holding the value differ on that label.</summary>
+    public const int Several = -2;
+
+    private const int Unset = -1;
+
     private readonly List<(LogLabel Label, int Name, string Value, byte[] Utf8)> _values = [];
     private readonly Dictionary<int, List<ushort>> _byHash = [];
     private readonly List<(string Name, byte[] Utf8)> _podNames = [];
     private int _podValues;
 
+    // Per value id, LogLabels.Count entries: the companion value id, Unset or Several. Replaced, never shrunk, when
+    // it grows: a reader holding the old array sees what was true of the lines it can see.
+    private int[] _companions = [];
+
     public int Count => _values.Count;
 
     public int PodLabelNameCount => _podNames.Count;
+
+    /// <summary>The query-language name of the pod label with name index <paramref name="index"/>.</summary>
+    public string PodLabelNameAt(int index) => _podNames[index].Name;
 
     public LogLabel LabelOf(int id) => _values[id].Label;
 
@@ -37,6 +52,65 @@ public sealed class LabelValues
     public string ValueOf(int id) => _values[id].Value;
 
     public ReadOnlySpan<byte> Utf8Of(int id) => _values[id].Utf8;
+
+    /// <summary>
+    /// The id of the value of <paramref name="label"/> on every line indexed so far that holds value
+    /// <paramref name="id"/>, or <see cref="Several"/> (lines differ, or one had a value without an id).
+    /// </summary>
+    public int CompanionOf(int id, LogLabel label)
+    {
+        var companions = Volatile.Read(ref _companions);
+        int at = (id * LogLabels.Count) + (int)label;
+        return at < companions.Length && companions[at] >= 0 ? companions[at] : Several;
+    }
+
+    /// <summary>Records one line's value ids, indexed by label (-1 where the dictionary was full).</summary>
+    public void Observe(ReadOnlySpan<int> ids)
+    {
+        var companions = EnsureCompanions(_values.Count);
+        for (int l = 0; l < ids.Length; l++)
+        {
+            if (ids[l] < 0)
+            {
+                continue;
+            }
+
+            var row = companions.AsSpan(ids[l] * LogLabels.Count, LogLabels.Count);
+            for (int other = 0; other < ids.Length; other++)
+            {
+                int now = ids[other] < 0 ? Several : ids[other];
+                row[other] = row[other] == Unset || row[other] == now ? now : Several;
+            }
+        }
+    }
+
+    /// <summary>For saving: every value's companions, <see cref="LogLabels.Count"/> per value.</summary>
+    public ReadOnlySpan<int> Companions() => EnsureCompanions(_values.Count).AsSpan(0, _values.Count * LogLabels.Count);
+
+    /// <summary>For loading: the companions saved with the values.</summary>
+    public void LoadCompanions(int[] companions)
+    {
+        if (companions.Length != _values.Count * LogLabels.Count || companions.Any(c => c < Several || c >= _values.Count))
+        {
+            throw new InvalidDataException("bad label value companions");
+        }
+
+        Volatile.Write(ref _companions, companions);
+    }
+
+    private int[] EnsureCompanions(int values)
+    {
+        if (_companions.Length >= values * LogLabels.Count)
+        {
+            return _companions;
+        }
+
+        var grown = new int[Math.Max(values, _companions.Length / LogLabels.Count * 2) * LogLabels.Count];
+        _companions.CopyTo(grown, 0);
+        grown.AsSpan(_companions.Length).Fill(Unset);
+        Volatile.Write(ref _companions, grown);
+        return grown;
+    }
 
     /// <summary>The id of a fixed label's value, adding it; -1 when the dictionary is full.</summary>
     public int GetOrAdd(LogLabel label, ReadOnlySpan<byte> value) => GetOrAdd(label, -1, value);

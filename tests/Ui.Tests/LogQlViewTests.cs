@@ -85,6 +85,7 @@ public sealed class LogQlViewTests(UiFixture browsers, LogQlFixture data) : ICla
     [Theory, InChromium, InFirefox]
     public async Task ABadQueryShowsItsErrorAndThePageKeepsWorking(string browser)
     {
+        Directory.CreateDirectory(UiFixture.Artifacts);
         await using var ui = await OpenAsync(browser);
         await ui.GotoAsync("{namespace=\"shop\"} | json | line_format \"{{.msg\"");
         var error = ui.Page.GetByTestId("error");
@@ -99,6 +100,7 @@ public sealed class LogQlViewTests(UiFixture browsers, LogQlFixture data) : ICla
             "[data-testid=metric-series]", "rows => rows.map(r => r.cells[0].textContent + ' ' + r.cells[2].textContent)");
         Assert.Equal((string[])["{level=\"error\"} 3", "{level=\"info\"} 5", "{level=\"warn\"} 1"], series.Order(StringComparer.Ordinal));
         Assert.True(await ui.Page.GetByTestId("results-scroller").IsHiddenAsync());
+        await ui.ScreenshotAsync(Path.Combine(UiFixture.Artifacts, $"logql-metric-{browser}.png"));
 
         // The Loki route's plain-text error is shown with a caret at its column.
         await RunAsync(ui, "sum by (level) (count_over_time({namespace=\"shop\"}))");

@@ -88,6 +88,7 @@ async function run({ push = true } = {}) {
   $('metric').replaceChildren();
   $('metric').hidden = true;
   $('scroller').hidden = false;
+  $('histogram').hidden = false;
   $('status').textContent = 'Searching…';
   if (isMetric(state.query)) {
     stopTail();
@@ -121,6 +122,7 @@ async function run({ push = true } = {}) {
 // labels, its points, the last, smallest and largest value) in place of the rows and histogram.
 async function runMetric(controller, start, end) {
   $('histogram').replaceChildren();
+  $('histogram').hidden = true;
   $('fields').replaceChildren();
   $('load-more').hidden = true;
   const step = Math.max(1, Math.ceil((end - start) / 1000 / 120));

@@ -100,6 +100,44 @@ public sealed class IndexedMetricTests
         }
     }
 
+    /// <summary>
+    /// A value's companions are fixed labels only: where the series keep a pod label (<c>l.KEY</c>, kept by a plain
+    /// range function and by <c>sum by</c> that names it) the blocks are read, and the series are the ones the lines
+    /// give; a sum that drops the pod labels is still counted from the index.
+    /// </summary>
+    [Fact]
+    public void SeriesThatKeepAPodLabelAreCountedFromTheLines()
+    {
+        using var logs = StoredLogs.Create();
+        var lines = new List<StoredTestLine>();
+        for (int i = 0; i < 3000; i++)
+        {
+            long time = StoredLogs.StartNs + (i * Second);
+            string app = i % 3 == 0 ? "cart" : "checkout";
+            string stamp = DateTimeOffset.FromUnixTimeMilliseconds(time / 1_000_000)
+                .ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+            lines.Add(new StoredTestLine(i, time, "p", "info", $"{stamp} node-1 main[7]: local0.info - [k8s@32473 namespace=\"a\" "
+                + $"pod=\"p\" container=\"main\" l.app.kubernetes.io/name=\"{app}\"] message {i} {new string('m', 300)}"));
+        }
+
+        logs.Write(string.Empty, lines);
+        var indexed = new MetricEvaluator(logs.Store, logs.Gate);
+        var scanned = new MetricEvaluator(logs.Store, logs.Gate) { UseIndexCounts = false };
+        long from = StoredLogs.StartNs + (10 * Minute), end = StoredLogs.StartNs + (50 * Minute);
+        foreach (var (query, keepsPodLabel) in (ReadOnlySpan<(string, bool)>)[
+            ("sum by (app_kubernetes_io_name) (count_over_time({namespace=\"a\"}[10m]))", true),
+            ("count_over_time({pod=\"p\"}[10m])", true),
+            ("sum by (pod) (count_over_time({pod=\"p\"}[10m]))", false)])
+        {
+            var node = MetricParser.Parse(query);
+            var result = indexed.Evaluate(node, from, end, 10 * Minute, default);
+            var expected = AsDictionary(scanned.Evaluate(node, from, end, 10 * Minute, default));
+            BruteForce.Equal(expected, AsDictionary(result));
+            Assert.Equal(keepsPodLabel ? 2 : 1, expected.Count);
+            Assert.True(keepsPodLabel ? result.BlocksCounted == 0 : result.BlocksCounted > 0, query);
+        }
+    }
+
     private static int IdOf(LabelValues labels, LogLabel label, string value) =>
         Enumerable.Range(0, labels.Count).Single(i => labels.LabelOf(i) == label && labels.ValueOf(i) == value);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Collector.Search.Metrics;
 using Collector.Storage;
 
 namespace Collector.Api;
@@ -24,24 +25,37 @@ public static class ApiJson
 
     public static void WriteLabelProperties(Utf8JsonWriter json, string[] labels)
     {
-        for (int i = 0; i < labels.Length; i++)
+        foreach (var (name, value) in LogLabels.Pairs(labels))
         {
-            if (labels[i].Length > 0)
-            {
-                json.WriteString(LogLabels.Names[i], labels[i]);
-            }
+            json.WriteString(name, value);
         }
     }
 
     /// <summary>
     /// The third element of a Loki <c>values</c> entry, the place Loki gives per-entry metadata:
     /// <c>{"message":"…"}</c>, the message with its real newlines. Clients that read the first two elements are
-    /// unaffected.
+    /// unaffected. After a pipeline, <c>"parsed"</c> holds the labels its stages added or changed (<c>| json</c>,
+    /// <c>| logfmt</c>, <c>label_format</c>, <c>__error__</c>), as Loki's categorize-labels encoding names them.
     /// </summary>
     public static void WriteEntryMetadata(Utf8JsonWriter json, Search.LogEntry entry)
     {
         json.WriteStartObject();
         json.WriteString("message", entry.Message);
+        if (entry.PipelineLabels is { } piped)
+        {
+            var stream = LokiLabels.Of(entry.Labels).ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal);
+            json.WriteStartObject("parsed");
+            foreach (var (name, value) in piped)
+            {
+                if (!stream.TryGetValue(name, out string? before) || before != value)
+                {
+                    json.WriteString(name, value);
+                }
+            }
+
+            json.WriteEndObject();
+        }
+
         json.WriteEndObject();
     }
 

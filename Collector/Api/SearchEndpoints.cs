@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Collector.Configuration;
 using Collector.Search;
-using Collector.Storage;
 
 namespace Collector.Api;
 
@@ -91,10 +90,7 @@ public sealed class SearchEndpoints(SearchEngine engine, CollectorOptions option
         var p = new ApiParameters(context, time);
         var (start, end) = p.Range(TimeSpan.FromHours(6));
         var values = await engine.LabelValuesAsync(start, end, context.RequestAborted).ConfigureAwait(false);
-        var names = Enumerable.Range(0, LogLabels.Count)
-            .Where(l => values[l].Count > 0)
-            .Select(l => LogLabels.Names[l])
-            .Order(StringComparer.Ordinal);
+        var names = values.Names.Order(StringComparer.Ordinal);
         await WriteDataAsync(context, names).ConfigureAwait(false);
     }
 
@@ -103,15 +99,10 @@ public sealed class SearchEndpoints(SearchEngine engine, CollectorOptions option
         string name = context.Request.RouteValues["name"] as string ?? string.Empty;
         var p = new ApiParameters(context, time);
         var (start, end) = p.Range(TimeSpan.FromHours(6));
-        if (!LogLabels.TryParse(name, out var label))
-        {
-            // Loki answers an unknown label with no values.
-            await WriteDataAsync(context, []).ConfigureAwait(false);
-            return;
-        }
 
+        // A fixed label or a pod label; Loki answers a label it does not know with no values.
         var values = await engine.LabelValuesAsync(start, end, context.RequestAborted).ConfigureAwait(false);
-        await WriteDataAsync(context, values[(int)label].Order(StringComparer.Ordinal)).ConfigureAwait(false);
+        await WriteDataAsync(context, values.Of(name).Order(StringComparer.Ordinal)).ConfigureAwait(false);
     }
 
     private static async Task WriteDataAsync(HttpContext context, IEnumerable<string> data)

@@ -6,6 +6,7 @@ namespace Collector.Search;
 /// <summary>
 /// Decides from a block's label values alone whether any of its lines could match: each matcher is evaluated once per
 /// distinct value of the file's dictionary, then a block passes a matcher when one of its values of that label does.
+/// A pod label matcher that accepts "" passes every block: a line without the label is not recorded.
 /// </summary>
 public sealed class BlockFilter
 {
@@ -15,20 +16,26 @@ public sealed class BlockFilter
     {
         foreach (var term in query.Terms)
         {
-            var matchers = new (LogLabel, bool[])[term.Matchers.Count];
-            for (int m = 0; m < matchers.Length; m++)
+            var matchers = new List<(LogLabel, bool[])>(term.Matchers.Count);
+            foreach (var matcher in term.Matchers)
             {
-                var matcher = term.Matchers[m];
+                bool pod = matcher.Label == LogLabel.PodLabel;
+                if (pod && matcher.Matches(ReadOnlySpan<byte>.Empty))
+                {
+                    continue;
+                }
+
                 var allowed = new bool[labels.Count];
                 for (int id = 0; id < allowed.Length; id++)
                 {
-                    allowed[id] = labels.LabelOf(id) == matcher.Label && matcher.Matches(labels.ValueOf(id));
+                    allowed[id] = labels.LabelOf(id) == matcher.Label && (!pod || labels.NameOf(id) == matcher.Name)
+                        && matcher.Matches(labels.ValueOf(id));
                 }
 
-                matchers[m] = (matcher.Label, allowed);
+                matchers.Add((matcher.Label, allowed));
             }
 
-            _terms.Add(matchers);
+            _terms.Add([.. matchers]);
         }
     }
 

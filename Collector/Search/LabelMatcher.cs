@@ -18,29 +18,54 @@ public enum MatchOp
 }
 
 /// <summary>
-/// <c>label op "value"</c>. A missing label has the value "" (as in Loki: <c>container!="x"</c> matches lines without
-/// a container). Regexes are anchored at both ends, as Loki's label regexes are. Comparisons exist for severity only
-/// and compare RFC 5424 codes: <c>severity&lt;="warning"</c> is warning or more severe (emerg is 0).
+/// <c>label op "value"</c>, on a fixed label or a pod label. A missing label has the value "" (as in Loki:
+/// <c>container!="x"</c> matches lines without a container). Regexes are anchored at both ends, as Loki's label
+/// regexes are. Comparisons exist for severity only and compare RFC 5424 codes: <c>severity&lt;="warning"</c> is
+/// warning or more severe (emerg is 0).
 /// </summary>
 public sealed class LabelMatcher
 {
     private readonly byte[] _utf8;
     private readonly Regex? _regex;
     private readonly int _severity;
+    private readonly byte[] _podLabel = [];
 
     public LabelMatcher(LogLabel label, MatchOp op, string value, Regex? regex)
+        : this(label, LogLabels.Names[(int)label], op, value, regex)
+    {
+    }
+
+    /// <summary>
+    /// A matcher on the label called <paramref name="name"/>: a fixed label, else the pod label of that name
+    /// (<see cref="PodLabelName"/>; a name no line has matches as a missing label does, by "").
+    /// </summary>
+    public LabelMatcher(string name, MatchOp op, string value, Regex? regex)
+        : this(LogLabels.TryParse(name, out var label) ? label : LogLabel.PodLabel, name, op, value, regex)
+    {
+    }
+
+    private LabelMatcher(LogLabel label, string name, MatchOp op, string value, Regex? regex)
     {
         Label = label;
+        Name = name;
         Op = op;
         Value = value;
         _regex = regex;
         _severity = label == LogLabel.Severity ? LogLabels.SeverityCode(value) : -1;
+        if (label == LogLabel.PodLabel)
+        {
+            _podLabel = Encoding.UTF8.GetBytes(name);
+        }
 
         // A severity given by alias or digit is stored under rsyslog's name ("error" is stored as "err").
         _utf8 = Encoding.UTF8.GetBytes(_severity >= 0 && op is MatchOp.Equal or MatchOp.NotEqual ? LogLabels.SeverityNames[_severity] : value);
     }
 
+    /// <summary>The fixed label, or <see cref="LogLabel.PodLabel"/> for a pod label named <see cref="Name"/>.</summary>
     public LogLabel Label { get; }
+
+    /// <summary>The label's name in the query language.</summary>
+    public string Name { get; }
 
     public MatchOp Op { get; }
 
@@ -57,6 +82,20 @@ public sealed class LabelMatcher
     };
 
     public bool Matches(string value) => Matches(Encoding.UTF8.GetBytes(value));
+
+    /// <summary>Matches the line's value of the label.</summary>
+    public bool Matches(in StoredLine parsed)
+    {
+        Span<byte> scratch = stackalloc byte[512];
+        var value = Label == LogLabel.PodLabel ? parsed.PodLabel(_podLabel, scratch, out byte[]? rented) : parsed.Label(Label, scratch, out rented);
+        bool ok = Matches(value);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return ok;
+    }
 
     private bool Compare(int code) => code >= 0 && Op switch
     {

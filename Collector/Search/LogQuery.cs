@@ -74,9 +74,12 @@ public sealed class LogQuery(string text, IReadOnlyList<QueryTerm> terms, LogPip
 
         return matcher.Label switch
         {
-            LogLabel.Namespace or LogLabel.Pod or LogLabel.Container =>
-                System.Text.Encoding.UTF8.GetBytes($"{LogLabels.Names[(int)matcher.Label]}=\"{matcher.Value}\""),
+            LogLabel.Namespace or LogLabel.Pod or LogLabel.Container or LogLabel.Workload =>
+                System.Text.Encoding.UTF8.GetBytes($"{matcher.Name}=\"{matcher.Value}\""),
             LogLabel.Host => System.Text.Encoding.UTF8.GetBytes($" {matcher.Value} "),
+
+            // The param's name on the line is l.KEY, and several keys have this label name: the value alone is certain.
+            LogLabel.PodLabel => System.Text.Encoding.UTF8.GetBytes($"=\"{matcher.Value}\""),
             _ => null,
         };
     }
@@ -100,17 +103,9 @@ public sealed class QueryTerm(IReadOnlyList<LabelMatcher> matchers, IReadOnlyLis
             }
         }
 
-        Span<byte> scratch = stackalloc byte[512];
         foreach (var matcher in matchers)
         {
-            var value = parsed.Label(matcher.Label, scratch, out byte[]? rented);
-            bool ok = matcher.Matches(value);
-            if (rented is not null)
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
-            }
-
-            if (!ok)
+            if (!matcher.Matches(parsed))
             {
                 return false;
             }

@@ -22,8 +22,6 @@ public static class QueryParser
     /// </summary>
     public static readonly TimeSpan RegexMatchTimeout = TimeSpan.FromSeconds(1);
 
-    private static readonly string LabelList = string.Join(", ", LogLabels.Names);
-
     /// <summary>The log query inside a range aggregation: its pipeline may end in <c>| unwrap</c>.</summary>
     public static LogQuery ParseRange(string text) => ParseText(text, gravity: false, allowUnwrap: true);
 
@@ -109,7 +107,6 @@ public static class QueryParser
 
     private static LabelMatcher ParseMatcher(ref QueryReader r)
     {
-        int nameAt = r.Position;
         string name = r.ReadIdentifier();
         if (name.Length == 0)
         {
@@ -121,11 +118,8 @@ public static class QueryParser
             return ParseLevelMatcher(ref r, name);
         }
 
-        if (!LogLabels.TryParse(name, out var label))
-        {
-            throw new QueryParseException($"unknown label '{name}': the labels are {LabelList}, level and detected_level", nameAt);
-        }
-
+        // Any other name is a pod label's (docs/kubernetes-metadata.md); one no line has matches as a missing label.
+        bool isSeverity = name == LogLabels.Names[(int)LogLabel.Severity];
         r.SkipSpace();
         int opAt = r.Position;
         MatchOp op = r.TryTake("=~") ? MatchOp.Regex
@@ -143,7 +137,7 @@ public static class QueryParser
         Regex? regex = null;
         if (op is MatchOp.Less or MatchOp.LessOrEqual or MatchOp.Greater or MatchOp.GreaterOrEqual)
         {
-            if (label != LogLabel.Severity)
+            if (!isSeverity)
             {
                 throw new QueryParseException($"'{name}' cannot be compared with < <= > >=: only severity can", opAt);
             }
@@ -160,7 +154,7 @@ public static class QueryParser
             regex = Compile(value, valueAt, anchored: true);
         }
 
-        return new LabelMatcher(label, op, value, regex);
+        return new LabelMatcher(name, op, value, regex);
     }
 
     /// <summary>

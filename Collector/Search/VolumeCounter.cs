@@ -118,7 +118,8 @@ public sealed class VolumeCounter(IndexStore store, ReadGate gate)
 
         private bool AllValuesMatch(IndexBlock block, LabelMatcher matcher)
         {
-            if ((block.Overflow & (1 << (int)matcher.Label)) != 0)
+            // Lines without a pod label leave no trace in the block: only they can say.
+            if (matcher.Label == LogLabel.PodLabel || (block.Overflow & (1 << (int)matcher.Label)) != 0)
             {
                 return false;
             }
@@ -299,7 +300,7 @@ internal sealed record ByValue(LogLabel Label, IReadOnlyList<LabelMatcher> Match
 {
     public static ByValue? For(LogQuery query)
     {
-        if (query.Pipeline is not null || query.Terms is not [{ Filters.Count: 0 } term])
+        if (query.Pipeline is not null || query.Terms is not [{ Filters.Count: 0 } term] || term.Matchers.Any(m => m.Label == LogLabel.PodLabel))
         {
             return null;
         }

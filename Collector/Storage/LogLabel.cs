@@ -1,6 +1,10 @@
 namespace Collector.Storage;
 
-/// <summary>The labels a stored line carries: SD params of the Kubernetes identity, and header fields.</summary>
+/// <summary>
+/// The labels a stored line carries: SD params of the Kubernetes identity and of the pod's metadata, and header
+/// fields. The first <see cref="LogLabels.Count"/> have fixed names; <see cref="PodLabel"/> stands for every label
+/// named after a pod label (<see cref="PodLabelName"/>), told apart by name.
+/// </summary>
 public enum LogLabel
 {
     Namespace,
@@ -9,14 +13,21 @@ public enum LogLabel
     Host,
     App,
     Severity,
+
+    /// <summary>The owner workload the Forwarder adds (<c>workload="Deployment/payments"</c>).</summary>
+    Workload,
+
+    /// <summary>A pod label (<c>l.KEY</c> params): not a fixed label, never in <see cref="LogLabels.Names"/>.</summary>
+    PodLabel,
 }
 
 public static class LogLabels
 {
-    public const int Count = 6;
+    /// <summary>The fixed labels: <see cref="LogLabel"/> values below <see cref="LogLabel.PodLabel"/>.</summary>
+    public const int Count = 7;
 
     /// <summary>Names as the query language and the JSON use them, indexed by <see cref="LogLabel"/>.</summary>
-    public static readonly IReadOnlyList<string> Names = ["namespace", "pod", "container", "host", "app", "severity"];
+    public static readonly IReadOnlyList<string> Names = ["namespace", "pod", "container", "host", "app", "severity", "workload"];
 
     /// <summary>rsyslog's severity names, indexed by the RFC 5424 code (0 emerg … 7 debug).</summary>
     public static readonly IReadOnlyList<string> SeverityNames = ["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
@@ -34,6 +45,26 @@ public static class LogLabels
 
         label = default;
         return false;
+    }
+
+    /// <summary>
+    /// Every non-empty label of a line's <see cref="StoredLine.LabelStrings"/>: the fixed ones in
+    /// <see cref="LogLabel"/> order, then the pod labels by name.
+    /// </summary>
+    public static IEnumerable<KeyValuePair<string, string>> Pairs(string[] labels)
+    {
+        for (int i = 0; i < Math.Min(Count, labels.Length); i++)
+        {
+            if (labels[i].Length > 0)
+            {
+                yield return new(Names[i], labels[i]);
+            }
+        }
+
+        for (int i = Count; i + 1 < labels.Length; i += 2)
+        {
+            yield return new(labels[i], labels[i + 1]);
+        }
     }
 
     /// <summary>

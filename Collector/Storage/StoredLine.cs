@@ -10,8 +10,9 @@ namespace Collector.Storage;
 /// <c>TIMESTAMP HOST APP[PROCID]: FACILITY.SEVERITY MSGID SD MSG</c> (every line before message-first lines, and
 /// today's lines without a Kubernetes identity) and
 /// <c>TIMESTAMP HOST NAMESPACE/POD/CONTAINER STREAM: MSG&lt;TAB&gt;APP[PROCID]: FACILITY.SEVERITY MSGID SD</c>.
-/// Namespace, pod and container are read from SD params of those names (in any element), in both. A line of another
-/// shape has time 0 (the epoch) and empty labels.
+/// Namespace, pod, container and workload are read from SD params of those names (in any element), in both, and the
+/// pod labels from <c>l.KEY</c> params (<see cref="PodLabelReader"/>). A line of another shape has time 0 (the epoch)
+/// and empty labels.
 /// </summary>
 public readonly ref struct StoredLine
 {
@@ -141,9 +142,100 @@ public readonly ref struct StoredLine
     /// </summary>
     public ReadOnlySpan<byte> Label(LogLabel label, Span<byte> scratch, out byte[]? rented)
     {
-        rented = null;
         var raw = Raw(label);
-        if (label is LogLabel.Host or LogLabel.App or LogLabel.Severity || raw.IndexOf((byte)'\\') < 0)
+        if (label is LogLabel.Host or LogLabel.App or LogLabel.Severity)
+        {
+            rented = null;
+            return raw;
+        }
+
+        return Unescaped(raw, scratch, out rented);
+    }
+
+    /// <summary>
+    /// The value of the first pod label named <paramref name="name"/> (<see cref="PodLabelName"/>), unescaped as
+    /// <see cref="Label"/> does; empty when the line has none.
+    /// </summary>
+    public ReadOnlySpan<byte> PodLabel(ReadOnlySpan<byte> name, Span<byte> scratch, out byte[]? rented)
+    {
+        var reader = new PodLabelReader(StructuredData);
+        Span<byte> found = stackalloc byte[PodLabelName.MaxLength];
+        while (reader.Read(found, out int length, out var value))
+        {
+            if (found[..length].SequenceEqual(name))
+            {
+                return Unescaped(value, scratch, out rented);
+            }
+        }
+
+        rented = null;
+        return default;
+    }
+
+    /// <summary>The value as stored on the line (SD values still escaped).</summary>
+    public ReadOnlySpan<byte> Raw(LogLabel label) => label switch
+    {
+        LogLabel.Namespace => _namespace,
+        LogLabel.Pod => _pod,
+        LogLabel.Container => _container,
+        LogLabel.Host => _host,
+        LogLabel.App => _app,
+        LogLabel.Severity => _severity,
+
+        // Read when asked, not by Parse: most searches never look at it.
+        LogLabel.Workload => FirstParameter(StructuredData, "workload"u8),
+        _ => default,
+    };
+
+    public string LabelString(LogLabel label)
+    {
+        var raw = Raw(label);
+        return raw.IsEmpty ? string.Empty
+            : label is LogLabel.Host or LogLabel.App or LogLabel.Severity ? System.Text.Encoding.UTF8.GetString(raw)
+            : StructuredDataValue.ToString(raw);
+    }
+
+    /// <summary>
+    /// Every label's value as a string: the fixed ones indexed by <see cref="LogLabel"/> (empty when missing), then the
+    /// name and value of each pod label with a value, sorted by name (<see cref="LogLabels.Pairs"/> reads both): the
+    /// labels of a search or tail entry, and with equal arrays for equal label sets.
+    /// </summary>
+    public string[] LabelStrings()
+    {
+        List<KeyValuePair<string, string>>? pod = null;
+        var reader = new PodLabelReader(StructuredData);
+        Span<byte> name = stackalloc byte[PodLabelName.MaxLength];
+        while (reader.Read(name, out int length, out var value))
+        {
+            string key = System.Text.Encoding.ASCII.GetString(name[..length]);
+            if (pod is null || !pod.Exists(p => p.Key == key))
+            {
+                (pod ??= []).Add(new(key, value.IsEmpty ? string.Empty : StructuredDataValue.ToString(value)));
+            }
+        }
+
+        // An empty value is no label (as in Loki), though it hid a later param of its name like any first one.
+        pod?.RemoveAll(p => p.Value.Length == 0);
+        pod?.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        var labels = new string[LogLabels.Count + (2 * (pod?.Count ?? 0))];
+        for (int i = 0; i < LogLabels.Count; i++)
+        {
+            labels[i] = LabelString((LogLabel)i);
+        }
+
+        for (int i = 0; i < (pod?.Count ?? 0); i++)
+        {
+            labels[LogLabels.Count + (2 * i)] = pod![i].Key;
+            labels[LogLabels.Count + (2 * i) + 1] = pod[i].Value;
+        }
+
+        return labels;
+    }
+
+    private static ReadOnlySpan<byte> Unescaped(ReadOnlySpan<byte> raw, Span<byte> scratch, out byte[]? rented)
+    {
+        rented = null;
+        if (raw.IndexOf((byte)'\\') < 0)
         {
             return raw;
         }
@@ -158,37 +250,22 @@ public readonly ref struct StoredLine
         return scratch[..n];
     }
 
-    /// <summary>The value as stored on the line (SD values still escaped).</summary>
-    public ReadOnlySpan<byte> Raw(LogLabel label) => label switch
+    /// <summary>The value of the first param named <paramref name="name"/>, in any element (as the identity).</summary>
+    private static ReadOnlySpan<byte> FirstParameter(ReadOnlySpan<byte> structuredData, ReadOnlySpan<byte> name)
     {
-        LogLabel.Namespace => _namespace,
-        LogLabel.Pod => _pod,
-        LogLabel.Container => _container,
-        LogLabel.Host => _host,
-        LogLabel.App => _app,
-        _ => _severity,
-    };
-
-    public string LabelString(LogLabel label)
-    {
-        var raw = Raw(label);
-        return raw.IsEmpty ? string.Empty
-            : label is LogLabel.Namespace or LogLabel.Pod or LogLabel.Container ? StructuredDataValue.ToString(raw)
-            : System.Text.Encoding.UTF8.GetString(raw);
-    }
-
-    /// <summary>
-    /// Every label's value as a string, indexed by <see cref="LogLabel"/> (the labels of a search or tail entry).
-    /// </summary>
-    public string[] LabelStrings()
-    {
-        var labels = new string[LogLabels.Count];
-        for (int i = 0; i < labels.Length; i++)
+        var sd = new StructuredDataReader(structuredData);
+        while (sd.ReadElement(out _))
         {
-            labels[i] = LabelString((LogLabel)i);
+            while (sd.ReadParameter(out var param, out var value))
+            {
+                if (param.SequenceEqual(name))
+                {
+                    return value;
+                }
+            }
         }
 
-        return labels;
+        return default;
     }
 
     private static ReadOnlySpan<byte> Token(ReadOnlySpan<byte> line, scoped ref int p)

@@ -1,7 +1,6 @@
 using System.Reflection;
 using Collector.Search;
 using Collector.Search.Metrics;
-using Collector.Storage;
 
 namespace Collector.Api.Loki;
 
@@ -127,7 +126,7 @@ public sealed class LokiIndexEndpoints(StreamIndex streams, MetricEvaluator metr
     {
         var targets = request.Parameters.Text("targetLabels") is { Length: > 0 } list
             ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)
-            : query.Terms.SelectMany(t => t.Matchers).Select(m => LogLabels.Names[(int)m.Label]).ToHashSet(StringComparer.Ordinal);
+            : query.Terms.SelectMany(t => t.Matchers).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
         bool byLabels = request.Parameters.Text("aggregateBy")?.ToLowerInvariant() switch
         {
             null or "" or "series" => false,

@@ -24,10 +24,10 @@ public sealed class LokiLabelEndpoints(SearchEngine engine, StreamIndex streams,
         else
         {
             var values = await engine.LabelValuesAsync(start, end, context.RequestAborted).ConfigureAwait(false);
-            names = Enumerable.Range(0, LogLabels.Count).Where(l => values[l].Count > 0).Select(l => LogLabels.Names[l]);
+            names = values.Names;
 
             // level and detected_level exist for every line: shown as soon as there are lines.
-            if (values.Any(v => v.Count > 0) || values[(int)LogLabel.Severity].Count > 0)
+            if (!values.IsEmpty)
             {
                 names = names.Append(LokiLabels.Level).Append(LokiLabels.DetectedLevel);
             }
@@ -50,17 +50,13 @@ public sealed class LokiLabelEndpoints(SearchEngine engine, StreamIndex streams,
         else if (name is LokiLabels.Level or LokiLabels.DetectedLevel)
         {
             var all = await engine.LabelValuesAsync(start, end, context.RequestAborted).ConfigureAwait(false);
-            values = all[(int)LogLabel.Severity].Select(LokiLabels.LevelOf);
-        }
-        else if (LogLabels.TryParse(name, out var label))
-        {
-            var all = await engine.LabelValuesAsync(start, end, context.RequestAborted).ConfigureAwait(false);
-            values = all[(int)label];
+            values = all[LogLabel.Severity].Select(LokiLabels.LevelOf);
         }
         else
         {
-            // Loki answers a label it does not know with no values.
-            values = [];
+            // A fixed label or a pod label; Loki answers a label it does not know with no values.
+            var all = await engine.LabelValuesAsync(start, end, context.RequestAborted).ConfigureAwait(false);
+            values = all.Of(name);
         }
 
         await WriteStringsAsync(context, values.Distinct().Order(StringComparer.Ordinal)).ConfigureAwait(false);

@@ -18,7 +18,7 @@ public static class LokiLabels
     /// </summary>
     public static readonly IReadOnlyList<string> LevelNames = ["critical", "critical", "critical", "error", "warn", "info", "info", "debug"];
 
-    /// <summary>Every label name the Loki API may show, sorted.</summary>
+    /// <summary>Every fixed label name the Loki API may show, sorted (pod labels come on top).</summary>
     public static readonly IReadOnlyList<string> Names = [.. LogLabels.Names.Append(Level).Append(DetectedLevel).Order(StringComparer.Ordinal)];
 
     public static string LevelOf(string severity)
@@ -27,17 +27,11 @@ public static class LokiLabels
         return code < 0 ? "unknown" : LevelNames[code];
     }
 
-    /// <summary>The labels of a line (its stored values indexed by <see cref="LogLabel"/>).</summary>
+    /// <summary>The labels of a line (its <see cref="StoredLine.LabelStrings"/>).</summary>
     public static KeyValuePair<string, string>[] Of(string[] stored)
     {
-        var labels = new List<KeyValuePair<string, string>>(LogLabels.Count + 2);
-        for (int i = 0; i < stored.Length; i++)
-        {
-            if (stored[i].Length > 0)
-            {
-                labels.Add(new(LogLabels.Names[i], stored[i]));
-            }
-        }
+        var labels = new List<KeyValuePair<string, string>>(stored.Length + 2);
+        labels.AddRange(LogLabels.Pairs(stored));
 
         string level = LevelOf(stored[(int)LogLabel.Severity]);
         labels.Add(new(Level, level));

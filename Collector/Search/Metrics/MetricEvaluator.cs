@@ -20,6 +20,12 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
     /// <summary>Series times steps held while counting (before aggregation): 16 bytes each.</summary>
     public const long MaxCells = 4_000_000;
 
+    /// <summary>
+    /// Whether label-only counts are taken from the index's per-block counts (<see cref="IndexedCounts"/>); off, every
+    /// matching line is read (what tests compare against).
+    /// </summary>
+    public bool UseIndexCounts { get; init; } = true;
+
     public Task<MetricResult> EvaluateAsync(MetricNode node, long startNs, long endNs, long stepNs, CancellationToken cancellationToken) =>
         gate.RunAsync(() => Evaluate(node, startNs, endNs, stepNs, cancellationToken), cancellationToken);
 
@@ -38,7 +44,8 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
             times[k] = startNs + (k * stepNs);
         }
 
-        var value = new Run(store, times, stepNs, cancellationToken).Evaluate(node);
+        var run = new Run(store, times, stepNs, UseIndexCounts, cancellationToken);
+        var value = run.Evaluate(node);
         if (value.Series is { Count: > MaxSeries } series)
         {
             throw new MetricLimitException(
@@ -47,22 +54,50 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                 + $"(the query has {series.Count})");
         }
 
-        return new MetricResult(times, value.Scalar, value.Series ?? []);
+        return new MetricResult(times, value.Scalar, value.Series ?? [])
+        {
+            BlocksCounted = run.BlocksCounted,
+            BlocksRead = run.BlocksRead,
+        };
     }
 
     private readonly record struct Value(double[]? Scalar, List<MetricSeries>? Series);
 
-    private sealed class Run(IndexStore store, long[] times, long stepNs, CancellationToken cancellationToken)
+    private sealed class Run(IndexStore store, long[] times, long stepNs, bool useIndex, CancellationToken cancellationToken)
     {
+        public long BlocksCounted { get; private set; }
+
+        public long BlocksRead { get; private set; }
+
         public Value Evaluate(MetricNode node) => node switch
         {
             ScalarNode s => new Value(Enumerable.Repeat(s.Value, times.Length).ToArray(), null),
             VectorNode v => new Value(null, [new MetricSeries([], Enumerable.Repeat<double?>(v.Value, times.Length).ToArray())]),
-            RangeNode r => new Value(null, Range(r)),
+            RangeNode r => new Value(null, FromIndex(r, _ => true) ?? Range(r)),
+
+            // A sum of counts is the count of the lines of each group: the index can count per group directly.
+            AggregateNode { Op: AggregateOp.Sum, Inner: RangeNode r } a when FromIndex(r, Keeps(a)) is { } summed =>
+                new Value(null, summed),
             AggregateNode a => new Value(null, Aggregate(a, Evaluate(a.Inner))),
             BinaryNode b => Binary(b.Op, Evaluate(b.Left), Evaluate(b.Right)),
             _ => throw new ArgumentOutOfRangeException(nameof(node)),
         };
+
+        private static Func<string, bool> Keeps(AggregateNode node) =>
+            node.Labels is not { } labels ? _ => false : name => node.Without != labels.Contains(name, StringComparer.Ordinal);
+
+        private List<MetricSeries>? FromIndex(RangeNode node, Func<string, bool> keep)
+        {
+            if (!useIndex || IndexedCounts.For(node, keep, times, stepNs) is not { } counts)
+            {
+                return null;
+            }
+
+            var series = counts.Count(store, cancellationToken);
+            BlocksCounted += counts.BlocksCounted;
+            BlocksRead += counts.BlocksRead;
+            return series;
+        }
 
         private List<MetricSeries> Range(RangeNode node)
         {

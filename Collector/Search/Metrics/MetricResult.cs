@@ -14,6 +14,12 @@ public sealed class MetricResult(long[] timesNs, double[]? scalar, List<MetricSe
     public double[]? Scalar => scalar;
 
     public List<MetricSeries> Series => series;
+
+    /// <summary>Index blocks whose lines were counted from the index alone (<see cref="IndexedCounts"/>).</summary>
+    public long BlocksCounted { get; init; }
+
+    /// <summary>Index blocks <see cref="IndexedCounts"/> read line by line (a window's edge cut them).</summary>
+    public long BlocksRead { get; init; }
 }
 
 /// <summary>A query over one of the limits that keep the Collector alive; the message names the limit.</summary>

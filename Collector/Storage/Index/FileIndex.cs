@@ -13,7 +13,11 @@ public sealed class FileIndex(FileKey key)
 {
     public const int BlockSize = 64 * 1024;
 
-    private static readonly byte[] Magic = "KSIDX02\n"u8.ToArray();
+    /// <summary>
+    /// Version 03 added <c>workload</c> and the pod labels: an index of an older version lacks them, so it is rebuilt
+    /// from the text (<see cref="IsOlderVersion"/>).
+    /// </summary>
+    private static readonly byte[] Magic = "KSIDX03\n"u8.ToArray();
 
     private readonly List<IndexBlock> _blocks = [];
     private IndexBlock[] _snapshot = [];
@@ -87,8 +91,19 @@ public sealed class FileIndex(FileKey key)
             w.Write(Labels.Count);
             for (int i = 0; i < Labels.Count; i++)
             {
-                w.Write((byte)Labels.LabelOf(i));
+                var label = Labels.LabelOf(i);
+                w.Write((byte)label);
+                if (label == LogLabel.PodLabel)
+                {
+                    w.Write(Labels.NameOf(i));
+                }
+
                 w.Write(Labels.ValueOf(i));
+            }
+
+            foreach (int companion in Labels.Companions())
+            {
+                w.Write(companion);
             }
 
             w.Write(_blocks.Count);
@@ -114,6 +129,10 @@ public sealed class FileIndex(FileKey key)
         buffer.Write(SHA256.HashData(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)));
         return buffer.ToArray();
     }
+
+    /// <summary>An index file of an earlier version of the Collector (a KSIDX magic other than this one's).</summary>
+    public static bool IsOlderVersion(ReadOnlySpan<byte> data) =>
+        data.Length >= Magic.Length && data.StartsWith("KSIDX"u8) && data[..Magic.Length].SequenceCompareTo(Magic) < 0;
 
     /// <summary>
     /// Reads a saved index; throws <see cref="InvalidDataException"/> when it is damaged or for another file.
@@ -142,6 +161,12 @@ public sealed class FileIndex(FileKey key)
         for (int i = 0; i < values; i++)
         {
             var label = (LogLabel)r.ReadByte();
+            if (label == LogLabel.PodLabel)
+            {
+                index.Labels.AddPodLabel(r.ReadString(), r.ReadString());
+                continue;
+            }
+
             if ((int)label >= LogLabels.Count)
             {
                 throw new InvalidDataException("bad label");
@@ -149,6 +174,14 @@ public sealed class FileIndex(FileKey key)
 
             index.Labels.Add(label, r.ReadString());
         }
+
+        var companions = new int[values * LogLabels.Count];
+        for (int i = 0; i < companions.Length; i++)
+        {
+            companions[i] = r.ReadInt32();
+        }
+
+        index.Labels.LoadCompanions(companions);
 
         int blocks = r.ReadInt32();
         long expectedOffset = 0;

@@ -1,3 +1,6 @@
+using System.Buffers;
+using Shared.Syslog;
+
 namespace Collector.Storage.Index;
 
 /// <summary>
@@ -7,6 +10,15 @@ namespace Collector.Storage.Index;
 /// </summary>
 public sealed class IndexBuilder
 {
+    /// <summary>
+    /// Distinct pod label values one block records (its ids and counts: about 4 bytes each); a block past it reads as
+    /// holding every value (its <see cref="PodLabelOverflow"/> bit), so it is never wrongly skipped.
+    /// </summary>
+    public const int MaxPodLabelValuesPerBlock = 256;
+
+    /// <summary>The <see cref="IndexBlock.Overflow"/> bit of the pod labels.</summary>
+    public const byte PodLabelOverflow = 1 << (int)LogLabel.PodLabel;
+
     private const int ReadSize = 1 << 20;
 
     private readonly FileIndex _index;
@@ -20,6 +32,7 @@ public sealed class IndexBuilder
     private long _min;
     private long _max;
     private byte _overflow;
+    private int _podValuesInBlock;
 
     public IndexBuilder(FileIndex index, long start)
     {
@@ -112,6 +125,7 @@ public sealed class IndexBuilder
         }
 
         Span<byte> scratch = stackalloc byte[512];
+        Span<int> lineIds = stackalloc int[LogLabels.Count];
         for (int l = 0; l < LogLabels.Count; l++)
         {
             var label = (LogLabel)l;
@@ -119,38 +133,109 @@ public sealed class IndexBuilder
             int id = _index.Labels.GetOrAdd(label, value);
             if (rented is not null)
             {
-                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+                ArrayPool<byte>.Shared.Return(rented);
             }
 
+            lineIds[l] = id;
             if (id < 0)
             {
                 _overflow |= (byte)(1 << l);
                 continue;
             }
 
-            if (id >= _seenIn.Length)
-            {
-                Array.Resize(ref _seenIn, Math.Max(id + 1, _seenIn.Length * 2));
-                Array.Resize(ref _counts, _seenIn.Length * SeverityCounts.Severities);
-            }
-
-            var counts = _counts.AsSpan(id * SeverityCounts.Severities, SeverityCounts.Severities);
-            if (_seenIn[id] != _block)
-            {
-                _seenIn[id] = _block;
-                _ids.Add((ushort)id);
-                counts.Clear();
-            }
-
-            counts[severity]++;
+            Count(id, severity);
         }
 
+        AddPodLabels(parsed, severity);
+        _index.Labels.Observe(lineIds);
         _lines++;
         _blockLength += line.Length + 1;
         if (_blockLength >= FileIndex.BlockSize)
         {
             CloseBlock();
         }
+    }
+
+    /// <summary>
+    /// The line's pod labels, the first of each name: values past the file's or the block's bounds are not recorded,
+    /// and the block's <see cref="PodLabelOverflow"/> bit says so (a search then reads the block).
+    /// </summary>
+    private void AddPodLabels(in StoredLine parsed, int severity)
+    {
+        var reader = new PodLabelReader(parsed.StructuredData);
+        Span<byte> name = stackalloc byte[PodLabelName.MaxLength];
+        Span<byte> scratch = stackalloc byte[512];
+        ulong seen = 0;
+        while (reader.Read(name, out int length, out var escaped))
+        {
+            int index = _index.Labels.PodLabelNameIndex(name[..length], add: true);
+            if (index < 0)
+            {
+                _overflow |= PodLabelOverflow;
+                continue;
+            }
+
+            ulong bit = 1UL << index;
+            if ((seen & bit) != 0)
+            {
+                continue;
+            }
+
+            seen |= bit;
+            if (escaped.IsEmpty)
+            {
+                continue;
+            }
+
+            int id;
+            if (escaped.IndexOf((byte)'\\') < 0)
+            {
+                id = _index.Labels.GetOrAddPodLabel(index, escaped);
+            }
+            else
+            {
+                byte[]? rented = null;
+                var buffer = escaped.Length <= scratch.Length ? scratch : (rented = ArrayPool<byte>.Shared.Rent(escaped.Length));
+                id = _index.Labels.GetOrAddPodLabel(index, buffer[..StructuredDataValue.Unescape(escaped, buffer)]);
+                if (rented is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(rented);
+                }
+            }
+
+            if (id < 0 || (_podValuesInBlock >= MaxPodLabelValuesPerBlock && (id >= _seenIn.Length || _seenIn[id] != _block)))
+            {
+                _overflow |= PodLabelOverflow;
+                continue;
+            }
+
+            if (id >= _seenIn.Length || _seenIn[id] != _block)
+            {
+                _podValuesInBlock++;
+            }
+
+            Count(id, severity);
+        }
+    }
+
+    /// <summary>One more line of this severity with value <paramref name="id"/> in the block.</summary>
+    private void Count(int id, int severity)
+    {
+        if (id >= _seenIn.Length)
+        {
+            Array.Resize(ref _seenIn, Math.Max(id + 1, _seenIn.Length * 2));
+            Array.Resize(ref _counts, _seenIn.Length * SeverityCounts.Severities);
+        }
+
+        var counts = _counts.AsSpan(id * SeverityCounts.Severities, SeverityCounts.Severities);
+        if (_seenIn[id] != _block)
+        {
+            _seenIn[id] = _block;
+            _ids.Add((ushort)id);
+            counts.Clear();
+        }
+
+        counts[severity]++;
     }
 
     private void CloseBlock()
@@ -161,6 +246,7 @@ public sealed class IndexBuilder
         _blockLength = 0;
         _lines = 0;
         _overflow = 0;
+        _podValuesInBlock = 0;
         _ids.Clear();
         _block++;
     }

@@ -15,6 +15,9 @@ internal static partial class IndexLog
     [LoggerMessage(504, LogLevel.Debug, "Indexed {Path} up to {End} bytes ({Blocks} blocks)")]
     public static partial void Indexed(ILogger logger, string path, long end, int blocks);
 
+    [LoggerMessage(506, LogLevel.Information, "Index {IndexFile} was written by an earlier version of the Collector; rebuilding it from {Path}")]
+    public static partial void OlderVersion(ILogger logger, string indexFile, string path);
+
     [LoggerMessage(505, LogLevel.Warning, "Cannot read {Path} for searching; it is left out")]
     public static partial void Unreadable(ILogger logger, string path, Exception exception);
 }

@@ -217,7 +217,15 @@ public sealed class IndexStore
         string file = Path.Combine(Directory, key.Name + ".idx");
         try
         {
-            var index = FileIndex.Deserialize(File.ReadAllBytes(file), key);
+            byte[] data = File.ReadAllBytes(file);
+            if (FileIndex.IsOlderVersion(data))
+            {
+                // After an upgrade: not damage, but what it lacks (new labels) is only in the text.
+                IndexLog.OlderVersion(_logger, file, path);
+                return new FileIndex(key);
+            }
+
+            var index = FileIndex.Deserialize(data, key);
             index.SavedAt = _time.GetTimestamp();
             return index;
         }

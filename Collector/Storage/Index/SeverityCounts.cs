@@ -148,9 +148,14 @@ public static class SeverityCounts
         {
             sums.Clear();
             reader.AddValue(sums);
+            // A pod label is on some lines only: its counts need not add up to the block's lines.
+            int label = (int)labels.LabelOf(id);
             foreach (long s in sums)
             {
-                perLabel[(int)labels.LabelOf(id)] += s;
+                if (label < LogLabels.Count)
+                {
+                    perLabel[label] += s;
+                }
             }
         }
 

@@ -1,12 +1,15 @@
 // The Collector's HTTP API as the UI uses it: JSON GETs with the token from sessionStorage, a prompt for the token
-// when the API answers 401, problem+json turned into ApiError (with the query position when there is one).
+// when the API answers 401, problem+json (or the Loki routes' plain-text error) turned into ApiError, with the query
+// position when there is one.
 const TOKEN_KEY = 'kube-syslog-token';
 
 export class ApiError extends Error {
   constructor(status, problem) {
     super(problem?.detail ?? `HTTP ${status}`);
     this.status = status;
-    this.position = problem?.position ?? null;
+    // Loki's "parse error at line 1, col 12: …" counts columns from 1.
+    const col = /^parse error at line 1, col (\d+)/.exec(problem?.detail ?? '');
+    this.position = problem?.position ?? (col ? Number(col[1]) - 1 : null);
   }
 }
 
@@ -45,8 +48,10 @@ export async function getJson(path, params, signal) {
       await askToken(Boolean(sent));
       continue;
     }
-    const body = await response.json().catch(() => null);
-    if (!response.ok) throw new ApiError(response.status, body);
+    const text = await response.text();
+    let body = null;
+    try { body = JSON.parse(text); } catch { /* the Loki routes answer errors in plain text */ }
+    if (!response.ok) throw new ApiError(response.status, body ?? (text.trim() ? { detail: text.trim() } : null));
     return body;
   }
 }

@@ -1,7 +1,7 @@
 // The kube-syslog web UI: query bar, time range in the URL, volume histogram, fields, results, live tail.
 import { ApiError, getJson, openTail } from './api.js';
 import { detailRow } from './detail.js';
-import { addMatcher, completionContext, highlighter } from './query.js';
+import { addLabelFilter, addMatcher, completionContext, highlighter, isMetric } from './query.js';
 import {
   SEVERITIES, byTime, cell, entriesOf, identityCell, localTime, messageCell, msOf, severityCell, severityCode, timeCell,
 } from './view.js';
@@ -85,7 +85,16 @@ async function run({ push = true } = {}) {
   state.entries = [];
   state.cursor = null;
   el.rows.replaceChildren();
+  $('metric').replaceChildren();
+  $('metric').hidden = true;
+  $('scroller').hidden = false;
+  $('histogram').hidden = false;
   $('status').textContent = 'Searching…';
+  if (isMetric(state.query)) {
+    stopTail();
+    await runMetric(controller, start, end);
+    return;
+  }
   // Known holes in sources (docs/sources.md): a marker row goes where a source's lines are missing.
   state.gaps = getJson('/api/v1/sources', {}, controller.signal).then(body => gapIndex(body.data.sources)).catch(() => new Map());
   // Rows first: on a small machine the Collector runs one search at a time, and the rows matter most.
@@ -107,6 +116,52 @@ async function run({ push = true } = {}) {
     tail.wanted = false;
     startTail();
   }
+}
+
+// ---- A metric query typed in the bar: evaluated by the Loki route, shown as a table of series (one row each: its
+// labels, its points, the last, smallest and largest value) in place of the rows and histogram.
+async function runMetric(controller, start, end) {
+  $('histogram').replaceChildren();
+  $('histogram').hidden = true;
+  $('fields').replaceChildren();
+  $('load-more').hidden = true;
+  const step = Math.max(1, Math.ceil((end - start) / 1000 / 120));
+  try {
+    const body = await getJson('/loki/api/v1/query_range', { query: state.query, start: ns(start), end: ns(end), step }, controller.signal);
+    if (controller.signal.aborted) return;
+    drawMetric(body.data, step);
+    afterPaint('ks-results');
+  } catch (error) {
+    if (error.name !== 'AbortError' && !controller.signal.aborted) { showError(error); $('status').textContent = ''; }
+  }
+}
+
+const labelText = metric => `{${Object.entries(metric ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
+const number = v => (Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, ''));
+
+function drawMetric(data, step) {
+  const series = data.resultType === 'scalar' ? [{ metric: {}, values: [data.result] }]
+    : (data.result ?? []).map(s => ({ metric: s.metric, values: s.values ?? (s.value ? [s.value] : []) }));
+  const table = document.createElement('table');
+  table.className = 'metric';
+  const head = document.createElement('tr');
+  for (const name of ['Series', 'Points', 'Last', 'Min', 'Max']) { const th = document.createElement('th'); th.textContent = name; head.append(th); }
+  table.createTHead().append(head);
+  const body = table.createTBody();
+  for (const s of series) {
+    const values = s.values.map(([, v]) => Number(v));
+    const tr = document.createElement('tr');
+    tr.dataset.testid = 'metric-series';
+    tr.append(cell('labels', labelText(s.metric)), cell('num', String(values.length)),
+      cell('num', values.length ? number(values[values.length - 1]) : ''), cell('num', values.length ? number(Math.min(...values)) : ''),
+      cell('num', values.length ? number(Math.max(...values)) : ''));
+    tr.title = s.values.map(([t, v]) => `${localTime(t * 1000)}  ${v}`).join('\n');
+    body.append(tr);
+  }
+  $('metric').replaceChildren(table);
+  $('metric').hidden = false;
+  $('scroller').hidden = true;
+  $('status').textContent = `Metric query: ${series.length} series, a point every ${step} s (hover a row for its values)`;
 }
 
 function afterPaint(name) {
@@ -220,15 +275,30 @@ function gapRow(gap) {
 }
 
 // ---- Fields sidebar: labels of the lines shown, top values with counts
+// The fixed labels, then the pod labels the lines carry, by name (docs/kubernetes-metadata.md), then the fields a
+// pipeline's parsers extracted (the 12 found on most lines); a click on one of those adds a label filter after the
+// pipeline (| name="value") instead of a matcher.
+const FIXED_FIELDS = ['namespace', 'pod', 'container', 'workload', 'host', 'app', 'severity'];
+const MAX_PARSED = 12;
+
 function renderFields() {
   const box = $('fields');
   box.replaceChildren();
-  for (const name of ['namespace', 'pod', 'container', 'host', 'app', 'severity']) {
+  const seen = new Map();
+  for (const e of state.entries) for (const name of Object.keys(e.fields ?? {})) seen.set(name, (seen.get(name) ?? 0) + 1);
+  const parsed = [...seen].filter(([name]) => !FIXED_FIELDS.includes(name)).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, MAX_PARSED).map(([name]) => name);
+  const podLabels = [...new Set(state.entries.flatMap(e => Object.keys(e.labels)))]
+    .filter(n => !FIXED_FIELDS.includes(n) && !seen.has(n)).sort();
+  for (const name of [...FIXED_FIELDS, ...podLabels, ...parsed]) {
+    const isParsed = parsed.includes(name);
+    const valueOf = e => (isParsed ? e.fields?.[name] : e.labels[name]);
     const counts = new Map();
-    for (const e of state.entries) if (e.labels[name]) counts.set(e.labels[name], (counts.get(e.labels[name]) ?? 0) + 1);
+    for (const e of state.entries) if (valueOf(e)) counts.set(valueOf(e), (counts.get(valueOf(e)) ?? 0) + 1);
     if (counts.size === 0) continue;
     const h = document.createElement('h3');
     h.textContent = `${name} (${counts.size})`;
+    if (isParsed) { h.className = 'parsed'; h.title = 'extracted by the pipeline'; }
     box.append(h);
     for (const [value, count] of [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 8)) {
       const b = document.createElement('button');
@@ -236,12 +306,13 @@ function renderFields() {
       b.dataset.testid = 'field-value';
       b.dataset.label = name;
       b.dataset.value = value;
-      b.title = `Click: ${name}="${value}" · Alt+click: ${name}!="${value}"`;
+      if (isParsed) b.dataset.parsed = 'true';
+      b.title = isParsed ? `Click: | ${name}="${value}" · Alt+click: | ${name}!="${value}"` : `Click: ${name}="${value}" · Alt+click: ${name}!="${value}"`;
       const v = document.createElement('span'); v.textContent = value;
       const c = document.createElement('span'); c.className = 'count'; c.textContent = count;
       b.append(v, c);
       b.addEventListener('click', event => {
-        el.query.value = addMatcher(el.query.value, name, event.altKey ? '!=' : '=', value);
+        el.query.value = (isParsed ? addLabelFilter : addMatcher)(el.query.value, name, event.altKey ? '!=' : '=', value);
         run();
       });
       box.append(b);

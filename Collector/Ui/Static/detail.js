@@ -1,7 +1,7 @@
 // The detail view of a result row: every field of the line with "filter for / filter out", the stored line with copy
 // buttons, and the lines around it from the same pod ("Show context", as Kibana's surrounding documents).
 import { getJson } from './api.js';
-import { addLineFilter, addMatcher } from './query.js';
+import { addLabelFilter, addLineFilter, addMatcher } from './query.js';
 import { parseStored } from './stored.js';
 import { button, byTime, cell, entriesOf, identityCell, messageCell, offsetTime, severityCell, timeCell } from './view.js';
 
@@ -10,7 +10,7 @@ export const CONTEXT_LINES = 5;
 const CONTEXT_SPAN_NS = 24n * 3600n * 1000000000n;
 
 // Kubernetes identity params shown as the labels they are (the k8s@32473 element of the Forwarder).
-const LABEL_PARAMS = new Set(['namespace', 'pod', 'container']);
+const LABEL_PARAMS = new Set(['namespace', 'pod', 'container', 'workload']);
 const ORIGIN_NAMES = { s: 'origin source', p: 'origin bytes' };
 const escapeRegex = text => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -25,6 +25,7 @@ function fieldsOf(entry) {
   label('namespace');
   label('pod');
   label('container');
+  label('workload');
   label('node', 'host');
   label('app');
   if (stored.msgid) {
@@ -44,10 +45,13 @@ function fieldsOf(entry) {
       fields.push({ name, value: param.value, filter: { text: `${param.name}="${param.raw}"` } });
     }
   }
+  // What | json, | logfmt, label_format… extracted: filtered with a label filter after the pipeline.
+  for (const [name, value] of Object.entries(entry.fields ?? {})) fields.push({ name, value, parsed: true, filter: { parsed: name, value } });
   return fields;
 }
 
 function applyFilter(query, filter, out) {
+  if (filter.parsed) return addLabelFilter(query, filter.parsed, out ? '!=' : '=', filter.value);
   if (filter.label) return addMatcher(query, filter.label, out ? '!=' : '=', filter.value);
   if (filter.regex) return addLineFilter(query, out ? '!~' : '|~', filter.regex);
   return addLineFilter(query, out ? '!=' : '|=', filter.text);
@@ -78,6 +82,7 @@ export function detailRow(entry, { colSpan, edit, highlight }) {
     const tr = document.createElement('tr');
     tr.dataset.testid = 'detail-field';
     tr.dataset.field = field.name;
+    if (field.parsed) { tr.dataset.parsed = 'true'; tr.className = 'parsed'; }
     const actions = cell('actions', '');
     for (const out of [false, true]) {
       const b = button(out ? 'filter-out' : 'filter-for', out ? '−' : '+', `${out ? 'Filter out' : 'Filter for'} ${field.name} ${field.value}`);

@@ -63,3 +63,14 @@ export function completionContext(before) {
   if (m && selectorEnd(before) < 0) return { kind: 'label', prefix: m[1] };
   return null;
 }
+
+// A metric query (count_over_time(…), sum by (…) (…), vector(1)+1) rather than a log query, which starts with {.
+export const isMetric = text => /^[^{\s]/.test(text.trim());
+
+// {a="1"} | json + name="v" → {a="1"} | json | name="v": a label filter after the pipeline, for a field a parser
+// extracted (names are [A-Za-z0-9_], as Loki sanitises them). The same filter already at the end is not added twice.
+export function addLabelFilter(text, name, op, value) {
+  const filter = `| ${name}${op}${quote(value)}`;
+  const trimmed = text.trim() || '{}';
+  return trimmed.endsWith(filter) ? trimmed : `${trimmed} ${filter}`;
+}

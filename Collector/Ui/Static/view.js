@@ -7,11 +7,13 @@ export const COLLAPSED_LINES = 10;
 
 export const msOf = nsText => Number(BigInt(nsText) / 1000000n);
 
-// values[i] = [ns, stored line, { message }] (docs/api.md): the message with its real newlines; a frame without the
-// third element (Loki's) shows the stored line.
+// values[i] = [ns, stored line, { message, parsed }] (docs/api.md): the message with its real newlines and, after a
+// pipeline, the labels its stages extracted; a frame without the third element (Loki's) shows the stored line.
 export function entriesOf(streams) {
-  return (streams ?? []).flatMap(s => s.values.map(([t, line, meta]) =>
-    ({ ns: t, ms: msOf(t), labels: s.stream ?? {}, line, message: typeof meta?.message === 'string' ? meta.message : line })));
+  return (streams ?? []).flatMap(s => s.values.map(([t, line, meta]) => ({
+    ns: t, ms: msOf(t), labels: s.stream ?? {}, line, message: typeof meta?.message === 'string' ? meta.message : line,
+    fields: meta?.parsed && typeof meta.parsed === 'object' ? meta.parsed : {},
+  })));
 }
 
 // Ordered by time, oldest first when order is 1, newest first when -1 (stable: equal times keep the API's order).

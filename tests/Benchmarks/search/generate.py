@@ -1,9 +1,11 @@
 """Writes SIZE_MB of `file`-format lines from 200 pods (20 namespaces x 10) over 24 h, split like the Collector's
 rotation: the newest 256 MiB in PATH, older ones in PATH.1, PATH.2 ... (gzip'd from .2 on when COMPRESS=1).
-A rare term (rare-needle-4242) is in 12 lines spread over the whole span."""
+A rare term (rare-needle-4242) is in 12 lines spread over the whole span. With a 4th argument `json` each message is
+a JSON object (level, msg, user, ms, pad) as structured application logs are, for `| json` benchmarks."""
 import gzip, os, random, shutil, sys
 
 path, size_mb, compress = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+json_body = len(sys.argv) > 4 and sys.argv[4] == "json"
 total = size_mb << 20
 part = 256 << 20
 random.seed(1)
@@ -39,7 +41,13 @@ for i in range(count):
         body += " rare-needle-4242"
     line = (f"2026-11-{21 + day:02d}T{hh:02d}:{mm:02d}:{ss:02d}.{us:06d}Z node-{pod % 16:02d} app-{pod % 7}[{1000 + pod}]: "
             f"local0.{sev} - [k8s@32473 namespace=\"ns-{ns:02d}\" pod=\"ns-{ns:02d}-pod-{pod:03d}\" container=\"main\"] {body} ")
-    line += "x" * max(0, line_len - 1 - len(line.encode())) + "\n"
+    if json_body:
+        level = {"err": "error", "warning": "warn"}.get(sev, sev)
+        line = line[:line.rindex("] ") + 2] + (f'{{"level":"{level}","msg":"{body}","user":"u{pod % 13}",'
+                                                f'"ms":{(i * 7) % 900},"pad":"')
+        line += "x" * max(0, line_len - 4 - len(line.encode())) + '"} \n'
+    else:
+        line += "x" * max(0, line_len - 1 - len(line.encode())) + "\n"
     out.write(line)
     written += len(line.encode())
 out.close()

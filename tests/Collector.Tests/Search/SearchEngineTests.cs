@@ -76,7 +76,7 @@ public sealed class SearchEngineTests
         using var logs = StoredLogs.CreateThreeFiles(perFile: 10, podRun: 5);
         var entry = Assert.Single(logs.Engine.Search(Request("{} |= \"line 000029\"", limit: 10, backward: true), default).Entries);
 
-        Assert.Equal(["ns", "pod-1", "main", "node-1", "app", "err"], entry.Labels);
+        Assert.Equal(["ns", "pod-1", "main", "node-1", "app", "err", ""], entry.Labels);
         Assert.Equal(logs.Lines[29].TimeNs, entry.TimeNs);
     }
 
@@ -132,10 +132,10 @@ public sealed class SearchEngineTests
         logs.Write(string.Empty, Enumerable.Range(0, 50).Select(_ => logs.NextLine("late")));
 
         var late = logs.Engine.CollectLabelValues(logs.Lines[50].TimeNs, long.MaxValue, default);
-        Assert.Equal(["late"], late[(int)Collector.Storage.LogLabel.Pod].Order(StringComparer.Ordinal));
+        Assert.Equal(["late"], late[Collector.Storage.LogLabel.Pod].Order(StringComparer.Ordinal));
         var all = logs.Engine.CollectLabelValues(long.MinValue, long.MaxValue, default);
-        Assert.Equal(["early", "late"], all[(int)Collector.Storage.LogLabel.Pod].Order(StringComparer.Ordinal));
-        Assert.Equal(["debug", "err", "info", "warning"], all[(int)Collector.Storage.LogLabel.Severity].Order(StringComparer.Ordinal));
+        Assert.Equal(["early", "late"], all[Collector.Storage.LogLabel.Pod].Order(StringComparer.Ordinal));
+        Assert.Equal(["debug", "err", "info", "warning"], all[Collector.Storage.LogLabel.Severity].Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -163,7 +163,7 @@ public sealed class SearchEngineTests
         await Task.WhenAll(busy);
         Assert.Single((await search).Entries);
         Assert.Equal(300, SumAll((await volume).Counts));
-        Assert.NotEmpty((await labels)[(int)Collector.Storage.LogLabel.Pod]);
+        Assert.NotEmpty((await labels)[Collector.Storage.LogLabel.Pod]);
     }
 
     private static long SumAll(long[,] counts) => counts.Cast<long>().Sum();

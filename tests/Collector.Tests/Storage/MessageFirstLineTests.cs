@@ -114,10 +114,12 @@ public sealed class MessageFirstLineTests
         for (int i = 0; i < 5000; i++)
         {
             string ns = Value(random), pod = Value(random), container = Value(random);
+            string workload = Value(random), name = Value(random), appLabel = Value(random);
             string message = Message(random);
             string msgId = random.Next(3) switch { 0 => "-", 1 => "stdout", _ => "stderr" };
             string sd = $"[k8s@32473 namespace=\"{Escape(ns)}\" pod=\"{Escape(pod)}\" container=\"{Escape(container)}\" " +
-                $"container_id=\"cid{i}\" pod_uid=\"uid-{i}\"][o@32473 s=\"{i:x16}\" p=\"{i * 10}-{(i * 10) + 9}\"]";
+                $"container_id=\"cid{i}\" pod_uid=\"uid-{i}\" workload=\"{Escape(workload)}\" " +
+                $"l.app.kubernetes.io/name=\"{Escape(name)}\" l.app=\"{Escape(appLabel)}\"][o@32473 s=\"{i:x16}\" p=\"{i * 10}-{(i * 10) + 9}\"]";
             int priority = random.Next(192);
             string frameText = $"<{priority}>1 2026-11-22T10:00:00.{i:000000}Z node-{i % 3} app {i} {msgId} {sd}"
                 + (message.Length > 0 ? " " + message : string.Empty);
@@ -130,7 +132,13 @@ public sealed class MessageFirstLineTests
             var parsed = StoredLine.Parse(line);
             var old = StoredLine.Parse(older);
             // Label values are stored with their control characters escaped, in either layout.
-            string[] expected = [Stored(ns), Stored(pod), Stored(container), $"node-{i % 3}", "app", LogLabels.SeverityNames[priority & 7]];
+            // Pod labels follow, by name, those with a value only (app is the pod label's label_app).
+            string[] expected =
+            [
+                Stored(ns), Stored(pod), Stored(container), $"node-{i % 3}", "app", LogLabels.SeverityNames[priority & 7], Stored(workload),
+                .. name.Length > 0 ? ["app_kubernetes_io_name", Stored(name)] : Array.Empty<string>(),
+                .. appLabel.Length > 0 ? ["label_app", Stored(appLabel)] : Array.Empty<string>(),
+            ];
             Assert.Equal(expected, parsed.LabelStrings());
             Assert.Equal(expected, old.LabelStrings());
             Assert.Equal(old.TimeNs, parsed.TimeNs);

@@ -34,26 +34,36 @@ public sealed class SeverityCountsTests
     [Fact]
     public void DamagedCountsAreRejectedNotMiscounted()
     {
-        // Three info lines of one pod: one value per label, each on all three lines.
+        // Three info lines of one pod: one value per label, each on all three lines; a pod label on one line only.
         var labels = new LabelValues();
-        int[] counts = new int[LogLabels.Count * SeverityCounts.Severities];
+        int[] counts = new int[(LogLabels.Count + 1) * SeverityCounts.Severities];
         for (int l = 0; l < LogLabels.Count; l++)
         {
             labels.Add((LogLabel)l, l == (int)LogLabel.Severity ? "info" : "a");
             counts[(l * SeverityCounts.Severities) + 6] = 3;
         }
 
-        ushort[] ids = [0, 1, 2, 3, 4, 5];
+        labels.AddPodLabel("app_kubernetes_io_name", "checkout");
+        counts[(LogLabels.Count * SeverityCounts.Severities) + 6] = 1;
+        ushort[] ids = [.. Enumerable.Range(0, LogLabels.Count + 1).Select(i => (ushort)i)];
         byte[] packed = SeverityCounts.Encode(ids, counts);
         var block = new IndexBlock(0, 100, 3, 0, 0, ids, 0, packed);
         SeverityCounts.Validate(packed, block, labels);
 
+        // Without the pod label's value the fixed labels still add up; a fixed label on one line only does not.
+        ushort[] fixedIds = ids[..^1];
+        byte[] fixedPacked = SeverityCounts.Encode(fixedIds, counts);
+        SeverityCounts.Validate(fixedPacked, new IndexBlock(0, 100, 3, 0, 0, fixedIds, 0, fixedPacked), labels);
+        counts[6] = 1;
+        Assert.Throws<InvalidDataException>(() => SeverityCounts.Validate(SeverityCounts.Encode(ids, counts), block, labels));
+        counts[6] = 3;
+
         // Cut short; a count that no longer adds up to the block's lines; a severity past 8; a varint that never ends;
         // entries for a value the block does not have.
-        Assert.Throws<InvalidDataException>(() => SeverityCounts.Validate(packed[..5], block, labels));
-        Assert.Throws<InvalidDataException>(() => SeverityCounts.Validate([.. packed[..5], (6 << 3) | 2], block, labels));
-        Assert.Throws<InvalidDataException>(() => SeverityCounts.Validate([.. packed[..5], (9 << 3) | 3], block, labels));
-        Assert.Throws<InvalidDataException>(() => SeverityCounts.Validate([.. packed[..5], 6 << 3, 0x83, 0x80], block, labels));
+        Assert.Throws<InvalidDataException>(() => SeverityCounts.Validate(packed[..^1], block, labels));
+        Assert.Throws<InvalidDataException>(() => SeverityCounts.Validate([.. packed[..^2], (6 << 3) | 2, packed[^1]], block, labels));
+        Assert.Throws<InvalidDataException>(() => SeverityCounts.Validate([.. packed[..^1], (9 << 3) | 3], block, labels));
+        Assert.Throws<InvalidDataException>(() => SeverityCounts.Validate([.. packed[..^1], 6 << 3, 0x83, 0x80], block, labels));
         Assert.Throws<InvalidDataException>(() => SeverityCounts.Validate([.. packed, packed[0]], block, labels));
     }
 

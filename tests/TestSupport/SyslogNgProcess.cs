@@ -30,7 +30,7 @@ public sealed class SyslogNgProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>Why a test needing syslog-ng is skipped here, or null when it runs (always under REQUIRE_PEERS=1).</summary>
+    /// <summary>Why a syslog-ng test is skipped here, or null when it runs (always with REQUIRE_PEERS).</summary>
     public static string? SkipReason() =>
         Peers.Required || File.Exists(Binary)
             ? null
@@ -102,7 +102,9 @@ public sealed class SyslogNgProcess : IAsyncDisposable
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 }
 
-/// <summary>A fact that needs the unpacked syslog-ng and openssl: skipped with the reason, failed under REQUIRE_PEERS=1.</summary>
+/// <summary>
+/// A fact that needs the unpacked syslog-ng and openssl: skipped with the reason, failed under REQUIRE_PEERS=1.
+/// </summary>
 public sealed class SyslogNgFactAttribute : FactAttribute
 {
     public SyslogNgFactAttribute() => Skip = Peers.SkipReason("openssl") ?? SyslogNgProcess.SkipReason();

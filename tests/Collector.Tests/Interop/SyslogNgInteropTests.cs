@@ -36,10 +36,12 @@ public sealed class SyslogNgInteropTests
         var pki = await OpensslPki.CreateAsync(dir);
         await using var collector = await RunningCollector.StartAsync(
             dir, "--tls", "127.0.0.1:0", "--tls-cert", pki.Server.Certificate, "--tls-key", pki.Server.Key, "--tls-client-ca", pki.CaCertificate);
-        await using var syslogNg = await SyslogNgProcess.StartAsync(dir, Messages(), Ingest.Tls.TlsTestClient.TlsEndPoint(collector), Tls(pki, client: null));
+        await using var syslogNg = await SyslogNgProcess.StartAsync(
+            dir, Messages(), Ingest.Tls.TlsTestClient.TlsEndPoint(collector), Tls(pki, client: null));
 
-        // With TLS 1.3 syslog-ng sees its handshake done and learns of the refusal (an alert) only when it next reads or
-        // writes, so the number of attempts in a given time is not fixed: one refusal, then nothing stored meanwhile.
+        // With TLS 1.3 syslog-ng sees its handshake done and learns of the refusal (an alert) only when it next
+        // reads or writes, so the number of attempts in a given time is not fixed: one refusal, then nothing stored
+        // meanwhile.
         await Wait.UntilAsync(
             () => collector.MetricAsync("kubesyslog_collector_tls_handshake_failures_total{reason=\"no_client_certificate\"}").Result >= 1,
             "the refusal of syslog-ng without a certificate");
@@ -56,7 +58,8 @@ public sealed class SyslogNgInteropTests
         var pki = await OpensslPki.CreateAsync(dir);
         await using var collector = await RunningCollector.StartAsync(
             dir, "--tls", "127.0.0.1:0", "--tls-cert", pki.Server.Certificate, "--tls-key", pki.Server.Key, "--tls-client-auth", "none");
-        await using var syslogNg = await SyslogNgProcess.StartAsync(dir, Messages(), Ingest.Tls.TlsTestClient.TlsEndPoint(collector), Tls(pki, client: null));
+        await using var syslogNg = await SyslogNgProcess.StartAsync(
+            dir, Messages(), Ingest.Tls.TlsTestClient.TlsEndPoint(collector), Tls(pki, client: null));
 
         await DeliveredAsync(collector, syslogNg);
     }
@@ -102,5 +105,6 @@ public sealed class SyslogNgInteropTests
     /// So the stored ids also show that syslog-ng sent each message once, none skipped.
     /// </summary>
     private static string ExpectedLine(int seq) =>
-        SequencedMessages.ExpectedLine(1, seq).Replace($" ID{seq % 10} - ", $" ID{seq % 10} [meta sequenceId=\"{seq + 1}\"] ", StringComparison.Ordinal);
+        SequencedMessages.ExpectedLine(1, seq)
+            .Replace($" ID{seq % 10} - ", $" ID{seq % 10} [meta sequenceId=\"{seq + 1}\"] ", StringComparison.Ordinal);
 }

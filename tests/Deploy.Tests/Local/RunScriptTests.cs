@@ -9,8 +9,8 @@ namespace Deploy.Tests.Local;
 /// <summary>
 /// deploy/local/run.sh as a user runs it (writer → Forwarder → Collector on loopback), plain by default and with
 /// <c>--tls</c>: the demo containers' lines arrive, each container's in its file's order with nothing lost between,
-/// repeated or invented (tests/containers/delivery.py compares them). With <c>--tls</c> the Forwarder's hop is RELP over
-/// TLS with a client certificate, and a plain sender to the TLS port is refused. Every listener is moved to a port
+/// repeated or invented (tests/containers/delivery.py compares them). With <c>--tls</c> the Forwarder's hop is RELP
+/// over TLS with a client certificate, and a plain sender to the TLS port is refused. Every listener is moved to a port
 /// reserved here (the defaults may be taken by another run on this machine); the programs are the ones this test
 /// project built (RUN_NO_BUILD=1).
 /// </summary>

@@ -26,17 +26,21 @@ public sealed class ComposeTlsTests
     [Fact]
     public void TheOverrideOnlyAddsToTheTwoProgramsAndTheBaseStaysPlain()
     {
-        Assert.Equal(["log-collector", "log-forwarder"], ((YamlMappingNode)Tls.At("services")!).Children.Keys.Select(k => ((YamlScalarNode)k).Value).Order());
-        Assert.DoesNotContain("TLS", string.Join(' ', Base.At("services", "log-collector").Scalars("environment").Keys), StringComparison.OrdinalIgnoreCase);
+        var services = ((YamlMappingNode)Tls.At("services")!).Children.Keys.Select(k => ((YamlScalarNode)k).Value);
+        Assert.Equal(["log-collector", "log-forwarder"], services.Order());
+        string baseKeys = string.Join(' ', Base.At("services", "log-collector").Scalars("environment").Keys);
+        Assert.DoesNotContain("TLS", baseKeys, StringComparison.OrdinalIgnoreCase);
         Assert.StartsWith("relp://", Base.At("services", "log-forwarder").Scalars("environment")["Forwarder__Targets__0"], StringComparison.Ordinal);
         foreach (string service in (string[])["log-collector", "log-forwarder"])
         {
-            Assert.Equal(["./data/tls:" + Mount + ":ro"], Tls.At("services", service).Items("volumes").Select(v => ((YamlScalarNode)v).Value));
+            Assert.Equal(
+                ["./data/tls:" + Mount + ":ro"], Tls.At("services", service).Items("volumes").Select(v => ((YamlScalarNode)v).Value));
         }
 
         // The header names the step that fills ./data/tls.
         Assert.Contains("deploy/local/make-tls.sh data/tls", Repository.ReadText("docker-compose.tls.yaml"), StringComparison.Ordinal);
-        Assert.Contains("-f docker-compose.yaml -f docker-compose.tls.yaml", Repository.ReadText("docker-compose.tls.yaml"), StringComparison.Ordinal);
+        string header = Repository.ReadText("docker-compose.tls.yaml");
+        Assert.Contains("-f docker-compose.yaml -f docker-compose.tls.yaml", header, StringComparison.Ordinal);
     }
 
     [PeerFact("openssl")]

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Collector.Api;
+using Collector.Api.Https;
 using Collector.Configuration;
 using Collector.Ingest;
 using Collector.Ingest.Tls;
@@ -41,6 +42,7 @@ public static class CollectorApp
         }
 
         var tls = TlsSetup.TryCreate(options, errors);
+        var https = HttpsSetup.TryCreate(options, errors);
         if (errors.Count > 0)
         {
             return null;
@@ -60,6 +62,7 @@ public static class CollectorApp
         services.AddSingleton<IngestMetrics>();
         services.AddSingleton(tls.Counters);
         tls.Register(services);
+        services.AddSingleton(https);
         services.AddSingleton<ConnectionTracker>();
         services.AddSingleton<CollectorMetrics>();
         services.AddSingleton<WrittenLines>();
@@ -102,7 +105,7 @@ public static class CollectorApp
         // 10,000 connections would be 10 GB. It must exceed the longest frame, or a frame could never complete.
         builder.WebHost.UseSockets(sockets => sockets.MaxReadBufferSize = Math.Max(256 * 1024, (2L * options.MaxMessageSize) + (64 * 1024)));
 
-        ListenOptions? tcpListen = null, relpListen = null, httpListen = null, tlsListen = null, relpTlsListen = null;
+        ListenOptions? tcpListen = null, relpListen = null, httpListen = null, tlsListen = null, relpTlsListen = null, httpsListen = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -148,6 +151,16 @@ public static class CollectorApp
             {
                 kestrel.Listen(http, listen => httpListen = listen);
             }
+
+            // The same routes as --http: the middleware (tokens, API, UI) does not know which endpoint a request used.
+            if (options.Https is { } httpsEndpoint)
+            {
+                kestrel.Listen(httpsEndpoint, listen =>
+                {
+                    https.Use(listen);
+                    httpsListen = listen;
+                });
+            }
         });
 
         var app = builder.Build();
@@ -159,6 +172,7 @@ public static class CollectorApp
             listeners.Http = httpListen?.IPEndPoint;
             listeners.Tls = tlsListen?.IPEndPoint;
             listeners.RelpTls = relpTlsListen?.IPEndPoint;
+            listeners.Https = httpsListen?.IPEndPoint;
             if (listeners.Tcp is not null)
             {
                 IngestLog.TcpListening(logger, listeners.Tcp);
@@ -175,6 +189,7 @@ public static class CollectorApp
             }
 
             tls.Started(app.Services, listeners);
+            https.Started(app.Services, listeners);
 
             listeners.Bound = true;
         });
@@ -187,6 +202,7 @@ public static class CollectorApp
             writer.RequestReopen();
         });
         app.Lifetime.ApplicationStopped.Register(hangup.Dispose);
+        app.Lifetime.ApplicationStopped.Register(https.Dispose);
         HealthEndpoints.Map(app);
         ApiEndpoints.Map(app);
         UiEndpoints.Map(app);

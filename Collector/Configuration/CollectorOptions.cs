@@ -66,6 +66,17 @@ public sealed record CollectorOptions
     /// <summary>HTTP endpoint for health, readiness and metrics; null disables it.</summary>
     public IPEndPoint? Http { get; init; } = new(IPAddress.Loopback, 8083);
 
+    /// <summary>
+    /// HTTPS endpoint serving what the HTTP one serves (API, UI, health, metrics); null: off. Both may run at once.
+    /// </summary>
+    public IPEndPoint? Https { get; init; }
+
+    /// <summary>PEM certificate of the HTTPS endpoint (intermediates may follow); not the syslog pair.</summary>
+    public string? HttpsCert { get; init; }
+
+    /// <summary>PEM private key of <see cref="HttpsCert"/> (unencrypted).</summary>
+    public string? HttpsKey { get; init; }
+
     /// <summary>The messages file; rotated files sit next to it as <c>messages.1</c>, <c>messages.2.gz</c>, …</summary>
     public string File { get; init; } = Path.Combine(".", "data", "messages");
 

@@ -31,10 +31,11 @@ public static class CollectorOptionsReader
                 $"{CollectorOptions.Section}:Relp are all empty: nothing would be received");
         }
 
-        // Kestrel serves TCP, RELP and HTTP: no two may ask for the same address and port.
+        // Kestrel serves TCP, RELP, TLS, HTTP and HTTPS: no two may ask for the same address and port.
         (string Key, System.Net.IPEndPoint? EndPoint)[] kestrel =
         [
             ("Tcp", options.Tcp), ("Relp", options.Relp), ("Http", options.Http), ("Tls", options.Tls), ("RelpTls", options.RelpTls),
+            ("Https", options.Https),
         ];
         for (int i = 1; i < kestrel.Length; i++)
         {

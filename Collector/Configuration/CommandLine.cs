@@ -57,6 +57,8 @@ public static class CommandLine
         text.AppendLine("whole left-most label) or fingerprint (--tls-permitted-peer SHA256:AA:BB:...). --identity-from-cert stores a");
         text.AppendLine("message whose HOSTNAME is not its certificate's node with [kube-syslog@32473 spoofed=\"true\" peer=\"...\"]");
         text.AppendLine("(or rejects it: --identity-mismatch reject).");
+        text.AppendLine("HTTPS (--https, --https-cert, --https-key): the same API, UI and /metrics as --http over TLS, with its own");
+        text.AppendLine("PEM pair reloaded like --tls-cert's; --http and --https may both run (--http \"\" leaves HTTPS only).");
         text.AppendLine();
         text.AppendLine("Relays (--relays DIR): each file is one relay, as Gravity's logforwarder resource:");
         text.AppendLine("  kind: logforwarder");

@@ -17,7 +17,11 @@ public static class StartFailure
     {
         // Kestrel's message holds the endpoint as a URL; port 0 cannot clash, and two equal Kestrel endpoints are
         // rejected earlier.
-        foreach ((string key, var endpoint) in new[] { ("Tcp", options.Tcp), ("Relp", options.Relp), ("Http", options.Http) })
+        foreach ((string key, var endpoint) in new[]
+        {
+            ("Tcp", options.Tcp), ("Relp", options.Relp), ("Http", options.Http), ("Tls", options.Tls), ("RelpTls", options.RelpTls),
+            ("Https", options.Https),
+        })
         {
             if (endpoint is { Port: > 0 } && ex.Message.Contains($"://{endpoint}:", StringComparison.Ordinal))
             {

@@ -19,6 +19,17 @@ public static class TlsOptionsRules
                 $"(was '{o.TlsCert ?? ""}' and '{o.TlsKey ?? ""}')");
         }
 
+        if (o.Https is not null && (o.HttpsCert is null || o.HttpsKey is null))
+        {
+            errors.Add($"{s}:HttpsCert and {s}:HttpsKey must both be set when {s}:Https is " +
+                $"(was '{o.HttpsCert ?? ""}' and '{o.HttpsKey ?? ""}')");
+        }
+
+        if (o.Https is null && (o.HttpsCert is not null || o.HttpsKey is not null))
+        {
+            errors.Add($"{s}:HttpsCert and {s}:HttpsKey are only used by {s}:Https, which is not set");
+        }
+
         if (mode is TlsClientAuth.CertValid or TlsClientAuth.Name && o.TlsClientCa is null)
         {
             errors.Add($"{s}:TlsClientCa must be set for {s}:TlsClientAuth {Word(mode)} (the CA client certificates chain to)");

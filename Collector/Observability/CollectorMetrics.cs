@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Collector.Api.Https;
 using Collector.Ingest;
 using Collector.Ingest.Tls;
 using Collector.Relay;
@@ -18,7 +19,8 @@ public sealed class CollectorMetrics(
     RelayManager relays,
     SourceLedger sources,
     SourceMarks origins,
-    TlsCounters tls)
+    TlsCounters tls,
+    HttpsSetup https)
 {
     private const string Prefix = "kubesyslog_collector_";
 
@@ -142,6 +144,11 @@ public sealed class CollectorMetrics(
             "Changed certificate pairs refused (the previous pair stays in use).", tls.ReloadFailures);
         m.Gauge(Prefix + "tls_certificate_not_after_seconds",
             "Expiry of the certificate in use, Unix seconds (0 without TLS).", tls.CertificateNotAfter);
+        m.Counter(Prefix + "https_certificate_reloads_total", "Rotated --https certificate pairs taken into use.", https.Counters.Reloads);
+        m.Counter(Prefix + "https_certificate_reload_failures_total",
+            "Changed --https certificate pairs refused (the previous pair stays in use).", https.Counters.ReloadFailures);
+        m.Gauge(Prefix + "https_certificate_not_after_seconds",
+            "Expiry of the --https certificate in use, Unix seconds (0 without --https).", https.Counters.CertificateNotAfter);
         foreach (var (peer, rejected, count) in tls.Mismatches)
         {
             m.Counter(Prefix + "identity_mismatches_total",

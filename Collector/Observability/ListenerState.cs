@@ -17,6 +17,8 @@ public sealed class ListenerState
 
     public IPEndPoint? RelpTls { get; set; }
 
+    public IPEndPoint? Https { get; set; }
+
     /// <summary>Every configured listener is bound (set once the host has started).</summary>
     public bool Bound { get; set; }
 }

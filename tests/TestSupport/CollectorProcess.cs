@@ -40,6 +40,9 @@ public sealed partial class CollectorProcess : IAsyncDisposable
     /// <summary>The RELP-over-TLS listener from the log, when started with <c>--relp-tls</c>.</summary>
     public IPEndPoint? RelpTls { get; private set; }
 
+    /// <summary>The HTTPS endpoint from the log, when started with <c>--https</c>.</summary>
+    public IPEndPoint? Https { get; private set; }
+
     public int ExitCode => _process.ExitCode;
 
     public bool HasExited => _process.HasExited;
@@ -160,6 +163,11 @@ public sealed partial class CollectorProcess : IAsyncDisposable
             Udp = IPEndPoint.Parse(udp.Groups[1].Value);
         }
 
+        if (HttpsListening().Match(line) is { Success: true } https)
+        {
+            Https = IPEndPoint.Parse(https.Groups[1].Value);
+        }
+
         if (HttpListening().Match(line) is { Success: true } http)
         {
             _http = new Uri($"http://{http.Groups[1].Value}/");
@@ -180,4 +188,7 @@ public sealed partial class CollectorProcess : IAsyncDisposable
 
     [GeneratedRegex(@"and /metrics on http://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
     private static partial Regex HttpListening();
+
+    [GeneratedRegex(@"and /metrics on https://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)")]
+    private static partial Regex HttpsListening();
 }

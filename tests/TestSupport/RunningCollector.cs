@@ -38,6 +38,9 @@ public sealed class RunningCollector : IAsyncDisposable
 
     public IPEndPoint Http { get; }
 
+    /// <summary>The HTTPS endpoint, when started with <c>--https</c>.</summary>
+    public IPEndPoint? Https => _app.Services.GetRequiredService<ListenerState>().Https;
+
     public string FilePath { get; }
 
     public IServiceProvider Services => _app.Services;

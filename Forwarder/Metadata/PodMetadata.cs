@@ -15,6 +15,9 @@ internal sealed record PodMetadata(
 {
     /// <summary>The exclude annotation's value when it was not one we know (logged once per pod, ignored).</summary>
     public string? UnknownExclude { get; init; }
+
+    /// <summary>The multiline and rate-limit annotations (<see cref="PodAnnotations"/>).</summary>
+    public PodAnnotations Annotations { get; init; } = PodAnnotations.None;
 }
 
 /// <summary>The streams of a pod not to ship (<c>kube-syslog.io/exclude</c>).</summary>

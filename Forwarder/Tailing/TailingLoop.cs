@@ -234,7 +234,8 @@ internal sealed partial class TailingLoop
                 tailer.RefreshSize();
                 if (tailer.HeldByRateLimit)
                 {
-                    tailer.WaitForTokens(context.Now);
+                    // A file under a limit is mostly read a few tokens at a time: the deletion is noticed here too.
+                    SkipIfDeleted(tailer, context);
                 }
                 else
                 {

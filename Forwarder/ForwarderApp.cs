@@ -4,10 +4,12 @@ using Forwarder.Discovery;
 using Forwarder.Enrichment;
 using Forwarder.Metadata;
 using Forwarder.Observability;
+using Forwarder.RateLimiting;
 using Forwarder.Shipping;
 using Forwarder.Tailing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Forwarder;
 
@@ -64,6 +66,12 @@ public static class ForwarderApp
         services.AddSingleton<Shipper>();
         services.AddSingleton<StallDetector>();
         MetadataServices.Add(services, options);
+        // Keyed, and only if not there: a test gives the buckets a clock of its own (TryAdd keeps the first).
+        services.TryAddKeyedSingleton(RateLimits.ClockKey, TimeProvider.System);
+        services.AddSingleton(sp => new RateLimits(
+            options.RateLimitPod,
+            options.RateLimitNamespace,
+            sp.GetRequiredKeyedService<TimeProvider>(RateLimits.ClockKey)));
         services.AddSingleton<TailingLoop>();
         services.AddSingleton<ForwarderMetrics>();
         services.AddHostedService<ForwarderService>();

@@ -1,5 +1,6 @@
 using System.Net;
 using Forwarder.Multiline;
+using Forwarder.RateLimiting;
 using Serilog.Events;
 using Shared.Syslog;
 using Shared.Transport;
@@ -110,6 +111,15 @@ public sealed record ForwarderOptions
 
     /// <summary>Per-container joining, by namespace/pod[/container] glob; the first match wins.</summary>
     public IReadOnlyList<MultilinePodRule> MultilineRules { get; init; } = [];
+
+    /// <summary>
+    /// Lines per period each pod's files are read at most (its <c>kube-syslog.io/rate-limit</c> annotation wins); over
+    /// it, the files wait unread. Off by default.
+    /// </summary>
+    public RateLimit RateLimitPod { get; init; } = RateLimit.Off;
+
+    /// <summary>Lines per period the pods of one namespace are read at most, together. Off by default.</summary>
+    public RateLimit RateLimitNamespace { get; init; } = RateLimit.Off;
 
     /// <summary>An event of more lines is sent in parts of this many.</summary>
     public int MultilineMaxLines { get; init; } = 500;

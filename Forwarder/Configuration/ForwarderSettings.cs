@@ -1,6 +1,7 @@
 using Forwarder.Discovery;
 using Forwarder.Multiline;
 using Forwarder.Observability;
+using Forwarder.RateLimiting;
 using Shared.Configuration;
 using Shared.Syslog;
 
@@ -105,6 +106,13 @@ public static class ForwarderSettings
         One("MultilineFlushTimeout", "--multiline-flush-timeout", "DURATION", "1s",
             "send an event this long after its last line when no next line came",
             Positive, Duration, o => o.MultilineFlushTimeout, (o, v) => o with { MultilineFlushTimeout = v }),
+        One("RateLimitPod", "--rate-limit-pod", "RATE", "off",
+            "read each pod's files at most this fast (500/s, 30000/m, 500/s,burst=2000); over it lines wait in the file; "
+            + "a pod's kube-syslog.io/rate-limit annotation wins",
+            RateLimitOf, RateLimit.Rule, o => o.RateLimitPod, (o, v) => o with { RateLimitPod = v }),
+        One("RateLimitNamespace", "--rate-limit-namespace", "RATE", "off",
+            "read the files of each namespace's pods together at most this fast; over it lines wait in the files",
+            RateLimitOf, RateLimit.Rule, o => o.RateLimitNamespace, (o, v) => o with { RateLimitNamespace = v }),
         One("Facility", "--facility", "NAME", "user", "syslog facility (name or 0-23)",
             ParseFacility, "a facility name (user, daemon, local0 … local7, …) or number 0-23",
             o => o.Facility, (o, v) => o with { Facility = v }),
@@ -216,6 +224,9 @@ public static class ForwarderSettings
             return (false, text, $"must be an absolute glob ({e.Message})");
         }
     }
+
+    private static (bool, RateLimit) RateLimitOf(string text) =>
+        RateLimit.TryParse(text, out var limit, out _) ? (true, limit) : (false, RateLimit.Off);
 
     private static (bool, MultilineSpec, string?) MultilineSpecOf(string text) =>
         MultilineSpec.TryParse(text, out var spec, out string? why) ? (true, spec, null) : (false, spec, why);

@@ -15,8 +15,8 @@ namespace Forwarder.Enrichment;
 /// </summary>
 public sealed class SyslogEncoder
 {
-    /// <summary>The marker element with all three params and a 19-digit length.</summary>
-    private const int MaxMarkerLength = 96;
+    /// <summary>The marker element with all four params and 19-digit numbers.</summary>
+    private const int MaxMarkerLength = 128;
 
     // Per LogStream: "<PRI>1 " and " HOSTNAME APP-NAME - MSGID ".
     private readonly byte[][] _prefixes = new byte[3][];
@@ -71,7 +71,7 @@ public sealed class SyslogEncoder
         var prefix = _prefixes[stream];
         var middle = _middles[stream];
         var content = entry.Content;
-        bool marked = entry.Truncated || entry.Partial || entry.Malformed;
+        bool marked = entry.Truncated || entry.Partial || entry.Malformed || entry.SkippedLines > 0;
         int timeRoom = Math.Max(Math.Max(entry.Timestamp.Length, readTime.Length), 1);
         int originRoom = origin?.Source.MaxLength ?? 0;
         int size = prefix.Length + timeRoom + middle.Length + _structuredData.Length + MaxMarkerLength + originRoom + 1 + content.Length;
@@ -131,8 +131,8 @@ public sealed class SyslogEncoder
     }
 
     /// <summary>
-    /// <c>[kube-syslog@32473 truncated="N" partial="true" malformed="true"]</c>, the params that apply, as the
-    /// Collector marks cut messages.
+    /// <c>[kube-syslog@32473 truncated="N" partial="true" malformed="true" skipped="N"]</c>, the params that apply, as
+    /// the Collector marks cut messages.
     /// </summary>
     private static int WriteMarker(in LogEntry entry, Span<byte> destination)
     {
@@ -154,6 +154,14 @@ public sealed class SyslogEncoder
         if (entry.Malformed)
         {
             pos += Copy(" malformed=\"true\""u8, destination[pos..]);
+        }
+
+        if (entry.SkippedLines > 0)
+        {
+            pos += Copy(" skipped=\""u8, destination[pos..]);
+            Utf8Formatter.TryFormat(entry.SkippedLines, destination[pos..], out int digits);
+            pos += digits;
+            destination[pos++] = (byte)'"';
         }
 
         destination[pos++] = (byte)']';

@@ -274,6 +274,8 @@ internal sealed class ApiServerPodSource
             MetadataLog.UnknownExclude(_logger, metadata.Namespace, metadata.Name, bad);
         }
 
+        PodAnnotations.LogUnknown(_logger, metadata, _cache.Previous(metadata.Uid));
+
         if (deleted)
         {
             _cache.MarkDeleted(metadata);

@@ -188,6 +188,7 @@ internal sealed class KubeletPodSource : IDisposable
             MetadataLog.UnknownExclude(_logger, metadata.Namespace, metadata.Name, bad);
         }
 
+        PodAnnotations.LogUnknown(_logger, metadata, _cache.Previous(metadata.Uid));
         _cache.Put(metadata);
     }
 

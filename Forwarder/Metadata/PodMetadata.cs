@@ -19,6 +19,9 @@ internal sealed record PodMetadata(
     /// <summary>The allowlisted labels of the pod's namespace (<c>--namespace-labels</c>), in allowlist
     /// order.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> NamespaceLabels { get; init; } = [];
+
+    /// <summary>The multiline and rate-limit annotations (<see cref="PodAnnotations"/>).</summary>
+    public PodAnnotations Annotations { get; init; } = PodAnnotations.None;
 }
 
 /// <summary>The streams of a pod not to ship (<c>kube-syslog.io/exclude</c>).</summary>

@@ -35,7 +35,11 @@ internal sealed class PodMetadataReader(IReadOnlyList<string> labelKeys)
 
         string? exclude = meta.Annotations is { } annotations && annotations.TryGetValue(ExcludeAnnotation, out string? v) ? v : null;
         var excluded = ParseExclude(exclude, out bool known);
-        return new PodMetadata(uid, ns, name, labels, workload, excluded) { UnknownExclude = known ? null : exclude };
+        return new PodMetadata(uid, ns, name, labels, workload, excluded)
+        {
+            UnknownExclude = known ? null : exclude,
+            Annotations = PodAnnotations.Read(meta.Annotations),
+        };
     }
 
     /// <summary>"true" (every stream), "stdout", "stderr", "false"; anything else is unknown and excludes

@@ -112,6 +112,7 @@ internal sealed class ForwarderMetrics(
         m.Counter(Prefix + "udp_truncated_lines_total", "Messages cut to the UDP datagram size (sent, shorter).", truncated);
 
         MetadataMetrics.Render(m, Prefix, metadata, metadataCache);
+        RateLimitMetrics.Render(m, Prefix, tailing);
         using var process = Process.GetCurrentProcess();
         m.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);
         m.Counter("process_cpu_seconds_total", "User and system CPU time spent in seconds.", process.TotalProcessorTime.TotalSeconds);

@@ -43,4 +43,10 @@ public readonly ref struct LogEntry
     /// The line did not parse in the file's format; <see cref="Content"/> is the raw line (never dropped).
     /// </summary>
     public bool Malformed { get; init; }
+
+    /// <summary>
+    /// Not a line of the file: a marker in place of this many lines skipped by a rate limit (their file was deleted
+    /// before they were read).
+    /// </summary>
+    public long SkippedLines { get; init; }
 }

@@ -37,6 +37,7 @@ internal sealed partial class FileTailer
             {
                 Metadata = found;
                 _encoder = new SyslogEncoder(_encoderOptions, Pod, _appName, found);
+                ApplyAnnotations(found.Annotations);
             }
 
             return false;

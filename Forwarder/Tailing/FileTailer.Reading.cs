@@ -28,6 +28,15 @@ internal sealed partial class FileTailer
             }
         }
 
+        // Each line takes a token of the pod's rate limit; without one the file is not read further (it is the buffer).
+        long budget = LineBudget();
+        HeldByRateLimit = false;
+        if (budget == 0)
+        {
+            HeldByRateLimit = true;
+            return 0;
+        }
+
         int n = RandomAccess.Read(_handle!, buffer, ReadOffset);
         if (n == 0)
         {
@@ -36,6 +45,7 @@ internal sealed partial class FileTailer
 
         var span = buffer.AsSpan(0, n);
         int consumed = 0;
+        long lines = 0;
         while (true)
         {
             int newline = span[consumed..].IndexOf((byte)'\n');
@@ -44,18 +54,33 @@ internal sealed partial class FileTailer
                 break;
             }
 
+            if (lines == budget)
+            {
+                HeldByRateLimit = true;
+                break;
+            }
+
             EntryEnd = ReadOffset + consumed + newline + 1;
             _parser.ParseLine(span.Slice(consumed, newline), ReadOffset + consumed, newline, this);
             consumed += newline + 1;
+            lines++;
         }
 
         if (consumed == 0 && n == buffer.Length)
         {
+            Limit?.Take(1);
             return ReadOverlongLine(context);
         }
 
-        // A busy file may never reach its end: events of a quiet stream are sent here too.
-        _joiner?.FlushExpired(context.Now, this);
+        Limit?.Take(lines);
+
+        // A busy file may never reach its end: events of a quiet stream are sent here too. Not while the rate limit
+        // holds the file: the next lines are there, only not read yet, and may continue the event.
+        if (!HeldByRateLimit)
+        {
+            _joiner?.FlushExpired(context.Now, this);
+        }
+
         Consumed(context, consumed);
         return consumed;
     }

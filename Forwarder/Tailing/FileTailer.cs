@@ -3,6 +3,7 @@ using Forwarder.Enrichment;
 using Forwarder.Metadata;
 using Forwarder.Multiline;
 using Forwarder.Parsing;
+using Forwarder.RateLimiting;
 using Microsoft.Win32.SafeHandles;
 
 namespace Forwarder.Tailing;
@@ -17,7 +18,7 @@ namespace Forwarder.Tailing;
 internal sealed partial class FileTailer : ILogEntrySink, IJoinedEventSink, IDisposable
 {
     private readonly LogLineParser _parser;
-    private readonly MultilineJoiner? _joiner;
+    private MultilineJoiner? _joiner;
     private SyslogEncoder _encoder;
     private SafeFileHandle? _handle;
     private ReadContext? _context;
@@ -34,7 +35,8 @@ internal sealed partial class FileTailer : ILogEntrySink, IJoinedEventSink, IDis
         int maxLineSize,
         DateTime discoveredAtUtc,
         MultilineSettings? multiline = null,
-        MetadataGate? metadata = null)
+        MetadataGate? metadata = null,
+        RateLimits? limits = null)
     {
         DiscoveredAtUtc = discoveredAtUtc;
         File = file;
@@ -52,6 +54,10 @@ internal sealed partial class FileTailer : ILogEntrySink, IJoinedEventSink, IDis
         _encoder = new SyslogEncoder(encoderOptions, pod, _appName);
         _joiner = multiline?.JoinerFor(pod, maxLineSize);
         Pod = pod;
+        _multiline = multiline;
+        _maxLineSize = maxLineSize;
+        _limits = limits ?? RateLimits.Off;
+        Limit = _limits.For(pod);
     }
 
     public DiscoveredFile File { get; private set; }

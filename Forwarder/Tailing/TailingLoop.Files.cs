@@ -262,7 +262,7 @@ internal sealed partial class TailingLoop
     }
 
     private FileTailer NewTailer(DiscoveredFile file, long offset, FileFingerprint? fingerprint, DateTime? since = null) =>
-        new(file, offset, fingerprint, _encoderOptions, _options.MaxLineSize, since ?? _time.GetUtcNow().UtcDateTime, _multiline, _metadata);
+        new(file, offset, fingerprint, _encoderOptions, _options.MaxLineSize, since ?? _time.GetUtcNow().UtcDateTime, _multiline, _metadata, Limits);
 
     // `position`: where in the reading order, e.g. 0 for the first; null for the end.
     private void Add(FileTailer tailer, ReadContext context, int? position = null)
@@ -451,5 +451,11 @@ internal sealed partial class TailingLoop
         }
     }
 
-    private void Publish() => _snapshot = [.. _order];
+    private void Publish()
+    {
+        _snapshot = [.. _order];
+
+        // A pod whose files are all gone loses its limits and its series on /metrics.
+        Limits.Keep(_order.Select(t => t.Limit));
+    }
 }

@@ -3,6 +3,7 @@ using Forwarder.Discovery;
 using Forwarder.Enrichment;
 using Forwarder.Metadata;
 using Forwarder.Multiline;
+using Forwarder.RateLimiting;
 using Forwarder.Shipping;
 
 namespace Forwarder.Tailing;
@@ -47,9 +48,11 @@ internal sealed partial class TailingLoop
         TailingCounters counters,
         TimeProvider time,
         ILogger<TailingLoop> logger,
-        MetadataGate? metadata = null)
+        MetadataGate? metadata = null,
+        RateLimits? limits = null)
     {
         _metadata = metadata ?? MetadataGate.Off;
+        Limits = limits ?? RateLimits.Off;
         _options = options;
         _scanner = scanner;
         _watcher = watcher;
@@ -73,6 +76,9 @@ internal sealed partial class TailingLoop
     }
 
     public TailingCounters Counters { get; }
+
+    /// <summary>The pods' rate limits (for metrics).</summary>
+    public RateLimits Limits { get; }
 
     /// <summary>The files being tailed (for metrics; a copy, safe to read from any thread).</summary>
     public IReadOnlyList<FileTailer> Files => _snapshot;
@@ -226,7 +232,16 @@ internal sealed partial class TailingLoop
             if (chunks > 0)
             {
                 tailer.RefreshSize();
-                tailer.ReadAgainAtOnce();
+                if (tailer.HeldByRateLimit)
+                {
+                    // A file under a limit is mostly read a few tokens at a time: the deletion is noticed here too.
+                    SkipIfDeleted(tailer, context);
+                }
+                else
+                {
+                    tailer.ReadAgainAtOnce();
+                }
+
                 return true;
             }
 
@@ -234,6 +249,12 @@ internal sealed partial class TailingLoop
             {
                 // Not at its end: rotation, partial and close checks wait until it is.
                 return false;
+            }
+
+            if (tailer.HeldByRateLimit)
+            {
+                // Not at its end either; and once the file is deleted its unread lines cannot wait any longer.
+                return SkipIfDeleted(tailer, context);
             }
 
             if (tailer.AtEnd(context, _partialTimeoutMs, _rotateWaitMs, out bool closed))
@@ -260,6 +281,22 @@ internal sealed partial class TailingLoop
         }
 
         return false;
+    }
+
+    // A file held by its pod's rate limit waits for tokens, unless it was deleted meanwhile: then what is left of it is
+    // skipped, with a marker message in its place (true: something was sent).
+    private bool SkipIfDeleted(FileTailer tailer, ReadContext context)
+    {
+        long lines = tailer.SkipIfDeleted(context, out long bytes);
+        if (lines == 0)
+        {
+            tailer.WaitForTokens(context.Now);
+            return false;
+        }
+
+        RateLimitLog.Skipped(_logger, lines, tailer.Limit!.Namespace, tailer.Limit.Pod, tailer.File.Path, bytes);
+        tailer.ReadAgainAtOnce();
+        return true;
     }
 
     private bool TryOpen(FileTailer tailer, ReadContext context)

@@ -31,7 +31,14 @@ public sealed class RunningForwarder : IAsyncDisposable
     /// <summary>
     /// Starts a Forwarder tailing <paramref name="include"/> and shipping to <paramref name="targets"/>.
     /// </summary>
-    public static async Task<RunningForwarder> StartAsync(TempDirectory directory, string include, string[] targets, params string[] extraArgs)
+    public static Task<RunningForwarder> StartAsync(TempDirectory directory, string include, string[] targets, params string[] extraArgs) =>
+        StartAsync(directory, include, targets, null, extraArgs);
+
+    /// <summary>
+    /// As above; <paramref name="configure"/> may add services first (a fake clock for the rate limits, say).
+    /// </summary>
+    public static async Task<RunningForwarder> StartAsync(
+        TempDirectory directory, string include, string[] targets, Action<WebApplicationBuilder>? configure, params string[] extraArgs)
     {
         string state = directory.Combine("state");
         var args = new List<string> { "--include", include, "--state", state, "--http", "127.0.0.1:0", "--node", "node-1", "--log-level", "Warning" };
@@ -42,7 +49,7 @@ public sealed class RunningForwarder : IAsyncDisposable
         }
 
         args.AddRange(extraArgs);
-        var app = ForwarderApp.Build(args, out var errors) ?? throw new InvalidOperationException(string.Join("; ", errors));
+        var app = ForwarderApp.Build(args, out var errors, configure) ?? throw new InvalidOperationException(string.Join("; ", errors));
         await app.StartAsync();
         var running = new RunningForwarder(app, state);
 

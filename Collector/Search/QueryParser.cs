@@ -37,7 +37,7 @@ public static class QueryParser
             throw new QueryParseException($"the query is longer than {MaxQueryLength} characters", MaxQueryLength);
         }
 
-        var reader = new QueryReader(text);
+        var reader = new QueryReader(text, comments: !gravity || text.TrimStart().StartsWith('{'));
         reader.SkipSpace();
         if (reader.AtEnd)
         {
@@ -66,12 +66,20 @@ public static class QueryParser
         r.SkipSpace();
         while (r.Peek != '}')
         {
-            matchers.Add(ParseMatcher(ref r));
+            if (ParseMatcher(ref r) is { } matcher)
+            {
+                matchers.Add(matcher);
+            }
+
             r.SkipSpace();
             if (r.Peek == ',')
             {
                 r.Advance(1);
                 r.SkipSpace();
+                if (r.Peek == '}')
+                {
+                    throw r.Error("expected a label matcher after ','");
+                }
             }
             else if (r.Peek != '}')
             {
@@ -107,7 +115,8 @@ public static class QueryParser
         return new QueryTerm(matchers, filters);
     }
 
-    private static LabelMatcher ParseMatcher(ref QueryReader r)
+    /// <summary>A matcher, or null for one on a label no line has that every line passes (<c>job!="x"</c>).</summary>
+    private static LabelMatcher? ParseMatcher(ref QueryReader r)
     {
         int nameAt = r.Position;
         string name = r.ReadIdentifier();
@@ -123,7 +132,7 @@ public static class QueryParser
 
         if (!LogLabels.TryParse(name, out var label))
         {
-            throw new QueryParseException($"unknown label '{name}': the labels are {LabelList}, level and detected_level", nameAt);
+            return ParseAbsentLabelMatcher(ref r, name);
         }
 
         r.SkipSpace();
@@ -195,10 +204,47 @@ public static class QueryParser
             severities.Add(string.Empty);
         }
 
-        // An empty class matches nothing: a level no severity maps to selects no line.
-        string pattern = severities.Count == 0 ? "[^\\s\\S]" : string.Join('|', severities);
+        // A level no severity maps to selects no line.
+        if (severities.Count == 0)
+        {
+            return MatchesNothing(valueAt);
+        }
+
+        string pattern = string.Join('|', severities);
         return new LabelMatcher(LogLabel.Severity, MatchOp.Regex, pattern, Compile(pattern, valueAt, anchored: true));
     }
+
+    /// <summary>
+    /// A label no stream here has (<c>job</c>, <c>service_name</c>): as in Loki (Prometheus' matchers), its value is
+    /// "" on every line, so the matcher either passes every line (null: no constraint) or none (a matcher no severity
+    /// satisfies, which the index uses to skip every block). Grafana dashboards written for other Loki installations
+    /// then get an empty answer rather than a 400.
+    /// </summary>
+    private static LabelMatcher? ParseAbsentLabelMatcher(ref QueryReader r, string name)
+    {
+        r.SkipSpace();
+        MatchOp op = r.TryTake("=~") ? MatchOp.Regex
+            : r.TryTake("!~") ? MatchOp.NotRegex
+            : r.TryTake("!=") ? MatchOp.NotEqual
+            : r.TryTake("=") ? MatchOp.Equal
+            : throw r.Error($"expected an operator after '{name}': = != =~ !~ (the labels here are {LabelList}, level " +
+                "and detected_level)");
+        r.SkipSpace();
+        int valueAt = r.Position;
+        string value = r.ReadString();
+        bool passes = op switch
+        {
+            MatchOp.Equal => value.Length == 0,
+            MatchOp.NotEqual => value.Length != 0,
+            MatchOp.Regex => Compile(value, valueAt, anchored: true).IsMatch(string.Empty),
+            _ => !Compile(value, valueAt, anchored: true).IsMatch(string.Empty),
+        };
+        return passes ? null : MatchesNothing(valueAt);
+    }
+
+    // An empty class matches nothing: no severity, not even the empty one, passes it.
+    private static LabelMatcher MatchesNothing(int position) =>
+        new(LogLabel.Severity, MatchOp.Regex, "[^\\s\\S]", Compile("[^\\s\\S]", position, anchored: true));
 
     /// <summary>
     /// Gravity: <c>term (and|or)? term …</c>, <c>and</c> binding tighter than <c>or</c>; a term is

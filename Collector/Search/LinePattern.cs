@@ -24,7 +24,7 @@ public sealed class LinePattern
         _chars = literals.Select(l => l.ToCharArray()).ToArray();
     }
 
-    /// <summary>The pattern, or null with <paramref name="error"/> saying why it is not a line-filter pattern.</summary>
+    /// <summary>The pattern, or null with <paramref name="error"/> saying why it is not a line filter's.</summary>
     public static LinePattern? Create(string pattern, out string? error)
     {
         var parts = PatternStage.Split(pattern);

@@ -1,6 +1,6 @@
 namespace Collector.Tests.Search.Conformance;
 
-/// <summary>The checkout the tests run from: the directory above the test binaries that holds kube-syslog.slnx.</summary>
+/// <summary>The checkout the tests run from: the directory above the test binaries holding kube-syslog.slnx.</summary>
 public static class Repository
 {
     public static string Root { get; } = Find();

@@ -10,19 +10,33 @@ public enum FilterOp
     NotContains,
     Regex,
     NotRegex,
+    Pattern,
+    NotPattern,
+    Ip,
+    NotIp,
 }
 
 /// <summary>
 /// A line filter applied to the whole stored line, as grep sees it: <c>|= "text"</c>, <c>!= "text"</c> (byte-wise,
-/// case-sensitive), <c>|~ "regex"</c>, <c>!~ "regex"</c> (unanchored, NonBacktracking with a match timeout).
-/// <c>|= "a" or "b"</c> is one positive filter with <see cref="Alternatives"/>: it matches when any of them does
-/// (Loki's <c>newOrLineFilterExpr</c>; a negative filter with <c>or</c> is parsed as one filter per value instead).
+/// case-sensitive), <c>|~ "regex"</c>, <c>!~ "regex"</c> (unanchored, NonBacktracking with a match timeout),
+/// <c>|&gt; "pattern"</c>, <c>!&gt; "pattern"</c> (<see cref="LinePattern"/>), <c>|= ip("…")</c>, <c>!= ip("…")</c>
+/// (<see cref="IpMatcher"/>: an address in the line within the pattern). <c>|= "a" or "b"</c> is one positive filter
+/// with <see cref="Alternatives"/>: it matches when any of them does (Loki's <c>newOrLineFilterExpr</c>; a negative
+/// filter with <c>or</c> is parsed as one filter per value instead).
 /// </summary>
-public sealed class LineFilter(FilterOp op, string text, Regex? regex, IReadOnlyList<LineFilter>? alternatives = null)
+public sealed class LineFilter(
+    FilterOp op, string text, Regex? regex, IReadOnlyList<LineFilter>? alternatives = null, LinePattern? pattern = null,
+    IpMatcher? ip = null)
 {
     public FilterOp Op => op;
 
     public string Text => text;
+
+    public Regex? Regex => regex;
+
+    public LinePattern? Pattern => pattern;
+
+    public IpMatcher? Ip => ip;
 
     public byte[] Utf8 { get; } = Encoding.UTF8.GetBytes(text);
 
@@ -66,7 +80,11 @@ public sealed class LineFilter(FilterOp op, string text, Regex? regex, IReadOnly
         FilterOp.Contains => line.Contains(text, StringComparison.Ordinal),
         FilterOp.NotContains => !line.Contains(text, StringComparison.Ordinal),
         FilterOp.Regex => regex!.IsMatch(line),
-        _ => !regex!.IsMatch(line),
+        FilterOp.NotRegex => !regex!.IsMatch(line),
+        FilterOp.Pattern => pattern!.Test(line),
+        FilterOp.NotPattern => !pattern!.Test(line),
+        FilterOp.Ip => ip!.MatchesIn(line),
+        _ => !ip!.MatchesIn(line),
     };
 
     private bool MatchesOne(ReadOnlySpan<byte> line) => op switch
@@ -74,7 +92,11 @@ public sealed class LineFilter(FilterOp op, string text, Regex? regex, IReadOnly
         FilterOp.Contains => line.IndexOf(Utf8) >= 0,
         FilterOp.NotContains => line.IndexOf(Utf8) < 0,
         FilterOp.Regex => RegexMatches(line),
-        _ => !RegexMatches(line),
+        FilterOp.NotRegex => !RegexMatches(line),
+        FilterOp.Pattern => pattern!.Test(line),
+        FilterOp.NotPattern => !pattern!.Test(line),
+        FilterOp.Ip => ip!.MatchesIn(line),
+        _ => !ip!.MatchesIn(line),
     };
 
     private bool RegexMatches(ReadOnlySpan<byte> line)

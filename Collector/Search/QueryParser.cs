@@ -35,7 +35,7 @@ public static class QueryParser
             throw new QueryParseException($"the query is longer than {MaxQueryLength} characters", MaxQueryLength);
         }
 
-        var reader = new QueryReader(text);
+        var reader = new QueryReader(text, comments: !gravity || text.TrimStart().StartsWith('{'));
         reader.SkipSpace();
         if (reader.AtEnd)
         {
@@ -65,11 +65,16 @@ public static class QueryParser
         while (r.Peek != '}')
         {
             matchers.Add(ParseMatcher(ref r));
+
             r.SkipSpace();
             if (r.Peek == ',')
             {
                 r.Advance(1);
                 r.SkipSpace();
+                if (r.Peek == '}')
+                {
+                    throw r.Error("expected a label matcher after ','");
+                }
             }
             else if (r.Peek != '}')
             {
@@ -189,10 +194,19 @@ public static class QueryParser
             severities.Add(string.Empty);
         }
 
-        // An empty class matches nothing: a level no severity maps to selects no line.
-        string pattern = severities.Count == 0 ? "[^\\s\\S]" : string.Join('|', severities);
+        // A level no severity maps to selects no line.
+        if (severities.Count == 0)
+        {
+            return MatchesNothing(valueAt);
+        }
+
+        string pattern = string.Join('|', severities);
         return new LabelMatcher(LogLabel.Severity, MatchOp.Regex, pattern, Compile(pattern, valueAt, anchored: true));
     }
+
+    // An empty class matches nothing: no severity, not even the empty one, passes it.
+    private static LabelMatcher MatchesNothing(int position) =>
+        new(LogLabel.Severity, MatchOp.Regex, "[^\\s\\S]", Compile("[^\\s\\S]", position, anchored: true));
 
     /// <summary>
     /// Gravity: <c>term (and|or)? term …</c>, <c>and</c> binding tighter than <c>or</c>; a term is

@@ -4,12 +4,15 @@ namespace Collector.Search;
 
 /// <summary>
 /// The cursor of <see cref="QueryParser"/> and the pipeline parser: LogQL's tokens read from a string, errors with
-/// the character position.
+/// the character position. With <paramref name="comments"/> (LogQL, not Gravity's syntax), <c>#</c> outside a string
+/// starts a comment to the end of the line, as in Loki's lexer.
 /// </summary>
-internal ref struct QueryReader(string text)
+internal ref struct QueryReader(string text, bool comments = false)
 {
     private readonly string _text = text;
     private int _pos;
+
+    public readonly bool Comments => comments;
 
     public readonly int Position => _pos;
 
@@ -61,8 +64,15 @@ internal ref struct QueryReader(string text)
 
     public void SkipSpace()
     {
-        while (_pos < _text.Length && char.IsWhiteSpace(_text[_pos]))
+        while (_pos < _text.Length && (char.IsWhiteSpace(_text[_pos]) || (comments && _text[_pos] == '#')))
         {
+            if (_text[_pos] == '#')
+            {
+                int newline = _text.IndexOf('\n', _pos);
+                _pos = newline < 0 ? _text.Length : newline;
+                continue;
+            }
+
             _pos++;
         }
     }

@@ -38,7 +38,10 @@ public sealed class LokiQueryEndpoints(TimeOrderedSearch search, MetricEvaluator
         if (metric is not null)
         {
             var result = await EvaluateAsync(metric, at, at, 1, context).ConfigureAwait(false);
-            await LokiJson.WriteAsync(context, json => LokiJson.WriteInstant(json, result)).ConfigureAwait(false);
+
+            // sort() and sort_desc() are the order of the answer (as in Prometheus, for instant queries only).
+            bool sorted = metric is AggregateNode { Op: AggregateOp.Sort or AggregateOp.SortDesc };
+            await LokiJson.WriteAsync(context, json => LokiJson.WriteInstant(json, result, keepOrder: sorted)).ConfigureAwait(false);
             return;
         }
 

@@ -79,7 +79,7 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
             AggregateNode { Op: AggregateOp.Sum, Inner: RangeNode r } a when FromIndex(r, Keeps(a)) is { } summed =>
                 new Value(null, summed),
             AggregateNode a => new Value(null, Aggregate(a, Evaluate(a.Inner))),
-            BinaryNode b => Binary(b.Op, Evaluate(b.Left), Evaluate(b.Right)),
+            BinaryNode b => Binary(b, Evaluate(b.Left), Evaluate(b.Right)),
             _ => throw new ArgumentOutOfRangeException(nameof(node)),
         };
 
@@ -101,6 +101,11 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
 
         private List<MetricSeries> Range(RangeNode node)
         {
+            if (node.Function == RangeFunction.AbsentOverTime)
+            {
+                return Absent(node);
+            }
+
             if (node.Query.Pipeline?.Unwrap is { } unwrap)
             {
                 return Unwrapped(node, unwrap);
@@ -238,6 +243,12 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                             $"the query unwraps more than {MaxCells} samples: narrow the stream selector or shorten the range");
                     }
 
+                    if (node.GroupLabels is { } group)
+                    {
+                        // Loki groups an unwrapped range's samples before the function sees them.
+                        labels = labels.Where(l => node.GroupWithout != group.Contains(l.Key, StringComparer.Ordinal)).ToArray();
+                    }
+
                     string key = LokiLabels.Key(labels);
                     if (!samples.TryGetValue(key, out var series))
                     {
@@ -252,6 +263,31 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
             return [.. samples.Values.Select(s => new MetricSeries(s.Labels, RangeOverSamples.Evaluate(node, s.Samples, times)))];
         }
 
+        /// <summary>
+        /// <c>absent_over_time</c>: 1 at the steps whose window holds no line (or no sample), under the labels of
+        /// the selector's equality matchers, as Loki's absent labels; no series when every step has one.
+        /// </summary>
+        private List<MetricSeries> Absent(RangeNode node)
+        {
+            var presence = Range(node with
+            {
+                Function = node.Query.Pipeline?.Unwrap is null ? RangeFunction.CountOverTime : RangeFunction.LastOverTime,
+            });
+            var values = new double?[times.Length];
+            for (int k = 0; k < values.Length; k++)
+            {
+                values[k] = presence.Any(s => s.Values[k].HasValue) ? null : 1;
+            }
+
+            var labels = node.Query.Terms[0].Matchers
+                .Where(m => m.Op == MatchOp.Equal)
+                .Select(m => KeyValuePair.Create(m.Name, m.Value))
+                .DistinctBy(l => l.Key)
+                .OrderBy(l => l.Key, StringComparer.Ordinal)
+                .ToArray();
+            return values.Any(v => v.HasValue) ? [new MetricSeries(labels, values)] : [];
+        }
+
         private static long CeilDiv(long a, long b) => -FloorDiv(-a, b);
 
         private static long FloorDiv(long a, long b) => (a / b) - (a % b != 0 && a < 0 ? 1 : 0);
@@ -261,6 +297,11 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
             if (inner.Series is not { } input)
             {
                 throw new QueryParseException($"{node.Op.ToString().ToLowerInvariant()} needs a vector, not a scalar", 0);
+            }
+
+            if (node.Op is AggregateOp.Sort or AggregateOp.SortDesc)
+            {
+                return Sorted(input, node.Op == AggregateOp.SortDesc);
             }
 
             var groups = new Dictionary<string, (KeyValuePair<string, string>[] Labels, List<MetricSeries> Members)>(StringComparer.Ordinal);
@@ -278,6 +319,11 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                 group.Members.Add(series);
             }
 
+            if (node.Op is AggregateOp.TopK or AggregateOp.BottomK)
+            {
+                return Selected(groups.Values.Select(g => g.Members), node.Parameter, node.Op == AggregateOp.TopK);
+            }
+
             var result = new List<MetricSeries>(groups.Count);
             foreach (var (labels, members) in groups.Values)
             {
@@ -293,7 +339,9 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                             AggregateOp.Count => present.Count,
                             AggregateOp.Min => present.Min(),
                             AggregateOp.Max => present.Max(),
-                            _ => present.Average(),
+                            AggregateOp.Avg => present.Average(),
+                            AggregateOp.Stdvar => Variance(present),
+                            _ => Math.Sqrt(Variance(present)),
                         };
                     }
                 }
@@ -307,25 +355,92 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
             return result;
         }
 
-        private static Value Binary(char op, Value left, Value right)
+        /// <summary>Population variance, as Prometheus' stdvar.</summary>
+        private static double Variance(List<double> values)
         {
+            double mean = values.Average();
+            return values.Sum(v => (v - mean) * (v - mean)) / values.Count;
+        }
+
+        /// <summary>
+        /// topk/bottomk: at each step, the k largest (smallest) values of each group keep their series and labels;
+        /// ties go to the series whose labels sort first.
+        /// </summary>
+        private List<MetricSeries> Selected(IEnumerable<List<MetricSeries>> groups, int k, bool largest)
+        {
+            var kept = new Dictionary<MetricSeries, double?[]>(ReferenceEqualityComparer.Instance);
+            foreach (var members in groups)
+            {
+                var ordered = members.OrderBy(m => LokiLabels.Key(m.Labels), StringComparer.Ordinal).ToList();
+                for (int step = 0; step < times.Length; step++)
+                {
+                    var present = ordered.Where(m => m.Values[step].HasValue);
+                    var chosen = largest
+                        ? present.OrderByDescending(m => m.Values[step]!.Value).Take(k)
+                        : present.OrderBy(m => m.Values[step]!.Value).Take(k);
+                    foreach (var series in chosen)
+                    {
+                        if (!kept.TryGetValue(series, out var values))
+                        {
+                            values = new double?[times.Length];
+                            kept.Add(series, values);
+                        }
+
+                        values[step] = series.Values[step];
+                    }
+                }
+            }
+
+            return [.. kept.Select(e => new MetricSeries(e.Key.Labels, e.Value))];
+        }
+
+        /// <summary>sort/sort_desc: the series ordered by their last value (an instant query's only one).</summary>
+        private static List<MetricSeries> Sorted(List<MetricSeries> input, bool descending)
+        {
+            double Last(MetricSeries s) => s.Values.LastOrDefault(v => v.HasValue) ?? double.NaN;
+            return descending ? [.. input.OrderByDescending(Last)] : [.. input.OrderBy(Last)];
+        }
+
+        private static Value Binary(BinaryNode node, Value left, Value right)
+        {
+            string op = node.Op;
+            if (op is "and" or "or" or "unless")
+            {
+                return left.Series is { } lv && right.Series is { } rv
+                    ? new Value(null, SetOperation(op, lv, rv))
+                    : throw new QueryParseException($"{op} needs a vector on both sides, not a scalar", 0);
+            }
+
+            bool comparison = op is "==" or "!=" or ">" or ">=" or "<" or "<=";
+            double? Combine(double a, double b, double keep)
+            {
+                if (!comparison)
+                {
+                    return Apply(op, a, b);
+                }
+
+                bool holds = Compare(op, a, b);
+                return node.ReturnBool ? (holds ? 1 : 0) : holds ? keep : null;
+            }
+
             if (left.Scalar is { } l && right.Scalar is { } r)
             {
-                return new Value(l.Select((x, k) => Apply(op, x, r[k])).ToArray(), null);
+                // Two numbers compare to 0 or 1 (Loki folds literal comparisons so).
+                return new Value(l.Select((x, k) => comparison ? (Compare(op, x, r[k]) ? 1 : 0) : Apply(op, x, r[k])).ToArray(), null);
             }
 
             if (right.Scalar is { } rs)
             {
-                return new Value(null, left.Series!.Select(s => Map(s, s.Labels, k => rs[k], scalarLeft: false)).ToList());
+                return new Value(null, NonEmpty(left.Series!.Select(s => Map(s, s.Labels, k => rs[k], scalarLeft: false))));
             }
 
             if (left.Scalar is { } ls)
             {
-                return new Value(null, right.Series!.Select(s => Map(s, s.Labels, k => ls[k], scalarLeft: true)).ToList());
+                return new Value(null, NonEmpty(right.Series!.Select(s => Map(s, s.Labels, k => ls[k], scalarLeft: true))));
             }
 
             // Vector with vector: one-to-one on identical label sets.
-            var byKey = right.Series!.ToDictionary(s => LokiLabels.Key(s.Labels), StringComparer.Ordinal);
+            var byKey = ByKey(right.Series!);
             var result = new List<MetricSeries>();
             foreach (var s in left.Series!)
             {
@@ -336,7 +451,7 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
                     {
                         if (s.Values[k] is { } a && other.Values[k] is { } b)
                         {
-                            values[k] = Apply(op, a, b);
+                            values[k] = Combine(a, b, a);
                         }
                     }
 
@@ -349,18 +464,77 @@ public sealed class MetricEvaluator(IndexStore store, ReadGate gate)
 
             return new Value(null, result);
 
+            // A filtering comparison keeps the vector's own value, on whichever side the vector is.
             MetricSeries Map(MetricSeries s, KeyValuePair<string, string>[] labels, Func<int, double> scalar, bool scalarLeft) =>
-                new(labels, s.Values.Select((v, k) => v is { } x ? Apply(op, scalarLeft ? scalar(k) : x,
-                    scalarLeft ? x : scalar(k)) : (double?)null).ToArray());
+                new(labels, s.Values.Select((v, k) => v is { } x ? Combine(scalarLeft ? scalar(k) : x,
+                    scalarLeft ? x : scalar(k), x) : null).ToArray());
         }
 
-        private static double Apply(char op, double a, double b) => op switch
+        /// <summary>
+        /// PromQL's set operators per step on identical label sets: <c>and</c> keeps the left sample where the right
+        /// has one, <c>unless</c> where it has none, <c>or</c> adds the right's series whose labels the left lacks
+        /// at that step.
+        /// </summary>
+        private static List<MetricSeries> SetOperation(string op, List<MetricSeries> left, List<MetricSeries> right)
         {
-            '+' => a + b,
-            '-' => a - b,
-            '*' => a * b,
-            '/' => a / b,
+            var rightByKey = ByKey(right);
+            var result = new List<MetricSeries>();
+            foreach (var s in left)
+            {
+                rightByKey.TryGetValue(LokiLabels.Key(s.Labels), out var other);
+                var values = s.Values.Select((v, k) => op switch
+                {
+                    "and" => other?.Values[k] is null ? null : v,
+                    "unless" => other?.Values[k] is null ? v : null,
+                    _ => v,
+                }).ToArray();
+                if (values.Any(v => v.HasValue))
+                {
+                    result.Add(new MetricSeries(s.Labels, values));
+                }
+            }
+
+            if (op == "or")
+            {
+                var leftByKey = ByKey(left);
+                foreach (var s in right)
+                {
+                    leftByKey.TryGetValue(LokiLabels.Key(s.Labels), out var mine);
+                    var values = s.Values.Select((v, k) => mine?.Values[k] is null ? v : null).ToArray();
+                    if (values.Any(v => v.HasValue))
+                    {
+                        result.Add(new MetricSeries(s.Labels, values));
+                    }
+                }
+            }
+
+            return result;
+        }
+
+        private static Dictionary<string, MetricSeries> ByKey(List<MetricSeries> series) =>
+            series.GroupBy(s => LokiLabels.Key(s.Labels), StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+
+        /// <summary>A filtering comparison can leave a series without any value: it leaves the result.</summary>
+        private static List<MetricSeries> NonEmpty(IEnumerable<MetricSeries> series) => [.. series.Where(s => s.Values.Any(v => v.HasValue))];
+
+        private static double Apply(string op, double a, double b) => op switch
+        {
+            "+" => a + b,
+            "-" => a - b,
+            "*" => a * b,
+            "/" => a / b,
+            "^" => Math.Pow(a, b),
             _ => a % b,
+        };
+
+        private static bool Compare(string op, double a, double b) => op switch
+        {
+            "==" => a == b,
+            "!=" => a != b,
+            ">" => a > b,
+            ">=" => a >= b,
+            "<" => a < b,
+            _ => a <= b,
         };
     }
 }

@@ -14,13 +14,32 @@ public sealed record RangeNode(RangeFunction Function, LogQuery Query, long Rang
 {
     /// <summary>quantile_over_time's φ.</summary>
     public double Parameter { get; init; }
+
+    /// <summary>
+    /// <c>avg_over_time(… | unwrap x [5m]) by (pod)</c>: the labels kept (or, with <see cref="GroupWithout"/>,
+    /// dropped) before the samples are put into series; null without a grouping.
+    /// </summary>
+    public IReadOnlyList<string>? GroupLabels { get; init; }
+
+    public bool GroupWithout { get; init; }
 }
 
 /// <summary><c>sum by (a, b) (inner)</c>; <see cref="Without"/> tells whether the labels are kept or dropped.</summary>
-public sealed record AggregateNode(AggregateOp Op, MetricNode Inner, IReadOnlyList<string>? Labels, bool Without) : MetricNode;
+public sealed record AggregateNode(AggregateOp Op, MetricNode Inner, IReadOnlyList<string>? Labels, bool Without) : MetricNode
+{
+    /// <summary>topk's and bottomk's k.</summary>
+    public int Parameter { get; init; }
+}
 
-/// <summary><c>left op right</c> with scalars and vectors on either side.</summary>
-public sealed record BinaryNode(char Op, MetricNode Left, MetricNode Right) : MetricNode;
+/// <summary>
+/// <c>left op right</c> with scalars and vectors on either side: arithmetic (<c>+ - * / % ^</c>), comparisons
+/// (<c>== != &gt; &gt;= &lt; &lt;=</c>, filtering unless <see cref="ReturnBool"/>) and the set operators
+/// <c>and or unless</c> between vectors.
+/// </summary>
+public sealed record BinaryNode(string Op, MetricNode Left, MetricNode Right) : MetricNode
+{
+    public bool ReturnBool { get; init; }
+}
 
 public enum RangeFunction
 {
@@ -28,6 +47,7 @@ public enum RangeFunction
     Rate,
     BytesOverTime,
     BytesRate,
+    AbsentOverTime,
     SumOverTime,
     AvgOverTime,
     MinOverTime,
@@ -46,4 +66,10 @@ public enum AggregateOp
     Min,
     Max,
     Avg,
+    Stddev,
+    Stdvar,
+    TopK,
+    BottomK,
+    Sort,
+    SortDesc,
 }

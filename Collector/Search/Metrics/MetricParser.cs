@@ -4,9 +4,9 @@ namespace Collector.Search.Metrics;
 
 /// <summary>
 /// LogQL metric expressions (Loki's pkg/logql/syntax, the subset listed in docs/loki-api.md): range functions over a
-/// log
-/// query, aggregations with <c>by</c>/<c>without</c>, <c>vector()</c>, numbers, <c>+ - * / %</c> with the usual
-/// precedence and parentheses. The log query inside a range function is parsed by <see cref="QueryParser"/>. Errors
+/// log query, aggregations with <c>by</c>/<c>without</c>, <c>vector()</c>, numbers, binary operators with
+/// PromQL's precedence (<c>or</c> &lt; <c>and unless</c> &lt; comparisons &lt; <c>+ -</c> &lt; <c>* / %</c> &lt;
+/// <c>^</c>) and parentheses. The log query inside a range function is parsed by <see cref="QueryParser"/>. Errors
 /// throw <see cref="QueryParseException"/> with the character position.
 /// </summary>
 public static class MetricParser
@@ -17,6 +17,7 @@ public static class MetricParser
         ["rate"] = RangeFunction.Rate,
         ["bytes_over_time"] = RangeFunction.BytesOverTime,
         ["bytes_rate"] = RangeFunction.BytesRate,
+        ["absent_over_time"] = RangeFunction.AbsentOverTime,
         ["sum_over_time"] = RangeFunction.SumOverTime,
         ["avg_over_time"] = RangeFunction.AvgOverTime,
         ["min_over_time"] = RangeFunction.MinOverTime,
@@ -38,7 +39,18 @@ public static class MetricParser
         ["min"] = AggregateOp.Min,
         ["max"] = AggregateOp.Max,
         ["avg"] = AggregateOp.Avg,
+        ["stddev"] = AggregateOp.Stddev,
+        ["stdvar"] = AggregateOp.Stdvar,
+        ["topk"] = AggregateOp.TopK,
+        ["bottomk"] = AggregateOp.BottomK,
+        ["sort"] = AggregateOp.Sort,
+        ["sort_desc"] = AggregateOp.SortDesc,
     };
+
+    /// <summary>Loki's RangeAggregationExpr.validate: the range functions that take by/without.</summary>
+    private static bool AllowsGrouping(RangeFunction f) => f is RangeFunction.AvgOverTime or RangeFunction.StddevOverTime
+        or RangeFunction.StdvarOverTime or RangeFunction.QuantileOverTime or RangeFunction.MaxOverTime or RangeFunction.MinOverTime
+        or RangeFunction.FirstOverTime or RangeFunction.LastOverTime;
 
     /// <summary>A metric query starts with anything but a stream selector.</summary>
     public static bool IsMetric(string? text) => text is not null && text.TrimStart() is { Length: > 0 } t && t[0] != '{';
@@ -51,7 +63,7 @@ public static class MetricParser
         }
 
         var parser = new Parser(text);
-        var node = parser.Sum();
+        var node = parser.Expression();
         parser.SkipSpace();
         if (!parser.AtEnd)
         {
@@ -69,59 +81,128 @@ public static class MetricParser
 
         public char Peek => _pos < text.Length ? text[_pos] : '\0';
 
-        public MetricNode Sum()
+        public MetricNode Expression() => Binary(0);
+
+        /// <summary>PromQL's binary operators by precedence, lowest first; <c>^</c> is right-associative.</summary>
+        private static readonly string[][] Levels =
+        [
+            ["or"],
+            ["and", "unless"],
+            ["==", "!=", ">=", "<=", ">", "<"],
+            ["+", "-"],
+            ["*", "/", "%"],
+            ["^"],
+        ];
+
+        private MetricNode Binary(int level)
         {
-            var left = Product();
+            if (level == Levels.Length)
+            {
+                return Unary();
+            }
+
+            var left = Binary(level + 1);
             while (true)
             {
                 SkipSpace();
-                if (Peek is '+' or '-')
+                int at = _pos;
+                if (TakeOperator(Levels[level]) is not { } op)
                 {
-                    char op = text[_pos++];
-                    left = new BinaryNode(op, left, Product());
+                    return left;
                 }
-                else
+
+                bool returnBool = false;
+                if (level == 2)
+                {
+                    SkipSpace();
+                    returnBool = TakeWord("bool");
+                }
+
+                SkipSpace();
+                if (Peek is 'o' or 'i' or 'g' && (PeekWord("on") || PeekWord("ignoring") || PeekWord("group_left") || PeekWord("group_right")))
+                {
+                    throw Error("vector matching (on, ignoring, group_left, group_right) is not supported");
+                }
+
+                // ^ is right-associative: 2 ^ 3 ^ 2 is 2 ^ 9.
+                var right = op == "^" ? Binary(level) : Binary(level + 1);
+                if (level <= 1 && (left is ScalarNode || right is ScalarNode))
+                {
+                    throw Error($"unexpected literal for {(left is ScalarNode ? "left" : "right")} leg of logical/set binary operation ({op})", at);
+                }
+
+                left = new BinaryNode(op, left, right) { ReturnBool = returnBool };
+                if (op == "^")
                 {
                     return left;
                 }
             }
+        }
+
+        private string? TakeOperator(string[] operators)
+        {
+            foreach (string op in operators)
+            {
+                if (char.IsAsciiLetter(op[0]) ? TakeWord(op) : string.CompareOrdinal(text, _pos, op, 0, op.Length) == 0)
+                {
+                    if (!char.IsAsciiLetter(op[0]))
+                    {
+                        _pos += op.Length;
+                    }
+
+                    return op;
+                }
+            }
+
+            return null;
+        }
+
+        private bool PeekWord(string word) =>
+            string.CompareOrdinal(text, _pos, word, 0, word.Length) == 0 && !IsIdentifierChar(_pos + word.Length);
+
+        private bool TakeWord(string word)
+        {
+            if (!PeekWord(word))
+            {
+                return false;
+            }
+
+            _pos += word.Length;
+            return true;
         }
 
         public void SkipSpace()
         {
-            while (_pos < text.Length && char.IsWhiteSpace(text[_pos]))
+            while (_pos < text.Length && (char.IsWhiteSpace(text[_pos]) || text[_pos] == '#'))
             {
-                _pos++;
+                _pos = text[_pos] == '#' ? LineEnd(_pos) : _pos + 1;
             }
+        }
+
+        private int LineEnd(int p)
+        {
+            int newline = text.IndexOf('\n', p);
+            return newline < 0 ? text.Length : newline;
         }
 
         public QueryParseException Error(string message, int? at = null) => new(message, at ?? _pos);
 
-        private MetricNode Product()
-        {
-            var left = Unary();
-            while (true)
-            {
-                SkipSpace();
-                if (Peek is '*' or '/' or '%')
-                {
-                    char op = text[_pos++];
-                    left = new BinaryNode(op, left, Unary());
-                }
-                else
-                {
-                    return left;
-                }
-            }
-        }
-
+        /// <summary>A sign belongs to a number only (Loki's literalExpr): <c>-vector(1)</c> is an error.</summary>
         private MetricNode Unary()
         {
             SkipSpace();
-            if (Peek == '-')
+            if (Peek is '-' or '+')
             {
+                bool negative = Peek == '-';
                 _pos++;
-                return new BinaryNode('*', new ScalarNode(-1), Unary());
+                SkipSpace();
+                if (!char.IsAsciiDigit(Peek) && Peek != '.')
+                {
+                    throw Error(AtEnd ? "unexpected end of query: expected a number after the sign" : "a sign must be followed by a number");
+                }
+
+                double value = Number();
+                return new ScalarNode(negative ? -value : value);
             }
 
             return Primary();
@@ -133,7 +214,7 @@ public static class MetricParser
             if (Peek == '(')
             {
                 _pos++;
-                var inner = Sum();
+                var inner = Expression();
                 Expect(')');
                 return inner;
             }
@@ -174,26 +255,76 @@ public static class MetricParser
 
                 var node = Range(function, name, at) with { Parameter = parameter };
                 Expect(')');
-                return node;
+                var (groupLabels, groupWithout) = Grouping();
+                if (groupLabels is not null && !AllowsGrouping(function))
+                {
+                    throw Error($"grouping not allowed for {name} aggregation", at);
+                }
+
+                return node with { GroupLabels = groupLabels, GroupWithout = groupWithout };
             }
 
             if (Aggregations.TryGetValue(name, out var op))
             {
                 var (labels, without) = Grouping();
                 Expect('(');
-                var inner = Sum();
+                int k = 0;
+                if (op is AggregateOp.TopK or AggregateOp.BottomK)
+                {
+                    k = Parameter(name);
+                }
+
+                var inner = Expression();
                 Expect(')');
                 if (labels is null)
                 {
                     (labels, without) = Grouping();
                 }
 
-                return new AggregateNode(op, inner, labels, without);
+                if (labels is not null && op is AggregateOp.Sort or AggregateOp.SortDesc)
+                {
+                    throw Error($"grouping not allowed for {name} aggregation", at);
+                }
+
+                return new AggregateNode(op, inner, labels, without) { Parameter = k };
             }
 
             throw Error(
                 $"unsupported function '{name}': supported are {string.Join(", ", RangeFunctions.Keys.Concat(Aggregations.Keys))} and vector",
                 at);
+        }
+
+        /// <summary>
+        /// topk's and bottomk's k: an integer above 0, then a comma (Loki's mustNewVectorAggregationExpr).
+        /// </summary>
+        private int Parameter(string name)
+        {
+            SkipSpace();
+            int start = _pos;
+            if (!char.IsAsciiDigit(Peek) && Peek is not ('-' or '+' or '.'))
+            {
+                throw Error($"parameter required for operation {name}");
+            }
+
+            _pos++;
+            while (_pos < text.Length && (char.IsAsciiDigit(text[_pos]) || text[_pos] == '.'))
+            {
+                _pos++;
+            }
+
+            string value = text[start.._pos];
+            if (!int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int k))
+            {
+                throw Error($"invalid parameter {name}({value},", start);
+            }
+
+            if (k <= 0)
+            {
+                throw Error($"invalid parameter (must be greater than 0) {name}({value}", start);
+            }
+
+            Expect(',');
+            return k;
         }
 
         private RangeNode Range(RangeFunction function, string name, int at)
@@ -202,6 +333,16 @@ public static class MetricParser
             int start = _pos;
             int open = SelectorEnd();
             string logText = text[start..open];
+
+            // Loki allows the log query in parentheses: rate(({app="x"} | json)[1m]).
+            int inner = start;
+            string trimmed = logText.TrimEnd();
+            if (logText.StartsWith('(') && trimmed.EndsWith(')'))
+            {
+                inner = start + 1;
+                logText = trimmed[1..^1];
+            }
+
             LogQuery query;
             try
             {
@@ -209,7 +350,7 @@ public static class MetricParser
             }
             catch (QueryParseException ex)
             {
-                throw Error(ex.Reason, start + ex.Position);
+                throw Error(ex.Reason, inner + ex.Position);
             }
 
             if (query.Text.Trim().Length == 0)
@@ -223,7 +364,7 @@ public static class MetricParser
                 throw Error($"invalid aggregation {name} without unwrap: add | unwrap label before the range", at);
             }
 
-            if (unwrapped && function is not (RangeFunction.Rate or >= RangeFunction.SumOverTime))
+            if (unwrapped && function is not (RangeFunction.Rate or RangeFunction.AbsentOverTime or >= RangeFunction.SumOverTime))
             {
                 throw Error($"invalid aggregation {name} with unwrap", at);
             }
@@ -259,6 +400,11 @@ public static class MetricParser
                     {
                         p += c == '"' && text[p] == '\\' ? 2 : 1;
                     }
+                }
+                else if (c == '#')
+                {
+                    p = LineEnd(p);
+                    continue;
                 }
                 else if (c == '{')
                 {

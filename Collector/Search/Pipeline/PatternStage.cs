@@ -20,6 +20,29 @@ public sealed class PatternStage : PipelineStage
     /// </summary>
     public static PatternStage Create(string pattern, out string? error)
     {
+        var parts = Split(pattern);
+        var stage = new PatternStage(parts);
+        var names = stage.Names.ToList();
+        error = null;
+        if (names.Count == 0)
+        {
+            error = "at least one capture is required";
+        }
+        else if (parts.Zip(parts.Skip(1)).FirstOrDefault(p => p.First.Capture && p.Second.Capture) is { First.Text: not null } pair)
+        {
+            error = $"found consecutive capture '<{pair.First.Text}><{pair.Second.Text}>': invalid expression";
+        }
+        else if (names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
+        {
+            error = $"duplicate capture name ({duplicate.Key}): invalid expression";
+        }
+
+        return stage;
+    }
+
+    /// <summary>A pattern's literals and captures in order (a capture's text is its name, <c>_</c> unnamed).</summary>
+    internal static List<(bool Capture, string Text)> Split(string pattern)
+    {
         var parts = new List<(bool, string)>();
         int literalStart = 0;
         int i = 0;
@@ -46,23 +69,7 @@ public sealed class PatternStage : PipelineStage
             parts.Add((false, pattern[literalStart..]));
         }
 
-        var stage = new PatternStage(parts);
-        var names = stage.Names.ToList();
-        error = null;
-        if (names.Count == 0)
-        {
-            error = "at least one capture is required";
-        }
-        else if (parts.Zip(parts.Skip(1)).FirstOrDefault(p => p.First.Item1 && p.Second.Item1) is { First.Item2: not null } pair)
-        {
-            error = $"found consecutive capture '<{pair.First.Item2}><{pair.Second.Item2}>': invalid expression";
-        }
-        else if (names.GroupBy(n => n).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
-        {
-            error = $"duplicate capture name ({duplicate.Key}): invalid expression";
-        }
-
-        return stage;
+        return parts;
     }
 
     public override bool Process(PipelineLine line)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace Collector.Search.Pipeline;
 
@@ -10,47 +9,88 @@ namespace Collector.Search.Pipeline;
 /// </summary>
 internal static class PipelineParser
 {
-    /// <summary>
-    /// Whether a line filter starts here: <c>|= != |~ !~</c> (and <c>|&gt; !&gt;</c>, to refuse them clearly).
-    /// </summary>
+    /// <summary>Whether a line filter starts here: <c>|= != |~ !~ |&gt; !&gt;</c>.</summary>
     public static bool AtLineFilter(ref QueryReader r) =>
         r.Peek is '|' or '!' && r.PeekAt(1) is '=' or '~' or '>';
 
     /// <summary>
     /// One line filter with its <c>or</c> values: a positive one as one filter with alternatives, a negative one as
-    /// one filter per value (Loki: <c>!(a or b)</c> is <c>!a and !b</c>).
+    /// one filter per value (Loki: <c>!(a or b)</c> is <c>!a and !b</c>). <c>|=</c> and <c>!=</c> also take
+    /// <c>ip("…")</c> as a value.
     /// </summary>
     public static IEnumerable<LineFilter> ReadLineFilter(ref QueryReader r)
     {
-        int at = r.Position;
         FilterOp op = r.TryTake("|=") ? FilterOp.Contains
             : r.TryTake("!=") ? FilterOp.NotContains
             : r.TryTake("|~") ? FilterOp.Regex
             : r.TryTake("!~") ? FilterOp.NotRegex
-            : throw new QueryParseException("pattern line filters (|> and !>) are not supported", at);
-        var values = new List<(string Text, Regex? Regex)>();
+            : r.TryTake("|>") ? FilterOp.Pattern
+            : r.TryTake("!>") ? FilterOp.NotPattern
+            : throw r.Error("expected a line filter (|= != |~ !~ |> !>)");
+        var values = new List<LineFilter>();
         do
         {
             r.SkipSpace();
-            if (r.TryTakeWord("ip"))
-            {
-                throw new QueryParseException("the ip() line filter is not supported", at);
-            }
-
-            int valueAt = r.Position;
-            string value = r.ReadString();
-            values.Add((value, op is FilterOp.Regex or FilterOp.NotRegex ? QueryParser.Compile(value, valueAt, anchored: false) : null));
+            values.Add(ReadLineFilterValue(ref r, op));
             r.SkipSpace();
         }
         while (r.TryTakeWord("or"));
 
-        if (op is FilterOp.Contains or FilterOp.Regex && values.Count > 1)
+        if (op is FilterOp.Contains or FilterOp.Regex or FilterOp.Pattern && values.Count > 1)
         {
-            var alternatives = values.Skip(1).Select(v => new LineFilter(op, v.Text, v.Regex)).ToList();
-            return [new LineFilter(op, values[0].Text, values[0].Regex, alternatives)];
+            var first = values[0];
+            return [new LineFilter(first.Op, first.Text, first.Regex, values.Skip(1).ToList(), first.Pattern, first.Ip)];
         }
 
-        return values.Select(v => new LineFilter(op, v.Text, v.Regex));
+        return values;
+    }
+
+    private static LineFilter ReadLineFilterValue(ref QueryReader r, FilterOp op)
+    {
+        int at = r.Position;
+        if (r.TryTakeWord("ip"))
+        {
+            if (op is not (FilterOp.Contains or FilterOp.NotContains))
+            {
+                throw new QueryParseException("ip: invalid operation: ip() filters lines with |= and != only", at);
+            }
+
+            string address = ReadIpArgument(ref r);
+            var matcher = IpMatcher.Create(address, out string? error)
+                ?? throw new QueryParseException(error!, at);
+            return new LineFilter(op == FilterOp.Contains ? FilterOp.Ip : FilterOp.NotIp, address, null, ip: matcher);
+        }
+
+        int valueAt = r.Position;
+        string value = r.ReadString();
+        return op switch
+        {
+            FilterOp.Regex or FilterOp.NotRegex => new LineFilter(op, value, QueryParser.Compile(value, valueAt, anchored: false)),
+            FilterOp.Pattern or FilterOp.NotPattern => new LineFilter(
+                op, value, null, pattern: LinePattern.Create(value, out string? error)
+                    ?? throw new QueryParseException($"pattern line filter: {error}", valueAt)),
+            _ => new LineFilter(op, value, null),
+        };
+    }
+
+    /// <summary><c>("…")</c> after <c>ip</c>: the address, CIDR or range as a string.</summary>
+    private static string ReadIpArgument(ref QueryReader r)
+    {
+        r.SkipSpace();
+        if (!r.TryTake("("))
+        {
+            throw r.Error("ip: expected '(' and a quoted address, CIDR or range");
+        }
+
+        r.SkipSpace();
+        string address = r.ReadString();
+        r.SkipSpace();
+        if (!r.TryTake(")"))
+        {
+            throw r.Error("ip: expected ')'");
+        }
+
+        return address;
     }
 
     /// <summary>The stages from a <c>|</c> that is not a line filter to the end of the text.</summary>
@@ -178,13 +218,18 @@ internal static class PipelineParser
         r.SkipSpace();
         var conversion = UnwrapConversion.Number;
         bool call = false;
-        if (r.TryTakeWord("duration_seconds") || r.TryTakeWord("duration"))
+
+        // A conversion is a call: "unwrap bytes" alone unwraps a label named bytes.
+        if (AtCall(ref r, "duration_seconds") || AtCall(ref r, "duration"))
         {
+            r.TryTakeWord("duration_seconds");
+            r.TryTakeWord("duration");
             conversion = UnwrapConversion.Duration;
             call = true;
         }
-        else if (r.TryTakeWord("bytes"))
+        else if (AtCall(ref r, "bytes"))
         {
+            r.TryTakeWord("bytes");
             conversion = UnwrapConversion.Bytes;
             call = true;
         }
@@ -529,9 +574,10 @@ internal static class PipelineParser
             : r.TryTake("=~") || r.TryTake("!~") ? throw r.Error($"label filter: {name} =~ and !~ need a \"regex\"")
             : throw r.Error($"label filter: expected an operator after '{name}' (= != =~ !~ == > >= < <=)");
         r.SkipSpace();
+        int ipAt = r.Position;
         if (r.TryTakeWord("ip"))
         {
-            throw new QueryParseException("label filter: ip() is not supported", opAt);
+            return IpFilter(ref r, name, op, opAt, ipAt);
         }
 
         int valueAt = r.Position;
@@ -557,6 +603,22 @@ internal static class PipelineParser
         }
 
         throw new QueryParseException($"label filter: '{value}' is not a number, a duration (10s, 1h30m) or bytes (1KB, 5MiB)", valueAt);
+    }
+
+    /// <summary>
+    /// <c>name = ip("…")</c> or <c>name != ip("…")</c>: the label's value holds an address in the pattern.
+    /// </summary>
+    private static IpLabelFilter IpFilter(ref QueryReader r, string name, CompareOp op, int opAt, int at)
+    {
+        if (op is not (CompareOp.Equal or CompareOp.NotEqual))
+        {
+            throw new QueryParseException($"label filter: ip: invalid operation: {name} compares with ip() by = or != only", opAt);
+        }
+
+        string address = ReadIpArgument(ref r);
+        var matcher = IpMatcher.Create(address, out string? error)
+            ?? throw new QueryParseException($"label filter: {error}", at);
+        return new IpLabelFilter(name, op == CompareOp.Equal, matcher);
     }
 
     /// <summary>The units Loki's lexer reads as bytes: B, kB, KB, MB … PB, KiB … PiB.</summary>
@@ -597,7 +659,7 @@ internal static class PipelineParser
 
     private static QueryReader Rewind(QueryReader r, int position)
     {
-        var copy = new QueryReader(r.Text);
+        var copy = new QueryReader(r.Text, r.Comments);
         copy.Advance(position);
         return copy;
     }
@@ -608,6 +670,18 @@ internal static class PipelineParser
     {
         var probe = Rewind(r, r.Position);
         return probe.TryTakeWord(word);
+    }
+
+    private static bool AtCall(ref QueryReader r, string name)
+    {
+        var probe = Rewind(r, r.Position);
+        if (!probe.TryTakeWord(name))
+        {
+            return false;
+        }
+
+        probe.SkipSpace();
+        return probe.Peek == '(';
     }
 
     /// <summary>A parser's parameter list ends where the next stage or a keyword begins.</summary>

@@ -317,10 +317,13 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
         "parse error at line 1, col 19: expected a range such as [5m] after the log query\n")]
     [InlineData("/loki/api/v1/query?query=%7Bapp%3D%22x%22", HttpStatusCode.BadRequest,
         "parse error at line 1, col 9: the selector is not closed: expected '}', found the end of the query\n")]
-    [InlineData("/loki/api/v1/query?query=topk(3%2C%20x)", HttpStatusCode.BadRequest,
-        "parse error at line 1, col 1: unsupported function 'topk': supported are count_over_time, rate, bytes_over_time, bytes_rate, "
-        + "sum_over_time, avg_over_time, min_over_time, max_over_time, stddev_over_time, stdvar_over_time, quantile_over_time, "
-        + "first_over_time, last_over_time, sum, count, min, max, avg and vector\n")]
+    [InlineData("/loki/api/v1/query?query=label_replace(x)", HttpStatusCode.BadRequest,
+        "parse error at line 1, col 1: unsupported function 'label_replace': supported are count_over_time, rate, bytes_over_time, "
+        + "bytes_rate, absent_over_time, sum_over_time, avg_over_time, min_over_time, max_over_time, stddev_over_time, stdvar_over_time, "
+        + "quantile_over_time, first_over_time, last_over_time, sum, count, min, max, avg, stddev, stdvar, topk, bottomk, sort, "
+        + "sort_desc and vector\n")]
+    [InlineData("/loki/api/v1/query?query=topk(0%2C%20vector(1))", HttpStatusCode.BadRequest,
+        "parse error at line 1, col 6: invalid parameter (must be greater than 0) topk(0\n")]
     [InlineData("/loki/api/v1/query_range?query=vector(1)&start=0&end=1000000&step=1", HttpStatusCode.BadRequest,
         "exceeded maximum resolution of 11000 points per timeseries. Try decreasing the query resolution (?step=XX)\n")]
     [InlineData("/loki/api/v1/query_range?query=vector(1)&step=0", HttpStatusCode.BadRequest,

@@ -82,7 +82,10 @@ public sealed class PipelineParserTests
         + " or a label filter, found '4'",
         12)]
     [InlineData("{app=\"x\"} | unwrap latency", "unwrap is only allowed in a range aggregation such as sum_over_time({…} | unwrap x [5m])", 12)]
-    [InlineData("{app=\"x\"} |> \"<_> x\"", "pattern line filters (|> and !>) are not supported", 10)]
+    [InlineData("{app=\"x\"} |> \"<name> x\"", "pattern line filter: named captures are not allowed: found '<name>'", 13)]
+    [InlineData("{app=\"x\"} |= ip(\"nonsense\")", "ip: invalid pattern: \"nonsense\" (an address, a CIDR such as 10.0.0.0/8, "
+        + "or a range such as 10.0.0.1-10.0.0.255; IPv4 or IPv6)", 13)]
+    [InlineData("{app=\"x\"} | addr > ip(\"10.0.0.1\")", "label filter: ip: invalid operation: addr compares with ip() by = or != only", 17)]
     [InlineData("{level=\"error\", level=~\"(\"}", "bad regex: InsufficientClosingParentheses", 25)]
     public void RejectsBadStagesNamingTheStageAndPosition(string query, string reason, int position)
     {

@@ -56,6 +56,12 @@ internal sealed partial class FileTailer
             return false;
         }
 
+        if (_gate.FirstListPending(now))
+        {
+            BackOff(now);
+            return true;
+        }
+
         if (_metadataWaitUntil < 0)
         {
             _metadataWaitUntil = now + _gate.WaitMs;

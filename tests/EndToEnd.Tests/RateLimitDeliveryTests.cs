@@ -5,9 +5,9 @@ using TestSupport;
 namespace EndToEnd.Tests;
 
 /// <summary>
-/// A rate-limited pod end to end (docs/forwarder.md, "Rate limits"): real Forwarder and Collector processes, real files.
-/// What the limit skipped when its file was deleted unread arrives as one marker message in the lines' place, with
-/// the exact count, and the Collector records no gap: the marker's origin covers the skipped bytes.
+/// A rate-limited pod end to end (docs/forwarder.md, "Rate limits"): real Forwarder and Collector processes, real
+/// files. What the limit skipped when its file was deleted unread arrives as one marker message in the lines' place,
+/// with the exact count, and the Collector records no gap: the marker's origin covers the skipped bytes.
 /// </summary>
 public sealed class RateLimitDeliveryTests
 {
@@ -35,7 +35,11 @@ public sealed class RateLimitDeliveryTests
             "the new file's last line",
             TimeSpan.FromSeconds(60));
         await Wait.UntilQuietAsync(
-            () => collector.ReadLines().Length, TimeSpan.FromSeconds(1), "the messages file", TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100));
+            () => collector.ReadLines().Length,
+            TimeSpan.FromSeconds(1),
+            "the messages file",
+            TimeSpan.FromSeconds(30),
+            TimeSpan.FromMilliseconds(100));
 
         var messages = collector.ReadLines().Select(StoredMessage.Of).ToList();
         int read = messages.FindIndex(m => m.Contains("skipped by rate limit", StringComparison.Ordinal));

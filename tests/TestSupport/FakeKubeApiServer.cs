@@ -56,6 +56,12 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
     /// history).</summary>
     public bool ExpireNextContinue { get; set; }
 
+    /// <summary>
+    /// Pod list requests (not watches) wait for this to complete before they are answered: a slow first list, as on a
+    /// busy API server. Null: answered at once.
+    /// </summary>
+    public TaskCompletionSource? HoldLists { get; set; }
+
     /// <summary>Every request's path and query, in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
@@ -250,6 +256,11 @@ public sealed partial class FakeKubeApiServer : IAsyncDisposable
         {
             await WatchAsync(context, node, query);
             return;
+        }
+
+        if (HoldLists is { } hold)
+        {
+            await hold.Task.WaitAsync(context.RequestAborted);
         }
 
         await ListAsync(context, node, query);

@@ -69,6 +69,31 @@ public sealed class PodMetadataTests
     }
 
     [Fact]
+    public async Task LinesReadBeforeTheFirstListIsDoneWaitForItLongerThanTheMetadataWait()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        await using var server = await FakeKubeApiServer.StartAsync();
+        server.HoldLists = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var log = tree.AddContainer("shop", "payments-7d4b9c8f6-x2x9z", "app", RuntimeFormat.Cri);
+        server.Add(KubePods.OfDeployment("shop", log.Pod, log.Uid, "node-1", "payments", "7d4b9c8f6", new Dictionary<string, string>()));
+        var lines = RotationTests.Lines("payments", 5);
+        log.AppendMany(lines);
+        await using var target = SyslogTestListener.Start();
+        await using var forwarder = await StartAsync(dir, tree, target, server, "--metadata-wait", "50ms");
+
+        // The first list is held far past the 50 ms wait: the lines wait for it rather than going without metadata.
+        await Wait.UntilAsync(() => server.Lists.Any(), "the first list request");
+        Assert.Empty(await target.WaitForQuietAsync(0, quiet: TimeSpan.FromSeconds(1)));
+        server.HoldLists.SetResult();
+
+        var messages = await MessagesAsync(target, 5);
+        Assert.Equal(lines, messages.Select(m => m.Text));
+        Assert.All(messages, m => Assert.Equal("Deployment/payments", m.Param(Sd, "workload")));
+        Assert.Equal(0, Metric(forwarder, "metadata_wait_timeouts_total"));
+    }
+
+    [Fact]
     public async Task TheApiServerGoingAwayLosesNoLineAndLinesKeepShipping()
     {
         using var dir = TempDirectory.Create();

@@ -269,12 +269,7 @@ internal sealed class ApiServerPodSource
             return null;
         }
 
-        if (metadata.UnknownExclude is { } bad && _cache.Previous(metadata.Uid)?.UnknownExclude != bad)
-        {
-            MetadataLog.UnknownExclude(_logger, metadata.Namespace, metadata.Name, bad);
-        }
-
-        PodAnnotations.LogUnknown(_logger, metadata, _cache.Previous(metadata.Uid));
+        UnknownAnnotations.LogNew(_logger, metadata, _cache.Previous(metadata.Uid));
 
         if (deleted)
         {

@@ -183,12 +183,7 @@ internal sealed class KubeletPodSource : IDisposable
             return;
         }
 
-        if (metadata.UnknownExclude is { } bad && _cache.Previous(metadata.Uid)?.UnknownExclude != bad)
-        {
-            MetadataLog.UnknownExclude(_logger, metadata.Namespace, metadata.Name, bad);
-        }
-
-        PodAnnotations.LogUnknown(_logger, metadata, _cache.Previous(metadata.Uid));
+        UnknownAnnotations.LogNew(_logger, metadata, _cache.Previous(metadata.Uid));
         _cache.Put(metadata);
     }
 

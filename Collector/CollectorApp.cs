@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Collector.Api;
 using Collector.Api.Https;
 using Collector.Configuration;
@@ -194,13 +193,7 @@ public static class CollectorApp
             listeners.Bound = true;
         });
         app.Lifetime.ApplicationStopping.Register(() => IngestLog.Stopping(app.Services.GetRequiredService<ILogger<SyslogTcpConnectionHandler>>()));
-        // SIGHUP reopens the messages file, as it does for rsyslog (by default it would end the process undrained).
-        var writer = app.Services.GetRequiredService<MessagesFileWriter>();
-        var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, signal =>
-        {
-            signal.Cancel = true;
-            writer.RequestReopen();
-        });
+        var hangup = ReopenOnHangup.Register(app.Services.GetRequiredService<MessagesFileWriter>());
         app.Lifetime.ApplicationStopped.Register(hangup.Dispose);
         app.Lifetime.ApplicationStopped.Register(https.Dispose);
         HealthEndpoints.Map(app);

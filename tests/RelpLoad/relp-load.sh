@@ -10,7 +10,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 if [[ -z "${COLLECTOR:-}" ]]; then
     out=${COLLECTOR_OUT:-${TMPDIR:-/tmp}/kube-syslog-relp-load-collector}
-    dotnet publish "$root/Collector" -c Release -o "$out" > /dev/null
+    dotnet publish "$root/Collector" -c Release -o "$out" -nologo -v q -clp:ErrorsOnly
     COLLECTOR="$out/Collector"
 fi
 

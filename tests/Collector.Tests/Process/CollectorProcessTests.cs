@@ -53,19 +53,22 @@ public sealed class CollectorProcessTests
         Assert.Null(SequencedMessages.Verify(intact, new Dictionary<int, int> { [1] = intact.Length }));
     }
 
-    [Fact]
-    public async Task SighupReopensTheFileAndKeepsRunning()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // nohup: started with SIGHUP ignored, which the process inherits; rsyslogd reopens there too
+    public async Task SighupReopensTheFileAndKeepsRunning(bool underNohup)
     {
         using var dir = TempDirectory.Create();
         string file = dir.Combine("messages");
-        await using var collector = await CollectorProcess.StartAsync(file);
+        await using var collector = underNohup
+            ? await CollectorProcess.StartCommandAsync("nohup", [CollectorProcess.Executable], file)
+            : await CollectorProcess.StartAsync(file);
         using var client = new TcpClient();
         await client.ConnectAsync(collector.Tcp!);
         await SequencedMessages.SendAsync(client.GetStream(), 8, 0, 10, octetCounted: true);
         await Wait.UntilAsync(() => RunningCollector.CountLines(file) >= 10, "the first 10 lines");
 
         await collector.SignalAsync("HUP");
-        // Fails if the test run was started with SIGHUP ignored (nohup): the Collector inherits it (docs/collector.md).
         await Wait.UntilAsync(() => collector.Output.Contains("Reopening", StringComparison.Ordinal), "the Collector to reopen its file");
         await SequencedMessages.SendAsync(client.GetStream(), 8, 10, 10, octetCounted: true);
         await Wait.UntilAsync(() => RunningCollector.CountLines(file) >= 20, "10 more lines after SIGHUP");

@@ -11,6 +11,9 @@ namespace Collector.Storage;
 /// <c>__</c>, which Loki keeps for itself) gets <see cref="ClashPrefix"/> in front: the fixed label wins, so
 /// <c>{app="x"}</c> keeps meaning the syslog APP-NAME and the pod label <c>app</c> is <c>label_app</c>. When two params
 /// of one line end up with the same name, the first one counts.
+/// A namespace label (SD param <c>n.KEY</c>, <c>--namespace-labels</c>) is named the same way behind
+/// <see cref="NamespacePrefix"/> (<c>n.team</c> → <c>namespace_team</c>), so that it never takes a pod label's or a
+/// fixed label's name; it is a label like a pod label in everything else (index, <c>/labels</c>, series, the UI).
 /// </summary>
 public static class PodLabelName
 {
@@ -21,30 +24,41 @@ public static class PodLabelName
 
     public const string ClashPrefix = "label_";
 
+    public const string NamespacePrefix = "namespace_";
+
     private static readonly byte[] ClashPrefixUtf8 = Encoding.ASCII.GetBytes(ClashPrefix);
+
+    private static readonly byte[] NamespacePrefixUtf8 = Encoding.ASCII.GetBytes(NamespacePrefix);
 
     // The Loki API's derived labels are named here too (not taken from the search layer, which Storage does not use).
     private static readonly byte[][] Reserved = [.. LogLabels.Names.Append("level").Append("detected_level").Select(Encoding.ASCII.GetBytes)];
 
-    /// <summary>The SD-NAME prefix of a pod label param.</summary>
-    public static ReadOnlySpan<byte> ParamPrefix => "l."u8;
-
     /// <summary>
     /// Writes the label name of SD param <paramref name="paramName"/> into <paramref name="destination"/> (at least
-    /// <see cref="MaxLength"/> bytes); false when the param is not a pod label (no <c>l.</c>, nothing after it) or its
-    /// name would be longer than <see cref="MaxLength"/>.
+    /// <see cref="MaxLength"/> bytes); false when the param is not a pod or namespace label (no <c>l.</c> or
+    /// <c>n.</c>, nothing after it) or its name would be longer than <see cref="MaxLength"/>.
     /// </summary>
     public static bool TryWrite(ReadOnlySpan<byte> paramName, Span<byte> destination, out int length)
     {
         length = 0;
-        if (paramName.Length <= 2 || paramName[0] != 'l' || paramName[1] != '.')
+        if (paramName.Length <= 2 || paramName[1] != '.' || (paramName[0] != 'l' && paramName[0] != 'n'))
         {
             return false;
         }
 
         var key = paramName[2..];
         int n = 0;
-        if (char.IsAsciiDigit((char)key[0]))
+        if (paramName[0] == 'n')
+        {
+            if (NamespacePrefixUtf8.Length + key.Length > MaxLength)
+            {
+                return false;
+            }
+
+            NamespacePrefixUtf8.CopyTo(destination);
+            n = NamespacePrefixUtf8.Length;
+        }
+        else if (char.IsAsciiDigit((char)key[0]))
         {
             destination[n++] = (byte)'_';
         }

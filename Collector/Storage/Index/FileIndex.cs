@@ -14,10 +14,10 @@ public sealed class FileIndex(FileKey key)
     public const int BlockSize = 64 * 1024;
 
     /// <summary>
-    /// Version 03 added <c>workload</c> and the pod labels: an index of an older version lacks them, so it is rebuilt
-    /// from the text (<see cref="IsOlderVersion"/>).
+    /// Version 03 added <c>workload</c> and the pod labels, 04 the namespace labels (<c>n.KEY</c> params, same layout):
+    /// an index of an older version lacks them, so it is rebuilt from the text (<see cref="IsOlderVersion"/>).
     /// </summary>
-    private static readonly byte[] Magic = "KSIDX03\n"u8.ToArray();
+    private static readonly byte[] Magic = "KSIDX04\n"u8.ToArray();
 
     private readonly List<IndexBlock> _blocks = [];
     private IndexBlock[] _snapshot = [];

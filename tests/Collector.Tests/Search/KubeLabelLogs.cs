@@ -17,13 +17,17 @@ public sealed record PodMeta(string? Workload, params (string Key, string Value)
 
     public static readonly PodMeta Nightly = new("CronJob/nightly", ("app.kubernetes.io/name", "nightly"));
 
+    /// <summary>The labels of the pod's namespace (<c>--namespace-labels</c>), written as <c>n.KEY</c> params.</summary>
+    public (string Key, string Value)[] NamespaceLabels { get; init; } = [];
+
     /// <summary>A pod label's value by its query name (<see cref="PodLabelName"/>), "" when the pod has none.</summary>
     public string Label(string name) => Labels.FirstOrDefault(l => PodLabelName.Of("l." + l.Key) == name).Value ?? string.Empty;
 
     /// <summary>The SD params the Forwarder writes, after the path identity.</summary>
     public string Params() =>
         (Workload is null ? string.Empty : $" workload=\"{Escape(Workload)}\"")
-        + string.Concat(Labels.Select(l => $" l.{l.Key}=\"{Escape(l.Value)}\""));
+        + string.Concat(Labels.Select(l => $" l.{l.Key}=\"{Escape(l.Value)}\""))
+        + string.Concat(NamespaceLabels.Select(l => $" n.{l.Key}=\"{Escape(l.Value)}\""));
 
     public static string Escape(string value) =>
         value.Replace("\\", "\\\\", StringComparison.Ordinal)

@@ -41,7 +41,7 @@ public sealed class IndexVersionTests
         Assert.Empty(logs.Log.WithEvent(DamagedEvent));
 
         // Saved again in this version, under the same name: the next store uses it as it is.
-        Assert.StartsWith("KSIDX03\n", File.ReadAllText(index), StringComparison.Ordinal);
+        Assert.StartsWith("KSIDX04\n", File.ReadAllText(index), StringComparison.Ordinal);
         var log = new TestSupport.CollectingLogger();
         var next = new IndexStore(logs.Options, TimeProvider.System, new TestSupport.TypedLogger<IndexStore>(log));
         var files = next.OpenAll();

@@ -17,7 +17,7 @@ public sealed record PodMeta(string? Workload, params (string Key, string Value)
 
     public static readonly PodMeta Nightly = new("CronJob/nightly", ("app.kubernetes.io/name", "nightly"));
 
-    /// <summary>The labels of the pod's namespace (<c>--namespace-labels</c>), written as <c>n.KEY</c> params.</summary>
+    /// <summary>The labels of the pod's namespace (<c>--namespace-labels</c>), as <c>n.KEY</c> params.</summary>
     public (string Key, string Value)[] NamespaceLabels { get; init; } = [];
 
     /// <summary>A pod label's value by its query name (<see cref="PodLabelName"/>), "" when the pod has none.</summary>

@@ -51,13 +51,15 @@ public sealed class NamespaceLabelTests
         foreach (var (query, matches) in (List<(string, Func<KubeLine, bool>)>)
             [
                 ("{namespace_team=\"payments-team\"}", l => l.Meta == Payments),
-                ("{namespace_team=~\".+-team\"} |= \"needle\"", l => l.Meta is not null && l.Stored.Text.Contains("needle", StringComparison.Ordinal)),
+                ("{namespace_team=~\".+-team\"} |= \"needle\"",
+                    l => l.Meta is not null && l.Stored.Text.Contains("needle", StringComparison.Ordinal)),
                 ("{namespace_team=\"\"}", l => l.Meta is null),
                 ("{namespace_app=\"ns-app\", label_app=\"pay\"}", l => l.Meta == Payments),
                 ("{app=\"ns-app\"}", _ => false),
             ])
         {
-            var result = logs.Engine.Search(new SearchRequest(QueryParser.Parse(query), long.MinValue, long.MaxValue, 100_000, Backward: false), default);
+            var request = new SearchRequest(QueryParser.Parse(query), long.MinValue, long.MaxValue, 100_000, Backward: false);
+            var result = logs.Engine.Search(request, default);
             Assert.Equal(lines.Where(matches).Select(l => l.Line), result.Entries.Select(e => e.Line));
         }
 

@@ -36,12 +36,19 @@ internal sealed class Rendered(IReadOnlyList<YamlMappingNode> objects)
     /// <summary>The Secret mounted at or above <paramref name="path"/> and the file name under its mount.</summary>
     public (string Secret, string Key) SecretFileAt(string kind, string name, string path)
     {
+        var (volume, key) = VolumeFileAt(kind, name, path);
+        string secret = volume.Text("secret", "secretName") ?? throw new Xunit.Sdk.XunitException($"{path} is not on a Secret volume");
+        return (secret, key);
+    }
+
+    /// <summary>The volume mounted read-only at or above <paramref name="path"/>, and the file under it.</summary>
+    public (YamlNode Volume, string Key) VolumeFileAt(string kind, string name, string path)
+    {
         var mount = Container(kind, name).Items("volumeMounts")
             .Where(m => Workload.IsUnder(path, m.Required("mountPath")))
             .MaxBy(m => m.Required("mountPath").Length) ?? throw new Xunit.Sdk.XunitException($"nothing mounted at {path} in {name}");
         Assert.Equal("true", mount.Text("readOnly"));
         var volume = Single(kind, name).At("spec", "template", "spec")!.Items("volumes").Single(v => v.Text("name") == mount.Text("name"));
-        string secret = volume.Text("secret", "secretName") ?? throw new Xunit.Sdk.XunitException($"{path} is not on a Secret volume");
-        return (secret, Path.GetRelativePath(mount.Required("mountPath"), path));
+        return (volume, Path.GetRelativePath(mount.Required("mountPath"), path));
     }
 }

@@ -12,6 +12,8 @@ public sealed class MakeCertsTests
 {
     private const string Script = "deploy/kubernetes/components/tls/make-certs.sh";
 
+    private const string Mismatches = "kubesyslog_collector_identity_mismatches_total";
+
     // openssl run in the output directory ($0), with the test's arguments ($@).
     private const string InDirectory = "cd \"$0\" && exec openssl \"$@\"";
 
@@ -100,6 +102,8 @@ public sealed class MakeCertsTests
             ([], "365", "usage:"),
             ([dir.Combine("a"), "Not_A_Namespace"], "365", "'Not_A_Namespace' is not a namespace name"),
             ([dir.Combine("b")], "soon", "DAYS must be a positive whole number, was 'soon'"),
+            ([dir.Combine("c"), "kube-syslog", "node-1", "Node_2"], "365", "'Node_2' is not a node name"),
+            ([dir.Combine("d"), "kube-syslog", "node-1", "-rm"], "365", "'-rm' is not a node name"),
         };
         foreach (var (arguments, days, expected) in cases)
         {
@@ -127,11 +131,75 @@ public sealed class MakeCertsTests
         Assert.Equal([.. lines, "sentinel"], await delivery.StoredUntilAsync("sentinel"));
     }
 
+    [PeerFact("bash", "openssl")]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task WithNodeNamesEachNodeGetsAClientCertificateNamingOnlyItInItsOwnDirectory()
+    {
+        using var dir = TempDirectory.Create();
+        string output = dir.Combine("certs");
+        // "collector" is a node name too: its pair must not replace the server's collector.crt.
+        string[] nodes = ["node-1", "ip-10-0-0-1.ec2.internal", "collector"];
+        await RunScriptAsync(output, "kube-syslog", nodes);
+
+        Assert.Equal(nodes.Order(), Directory.GetDirectories(Path.Combine(output, "nodes")).Select(Path.GetFileName).Order());
+        Assert.Equal("collector.crt: OK\n", await OpensslAsync(output, "verify", "-CAfile", "ca.crt", "-purpose", "sslserver", "collector.crt"));
+        foreach (string node in nodes)
+        {
+            string nodeDir = Path.Combine(output, "nodes", node);
+            Assert.Equal(["ca.crt", "tls.crt", "tls.key"], Directory.GetFiles(nodeDir).Select(Path.GetFileName).Order());
+            Assert.Equal(File.ReadAllText(Path.Combine(output, "ca.crt")), File.ReadAllText(Path.Combine(nodeDir, "ca.crt")));
+            Assert.Equal("tls.crt: OK\n", await OpensslAsync(nodeDir, "verify", "-CAfile", "ca.crt", "-purpose", "sslclient", "tls.crt"));
+            Assert.Contains(
+                "error 26 at 0 depth", await OpensslFailsAsync(nodeDir, "verify", "-CAfile", "ca.crt", "-purpose", "sslserver", "tls.crt"));
+            // Exactly one name, the node's: the Collector maps SAN DNS names to nodes.
+            string san = await OpensslAsync(nodeDir, "x509", "-in", "tls.crt", "-noout", "-ext", "subjectAltName");
+            Assert.Equal($"DNS:{node}", san.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[^1]);
+            Assert.Equal(
+                await OpensslAsync(nodeDir, "x509", "-in", "tls.crt", "-noout", "-pubkey"),
+                await OpensslAsync(nodeDir, "pkey", "-in", "tls.key", "-pubout"));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(nodeDir, "tls.key")));
+        }
+
+        // Every node has its own key.
+        var keys = nodes.Select(n => File.ReadAllText(Path.Combine(output, "nodes", n, "tls.key"))).ToList();
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+    }
+
+    [PeerFact("bash", "openssl")]
+    public async Task WithTheNodeCertificatesComponentANodeStoresUnderItsOwnNameAndAnotherNodesCertificateCannot()
+    {
+        using var dir = TempDirectory.Create();
+        string certs = dir.Combine("certs");
+        await RunScriptAsync(certs, "kube-syslog", "node-1", "node-2");
+        var collectorTls = EnvFile.Load(Repository.File("deploy/kubernetes/components/tls/collector-tls.env"));
+        var identity = EnvFile.Load(Repository.File("deploy/kubernetes/components/node-certificates/collector-identity.env"));
+        var target = Forwarder.Configuration.TargetUri.Parse(
+            EnvFile.Load(Repository.File("deploy/kubernetes/components/tls/forwarder-tls.env"))["Forwarder__Targets__0"]);
+        await using var delivery = await TlsDelivery.StartCollectorAsync(
+            dir, certs, collectorTls["Collector__TlsClientAuth"], target.Host, identity);
+        string Pair(string node, string file) => Path.Combine(certs, "nodes", node, file);
+
+        // node-2's pair on a Forwarder that says it is node-1: its lines must not be stored as node-1's.
+        var spoofer = await delivery.AddForwarderAsync("node-1", Pair("node-2", "tls.crt"), Pair("node-2", "tls.key"));
+        spoofer.AppendMany(["spoofed 1", "spoofed 2"]);
+        await Wait.UntilAsync(
+            () => delivery.MetricAsync(Mismatches, "peer=\"node-2\"", "action=\"rejected\"").GetAwaiter().GetResult() >= 2,
+            "node-2's two lines rejected",
+            TimeSpan.FromSeconds(60));
+
+        var own = await delivery.AddForwarderAsync("node-1", Pair("node-1", "tls.crt"), Pair("node-1", "tls.key"));
+        var lines = Enumerable.Range(0, 100).Select(i => $"own {i:D3}").ToList();
+        own.AppendMany([.. lines, "sentinel"]);
+        Assert.Equal([.. lines, "sentinel"], await delivery.StoredUntilAsync("sentinel"));
+        Assert.All(delivery.StoredLines(), l => Assert.Contains(" node-1 ", l, StringComparison.Ordinal));
+        Assert.Equal(2, await delivery.MetricAsync(Mismatches));
+    }
+
     private static string Decode(string base64) => Encoding.UTF8.GetString(Convert.FromBase64String(base64));
 
-    internal static async Task RunScriptAsync(string output, string ns)
+    internal static async Task RunScriptAsync(string output, string ns, params string[] nodes)
     {
-        var result = await RunAsync([output, ns], "365");
+        var result = await RunAsync([output, ns, .. nodes], "365");
         Assert.True(result.ExitCode == 0, result.StandardError);
     }
 

@@ -3,8 +3,14 @@
 # client certificate with openssl, and writes them as the Secrets the tls component mounts (the same names and keys
 # cert-manager's component would give them: tls.crt, tls.key, ca.crt).
 #
-#   deploy/kubernetes/components/tls/make-certs.sh DIR [NAMESPACE]    # NAMESPACE defaults to kube-syslog
+#   deploy/kubernetes/components/tls/make-certs.sh DIR [NAMESPACE [NODE...]]    # NAMESPACE defaults to kube-syslog
 #   kubectl apply -f DIR/secrets.yaml
+#
+# With NODE names (the node-certificates component), each node also gets a client certificate naming it (SAN DNS and
+# CN = the node name) in DIR/nodes/NODE/ (tls.crt, tls.key, ca.crt), to be copied to /etc/kube-syslog/forwarder-tls on
+# that node: a DaemonSet cannot mount a different Secret per node. For every node of the cluster:
+#   make-certs.sh DIR kube-syslog $(kubectl get nodes -o jsonpath='{.items[*].metadata.name}')
+# With cert-manager's CA instead of a new one, put its pair into DIR as ca.crt and ca.key first (docs/security.md).
 #
 # DIR gets ca.crt, ca.key (keep it safe, or delete it: it is needed only to issue more certificates), collector.crt,
 # collector.key, forwarder.crt, forwarder.key and secrets.yaml. An existing CA in DIR is reused, so running the script
@@ -13,17 +19,25 @@
 # ten years. Needs openssl 1.1.1 or later.
 set -euo pipefail
 
-if [[ $# -lt 1 || $# -gt 2 || "$1" == -* ]]; then
-    echo "usage: $0 DIR [NAMESPACE]" >&2
+if [[ $# -lt 1 || "$1" == -* ]]; then
+    echo "usage: $0 DIR [NAMESPACE [NODE...]]" >&2
     exit 2
 fi
 dir=$1
 namespace=${2:-kube-syslog}
+nodes=("${@:3}")
 days=${DAYS:-365}
 if ! [[ "$namespace" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]]; then
     echo "$0: '$namespace' is not a namespace name" >&2
     exit 2
 fi
+# A node name is a DNS subdomain (RFC 1123, as Kubernetes requires): it becomes a SAN DNS name and a directory name.
+for node in "${nodes[@]}"; do
+    if ! [[ "$node" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$ && ${#node} -le 253 ]]; then
+        echo "$0: '$node' is not a node name" >&2
+        exit 2
+    fi
+done
 if ! [[ "$days" =~ ^[1-9][0-9]*$ ]]; then
     echo "$0: DAYS must be a positive whole number, was '$days'" >&2
     exit 2
@@ -39,11 +53,11 @@ if [[ ! -f ca.key || ! -f ca.crt ]]; then
         -addext "basicConstraints=critical,CA:TRUE,pathlen:0" -addext "keyUsage=critical,keyCertSign,cRLSign" 2>/dev/null
 fi
 
-# NAME EXTENSIONS: a key and a certificate signed by the CA.
+# FILE EXTENSIONS [CN]: FILE.key and FILE.crt, signed by the CA; CN defaults to FILE.
 issue() {
-    local name=$1 extensions=$2
+    local name=$1 extensions=$2 cn=${3:-$1}
     openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" -out "$name.csr" \
-        -subj "/CN=$name" 2>/dev/null
+        -subj "/CN=$cn" 2>/dev/null
     openssl x509 -req -in "$name.csr" -CA ca.crt -CAkey ca.key -CAcreateserial -out "$name.crt" -days "$days" \
         -extfile <(printf '%s\n' "$extensions") 2>/dev/null
     rm -f "$name.csr"
@@ -59,6 +73,18 @@ issue forwarder "basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature
 extendedKeyUsage=clientAuth
 subjectAltName=DNS:log-forwarder"
+# One per node: the Collector with --identity-from-cert takes from it only messages whose HOSTNAME is this node.
+# The SAN names the node (the Collector reads SAN DNS names first); a CN holds at most 64 characters, a node name 253.
+for node in "${nodes[@]}"; do
+    mkdir -p "nodes/$node"
+    cn=$node
+    [[ ${#node} -le 64 ]] || cn=log-forwarder
+    issue "nodes/$node/tls" "basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=clientAuth
+subjectAltName=DNS:$node" "$cn"
+    cp ca.crt "nodes/$node/ca.crt"
+done
 rm -f ca.srl
 
 secret() {
@@ -82,3 +108,6 @@ YAML
     secret log-forwarder-tls forwarder
 } > secrets.yaml
 echo "wrote $dir/secrets.yaml: kubectl apply -f $dir/secrets.yaml"
+if [[ ${#nodes[@]} -gt 0 ]]; then
+    echo "wrote $dir/nodes/NODE/ for ${#nodes[@]} nodes: copy each to /etc/kube-syslog/forwarder-tls on its node"
+fi

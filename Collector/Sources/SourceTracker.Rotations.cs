@@ -16,22 +16,25 @@ public sealed partial class SourceTracker
             return;
         }
 
-        var missed = new List<string>();
+        var missed = new List<(string Path, bool Compressed)>();
         for (int i = 1; i <= Math.Max(1, _options.MaxFiles); i++)
         {
-            string plain = $"{_path}.{i}";
-            string name = File.Exists(plain) ? plain : plain + ".gz";
-            if (!File.Exists(name))
+            (string Path, bool Compressed) file = (_files.NameOf(i, compressed: false), false);
+            if (!File.Exists(file.Path))
             {
-                return;
+                file = (_files.NameOf(i, compressed: true), true);
+                if (!File.Exists(file.Path))
+                {
+                    return;
+                }
             }
 
-            if (HeadOfRotated(name) == _head)
+            if (HeadOfRotated(file) == _head)
             {
                 break;
             }
 
-            missed.Insert(0, name);
+            missed.Insert(0, file);
             if (i == Math.Max(1, _options.MaxFiles))
             {
                 return;
@@ -39,9 +42,9 @@ public sealed partial class SourceTracker
         }
 
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (string name in missed)
+        foreach (var file in missed)
         {
-            using var stream = Open(name);
+            using var stream = Open(file);
             int kept = 0;
             int n;
             while ((n = stream.Read(_buffer, kept, _buffer.Length - kept)) > 0 || kept > 0)
@@ -67,13 +70,13 @@ public sealed partial class SourceTracker
         _dirty = true;
     }
 
-    private static Stream Open(string name)
+    private static Stream Open((string Path, bool Compressed) name)
     {
-        Stream file = new FileStream(name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
-        return name.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
+        Stream file = new FileStream(name.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        return name.Compressed ? new GZipStream(file, CompressionMode.Decompress) : file;
     }
 
-    private static string? HeadOfRotated(string name)
+    private static string? HeadOfRotated((string Path, bool Compressed) name)
     {
         try
         {

@@ -38,7 +38,7 @@ public sealed partial class SourceTracker
         }
         else
         {
-            string rotated = _path + ".1";
+            string rotated = _files.Previous;
             if (HeadOf(rotated, out long rotatedLength) is { } rotatedHead && rotatedHead == position.Head && rotatedLength >= position.Offset)
             {
                 _file = File.OpenHandle(rotated, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

@@ -25,6 +25,7 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SourcesStore _store;
+    private readonly MessagesFiles _files;
     private readonly string _path;
     private readonly byte[] _buffer = new byte[ReadSize];
     private readonly CancellationTokenSource _stop = new();
@@ -52,7 +53,8 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
         _written = written;
         _time = time;
         _logger = logger;
-        _path = Path.GetFullPath(options.File);
+        _files = MessagesFiles.For(options);
+        _path = _files.Current;
         _store = new SourcesStore(Path.GetDirectoryName(_path)!, logger);
         _enabled = options.Format != LineFormat.Traditional;
     }

@@ -39,10 +39,18 @@ internal sealed partial class FileTailer
     public void AddedToBatch() => Interlocked.Increment(ref _batchesOut);
 
     /// <summary>
-    /// Set by the loop while the file has used its share of the queue: it is read again once a batch is delivered, and
-    /// its poll time does not wake the loop meanwhile.
+    /// True while the file has used its share of the queue: it is read again once a batch is delivered, and its poll
+    /// time does not wake the loop meanwhile.
     /// </summary>
-    public bool WaitingForShare { get; set; }
+    public bool WaitingForShare { get; private set; }
+
+    /// <summary>The loop gives the file a turn: a share used up before is looked at again.</summary>
+    public void StartTurn() => WaitingForShare = false;
+
+    /// <summary>
+    /// Whether the file's lines not yet confirmed fill <paramref name="shareBytes"/>; then it waits for a delivery.
+    /// </summary>
+    public bool UsedShare(long shareBytes) => WaitingForShare = Unconfirmed >= shareBytes;
 
     /// <summary>
     /// The earliest time this file needs the loop: its next look, or its next open attempt while closed.

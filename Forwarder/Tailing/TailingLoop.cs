@@ -189,7 +189,7 @@ internal sealed partial class TailingLoop
     // it read something.
     private async ValueTask<bool> ReadFileAsync(FileTailer tailer, ReadContext context, bool urgent, CancellationToken cancellationToken)
     {
-        tailer.WaitingForShare = false;
+        tailer.StartTurn();
 
         // A file whose pod's metadata has not come yet waits unread (its lines stay in order), up to --metadata-wait.
         if (!tailer.IsDue(context.Now) || !TryOpen(tailer, context) || tailer.AwaitsMetadata(context.Now))
@@ -205,9 +205,8 @@ internal sealed partial class TailingLoop
                 // A file with a backlog would otherwise fill the whole queue, and every other file's new lines would
                 // wait behind all of it (issue 19: a second behind a 464 MB backlog). It waits here instead, unread
                 // data in its file, until a batch is delivered.
-                if (tailer.Unconfirmed >= _queue.FileShareBytes)
+                if (tailer.UsedShare(_queue.FileShareBytes))
                 {
-                    tailer.WaitingForShare = true;
                     Counters.AddShareWait();
                     break;
                 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using NetArchTest.Rules;
 
 namespace Collector.Tests;
@@ -54,6 +55,26 @@ public sealed class LayeringTests
         var offending = sources
             .Where(f => File.ReadAllText(f).Contains(forbidden, StringComparison.Ordinal))
             .Select(f => Path.GetRelativePath(root, f));
+        Assert.Empty(offending);
+    }
+
+    /// <summary>
+    /// Rotated files are named in one place (<c>Storage/MessagesFiles.cs</c>): a suffix literal (<c>".1"</c>,
+    /// <c>".gz"</c>), a path plus <c>".N"</c>, or an interpolated <c>{path}.{i}</c> anywhere else is a second copy.
+    /// </summary>
+    [Fact]
+    public void OnlyMessagesFilesSpellsTheRotatedFilesNames()
+    {
+        var spellings = new Regex(@"""\.(1|gz)""|\+\s*""\.\d|\}\.\{\w+\}(\.gz)?""", RegexOptions.None, TimeSpan.FromSeconds(1));
+        string root = Path.Combine(RepositoryRoot(), "Collector");
+        string own = Path.Combine("Storage", "MessagesFiles.cs");
+        Assert.Matches(spellings, File.ReadAllText(Path.Combine(root, own)));
+        var offending = Directory.GetFiles(root, "*.cs", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(root, f))
+            .Where(f => f != own)
+            .SelectMany(f => File.ReadLines(Path.Combine(root, f)).Select((line, i) => (f, i, line)))
+            .Where(l => !l.line.TrimStart().StartsWith("//", StringComparison.Ordinal) && spellings.IsMatch(l.line))
+            .Select(l => $"{l.f}:{l.i + 1}: {l.line.Trim()}");
         Assert.Empty(offending);
     }
 

@@ -108,21 +108,15 @@ public sealed partial class RelpClientSession
         }
 
         RelpPendingMessage answered;
-        lock (_unacked)
+        bool found;
+        lock (_unackedLock)
         {
-            var node = _unacked.First;
-            while (node is not null && node.Value.Txnr != txnr)
-            {
-                node = node.Next;
-            }
+            found = _unacked.TryRemove(txnr, out answered);
+        }
 
-            if (node is null)
-            {
-                return new RelpSessionException($"The server answered txnr {txnr}, which is not waiting for an answer.");
-            }
-
-            answered = node.Value;
-            _unacked.Remove(node);
+        if (!found)
+        {
+            return new RelpSessionException($"The server answered txnr {txnr}, which is not waiting for an answer.");
         }
 
         _options.Acknowledged?.Invoke(new RelpAcknowledgement(txnr, answered.State, response, answered.Tag));

@@ -24,9 +24,11 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     private readonly TaskCompletionSource<RelpResponse> _openAnswer = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<RelpResponse> _closeAnswer = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Guarded by _unacked itself: the receive loop removes, senders add. The waiter is a sender (or CloseAsync)
-    // waiting until at most _waitingFor commands are unanswered.
-    private readonly LinkedList<RelpPendingMessage> _unacked = new();
+    // Guarded by _unackedLock (a Lock, cheaper than Monitor on an object: taken twice per message): the receive loop
+    // removes, senders add. The waiter is a sender (or CloseAsync) waiting until at most _waitingFor commands are
+    // unanswered; WakeWaiter or End completes it.
+    private readonly Lock _unackedLock = new();
+    private readonly RelpUnansweredCommands _unacked;
     private TaskCompletionSource? _waiter;
     private int _waitingFor;
     private int _nextTxnr = RelpTxnr.First;
@@ -40,6 +42,7 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowSize, 1);
         _stream = stream;
         _options = options;
+        _unacked = new RelpUnansweredCommands(options.WindowSize);
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         // The pipe writes segment by segment: 64 KiB segments let a window of frames go out in one or a few writes
         // instead of one per 4 KiB (the default).
@@ -60,7 +63,7 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     {
         get
         {
-            lock (_unacked)
+            lock (_unackedLock)
             {
                 return _unacked.Count;
             }
@@ -95,83 +98,6 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         {
             await session.DisposeAsync().ConfigureAwait(false);
             throw;
-        }
-    }
-
-    /// <summary>
-    /// Sends one <c>syslog</c> command, first waiting while the window is full; returns its txnr. The message's memory
-    /// is kept (not copied) until its answer arrives or <see cref="TakeUnacknowledged"/> hands it back: do not reuse
-    /// it. With <paramref name="flush"/> false the frame may stay buffered until the next flush (a full window
-    /// flushes). Throws <see cref="RelpSessionException"/> once the session has ended.
-    /// </summary>
-    public ValueTask<int> SendSyslogAsync(
-        ReadOnlyMemory<byte> message,
-        object? state = null,
-        bool flush = true,
-        CancellationToken cancellationToken = default) =>
-        SendSyslogAsync(message, state, 0, flush, cancellationToken);
-
-    /// <summary>
-    /// Same, with a number that comes back with the answer as <see cref="RelpAcknowledgement.Tag"/> (e.g. the message's
-    /// index in its batch).
-    /// </summary>
-    public async ValueTask<int> SendSyslogAsync(
-        ReadOnlyMemory<byte> message,
-        object? state,
-        int tag,
-        bool flush,
-        CancellationToken cancellationToken = default)
-    {
-        ThrowIfEnded();
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ThrowIfEndedOrClosing();
-            if (Unacknowledged >= _options.WindowSize)
-            {
-                // Frames left buffered would never be answered, and the window would never open: send them first, in
-                // one write. The receive loop wakes this wait once per read of answers, not once per answer, so the
-                // frames the next answers make room for go out together too.
-                await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
-                await WaitForUnacknowledgedAsync(_options.WindowSize - 1, cancellationToken).ConfigureAwait(false);
-                ThrowIfEndedOrClosing();
-            }
-
-            int txnr = _nextTxnr;
-            _nextTxnr = RelpTxnr.Next(txnr);
-            lock (_unacked)
-            {
-                _unacked.AddLast(new RelpPendingMessage(txnr, message, state, tag));
-            }
-
-            RelpFrameWriter.Write(_output, txnr, "syslog"u8, message.Span);
-            if (flush)
-            {
-                await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            return txnr;
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
-
-    /// <summary>
-    /// Sends what <see cref="SendSyslogAsync(ReadOnlyMemory{byte}, object?, int, bool, CancellationToken)"/> left
-    /// buffered.
-    /// </summary>
-    public async ValueTask FlushAsync(CancellationToken cancellationToken = default)
-    {
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _sendLock.Release();
         }
     }
 
@@ -212,11 +138,9 @@ public sealed partial class RelpClientSession : IAsyncDisposable
             throw new InvalidOperationException("The session is still running; its unanswered commands may yet be answered.");
         }
 
-        lock (_unacked)
+        lock (_unackedLock)
         {
-            var pending = _unacked.ToList();
-            _unacked.Clear();
-            return pending;
+            return _unacked.TakeAll();
         }
     }
 
@@ -277,82 +201,6 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         ServerOffers = offers;
     }
 
-    private async ValueTask FlushCoreAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            var result = await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            if (result.IsCompleted)
-            {
-                throw new RelpSessionException("The connection is closed.");
-            }
-        }
-        catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            var ended = new RelpSessionException("Sending failed: " + ex.Message, ex);
-            End(ended);
-            throw ended;
-        }
-    }
-
-    /// <summary>
-    /// Waits until at most <paramref name="count"/> commands are unanswered; throws once the session has ended.
-    /// </summary>
-    private async Task WaitForUnacknowledgedAsync(int count, CancellationToken cancellationToken)
-    {
-        Task waiting;
-        lock (_unacked)
-        {
-            if (_unacked.Count <= count)
-            {
-                return;
-            }
-
-            _waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waitingFor = count;
-            waiting = _waiter.Task;
-        }
-
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _ended.Token);
-        try
-        {
-            await waiting.WaitAsync(linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            ThrowIfEnded();
-            throw;
-        }
-        finally
-        {
-            lock (_unacked)
-            {
-                if (_waiter?.Task == waiting)
-                {
-                    _waiter = null;
-                }
-            }
-        }
-    }
-
-    /// <summary>On the receive loop, after the answers of one read: wakes the waiter if it has its room now.</summary>
-    private void WakeWaiter()
-    {
-        TaskCompletionSource? waiter;
-        lock (_unacked)
-        {
-            waiter = _waiter;
-            if (waiter is null || _unacked.Count > _waitingFor)
-            {
-                return;
-            }
-
-            _waiter = null;
-        }
-
-        waiter.TrySetResult();
-    }
-
     private void ThrowIfEndedOrClosing()
     {
         ThrowIfEnded();
@@ -390,5 +238,19 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         _ = _completion.Task.Exception; // observed here: a session that ends while nobody awaits it is not an unobserved task exception
         _ended.Cancel();
         _input.CancelPendingRead();
+
+        // A send waiting for room throws now. On a pool thread, not inline: the send then drops this session, and that
+        // must not run inside whatever ended it (the receive loop, DisposeAsync).
+        TaskCompletionSource? waiter;
+        lock (_unackedLock)
+        {
+            waiter = _waiter;
+            _waiter = null;
+        }
+
+        if (waiter is not null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static w => w.TrySetResult(), waiter, preferLocal: false);
+        }
     }
 }

@@ -11,7 +11,6 @@ public sealed partial class RelpSyslogSender
     private RelpClientSession? _session;
     private ITimer? _watchdog;
     private long _answers;
-    private (RelpDelivery? Delivery, int Index) _taken;
     private bool _hasConnected;
 
     private async ValueTask<RelpClientSession> OpenSessionAsync(CancellationToken cancellationToken)
@@ -100,18 +99,6 @@ public sealed partial class RelpSyslogSender
             indexes.Add(message.Tag);
         }
 
-        // Taken from its delivery, but the session ended before it took the message (waiting for the window).
-        if (_taken.Delivery is { } taken && !(returned.TryGetValue(taken, out var some) && some.Contains(_taken.Index)))
-        {
-            if (some is null)
-            {
-                returned[taken] = some = [];
-            }
-
-            some.Add(_taken.Index);
-        }
-
-        _taken = default;
         foreach (var (delivery, indexes) in returned)
         {
             delivery.Return(indexes);

@@ -29,6 +29,7 @@ public sealed partial class RelpSyslogSender : ISyslogSender
     private readonly LogRateLimiter _refusals;
     private readonly string _endpoint;
     private readonly TlsClientContext? _tls;
+    private readonly RelpOwedMessages _owed = new();
     private bool _disposed;
 
     public RelpSyslogSender(SyslogSenderOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
@@ -203,24 +204,17 @@ public sealed partial class RelpSyslogSender : ISyslogSender
 
     private async ValueTask SendOwedAsync(IReadOnlyList<RelpDelivery> deliveries, CancellationToken cancellationToken)
     {
-        for (int d = 0; d < deliveries.Count; d++)
+        _owed.Reset(deliveries);
+        if (!_owed.HasNext)
         {
-            var delivery = deliveries[d];
-            if (!delivery.HasNext)
-            {
-                continue;
-            }
-
-            var session = _session ?? await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
-            while (delivery.TryTakeNext(out int index))
-            {
-                // Frames stay in the pipe until the delivery's last one or a full window: one write per window, not
-                // per message. A send that throws may or may not have registered the message: see DropSessionAsync.
-                _taken = (delivery, index);
-                await session.SendSyslogAsync(delivery[index], delivery, index, flush: !delivery.HasNext, cancellationToken).ConfigureAwait(false);
-                _taken = default;
-            }
+            return;
         }
+
+        // One call per post, not per message: the session frames what the window has room for, writes it in one
+        // write and waits for room while more is owed. A message is taken from its delivery only when it goes on the
+        // session, so after a broken session TakeUnacknowledged gives back every message taken and not answered.
+        var session = _session ?? await OpenSessionAsync(cancellationToken).ConfigureAwait(false);
+        await session.SendSyslogAsync(_owed, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask WaitForFirstAsync(IReadOnlyList<RelpDelivery> deliveries, Task? until, CancellationToken cancellationToken)

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Forwarder -> relp:// against Forwarder -> tcp:// on the same files, alternately in one run, to rsyslogd (imrelp
 against imtcp) or to our own Collector (--relp against --tcp); with --imfile also rsyslog's own pipeline on the same
-files: a private rsyslogd tailing them with imfile and forwarding with omrelp to a private rsyslogd with imrelp.
+files: a private rsyslogd tailing them with imfile and forwarding with omrelp to a private rsyslogd with imrelp
+(omrelp's windowSize 1024 by default: with its own 128 it stalls on a timer, see start_imfile_sender).
 
 Usage (from the repository root):
     dotnet build Forwarder -c Release && dotnet build Collector -c Release
     tests/Benchmarks/relp/forwarder-relp-vs-tcp.py [--receiver rsyslog|collector] [--imfile] [--runs 3] [--files 8]
-        [--lines 125000] [--window 128]
+        [--lines 125000] [--window 128] [--imfile-window 1024]
 
 The files: FILES CRI-format container logs of LINES lines each, written once. Each run starts the receiver (a private
 rsyslogd in the foreground with its own config and an absolute pid file, never the system service, with imrelp or
@@ -139,7 +140,15 @@ def start_collector(work, mode, port):
 
 def start_imfile_sender(work, glob, port, window):
     """rsyslog's own Forwarder: imfile reading every file from its start, omrelp to the imrelp receiver, as a user
-    would set it up (the main queue in memory); omrelp's windowSize only when given (its default is 128)."""
+    would set it up (the main queue in memory), with omrelp's windowSize WINDOW (0: omrelp's default, 128).
+
+    Why not omrelp's default window: omrelp corks the socket (TCP_CORK, librelp's relpCltHintBurstBegin) for each
+    batch it takes from the queue and uncorks it when the batch is done. A batch of imfile lines is longer than 128
+    messages, so the window fills inside the batch: omrelp then waits for answers to frames that the kernel still
+    holds corked, until Linux sends them anyway after its 200 ms cork timeout. That runs at ~2,000 lines/s (128
+    lines per 200 ms on each of the main queue's two workers), whatever the machine: a timer, not rsyslog's speed
+    (ss -ti on the sender shows notsent:22016, a whole window of 172-byte frames, between the timer's ticks).
+    A window of 1024 is over the batch and rarely fills inside one."""
     directory = os.path.join(work, "imfile-sender")
     shutil.rmtree(directory, ignore_errors=True)
     os.makedirs(directory)
@@ -208,7 +217,8 @@ def main():
     parser.add_argument("--window", type=int, default=128, help="--relp-window of the Forwarder")
     parser.add_argument("--receiver", choices=["rsyslog", "collector"], default="rsyslog")
     parser.add_argument("--imfile", action="store_true", help="also rsyslog imfile -> omrelp -> rsyslog imrelp on the same files")
-    parser.add_argument("--imfile-window", type=int, default=0, help="omrelp windowSize (default: omrelp's own, 128)")
+    parser.add_argument("--imfile-window", type=int, default=1024,
+                        help="omrelp windowSize (0: omrelp's own 128, which stalls on its TCP_CORK: see start_imfile_sender)")
     parser.add_argument("--other-window", type=int, default=0, help="also the Forwarder over relp:// with this --relp-window")
     parser.add_argument("--baseline", help="also this Forwarder.dll (another build, e.g. of an earlier commit) over relp://")
     parser.add_argument("--imfile-cap", type=float, default=120, help="seconds after which an imfile run is cut short and rated by what arrived")

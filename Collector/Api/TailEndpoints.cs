@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -32,11 +33,17 @@ public sealed class TailEndpoints(
     public async Task TailAsync(HttpContext context)
     {
         var p = new ApiParameters(context, time);
-        var query = p.Query();
         bool webSocket = context.WebSockets.IsWebSocketRequest;
 
-        // Loki's route: frames carry Loki's label sets, and a follow's end drops the connection (see WebSocketAsync).
+        // Loki's route: Loki's errors, frames with Loki's label sets, and a follow's end drops the connection (see
+        // WebSocketAsync).
         bool loki = context.Request.Path.StartsWithSegments(Loki.LokiRoutes.Prefix, StringComparison.Ordinal);
+        var query = loki ? Loki.LokiRequest.Selector(p.Text("query") ?? string.Empty) : p.Query();
+        if (loki)
+        {
+            CheckDelayFor(p.Text("delay_for"));
+        }
+
         bool follow = webSocket || p.Flag("follow", false);
         // kubectl's --tail=0 sends tailLines=0: no history, only what is written from now on.
         int? tailLines = p.Text("tailLines") is null ? null : p.Limit("tailLines", 100, min: 0);
@@ -308,6 +315,33 @@ public sealed class TailEndpoints(
         }
 
         await socket.SendAsync(output.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Loki's checks of <c>delay_for</c> (pkg/loghttp/tail.go), with its messages. The delay itself is not needed
+    /// here: lines reach the tail in the order they are written.
+    /// </summary>
+    private static void CheckDelayFor(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return;
+        }
+
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int seconds))
+        {
+            throw ProblemException.BadRequest($"strconv.Atoi: parsing \"{text}\": invalid syntax");
+        }
+
+        if (seconds < 0)
+        {
+            throw ProblemException.BadRequest($"delay_for value {seconds} is out of range [0, 4294967295]");
+        }
+
+        if (seconds > 5)
+        {
+            throw ProblemException.BadRequest("delay_for can't be greater than 5");
+        }
     }
 
     private static KeyValuePair<string, string>[] LabelsOf(LogEntry entry, bool loki) =>

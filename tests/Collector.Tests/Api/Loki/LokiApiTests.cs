@@ -431,6 +431,11 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
         "zero or negative query resolution step widths are not accepted. Try a positive integer\n")]
     [InlineData("/loki/api/v1/query_range?query=", HttpStatusCode.BadRequest,
         "parse error : syntax error: unexpected $end: the 'query' parameter is empty or missing\n")]
+    [InlineData("/loki/api/v1/tail?query=%7Bapp%3D%22x%22", HttpStatusCode.BadRequest,
+        "parse error at line 1, col 9: the selector is not closed: expected '}', found the end of the query\n")]
+    [InlineData("/loki/api/v1/tail?query=%7Bapp%3D%22x%22%7D&delay_for=6", HttpStatusCode.BadRequest, "delay_for can't be greater than 5\n")]
+    [InlineData("/loki/api/v1/tail?query=%7Bapp%3D%22x%22%7D&delay_for=soon", HttpStatusCode.BadRequest,
+        "strconv.Atoi: parsing \"soon\": invalid syntax\n")]
     public async Task BadRequestsGetLokisPlainTextErrors(string url, HttpStatusCode expected, string message)
     {
         using var http = logs.Client();

@@ -1,9 +1,11 @@
 using System.Buffers;
+using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
 using Collector.Configuration;
 using Collector.Search;
+using Collector.Search.Metrics;
 using Collector.Storage;
 
 namespace Collector.Api;
@@ -23,11 +25,6 @@ public sealed class TailEndpoints(
     IHostApplicationLifetime lifetime,
     ILogger<TailEndpoints> logger)
 {
-    /// <summary>
-    /// A follow ends after this long; clients reconnect (kubectl and Loki clients do) with sinceSeconds.
-    /// </summary>
-    public static readonly TimeSpan MaxFollow = TimeSpan.FromHours(1);
-
     private const int MaxBatch = 500;
     private int _open;
 
@@ -36,8 +33,17 @@ public sealed class TailEndpoints(
     public async Task TailAsync(HttpContext context)
     {
         var p = new ApiParameters(context, time);
-        var query = p.Query();
         bool webSocket = context.WebSockets.IsWebSocketRequest;
+
+        // Loki's route: Loki's errors, frames with Loki's label sets, and a follow's end drops the connection (see
+        // WebSocketAsync).
+        bool loki = context.Request.Path.StartsWithSegments(Loki.LokiRoutes.Prefix, StringComparison.Ordinal);
+        var query = loki ? Loki.LokiRequest.Selector(p.Text("query") ?? string.Empty) : p.Query();
+        if (loki)
+        {
+            CheckDelayFor(p.Text("delay_for"));
+        }
+
         bool follow = webSocket || p.Flag("follow", false);
         // kubectl's --tail=0 sends tailLines=0: no history, only what is written from now on.
         int? tailLines = p.Text("tailLines") is null ? null : p.Limit("tailLines", 100, min: 0);
@@ -76,7 +82,7 @@ public sealed class TailEndpoints(
             if (webSocket)
             {
                 using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-                await WebSocketAsync(socket, history, subscription!, stop).ConfigureAwait(false);
+                await WebSocketAsync(context, socket, history, subscription!, loki, stop).ConfigureAwait(false);
             }
             else
             {
@@ -119,7 +125,7 @@ public sealed class TailEndpoints(
             return;
         }
 
-        using var deadline = new CancellationTokenSource(MaxFollow, time);
+        using var deadline = new CancellationTokenSource(options.MaxFollow, time);
         using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         var batch = new List<LogEntry>(MaxBatch);
         try
@@ -134,7 +140,7 @@ public sealed class TailEndpoints(
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            // The follow reached MaxFollow: end the response normally.
+            // The follow reached Collector:MaxFollow: end the response normally.
         }
     }
 
@@ -169,7 +175,8 @@ public sealed class TailEndpoints(
         await response.BodyWriter.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task WebSocketAsync(WebSocket socket, List<LogEntry> history, TailSubscription subscription, CancellationTokenSource stop)
+    private async Task WebSocketAsync(
+        HttpContext context, WebSocket socket, List<LogEntry> history, TailSubscription subscription, bool loki, CancellationTokenSource stop)
     {
         // The client sends nothing but a close; reading notices it (and a vanished client) and ends the tail.
         var reading = Task.Run(async () =>
@@ -193,21 +200,21 @@ public sealed class TailEndpoints(
             await stop.CancelAsync().ConfigureAwait(false);
         });
 
-        using var deadline = new CancellationTokenSource(MaxFollow, time);
+        using var deadline = new CancellationTokenSource(options.MaxFollow, time);
         using var both = CancellationTokenSource.CreateLinkedTokenSource(stop.Token, deadline.Token);
         var output = new System.Buffers.ArrayBufferWriter<byte>(64 * 1024);
         try
         {
             if (history.Count > 0)
             {
-                await SendFrameAsync(socket, output, history, (0, []), both.Token).ConfigureAwait(false);
+                await SendFrameAsync(socket, output, history, (0, []), loki, both.Token).ConfigureAwait(false);
             }
 
             var batch = new List<LogEntry>(MaxBatch);
             while (await subscription.Queue.Reader.WaitToReadAsync(both.Token).ConfigureAwait(false))
             {
                 Drain(subscription.Queue.Reader, batch);
-                await SendFrameAsync(socket, output, batch, subscription.TakeDropped(), both.Token).ConfigureAwait(false);
+                await SendFrameAsync(socket, output, batch, subscription.TakeDropped(), loki, both.Token).ConfigureAwait(false);
                 batch.Clear();
             }
         }
@@ -215,17 +222,32 @@ public sealed class TailEndpoints(
         {
         }
 
+        if (loki && deadline.IsCancellationRequested && !stop.IsCancellationRequested)
+        {
+            // logcli --tail and Grafana's live view reconnect after an abnormal closure (1006: the connection dropped,
+            // as when a Loki querier goes away), from the last timestamp they got; after a close frame they stop.
+            context.Abort();
+        }
+
         // Open: we end it (time limit, shutdown); CloseReceived: the client ended it and waits for our half of
         // the handshake.
-        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        else if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             string reason = socket.State == WebSocketState.CloseReceived ? "bye"
                 : deadline.IsCancellationRequested ? "maximum follow time reached"
                 : "server stopping";
+            bool weBegan = socket.State == WebSocketState.Open;
             using var closing = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
             try
             {
                 await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, reason, closing.Token).ConfigureAwait(false);
+
+                // Cancelling the read below aborts the socket, which may cut the close frame off on its way: wait (a
+                // moment at most) for the client's answer first.
+                if (weBegan)
+                {
+                    await reading.WaitAsync(closing.Token).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
             {
@@ -238,13 +260,16 @@ public sealed class TailEndpoints(
 
     /// <summary>
     /// Loki's tail frame: <c>{"streams":[{"stream":{…},"values":[["ns","line"]]}],"dropped_entries":[…]}</c>, plus our
-    /// exact count.
+    /// exact count. Under <c>/loki</c> a stream is the line's full label set as a Loki query answers it (level,
+    /// detected_level and, after a pipeline, the extracted labels: Loki's tailer groups by the labels after the
+    /// pipeline); under <c>/api/v1</c> the stored labels, the extracted ones being in the entry's <c>parsed</c>.
     /// </summary>
     private static async Task SendFrameAsync(
         WebSocket socket,
         System.Buffers.ArrayBufferWriter<byte> output,
         List<LogEntry> entries,
         (long Count, List<LogEntry> Entries) dropped,
+        bool loki,
         CancellationToken cancellationToken)
     {
         output.ResetWrittenCount();
@@ -252,12 +277,12 @@ public sealed class TailEndpoints(
         {
             json.WriteStartObject();
             json.WriteStartArray("streams");
-            foreach (var stream in entries.GroupBy(e => string.Join('\u001f', e.Labels)))
+            foreach (var stream in entries.Select(e => (Entry: e, Labels: LabelsOf(e, loki))).GroupBy(e => LokiLabels.Key(e.Labels)))
             {
                 json.WriteStartObject();
-                ApiJson.WriteLabels(json, "stream", stream.First().Labels);
+                Loki.LokiJson.WriteLabels(json, "stream", stream.First().Labels);
                 json.WriteStartArray("values");
-                foreach (var entry in stream)
+                foreach (var (entry, _) in stream)
                 {
                     json.WriteStartArray();
                     json.WriteStringValue(ApiJson.Nanoseconds(entry.TimeNs));
@@ -277,7 +302,7 @@ public sealed class TailEndpoints(
                 foreach (var entry in dropped.Entries)
                 {
                     json.WriteStartObject();
-                    ApiJson.WriteLabels(json, "labels", entry.Labels);
+                    Loki.LokiJson.WriteLabels(json, "labels", LabelsOf(entry, loki));
                     json.WriteString("timestamp", ApiJson.Nanoseconds(entry.TimeNs));
                     json.WriteEndObject();
                 }
@@ -291,6 +316,36 @@ public sealed class TailEndpoints(
 
         await socket.SendAsync(output.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Loki's checks of <c>delay_for</c> (pkg/loghttp/tail.go), with its messages. The delay itself is not needed
+    /// here: lines reach the tail in the order they are written.
+    /// </summary>
+    private static void CheckDelayFor(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return;
+        }
+
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int seconds))
+        {
+            throw ProblemException.BadRequest($"strconv.Atoi: parsing \"{text}\": invalid syntax");
+        }
+
+        if (seconds < 0)
+        {
+            throw ProblemException.BadRequest($"delay_for value {seconds} is out of range [0, 4294967295]");
+        }
+
+        if (seconds > 5)
+        {
+            throw ProblemException.BadRequest("delay_for can't be greater than 5");
+        }
+    }
+
+    private static KeyValuePair<string, string>[] LabelsOf(LogEntry entry, bool loki) =>
+        loki ? entry.PipelineLabels ?? LokiLabels.Of(entry.Labels) : [.. LogLabels.Pairs(entry.Labels)];
 
     private static void Drain(ChannelReader<LogEntry> reader, List<LogEntry> batch)
     {

@@ -86,16 +86,33 @@ public sealed class TailHub(WrittenLines written, ILogger<TailHub> logger) : Bac
             var line = lf < 0 ? data : data[..lf];
             data = lf < 0 ? default : data[(lf + 1)..];
             var parsed = StoredLine.Parse(line);
-            LogEntry? entry = null;
+            LogEntry? plain = null;
             foreach (var s in subscriptions)
             {
-                if (s.Query.Matches(line, parsed))
+                if (!s.Query.MatchesStream(line, parsed))
                 {
-                    entry ??= LogEntry.Of(line, parsed);
-
-                    // DropOldest: always accepted; a full queue loses its oldest entry, which the callback counts.
-                    s.Queue.Writer.TryWrite(entry);
+                    continue;
                 }
+
+                LogEntry entry;
+                if (s.Query.Pipeline is null)
+                {
+                    // Queries without a pipeline share one entry per line (the plain tail's path).
+                    entry = plain ??= LogEntry.Of(line, parsed);
+                }
+                else if (s.Query.Run(line, parsed) is { } piped)
+                {
+                    // The labels and line after this client's pipeline, as a search returns them (Loki's tailer
+                    // sends the extracted labels and line_format's line too).
+                    entry = LogEntry.Of(line, parsed, piped);
+                }
+                else
+                {
+                    continue;
+                }
+
+                // DropOldest: always accepted; a full queue loses its oldest entry, which the callback counts.
+                s.Queue.Writer.TryWrite(entry);
             }
         }
     }

@@ -149,6 +149,12 @@ public sealed record CollectorOptions
     public int MaxTails { get; init; } = 100;
 
     /// <summary>
+    /// How long one live tail follows; then it ends and the client reconnects from its last line (kubectl with
+    /// sinceSeconds; logcli and Grafana after the dropped WebSocket, as after a Loki querier restart).
+    /// </summary>
+    public TimeSpan MaxFollow { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
     /// The relay directory: one <c>logforwarder</c> document per file (the mount point of the <c>log-forwarders</c>
     /// ConfigMap), read again whenever it changes; null: no relays.
     /// </summary>

@@ -116,6 +116,70 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
         BruteForce.Equal(expected, BruteForce.FromMatrix(data, times));
     }
 
+    /// <summary>
+    /// Grafana 11's log volume (datasource.ts getSupplementaryQuery): <c>sum by (level, detected_level)</c>, with
+    /// <c>| drop __error__</c> before the range, sent with the header <c>X-Query-Tags: Source=logvolhist</c>.
+    /// </summary>
+    [Fact]
+    public async Task GrafanasLevelAndDetectedLevelVolumeWithDropErrorCountsAsABruteForceCountDoes()
+    {
+        using var http = logs.Client();
+        var lines = await AllLinesAsync(http);
+        long start = LokiLogs.EpochNs - 120_000_000_000, end = LokiLogs.EpochNs + 3_300_000_000_000, step = 120_000_000_000;
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url(
+            "/loki/api/v1/query_range",
+            ("direction", "backward"),
+            ("end", LokiLogs.Ns(end)),
+            ("limit", "1000"),
+            ("query", "sum by (level, detected_level) (count_over_time({namespace=~\".+\"} | drop __error__[2m]))"),
+            ("start", LokiLogs.Ns(start)),
+            ("step", "120000ms")));
+        request.Headers.Add("X-Query-Tags", "Source=logvolhist");
+
+        using var response = await http.SendAsync(request);
+        string text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        using var document = JsonDocument.Parse(text);
+        var data = document.RootElement.GetProperty("data");
+
+        var times = Steps(start, end, step);
+        var expected = BruteForce.Evaluate(lines, l => l.Labels.ContainsKey("namespace"), "count_over_time", step, times, "sum", ["level",
+            "detected_level"]);
+        Assert.Equal("matrix", data.GetProperty("resultType").GetString());
+        Assert.True(expected.Count >= 4, "the data has lines of several levels");
+        BruteForce.Equal(expected, BruteForce.FromMatrix(data, times));
+    }
+
+    /// <summary>
+    /// Grafana's label browser with a selector chosen (language_provider.ts): label names and series restricted to it,
+    /// as GET resource calls with <c>start</c>/<c>end</c> in ns.
+    /// </summary>
+    [Fact]
+    public async Task TheLabelBrowsersNamesAndSeriesForASelectorAreThoseOfItsStreams()
+    {
+        using var http = logs.Client();
+        var (start, end) = LokiLogs.Everything;
+
+        var names = await LokiLogs.DataAsync(http, Url(
+            "/loki/api/v1/labels", ("start", LokiLogs.Ns(start)), ("end", LokiLogs.Ns(end)), ("query", "{namespace=\"web\", container=\"init\"}")));
+        var series = await LokiLogs.DataAsync(http, Url(
+            "/loki/api/v1/series", ("match[]", "{namespace=\"web\", container=\"init\"}"), ("start", LokiLogs.Ns(start)), ("end",
+                LokiLogs.Ns(end))));
+
+        var web = logs.Logs.Where(l => l.Namespace == "web" && l.Container == "init").ToList();
+        Assert.NotEmpty(web);
+        Assert.Equal(
+            web.SelectMany(l => LokiLogs.LabelsOf(l).Keys).Distinct().Order(StringComparer.Ordinal),
+            names.EnumerateArray().Select(v => v.GetString()));
+        var actual = series.EnumerateArray()
+            .Select(s => BruteForce.Key(s.EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()!))))
+            .ToList();
+        Assert.Equal(
+            web.Select(l => BruteForce.Key(LokiLogs.LabelsOf(l))).Distinct().Order(StringComparer.Ordinal),
+            actual.Order(StringComparer.Ordinal));
+        Assert.Equal(actual.Count, actual.Distinct().Count());
+    }
+
     [Theory]
     [InlineData("rate({namespace=\"web\"}[5m])", "rate", 300, null, null, false)]
     [InlineData("count_over_time({app=\"nginx\"} |= \"error\"[2m])", "count_over_time", 120, null, null, false)]
@@ -295,6 +359,43 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
                 s.GetProperty("value")[1].GetString()!)));
     }
 
+    /// <summary>
+    /// logcli's <c>volume_range</c> and <c>volume</c> (pkg/logcli/client/client.go GetVolume): <c>step</c> in whole
+    /// seconds, <c>targetLabels</c> comma-separated, <c>aggregateBy=labels</c>.
+    /// </summary>
+    [Fact]
+    public async Task LogcliVolumeRangeAndVolumeByLabelsCountTheBytesOfTheMatchingLines()
+    {
+        using var http = logs.Client();
+        var lines = await AllLinesAsync(http);
+        long start = LokiLogs.EpochNs - 600_000_000_000, end = LokiLogs.EpochNs + 3_000_000_000_000, step = 600_000_000_000;
+
+        var range = await LokiLogs.DataAsync(http, Url(
+            "/loki/api/v1/index/volume_range",
+            ("start", LokiLogs.Ns(start)), ("end", LokiLogs.Ns(end)), ("query", "{host=~\"node-.*\"}"), ("limit", "100"), ("step", "600"),
+            ("targetLabels", "namespace")));
+        var byLabels = await LokiLogs.DataAsync(http, Url(
+            "/loki/api/v1/index/volume",
+            ("start", LokiLogs.Ns(LokiLogs.Everything.Start)), ("end", LokiLogs.Ns(LokiLogs.Everything.End)), ("query", "{host=~\"node-.*\"}"),
+            ("limit", "100"), ("targetLabels", "app,namespace"), ("aggregateBy", "labels")));
+
+        var times = Steps(start, end, step);
+        var expected = BruteForce.Evaluate(
+            lines, l => l.Labels["host"].StartsWith("node-", StringComparison.Ordinal), "bytes_over_time", step, times, "sum", ["namespace"]);
+        Assert.True(expected.Count >= 3, "several namespaces");
+        BruteForce.Equal(expected, BruteForce.FromMatrix(range, times));
+
+        Assert.Equal("vector", byLabels.GetProperty("resultType").GetString());
+        long Bytes(string label) => lines.Where(l => l.Labels["host"].StartsWith("node-", StringComparison.Ordinal) && l.Labels.ContainsKey(label))
+            .Sum(l => l.Bytes);
+        var expectedLabels = new[] { ("app", Bytes("app")), ("namespace", Bytes("namespace")) }.OrderByDescending(v => v.Item2);
+        Assert.Equal(
+            expectedLabels.Select(v => ($"{v.Item1}=", v.Item2.ToString(CultureInfo.InvariantCulture))),
+            byLabels.GetProperty("result").EnumerateArray().Select(s => (
+                BruteForce.Key(s.GetProperty("metric").EnumerateObject().Select(p => new KeyValuePair<string, string>(p.Name, p.Value.GetString()!))),
+                s.GetProperty("value")[1].GetString()!)));
+    }
+
     [Fact]
     public async Task BuildInfoAndReadyAnswerAsLokisDo()
     {
@@ -330,6 +431,11 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
         "zero or negative query resolution step widths are not accepted. Try a positive integer\n")]
     [InlineData("/loki/api/v1/query_range?query=", HttpStatusCode.BadRequest,
         "parse error : syntax error: unexpected $end: the 'query' parameter is empty or missing\n")]
+    [InlineData("/loki/api/v1/tail?query=%7Bapp%3D%22x%22", HttpStatusCode.BadRequest,
+        "parse error at line 1, col 9: the selector is not closed: expected '}', found the end of the query\n")]
+    [InlineData("/loki/api/v1/tail?query=%7Bapp%3D%22x%22%7D&delay_for=6", HttpStatusCode.BadRequest, "delay_for can't be greater than 5\n")]
+    [InlineData("/loki/api/v1/tail?query=%7Bapp%3D%22x%22%7D&delay_for=soon", HttpStatusCode.BadRequest,
+        "strconv.Atoi: parsing \"soon\": invalid syntax\n")]
     public async Task BadRequestsGetLokisPlainTextErrors(string url, HttpStatusCode expected, string message)
     {
         using var http = logs.Client();
@@ -348,7 +454,8 @@ public sealed class LokiApiTests(LokiLogs logs) : IClassFixture<LokiLogs>
     {
         using var http = logs.Client(token);
         foreach (string path in new[] { "/loki/api/v1/query_range", "/loki/api/v1/query", "/loki/api/v1/labels", "/loki/api/v1/series",
-            "/loki/api/v1/nope" })
+            "/loki/api/v1/label/pod/values", "/loki/api/v1/tail", "/loki/api/v1/index/stats", "/loki/api/v1/index/volume",
+            "/loki/api/v1/index/volume_range", "/loki/api/v1/status/buildinfo", "/loki/api/v1/nope" })
         {
             var (status, media, text, _) = await LokiLogs.GetAsync(http, path + "?query=vector(1)");
 

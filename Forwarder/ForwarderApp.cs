@@ -75,6 +75,8 @@ public static class ForwarderApp
         services.AddSingleton<TailingLoop>();
         services.AddSingleton<ForwarderMetrics>();
         services.AddHostedService<ForwarderService>();
+        services.AddSingleton<MemoryTrimmer>();
+        services.AddHostedService(sp => sp.GetRequiredService<MemoryTrimmer>());
 
         if (options.Http is { } http)
         {

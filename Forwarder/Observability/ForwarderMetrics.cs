@@ -15,7 +15,8 @@ internal sealed class ForwarderMetrics(
     CollectorLink link,
     DiscoveryWatcher watcher,
     MetadataCounters metadata,
-    PodMetadataCache? metadataCache = null)
+    PodMetadataCache? metadataCache = null,
+    MemoryTrimmer? trimmer = null)
 {
     private const string Prefix = "kubesyslog_forwarder_";
 
@@ -117,7 +118,7 @@ internal sealed class ForwarderMetrics(
         m.Gauge("process_resident_memory_bytes", "Resident memory size in bytes.", process.WorkingSet64);
         m.Counter("process_cpu_seconds_total", "User and system CPU time spent in seconds.", process.TotalProcessorTime.TotalSeconds);
         m.Gauge("process_open_fds", "Open file descriptors.", OpenDescriptors());
-        m.Gauge("dotnet_gc_heap_bytes", "Bytes on the managed heap.", GC.GetTotalMemory(false));
+        RuntimeMetrics.Render(m, trimmer);
         return m.ToString();
     }
 

@@ -5,7 +5,7 @@ namespace Soak;
 /// <summary>
 /// The soak's command line:
 /// <c>--forwarder PATH [--pods N] [--rounds N] [--lines N] [--include containers|pods] [--mode replace|restart]
-/// [--tolerance 0.10] [--linger SECONDS] [-- forwarder args…]</c>.
+/// [--tolerance 0.10] [--idle SECONDS] [--linger SECONDS] [-- forwarder args…]</c>.
 /// </summary>
 internal sealed record ChurnSettings(
     string Forwarder,
@@ -15,6 +15,7 @@ internal sealed record ChurnSettings(
     bool RecursiveInclude,
     bool Restarts,
     double Tolerance,
+    int IdleSeconds,
     int LingerSeconds,
     IReadOnlyList<string> ForwarderArgs)
 {
@@ -25,6 +26,9 @@ internal sealed record ChurnSettings(
         bool recursive = false, restarts = false;
         double tolerance = 0.10;
         int linger = 0;
+
+        // The Forwarder trims at its first idle check after a burst (every 5 s), at most once in 30 s.
+        int idle = 45;
         var extra = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -34,6 +38,7 @@ internal sealed record ChurnSettings(
                 case "--pods": pods = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--lines": lines = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--idle": idle = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--linger": linger = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--tolerance": tolerance = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--mode":
@@ -65,6 +70,7 @@ internal sealed record ChurnSettings(
             recursive,
             restarts,
             tolerance,
+            idle,
             linger,
             extra);
     }

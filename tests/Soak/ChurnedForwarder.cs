@@ -9,6 +9,7 @@ namespace Soak;
 /// </summary>
 internal sealed class ChurnedForwarder : IAsyncDisposable
 {
+    private const string TrimsMetric = "kubesyslog_forwarder_memory_trims_total";
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(3);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -69,17 +70,45 @@ internal sealed class ChurnedForwarder : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        var checkpoints = CheckpointSummary.Read(_state);
-        return new ChurnSample(
-            ProcessResources.Of(Id),
-            (long)(TryMetric("dotnet_gc_heap_bytes") ?? -1),
-            checkpoints.Bytes,
-            checkpoints.Entries,
-            (int)(TryMetric("kubesyslog_forwarder_files_watched") ?? -1),
-            seconds);
+        return Sample(seconds);
+    }
+
+    /// <summary>
+    /// After a round settled, waits for the Forwarder to give back what the round made it commit (an aggressive
+    /// collection once it is idle, counted on /metrics), for at most <paramref name="upTo"/>, and samples again: the
+    /// level an idle node sees between bursts. Polls slowly, since rendering /metrics allocates too.
+    /// </summary>
+    public async Task<ChurnSample> IdleAsync(ChurnSample settled, TimeSpan upTo)
+    {
+        long started = Environment.TickCount64;
+        while (Environment.TickCount64 - started < upTo.TotalMilliseconds)
+        {
+            await Task.Delay(1000);
+            if ((TryMetric(TrimsMetric) ?? 0) > settled.Trims)
+            {
+                break;
+            }
+        }
+
+        return Sample((Environment.TickCount64 - started) / 1000.0);
     }
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private ChurnSample Sample(double seconds)
+    {
+        var checkpoints = CheckpointSummary.Read(_state);
+        return new ChurnSample(
+            ProcessResources.Of(Id),
+            ResidentSplit.Of(Id),
+            (long)(TryMetric("dotnet_gc_last_collection_heap_size_bytes") ?? -1),
+            (long)(TryMetric("dotnet_gc_last_collection_memory_committed_size_bytes") ?? -1),
+            checkpoints.Bytes,
+            checkpoints.Entries,
+            (int)(TryMetric("kubesyslog_forwarder_files_watched") ?? -1),
+            (long)(TryMetric(TrimsMetric) ?? 0),
+            seconds);
+    }
 
     private double? TryMetric(string name)
     {
@@ -106,8 +135,11 @@ internal sealed class ChurnedForwarder : IAsyncDisposable
 /// <summary>One row of the soak's table.</summary>
 internal readonly record struct ChurnSample(
     ProcessResources Resources,
+    ResidentSplit Split,
     long HeapBytes,
+    long CommittedBytes,
     long CheckpointBytes,
     int CheckpointEntries,
     int TailedFiles,
-    double SettleSeconds);
+    long Trims,
+    double Seconds);

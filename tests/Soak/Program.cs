@@ -34,9 +34,14 @@ await using var forwarder = await ChurnedForwarder.StartAsync(
 var churn = new PodChurn(tree, settings.Pods, settings.Lines);
 var start = await forwarder.SettleAsync(churn, sink);
 Console.WriteLine($"forwarder pid {forwarder.Id}, include {include}, {settings.Pods} pods × 2 files × {settings.Lines} lines per round");
-Console.WriteLine("round   files    lines  RSS MB  heap MB  fds  watches  threads  ckpt B  ckpt entries  tailed  settle s");
-Print("start", churn, start);
+Console.WriteLine(
+    "        RSS MB after the round settled; then, once idle (a trim, or --idle seconds): RSS, its anonymous and file pages,");
+Console.WriteLine("        the GC's heap and committed memory after its last collection, trims so far");
+Console.WriteLine(
+    "round   files    lines  RSS MB  idle:RSS  anon  file  heap    GC trims  fds  watches  threads  ckpt B  ckpt entries  tailed  settle s");
+Print("start", churn, start, start);
 var rows = new List<ChurnSample>();
+var idles = new List<ChurnSample>();
 for (int round = 1; round <= settings.Rounds; round++)
 {
     // replace: every round new pods, deleted at its end (CronJobs, replaced replicas). restart: the same pods all
@@ -59,16 +64,20 @@ for (int round = 1; round <= settings.Rounds; round++)
     }
 
     var sample = await forwarder.SettleAsync(churn, sink);
+    var idle = await forwarder.IdleAsync(sample, TimeSpan.FromSeconds(settings.IdleSeconds));
     rows.Add(sample);
-    Print(round.ToString(CultureInfo.InvariantCulture), churn, sample);
+    idles.Add(idle);
+    Print(round.ToString(CultureInfo.InvariantCulture), churn, sample, idle);
 }
 
 var end = rows[^1];
+var endIdle = idles[^1];
 if (settings.Restarts)
 {
     churn.DeletePods();
     end = await forwarder.SettleAsync(churn, sink);
-    Print("end", churn, end);
+    endIdle = await forwarder.IdleAsync(end, TimeSpan.FromSeconds(settings.IdleSeconds));
+    Print("end", churn, end, endIdle);
 }
 
 string? delivery = churn.Compare(sink.Frames.Select(f => ReceivedMessage.Parse(f.Payload)));
@@ -76,19 +85,27 @@ Console.WriteLine(delivery is null
     ? $"delivery: all {churn.LinesWritten} lines arrived exactly once, in order per pod, nothing else"
     : $"delivery: FAILED: {delivery}");
 
-// Memory and threads are judged against the middle round: by then the load has warmed up what it warms up once (read
-// buffer, batches, thread pool, with restarts 2 × pods files tailed), so the second half must not grow past it. What is
-// on disk and checkpointed is judged against round 1, or with restarts round 2, the first after which a dead
-// container's log is deleted.
-var reference = rows[rows.Count / 2];
+// Resident memory is judged idle (once the Forwarder gave back what the round's burst made the GC commit), against
+// the level after the first round: the first burst fills what the Forwarder then keeps and reuses (the shipping
+// queue's batches, up to --queue-size, the read buffer, the code it ran), so the cold start is printed for comparison
+// but is not the bar. And against the middle round, so that a slow climb within the bound shows too. Threads against
+// the middle round: by then the load has warmed up what it warms up once (thread pool). What is on disk and
+// checkpointed is judged against round 1, or with restarts round 2, the first after which a dead container's log is
+// deleted.
+var reference = idles[idles.Count / 2];
 var steady = settings.Restarts && rows.Count > 1 ? rows[1] : rows[0];
 var last = rows[^1];
+var lastIdle = idles[^1];
 var verdicts = new List<(string What, bool Ok, string Detail)>
 {
     (
-        "RSS",
-        last.Resources.ResidentBytes <= reference.Resources.ResidentBytes * (1 + settings.Tolerance),
-        $"{Mb(reference.Resources.ResidentBytes)} → {Mb(last.Resources.ResidentBytes)} MB"),
+        "RSS back to the first round's",
+        endIdle.Resources.ResidentBytes <= idles[0].Resources.ResidentBytes * (1 + settings.Tolerance),
+        $"{Mb(idles[0].Resources.ResidentBytes)} MB idle after round 1, {Mb(endIdle.Resources.ResidentBytes)} MB idle at the end"),
+    (
+        "RSS steady",
+        lastIdle.Resources.ResidentBytes <= reference.Resources.ResidentBytes * (1 + settings.Tolerance),
+        $"{Mb(reference.Resources.ResidentBytes)} → {Mb(lastIdle.Resources.ResidentBytes)} MB idle"),
     (
         "fds",
         last.Resources.Descriptors <= steady.Resources.Descriptors * (1 + settings.Tolerance),
@@ -99,8 +116,8 @@ var verdicts = new List<(string What, bool Ok, string Detail)>
         $"{steady.Resources.InotifyWatches} → {last.Resources.InotifyWatches}"),
     (
         "threads",
-        last.Resources.Threads <= reference.Resources.Threads * (1 + settings.Tolerance),
-        $"{reference.Resources.Threads} → {last.Resources.Threads}"),
+        lastIdle.Resources.Threads <= reference.Resources.Threads * (1 + settings.Tolerance),
+        $"{reference.Resources.Threads} → {lastIdle.Resources.Threads}"),
     (
         "checkpoints",
         last.CheckpointEntries <= steady.CheckpointEntries * (1 + settings.Tolerance),
@@ -117,6 +134,10 @@ var verdicts = new List<(string What, bool Ok, string Detail)>
         $"{end.Resources.Descriptors} fds, {end.Resources.InotifyWatches} watches"),
     ("delivery", delivery is null, delivery is null ? "exact" : "see above"),
 };
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"info RSS against the cold start: {Mb(start.Resources.ResidentBytes)} → {Mb(endIdle.Resources.ResidentBytes)} MB idle at the end " +
+    $"({(endIdle.Resources.ResidentBytes / (double)start.Resources.ResidentBytes) - 1:+0%;-0%})"));
 foreach (var (what, ok, detail) in verdicts)
 {
     Console.WriteLine($"{(ok ? "ok  " : "FAIL")} {what}: {detail}");
@@ -133,9 +154,11 @@ return verdicts.All(v => v.Ok) ? 0 : 1;
 
 static string Mb(long bytes) => (bytes / (1024.0 * 1024)).ToString("0.0", CultureInfo.InvariantCulture);
 
-static void Print(string round, PodChurn churn, ChurnSample s) =>
+static void Print(string round, PodChurn churn, ChurnSample s, ChurnSample idle) =>
     Console.WriteLine(string.Create(
         CultureInfo.InvariantCulture,
         $"{round,5} {churn.FilesCreated,7} {churn.LinesWritten,8} {Mb(s.Resources.ResidentBytes),7} " +
-        $"{Mb(s.HeapBytes),8} {s.Resources.Descriptors,4} {s.Resources.InotifyWatches,8} {s.Resources.Threads,8} " +
-        $"{s.CheckpointBytes,7} {s.CheckpointEntries,13} {s.TailedFiles,7} {s.SettleSeconds,9:0.0}"));
+        $"{Mb(idle.Resources.ResidentBytes),9} {Mb(idle.Split.AnonymousBytes),5} {Mb(idle.Split.FileBytes),5} " +
+        $"{Mb(idle.HeapBytes),5} {Mb(idle.CommittedBytes),5} {idle.Trims,5} " +
+        $"{s.Resources.Descriptors,4} {s.Resources.InotifyWatches,8} {idle.Resources.Threads,8} " +
+        $"{s.CheckpointBytes,7} {s.CheckpointEntries,13} {s.TailedFiles,7} {s.Seconds,9:0.0}"));

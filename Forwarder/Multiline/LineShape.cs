@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Forwarder.Multiline;
 
 /// <summary>
@@ -130,27 +132,31 @@ internal static class LineShape
     /// </summary>
     public static bool IsQualifiedExceptionHeader(ReadOnlySpan<byte> line)
     {
-        int colon = line.IndexOf((byte)':');
-        var name = colon < 0 ? line : line[..colon];
-        if (colon >= 0 && colon + 1 < line.Length && line[colon + 1] != ' ')
+        // Scanned from the start, so a log line stops at its first space or '=' rather than searched for a ':'.
+        if (line.IsEmpty || !IsNameStart(line[0]))
         {
             return false;
         }
 
-        if (name.IsEmpty || !IsNameStart(name[0]) || name.IndexOf((byte)'.') < 0)
+        int end = 1;
+        int lastDot = -1;
+        while (end < line.Length && (IsNamePart(line[end]) || line[end] == '.'))
         {
-            return false;
-        }
-
-        foreach (byte b in name)
-        {
-            if (!IsNamePart(b) && b != '.')
+            if (line[end] == '.')
             {
-                return false;
+                lastDot = end;
             }
+
+            end++;
         }
 
-        var last = name[(name.LastIndexOf((byte)'.') + 1)..];
+        // The name is the whole line, or ends at a ':' that ends the line or has a space after it.
+        if (lastDot < 0 || (end < line.Length && (line[end] != ':' || (end + 1 < line.Length && line[end + 1] != ' '))))
+        {
+            return false;
+        }
+
+        var last = line[(lastDot + 1)..end];
         return last.EndsWith("Exception"u8) || last.EndsWith("Error"u8) || last.EndsWith("Throwable"u8)
             || last.EndsWith("Fault"u8) || last.EndsWith("Failure"u8);
     }
@@ -267,26 +273,29 @@ internal static class LineShape
     /// </summary>
     public static bool IsJsSourceLocation(ReadOnlySpan<byte> line)
     {
-        if (line.IndexOfAny((byte)' ', (byte)'\t') >= 0)
+        // ":digits" at the end first: most lines end otherwise, and are ruled out before being searched for a space.
+        int colon = line.Length - 1;
+        while (colon >= 0 && IsDigit(line[colon]))
         {
-            return false;
+            colon--;
         }
 
-        int colon = line.LastIndexOf((byte)':');
-        if (colon <= 0 || !AllDigits(line[(colon + 1)..]))
+        if (colon <= 0 || colon == line.Length - 1 || line[colon] != ':')
         {
             return false;
         }
 
         var file = line[..colon];
-        return file.StartsWith("node:"u8) || file.EndsWith(".js"u8) || file.EndsWith(".mjs"u8) || file.EndsWith(".cjs"u8)
-            || file.EndsWith(".ts"u8);
+        return (file.StartsWith("node:"u8) || file.EndsWith(".js"u8) || file.EndsWith(".mjs"u8) || file.EndsWith(".cjs"u8)
+                || file.EndsWith(".ts"u8))
+            && file.IndexOfAny((byte)' ', (byte)'\t') < 0;
     }
 
     /// <summary>
     /// Microsoft.Extensions.Logging's console format: <c>fail: Shop.Cart[0]</c>, the message indented by 6 on the lines
     /// after it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool IsDotNetConsoleHeader(ReadOnlySpan<byte> line) =>
         line.Length > 8
         && line[4] == ':' && line[5] == ' '
@@ -316,7 +325,13 @@ internal static class LineShape
 
     private static bool AllDigits(ReadOnlySpan<byte> text) => !text.IsEmpty && text.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0;
 
-    private static bool IsNameStart(byte b) => char.IsAsciiLetter((char)b) || b is (byte)'_' or (byte)'$';
+    // Inlined arithmetic (char's helpers were not inlined here): they run over the first bytes of every line with auto.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsNameStart(byte b) => (uint)((b | 0x20) - 'a') <= 'z' - 'a' || b is (byte)'_' or (byte)'$';
 
-    private static bool IsNamePart(byte b) => char.IsAsciiLetterOrDigit((char)b) || b is (byte)'_' or (byte)'$';
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsNamePart(byte b) => IsNameStart(b) || IsDigit(b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
 }

@@ -21,6 +21,12 @@ public sealed partial class MultilineJoiner
     /// <summary>Waiting events kept for reuse, at most.</summary>
     private const int MaxSpare = 32;
 
+    /// <summary>
+    /// A spare keeps its buffer up to this size while the file is being written (renting and returning one per waiting
+    /// line cost more than the copy), so at most 32 KiB per file; all go back once its streams are quiet.
+    /// </summary>
+    private const int MaxSpareBytes = 1024;
+
     // Sorted by End; equal ends keep their arrival order.
     private readonly List<WaitingEvent> _waiting = [];
     private readonly Stack<WaitingEvent> _spare = new();
@@ -32,7 +38,11 @@ public sealed partial class MultilineJoiner
     private void Send(in LogEntry entry, long end, PendingEvent? completing, IJoinedEventSink sink)
     {
         long open = OpenEnd(completing);
-        SendWaiting(Math.Min(open, end), sink);
+        if (_waiting.Count > 0)
+        {
+            SendWaiting(Math.Min(open, end), sink);
+        }
+
         if (end <= open && (_waiting.Count == 0 || _waiting[0].End >= end))
         {
             sink.Emit(entry, end);
@@ -79,16 +89,39 @@ public sealed partial class MultilineJoiner
     /// <summary>Takes the first <paramref name="count"/> waiting events away, keeping a few for reuse.</summary>
     private void Recycle(int count)
     {
+        if (count == 0)
+        {
+            return;
+        }
+
         for (int i = 0; i < count; i++)
         {
-            _waiting[i].Release();
             if (_spare.Count < MaxSpare)
             {
+                _waiting[i].ReleaseIfLargerThan(MaxSpareBytes);
                 _spare.Push(_waiting[i]);
+            }
+            else
+            {
+                _waiting[i].Release();
             }
         }
 
         _waiting.RemoveRange(0, count);
+    }
+
+    /// <summary>Gives the spares' buffers back once nothing is open or waits (the file's streams went quiet).</summary>
+    private void ReleaseSparesWhenIdle()
+    {
+        if (_waiting.Count > 0 || NextFlushAt is not null)
+        {
+            return;
+        }
+
+        foreach (var spare in _spare)
+        {
+            spare.Release();
+        }
     }
 
     /// <summary>

@@ -87,10 +87,13 @@ public sealed partial class MultilineJoiner
             OriginalLength = entry.OriginalLength,
             Partial = entry.Partial,
         }, now, sink);
-        SendWaiting(sink);
-        if (_waiting.Count > _maxLines)
+        if (_waiting.Count > 0)
         {
-            SendBlockers(now, sink);
+            SendWaiting(sink);
+            if (_waiting.Count > _maxLines)
+            {
+                SendBlockers(now, sink);
+            }
         }
     }
 
@@ -105,6 +108,7 @@ public sealed partial class MultilineJoiner
         }
 
         SendWaiting(sink);
+        ReleaseSparesWhenIdle();
     }
 
     /// <summary>The earliest time <see cref="FlushExpired"/> has something to send; null when nothing waits.</summary>
@@ -134,6 +138,7 @@ public sealed partial class MultilineJoiner
         }
 
         SendWaiting(sink);
+        ReleaseSparesWhenIdle();
     }
 
     /// <summary>Forgets every pending and waiting event (the file was truncated).</summary>
@@ -145,6 +150,7 @@ public sealed partial class MultilineJoiner
         }
 
         Recycle(_waiting.Count);
+        ReleaseSparesWhenIdle();
     }
 
     private void Process(PendingEvent pending, in EventLine line, long now, IJoinedEventSink sink)
@@ -157,7 +163,7 @@ public sealed partial class MultilineJoiner
         }
 
         var verdict = _rule.Classify(line.Content, pending.CurrentMode, out var mode);
-        if (verdict == LineVerdict.Tentative && pending.Held.Count >= MaxHeldLines)
+        if (verdict == LineVerdict.Tentative && pending.HeldCount >= MaxHeldLines)
         {
             verdict = LineVerdict.Start;
             mode = _rule.StartMode(line.Content);
@@ -184,7 +190,7 @@ public sealed partial class MultilineJoiner
                 return;
         }
 
-        if (pending.Held.Count == 0)
+        if (pending.HeldCount == 0)
         {
             Emit(pending, sink);
             pending.Start(line, mode, _maxBytes);

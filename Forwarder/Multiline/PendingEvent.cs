@@ -45,7 +45,7 @@ internal sealed class PendingEvent(LogStream stream)
     /// <summary>When a line was last added or held (the loop's milliseconds).</summary>
     public long LastAdded { get; set; }
 
-    public IReadOnlyList<HeldLine> Held => _held;
+    public int HeldCount => _held.Count;
 
     public ReadOnlySpan<byte> Timestamp => ((ReadOnlySpan<byte>)_timestamp)[.._timestampLength];
 
@@ -114,7 +114,10 @@ internal sealed class PendingEvent(LogStream stream)
         Lines = 0;
         OriginalLength = 0;
         _timestampLength = 0;
-        _held.Clear();
+        if (_held.Count > 0)
+        {
+            _held.Clear();
+        }
     }
 
     /// <summary>Gives the buffer back (the stream went quiet, or the file is done).</summary>

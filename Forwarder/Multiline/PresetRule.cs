@@ -25,66 +25,21 @@ public sealed class PresetRule(MultilinePresets presets) : MultilineRule
         }
 
         next = mode is EventMode.NodeSource or EventMode.NodeProperties or EventMode.DotNetConsole ? EventMode.None : mode;
-        if (indent > 0 && rest.StartsWith("at "u8))
+        if (rest.IsEmpty)
         {
-            var frame = rest[3..];
-            if (Has(MultilinePresets.Java | MultilinePresets.DotNet) && LineShape.IsQualifiedFrame(frame))
+            // Spring's "… with root cause" + blank line + the exception: the blank line is held with the header.
+            if (line.IsEmpty && Has(MultilinePresets.Java | MultilinePresets.DotNet))
             {
-                return LineVerdict.Continue;
+                return LineVerdict.Tentative;
             }
 
-            if (Has(MultilinePresets.Node) && LineShape.IsNodeFrame(frame))
-            {
-                next = frame.EndsWith(" {"u8) ? EventMode.NodeProperties : EventMode.NodeFrames;
-                return LineVerdict.Continue;
-            }
+            next = StartMode(line);
+            return LineVerdict.Start;
         }
 
-        if (Has(MultilinePresets.Java)
-            && (rest.StartsWith("Caused by: "u8)
-                || (indent > 0 && (rest.StartsWith("Suppressed: "u8) || LineShape.IsOmittedFrames(rest)))))
+        if (ContinuesByShape(line, indent, rest, ref next) is { } shaped)
         {
-            return LineVerdict.Continue;
-        }
-
-        if (Has(MultilinePresets.DotNet)
-            && ((rest.StartsWith("---> "u8)
-                    && (rest[5..].StartsWith("(Inner Exception #"u8) || LineShape.IsQualifiedExceptionHeader(rest[5..])))
-                || rest.StartsWith("--- End of inner exception stack trace ---"u8)
-                || rest.StartsWith("--- End of stack trace from previous location"u8)))
-        {
-            return LineVerdict.Continue;
-        }
-
-        if (Has(MultilinePresets.Ruby) && indent > 0
-            && ((rest.StartsWith("from "u8) && LineShape.IsRubyFrom(rest[5..])) || LineShape.IsOmittedFrames(rest)))
-        {
-            return LineVerdict.Continue;
-        }
-
-        if (Has(MultilinePresets.Node) && indent > 0 && LineShape.IsOmittedFrames(rest))
-        {
-            return LineVerdict.Continue;
-        }
-
-        // An exception's first line after the message that reported it ("ERROR Checkout failed" + "java.lang.X: …"):
-        // joined only when a frame follows, so a log line that merely names an exception stays alone.
-        if (indent == 0 && Has(MultilinePresets.Java | MultilinePresets.DotNet) && LineShape.IsQualifiedExceptionHeader(line))
-        {
-            next = EventMode.None;
-            return LineVerdict.Tentative;
-        }
-
-        if (Has(MultilinePresets.Python) && (line.SequenceEqual(PythonHeader) || rest.SequenceEqual(PythonGroupHeader)))
-        {
-            next = EventMode.PythonTraceback;
-            return LineVerdict.Tentative;
-        }
-
-        // Spring's "… with root cause" + blank line + the exception: the blank line is held with the header.
-        if (line.IsEmpty && Has(MultilinePresets.Java | MultilinePresets.DotNet))
-        {
-            return LineVerdict.Tentative;
+            return shaped;
         }
 
         next = StartMode(line);
@@ -98,13 +53,17 @@ public sealed class PresetRule(MultilinePresets presets) : MultilineRule
             return EventMode.None;
         }
 
+        // Each header begins with its own byte: most lines are ruled out by their first one.
+        byte first = line[0];
         if (Has(MultilinePresets.Python)
-            && (line.SequenceEqual(PythonHeader) || line.TrimStart((byte)' ').SequenceEqual(PythonGroupHeader)))
+            && ((first == 'T' && line.SequenceEqual(PythonHeader))
+                || (first is (byte)' ' or (byte)'+' && line.TrimStart((byte)' ').SequenceEqual(PythonGroupHeader))))
         {
             return EventMode.PythonTraceback;
         }
 
         if (Has(MultilinePresets.Go)
+            && first is (byte)'p' or (byte)'f' or (byte)'g' or (byte)'S'
             && (line.StartsWith("panic: "u8) || line.StartsWith("fatal error: "u8) || LineShape.IsGoroutineHeader(line)
                 || (line.StartsWith("SIG"u8) && line.IndexOf(": "u8) is > 3 and < 10)))
         {
@@ -122,6 +81,101 @@ public sealed class PresetRule(MultilinePresets presets) : MultilineRule
         }
 
         return EventMode.None;
+    }
+
+    /// <summary>
+    /// The shapes that continue an event in any mode, looked up by the first byte after the indent (every one of them
+    /// begins with its own), so an ordinary line costs one switch and, when it begins with a letter, one short scan.
+    /// </summary>
+    private LineVerdict? ContinuesByShape(ReadOnlySpan<byte> line, int indent, ReadOnlySpan<byte> rest, ref EventMode next)
+    {
+        switch (rest[0])
+        {
+            case (byte)'a':
+                if (indent > 0 && rest.StartsWith("at "u8))
+                {
+                    var frame = rest[3..];
+                    if (Has(MultilinePresets.Java | MultilinePresets.DotNet) && LineShape.IsQualifiedFrame(frame))
+                    {
+                        return LineVerdict.Continue;
+                    }
+
+                    if (Has(MultilinePresets.Node) && LineShape.IsNodeFrame(frame))
+                    {
+                        next = frame.EndsWith(" {"u8) ? EventMode.NodeProperties : EventMode.NodeFrames;
+                        return LineVerdict.Continue;
+                    }
+                }
+
+                break;
+            case (byte)'C':
+                if (Has(MultilinePresets.Java) && rest.StartsWith("Caused by: "u8))
+                {
+                    return LineVerdict.Continue;
+                }
+
+                break;
+            case (byte)'S':
+                if (Has(MultilinePresets.Java) && indent > 0 && rest.StartsWith("Suppressed: "u8))
+                {
+                    return LineVerdict.Continue;
+                }
+
+                break;
+            case (byte)'.':
+                // Java's "... 12 more", Ruby's "... 5 levels...", Node's "... 4 lines matching cause stack trace ...".
+                if (Has(MultilinePresets.Java | MultilinePresets.Ruby | MultilinePresets.Node) && indent > 0
+                    && LineShape.IsOmittedFrames(rest))
+                {
+                    return LineVerdict.Continue;
+                }
+
+                break;
+            case (byte)'-':
+                if (Has(MultilinePresets.DotNet)
+                    && ((rest.StartsWith("---> "u8)
+                            && (rest[5..].StartsWith("(Inner Exception #"u8) || LineShape.IsQualifiedExceptionHeader(rest[5..])))
+                        || rest.StartsWith("--- End of inner exception stack trace ---"u8)
+                        || rest.StartsWith("--- End of stack trace from previous location"u8)))
+                {
+                    return LineVerdict.Continue;
+                }
+
+                break;
+            case (byte)'f':
+                if (Has(MultilinePresets.Ruby) && indent > 0 && rest.StartsWith("from "u8) && LineShape.IsRubyFrom(rest[5..]))
+                {
+                    return LineVerdict.Continue;
+                }
+
+                break;
+            case (byte)'T':
+                if (Has(MultilinePresets.Python) && indent == 0 && line.SequenceEqual(PythonHeader))
+                {
+                    next = EventMode.PythonTraceback;
+                    return LineVerdict.Tentative;
+                }
+
+                break;
+            case (byte)'+':
+                if (Has(MultilinePresets.Python) && rest.SequenceEqual(PythonGroupHeader))
+                {
+                    next = EventMode.PythonTraceback;
+                    return LineVerdict.Tentative;
+                }
+
+                break;
+        }
+
+        // An exception's first line after the message that reported it ("ERROR Checkout failed" + "java.lang.X: …"):
+        // joined only when a frame follows, so a log line that merely names an exception stays alone.
+        if (indent == 0 && Has(MultilinePresets.Java | MultilinePresets.DotNet) && LineShape.IsQualifiedExceptionHeader(line))
+        {
+            next = EventMode.None;
+            return LineVerdict.Tentative;
+        }
+
+        return null;
     }
 
     private static LineVerdict? ClassifyInMode(ReadOnlySpan<byte> line, int indent, ReadOnlySpan<byte> rest, EventMode mode, out EventMode next)

@@ -58,6 +58,15 @@ internal sealed class WaitingEvent
         Malformed = _malformed,
     };
 
+    /// <summary>Returns the buffer if larger than <paramref name="bytes"/> (spares keep small ones only).</summary>
+    public void ReleaseIfLargerThan(int bytes)
+    {
+        if (_bytes.Length > bytes)
+        {
+            Release();
+        }
+    }
+
     /// <summary>Gives the buffer back (the event is not kept for reuse, or needs a larger one).</summary>
     public void Release()
     {

@@ -10,8 +10,9 @@ namespace Collector.Ingest;
 /// <summary>
 /// One RELP connection on Kestrel's pipes, the TCP syslog loop with answers: read → frame → each <c>syslog</c> becomes
 /// a line → <c>AdvanceTo</c> → hand the lines to storage. A <see cref="RelpResponder"/> beside the loop sends
-/// <c>200 OK</c> for each run of commands once the writer has written it. On shutdown the loop stops reading, the
-/// answers for what was read still go out, then <c>serverclose</c>. A broken session closes this connection only.
+/// <c>200 OK</c> for each run of commands once the writer has written it (from the writer's thread, with no task per
+/// run). On shutdown the loop stops reading, the answers for what was read still go out, then <c>serverclose</c>.
+/// A broken session closes this connection only.
 /// </summary>
 public sealed class RelpConnectionHandler(
     StorageChannel queue,
@@ -44,17 +45,13 @@ public sealed class RelpConnectionHandler(
             Identity = Tls.IdentityCheck.For(connection, options, tls, logger),
         };
         var counters = metrics.RelpSessions;
-        var session = new RelpServerSession(lines, counters, options.RelpAckAfter == RelpAckAfter.Fsync, options.MaxMessageSize);
         var responder = new RelpResponder(connection.Transport.Output, counters);
-        // Not the connection's ConnectionClosed token: Kestrel fires it on the client's FIN, and a client that
-        // half-closes after its last command still gets the answers. A responder left waiting on a stuck writer ends
-        // when the writer gives up (shutdown) or the write goes through.
-        var responding = responder.RunAsync(CancellationToken.None);
-        _ = responding.ContinueWith(
-            static t => _ = t.Exception,
-            CancellationToken.None,
-            TaskContinuationOptions.OnlyOnFaulted,
-            TaskScheduler.Default);
+        var session = new RelpServerSession(
+            lines,
+            counters,
+            options.RelpAckAfter == RelpAckAfter.Fsync,
+            options.MaxMessageSize,
+            responder);
         string? peer = connection.RemoteEndPoint?.ToString();
         IngestLog.ConnectionOpened(logger, connection.ConnectionId, peer);
         string ending = "closed by peer";
@@ -93,6 +90,12 @@ public sealed class RelpConnectionHandler(
                 }
 
                 session.Replies.Clear();
+                if (responder.Finished.IsCompleted)
+                {
+                    // The answers cannot go on (the writer gave up on a run's lines, or the pipe failed): end here.
+                    await responder.Finished.ConfigureAwait(false);
+                }
+
                 if (counters.Oversize != oversizeBefore)
                 {
                     IngestLog.RelpOversize(
@@ -128,9 +131,11 @@ public sealed class RelpConnectionHandler(
             }
 
             // Answers for everything read, then serverclose (a client that left does not read them; no harm).
+            // A responder left waiting on a stuck writer ends when the writer gives up (shutdown) or the write goes
+            // through; not on the connection's ConnectionClosed token: Kestrel fires it on the client's FIN, and a
+            // client that half-closes after its last command still gets the answers.
             await responder.EnqueueAsync(RelpReply.Close()).ConfigureAwait(false);
-            responder.Complete();
-            await responding.ConfigureAwait(false);
+            await responder.Finished.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is ConnectionResetException or ConnectionAbortedException
             or OperationCanceledException or IOException or InvalidOperationException)
@@ -146,7 +151,8 @@ public sealed class RelpConnectionHandler(
         }
         finally
         {
-            responder.Complete();
+            // Kestrel completes the pipe once this returns: no answer may be written into it after that.
+            await responder.DetachAsync().ConfigureAwait(false);
             if (session.IsOpen)
             {
                 counters.SessionClosed();

@@ -13,7 +13,12 @@ namespace Collector.Ingest;
 /// run's last chunk. What librelp aborts on (bad framing, a txnr out of sequence, a command a server does not take)
 /// ends the session; a message over the size limit is answered <c>500</c> and the session goes on.
 /// </summary>
-internal sealed class RelpServerSession(IngestSession lines, RelpCounters counters, bool ackAfterSync, int maxDataLength)
+internal sealed class RelpServerSession(
+    IngestSession lines,
+    RelpCounters counters,
+    bool ackAfterSync,
+    int maxDataLength,
+    RelpResponder? responder = null)
 {
     private readonly List<RelpReply> _replies = [];
     private int _expectedTxnr = RelpTxnr.First;
@@ -78,7 +83,8 @@ internal sealed class RelpServerSession(IngestSession lines, RelpCounters counte
             return;
         }
 
-        var ack = new WriteAcknowledgement(ackAfterSync);
+        // With a responder, the writer itself sends the run's answers once it is written (RelpResponder).
+        var ack = responder is null ? new WriteAcknowledgement(ackAfterSync) : new RelpRunAcknowledgement(responder, ackAfterSync);
         lines.Seal(ack);
         _replies.Add(RelpReply.Oks(_runFirst, _runCount, ack));
         _runCount = 0;

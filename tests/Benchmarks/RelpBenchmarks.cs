@@ -144,7 +144,7 @@ public class RelpBenchmarks
     {
         foreach (var reply in replies)
         {
-            if (reply.Acknowledgement is { Written.IsCompletedSuccessfully: true })
+            if (reply.Acknowledgement is { IsWritten: true })
             {
                 int txnr = reply.FirstTxnr;
                 for (int i = 0; i < reply.Count; i++)

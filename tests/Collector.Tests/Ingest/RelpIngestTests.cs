@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 using System.Text;
 using Shared.Relp;
@@ -252,5 +253,84 @@ public sealed class RelpIngestTests
         var unanswered = session.TakeUnacknowledged().Select(m => (int)m.State!);
         Assert.Equal(Enumerable.Range(0, 50), acknowledged.Concat(unanswered));
         Assert.Equal(acknowledged.Select(s => SequencedMessages.ExpectedLine(1, s)), RunningCollector.ReadLines(collector.FilePath));
+    }
+
+    [Fact]
+    public async Task AClientThatDoesNotReadItsAnswersHoldsUpOnlyItselfAndLaterGetsEveryAnswerInOrder()
+    {
+        // Far more answers than the socket buffers and the answer queue hold while the client does not read: the
+        // Collector stops reading this client only; another session is answered meanwhile; nothing is lost.
+        const int Count = 30_000;
+        using var dir = TempDirectory.Create();
+        await using var collector = await RunningCollector.StartAsync(dir);
+        using var stuck = new TcpClient { ReceiveBufferSize = 4096 };
+        await stuck.ConnectAsync(collector.Relp!);
+        var stream = stuck.GetStream();
+        var frames = new StringBuilder(Open);
+        for (int seq = 0; seq < Count; seq++)
+        {
+            frames.Append(Syslog(seq + 2, seq));
+        }
+
+        var sending = stream.WriteAsync(Encoding.UTF8.GetBytes(frames.ToString())).AsTask();
+
+        var acknowledged = new List<int>();
+        await using (var other = await OpenAsync(collector, new RelpClientOptions { Acknowledged = a => acknowledged.Add((int)a.State!) }))
+        {
+            for (int seq = 0; seq < 200; seq++)
+            {
+                await other.SendSyslogAsync(SequencedMessages.Message(2, seq), seq);
+            }
+
+            await other.CloseAsync().WaitAsync(Patience);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 200), acknowledged);
+
+        // Now read: every syslog answered 200 OK in txnr order, then the close answered and serverclose.
+        var answered = new List<int>();
+        var reader = new RelpFrameReader(64 * 1024);
+        var received = new ArrayBufferWriter<byte>();
+        var buffer = new byte[64 * 1024];
+        bool closed = false;
+        while (true)
+        {
+            if (sending.IsCompletedSuccessfully && !closed && answered.Count == Count)
+            {
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(Frame(Count + 2, "close", "")));
+                closed = true;
+            }
+
+            int n = await stream.ReadAsync(buffer).AsTask().WaitAsync(Patience);
+            if (n == 0)
+            {
+                break;
+            }
+
+            received.Write(buffer.AsSpan(0, n));
+            var rest = new ReadOnlySequence<byte>(received.WrittenMemory);
+            while (reader.TryReadFrame(ref rest, out var frame, out _) == OperationStatus.Done)
+            {
+                if (frame.Command == RelpCommand.Rsp && frame.Txnr >= 2 && frame.Txnr < Count + 2)
+                {
+                    Assert.StartsWith("200 OK", Encoding.ASCII.GetString(frame.Data), StringComparison.Ordinal);
+                    answered.Add(frame.Txnr);
+                }
+            }
+
+            byte[] left = BuffersExtensions.ToArray(rest);
+            received.ResetWrittenCount();
+            received.Write(left);
+        }
+
+        await sending.WaitAsync(Patience);
+        Assert.True(closed, $"{answered.Count} of {Count} answered before the Collector closed the connection");
+        Assert.Equal(Enumerable.Range(2, Count), answered);
+        var lines = collector.ReadLines();
+        var first = Enumerable.Range(0, Count).Select(s => SequencedMessages.ExpectedLine(1, s)).ToList();
+        var second = Enumerable.Range(0, 200).Select(s => SequencedMessages.ExpectedLine(2, s)).ToList();
+        Assert.Equal(Count + 200, lines.Length);
+        Assert.Equal(first, lines.Where(l => l.Contains(" stream=1 ", StringComparison.Ordinal)));
+        Assert.Equal(second, lines.Where(l => l.Contains(" stream=2 ", StringComparison.Ordinal)));
     }
 }

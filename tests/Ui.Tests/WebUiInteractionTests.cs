@@ -244,6 +244,13 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
             ws.ConnectToServer();
             routed.TrySetResult(ws);
         });
+        // The search's histogram comes after its rows; on a loaded machine, after the tail was opened too. Held here
+        // until the tail is open, it comes last every time: the tail must stay the one the frames are injected into.
+        await ui.Page.RouteAsync("**/api/v1/volume_range**", async route =>
+        {
+            await routed.Task;
+            await route.FallbackAsync();
+        });
         await ui.GotoAsync("{}");
         await ui.Page.GetByTestId("tail-toggle").ClickAsync();
         await ui.Page.Locator("[data-testid=tail-toggle][data-state=open]").WaitForAsync(new LocatorWaitForOptions { Timeout = Short });

@@ -483,7 +483,7 @@ public sealed partial class WebUiInteractionTests(UiFixture fixture) : IClassFix
 
     private static DateTimeOffset WholeSecond(DateTimeOffset time) => DateTimeOffset.FromUnixTimeSeconds(time.ToUnixTimeSeconds());
 
-    // A second earlier is still between the same two lines: they are 5 s apart, and the time was 2-3 s before the later.
+    // A second earlier is still between the same two lines: they are 5 s apart, the time 2-3 s before the later.
     private static DateTimeOffset OffTheMinute(DateTimeOffset time) => time.Second == 0 ? time.AddSeconds(-1) : time;
 
     /// <summary>

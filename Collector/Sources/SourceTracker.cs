@@ -174,15 +174,20 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
     /// </summary>
     private void Scan()
     {
-        // Read the generation first: a file the writer left before it is complete once it changed.
-        int generation = _written.Position.Generation;
+        // The file the writer is on is read only up to where its last write returned: a write that fails half-way (a
+        // full disk) leaves lines in the file until the writer cuts them off, and lines read there would count as
+        // stored, so that their re-sends were dropped as duplicates. Read the position first: a file the writer left
+        // before it is complete once the generation changed.
+        var (generation, end) = _written.Position;
         _file ??= OpenCurrent();
-        ReadToEnd();
         if (generation == _generation)
         {
+            ReadToEnd(end);
             return;
         }
 
+        // Bounded too: the handle may still be the writer's file (reopened by SIGHUP or a retry after a failed write).
+        ReadToEnd(end);
         _generation = generation;
         string? head = HeadOf(_path, out long length);
         if (head is not null && head == _head && length >= _offset)
@@ -190,21 +195,24 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
             return;
         }
 
-        // Rotated, or replaced from outside: the old file is done, files rotated since it are read whole (several
-        // rotations can come between two looks when files are small), and the new one is read from its top.
+        // Rotated, or replaced from outside: the old file is done (the rest of it is read), files rotated since it are
+        // read whole (several rotations can come between two looks when files are small), and the new one is read from
+        // its top.
+        ReadToEnd();
         ReadMissedRotations();
         _file?.Dispose();
         _file = OpenCurrent();
         _offset = 0;
         _head = null;
-        ReadToEnd();
+        ReadToEnd(end);
         Save();
     }
 
     private SafeFileHandle? OpenCurrent() =>
         File.Exists(_path) ? File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete) : null;
 
-    private long ReadToEnd()
+    /// <summary>Applies the whole lines from the offset up to <paramref name="limit"/>; returns bytes read.</summary>
+    private long ReadToEnd(long limit = long.MaxValue)
     {
         if (_file is null)
         {
@@ -221,7 +229,13 @@ public sealed partial class SourceTracker : IHostedLifecycleService, IDisposable
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         while (true)
         {
-            int n = RandomAccess.Read(_file, _buffer, _offset);
+            int want = (int)Math.Min(_buffer.Length, limit - _offset);
+            if (want <= 0)
+            {
+                break;
+            }
+
+            int n = RandomAccess.Read(_file, _buffer.AsSpan(0, want), _offset);
             int complete = _buffer.AsSpan(0, n).LastIndexOf((byte)'\n') + 1;
             if (complete == 0)
             {

@@ -112,7 +112,9 @@ async function run({ push = true } = {}) {
     stopTail();
     $('notice').textContent = 'Live tail stopped: it shows newest lines first, and the order is now oldest first.';
     $('notice').hidden = false;
-  } else if (tail.socket || tail.wanted) {
+  } else if (tail.wanted || (tail.socket && tail.run !== controller)) {
+    // A tail opened while this run was searching (its histogram can come seconds after the rows) already follows
+    // this query: opening it again would drop its socket and its count of missed lines.
     tail.wanted = false;
     startTail();
   }
@@ -404,7 +406,8 @@ function dragToNarrow() {
 }
 
 // ---- Live tail over the WebSocket tail endpoint
-const tail = { socket: null, missed: 0, held: [], wanted: false };
+// run: the search (its AbortController) that was current when the tail opened.
+const tail = { socket: null, missed: 0, held: [], wanted: false, run: null };
 
 function startTail() {
   stopTail(false);
@@ -412,6 +415,7 @@ function startTail() {
   tail.held = [];
   const socket = openTail({ query: state.query || '{}', start: ns(Date.now()), limit: 1 });
   tail.socket = socket;
+  tail.run = state.run;
   socket.onopen = () => { $('tail').dataset.state = 'open'; };
   socket.onmessage = message => {
     const frame = JSON.parse(message.data);

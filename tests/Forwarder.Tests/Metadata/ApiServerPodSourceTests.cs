@@ -38,7 +38,7 @@ public sealed class ApiServerPodSourceTests
         server.Add(standalone);
 
         await using var source = new SourceHarness(server.Url);
-        await source.UntilLiveAsync();
+        await source.UntilWatchingAsync(server);
 
         Assert.Equal(1_055, source.Cache.Count);
         Assert.Null(source.Find("shop", "elsewhere-5f7c9-aaaaa", "uid-elsewhere"));
@@ -103,7 +103,7 @@ public sealed class ApiServerPodSourceTests
     {
         await using var server = await FakeKubeApiServer.StartAsync();
         await using var source = new SourceHarness(server.Url);
-        await source.UntilLiveAsync();
+        await source.UntilWatchingAsync(server);
 
         // Changes on another node move the version on without an event for this watch; the bookmark says so.
         long last = 0;

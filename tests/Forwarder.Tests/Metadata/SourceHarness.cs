@@ -46,7 +46,20 @@ internal sealed class SourceHarness : IAsyncDisposable
 
     public PodMetadata? Find(string ns, string pod, string uid) => Cache.Find(new PodIdentity(ns, pod, "app", null, uid));
 
-    public Task UntilLiveAsync() => Wait.UntilAsync(() => Cache.State == MetadataState.Live, "the source to list and watch");
+    /// <summary>Until the first list is in the cache (Live comes once the list's last page is applied).</summary>
+    public Task UntilLiveAsync() => Wait.UntilAsync(() => Cache.State == MetadataState.Live, "the source's first list");
+
+    /// <summary>
+    /// Until the list is in the cache and its watch is open on <paramref name="server"/>. Live comes with the list's
+    /// last page, a moment before the watch request reaches the server (on a loaded machine, long enough for the test
+    /// to run ahead): a test that counts watches, or sends a bookmark (only an open watch receives one, nothing
+    /// replays it), waits for this.
+    /// </summary>
+    public async Task UntilWatchingAsync(FakeKubeApiServer server)
+    {
+        await UntilLiveAsync();
+        await Wait.UntilAsync(() => server.OpenWatches > 0, "the watch after the list");
+    }
 
     public string LogText => string.Join("\n", Log.Entries.Select(e => e.Message));
 

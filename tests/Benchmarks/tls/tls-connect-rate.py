@@ -39,29 +39,12 @@ import tempfile
 import time
 import urllib.request
 
+from benchtools import cpu_seconds, free_port, load
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 COLLECTOR = os.path.join(ROOT, "Collector", "bin", "Release", "net10.0", "Collector.dll")
 SERVER_NAME = "syslog.test"
 STREAM_NODE, CONNECTION_NODE = "stream-node", "conn-node"
-
-
-def load():
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def cpu_seconds(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return 0.0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def make_pki(work):

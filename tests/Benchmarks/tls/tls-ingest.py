@@ -26,29 +26,12 @@ import sys
 import tempfile
 import time
 
+from benchtools import cpu_seconds, free_port, load
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 COLLECTOR = os.path.join(ROOT, "Collector", "bin", "Release", "net10.0", "Collector.dll")
 NAMES = {"collector-tcp": "Collector --tcp (plain)", "collector-tls": "Collector --tls (TLS 1.3)",
          "rsyslog-ossl": "rsyslog imtcp ossl (TLS 1.3)"}
-
-
-def load():
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def cpu_seconds(proc):
-    try:
-        with open(f"/proc/{proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return 0.0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class LineCounter:
@@ -140,7 +123,7 @@ def run_once(work, contender, payload, messages, pki):
     proc, out = start(work, contender, port, pki)
     try:
         count = LineCounter(out)
-        cpu0 = cpu_seconds(proc)
+        cpu0 = cpu_seconds(proc.pid)
         t0 = time.time()
         raw = socket.create_connection(("127.0.0.1", port))
         sock = raw
@@ -157,7 +140,7 @@ def run_once(work, contender, payload, messages, pki):
         while count() < messages and time.time() < deadline:
             time.sleep(0.05)
         elapsed = time.time() - t0
-        cpu = cpu_seconds(proc) - cpu0
+        cpu = cpu_seconds(proc.pid) - cpu0
         sock.close()
         time.sleep(1)
         lines = count()

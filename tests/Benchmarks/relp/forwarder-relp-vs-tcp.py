@@ -31,6 +31,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from benchtools import cpu_seconds, free_port, load  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 FORWARDER = os.path.join(ROOT, "Forwarder", "bin", "Release", "net10.0", "Forwarder.dll")
 COLLECTOR = os.path.join(ROOT, "Collector", "bin", "Release", "net10.0", "Collector.dll")
@@ -38,26 +41,6 @@ COLLECTOR = os.path.join(ROOT, "Collector", "bin", "Release", "net10.0", "Collec
 
 NAMES = {"relp": "forwarder relp://", "tcp": "forwarder tcp://", "imfile": "rsyslog imfile->omrelp->imrelp",
          "relp-window": "forwarder relp:// (other window)", "relp-baseline": "baseline forwarder relp://"}
-
-
-def load():
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def cpu_seconds(proc):
-    """User + system CPU time of a running child so far (from /proc; 0 once it is gone)."""
-    try:
-        with open(f"/proc/{proc.pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (FileNotFoundError, ProcessLookupError, IndexError):
-        return 0.0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_logs(directory, files, lines):
@@ -191,7 +174,7 @@ def run_once(work, glob, mode, total, window, receiver, imfile_window=0, cap=600
             time.sleep(0.1)
             have = count()
         elapsed = time.monotonic() - start
-        cpu = (cpu_seconds(forwarder), cpu_seconds(rsyslog))
+        cpu = (cpu_seconds(forwarder.pid), cpu_seconds(rsyslog.pid))
         capped = have < total
         if not capped:
             time.sleep(1.0)  # a quiet second: nothing more may come (no duplicates)

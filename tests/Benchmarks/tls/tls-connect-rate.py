@@ -39,7 +39,8 @@ import tempfile
 import time
 import urllib.request
 
-from benchtools import cpu_seconds, free_port, load
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from benchtools import cpu_seconds, free_port, load, wait_listening  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 COLLECTOR = os.path.join(ROOT, "Collector", "bin", "Release", "net10.0", "Collector.dll")
@@ -175,17 +176,6 @@ def stored(path):
     return conns, seqs, other
 
 
-def wait_listening(proc, port, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit(f"the Collector did not listen on {port}")
 
 
 def run_once(work, run, args, pki):
@@ -199,8 +189,8 @@ def run_once(work, run, args, pki):
          "--file", out, "--log-level", "Warning"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_listening(proc, port)
-        wait_listening(proc, http_port)
+        wait_listening(proc, port, "the Collector", 60)
+        wait_listening(proc, http_port, "the Collector", 60)
         load_before = load()
         total = int(args.rate * args.seconds)
         phase_start = time.time() + 4

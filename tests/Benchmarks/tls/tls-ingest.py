@@ -26,7 +26,8 @@ import sys
 import tempfile
 import time
 
-from benchtools import cpu_seconds, free_port, load
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from benchtools import cpu_seconds, free_port, load, wait_listening  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 COLLECTOR = os.path.join(ROOT, "Collector", "bin", "Release", "net10.0", "Collector.dll")
@@ -78,17 +79,6 @@ def make_load(messages, size):
     return b"".join(frames)
 
 
-def wait_listening(proc, port, what, seconds=30):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        if proc.poll() is not None:
-            break
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit(f"{what} did not listen on {port}")
 
 
 def start(work, contender, port, pki):

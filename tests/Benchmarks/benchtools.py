@@ -1,0 +1,39 @@
+"""What the benchmark scripts under tests/Benchmarks share: the load average, a process's CPU seconds, a free loopback
+port, and waiting for a started receiver to listen. Scripts in a subfolder import it with their parent on sys.path."""
+import os
+import socket
+import time
+
+
+def load():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def cpu_seconds(pid):
+    """utime + stime of process PID from /proc (10 ms ticks); 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0.0
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_listening(proc, port, what, seconds=30):
+    """Returns once 127.0.0.1:PORT accepts; kills PROC and exits if it ends or SECONDS pass first."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    raise SystemExit(f"{what} did not listen on {port}")

@@ -13,6 +13,7 @@ using Collector.Ui;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shared.Hosting;
 
 namespace Collector;
 

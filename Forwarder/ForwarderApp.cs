@@ -10,6 +10,7 @@ using Forwarder.Tailing;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Shared.Hosting;
 
 namespace Forwarder;
 

@@ -1,6 +1,6 @@
-using Collector.Observability;
 using Collector.Storage;
 using Shared.Configuration;
+using Shared.Hosting;
 
 namespace Collector.Configuration;
 

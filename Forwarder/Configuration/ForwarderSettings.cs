@@ -1,8 +1,8 @@
 using Forwarder.Discovery;
 using Forwarder.Multiline;
-using Forwarder.Observability;
 using Forwarder.RateLimiting;
 using Shared.Configuration;
+using Shared.Hosting;
 using Shared.Syslog;
 
 namespace Forwarder.Configuration;

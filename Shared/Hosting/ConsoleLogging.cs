@@ -2,14 +2,15 @@ using Serilog;
 using Serilog.Events;
 using Serilog.Formatting.Json;
 
-namespace Forwarder.Observability;
+namespace Shared.Hosting;
 
 /// <summary>
-/// The Forwarder's own log: Serilog to stdout, one JSON object per line in containers (<c>json</c>) or readable text,
-/// behind <c>ILogger</c> through Serilog.Extensions.Hosting. The Collector has its own copy: Shared stays a plain
-/// library.
+/// A program's own log: Serilog to stdout, one JSON object per line in containers (<c>json</c>) or readable text,
+/// behind <c>ILogger</c> through Serilog.Extensions.Hosting. Not part of Shared.dll: Shared stays a plain library (no
+/// Serilog, no hosting), so this one file is compiled into the Forwarder and the Collector (linked from their project
+/// files, as ASP.NET Core shares its <c>src/Shared</c> sources), each with its own internal copy of the type.
 /// </summary>
-public static class ConsoleLogging
+internal static class ConsoleLogging
 {
     public const string FormatRule = "text or json";
     public const string LevelRule = "Verbose, Debug, Information, Warning, Error or Fatal";

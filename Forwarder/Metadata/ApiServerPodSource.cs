@@ -3,7 +3,6 @@ using System.Security.Authentication;
 using Forwarder.Configuration;
 using k8s.Models;
 using Polly;
-using Polly.Retry;
 
 namespace Forwarder.Metadata;
 
@@ -49,24 +48,12 @@ internal sealed class ApiServerPodSource
         _time = time;
         _logger = logger;
         _stableAfter = options.MaxRetryDelay;
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null and not OperationCanceledException),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = options.MaxRetryDelay,
-                MaxRetryAttempts = int.MaxValue,
-                OnRetry = args =>
-                {
-                    _cache.State = MetadataState.Unavailable;
-                    MetadataLog.Unavailable(_logger, _connection.Url, args.AttemptNumber + 1, Describe(args.Outcome.Exception!), args.RetryDelay);
-                    _counters.AddError();
-                    return default;
-                },
-            })
-            .Build();
+        _pipeline = MetadataRetry.Forever(time, options.MaxRetryDelay, (attempt, error, delay) =>
+        {
+            _cache.State = MetadataState.Unavailable;
+            MetadataLog.Unavailable(_logger, _connection.Url, attempt, Describe(error), delay);
+            _counters.AddError();
+        });
     }
 
     /// <summary>Seconds the server is asked to keep a watch open (client-go picks 5-10 minutes at random).</summary>

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -38,19 +37,9 @@ internal sealed partial class KubeApi
             _client.BaseUri,
             $"api/v1/namespaces?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(resourceVersion)}"
                 + $"&timeoutSeconds={timeoutSeconds}");
-        await foreach (string line in WatchLinesAsync("watch namespaces", uri, idleTimeout, time, connected, cancellationToken)
-            .ConfigureAwait(false))
+        await foreach (var parsed in WatchEventsAsync(
+            "watch namespaces", uri, NamespaceEvent.Parse, idleTimeout, time, connected, cancellationToken).ConfigureAwait(false))
         {
-            NamespaceEvent parsed;
-            try
-            {
-                parsed = NamespaceEvent.Parse(line);
-            }
-            catch (JsonException e)
-            {
-                throw new KubeApiException($"watch namespaces: not a watch event ({e.Message}): {Shorten(line)}", e);
-            }
-
             yield return parsed;
         }
     }

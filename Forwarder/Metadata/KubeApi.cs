@@ -107,16 +107,34 @@ internal sealed partial class KubeApi : IDisposable
             _client.BaseUri,
             $"api/v1/pods?watch=true&allowWatchBookmarks=true&fieldSelector={Uri.EscapeDataString(_fieldSelector)}"
                 + $"&resourceVersion={Uri.EscapeDataString(resourceVersion)}&timeoutSeconds={timeoutSeconds}");
-        await foreach (string line in WatchLinesAsync("watch pods", uri, idleTimeout, time, connected, cancellationToken).ConfigureAwait(false))
+        await foreach (var parsed in WatchEventsAsync("watch pods", uri, WatchEvent.Parse, idleTimeout, time, connected, cancellationToken)
+            .ConfigureAwait(false))
         {
-            WatchEvent parsed;
+            yield return parsed;
+        }
+    }
+
+    /// <summary>The events of a watch stream, each line read with <paramref name="parse"/>; a line that is not JSON
+    /// ends the watch with an error naming it.</summary>
+    private async IAsyncEnumerable<T> WatchEventsAsync<T>(
+        string what,
+        Uri uri,
+        Func<string, T> parse,
+        TimeSpan idleTimeout,
+        TimeProvider time,
+        Action connected,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (string line in WatchLinesAsync(what, uri, idleTimeout, time, connected, cancellationToken).ConfigureAwait(false))
+        {
+            T parsed;
             try
             {
-                parsed = WatchEvent.Parse(line);
+                parsed = parse(line);
             }
             catch (JsonException e)
             {
-                throw new KubeApiException($"watch pods: not a watch event ({e.Message}): {Shorten(line)}", e);
+                throw new KubeApiException($"{what}: not a watch event ({e.Message}): {Shorten(line)}", e);
             }
 
             yield return parsed;

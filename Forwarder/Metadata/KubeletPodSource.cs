@@ -4,7 +4,6 @@ using System.Threading.Channels;
 using Forwarder.Configuration;
 using k8s.Models;
 using Polly;
-using Polly.Retry;
 
 namespace Forwarder.Metadata;
 
@@ -60,25 +59,12 @@ internal sealed class KubeletPodSource : IDisposable
         _poll = options.KubeletPoll;
         _jobs = new KubeletJobLookup(api, time, logger);
         _workloads = new WorkloadResolver(_jobs.ReadJobAsync);
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null and not OperationCanceledException),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = options.MaxRetryDelay,
-                MaxRetryAttempts = int.MaxValue,
-                OnRetry = args =>
-                {
-                    _cache.State = MetadataState.Unavailable;
-                    MetadataLog.KubeletUnavailable(
-                        _logger, _connection.Url, args.AttemptNumber + 1, Describe(args.Outcome.Exception!), args.RetryDelay);
-                    _counters.AddError();
-                    return default;
-                },
-            })
-            .Build();
+        _pipeline = MetadataRetry.Forever(time, options.MaxRetryDelay, (attempt, error, delay) =>
+        {
+            _cache.State = MetadataState.Unavailable;
+            MetadataLog.KubeletUnavailable(_logger, _connection.Url, attempt, Describe(error), delay);
+            _counters.AddError();
+        });
     }
 
     /// <summary>The least time from the end of one fetch to the start of the next one asked for by a new pod.</summary>

@@ -2,7 +2,6 @@ using System.Net;
 using Forwarder.Configuration;
 using k8s.Models;
 using Polly;
-using Polly.Retry;
 
 namespace Forwarder.Metadata;
 
@@ -39,24 +38,11 @@ internal sealed class NamespaceLabelSource
         _keys = options.NamespaceLabels;
         _time = time;
         _logger = logger;
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null and not OperationCanceledException),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = options.MaxRetryDelay,
-                MaxRetryAttempts = int.MaxValue,
-                OnRetry = args =>
-                {
-                    _live = false;
-                    MetadataLog.NamespacesUnavailable(
-                        _logger, _connection.Url, args.AttemptNumber + 1, Describe(args.Outcome.Exception!), args.RetryDelay);
-                    return default;
-                },
-            })
-            .Build();
+        _pipeline = MetadataRetry.Forever(time, options.MaxRetryDelay, (attempt, error, delay) =>
+        {
+            _live = false;
+            MetadataLog.NamespacesUnavailable(_logger, _connection.Url, attempt, Describe(error), delay);
+        });
     }
 
     public int WatchTimeoutSeconds { get; init; } = 300;

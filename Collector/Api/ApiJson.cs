@@ -31,13 +31,23 @@ public static class ApiJson
         }
     }
 
+    /// <summary>One entry of a stream's <c>values</c>: <c>["NANOSECONDS", "LINE", {metadata}]</c>.</summary>
+    public static void WriteValue(Utf8JsonWriter json, Search.LogEntry entry)
+    {
+        json.WriteStartArray();
+        json.WriteStringValue(Nanoseconds(entry.TimeNs));
+        json.WriteStringValue(entry.Line);
+        WriteEntryMetadata(json, entry);
+        json.WriteEndArray();
+    }
+
     /// <summary>
     /// The third element of a Loki <c>values</c> entry, the place Loki gives per-entry metadata:
     /// <c>{"message":"…"}</c>, the message with its real newlines. Clients that read the first two elements are
     /// unaffected. After a pipeline, <c>"parsed"</c> holds the labels its stages added or changed (<c>| json</c>,
     /// <c>| logfmt</c>, <c>label_format</c>, <c>__error__</c>), as Loki's categorize-labels encoding names them.
     /// </summary>
-    public static void WriteEntryMetadata(Utf8JsonWriter json, Search.LogEntry entry)
+    private static void WriteEntryMetadata(Utf8JsonWriter json, Search.LogEntry entry)
     {
         json.WriteStartObject();
         json.WriteString("message", entry.Message);

@@ -56,11 +56,7 @@ public sealed class SearchEndpoints(SearchEngine engine, CollectorOptions option
                 json.WriteStartArray("values");
                 foreach (var entry in stream)
                 {
-                    json.WriteStartArray();
-                    json.WriteStringValue(ApiJson.Nanoseconds(entry.TimeNs));
-                    json.WriteStringValue(entry.Line);
-                    ApiJson.WriteEntryMetadata(json, entry);
-                    json.WriteEndArray();
+                    ApiJson.WriteValue(json, entry);
                 }
 
                 json.WriteEndArray();

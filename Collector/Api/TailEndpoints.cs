@@ -284,11 +284,7 @@ public sealed class TailEndpoints(
                 json.WriteStartArray("values");
                 foreach (var (entry, _) in stream)
                 {
-                    json.WriteStartArray();
-                    json.WriteStringValue(ApiJson.Nanoseconds(entry.TimeNs));
-                    json.WriteStringValue(entry.Line);
-                    ApiJson.WriteEntryMetadata(json, entry);
-                    json.WriteEndArray();
+                    ApiJson.WriteValue(json, entry);
                 }
 
                 json.WriteEndArray();

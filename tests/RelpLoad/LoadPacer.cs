@@ -5,9 +5,10 @@ namespace RelpLoad;
 /// <summary>
 /// A thread that sends for its share of the sessions (in order of their ids). All sessions send at the same rate, each
 /// offset by its share of one interval, so the messages fall due in a fixed order (session 0, 1, … N-1, then 0 again
-/// with the next sequence number): one cursor walks that order, and the thread sleeps a millisecond whenever the next message is not yet due.
-/// A session whose window is full is set aside and tried again on every pass until it has caught up. A thread or two
-/// instead of a task and a timer per session and message: what the generator costs is mostly the send system calls.
+/// with the next sequence number): one cursor walks that order, and the thread sleeps a millisecond whenever the next
+/// message is not yet due. A session whose window is full is set aside and tried again on every pass until it has
+/// caught up. A thread or two instead of a task and a timer per session and message: what the generator costs is
+/// mostly the send system calls.
 /// </summary>
 internal sealed class LoadPacer(LoadSession[] sessions, int messagesPerSession, long start)
 {

@@ -208,6 +208,7 @@ public sealed class IngestSession : IDisposable
 
         while (_ready.Count > 0)
         {
+            _ready[0].TrimExcess();
             await _queue.WriteAsync(_ready[0], cancellationToken).ConfigureAwait(false);
             _ready.RemoveAt(0);
         }

@@ -4,7 +4,7 @@ namespace RelpLoad;
 
 /// <summary>
 /// The load generator's command line: <c>--collector PATH [--sessions 1000] [--rate 100] [--seconds 60] [--size 200]
-/// [--window 128] [--ack-after write|fsync] [-- collector args…]</c>.
+/// [--window 128] [--ack-after write|fsync] [--senders 2] [-- collector args…]</c>.
 /// </summary>
 internal sealed record LoadSettings(
     string Collector,
@@ -14,11 +14,12 @@ internal sealed record LoadSettings(
     int Size,
     int Window,
     string AckAfter,
-    IReadOnlyList<string> CollectorArgs)
+    IReadOnlyList<string> CollectorArgs,
+    int Senders = 2)
 {
     public const string Usage =
         "usage: RelpLoad --collector PATH [--sessions 1000] [--rate 100] [--seconds 60] [--size 200] [--window 128] " +
-        "[--ack-after write|fsync] [-- collector args]";
+        "[--ack-after write|fsync] [--senders 2] [-- collector args]";
 
     /// <summary>Messages each session sends: rate × seconds.</summary>
     public int MessagesPerSession => Rate * Seconds;
@@ -26,7 +27,7 @@ internal sealed record LoadSettings(
     public static LoadSettings Parse(string[] args)
     {
         string? collector = null;
-        int sessions = 1000, rate = 100, seconds = 60, size = 200, window = 128;
+        int sessions = 1000, rate = 100, seconds = 60, size = 200, window = 128, senders = 2;
         string ackAfter = "write";
         var extra = new List<string>();
         for (int i = 0; i < args.Length; i++)
@@ -39,6 +40,7 @@ internal sealed record LoadSettings(
                 case "--seconds": seconds = Positive(args, ++i); break;
                 case "--size": size = Positive(args, ++i); break;
                 case "--window": window = Positive(args, ++i); break;
+                case "--senders": senders = Positive(args, ++i); break;
                 case "--ack-after":
                     ackAfter = args[++i] is "write" or "fsync"
                         ? args[i]
@@ -57,7 +59,8 @@ internal sealed record LoadSettings(
             size,
             window,
             ackAfter,
-            extra);
+            extra,
+            senders);
     }
 
     private static int Positive(string[] args, int i)

@@ -15,7 +15,8 @@ namespace Benchmarks;
 /// checks meet more than one first byte. The budget: auto ≥ 0.9× the rate of off. With
 /// <see cref="StderrEvery"/> = 20 every 20th line is on stderr: each such line may still be the start of a longer
 /// event, so the stdout lines after it wait (copied) until the next stderr line ends it — the worst case of sending
-/// events in the order of their ends (MultilineJoiner.Order.cs).
+/// events in the order of their ends (MultilineJoiner.Order.cs). The lines lie one after another in a 256 KiB chunk, as
+/// in the tailing loop's read buffer (each call parses the next line of the chunk, and starts it again at its end).
 /// </summary>
 [MemoryDiagnoser]
 public class ForwarderMultilineBenchmarks
@@ -32,10 +33,13 @@ public class ForwarderMultilineBenchmarks
         "    at the moment 3 workers are idle (pool=default), queue depth 0, oldest job 0s, next scheduled run in 14s as configured",
     ];
 
+    private const int ChunkBytes = 256 * 1024;
+
     private readonly byte[][] _lines = [.. Messages.Select(m => Encoding.UTF8.GetBytes($"{Time} stdout F {m}"))];
     private readonly byte[] _stderrLine = Encoding.UTF8.GetBytes($"{Time} stderr F connection to db-0 reset, retrying in 250ms");
-    private int _count;
     private readonly LogLineParser _parser = new(LogFormat.Cri, 1024 * 1024);
+    private readonly byte[] _chunk = new byte[ChunkBytes];
+    private (int Start, int Length)[] _chunkLines = [];
     private EncodingSink _sink = null!;
     private int _next;
     private long _offset;
@@ -66,28 +70,51 @@ public class ForwarderMultilineBenchmarks
 
         var rule = spec.CreateRule();
         _sink = new EncodingSink(encoder, rule is null ? null : new MultilineJoiner(rule, 1024 * 1024, 500, TimeSpan.FromSeconds(1)));
+        FillChunk();
     }
 
     [Benchmark(Description = "CRI line: parse + (join) + encode")]
     public int Cri()
     {
-        byte[] line;
-        if (StderrEvery > 0 && ++_count == StderrEvery)
+        var (start, length) = _chunkLines[_next];
+        _sink.Output.ResetWrittenCount();
+        _sink.End = _offset + length + 1;
+        _parser.ParseLine(_chunk.AsSpan(start, length), _offset, length, _sink);
+        _offset = _sink.End;
+        _next = _next == _chunkLines.Length - 1 ? 0 : _next + 1;
+        return _sink.Output.WrittenCount;
+    }
+
+    private void FillChunk()
+    {
+        var lines = new List<(int, int)>();
+        int at = 0;
+        int shape = 0;
+        while (true)
         {
-            _count = 0;
-            line = _stderrLine;
-        }
-        else
-        {
-            line = _lines[_next];
-            _next = _next == _lines.Length - 1 ? 0 : _next + 1;
+            byte[] line;
+            if (StderrEvery > 0 && (lines.Count + 1) % StderrEvery == 0)
+            {
+                line = _stderrLine;
+            }
+            else
+            {
+                line = _lines[shape];
+                shape = shape == _lines.Length - 1 ? 0 : shape + 1;
+            }
+
+            if (at + line.Length + 1 > _chunk.Length)
+            {
+                break;
+            }
+
+            line.CopyTo(_chunk, at);
+            _chunk[at + line.Length] = (byte)'\n';
+            lines.Add((at, line.Length));
+            at += line.Length + 1;
         }
 
-        _sink.Output.ResetWrittenCount();
-        _sink.End = _offset + line.Length + 1;
-        _parser.ParseLine(line, _offset, line.Length, _sink);
-        _offset = _sink.End;
-        return _sink.Output.WrittenCount;
+        _chunkLines = [.. lines];
     }
 
     /// <summary>The tailing loop's sink: through the joiner when there is one, then into the batch buffer.</summary>

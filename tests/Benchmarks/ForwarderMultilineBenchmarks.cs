@@ -16,7 +16,8 @@ namespace Benchmarks;
 /// <see cref="StderrEvery"/> = 20 every 20th line is on stderr: each such line may still be the start of a longer
 /// event, so the stdout lines after it wait (copied) until the next stderr line ends it — the worst case of sending
 /// events in the order of their ends (MultilineJoiner.Order.cs). The lines lie one after another in a 256 KiB chunk, as
-/// in the tailing loop's read buffer (each call parses the next line of the chunk, and starts it again at its end).
+/// in the tailing loop's read buffer (each call parses the next line of the chunk, and starts it again at its end), and
+/// the joiner is told when the chunk begins and ends, as the tailer tells it.
 /// </summary>
 [MemoryDiagnoser]
 public class ForwarderMultilineBenchmarks
@@ -79,9 +80,24 @@ public class ForwarderMultilineBenchmarks
         var (start, length) = _chunkLines[_next];
         _sink.Output.ResetWrittenCount();
         _sink.End = _offset + length + 1;
+        if (_next == 0)
+        {
+            _sink.Joiner?.BeginChunk(_chunk);
+        }
+
         _parser.ParseLine(_chunk.AsSpan(start, length), _offset, length, _sink);
         _offset = _sink.End;
-        _next = _next == _chunkLines.Length - 1 ? 0 : _next + 1;
+        if (_next == _chunkLines.Length - 1)
+        {
+            // As the tailer does before it reads the next chunk into its buffer.
+            _sink.Joiner?.EndChunk();
+            _next = 0;
+        }
+        else
+        {
+            _next++;
+        }
+
         return _sink.Output.WrittenCount;
     }
 
@@ -125,6 +141,8 @@ public class ForwarderMultilineBenchmarks
         public ArrayBufferWriter<byte> Output { get; } = new(64 * 1024);
 
         public long End { get; set; }
+
+        public MultilineJoiner? Joiner => joiner;
 
         public void Add(in LogEntry entry)
         {

@@ -56,7 +56,7 @@ public sealed partial class MultilineJoiner
         }
 
         var waiting = _spare.Count > 0 ? _spare.Pop() : new WaitingEvent();
-        waiting.Set(entry, end);
+        waiting.Set(entry, end, _chunk);
         _waiting.Insert(at, waiting);
     }
 

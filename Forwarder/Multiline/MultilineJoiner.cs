@@ -12,6 +12,9 @@ namespace Forwarder.Multiline;
 /// Restarts: <see cref="PendingOffset"/> is the first line of the oldest event not sent yet, and a checkpoint never
 /// passes it, so after a restart the event's lines are read again and it is rebuilt whole. Each event is sent with the
 /// end of its own last line (docs/sources.md: the origin's TO), in the order of those ends (MultilineJoiner.Order.cs).
+/// Between <see cref="BeginChunk"/> and <see cref="EndChunk"/> a line that lies in the tailer's read chunk waits there,
+/// not copied: a line that is an event of its own is encoded straight from the chunk once the next line of its stream
+/// begins another event, and only a line still waiting when the chunk is done, or one a second line joins, is copied.
 /// </remarks>
 public sealed partial class MultilineJoiner
 {
@@ -25,6 +28,9 @@ public sealed partial class MultilineJoiner
 
     // Indexed by LogStream.
     private readonly PendingEvent?[] _events = new PendingEvent?[3];
+
+    // The read chunk the entries added now lie in, if the caller keeps it unchanged until EndChunk.
+    private byte[]? _chunk;
 
     public MultilineJoiner(MultilineRule rule, int maxBytes, int maxLines, TimeSpan flushTimeout)
     {
@@ -98,6 +104,35 @@ public sealed partial class MultilineJoiner
     }
 
     /// <summary>
+    /// Entries added from now on may lie in <paramref name="chunk"/>, which the caller leaves unchanged until
+    /// <see cref="EndChunk"/>: lines waiting for the next one point into it instead of being copied.
+    /// </summary>
+    public void BeginChunk(byte[] chunk) => _chunk = chunk;
+
+    /// <summary>The chunk is about to be reused: what still points into it is copied.</summary>
+    public void EndChunk()
+    {
+        if (_chunk is null)
+        {
+            return;
+        }
+
+        _chunk = null;
+        foreach (var pending in _events)
+        {
+            if (pending is { IsBorrowed: true })
+            {
+                pending.Materialize(_maxBytes);
+            }
+        }
+
+        foreach (var waiting in _waiting)
+        {
+            waiting.Materialize();
+        }
+    }
+
+    /// <summary>
     /// Sends the events whose last line came <c>flushTimeout</c> or more before <paramref name="now"/>.
     /// </summary>
     public void FlushExpired(long now, IJoinedEventSink sink)
@@ -158,7 +193,7 @@ public sealed partial class MultilineJoiner
         pending.LastAdded = now;
         if (!pending.IsActive)
         {
-            pending.Start(line, _rule.StartMode(line.Content), _maxBytes);
+            pending.Start(line, _rule.StartMode(line.Content), _maxBytes, _chunk);
             return;
         }
 
@@ -177,7 +212,7 @@ public sealed partial class MultilineJoiner
                 {
                     // Cut at the line limit: the rest goes on as a new event of the same kind.
                     Emit(pending, sink);
-                    pending.Start(line, mode, _maxBytes);
+                    pending.Start(line, mode, _maxBytes, _chunk);
                 }
                 else
                 {
@@ -193,7 +228,7 @@ public sealed partial class MultilineJoiner
         if (pending.HeldCount == 0)
         {
             Emit(pending, sink);
-            pending.Start(line, mode, _maxBytes);
+            pending.Start(line, mode, _maxBytes, _chunk);
             return;
         }
 

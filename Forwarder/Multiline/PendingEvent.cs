@@ -9,6 +9,11 @@ namespace Forwarder.Multiline;
 /// returned once the stream goes quiet), the file range it spans, and lines held until the next one decides.
 /// Past the byte limit lines are only counted: the event is sent cut and marked, as a cut line is.
 /// </summary>
+/// <remarks>
+/// An event of one line that lies in the tailer's read chunk is not copied: it points into the chunk (borrowed) until
+/// a second line joins it or the chunk is done (<see cref="Materialize"/>). Most lines are events of their own and are
+/// encoded straight from the chunk when the next line of their stream begins a new event.
+/// </remarks>
 internal sealed class PendingEvent(LogStream stream)
 {
     private const int InitialCapacity = 4 * 1024;
@@ -20,6 +25,11 @@ internal sealed class PendingEvent(LogStream stream)
     private byte[]? _buffer;
     private int _length;
     private bool _cut;
+
+    // Set while the event is one line lying in the chunk: its content and time are read there.
+    private byte[]? _chunk;
+    private int _chunkContentStart;
+    private int _chunkTimestampStart;
 
     public LogStream Stream { get; } = stream;
 
@@ -47,14 +57,23 @@ internal sealed class PendingEvent(LogStream stream)
 
     public int HeldCount => _held.Count;
 
-    public ReadOnlySpan<byte> Timestamp => ((ReadOnlySpan<byte>)_timestamp)[.._timestampLength];
+    public ReadOnlySpan<byte> Timestamp => _chunk is null
+        ? ((ReadOnlySpan<byte>)_timestamp)[.._timestampLength]
+        : _chunk.AsSpan(_chunkTimestampStart, _timestampLength);
 
-    public ReadOnlySpan<byte> Content => _buffer.AsSpan(0, _length);
+    public ReadOnlySpan<byte> Content => _chunk is null ? _buffer.AsSpan(0, _length) : _chunk.AsSpan(_chunkContentStart, _length);
+
+    /// <summary>True while the event points into the read chunk instead of holding a copy.</summary>
+    public bool IsBorrowed => _chunk is not null;
 
     /// <summary>The mode to classify the next line in: the held lines' if there are any.</summary>
     public EventMode CurrentMode => _held.Count > 0 ? HeldMode : Mode;
 
-    public void Start(in EventLine line, EventMode mode, int maxBytes)
+    /// <summary>
+    /// Begins the event with <paramref name="line"/>; if the line lies whole in <paramref name="chunk"/> (which stays
+    /// unchanged until <see cref="Materialize"/> is called), it is not copied.
+    /// </summary>
+    public void Start(in EventLine line, EventMode mode, int maxBytes, byte[]? chunk)
     {
         IsActive = true;
         Mode = mode;
@@ -62,16 +81,51 @@ internal sealed class PendingEvent(LogStream stream)
         LastEnd = line.End;
         Lines = 1;
         Partial = line.Partial;
-        _length = 0;
         _cut = false;
-        OriginalLength = 0;
         _timestampLength = line.Timestamp.Length <= MaxTimestampLength ? line.Timestamp.Length : 0;
+        if (chunk is not null
+            && line.OriginalLength == line.Content.Length
+            && line.Content.Length <= maxBytes
+            && TryLocate(chunk, line.Content, out _chunkContentStart)
+            && TryLocate(chunk, line.Timestamp[.._timestampLength], out _chunkTimestampStart))
+        {
+            _chunk = chunk;
+            _length = line.Content.Length;
+            OriginalLength = line.OriginalLength;
+            return;
+        }
+
+        _chunk = null;
+        _length = 0;
+        OriginalLength = 0;
         line.Timestamp[.._timestampLength].CopyTo(_timestamp);
         AppendBytes(line.Content, line.OriginalLength, maxBytes);
     }
 
+    /// <summary>Copies a borrowed line out of the chunk (a second line joins, or the chunk is to be reused).</summary>
+    public void Materialize(int maxBytes)
+    {
+        if (_chunk is null)
+        {
+            return;
+        }
+
+        var chunk = _chunk;
+        int length = _length;
+        _chunk = null;
+        _length = 0;
+        chunk.AsSpan(_chunkTimestampStart, _timestampLength).CopyTo(_timestamp);
+        if (length > 0)
+        {
+            EnsureCapacity(length, maxBytes);
+            chunk.AsSpan(_chunkContentStart, length).CopyTo(_buffer);
+            _length = length;
+        }
+    }
+
     public void Append(in EventLine line, EventMode mode, int maxBytes)
     {
+        Materialize(maxBytes);
         Mode = mode;
         LastEnd = line.End;
         Lines++;
@@ -109,6 +163,7 @@ internal sealed class PendingEvent(LogStream stream)
     public void Clear()
     {
         IsActive = false;
+        _chunk = null;
         _length = 0;
         _cut = false;
         Lines = 0;
@@ -155,6 +210,18 @@ internal sealed class PendingEvent(LogStream stream)
         EnsureCapacity(_length + take, maxBytes);
         bytes[..take].CopyTo(_buffer.AsSpan(_length));
         _length += take;
+    }
+
+    /// <summary>Where <paramref name="part"/> begins in <paramref name="chunk"/>, if it lies whole inside it.</summary>
+    internal static bool TryLocate(byte[] chunk, ReadOnlySpan<byte> part, out int start)
+    {
+        if (part.IsEmpty)
+        {
+            start = 0;
+            return true;
+        }
+
+        return ((ReadOnlySpan<byte>)chunk).Overlaps(part, out start) && start >= 0 && start <= chunk.Length - part.Length;
     }
 
     private void EnsureCapacity(int needed, int maxBytes)

@@ -43,27 +43,24 @@ internal sealed partial class FileTailer
             return 0;
         }
 
-        var span = buffer.AsSpan(0, n);
+        // The joiner keeps a line waiting for the next one in the buffer, not copied, until this chunk is done (the
+        // buffer is shared by every file and read into again by the next chunk).
+        _joiner?.BeginChunk(buffer);
         int consumed = 0;
         long lines = 0;
-        while (true)
+        try
         {
-            int newline = span[consumed..].IndexOf((byte)'\n');
-            if (newline < 0)
+            lines = ParseLines(buffer.AsSpan(0, n), budget, out consumed);
+            if (!HeldByRateLimit && (consumed > 0 || n < buffer.Length))
             {
-                break;
+                // A busy file may never reach its end: events of a quiet stream are sent here too. Not while the rate
+                // limit holds the file: the next lines are there, only not read yet, and may continue the event.
+                _joiner?.FlushExpired(context.Now, this);
             }
-
-            if (lines == budget)
-            {
-                HeldByRateLimit = true;
-                break;
-            }
-
-            EntryEnd = ReadOffset + consumed + newline + 1;
-            _parser.ParseLine(span.Slice(consumed, newline), ReadOffset + consumed, newline, this);
-            consumed += newline + 1;
-            lines++;
+        }
+        finally
+        {
+            _joiner?.EndChunk();
         }
 
         if (consumed == 0 && n == buffer.Length)
@@ -73,16 +70,34 @@ internal sealed partial class FileTailer
         }
 
         Limit?.Take(lines);
-
-        // A busy file may never reach its end: events of a quiet stream are sent here too. Not while the rate limit
-        // holds the file: the next lines are there, only not read yet, and may continue the event.
-        if (!HeldByRateLimit)
-        {
-            _joiner?.FlushExpired(context.Now, this);
-        }
-
         Consumed(context, consumed);
         return consumed;
+    }
+
+    // The complete lines of one chunk, at most budget of them; returns how many, and the bytes they took.
+    private long ParseLines(ReadOnlySpan<byte> span, long budget, out int consumed)
+    {
+        consumed = 0;
+        long lines = 0;
+        while (true)
+        {
+            int newline = span[consumed..].IndexOf((byte)'\n');
+            if (newline < 0)
+            {
+                return lines;
+            }
+
+            if (lines == budget)
+            {
+                HeldByRateLimit = true;
+                return lines;
+            }
+
+            EntryEnd = ReadOffset + consumed + newline + 1;
+            _parser.ParseLine(span.Slice(consumed, newline), ReadOffset + consumed, newline, this);
+            consumed += newline + 1;
+            lines++;
+        }
     }
 
     /// <summary>

@@ -15,7 +15,9 @@ namespace Benchmarks;
 /// checks meet more than one first byte. The budget: auto ≥ 0.9× the rate of off. With
 /// <see cref="StderrEvery"/> = 20 every 20th line is on stderr: each such line may still be the start of a longer
 /// event, so the stdout lines after it wait (copied) until the next stderr line ends it — the worst case of sending
-/// events in the order of their ends (MultilineJoiner.Order.cs).
+/// events in the order of their ends (MultilineJoiner.Order.cs). The lines lie one after another in a 256 KiB chunk, as
+/// in the tailing loop's read buffer (each call parses the next line of the chunk, and starts it again at its end), and
+/// the joiner is told when the chunk begins and ends, as the tailer tells it.
 /// </summary>
 [MemoryDiagnoser]
 public class ForwarderMultilineBenchmarks
@@ -32,10 +34,13 @@ public class ForwarderMultilineBenchmarks
         "    at the moment 3 workers are idle (pool=default), queue depth 0, oldest job 0s, next scheduled run in 14s as configured",
     ];
 
+    private const int ChunkBytes = 256 * 1024;
+
     private readonly byte[][] _lines = [.. Messages.Select(m => Encoding.UTF8.GetBytes($"{Time} stdout F {m}"))];
     private readonly byte[] _stderrLine = Encoding.UTF8.GetBytes($"{Time} stderr F connection to db-0 reset, retrying in 250ms");
-    private int _count;
     private readonly LogLineParser _parser = new(LogFormat.Cri, 1024 * 1024);
+    private readonly byte[] _chunk = new byte[ChunkBytes];
+    private (int Start, int Length)[] _chunkLines = [];
     private EncodingSink _sink = null!;
     private int _next;
     private long _offset;
@@ -66,28 +71,66 @@ public class ForwarderMultilineBenchmarks
 
         var rule = spec.CreateRule();
         _sink = new EncodingSink(encoder, rule is null ? null : new MultilineJoiner(rule, 1024 * 1024, 500, TimeSpan.FromSeconds(1)));
+        FillChunk();
     }
 
     [Benchmark(Description = "CRI line: parse + (join) + encode")]
     public int Cri()
     {
-        byte[] line;
-        if (StderrEvery > 0 && ++_count == StderrEvery)
+        var (start, length) = _chunkLines[_next];
+        _sink.Output.ResetWrittenCount();
+        _sink.End = _offset + length + 1;
+        if (_next == 0)
         {
-            _count = 0;
-            line = _stderrLine;
+            _sink.Joiner?.BeginChunk(_chunk);
+        }
+
+        _parser.ParseLine(_chunk.AsSpan(start, length), _offset, length, _sink);
+        _offset = _sink.End;
+        if (_next == _chunkLines.Length - 1)
+        {
+            // As the tailer does before it reads the next chunk into its buffer.
+            _sink.Joiner?.EndChunk();
+            _next = 0;
         }
         else
         {
-            line = _lines[_next];
-            _next = _next == _lines.Length - 1 ? 0 : _next + 1;
+            _next++;
         }
 
-        _sink.Output.ResetWrittenCount();
-        _sink.End = _offset + line.Length + 1;
-        _parser.ParseLine(line, _offset, line.Length, _sink);
-        _offset = _sink.End;
         return _sink.Output.WrittenCount;
+    }
+
+    private void FillChunk()
+    {
+        var lines = new List<(int, int)>();
+        int at = 0;
+        int shape = 0;
+        while (true)
+        {
+            byte[] line;
+            if (StderrEvery > 0 && (lines.Count + 1) % StderrEvery == 0)
+            {
+                line = _stderrLine;
+            }
+            else
+            {
+                line = _lines[shape];
+                shape = shape == _lines.Length - 1 ? 0 : shape + 1;
+            }
+
+            if (at + line.Length + 1 > _chunk.Length)
+            {
+                break;
+            }
+
+            line.CopyTo(_chunk, at);
+            _chunk[at + line.Length] = (byte)'\n';
+            lines.Add((at, line.Length));
+            at += line.Length + 1;
+        }
+
+        _chunkLines = [.. lines];
     }
 
     /// <summary>The tailing loop's sink: through the joiner when there is one, then into the batch buffer.</summary>
@@ -98,6 +141,8 @@ public class ForwarderMultilineBenchmarks
         public ArrayBufferWriter<byte> Output { get; } = new(64 * 1024);
 
         public long End { get; set; }
+
+        public MultilineJoiner? Joiner => joiner;
 
         public void Add(in LogEntry entry)
         {

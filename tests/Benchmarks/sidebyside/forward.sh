@@ -20,14 +20,25 @@
 # after the last write the last line reached the sink (live_lag_s).
 # Then the forwarder is stopped (SIGTERM) and the sink output is checked:
 # every line exactly once, long (8 KiB) lines intact.
+# Drain (phase 1 without the wait for each file's last line): a forwarder that
+# joins multiline events (ours with --multiline auto, the default) holds the
+# last line of a file until the next line says it does not continue it, or
+# until its flush timeout (1 s) passes; at the end of a backlog no next line
+# comes, so elapsed_s includes that fixed wait. drain_s is the time from start
+# until the sink holds DRAIN_LINES lines (default LINES - FILES: all but the
+# last line of each file), drain_msgs_per_s = DRAIN_LINES / drain_s, and
+# drain_cpu_s the forwarder's CPU at that moment (startup included): compare
+# these, not elapsed_s, between `auto` and `off`.
 # Environment (defaults): FILES=8 LINES=1000000 SIZE=200 (message bytes)
 #   FORMAT=docker LONG_EVERY=100000 LONG_SIZE=8192 LIVE_LINES=100000
 #   LIVE_RATE=20000 SINK_PORT=15601 TIMEOUT=300 STALL=20 RESULTS=<file>
+#   DRAIN_LINES=LINES-FILES
 #   KEEP=0 (1 keeps the work directory /tmp/bench-forward.*)
 #
 # Output: progress on stderr, then one line on stdout:
 #   RESULT kind=forward name= format= files= lines= delivered= lost= dup= bad=
-#          elapsed_s= msgs_per_s= mb_s= cpu_s= rss_mb= live_lag_s= live_cpu_s= ...
+#          elapsed_s= msgs_per_s= mb_s= cpu_s= drain_lines= drain_s=
+#          drain_msgs_per_s= drain_cpu_s= rss_mb= live_lag_s= live_cpu_s= ...
 # elapsed_s: forwarder start -> last backlog line at the sink; xfer_s: first ->
 # last line at the sink; mb_s: source log MiB / elapsed_s; cpu_s: forwarder
 # CPU (user+sys, all its processes) during phase 1 (startup included);
@@ -45,6 +56,7 @@ LONG_EVERY=${LONG_EVERY:-100000} LONG_SIZE=${LONG_SIZE:-8192}
 LIVE_LINES=${LIVE_LINES:-100000} LIVE_RATE=${LIVE_RATE:-20000}
 SINK_PORT=${SINK_PORT:-15601} SINK_HOST=127.0.0.1
 TIMEOUT=${TIMEOUT:-300} STALL=${STALL:-20}
+DRAIN_LINES=${DRAIN_LINES:-$((LINES - FILES))}
 
 WORKDIR=$(mktemp -d /tmp/bench-forward.XXXXXX)
 LOG_ROOT=$WORKDIR/root STATE_DIR=$WORKDIR/state SINK_OUT=$WORKDIR/sink.out
@@ -77,13 +89,15 @@ SPID=$!
 wait_bound tcp "$SINK_PORT" "$SPID" 10
 
 log "$NAME: starting forwarder"
-"$PY" "$BENCH_DIR/tools/waitlines.py" "$SINK_OUT" "$LINES" "$TIMEOUT" "$STALL" > "$WORKDIR/wait1.txt" &
+"$PY" "$BENCH_DIR/tools/waitlines.py" "$SINK_OUT" "$LINES" "$TIMEOUT" "$STALL" \
+  --mark "$DRAIN_LINES" --pid-file "$WORKDIR/forwarder.pid" > "$WORKDIR/wait1.txt" &
 WPID=$!
 t0=$(now)
 start_timed "$CMD" "$WORKDIR/forwarder"
+echo "$TPID" > "$WORKDIR/forwarder.pid"
 wait "$WPID" || true; WPID=
 cpu1=$(tree_cpu "$TPID")
-read -r l1 _ f1 last1 r1 < <(sed 's/[a-z_0-9]*=//g' "$WORKDIR/wait1.txt")
+read -r l1 _ f1 last1 r1 tmark cpumark < <(sed 's/[a-z_0-9]*=//g' "$WORKDIR/wait1.txt")
 log "$NAME: backlog: $(cat "$WORKDIR/wait1.txt")"
 kill -0 "$TPID" 2>/dev/null || log "$NAME: forwarder exited early: $(tail -3 "$WORKDIR/forwarder.log")"
 
@@ -118,8 +132,13 @@ bad=$(sed -n 's/.*bad=\([0-9]*\).*/\1/p' <<<"$ver")
 longok=$(sed -n 's/.*long_ok=\([0-9/]*\).*/\1/p' <<<"$ver")
 
 elapsed=$(fsub "$last1" "$t0"); xfer=$(fsub "$last1" "$f1")
+drain="drain_lines=$DRAIN_LINES drain_s=NA drain_msgs_per_s=NA drain_cpu_s=NA"
+if [[ $tmark != 0.000000 ]]; then
+  drain_s=$(fsub "$tmark" "$t0")
+  drain="drain_lines=$DRAIN_LINES drain_s=$drain_s drain_msgs_per_s=$(fdiv "$DRAIN_LINES" "$drain_s") drain_cpu_s=$cpumark"
+fi
 [[ $r1 == "done" ]] || log "$NAME: backlog not complete ($r1): $l1 of $LINES lines"
 emit_result "kind=forward name=$NAME format=$FORMAT files=$FILES lines=$LINES delivered=$l1" \
   "lost=$((total - uniq)) dup=$dup bad=$bad long_ok=$longok elapsed_s=$elapsed xfer_s=$xfer" \
   "msgs_per_s=$(fdiv "$l1" "$elapsed") mb_s=$(fdiv2 "$(fdiv2 "$src_bytes" 1048576)" "$elapsed")" \
-  "cpu_s=$cpu1 rss_mb=$rss $live_res $tsum sink_cpu_s=$sink_cpu wait=$r1"
+  "cpu_s=$cpu1 $drain rss_mb=$rss $live_res $tsum sink_cpu_s=$sink_cpu wait=$r1"

@@ -96,6 +96,36 @@ public sealed class MultilineTests
             messages.Select(m => m.Param("o@32473", "p")));
     }
 
+    /// <summary>
+    /// Every file is read into the loop's one buffer, and a line waiting for its next line points into it until the
+    /// chunk is done: a line still waiting then is copied before another file's chunk overwrites the buffer.
+    /// </summary>
+    [Fact]
+    public async Task ALineWaitingAtTheEndOfAChunkKeepsItsTextWhileAnotherFileIsReadIntoTheBuffer()
+    {
+        using var dir = TempDirectory.Create();
+        var tree = new NodeLogTree(dir);
+        var web = tree.AddContainer("shop", "web-0", "app", RuntimeFormat.Cri);
+        var cart = tree.AddContainer("shop", "cart-0", "app", RuntimeFormat.Cri);
+        await using var target = SyslogTestListener.Start();
+        await using var forwarder = await StartAsync(dir, tree, target.TcpPort, "--multiline", "auto", "--multiline-flush-timeout", "10m");
+
+        web.Append("ERROR Checkout failed");
+        await Wait.UntilAsync(() => ReadToEnd(forwarder, web), "the web pod's first line read");
+        string[] others = [.. Enumerable.Range(0, 40).Select(i => $"GET /cart/{i} 200 from another pod, long enough to cover the first line")];
+        cart.AppendMany(others);
+        await Wait.UntilAsync(() => ReadToEnd(forwarder, cart), "the cart pod's lines read");
+        web.AppendMany(Trace[1..3]);
+        web.Append("INFO next request");
+
+        // The last line of each file waits for a next line (the flush timeout is long); all the others arrive.
+        Assert.Equal([.. others[..^1], string.Join('\n', ["ERROR Checkout failed", .. Trace[1..3]])], await TextsAsync(target, 40));
+    }
+
+    private static bool ReadToEnd(RunningForwarder forwarder, ContainerLog log) =>
+        forwarder.Tailing.Files.FirstOrDefault(f => f.File.RealPath == log.RealPath) is { } file
+        && file.ReadOffset == new FileInfo(log.RealPath).Length;
+
     [Fact]
     public async Task AnEventPendingAtAStopIsReadAgainFromItsFirstLineAndSentWhole()
     {

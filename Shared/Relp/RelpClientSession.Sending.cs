@@ -107,28 +107,23 @@ public sealed partial class RelpClientSession
     /// </summary>
     private bool WriteWhileRoom(IRelpMessageSource source)
     {
-        // Answers only make room, so the room seen here is there until it is used.
-        int room;
+        // One lock per window of frames, not one per frame. Answers only make room, so the room seen here is there
+        // until it is used; the receive loop waits at most for these frames to be copied into the pipe, and every
+        // entry is in place before the flush that lets its answer come.
         lock (_unackedLock)
         {
-            room = _options.WindowSize - _unacked.Count;
-        }
-
-        for (; room > 0; room--)
-        {
-            if (!source.TryTakeNext(out var message, out object? state, out int tag))
+            for (int room = _options.WindowSize - _unacked.Count; room > 0; room--)
             {
-                return false;
-            }
+                if (!source.TryTakeNext(out var message, out object? state, out int tag))
+                {
+                    return false;
+                }
 
-            int txnr = _nextTxnr;
-            _nextTxnr = RelpTxnr.Next(txnr);
-            lock (_unackedLock)
-            {
+                int txnr = _nextTxnr;
+                _nextTxnr = RelpTxnr.Next(txnr);
                 _unacked.Add(new RelpPendingMessage(txnr, message, state, tag));
+                RelpFrameWriter.Write(_output, txnr, "syslog"u8, message.Span);
             }
-
-            RelpFrameWriter.Write(_output, txnr, "syslog"u8, message.Span);
         }
 
         return source.HasNext;

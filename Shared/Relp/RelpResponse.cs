@@ -15,6 +15,9 @@ public readonly record struct RelpResponse(int Code, string Message, ReadOnlyMem
     /// <summary>doc/relp.md: <c>HUMAN-TEXT = *80ALPHA</c>.</summary>
     public const int MaxMessageLength = 80;
 
+    // The answer to nearly every syslog command, parsed once.
+    private static readonly RelpResponse OkAnswer = new(200, "OK", default);
+
     public bool IsOk => Code == 200;
 
     /// <summary>
@@ -22,8 +25,14 @@ public readonly record struct RelpResponse(int Code, string Message, ReadOnlyMem
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> data, out RelpResponse response, out string? error)
     {
-        response = default;
         error = null;
+        if (data.SequenceEqual("200 OK"u8))
+        {
+            response = OkAnswer;
+            return true;
+        }
+
+        response = default;
         if (data.Length < 3 || !IsDigit(data[0]) || !IsDigit(data[1]) || !IsDigit(data[2]))
         {
             error = data.IsEmpty ? "empty response" : "response does not start with a three-digit code";

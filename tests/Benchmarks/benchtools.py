@@ -1,5 +1,6 @@
-"""What the benchmark scripts under tests/Benchmarks share: the load average, a process's CPU seconds, a free loopback
-port, and waiting for a started receiver to listen. Scripts in a subfolder import it with their parent on sys.path."""
+"""What the benchmark scripts under tests/Benchmarks share: the load average, a process's CPU seconds and context
+switches, a free loopback port, and waiting for a started receiver to listen. Scripts in a subfolder import it with
+their parent on sys.path."""
 import os
 import socket
 import time
@@ -17,6 +18,24 @@ def cpu_seconds(pid):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (FileNotFoundError, ProcessLookupError, IndexError):
         return 0.0
+
+
+def context_switches(pid):
+    """Context switches (voluntary and not) of every thread of process PID so far, from /proc; 0 once it is gone.
+    A thread-pool worker that spins for work and then sleeps shows here even when its CPU is within the noise."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except FileNotFoundError:
+        return 0
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as f:
+                # voluntary_ctxt_switches and nonvoluntary_ctxt_switches
+                total += sum(int(line.split(":")[1]) for line in f if line.split(":")[0].endswith("ctxt_switches"))
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return total
 
 
 def free_port():

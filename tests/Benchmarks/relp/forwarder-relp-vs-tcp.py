@@ -7,7 +7,10 @@ files: a private rsyslogd tailing them with imfile and forwarding with omrelp to
 Usage (from the repository root):
     dotnet build Forwarder -c Release && dotnet build Collector -c Release
     tests/Benchmarks/relp/forwarder-relp-vs-tcp.py [--receiver rsyslog|collector] [--imfile] [--runs 3] [--files 8]
-        [--lines 125000] [--window 128] [--imfile-window 1024]
+        [--lines 125000] [--window 128] [--imfile-window 1024] [--forwarder PATH] [--baseline PATH]
+
+--forwarder and --baseline take a Forwarder.dll (run with `dotnet`, under the JIT) or a native Forwarder from
+`dotnet publish Forwarder -c Release -o DIR` (the AOT build that ships, without the JIT's CPU).
 
 The files: FILES CRI-format container logs of LINES lines each, written once. Each run starts the receiver (a private
 rsyslogd in the foreground with its own config and an absolute pid file, never the system service, with imrelp or
@@ -17,7 +20,8 @@ every line, then waits a quiet second and checks the count is exact (none lost, 
 times from the sending rsyslogd's start the same way (it sends the whole CRI line, the Forwarder only the message
 with an RFC 5424 header: the line counts compare, the bytes differ a little). The contenders alternate within each
 run. Prints lines/s per run with the CPU seconds the sender and the receiver used until the last line arrived (steadier
-than lines/s on a busy machine), the medians, their ratios, and the load average before and after.
+than lines/s on a busy machine) and the sender's context switches (every thread's, from /proc), the medians, their
+ratios, and the load average before and after.
 Everything lives in a temp directory that is removed afterwards; nothing goes into the repository.
 """
 import argparse
@@ -32,7 +36,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from benchtools import cpu_seconds, free_port, load  # noqa: E402
+from benchtools import context_switches, cpu_seconds, free_port, load  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 FORWARDER = os.path.join(ROOT, "Forwarder", "bin", "Release", "net10.0", "Forwarder.dll")
@@ -163,7 +167,9 @@ def run_once(work, glob, mode, total, window, receiver, imfile_window=0, cap=600
     if mode == "imfile":
         forwarder = start_imfile_sender(work, glob, port, imfile_window)
     else:
-        forwarder = subprocess.Popen(["dotnet", forwarder_dll, "--include", glob, "--state", state, "--http", "", "--node", "bench",
+        # A .dll runs under the JIT; anything else is a native (AOT) build, as published and shipped.
+        launcher = ["dotnet", forwarder_dll] if forwarder_dll.endswith(".dll") else [forwarder_dll]
+        forwarder = subprocess.Popen([*launcher, "--include", glob, "--state", state, "--http", "", "--node", "bench",
                                       "--to", f"{scheme}://127.0.0.1:{port}", "--relp-window", str(window), "--log-level", "Warning"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     count = LineCounter(out)
@@ -174,7 +180,7 @@ def run_once(work, glob, mode, total, window, receiver, imfile_window=0, cap=600
             time.sleep(0.1)
             have = count()
         elapsed = time.monotonic() - start
-        cpu = (cpu_seconds(forwarder.pid), cpu_seconds(rsyslog.pid))
+        cpu = (cpu_seconds(forwarder.pid), cpu_seconds(rsyslog.pid), context_switches(forwarder.pid))
         capped = have < total
         if not capped:
             time.sleep(1.0)  # a quiet second: nothing more may come (no duplicates)
@@ -203,10 +209,12 @@ def main():
     parser.add_argument("--imfile-window", type=int, default=1024,
                         help="omrelp windowSize (0: omrelp's own 128, which stalls on its TCP_CORK: see start_imfile_sender)")
     parser.add_argument("--other-window", type=int, default=0, help="also the Forwarder over relp:// with this --relp-window")
-    parser.add_argument("--baseline", help="also this Forwarder.dll (another build, e.g. of an earlier commit) over relp://")
+    parser.add_argument("--forwarder", default=FORWARDER,
+                        help="the Forwarder under test: a Forwarder.dll, or the native Forwarder of `dotnet publish Forwarder -c Release -o DIR`")
+    parser.add_argument("--baseline", help="also this Forwarder.dll or native Forwarder (another build, e.g. of an earlier commit) over relp://")
     parser.add_argument("--imfile-cap", type=float, default=120, help="seconds after which an imfile run is cut short and rated by what arrived")
     args = parser.parse_args()
-    if not os.path.exists(FORWARDER):
+    if not os.path.exists(args.forwarder):
         raise SystemExit("build the Forwarder first: dotnet build Forwarder -c Release")
     if args.receiver == "collector" and not os.path.exists(COLLECTOR):
         raise SystemExit("build the Collector first: dotnet build Collector -c Release")
@@ -226,12 +234,12 @@ def main():
             for mode in modes:
                 cap = args.imfile_cap if mode == "imfile" else 600
                 window = args.other_window if mode == "relp-window" else args.window
-                dll = args.baseline if mode == "relp-baseline" else FORWARDER
+                dll = args.baseline if mode == "relp-baseline" else args.forwarder
                 rate, final, capped, cpu = run_once(work, glob, mode, total, window, args.receiver, args.imfile_window, cap, dll)
                 rates[mode].append(rate)
                 note = f", cut at {cap:.0f} s" if capped else ""
                 print(f"run {run} {NAMES[mode]}: {rate:,.0f} lines/s ({final} of {total} lines{note}), "
-                      f"CPU s sender {cpu[0]:.1f} receiver {cpu[1]:.1f}, load {load()}", flush=True)
+                      f"CPU s sender {cpu[0]:.1f} receiver {cpu[1]:.1f}, sender context switches {cpu[2]:,}, load {load()}", flush=True)
         median = {mode: statistics.median(r) for mode, r in rates.items()}
         print("median " + ", ".join(f"{NAMES[m]} {median[m]:,.0f} lines/s" for m in modes))
         print(f"relp/tcp {median['relp'] / median['tcp']:.2f}", end="")

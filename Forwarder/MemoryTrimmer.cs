@@ -9,10 +9,11 @@ namespace Forwarder;
 /// Forwarder allocates little, so no collection comes and resident memory stays at the burst's level for hours
 /// (docs/forwarder-resources.md has the measurements). Once idle after a burst, this lets the queue's free batches go
 /// of their buffers and runs one aggressive collection, which compacts and decommits all the GC can, at most once per
-/// <see cref="MinimumGap"/>. Idle means no file byte read during the last <see cref="CheckInterval"/>, or (for a
-/// slow trickle of lines) less than one gen0 budget allocated in it: with hundreds of files tailed the rescans and
-/// checkpoints allocate more than that with no line written, so allocation alone never showed the Forwarder idle while
-/// pods kept restarting. A busy Forwarder is never interrupted: it reads, so it is not idle.
+/// <see cref="MinimumGap"/>. Idle means no file byte read (and no file opened or closed) during the last
+/// <see cref="CheckInterval"/>, or (for a slow trickle of lines) less than one gen0 budget allocated in it: with
+/// hundreds of files tailed the rescans and checkpoints allocated more than that with no line written, so allocation
+/// alone never showed the Forwarder idle while pods kept restarting. A busy Forwarder is never interrupted: it reads,
+/// so it is not idle.
 /// </summary>
 internal sealed class MemoryTrimmer : BackgroundService
 {
@@ -60,7 +61,7 @@ internal sealed class MemoryTrimmer : BackgroundService
     private long _trims;
 
     public MemoryTrimmer(TimeProvider time, ILogger<MemoryTrimmer> logger, TailingCounters tailing, ShippingQueue queue)
-        : this(time, logger, () => GC.GetTotalAllocatedBytes(), Collect, () => tailing.Bytes, Slack, queue.ReleaseIdleBuffers)
+        : this(time, logger, () => GC.GetTotalAllocatedBytes(), Collect, () => Activity(tailing), Slack, queue.ReleaseIdleBuffers)
     {
     }
 
@@ -150,6 +151,10 @@ internal sealed class MemoryTrimmer : BackgroundService
     // GCCollectionMode.Aggressive (.NET 7+): a blocking, compacting full collection that also decommits the free
     // regions and end-of-region space a normal collection keeps committed for the next allocations.
     private static void Collect() => GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+
+    // What the tailing loop did: bytes read, and files opened and closed. The files count too: when restarting pods are
+    // finally deleted, hundreds of tailers are let go with no line read, and that garbage is a burst worth a trim.
+    private static long Activity(TailingCounters tailing) => tailing.Bytes + tailing.FilesOpened + tailing.FilesClosed;
 
     // Committed memory the last collection left beyond the heap: what an aggressive collection could give back at
     // least (garbage promoted before the last collection comes on top).

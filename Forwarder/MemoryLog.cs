@@ -6,6 +6,7 @@ internal static partial class MemoryLog
     [LoggerMessage(
         290,
         LogLevel.Debug,
-        "Idle after {AllocatedMb} MB allocated: aggressive collection, GC committed {BeforeMb} → {AfterMb} MB in {Milliseconds:0} ms")]
-    public static partial void Trimmed(ILogger logger, long allocatedMb, long beforeMb, long afterMb, double milliseconds);
+        "Idle after {AllocatedMb} MB allocated: {ReleasedKb} KB of free batches let go, aggressive collection, "
+            + "GC committed {BeforeMb} → {AfterMb} MB in {Milliseconds:0} ms")]
+    public static partial void Trimmed(ILogger logger, long allocatedMb, long releasedKb, long beforeMb, long afterMb, double milliseconds);
 }

@@ -7,6 +7,8 @@ namespace Forwarder.Discovery;
 /// cached chain is checked with two stats instead: the path still leads to the same real file (device, inode) and,
 /// for a link, the link itself is the same one. Kubelet and docker never retarget a link in place (a new container
 /// gets new links), so a chain that passes both checks is taken as unchanged. Entries not seen in a scan are dropped.
+/// A file whose size did not move either is answered with the same <see cref="DiscoveredFile"/> as before, so a rescan
+/// of files that stay quiet allocates nothing for them.
 /// </summary>
 internal sealed class ChainCache
 {
@@ -14,27 +16,32 @@ internal sealed class ChainCache
     private Dictionary<string, Entry> _current = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// The cached chain when it still holds, with the real file's current status (its size moves on).
+    /// The file as the cached chain finds it when the chain still holds, with the real file's current status (its size
+    /// moves on).
     /// </summary>
-    public string[]? TryGet(string path, out FileStatus status)
+    public DiscoveredFile? TryGet(string path)
     {
         if (_previous.TryGetValue(path, out var entry)
-            && FileStatus.TryGet(path, out status, out _)
-            && status.IsSameFileAs(entry.Real)
+            && FileStatus.TryGet(path, out var status, out _)
+            && status.IsSameFileAs(entry.File.Status)
             && (entry.Chain.Length == 1 || (FileStatus.TryGetNoFollow(path, out var link, out _) && link.IsSameFileAs(entry.Link))))
         {
+            if (status != entry.File.Status)
+            {
+                entry = entry with { File = new DiscoveredFile(path, entry.Chain, status) };
+            }
+
             _current[path] = entry;
-            return entry.Chain;
+            return entry.File;
         }
 
-        status = default;
         return null;
     }
 
     /// <summary>
     /// <paramref name="link"/> is the path's own status (lstat), taken before the chain was resolved.
     /// </summary>
-    public void Add(string path, string[] chain, FileStatus link, FileStatus real) => _current[path] = new Entry(chain, link, real);
+    public void Add(DiscoveredFile file, string[] chain, FileStatus link) => _current[file.Path] = new Entry(chain, link, file);
 
     public void EndScan()
     {
@@ -42,5 +49,5 @@ internal sealed class ChainCache
         _current.Clear();
     }
 
-    private readonly record struct Entry(string[] Chain, FileStatus Link, FileStatus Real);
+    private readonly record struct Entry(string[] Chain, FileStatus Link, DiscoveredFile File);
 }

@@ -31,8 +31,10 @@ internal sealed partial class FileScanner
             return;
         }
 
-        var visited = new HashSet<(ulong Device, ulong Inode)>();
-        var pending = new Stack<string>();
+        var visited = _visited;
+        var pending = _pending;
+        visited.Clear();
+        pending.Clear();
         pending.Push(root);
         while (pending.TryPop(out string? directory))
         {
@@ -72,7 +74,7 @@ internal sealed partial class FileScanner
     {
         try
         {
-            var entries = _readDirectory(directory);
+            var entries = _listings is null ? _readDirectory(directory) : _listings.Get(directory, _readDirectory);
             if (_unreadable.IsResolved(directory))
             {
                 DiscoveryLog.DirectoryReadableAgain(_logger, directory);

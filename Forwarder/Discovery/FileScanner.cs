@@ -18,14 +18,28 @@ internal sealed partial class FileScanner
     private readonly ProblemMemory _missingBases = new();
     private readonly ProblemMemory _skipped = new();
     private readonly ChainCache _chains = new();
+    private readonly DirectoryListings? _listings;
 
-    public FileScanner(IReadOnlyList<GlobPattern> include, IReadOnlyList<GlobPattern> exclude, Func<DiscoveredFile, bool>? isExcluded, ILogger logger)
+    // Kept across scans (cleared at each): a rescan of a tree that did not change allocates nothing.
+    private readonly HashSet<(ulong Device, ulong Inode)> _reported = [];
+    private readonly List<string> _matches = [];
+    private readonly HashSet<(ulong Device, ulong Inode)> _visited = [];
+    private readonly Stack<string> _pending = new();
+
+    public FileScanner(
+        IReadOnlyList<GlobPattern> include,
+        IReadOnlyList<GlobPattern> exclude,
+        Func<DiscoveredFile, bool>? isExcluded,
+        ILogger logger,
+        TimeProvider? time = null)
         : this(include, exclude, isExcluded, logger, ReadDirectory)
     {
+        _listings = new DirectoryListings(time ?? TimeProvider.System);
     }
 
     /// <summary>
-    /// Tests pass <paramref name="readDirectory"/> to make a directory unreadable: root reads any directory.
+    /// Tests pass <paramref name="readDirectory"/> to make a directory unreadable: root reads any directory. Such a
+    /// reader is asked at every scan (no listing is reused), so what it answers takes effect at once.
     /// </summary>
     internal FileScanner(
         IReadOnlyList<GlobPattern> include,
@@ -48,34 +62,43 @@ internal sealed partial class FileScanner
     public IReadOnlyList<DiscoveredFile> Scan()
     {
         var found = new List<DiscoveredFile>();
-        var reported = new HashSet<(ulong Device, ulong Inode)>();
-        var matches = new List<string>();
+        Scan(found);
+        return found;
+    }
+
+    /// <summary>One scan into <paramref name="found"/> (cleared first), which the caller may reuse.</summary>
+    public void Scan(List<DiscoveredFile> found)
+    {
+        found.Clear();
+        _reported.Clear();
         foreach (var include in _include)
         {
-            matches.Clear();
-            Walk(include, matches);
-            matches.Sort(StringComparer.Ordinal);
-            foreach (string path in matches)
+            _matches.Clear();
+            Walk(include, _matches);
+            _matches.Sort(StringComparer.Ordinal);
+            foreach (string path in _matches)
             {
-                if (TryDiscover(path) is { } file && !IsExcluded(file) && reported.Add((file.Status.Device, file.Status.Inode)))
+                if (TryDiscover(path) is { } file && !IsExcluded(file) && _reported.Add((file.Status.Device, file.Status.Inode)))
                 {
                     found.Add(file);
                 }
             }
         }
 
+        _matches.Clear();
+        _reported.Clear();
         _unreadable.EndScan();
         _missingBases.EndScan();
         _skipped.EndScan();
         _chains.EndScan();
-        return found;
+        _listings?.EndScan();
     }
 
     private DiscoveredFile? TryDiscover(string path)
     {
-        if (_chains.TryGet(path, out var cached) is { } known)
+        if (_chains.TryGet(path) is { } known)
         {
-            return new DiscoveredFile(path, known, cached);
+            return known;
         }
 
         if (!FileStatus.TryGetNoFollow(path, out var link, out _))
@@ -104,8 +127,9 @@ internal sealed partial class FileScanner
             return null;
         }
 
-        _chains.Add(path, chain, link, status);
-        return new DiscoveredFile(path, chain, status);
+        var file = new DiscoveredFile(path, chain, status);
+        _chains.Add(file, chain, link);
+        return file;
     }
 
     private bool IsExcluded(DiscoveredFile file)

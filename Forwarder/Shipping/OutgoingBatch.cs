@@ -13,6 +13,10 @@ internal sealed class OutgoingBatch : IBufferWriter<byte>, IReadOnlyList<ReadOnl
     // A batch that once held a huge message should not keep its buffer for the life of the process.
     private const int MaxRetainedCapacity = 4 * 1024 * 1024;
 
+    // The first buffer: a light load (a few lines per pass) never needs more, and the queue cycles through all of its
+    // batches, so starting each at full size held Capacity × 320 KB (10 MB at the default --queue-size) for good.
+    private const int FirstCapacity = 16 * 1024;
+
     private readonly int _initialCapacity;
     private readonly List<int> _ends = [];
     private readonly List<Progress> _progress = [];
@@ -32,6 +36,9 @@ internal sealed class OutgoingBatch : IBufferWriter<byte>, IReadOnlyList<ReadOnl
     public int Bytes => _length;
 
     public bool IsEmpty => _ends.Count == 0 && _progress.Count == 0;
+
+    /// <summary>The buffer's size now (for tests: how it grows).</summary>
+    internal int BufferLength => _buffer.Length;
 
     public ReadOnlyMemory<byte> this[int index]
     {
@@ -91,6 +98,24 @@ internal sealed class OutgoingBatch : IBufferWriter<byte>, IReadOnlyList<ReadOnl
         }
     }
 
+    /// <summary>
+    /// Lets go of the buffer and the lists' arrays of an empty batch (a free one of an idle queue); it grows again on
+    /// use. Returns the bytes let go (0 for a batch that holds something: it keeps them).
+    /// </summary>
+    public long ReleaseBuffers()
+    {
+        if (!IsEmpty || _length > 0)
+        {
+            return 0;
+        }
+
+        long released = _buffer.Length + ((long)_ends.Capacity * sizeof(int)) + ((long)_progress.Capacity * 24);
+        _buffer = [];
+        _ends.TrimExcess();
+        _progress.TrimExcess();
+        return released;
+    }
+
     public void Advance(int count) => _length += count;
 
     public Memory<byte> GetMemory(int sizeHint = 0)
@@ -120,7 +145,12 @@ internal sealed class OutgoingBatch : IBufferWriter<byte>, IReadOnlyList<ReadOnl
         int needed = _length + Math.Max(sizeHint, 1);
         if (needed > _buffer.Length)
         {
-            Array.Resize(ref _buffer, Math.Max(needed, Math.Max(_initialCapacity, _buffer.Length * 2)));
+            // Doubling from a small start, stopping once at the batch size on the way: a batch under a light load
+            // stays small, one that fills costs a few copies once per burst (it keeps its buffer until the queue is
+            // idle), and one that grows past it (a chunk of a large read buffer) still doubles, never per message.
+            int doubled = Math.Max(FirstCapacity, _buffer.Length * 2);
+            int grown = _buffer.Length < _initialCapacity ? Math.Min(doubled, _initialCapacity) : doubled;
+            Array.Resize(ref _buffer, Math.Max(needed, grown));
         }
     }
 

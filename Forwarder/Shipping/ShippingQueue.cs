@@ -90,6 +90,34 @@ internal sealed class ShippingQueue
         Interlocked.Exchange(ref _returned, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
+    /// <summary>
+    /// Lets the free batches go of their buffers (called when the Forwarder is idle, before the GC gives memory back):
+    /// a burst grows every batch to the batch size, and with the queue cycling through all of them they would keep
+    /// about <c>Capacity × 320 KB</c> for good. A free batch is nobody's; batches being filled or sent keep theirs.
+    /// Returns the bytes let go.
+    /// </summary>
+    public long ReleaseIdleBuffers()
+    {
+        var taken = new List<OutgoingBatch>(Capacity);
+        long released = 0;
+        while (taken.Count < Capacity && _free.Reader.TryRead(out var batch))
+        {
+            released += batch.ReleaseBuffers();
+            taken.Add(batch);
+        }
+
+        foreach (var batch in taken)
+        {
+            // Taken from the free channel just now, so there is room for each of them again.
+            if (!_free.Writer.TryWrite(batch))
+            {
+                throw new InvalidOperationException("A free batch could not be put back.");
+            }
+        }
+
+        return released;
+    }
+
     /// <summary>No more batches will be enqueued; the shipper ends after sending the queued ones.</summary>
     public void Complete()
     {

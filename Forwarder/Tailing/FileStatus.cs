@@ -20,6 +20,8 @@ internal readonly partial record struct FileStatus(ulong Device, ulong Inode, lo
     private const int SizeOffset = 40;
     private const int DevMajorOffset = 136;
     private const int DevMinorOffset = 140;
+    private const int CtimeSecondsOffset = 96;
+    private const int CtimeNanosecondsOffset = 104;
 
     /// <summary>Same device and inode: the same file, whatever path reached it.</summary>
     public bool IsSameFileAs(FileStatus other) => Device == other.Device && Inode == other.Inode;
@@ -53,6 +55,23 @@ internal readonly partial record struct FileStatus(ulong Device, ulong Inode, lo
                 handle.DangerousRelease();
             }
         }
+    }
+
+    /// <summary>
+    /// The status change time (ctime) of <paramref name="path"/> in nanoseconds since the epoch, following links: a
+    /// directory's changes with every entry created, deleted or renamed in it, and cannot be set back by utimes(2).
+    /// </summary>
+    public static unsafe bool TryGetChangeTime(string path, out long nanoseconds)
+    {
+        byte* buffer = stackalloc byte[StatxSize];
+        if (Statx(AtFdCwd, path, 0, StatxBasicStats, buffer) != 0)
+        {
+            nanoseconds = 0;
+            return false;
+        }
+
+        nanoseconds = (*(long*)(buffer + CtimeSecondsOffset) * 1_000_000_000) + *(uint*)(buffer + CtimeNanosecondsOffset);
+        return true;
     }
 
     private static unsafe bool TryGet(int dirFd, string path, int flags, out FileStatus status, out int errno)

@@ -18,8 +18,9 @@ internal sealed partial class TailingLoop
 
     // Checkpointed files not found at the start (deleted, or their inode reused by a new file).
     private readonly List<Checkpoint> _lostCheckpoints = [];
+    private readonly List<DiscoveredFile> _found = [];
+    private readonly HashSet<FileKey> _seen = [];
     private bool _firstStart;
-    private List<Checkpoint>? _lastSaved;
     private long _nextGoneCheck;
     private volatile int _drainedRemembered;
 
@@ -39,8 +40,12 @@ internal sealed partial class TailingLoop
 
     private void ApplyScan(ReadContext context, bool firstScan)
     {
-        var found = _scanner.Scan();
-        var seen = new HashSet<FileKey>();
+        // Both kept across scans: a rescan that finds nothing new allocates nothing (docs/forwarder-resources.md).
+        var found = _found;
+        var seen = _seen;
+        _scanner.Scan(found);
+        seen.Clear();
+        bool added = false;
         foreach (var file in found)
         {
             var key = new FileKey(file.Status.Device, file.Status.Inode);
@@ -64,6 +69,7 @@ internal sealed partial class TailingLoop
 
             _byPath[file.Path] = tailer;
             Add(tailer, context);
+            added = true;
             TailingLog.Started(_logger, file.Path, offset, reason);
         }
 
@@ -75,7 +81,12 @@ internal sealed partial class TailingLoop
             }
         }
 
-        Publish();
+        found.Clear();
+        seen.Clear();
+        if (added || firstScan)
+        {
+            Publish();
+        }
     }
 
     private (long Offset, FileFingerprint? Fingerprint, DateTime? Since, string Reason) StartOf(DiscoveredFile file, FileKey key, bool firstScan)
@@ -320,30 +331,19 @@ internal sealed partial class TailingLoop
     private void SaveCheckpoints()
     {
         long nowSeconds = _time.GetUtcNow().ToUnixTimeSeconds();
-        var checkpoints = new List<Checkpoint>(_order.Count + _saved.Count);
+        var checkpoints = _checkpoints;
+        checkpoints.Clear();
         bool removed = false;
         for (int i = _order.Count - 1; i >= 0; i--)
         {
             var tailer = _order[i];
-            var fingerprint = tailer.Fingerprint;
-            long committed = tailer.CommittedOffset;
-            bool done = tailer.IsClosed && committed >= tailer.ReadOffset;
-            var checkpoint = new Checkpoint(
-                tailer.Identity.Device,
-                tailer.Identity.Inode,
-                fingerprint.Length,
-                fingerprint.Hash,
-                committed,
-                tailer.File.Path,
-                tailer.File.RealPath,
-                done ? nowSeconds : null,
-                new DateTimeOffset(tailer.DiscoveredAtUtc).ToUnixTimeMilliseconds(),
-                tailer.OriginId);
+            var checkpoint = CheckpointOf(tailer, nowSeconds, out bool done);
             if (done)
             {
                 // Shipped to the end and closed: remembered as a drained file, no longer tailed.
                 _order.RemoveAt(i);
                 _tailers.Remove(tailer.Identity);
+                _lastCheckpoints.Remove(tailer);
                 if (_byPath.TryGetValue(tailer.File.Path, out var atPath) && ReferenceEquals(atPath, tailer))
                 {
                     _byPath.Remove(tailer.File.Path);
@@ -357,6 +357,7 @@ internal sealed partial class TailingLoop
             checkpoints.Add(checkpoint);
         }
 
+        ForgetLastCheckpointsOfOthers();
         ForgetDrained(nowSeconds);
         checkpoints.AddRange(_saved.Values);
         _drainedRemembered = _saved.Count;
@@ -364,24 +365,27 @@ internal sealed partial class TailingLoop
         {
             TrimIfSparse(_tailers);
             TrimIfSparse(_byPath);
+            TrimIfSparse(_lastCheckpoints);
             Publish();
         }
 
-        if (_lastSaved is not null && _lastSaved.SequenceEqual(checkpoints.OrderBy(c => c.Inode)))
+        if (SameAsLastSaved(checkpoints))
         {
+            checkpoints.Clear();
             return;
         }
 
         try
         {
             _store.Save(checkpoints);
-            _lastSaved = [.. checkpoints.OrderBy(c => c.Inode)];
+            _lastSaved = [.. _sortedCheckpoints];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             TailingLog.CheckpointSaveFailed(_logger, _store.FilePath, e);
         }
 
+        checkpoints.Clear();
     }
 
     /// <summary>

@@ -5,8 +5,10 @@ using TestSupport;
 namespace Forwarder.Tests;
 
 /// <summary>
-/// When the Forwarder gives memory back: once after a burst of allocation, at the first check that finds it idle, never
-/// while it keeps allocating, and not more often than <see cref="MemoryTrimmer.MinimumGap"/>. The allocation counter
+/// When the Forwarder gives memory back: once after a burst of allocation, at the first check that finds it idle (no
+/// file byte read, or little allocated), never while it reads or keeps allocating without a read counter, not more
+/// often than <see cref="MemoryTrimmer.MinimumGap"/>, and for committed memory far beyond the heap at most once per
+/// <see cref="MemoryTrimmer.SlackGap"/>; the free batches are let go just before. The allocation counter
 /// and the collection are the test's, so each decision can be checked; the collection's effect on a real process is
 /// measured by EndToEnd.Tests.ForwarderChurnTests and tests/Soak.
 /// </summary>
@@ -81,6 +83,83 @@ public sealed class MemoryTrimmerTests
     }
 
     [Fact]
+    public void WithManyFilesTailedTheFirstCheckWithoutReadsCollectsOnceAndNoMoreWhileNothingIsRead()
+    {
+        // Rescans and checkpoints of hundreds of quiet files allocate more than a gen0 budget per interval: by
+        // allocation alone this Forwarder was never idle (issue 19, pods restarting).
+        long rescans = MemoryTrimmer.QuietBytes + Mb;
+        var trimmer = CreateReading();
+        Assert.Equal([false, false, true], ChecksReading(trimmer, (20 * Mb, 5000), (20 * Mb, 3000), (rescans, 0)));
+        var afterBurst = ChecksReading(trimmer, [.. Enumerable.Repeat((rescans, 0L), 200)]);
+        Assert.DoesNotContain(true, afterBurst);
+        Assert.Equal(1, _collections);
+    }
+
+    [Fact]
+    public void WhileLinesAreReadNothingIsCollectedHoweverMuchIsAllocated()
+    {
+        var trimmer = CreateReading();
+        var steps = Enumerable.Repeat((40 * Mb, 1000L), 100).ToArray();
+        Assert.DoesNotContain(true, ChecksReading(trimmer, steps));
+        Assert.Equal(0, _collections);
+    }
+
+    [Fact]
+    public void ASlowTrickleOfLinesIsStillCollectedOnceItAddsUpToABurst()
+    {
+        var trimmer = CreateReading();
+        int checks = 0;
+        while (!CheckReading(trimmer, Mb, 100))
+        {
+            checks++;
+            Assert.True(checks * Mb < MemoryTrimmer.BurstBytes, $"no collection after {checks} checks");
+        }
+
+        Assert.Equal(1, _collections);
+    }
+
+    [Fact]
+    public void TheFreeBatchesAreLetGoJustBeforeEachCollection()
+    {
+        var order = new List<string>();
+        var trimmer = new MemoryTrimmer(
+            _clock,
+            NullLogger.Instance,
+            () => _allocated,
+            () => order.Add("collect"),
+            bytesRead: () => _read,
+            release: () =>
+            {
+                order.Add("release");
+                return 10 * Mb;
+            });
+        Assert.Equal([false, true], ChecksReading(trimmer, (40 * Mb, 100), (0, 0)));
+        Assert.Equal(["release", "collect"], order);
+    }
+
+    [Fact]
+    public void MuchCommittedBeyondTheHeapIsGivenBackWhenIdleAtMostOncePerSlackGap()
+    {
+        long slack = MemoryTrimmer.SlackBytes;
+        var trimmer = new MemoryTrimmer(_clock, NullLogger.Instance, () => _allocated, () => _collections++, () => _read, () => slack);
+
+        // No burst: only the slack speaks for a trim. Not while busy (reading and allocating), though.
+        Assert.False(CheckReading(trimmer, MemoryTrimmer.QuietBytes + Mb, 10));
+        Assert.True(CheckReading(trimmer, 0, 0));
+        var trimmedAt = _clock.GetUtcNow();
+        while (_clock.GetUtcNow() - trimmedAt < MemoryTrimmer.SlackGap - MemoryTrimmer.CheckInterval)
+        {
+            Assert.False(CheckReading(trimmer, 0, 0));
+        }
+
+        Assert.True(CheckReading(trimmer, 0, 0));
+        slack = MemoryTrimmer.SlackBytes - 1;
+        _clock.Advance(MemoryTrimmer.SlackGap);
+        Assert.False(CheckReading(trimmer, 0, 0));
+        Assert.Equal(2, _collections);
+    }
+
+    [Fact]
     public async Task ItChecksOnItsClockWhileRunning()
     {
         var clock = new TimerCountingTimeProvider();
@@ -113,6 +192,19 @@ public sealed class MemoryTrimmerTests
         {
             await trimmer.StopAsync(CancellationToken.None);
         }
+    }
+
+    private long _read;
+
+    private MemoryTrimmer CreateReading() => new(_clock, NullLogger.Instance, () => _allocated, () => _collections++, () => _read);
+
+    private bool[] ChecksReading(MemoryTrimmer trimmer, params (long Allocated, long Read)[] perInterval) =>
+        perInterval.Select(step => CheckReading(trimmer, step.Allocated, step.Read)).ToArray();
+
+    private bool CheckReading(MemoryTrimmer trimmer, long allocatedThisInterval, long readThisInterval)
+    {
+        _read += readThisInterval;
+        return Check(trimmer, allocatedThisInterval);
     }
 
     private MemoryTrimmer Create() => new(_clock, NullLogger.Instance, () => _allocated, () => _collections++);

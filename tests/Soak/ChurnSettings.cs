@@ -5,7 +5,7 @@ namespace Soak;
 /// <summary>
 /// The soak's command line:
 /// <c>--forwarder PATH [--pods N] [--rounds N] [--lines N] [--include containers|pods] [--mode replace|restart]
-/// [--tolerance 0.10] [--idle SECONDS] [--linger SECONDS] [-- forwarder args…]</c>.
+/// [--tolerance 0.10] [--idle SECONDS] [--quiet SECONDS] [--linger SECONDS] [-- forwarder args…]</c>.
 /// </summary>
 internal sealed record ChurnSettings(
     string Forwarder,
@@ -16,6 +16,7 @@ internal sealed record ChurnSettings(
     bool Restarts,
     double Tolerance,
     int IdleSeconds,
+    int QuietSeconds,
     int LingerSeconds,
     IReadOnlyList<string> ForwarderArgs)
 {
@@ -29,6 +30,9 @@ internal sealed record ChurnSettings(
 
         // The Forwarder trims at its first idle check after a burst (every 5 s), at most once in 30 s.
         int idle = 45;
+
+        // How long the idle Forwarder's allocation and CPU rates are measured after each round (0: not measured).
+        int quiet = 10;
         var extra = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -39,6 +43,7 @@ internal sealed record ChurnSettings(
                 case "--rounds": rounds = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--lines": lines = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--idle": idle = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
+                case "--quiet": quiet = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--linger": linger = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--tolerance": tolerance = double.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--mode":
@@ -71,6 +76,7 @@ internal sealed record ChurnSettings(
             restarts,
             tolerance,
             idle,
+            quiet,
             linger,
             extra);
     }

@@ -10,6 +10,7 @@ namespace Soak;
 internal sealed class ChurnedForwarder : IAsyncDisposable
 {
     private const string TrimsMetric = "kubesyslog_forwarder_memory_trims_total";
+    private const string AllocatedMetric = "dotnet_gc_heap_total_allocated_bytes_total";
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromMinutes(3);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -93,7 +94,32 @@ internal sealed class ChurnedForwarder : IAsyncDisposable
         return Sample((Environment.TickCount64 - started) / 1000.0);
     }
 
+    /// <summary>
+    /// What the idle Forwarder allocates and spends per second over <paramref name="seconds"/>, with one /metrics
+    /// scrape at each end only (a scrape of hundreds of files' series allocates a few hundred KB, so the idle wait's
+    /// scrape every second would be most of it): rescans, checkpoints and polls of files that do not move.
+    /// </summary>
+    public async Task<(double AllocatedKbPerSecond, double CpuMsPerSecond)> QuietRateAsync(double seconds)
+    {
+        double? before = TryMetric(AllocatedMetric);
+        double cpuBefore = CpuSeconds(Id);
+        long started = Environment.TickCount64;
+        await Task.Delay(TimeSpan.FromSeconds(seconds));
+        double cpuAfter = CpuSeconds(Id);
+        double? after = TryMetric(AllocatedMetric);
+        double elapsed = (Environment.TickCount64 - started) / 1000.0;
+        return (before is double b && after is double a ? (a - b) / 1024 / elapsed : -1, (cpuAfter - cpuBefore) * 1000 / elapsed);
+    }
+
     public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    // utime + stime of the process, /proc/PID/stat fields 14 and 15, in clock ticks (USER_HZ is 100 on Linux).
+    private static double CpuSeconds(int pid)
+    {
+        string stat = File.ReadAllText($"/proc/{pid}/stat");
+        string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
 
     private ChurnSample Sample(double seconds)
     {
@@ -142,4 +168,6 @@ internal readonly record struct ChurnSample(
     int CheckpointEntries,
     int TailedFiles,
     long Trims,
-    double Seconds);
+    double Seconds,
+    double QuietAllocatedKbPerSecond = -1,
+    double QuietCpuMsPerSecond = -1);

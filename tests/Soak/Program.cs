@@ -36,9 +36,11 @@ var start = await forwarder.SettleAsync(churn, sink);
 Console.WriteLine($"forwarder pid {forwarder.Id}, include {include}, {settings.Pods} pods × 2 files × {settings.Lines} lines per round");
 Console.WriteLine(
     "        RSS MB after the round settled; then, once idle (a trim, or --idle seconds): RSS, its anonymous and file pages,");
-Console.WriteLine("        the GC's heap and committed memory after its last collection, trims so far");
+Console.WriteLine("        the GC's heap and committed memory after its last collection, trims so far; then, over --quiet seconds,");
+Console.WriteLine("        what the idle Forwarder allocates (KB/s) and its CPU time (ms/s)");
 Console.WriteLine(
-    "round   files    lines  RSS MB  idle:RSS  anon  file  heap    GC trims  fds  watches  threads  ckpt B  ckpt entries  tailed  settle s");
+    "round   files    lines  RSS MB  idle:RSS  anon  file  heap    GC trims  fds  watches  threads  ckpt B  ckpt entries  tailed  settle s" +
+    "  quiet KB/s  CPU ms/s");
 Print("start", churn, start, start);
 var rows = new List<ChurnSample>();
 var idles = new List<ChurnSample>();
@@ -65,6 +67,7 @@ for (int round = 1; round <= settings.Rounds; round++)
 
     var sample = await forwarder.SettleAsync(churn, sink);
     var idle = await forwarder.IdleAsync(sample, TimeSpan.FromSeconds(settings.IdleSeconds));
+    idle = await WithQuietRateAsync(idle);
     rows.Add(sample);
     idles.Add(idle);
     Print(round.ToString(CultureInfo.InvariantCulture), churn, sample, idle);
@@ -76,7 +79,7 @@ if (settings.Restarts)
 {
     churn.DeletePods();
     end = await forwarder.SettleAsync(churn, sink);
-    endIdle = await forwarder.IdleAsync(end, TimeSpan.FromSeconds(settings.IdleSeconds));
+    endIdle = await WithQuietRateAsync(await forwarder.IdleAsync(end, TimeSpan.FromSeconds(settings.IdleSeconds)));
     Print("end", churn, end, endIdle);
 }
 
@@ -152,6 +155,17 @@ if (settings.LingerSeconds > 0)
 
 return verdicts.All(v => v.Ok) ? 0 : 1;
 
+async Task<ChurnSample> WithQuietRateAsync(ChurnSample idle)
+{
+    if (settings.QuietSeconds <= 0)
+    {
+        return idle;
+    }
+
+    var (allocated, cpu) = await forwarder.QuietRateAsync(settings.QuietSeconds);
+    return idle with { QuietAllocatedKbPerSecond = allocated, QuietCpuMsPerSecond = cpu };
+}
+
 static string Mb(long bytes) => (bytes / (1024.0 * 1024)).ToString("0.0", CultureInfo.InvariantCulture);
 
 static void Print(string round, PodChurn churn, ChurnSample s, ChurnSample idle) =>
@@ -161,4 +175,5 @@ static void Print(string round, PodChurn churn, ChurnSample s, ChurnSample idle)
         $"{Mb(idle.Resources.ResidentBytes),9} {Mb(idle.Split.AnonymousBytes),5} {Mb(idle.Split.FileBytes),5} " +
         $"{Mb(idle.HeapBytes),5} {Mb(idle.CommittedBytes),5} {idle.Trims,5} " +
         $"{s.Resources.Descriptors,4} {s.Resources.InotifyWatches,8} {idle.Resources.Threads,8} " +
-        $"{s.CheckpointBytes,7} {s.CheckpointEntries,13} {s.TailedFiles,7} {s.Seconds,9:0.0}"));
+        $"{s.CheckpointBytes,7} {s.CheckpointEntries,13} {s.TailedFiles,7} {s.Seconds,9:0.0} " +
+        $"{idle.QuietAllocatedKbPerSecond,11:0} {idle.QuietCpuMsPerSecond,9:0.0}"));

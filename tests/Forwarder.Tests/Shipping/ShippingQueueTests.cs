@@ -73,4 +73,46 @@ public sealed class ShippingQueueTests
         await next.WaitAsync(TestSupport.Wait.DefaultTimeout);
         Assert.False(queue.NextReturn.IsCompleted);
     }
+
+    [Fact]
+    public async Task AnIdleQueueLetsItsFreeBatchesGoOfTheirBuffersAndKeepsEveryBatchUsable()
+    {
+        var queue = new ShippingQueue(1024 * 1024);
+        byte[] message = new byte[100_000];
+        Assert.True(queue.TryRent(out var sent));
+        Fill(sent, message, 'a');
+        await queue.EnqueueAsync(sent, CancellationToken.None);
+        Assert.True(queue.TryTake(out var taken));
+        queue.Return(taken);
+
+        // A batch being filled is nobody's to empty: it keeps its buffer and what it holds.
+        Assert.True(queue.TryRent(out var filling));
+        Fill(filling, message, 'b');
+
+        long released = queue.ReleaseIdleBuffers();
+
+        Assert.InRange(released, message.Length, 2L * 1024 * 1024);
+        Assert.Equal(0, queue.ReleaseIdleBuffers());
+        Assert.Single(filling);
+        Assert.True(filling[0].Span.SequenceEqual(Enumerable.Repeat((byte)'b', message.Length).ToArray()));
+
+        // Every free batch can still be rented and filled: none was lost or taken twice.
+        var rented = new List<OutgoingBatch>();
+        while (queue.TryRent(out var batch))
+        {
+            Fill(batch, message, 'c');
+            rented.Add(batch);
+        }
+
+        Assert.Equal(queue.Capacity - 1, rented.Distinct().Count());
+        Assert.DoesNotContain(filling, rented);
+    }
+
+    private static void Fill(OutgoingBatch batch, byte[] message, char value)
+    {
+        Array.Fill(message, (byte)value);
+        message.CopyTo(batch.GetSpan(message.Length));
+        batch.Advance(message.Length);
+        batch.EndMessage();
+    }
 }

@@ -257,6 +257,7 @@ public sealed class TlsHandshake(
         ServerCertificateContext = certificate.Current,
         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
         ClientCertificateRequired = validator.RequiresCertificate,
+        CertificateChainPolicy = validator.ChainPolicy(),
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         AllowRenegotiation = false,
         RemoteCertificateValidationCallback = (_, remote, chain, _) =>

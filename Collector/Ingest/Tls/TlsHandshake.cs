@@ -11,10 +11,10 @@ namespace Collector.Ingest.Tls;
 
 /// <summary>
 /// The TLS layer of the <c>--tls</c> and <c>--relp-tls</c> listeners, a Kestrel connection middleware in front of the
-/// same handlers as plain TCP and RELP: it shakes hands (TLS 1.2 or 1.3, at most --tls-max-handshakes at once,
-/// within the handshake timeout), checks the
-/// client certificate, then hands the handler the decrypted pipes and a <see cref="TlsPeer"/> feature. A connection
-/// that fails closes alone, logged (rate-limited per reason) with its peer and reason and counted by reason.
+/// same handlers as plain TCP and RELP: it shakes hands (TLS 1.2 or 1.3, at most --tls-max-handshakes at once, within
+/// the handshake timeout), checks the client certificate, then hands the handler the decrypted pipes and a
+/// <see cref="TlsPeer"/> feature. A connection that fails closes alone, logged (rate-limited per reason) with its peer
+/// and reason and counted by reason.
 /// </summary>
 public sealed class TlsHandshake(
     TlsServerCertificate certificate,
@@ -192,6 +192,11 @@ public sealed class TlsHandshake(
             failure.Set(
                 ex is AuthenticationException ? TlsFailure.Protocol : TlsFailure.ClosedInHandshake,
                 (ex.InnerException?.Message ?? ex.Message).Trim());
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
         }
         finally
         {

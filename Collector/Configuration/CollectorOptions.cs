@@ -41,6 +41,15 @@ public sealed record CollectorOptions
     /// <summary>A TLS handshake not done within this long is abandoned and its connection closed.</summary>
     public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// TLS handshakes in progress at once (both TLS listeners); further connections wait for a slot, so under a burst
+    /// the CPU goes to handshakes that can finish in time instead of being shared by thousands that all time out.
+    /// </summary>
+    public int TlsMaxHandshakes { get; init; } = DefaultTlsMaxHandshakes;
+
+    /// <summary>A connection that sent its ClientHello and waited this long for a handshake slot is closed.</summary>
+    public TimeSpan TlsHandshakeQueueTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Client authentication; null: certvalid when <see cref="TlsClientCa"/> is set, else none.</summary>
     public TlsClientAuth? TlsClientAuth { get; init; }
 
@@ -61,6 +70,12 @@ public sealed record CollectorOptions
         TlsClientAuth ?? (TlsClientCa is null ? Configuration.TlsClientAuth.None : Configuration.TlsClientAuth.CertValid);
 
     /// <summary>A TLS listener is configured.</summary>
+    /// <summary>
+    /// Four per processor the runtime sees (a container's CPU limit included): a slot is also held while the handshake
+    /// waits for the client's next flight, so one per core would leave cores idle on a network with real round trips.
+    /// </summary>
+    public static int DefaultTlsMaxHandshakes => 4 * Environment.ProcessorCount;
+
     public bool AnyTls() => Tls is not null || RelpTls is not null;
 
     /// <summary>HTTP endpoint for health, readiness and metrics; null disables it.</summary>

@@ -137,6 +137,10 @@ public sealed class CollectorMetrics(
                 count, ("reason", reason));
         }
 
+        m.Gauge(Prefix + "tls_handshakes_in_progress",
+            "TLS handshakes holding one of the --tls-max-handshakes slots now.", tls.HandshakesInProgress);
+        m.Gauge(Prefix + "tls_handshakes_waiting",
+            "TLS connections that sent their ClientHello and wait for a handshake slot.", tls.HandshakesWaiting);
         m.Counter(Prefix + "tls_stream_errors_total",
             "TLS connections closed after the handshake because the TLS stream broke (alert, bad record).", tls.StreamErrors);
         m.Counter(Prefix + "tls_certificate_reloads_total", "Rotated certificate pairs taken into use.", tls.Reloads);

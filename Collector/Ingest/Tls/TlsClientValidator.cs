@@ -36,9 +36,9 @@ public sealed class TlsClientValidator
 
     /// <summary>
     /// Null when <paramref name="certificate"/> passes, else the reason (a metric label) and a sentence for the log.
-    /// <paramref name="presented"/> holds what the client sent besides its certificate (intermediates).
+    /// <paramref name="chain"/> is the chain the handshake built with <see cref="ChainPolicy"/>.
     /// </summary>
-    public (string Reason, string Detail)? Check(X509Certificate2? certificate, X509Chain? presented)
+    public (string Reason, string Detail)? Check(X509Certificate2? certificate, X509Chain? chain)
     {
         if (_mode == TlsClientAuth.None)
         {
@@ -58,7 +58,7 @@ public sealed class TlsClientValidator
                 : (TlsFailure.FingerprintNotPermitted, $"fingerprint {CertificateFingerprint.Format(fingerprint)} is not a permitted peer");
         }
 
-        if (Chain(certificate, presented) is { } chainError)
+        if (Chain(certificate, chain) is { } chainError)
         {
             return chainError;
         }
@@ -76,27 +76,40 @@ public sealed class TlsClientValidator
         return null;
     }
 
-    private (string Reason, string Detail)? Chain(X509Certificate2 certificate, X509Chain? presented)
+    /// <summary>
+    /// The policy the handshake builds the client's chain with (certvalid and name modes; null in the others): built
+    /// once by <see cref="System.Net.Security.SslStream"/> with it, with the intermediates the client sent, and judged
+    /// by <see cref="Check"/>, instead of once against the system store and again here. A new one per handshake: it
+    /// carries the verification time.
+    /// </summary>
+    public X509ChainPolicy? ChainPolicy()
     {
-        using var chain = new X509Chain();
-        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-        chain.ChainPolicy.CustomTrustStore.AddRange(_authorities);
-        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        chain.ChainPolicy.ApplicationPolicy.Add(ClientAuthentication);
-        chain.ChainPolicy.VerificationTime = _time.GetUtcNow().UtcDateTime;
-        chain.ChainPolicy.VerificationTimeIgnored = false;
-        if (presented is not null)
+        if (_mode is not (TlsClientAuth.CertValid or TlsClientAuth.Name))
         {
-            foreach (var element in presented.ChainElements)
-            {
-                if (!element.Certificate.RawDataMemory.Span.SequenceEqual(certificate.RawDataMemory.Span))
-                {
-                    chain.ChainPolicy.ExtraStore.Add(element.Certificate);
-                }
-            }
+            return null;
         }
 
-        if (chain.Build(certificate))
+        var policy = new X509ChainPolicy
+        {
+            TrustMode = X509ChainTrustMode.CustomRootTrust,
+            RevocationMode = X509RevocationMode.NoCheck,
+            VerificationTime = _time.GetUtcNow().UtcDateTime,
+            VerificationTimeIgnored = false,
+        };
+        policy.CustomTrustStore.AddRange(_authorities);
+        policy.ApplicationPolicy.Add(ClientAuthentication);
+        return policy;
+    }
+
+    /// <summary>Judges the chain the handshake built with <see cref="ChainPolicy"/>.</summary>
+    private static (string Reason, string Detail)? Chain(X509Certificate2 certificate, X509Chain? chain)
+    {
+        if (chain is null)
+        {
+            return (TlsFailure.Untrusted, $"certificate {certificate.Subject}: no chain was built");
+        }
+
+        if (chain.ChainStatus.All(s => s.Status == X509ChainStatusFlags.NoError))
         {
             return null;
         }

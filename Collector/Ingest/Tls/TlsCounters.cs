@@ -18,11 +18,19 @@ public sealed class TlsCounters(TimeProvider time)
     private readonly ConcurrentDictionary<(string Peer, bool Rejected), Counter> _mismatches = new();
     private readonly ConcurrentDictionary<string, Limit> _logLimits = new();
     private long _handshakes;
+    private long _handshakesWaiting;
+    private long _handshakesInProgress;
     private long _streamErrors;
     private long _reloads;
     private long _reloadFailures;
 
     public long Handshakes => Interlocked.Read(ref _handshakes);
+
+    /// <summary>Connections that sent their ClientHello and wait for a <see cref="TlsHandshakeSlots"/> slot.</summary>
+    public long HandshakesWaiting => Interlocked.Read(ref _handshakesWaiting);
+
+    /// <summary>Handshakes holding a slot now.</summary>
+    public long HandshakesInProgress => Interlocked.Read(ref _handshakesInProgress);
 
     public long StreamErrors => Interlocked.Read(ref _streamErrors);
 
@@ -42,6 +50,10 @@ public sealed class TlsCounters(TimeProvider time)
     public long Failed(string reason) => Interlocked.Increment(ref _failures.GetOrAdd(reason, _ => new Counter()).Value);
 
     public void HandshakeDone() => Interlocked.Increment(ref _handshakes);
+
+    public void HandshakeWaiting(int delta) => Interlocked.Add(ref _handshakesWaiting, delta);
+
+    public void HandshakeStarted(int delta) => Interlocked.Add(ref _handshakesInProgress, delta);
 
     public void StreamError() => Interlocked.Increment(ref _streamErrors);
 

@@ -6,6 +6,7 @@ public static class TlsFailure
     public const string NotTls = "not_tls";
     public const string TlsOnPlainPort = "tls_on_plain_port";
     public const string HandshakeTimeout = "handshake_timeout";
+    public const string HandshakeQueueTimeout = "handshake_queue_timeout";
     public const string ClosedInHandshake = "closed_in_handshake";
     public const string Protocol = "protocol";
     public const string NoClientCertificate = "no_client_certificate";
@@ -18,7 +19,7 @@ public static class TlsFailure
     /// <summary>Every reason, so /metrics shows each series from the start (at 0).</summary>
     public static readonly string[] All =
     [
-        NotTls, TlsOnPlainPort, HandshakeTimeout, ClosedInHandshake, Protocol, NoClientCertificate, Untrusted,
+        NotTls, TlsOnPlainPort, HandshakeTimeout, HandshakeQueueTimeout, ClosedInHandshake, Protocol, NoClientCertificate, Untrusted,
         CertificateExpired, InvalidCertificate, NameNotPermitted, FingerprintNotPermitted,
     ];
 }

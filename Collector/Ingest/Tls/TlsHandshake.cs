@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.IO.Pipelines;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -9,20 +11,24 @@ namespace Collector.Ingest.Tls;
 
 /// <summary>
 /// The TLS layer of the <c>--tls</c> and <c>--relp-tls</c> listeners, a Kestrel connection middleware in front of the
-/// same handlers as plain TCP and RELP: it shakes hands (TLS 1.2 or 1.3, within the handshake timeout), checks the
-/// client certificate, then hands the handler the decrypted pipes and a <see cref="TlsPeer"/> feature. A connection
-/// that fails closes alone, logged (rate-limited per reason) with its peer and reason and counted by reason.
+/// same handlers as plain TCP and RELP: it shakes hands (TLS 1.2 or 1.3, at most --tls-max-handshakes at once, within
+/// the handshake timeout), checks the client certificate, then hands the handler the decrypted pipes and a
+/// <see cref="TlsPeer"/> feature. A connection that fails closes alone, logged (rate-limited per reason) with its peer
+/// and reason and counted by reason.
 /// </summary>
 public sealed class TlsHandshake(
     TlsServerCertificate certificate,
     TlsClientValidator validator,
     CollectorOptions options,
+    TlsHandshakeSlots slots,
     TlsCounters counters,
     TimeProvider time,
     ILogger<TlsHandshake> logger)
 {
     /// <summary>Decrypted reads fill buffers of this size: one TLS record is at most 16 KiB of plaintext.</summary>
     private const int ReadBufferSize = 32 * 1024;
+
+    private const int RecordHeader = 5;
 
     private static readonly PipeOptions DecryptedPipeOptions = new(
         pauseWriterThreshold: 1024 * 1024,
@@ -38,39 +44,10 @@ public sealed class TlsHandshake(
         SslStream? tls = null;
         try
         {
-            using (var timeout = new CancellationTokenSource(options.TlsHandshakeTimeout, time))
-            {
-                try
-                {
-                    if (!await LooksLikeTlsAsync(original.Input, failure, timeout.Token).ConfigureAwait(false))
-                    {
-                        Refuse(connection, peer, listener, failure);
-                        return;
-                    }
-
-                    tls = new SslStream(new DuplexPipeStream(original), leaveInnerStreamOpen: false);
-                    await tls.AuthenticateAsServerAsync(ServerOptions(failure), timeout.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (timeout.IsCancellationRequested)
-                {
-                    failure.Set(TlsFailure.HandshakeTimeout, $"no complete handshake within {options.TlsHandshakeTimeout}");
-                }
-                catch (Exception ex) when (ex is AuthenticationException or IOException or ConnectionAbortedException)
-                {
-                    // The certificate callback's reason wins over the exception's generic text.
-                    failure.Set(
-                        ex is AuthenticationException ? TlsFailure.Protocol : TlsFailure.ClosedInHandshake,
-                        (ex.InnerException?.Message ?? ex.Message).Trim());
-                }
-            }
-
+            tls = await HandshakeAsync(connection, failure).ConfigureAwait(false);
             if (failure.Reason is not null)
             {
-                if (failure.Reason.Length > 0)
-                {
-                    Refuse(connection, peer, listener, failure);
-                }
-
+                Refuse(connection, peer, listener, failure);
                 return;
             }
 
@@ -150,30 +127,134 @@ public sealed class TlsHandshake(
     }
 
     /// <summary>
-    /// Waits for the first byte: a TLS record starts with 0x16 (handshake). Anything else is plain text (a syslog
-    /// sender pointed at the wrong port) and is refused without a handshake; a client that connects and closes (a
-    /// TCP health probe) is closed quietly.
+    /// The handshake in three steps, each with its own deadline: the client's first record, its ClientHello, within
+    /// the handshake timeout (without a slot, so clients that connect and stall cost a socket, not a slot); a slot
+    /// within the queue timeout; then the handshake, within the handshake timeout counted from the slot, so time
+    /// spent waiting does not eat into it. Returns the stream (to dispose) or null; a refusal sets
+    /// <paramref name="failure"/>.
     /// </summary>
-    private static async Task<bool> LooksLikeTlsAsync(PipeReader input, Failure failure, CancellationToken timeout)
+    private async Task<SslStream?> HandshakeAsync(ConnectionContext connection, Failure failure)
     {
-        var result = await input.ReadAsync(timeout).ConfigureAwait(false);
-        var buffer = result.Buffer;
-        input.AdvanceTo(buffer.Start);
-        if (buffer.IsEmpty)
+        using (var hello = new CancellationTokenSource(options.TlsHandshakeTimeout, time))
         {
-            failure.Set(string.Empty, "closed before its handshake");
-            return false;
+            try
+            {
+                if (!await ReadClientHelloAsync(connection.Transport.Input, failure, hello.Token).ConfigureAwait(false))
+                {
+                    return null;
+                }
+            }
+            catch (OperationCanceledException) when (hello.IsCancellationRequested)
+            {
+                failure.Set(TlsFailure.HandshakeTimeout, $"no ClientHello within {options.TlsHandshakeTimeout}");
+                return null;
+            }
+            catch (Exception ex) when (ex is IOException or ConnectionAbortedException)
+            {
+                failure.Set(TlsFailure.ClosedInHandshake, (ex.InnerException?.Message ?? ex.Message).Trim());
+                return null;
+            }
         }
 
-        byte first = buffer.FirstSpan[0];
-        if (first == 0x16)
+        // A client that gives up while it waits (closes) leaves the queue at once instead of costing a handshake later.
+        using (var queue = new CancellationTokenSource(options.TlsHandshakeQueueTimeout, time))
+        using (connection.ConnectionClosed.UnsafeRegister(static q => ((CancellationTokenSource)q!).Cancel(), queue))
         {
-            return true;
+            if (!await slots.WaitAsync(queue.Token).ConfigureAwait(false))
+            {
+                if (connection.ConnectionClosed.IsCancellationRequested)
+                {
+                    failure.Set(TlsFailure.ClosedInHandshake, "closed while waiting for a handshake slot");
+                }
+                else
+                {
+                    failure.Set(TlsFailure.HandshakeQueueTimeout, $"no handshake slot within {options.TlsHandshakeQueueTimeout} " +
+                        $"(--tls-max-handshakes {options.TlsMaxHandshakes} in progress)");
+                }
+
+                return null;
+            }
         }
 
-        string shown = first is >= 0x20 and < 0x7F ? $"'{(char)first}'" : $"0x{first:X2}";
-        failure.Set(TlsFailure.NotTls, $"not TLS: the stream starts with {shown} (plain syslog sent to a TLS port?)");
-        return false;
+        var tls = new SslStream(new DuplexPipeStream(connection.Transport), leaveInnerStreamOpen: false);
+        using var timeout = new CancellationTokenSource(options.TlsHandshakeTimeout, time);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(ServerOptions(failure), timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            failure.Set(TlsFailure.HandshakeTimeout, $"no complete handshake within {options.TlsHandshakeTimeout}");
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or ConnectionAbortedException)
+        {
+            // The certificate callback's reason wins over the exception's generic text.
+            failure.Set(
+                ex is AuthenticationException ? TlsFailure.Protocol : TlsFailure.ClosedInHandshake,
+                (ex.InnerException?.Message ?? ex.Message).Trim());
+        }
+        catch
+        {
+            await tls.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            slots.Release();
+        }
+
+        return tls;
+    }
+
+    /// <summary>
+    /// Waits until the client's first TLS record, its ClientHello, is here whole. A stream that does not start with a
+    /// handshake record (0x16) is plain text (a syslog sender pointed at the wrong port) and is refused without a
+    /// handshake; a client that connects and closes (a TCP health probe) is closed quietly (empty reason). Nothing is
+    /// consumed: the handshake reads the record again.
+    /// </summary>
+    private static async Task<bool> ReadClientHelloAsync(PipeReader input, Failure failure, CancellationToken timeout)
+    {
+        // A pipe refuses to move "examined" back, so a partial record's end is remembered and handed back at the end:
+        // short of the buffer's end, it lets the handshake's first read return at once.
+        SequencePosition? examined = null;
+        while (true)
+        {
+            var result = await input.ReadAsync(timeout).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.IsEmpty)
+            {
+                input.AdvanceTo(buffer.Start, examined ?? buffer.Start);
+                failure.Set(string.Empty, "closed before its handshake");
+                return false;
+            }
+
+            byte first = buffer.FirstSpan[0];
+            if (first != 0x16)
+            {
+                input.AdvanceTo(buffer.Start, examined ?? buffer.Start);
+                string shown = first is >= 0x20 and < 0x7F ? $"'{(char)first}'" : $"0x{first:X2}";
+                failure.Set(TlsFailure.NotTls, $"not TLS: the stream starts with {shown} (plain syslog sent to a TLS port?)");
+                return false;
+            }
+
+            // RFC 8446 §5.1: type (1 byte), legacy version (2), length (2, big-endian), then the fragment. A client
+            // that closes half-way is left to the handshake, which reports it.
+            if (result.IsCompleted || (buffer.Length >= RecordHeader && buffer.Length >= RecordHeader + RecordLength(buffer)))
+            {
+                input.AdvanceTo(buffer.Start, examined ?? buffer.Start);
+                return true;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            examined = buffer.End;
+        }
+    }
+
+    private static int RecordLength(ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> header = stackalloc byte[RecordHeader];
+        buffer.Slice(0, RecordHeader).CopyTo(header);
+        return BinaryPrimitives.ReadUInt16BigEndian(header[3..]);
     }
 
     private SslServerAuthenticationOptions ServerOptions(Failure failure) => new()
@@ -181,6 +262,7 @@ public sealed class TlsHandshake(
         ServerCertificateContext = certificate.Current,
         EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
         ClientCertificateRequired = validator.RequiresCertificate,
+        CertificateChainPolicy = validator.ChainPolicy(),
         CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
         AllowRenegotiation = false,
         RemoteCertificateValidationCallback = (_, remote, chain, _) =>

@@ -73,6 +73,7 @@ public sealed class TlsSetup
         services.AddSingleton(_certificate);
         services.AddSingleton(sp => new TlsClientValidator(
             _options.ClientAuthInEffect(), _authorities, _options.TlsPermittedPeer, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(new TlsHandshakeSlots(_options.TlsMaxHandshakes, Counters));
         services.AddSingleton<TlsHandshake>();
     }
 

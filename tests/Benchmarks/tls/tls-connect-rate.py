@@ -5,6 +5,10 @@ connections per second accepted with mTLS while ingest continues").
 Usage (from the repository root):
     dotnet build Collector -c Release
     tests/Benchmarks/tls/tls-connect-rate.py [--runs 3] [--rate 500] [--seconds 20] [--stream-rate 10000] [--workers 4]
+        [--collector PATH] [-- COLLECTOR-SWITCHES...]
+
+--collector runs another build (a Collector.dll through dotnet, or a natively published executable, as in
+tls-ingest.py); switches after `--` are added to the Collector's command line (e.g. `-- --tls-max-handshakes 4`).
 
 The Collector listens only on --tls (TLS 1.2/1.3), client certificates required (certvalid) against a private CA made
 with openssl, with --identity-from-cert and --identity-mismatch reject, as the node-certificates component runs it.
@@ -182,11 +186,12 @@ def run_once(work, run, args, pki):
     ca, server, clients = pki
     port, http_port = free_port(), free_port()
     out = os.path.join(work, f"messages.{run}")
+    command = ["dotnet", args.collector] if args.collector.endswith(".dll") else [args.collector]
     proc = subprocess.Popen(
-        ["dotnet", COLLECTOR, "--tcp", "", "--udp", "", "--relp", "", "--tls", f"127.0.0.1:{port}",
+        [*command, "--tcp", "", "--udp", "", "--relp", "", "--tls", f"127.0.0.1:{port}",
          "--tls-cert", server[0], "--tls-key", server[1], "--tls-client-ca", ca, "--tls-client-auth", "certvalid",
          "--identity-from-cert", "true", "--identity-mismatch", "reject", "--http", f"127.0.0.1:{http_port}",
-         "--file", out, "--log-level", "Warning"],
+         "--file", out, "--log-level", "Warning", *args.collector_switches],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_listening(proc, port, "the Collector", 60)
@@ -273,9 +278,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--stream-rate", type=int, default=10000)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--collector", default=COLLECTOR)
+    parser.add_argument("collector_switches", nargs="*", metavar="-- COLLECTOR-SWITCHES")
     args = parser.parse_args()
-    if not os.path.exists(COLLECTOR):
-        raise SystemExit("build the Collector first: dotnet build Collector -c Release")
+    if not os.path.exists(args.collector):
+        raise SystemExit(f"no {args.collector}: build the Collector first: dotnet build Collector -c Release")
     work = tempfile.mkdtemp(prefix="tls-connect-rate.")
     failed = False
     try:

@@ -4,7 +4,11 @@ rsyslogd's imtcp with the ossl (OpenSSL) stream driver, on the same load, altern
 
 Usage (from the repository root):
     dotnet build Collector -c Release
-    tests/Benchmarks/tls/tls-ingest.py [--runs 3] [--messages 1000000] [--size 256]
+    tests/Benchmarks/tls/tls-ingest.py [--runs 3] [--messages 1000000] [--size 256] [--collector PATH]
+
+--collector runs another build: a Collector.dll (through dotnet, JIT, the default is this tree's Release build) or a
+natively published executable, the form the container image ships (`dotnet publish Collector -c Release -o DIR`, then
+`--collector DIR/Collector`).
 
 The load: MESSAGES RFC 5424 messages of SIZE bytes (each numbered), octet-counted (RFC 5425 / RFC 6587), generated
 once and sent by this script on one connection in 256 KiB writes, TLS 1.3 where the receiver speaks TLS (Python's
@@ -12,8 +16,9 @@ ssl module, OpenSSL). The receivers: the Collector with only the listener under 
 default file format), and a private rsyslogd in the foreground (own config, absolute pid file; never the system
 service) with imtcp, StreamDriver ossl, mode 1, anon, writing RSYSLOG_FileFormat lines. The PKI is made with openssl.
 Each run times from the connection's start until the receiver's file holds every line, then waits a quiet second and
-checks the count is exact. Prints msgs/s per run with the CPU seconds the receiver used, the medians of the runs,
-their ratios, and the load average before and after. Everything lives in a temp directory removed afterwards.
+checks the count is exact. Prints msgs/s per run with the CPU seconds the receiver used (user + sys from /proc, per
+1M messages) and the sending script's own CPU (the TLS client shares the cores), the medians of the runs, their
+ratios (rate and CPU per message), and the load average at each run. Everything lives in a temp directory removed afterwards.
 """
 import argparse
 import os
@@ -81,7 +86,12 @@ def make_load(messages, size):
 
 
 
-def start(work, contender, port, pki):
+def collector_command(path):
+    """A Collector.dll runs through dotnet (JIT); anything else is a natively published executable."""
+    return ["dotnet", path] if path.endswith(".dll") else [path]
+
+
+def start(work, contender, port, pki, collector):
     ca, crt, key = pki
     directory = os.path.join(work, contender)
     shutil.rmtree(directory, ignore_errors=True)
@@ -90,7 +100,7 @@ def start(work, contender, port, pki):
     if contender.startswith("collector"):
         listen = ["--tcp", f"127.0.0.1:{port}"] if contender == "collector-tcp" else \
             ["--tcp", "", "--tls", f"127.0.0.1:{port}", "--tls-cert", crt, "--tls-key", key]
-        proc = subprocess.Popen(["dotnet", COLLECTOR, *listen, "--udp", "", "--relp", "", "--http", "127.0.0.1:0",
+        proc = subprocess.Popen([*collector_command(collector), *listen, "--udp", "", "--relp", "", "--http", "127.0.0.1:0",
                                  "--file", out, "--max-file-size", "8GiB", "--log-level", "Warning"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
@@ -108,13 +118,14 @@ input(type="imtcp" address="127.0.0.1" port="{port}" ruleset="r")
     return proc, out
 
 
-def run_once(work, contender, payload, messages, pki):
+def run_once(work, contender, payload, messages, pki, collector):
     port = free_port()
-    proc, out = start(work, contender, port, pki)
+    proc, out = start(work, contender, port, pki, collector)
     try:
         count = LineCounter(out)
         cpu0 = cpu_seconds(proc.pid)
         t0 = time.time()
+        own0 = os.times()
         raw = socket.create_connection(("127.0.0.1", port))
         sock = raw
         if contender != "collector-tcp":
@@ -126,6 +137,7 @@ def run_once(work, contender, payload, messages, pki):
         view = memoryview(payload)
         for offset in range(0, len(payload), 256 * 1024):
             sock.sendall(view[offset:offset + 256 * 1024])
+        own1 = os.times()
         deadline = time.time() + 600
         while count() < messages and time.time() < deadline:
             time.sleep(0.05)
@@ -136,7 +148,7 @@ def run_once(work, contender, payload, messages, pki):
         lines = count()
         if lines != messages:
             raise SystemExit(f"{NAMES[contender]}: {lines} lines for {messages} messages")
-        return messages / elapsed, cpu
+        return messages / elapsed, cpu, (own1.user - own0.user) + (own1.system - own0.system)
     finally:
         proc.terminate()
         try:
@@ -151,31 +163,35 @@ def main():
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--size", type=int, default=256)
     parser.add_argument("--contenders", default="collector-tcp,collector-tls,rsyslog-ossl")
+    parser.add_argument("--collector", default=COLLECTOR)
     args = parser.parse_args()
-    if not os.path.exists(COLLECTOR):
-        raise SystemExit("build the Collector first: dotnet build Collector -c Release")
+    if not os.path.exists(args.collector):
+        raise SystemExit(f"no {args.collector}: build the Collector first: dotnet build Collector -c Release")
     contenders = args.contenders.split(",")
     work = tempfile.mkdtemp(prefix="tls-ingest.")
     try:
         pki = make_pki(work)
         payload = make_load(args.messages, args.size)
-        print(f"load: {args.messages} x {args.size} B octet-counted ({len(payload) / 1048576:.0f} MiB), one connection")
+        print(f"load: {args.messages} x {args.size} B octet-counted ({len(payload) / 1048576:.0f} MiB), one connection; "
+              f"Collector: {' '.join(collector_command(args.collector))}")
         print(f"load average before: {load()}")
         results = {c: [] for c in contenders}
         for run in range(1, args.runs + 1):
             for contender in contenders:
-                rate, cpu = run_once(work, contender, payload, args.messages, pki)
+                rate, cpu, sender = run_once(work, contender, payload, args.messages, pki, args.collector)
                 results[contender].append((rate, cpu))
-                print(f"run {run} {NAMES[contender]:32} {rate:10.0f} msgs/s  receiver cpu {cpu:6.2f} s", flush=True)
+                print(f"run {run} {NAMES[contender]:32} {rate:10.0f} msgs/s  receiver cpu {cpu:6.2f} s "
+                      f"({cpu * 1e6 / args.messages:5.2f} s per 1M)  sender cpu {sender:5.2f} s  load {load()}", flush=True)
         print(f"load average after: {load()}")
         medians = {c: statistics.median(r for r, _ in results[c]) for c in contenders}
+        cpus = {c: statistics.median(x for _, x in results[c]) * 1e6 / args.messages for c in contenders}
         for c in contenders:
-            cpu = statistics.median(x for _, x in results[c])
-            print(f"median {NAMES[c]:32} {medians[c]:10.0f} msgs/s  receiver cpu {cpu:6.2f} s")
+            print(f"median {NAMES[c]:32} {medians[c]:10.0f} msgs/s  receiver cpu {cpus[c]:6.2f} s per 1M messages")
         if "collector-tls" in medians:
             for other in ("collector-tcp", "rsyslog-ossl"):
                 if other in medians:
-                    print(f"ratio Collector --tls / {NAMES[other]}: {medians['collector-tls'] / medians[other]:.2f}")
+                    print(f"ratio Collector --tls / {NAMES[other]}: {medians['collector-tls'] / medians[other]:.2f} by rate, "
+                          f"{cpus[other] / cpus['collector-tls']:.2f} by CPU per message (above 1: the Collector is cheaper)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

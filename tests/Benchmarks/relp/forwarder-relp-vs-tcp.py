@@ -8,9 +8,11 @@ Usage (from the repository root):
     dotnet build Forwarder -c Release && dotnet build Collector -c Release
     tests/Benchmarks/relp/forwarder-relp-vs-tcp.py [--receiver rsyslog|collector] [--imfile] [--runs 3] [--files 8]
         [--lines 125000] [--window 128] [--imfile-window 1024] [--forwarder PATH] [--baseline PATH]
+        [--collector PATH]
 
 --forwarder and --baseline take a Forwarder.dll (run with `dotnet`, under the JIT) or a native Forwarder from
-`dotnet publish Forwarder -c Release -o DIR` (the AOT build that ships, without the JIT's CPU).
+`dotnet publish Forwarder -c Release -o DIR` (the AOT build that ships, without the JIT's CPU); --collector likewise a
+Collector.dll or a native Collector.
 
 The files: FILES CRI-format container logs of LINES lines each, written once. Each run starts the receiver (a private
 rsyslogd in the foreground with its own config and an absolute pid file, never the system service, with imrelp or
@@ -112,7 +114,8 @@ def start_collector(work, mode, port):
     os.makedirs(directory)
     out = os.path.join(directory, "messages")
     listen = {"relp": ["--relp", f"127.0.0.1:{port}", "--tcp", ""], "tcp": ["--tcp", f"127.0.0.1:{port}", "--relp", ""]}[mode]
-    proc = subprocess.Popen(["dotnet", COLLECTOR, *listen, "--udp", "", "--http", "127.0.0.1:0", "--file", out,
+    launcher = ["dotnet", COLLECTOR] if COLLECTOR.endswith(".dll") else [COLLECTOR]
+    proc = subprocess.Popen([*launcher, *listen, "--udp", "", "--http", "127.0.0.1:0", "--file", out,
                              "--max-file-size", "8GiB", "--log-level", "Warning"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 30
@@ -199,6 +202,7 @@ def run_once(work, glob, mode, total, window, receiver, imfile_window=0, cap=600
 
 
 def main():
+    global COLLECTOR
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--files", type=int, default=8)
@@ -212,10 +216,13 @@ def main():
     parser.add_argument("--forwarder", default=FORWARDER,
                         help="the Forwarder under test: a Forwarder.dll, or the native Forwarder of `dotnet publish Forwarder -c Release -o DIR`")
     parser.add_argument("--baseline", help="also this Forwarder.dll or native Forwarder (another build, e.g. of an earlier commit) over relp://")
+    parser.add_argument("--collector", default=COLLECTOR,
+                        help="the Collector (--receiver collector): a Collector.dll, or the native Collector of `dotnet publish Collector -c Release -o DIR`")
     parser.add_argument("--imfile-cap", type=float, default=120, help="seconds after which an imfile run is cut short and rated by what arrived")
     args = parser.parse_args()
     if not os.path.exists(args.forwarder):
         raise SystemExit("build the Forwarder first: dotnet build Forwarder -c Release")
+    COLLECTOR = args.collector
     if args.receiver == "collector" and not os.path.exists(COLLECTOR):
         raise SystemExit("build the Collector first: dotnet build Collector -c Release")
     if (args.receiver == "rsyslog" or args.imfile) and shutil.which("rsyslogd") is None and not os.path.exists("/usr/sbin/rsyslogd"):

@@ -39,6 +39,8 @@ public sealed class LokiTailTests
             Log(6, at.AddSeconds(6), "web", 3, "{\"status\":599,\"path\":\"/end\"}"),
         };
         await SendAsync(collector, history);
+        // Stored before the tail opens, so they are its history, not lines that happen to arrive after it.
+        await collector.WaitForLinesAsync(history.Length);
 
         using var socket = await ConnectAsync(collector, "/loki/api/v1/tail?" + Query(("query", "{namespace=\"web\"} | json | status >= 500")));
         var received = await ReceiveUntilAsync(
@@ -77,6 +79,8 @@ public sealed class LokiTailTests
         };
         live[1] = live[1] with { App = "postgres" };
         await SendAsync(collector, [old, .. history]);
+        // Stored before the tail opens: written after it, they would be new lines, which start and limit do not cut.
+        await collector.WaitForLinesAsync(1 + history.Length);
 
         string url = "/loki/api/v1/tail?" + Query(
             ("query", "{app=\"nginx\"} | logfmt | line_format \"{{.method}} {{.path}}\""),
@@ -110,6 +114,7 @@ public sealed class LokiTailTests
         var at = Now().AddMinutes(-1);
         var lines = Enumerable.Range(0, 3).Select(i => Log(i, at.AddSeconds(i), "web", 6, $"seq={i} line")).ToArray();
         await SendAsync(collector, lines);
+        await collector.WaitForLinesAsync(lines.Length);
         string url = "/loki/api/v1/tail?" + Query(("query", "{app=\"nginx\"}"), ("limit", "30"), ("start", Ns(at.AddMinutes(-1))));
 
         using var socket = await ConnectAsync(collector, url);

@@ -19,7 +19,6 @@ public sealed class TimerCountingTimeProvider : FakeTimeProvider
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var timer = new CountedTimer(this);
-        Interlocked.Increment(ref _scheduled);
         timer.Inner = base.CreateTimer(
             s =>
             {
@@ -29,6 +28,11 @@ public sealed class TimerCountingTimeProvider : FakeTimeProvider
             state,
             dueTime,
             period);
+
+        // Counted only once the fake clock holds it: counted before, a test could see it, advance the clock, and the
+        // timer would then be registered from the new time and never fall due. A timer that fired (or was disposed)
+        // while being created was already taken off by Done, which makes this increment even it out.
+        Interlocked.Increment(ref _scheduled);
         return timer;
     }
 

@@ -1,8 +1,10 @@
 """What the benchmark scripts under tests/Benchmarks share: the load average, a process's CPU seconds and context
-switches, a free loopback port, and waiting for a started receiver to listen. Scripts in a subfolder import it with
+switches, a free loopback port, how to start a build of ours (a .dll or a native executable), waiting for a started
+receiver to listen, and stopping it. Scripts in a subfolder import it with
 their parent on sys.path."""
 import os
 import socket
+import subprocess
 import time
 
 
@@ -56,3 +58,18 @@ def wait_listening(proc, port, what, seconds=30):
         time.sleep(0.05)
     proc.kill()
     raise SystemExit(f"{what} did not listen on {port}")
+
+
+def dotnet_command(path):
+    """A Forwarder.dll or Collector.dll runs through dotnet (under the JIT); anything else is a natively published
+    executable, the build the images ship."""
+    return ["dotnet", path] if path.endswith(".dll") else [path]
+
+
+def stop(proc):
+    """SIGTERM, then SIGKILL if PROC has not ended within 15 s."""
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()

@@ -38,7 +38,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from benchtools import context_switches, cpu_seconds, free_port, load  # noqa: E402
+from benchtools import context_switches, cpu_seconds, dotnet_command, free_port, load  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 FORWARDER = os.path.join(ROOT, "Forwarder", "bin", "Release", "net10.0", "Forwarder.dll")
@@ -114,8 +114,7 @@ def start_collector(work, mode, port):
     os.makedirs(directory)
     out = os.path.join(directory, "messages")
     listen = {"relp": ["--relp", f"127.0.0.1:{port}", "--tcp", ""], "tcp": ["--tcp", f"127.0.0.1:{port}", "--relp", ""]}[mode]
-    launcher = ["dotnet", COLLECTOR] if COLLECTOR.endswith(".dll") else [COLLECTOR]
-    proc = subprocess.Popen([*launcher, *listen, "--udp", "", "--http", "127.0.0.1:0", "--file", out,
+    proc = subprocess.Popen([*dotnet_command(COLLECTOR), *listen, "--udp", "", "--http", "127.0.0.1:0", "--file", out,
                              "--max-file-size", "8GiB", "--log-level", "Warning"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 30
@@ -171,7 +170,7 @@ def run_once(work, glob, mode, total, window, receiver, imfile_window=0, cap=600
         forwarder = start_imfile_sender(work, glob, port, imfile_window)
     else:
         # A .dll runs under the JIT; anything else is a native (AOT) build, as published and shipped.
-        launcher = ["dotnet", forwarder_dll] if forwarder_dll.endswith(".dll") else [forwarder_dll]
+        launcher = dotnet_command(forwarder_dll)
         forwarder = subprocess.Popen([*launcher, "--include", glob, "--state", state, "--http", "", "--node", "bench",
                                       "--to", f"{scheme}://127.0.0.1:{port}", "--relp-window", str(window), "--log-level", "Warning"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

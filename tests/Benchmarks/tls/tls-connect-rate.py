@@ -44,7 +44,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from benchtools import cpu_seconds, free_port, load, wait_listening  # noqa: E402
+from benchtools import cpu_seconds, dotnet_command, free_port, load, stop, wait_listening  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 COLLECTOR = os.path.join(ROOT, "Collector", "bin", "Release", "net10.0", "Collector.dll")
@@ -186,7 +186,7 @@ def run_once(work, run, args, pki):
     ca, server, clients = pki
     port, http_port = free_port(), free_port()
     out = os.path.join(work, f"messages.{run}")
-    command = ["dotnet", args.collector] if args.collector.endswith(".dll") else [args.collector]
+    command = dotnet_command(args.collector)
     proc = subprocess.Popen(
         [*command, "--tcp", "", "--udp", "", "--relp", "", "--tls", f"127.0.0.1:{port}",
          "--tls-cert", server[0], "--tls-key", server[1], "--tls-client-ca", ca, "--tls-client-auth", "certvalid",
@@ -264,11 +264,7 @@ def run_once(work, run, args, pki):
             "load": f"{load_before} -> {load()}",
         }
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def main():

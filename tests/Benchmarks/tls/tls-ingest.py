@@ -32,7 +32,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from benchtools import cpu_seconds, free_port, load, wait_listening  # noqa: E402
+from benchtools import cpu_seconds, dotnet_command, free_port, load, stop, wait_listening  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 COLLECTOR = os.path.join(ROOT, "Collector", "bin", "Release", "net10.0", "Collector.dll")
@@ -86,11 +86,6 @@ def make_load(messages, size):
 
 
 
-def collector_command(path):
-    """A Collector.dll runs through dotnet (JIT); anything else is a natively published executable."""
-    return ["dotnet", path] if path.endswith(".dll") else [path]
-
-
 def start(work, contender, port, pki, collector):
     ca, crt, key = pki
     directory = os.path.join(work, contender)
@@ -100,7 +95,7 @@ def start(work, contender, port, pki, collector):
     if contender.startswith("collector"):
         listen = ["--tcp", f"127.0.0.1:{port}"] if contender == "collector-tcp" else \
             ["--tcp", "", "--tls", f"127.0.0.1:{port}", "--tls-cert", crt, "--tls-key", key]
-        proc = subprocess.Popen([*collector_command(collector), *listen, "--udp", "", "--relp", "", "--http", "127.0.0.1:0",
+        proc = subprocess.Popen([*dotnet_command(collector), *listen, "--udp", "", "--relp", "", "--http", "127.0.0.1:0",
                                  "--file", out, "--max-file-size", "8GiB", "--log-level", "Warning"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     else:
@@ -150,11 +145,7 @@ def run_once(work, contender, payload, messages, pki, collector):
             raise SystemExit(f"{NAMES[contender]}: {lines} lines for {messages} messages")
         return messages / elapsed, cpu, (own1.user - own0.user) + (own1.system - own0.system)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop(proc)
 
 
 def main():
@@ -173,7 +164,7 @@ def main():
         pki = make_pki(work)
         payload = make_load(args.messages, args.size)
         print(f"load: {args.messages} x {args.size} B octet-counted ({len(payload) / 1048576:.0f} MiB), one connection; "
-              f"Collector: {' '.join(collector_command(args.collector))}")
+              f"Collector: {' '.join(dotnet_command(args.collector))}")
         print(f"load average before: {load()}")
         results = {c: [] for c in contenders}
         for run in range(1, args.runs + 1):

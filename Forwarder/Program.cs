@@ -1,5 +1,8 @@
 using Forwarder;
 using Forwarder.Configuration;
+using Forwarder.Shipping;
+
+InlineSocketCompletions.Enable();
 
 // Composition lives in ForwarderApp; this file only turns its outcome into an exit code.
 if (CommandLine.TryParse(args, out _, out bool help, out _) && help)

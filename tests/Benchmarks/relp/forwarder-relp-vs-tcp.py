@@ -7,7 +7,7 @@ files: a private rsyslogd tailing them with imfile and forwarding with omrelp to
 Usage (from the repository root):
     dotnet build Forwarder -c Release && dotnet build Collector -c Release
     tests/Benchmarks/relp/forwarder-relp-vs-tcp.py [--receiver rsyslog|collector] [--imfile] [--runs 3] [--files 8]
-        [--lines 125000] [--window 128] [--imfile-window 1024] [--forwarder PATH] [--baseline PATH]
+        [--lines 125000] [--window 128] [--imfile-window 1024] [--forwarder PATH] [--baseline PATH] [--baseline-collector PATH]
         [--collector PATH]
 
 --forwarder and --baseline take a Forwarder.dll (run with `dotnet`, under the JIT) or a native Forwarder from
@@ -104,7 +104,7 @@ input(type="{module}" address="127.0.0.1" port="{port}" ruleset="r")
     raise SystemExit(f"rsyslogd ({module}) did not listen on {port}")
 
 
-def start_collector(work, mode, port):
+def start_collector(work, mode, port, collector=None):
     """The Collector with only the listener under test (the other syslog ports disabled), writing one messages file
     (no rotation during the run: the count reads that one file)."""
     # A directory of its own per run: the Collector keeps sources.json beside its messages file, and a Collector that
@@ -114,7 +114,7 @@ def start_collector(work, mode, port):
     os.makedirs(directory)
     out = os.path.join(directory, "messages")
     listen = {"relp": ["--relp", f"127.0.0.1:{port}", "--tcp", ""], "tcp": ["--tcp", f"127.0.0.1:{port}", "--relp", ""]}[mode]
-    proc = subprocess.Popen([*dotnet_command(COLLECTOR), *listen, "--udp", "", "--http", "127.0.0.1:0", "--file", out,
+    proc = subprocess.Popen([*dotnet_command(collector or COLLECTOR), *listen, "--udp", "", "--http", "127.0.0.1:0", "--file", out,
                              "--max-file-size", "8GiB", "--log-level", "Warning"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 30
@@ -152,7 +152,7 @@ ruleset(name="fwd") {{ action(type="omrelp" target="127.0.0.1" port="{port}"{f' 
     return subprocess.Popen(["rsyslogd", "-n", "-f", conf, "-i", os.path.join(directory, "sender.pid")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def run_once(work, glob, mode, total, window, receiver, imfile_window=0, cap=600, forwarder_dll=FORWARDER):
+def run_once(work, glob, mode, total, window, receiver, imfile_window=0, cap=600, forwarder_dll=FORWARDER, collector=None):
     """Lines/s of one contender, the lines at the receiver, and whether it hit the time cap (then the rate is the lines
     that had arrived by the cap over the time taken, and the count is not checked)."""
     port = free_port()
@@ -161,7 +161,7 @@ def run_once(work, glob, mode, total, window, receiver, imfile_window=0, cap=600
     if mode == "imfile":
         rsyslog, out = start_rsyslog(work, "relp", port)
     else:
-        rsyslog, out = (start_collector if receiver == "collector" else start_rsyslog)(work, scheme, port)
+        rsyslog, out = start_collector(work, scheme, port, collector) if receiver == "collector" else start_rsyslog(work, scheme, port)
     # The probe connect above is one empty session; only the forwarder's lines count.
     state = os.path.join(work, f"state-{mode}")
     shutil.rmtree(state, ignore_errors=True)
@@ -215,6 +215,7 @@ def main():
     parser.add_argument("--forwarder", default=FORWARDER,
                         help="the Forwarder under test: a Forwarder.dll, or the native Forwarder of `dotnet publish Forwarder -c Release -o DIR`")
     parser.add_argument("--baseline", help="also this Forwarder.dll or native Forwarder (another build, e.g. of an earlier commit) over relp://")
+    parser.add_argument("--baseline-collector", help="the receiver of the baseline run (another Collector build; --receiver collector)")
     parser.add_argument("--collector", default=COLLECTOR,
                         help="the Collector (--receiver collector): a Collector.dll, or the native Collector of `dotnet publish Collector -c Release -o DIR`")
     parser.add_argument("--imfile-cap", type=float, default=120, help="seconds after which an imfile run is cut short and rated by what arrived")
@@ -230,7 +231,7 @@ def main():
     try:
         glob = write_logs(work, args.files, args.lines)
         total = args.files * args.lines
-        modes = ["relp", "tcp"] + (["relp-window"] if args.other_window else []) + (["relp-baseline"] if args.baseline else []) + (["imfile"] if args.imfile else [])
+        modes = ["relp", "tcp"] + (["relp-window"] if args.other_window else []) + (["relp-baseline"] if args.baseline or args.baseline_collector else []) + (["imfile"] if args.imfile else [])
         if args.other_window:
             NAMES["relp-window"] = f"forwarder relp:// window {args.other_window}"
         rates = {mode: [] for mode in modes}
@@ -240,8 +241,9 @@ def main():
             for mode in modes:
                 cap = args.imfile_cap if mode == "imfile" else 600
                 window = args.other_window if mode == "relp-window" else args.window
-                dll = args.baseline if mode == "relp-baseline" else args.forwarder
-                rate, final, capped, cpu = run_once(work, glob, mode, total, window, args.receiver, args.imfile_window, cap, dll)
+                dll = (args.baseline or args.forwarder) if mode == "relp-baseline" else args.forwarder
+                collector = args.baseline_collector if mode == "relp-baseline" else None
+                rate, final, capped, cpu = run_once(work, glob, mode, total, window, args.receiver, args.imfile_window, cap, dll, collector)
                 rates[mode].append(rate)
                 note = f", cut at {cap:.0f} s" if capped else ""
                 print(f"run {run} {NAMES[mode]}: {rate:,.0f} lines/s ({final} of {total} lines{note}), "

@@ -79,7 +79,9 @@ public sealed class FullDiskIngestTests
         Assert.All(acknowledged, seq => Assert.Contains(SequencedMessages.ExpectedLine(1, seq), stored));
         Assert.True(await collector.MetricAsync("kubesyslog_collector_write_errors_total") >= 1);
 
-        // TCP is no longer read: the messages received stop short of what was sent, and the sender is still sending.
+        // TCP is no longer read: the messages received stop short of what was sent. (Whether the sender is still
+        // sending is the kernel's business: loopback buffers autotune up to tcp_rmem's maximum, 32 MiB here, which can
+        // hold every byte it sends, and under load they did.)
         var tcpReceived = collector.Services.GetRequiredService<IngestMetrics>().Tcp;
         await Wait.UntilQuietAsync(() => tcpReceived.OctetCounted, TimeSpan.FromSeconds(2), "TCP reading to stop", Patience);
         Assert.InRange(tcpReceived.OctetCounted, 0, TcpCount - 1);
@@ -87,7 +89,6 @@ public sealed class FullDiskIngestTests
             tcpReceived.OctetCounted,
             await collector.MetricAsync(
                 "kubesyslog_collector_received_messages_total{transport=\"tcp\",framing=\"octet-counted\"}"));
-        Assert.False(tcp.IsCompleted, "the TCP sender finished although the disk was full");
 
         fs.FreeFiller();
         await Wait.ForAsync(relp, "the RELP sender to get its window back", Patience);

@@ -53,6 +53,9 @@ public sealed class TlsIngestTests
         await open.Stream.WriteAsync(SequencedMessages.Frame(1, 0, octetCounted: true));
         string first = open.Stream.RemoteCertificate!.GetCertHashString();
 
+        // Each line stored before the next is sent: two connections' lines have no order of their own.
+        await Wait.UntilAsync(() => collector.ReadLines().Length >= 1, "the first line");
+
         // cert-manager's rotation as the kubelet writes a Secret volume: new files, then one rename over the old.
         var rotated = await pki.ClientAsync("rotated", OpensslPki.ServerName);
         File.Copy(rotated.Certificate, cert + ".new");
@@ -69,6 +72,7 @@ public sealed class TlsIngestTests
             await fresh.Stream.WriteAsync(SequencedMessages.Frame(2, 0, octetCounted: true));
         }
 
+        await Wait.UntilAsync(() => collector.ReadLines().Length >= 2, "the new connection's line");
         await open.Stream.WriteAsync(SequencedMessages.Frame(1, 1, octetCounted: true));
         await Wait.UntilAsync(() => collector.ReadLines().Length >= 3, "3 lines");
         Assert.Equal(

@@ -4,8 +4,8 @@ connections per second accepted with mTLS while ingest continues").
 
 Usage (from the repository root):
     dotnet build Collector -c Release
-    tests/Benchmarks/tls/tls-connect-rate.py [--runs 3] [--rate 500] [--seconds 20] [--stream-rate 10000] [--workers 4]
-        [--collector PATH] [-- COLLECTOR-SWITCHES...]
+    tests/Benchmarks/tls/tls-connect-rate.py [--runs 3] [--rate 500] [--seconds 20] [--stream-rate 10000]
+        [--client c|python] [--workers N] [--collector PATH] [-- COLLECTOR-SWITCHES...]
 
 --collector runs another build (a Collector.dll through dotnet, or a natively published executable, as in
 tls-ingest.py); switches after `--` are added to the Collector's command line (e.g. `-- --tls-max-handshakes 4`).
@@ -17,8 +17,16 @@ Meanwhile:
     per second, octet-counted, from two seconds before the connection phase until two seconds after it;
   - the connection phase: WORKERS processes open new connections on an open-loop schedule of RATE per second in
     total for SECONDS seconds (connection i is due at i / RATE, whatever happened to the earlier ones): TCP connect,
-    a full TLS 1.3 handshake with a client certificate (no session resumption), one message naming the connection,
-    close. Python's ssl module (OpenSSL) on the client side.
+    a full TLS 1.3 handshake with a client certificate (no session resumption), the server's name checked, one
+    message naming the connection, close.
+The connecting clients (--client):
+  - c (the default when it builds): connect-client.c next to this script, compiled with `cc -O2 ... -lssl -lcrypto`
+    into the work directory when cc and /usr/include/openssl/ssl.h exist. One epoll loop per process on OpenSSL, as
+    lean as a real TLS client (a Forwarder's SslStream is OpenSSL underneath); WORKERS defaults to 1.
+  - python: asyncio streams; asyncio's SSL protocol drives OpenSSL through memory BIOs in Python, which costs the
+    client several times the CPU per handshake of the C client, on the same cores as the Collector; WORKERS
+    defaults to 4. The fallback, said so, when the C client cannot be built.
+Both report their own CPU (getrusage), printed per connection next to the Collector's.
 A connection counts as accepted when its handshake finished and its message is in the Collector's file (in TLS 1.3
 the server checks the client certificate after the client's handshake ends, so the client's view alone proves
 nothing). Each run then checks the file exactly: every accepted connection's message once, every stream message once
@@ -33,6 +41,7 @@ import asyncio
 import multiprocessing
 import os
 import re
+import resource
 import shutil
 import socket
 import ssl
@@ -151,7 +160,47 @@ async def connections(port, ca, pair, indices, rate, start_at):
 
 
 def connector(port, ca, pair, indices, rate, start_at, result):
-    result.put(("connections", asyncio.run(connections(port, ca, pair, indices, rate, start_at))))
+    outcomes = asyncio.run(connections(port, ca, pair, indices, rate, start_at))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result.put(("connections", outcomes, usage.ru_utime + usage.ru_stime))
+
+
+def build_c_client(work):
+    """The C client compiled into WORK, or None (with the reason printed) when it cannot be built here."""
+    source = os.path.join(os.path.dirname(os.path.abspath(__file__)), "connect-client.c")
+    if not shutil.which("cc") or not os.path.exists("/usr/include/openssl/ssl.h"):
+        print("no cc or no /usr/include/openssl/ssl.h (libssl-dev): the Python clients make the connections",
+              flush=True)
+        return None
+    binary = os.path.join(work, "connect-client")
+    built = subprocess.run(["cc", "-O2", "-o", binary, source, "-lssl", "-lcrypto"], capture_output=True, text=True)
+    if built.returncode != 0:
+        print(f"connect-client.c did not build, the Python clients make the connections:\n{built.stderr}", flush=True)
+        return None
+    return binary
+
+
+def c_connector(binary, port, ca, pair, first, step, total, rate, start_at):
+    """One C client process for connections FIRST, FIRST+STEP, ... < TOTAL; see connect-client.c."""
+    return subprocess.Popen(
+        [binary, "127.0.0.1", str(port), SERVER_NAME, ca, *pair, CONNECTION_NODE, str(rate), repr(start_at),
+         str(first), str(step), str(total), "30"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def c_outcomes(proc, timeout):
+    """The C client's per-connection lines as the Python client's tuples, and its CPU seconds."""
+    out, err = proc.communicate(timeout=timeout)
+    if proc.returncode != 0:
+        raise SystemExit(f"connect-client failed ({proc.returncode}): {err.strip()}")
+    outcomes, cpu = [], 0.0
+    for line in out.splitlines():
+        fields = line.split("\t")
+        if fields[0] == "cpu":
+            cpu = float(fields[1]) + float(fields[2])
+        else:
+            outcomes.append((int(fields[0]), fields[1] == "1", float(fields[2]), float(fields[3]), float(fields[4]),
+                             fields[5]))
+    return outcomes, cpu
 
 
 def metrics(http_port, name):
@@ -203,22 +252,32 @@ def run_once(work, run, args, pki):
         result = multiprocessing.Queue()
         workers = [multiprocessing.Process(target=stream, args=(
             port, ca, clients[STREAM_NODE], args.stream_rate, stream_start, stream_stop, result))]
-        workers += [multiprocessing.Process(target=connector, args=(
-            port, ca, clients[CONNECTION_NODE], range(k, total, args.workers), args.rate, phase_start, result))
-            for k in range(args.workers)]
+        if not args.c_binary:
+            workers += [multiprocessing.Process(target=connector, args=(
+                port, ca, clients[CONNECTION_NODE], range(k, total, args.workers), args.rate, phase_start, result))
+                for k in range(args.workers)]
         handshakes0 = metric(http_port, "kubesyslog_collector_tls_handshakes_total")
         for w in workers:
             w.start()
+        c_clients = [c_connector(args.c_binary, port, ca, clients[CONNECTION_NODE], k, args.workers, total,
+                                 args.rate, phase_start) for k in range(args.workers)] if args.c_binary else []
         while time.time() < phase_start:
             time.sleep(0.01)
         cpu0 = cpu_seconds(proc.pid)
-        outcomes, stream_sent, timeline = [], 0, []
+        outcomes, stream_sent, timeline, client_cpu = [], 0, [], 0.0
+        for c in c_clients:
+            more, more_cpu = c_outcomes(c, args.seconds + 300)
+            outcomes += more
+            client_cpu += more_cpu
+        if c_clients:
+            cpu = cpu_seconds(proc.pid) - cpu0
         for _ in workers:
             item = result.get(timeout=args.seconds + 300)
             if item[0] == "stream":
                 stream_sent, timeline = item[1], item[2]
             else:
                 outcomes += item[1]
+                client_cpu += item[2]
                 if len(outcomes) == total:
                     cpu = cpu_seconds(proc.pid) - cpu0
         for w in workers:
@@ -260,6 +319,8 @@ def run_once(work, run, args, pki):
             "p50": statistics.median(latencies) * 1000 if latencies else 0.0,
             "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else 0.0,
             "late99": late[int(len(late) * 0.99) - 1] * 1000, "stream": stream_rate, "cpu": cpu,
+            "client_cpu": client_cpu, "cpu_ms": cpu * 1000 / max(len(accepted), 1),
+            "client_ms": client_cpu * 1000 / max(total, 1),
             "handshakes": handshakes, "failures": failures, "problems": problems, "errors": errors[:3],
             "load": f"{load_before} -> {load()}",
         }
@@ -273,7 +334,8 @@ def main():
     parser.add_argument("--rate", type=float, default=500)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--stream-rate", type=int, default=10000)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, help="client processes (default: 1 for c, 4 for python)")
+    parser.add_argument("--client", choices=("c", "python"), help="the connecting client (default: c if it builds)")
     parser.add_argument("--collector", default=COLLECTOR)
     parser.add_argument("collector_switches", nargs="*", metavar="-- COLLECTOR-SWITCHES")
     args = parser.parse_args()
@@ -283,9 +345,14 @@ def main():
     failed = False
     try:
         pki = make_pki(work)
+        args.c_binary = build_c_client(work) if args.client != "python" else None
+        if args.client == "c" and not args.c_binary:
+            raise SystemExit("--client c: connect-client.c cannot be built here")
+        client = "c" if args.c_binary else "python"
+        args.workers = args.workers or (1 if args.c_binary else 4)
         print(f"offered: {args.rate:.0f} new mTLS connections/s for {args.seconds:.0f} s "
-              f"({args.workers} client processes), stream {args.stream_rate} msgs/s x 256 B on one mTLS connection",
-              flush=True)
+              f"({args.workers} {client} client processes), stream {args.stream_rate} msgs/s x 256 B on one mTLS "
+              f"connection", flush=True)
         results = []
         for run in range(1, args.runs + 1):
             r = run_once(work, run, args, pki)
@@ -295,14 +362,17 @@ def main():
                   f"{r['p50']:6.1f} ms p99 {r['p99']:7.1f} ms  client late p99 {r['late99']:7.1f} ms  stream "
                   f"{r['stream']:7.0f} msgs/s  collector cpu {r['cpu']:5.2f} s "
                   f"({r['cpu'] * 1000 / max(r['ok'], 1):.2f} ms per accepted connection, stream included)  "
+                  f"client cpu {r['client_cpu']:5.2f} s ({r['client_cpu'] * 1000 / max(r['total'], 1):.2f} ms per "
+                  f"connection)  "
                   f"server handshakes {r['handshakes']:.0f} "
                   f"refused {r['failures'] or 0}  load {r['load']}", flush=True)
             for line in r["problems"] + r["errors"]:
                 print(f"  {line}", flush=True)
             failed |= bool(r["problems"])
         for key, label in (("accepted", "accepted conn/s"), ("p50", "handshake p50 ms"), ("p99", "handshake p99 ms"),
-                           ("stream", "stream msgs/s"), ("cpu", "collector cpu s")):
-            print(f"median {label:18} {statistics.median(r[key] for r in results):10.1f}")
+                           ("stream", "stream msgs/s"), ("cpu", "collector cpu s"), ("cpu_ms", "collector ms/conn"),
+                           ("client_cpu", "client cpu s"), ("client_ms", "client ms/conn")):
+            print(f"median {label:18} {statistics.median(r[key] for r in results):10.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0

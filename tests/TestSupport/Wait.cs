@@ -21,6 +21,21 @@ public static class Wait
         }
     }
 
+    /// <summary>The same with a condition that has to ask (e.g. scrape <c>/metrics</c>).</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = Environment.TickCount64 + (long)(timeout ?? DefaultTimeout).TotalMilliseconds;
+        while (!await condition())
+        {
+            if (Environment.TickCount64 > deadline)
+            {
+                throw new XunitException($"Timed out after {(timeout ?? DefaultTimeout).TotalSeconds:0.#} s waiting for {what}.");
+            }
+
+            await Task.Delay(10);
+        }
+    }
+
     /// <summary>
     /// Waits until <paramref name="count"/> has not changed for <paramref name="quiet"/>: the end of a delivery test,
     /// so that extras and duplicates arriving after the expected number are seen too.

@@ -149,7 +149,7 @@ var verdicts = new List<(string What, bool Ok, string Detail)>
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
     $"info RSS against the cold start: {Mb(start.Resources.ResidentBytes)} → {Mb(endIdle.Resources.ResidentBytes)} MB idle at the end " +
-    $"({(endIdle.Resources.ResidentBytes / (double)start.Resources.ResidentBytes) - 1:+0%;-0%})"));
+    $"({(endIdle.Resources.ResidentBytes / (double)start.Resources.ResidentBytes) - 1:+0%;-0%;+0%})"));
 if (warm is { } w)
 {
     // While the pods run the churned Forwarder tails as many files as the warm one: it should hold what they hold.
@@ -159,7 +159,7 @@ if (warm is { } w)
         string.Create(
             CultureInfo.InvariantCulture,
             $"{Mb(w.Resources.ResidentBytes)} MB idle after a start with the pods, {Mb(lastIdle.Resources.ResidentBytes)} MB idle " +
-            $"after round {rows.Count} ({(lastIdle.Resources.ResidentBytes / (double)w.Resources.ResidentBytes) - 1:+0%;-0%})")));
+            $"after round {rows.Count} ({(lastIdle.Resources.ResidentBytes / (double)w.Resources.ResidentBytes) - 1:+0%;-0%;+0%})")));
 }
 
 foreach (var (what, ok, detail) in verdicts)

@@ -10,4 +10,5 @@ internal sealed record CheckpointFile(int Version, IReadOnlyList<Checkpoint> Fil
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(CheckpointFile))]
+[JsonSerializable(typeof(Checkpoint))]
 internal sealed partial class CheckpointJsonContext : JsonSerializerContext;

@@ -16,7 +16,10 @@ public sealed class ForwarderChurnTests(ITestOutputHelper output)
     private const int Rounds = 4;
     private const int LinesPerFile = 10;
     private const string TrimsMetric = "kubesyslog_forwarder_memory_trims_total";
-    private const double IdleGrowth = 1.25;
+    // Idle after round 4 against round 1 settled, six runs at load 4-25 (2026-12-07): 0.78-0.88 since checkpoints.json
+    // no longer leaves pooled buffers behind (1.06-1.11 in the earlier runs docs/forwarder-resources.md quotes); the
+    // rest of the margin is for the JIT and a loaded machine.
+    private const double IdleGrowth = 1.10;
     private static readonly TimeSpan RoundTimeout = TimeSpan.FromSeconds(60);
 
     // A trim comes at the Forwarder's first idle check (every 5 s) after a burst, and at most once in 30 s.
@@ -89,7 +92,7 @@ public sealed class ForwarderChurnTests(ITestOutputHelper output)
         // Idle, resident memory comes back to where the first round left it: what the later rounds made the GC commit
         // was given back (before MemoryTrimmer, it stayed). The margin is for the JIT (this is `dotnet Forwarder.dll`),
         // which keeps the optimised code it compiles for methods that got hot in later rounds; tests/Soak measures the
-        // native build, where idle memory stays within 1 % of the first round's.
+        // native build, where idle memory stays within 1 % of the first round's and of the cold start.
         Assert.True(
             idle.ResidentBytes <= first.ResidentBytes * IdleGrowth,
             $"idle after round {Rounds}: {idle}, after round 1: {first}");

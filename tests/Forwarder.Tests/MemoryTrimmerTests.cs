@@ -8,7 +8,8 @@ namespace Forwarder.Tests;
 /// When the Forwarder gives memory back: once after a burst of allocation, at the first check that finds it idle (no
 /// file byte read, or little allocated), never while it reads or keeps allocating without a read counter, not more
 /// often than <see cref="MemoryTrimmer.MinimumGap"/>, and for committed memory far beyond the heap at most once per
-/// <see cref="MemoryTrimmer.SlackGap"/>; the free batches are let go just before. The allocation counter
+/// <see cref="MemoryTrimmer.SlackGap"/>; after files were let go (pods deleted) even with little allocated; the free
+/// batches are let go just before and malloc's arenas trimmed just after. The allocation counter
 /// and the collection are the test's, so each decision can be checked; the collection's effect on a real process is
 /// measured by EndToEnd.Tests.ForwarderChurnTests and tests/Soak.
 /// </summary>
@@ -160,6 +161,61 @@ public sealed class MemoryTrimmerTests
     }
 
     [Fact]
+    public void WhenPodsAreDeletedTheFirstIdleCheckCollectsThoughLittleWasAllocated()
+    {
+        // The last deletion of restarting pods: hundreds of tailers let go, nothing read, a few MB allocated, less
+        // than a burst by allocation. Busy while it closes them (more than a gen0 budget in that interval), idle at the
+        // next.
+        var trimmer = CreateClosing();
+        long closing = MemoryTrimmer.QuietBytes + Mb;
+        Assert.True(closing < MemoryTrimmer.BurstBytes);
+        Assert.Equal([false, true], ChecksClosing(trimmer, (closing, MemoryTrimmer.ClosedFilesBurst), (0, 0)));
+        Assert.Equal(1, _collections);
+
+        // Nothing closed since: no second collection, however long it stays idle.
+        Assert.DoesNotContain(true, ChecksClosing(trimmer, [.. Enumerable.Repeat((Mb, 0L), 100)]));
+        Assert.Equal(1, _collections);
+    }
+
+    [Fact]
+    public void AFewFilesClosedAreNotABurst()
+    {
+        var trimmer = CreateClosing();
+        var steps = ChecksClosing(trimmer, (Mb, MemoryTrimmer.ClosedFilesBurst - 1), (0, 0), (0, 0));
+        Assert.DoesNotContain(true, steps);
+
+        // One more, later, with little allocated (idle by the trickle rule): together they are.
+        Assert.True(CheckClosing(trimmer, 0, 1));
+    }
+
+    [Fact]
+    public void MallocsArenasAreTrimmedAfterEachCollection()
+    {
+        var order = new List<string>();
+        var trimmer = new MemoryTrimmer(
+            _clock,
+            NullLogger.Instance,
+            () => _allocated,
+            () => order.Add("collect"),
+            bytesRead: () => _read,
+            release: () =>
+            {
+                order.Add("release");
+                return 0;
+            },
+            nativeTrim: () =>
+            {
+                order.Add("malloc_trim");
+                return true;
+            });
+        Assert.Equal([false, true, false], ChecksReading(trimmer, (40 * Mb, 100), (0, 0), (0, 0)));
+        Assert.Equal(["release", "collect", "malloc_trim"], order);
+        _clock.Advance(MemoryTrimmer.SlackGap);
+        Assert.Equal([false, true], ChecksReading(trimmer, (40 * Mb, 100), (0, 0)));
+        Assert.Equal(["release", "collect", "malloc_trim", "release", "collect", "malloc_trim"], order);
+    }
+
+    [Fact]
     public async Task ItChecksOnItsClockWhileRunning()
     {
         var clock = new TimerCountingTimeProvider();
@@ -204,6 +260,21 @@ public sealed class MemoryTrimmerTests
     private bool CheckReading(MemoryTrimmer trimmer, long allocatedThisInterval, long readThisInterval)
     {
         _read += readThisInterval;
+        return Check(trimmer, allocatedThisInterval);
+    }
+
+    private long _closed;
+
+    private MemoryTrimmer CreateClosing() =>
+        new(_clock, NullLogger.Instance, () => _allocated, () => _collections++, () => _read + _closed, filesClosed: () => _closed);
+
+    private bool[] ChecksClosing(MemoryTrimmer trimmer, params (long Allocated, long Closed)[] perInterval) =>
+        perInterval.Select(step => CheckClosing(trimmer, step.Allocated, step.Closed)).ToArray();
+
+    // Closing files is activity, as in the Forwarder: the check that sees them closed is not idle.
+    private bool CheckClosing(MemoryTrimmer trimmer, long allocatedThisInterval, long closedThisInterval)
+    {
+        _closed += closedThisInterval;
         return Check(trimmer, allocatedThisInterval);
     }
 

@@ -5,7 +5,8 @@ namespace Soak;
 /// <summary>
 /// The soak's command line:
 /// <c>--forwarder PATH [--pods N] [--rounds N] [--lines N] [--include containers|pods] [--mode replace|restart]
-/// [--tolerance 0.10] [--idle SECONDS] [--quiet SECONDS] [--linger SECONDS] [-- forwarder args…]</c>.
+/// [--tolerance 0.10] [--idle SECONDS] [--quiet SECONDS] [--linger SECONDS] [--baseline-with-pods]
+/// [-- forwarder args…]</c>.
 /// </summary>
 internal sealed record ChurnSettings(
     string Forwarder,
@@ -18,13 +19,14 @@ internal sealed record ChurnSettings(
     int IdleSeconds,
     int QuietSeconds,
     int LingerSeconds,
+    bool BaselineWithPods,
     IReadOnlyList<string> ForwarderArgs)
 {
     public static ChurnSettings Parse(string[] args)
     {
         string? forwarder = null;
         int pods = 300, rounds = 10, lines = 10;
-        bool recursive = false, restarts = false;
+        bool recursive = false, restarts = false, warm = false;
         double tolerance = 0.10;
         int linger = 0;
 
@@ -62,9 +64,15 @@ internal sealed record ChurnSettings(
                         var other => throw new ArgumentException($"--include must be containers or pods, was '{other}'"),
                     };
                     break;
+                case "--baseline-with-pods": warm = true; break;
                 case "--": extra.AddRange(args[(i + 1)..]); i = args.Length; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
+        }
+
+        if (warm && !restarts)
+        {
+            throw new ArgumentException("--baseline-with-pods needs --mode restart (with replace, no pod outlives its round)");
         }
 
         return new ChurnSettings(
@@ -78,6 +86,7 @@ internal sealed record ChurnSettings(
             idle,
             quiet,
             linger,
+            warm,
             extra);
     }
 }

@@ -46,17 +46,17 @@ internal sealed class ChurnedForwarder : IAsyncDisposable
         return process.HasExited ? throw new InvalidOperationException($"the Forwarder exited with {process.ExitCode}") : started;
     }
 
-    public Task WaitForLinesAsync(PodChurn churn, SyslogTestListener sink) =>
-        Wait.UntilAsync(() => sink.Frames.Count >= churn.LinesWritten, $"{churn.LinesWritten} lines (have {sink.Frames.Count})", RoundTimeout);
+    public Task WaitForLinesAsync(PodChurn churn, SyslogTestListener sink) => WaitForLinesAsync(churn.LinesWritten, sink);
 
     /// <summary>
     /// Waits until every line arrived and only the pods' live files are tailed (and checkpointed as tailed): the
-    /// Forwarder has let go of every other file this round gave it. Then takes the sample.
+    /// Forwarder has let go of every other file this round gave it. Then takes the sample. <paramref name="lines"/>:
+    /// the lines this Forwarder ships, when it did not see all the churn wrote (a warm start).
     /// </summary>
-    public async Task<ChurnSample> SettleAsync(PodChurn churn, SyslogTestListener sink)
+    public async Task<ChurnSample> SettleAsync(PodChurn churn, SyslogTestListener sink, int? lines = null)
     {
         long started = Environment.TickCount64;
-        await WaitForLinesAsync(churn, sink);
+        await WaitForLinesAsync(lines ?? churn.LinesWritten, sink);
         await Wait.UntilAsync(
             () => TryMetric("kubesyslog_forwarder_files_watched") == churn.LiveFiles && CheckpointSummary.Read(_state).Tailed == churn.LiveFiles,
             $"{churn.LiveFiles} files tailed and checkpointed as tailed, the files the glob still reaches, and no other",
@@ -110,6 +110,9 @@ internal sealed class ChurnedForwarder : IAsyncDisposable
         double elapsed = (Environment.TickCount64 - started) / 1000.0;
         return (before is double b && after is double a ? (a - b) / 1024 / elapsed : -1, (cpuAfter - cpuBefore) * 1000 / elapsed);
     }
+
+    private static Task WaitForLinesAsync(int lines, SyslogTestListener sink) =>
+        Wait.UntilAsync(() => sink.Frames.Count >= lines, $"{lines} lines (have {sink.Frames.Count})", RoundTimeout);
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 

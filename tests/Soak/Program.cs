@@ -14,7 +14,7 @@ catch (Exception e) when (e is ArgumentException or FormatException or IndexOutO
     Console.Error.WriteLine($"soak: {e.Message}");
     Console.Error.WriteLine("usage: Soak --forwarder PATH [--pods 300] [--rounds 10] [--lines 10] " +
         "[--include containers|pods] [--mode replace|restart] " +
-        "[--tolerance 0.10] [--linger SECONDS] [-- forwarder args]");
+        "[--tolerance 0.10] [--idle SECONDS] [--quiet SECONDS] [--linger SECONDS] [--baseline-with-pods] [-- forwarder args]");
     return 2;
 }
 
@@ -75,6 +75,15 @@ for (int round = 1; round <= settings.Rounds; round++)
 
 var end = rows[^1];
 var endIdle = idles[^1];
+ChurnSample? warm = null;
+if (settings.BaselineWithPods)
+{
+    // The pods are still there: a second Forwarder started now reads their files from the start, as one restarted on
+    // this node would, and its idle level is the baseline for the churned one's while the pods run.
+    warm = await WarmStart.MeasureAsync(settings, include, tree, churn, dir.Combine("warm-state"), TimeSpan.FromSeconds(settings.IdleSeconds));
+    Print("warm", churn, warm.Value, warm.Value);
+}
+
 if (settings.Restarts)
 {
     churn.DeletePods();
@@ -140,7 +149,19 @@ var verdicts = new List<(string What, bool Ok, string Detail)>
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
     $"info RSS against the cold start: {Mb(start.Resources.ResidentBytes)} → {Mb(endIdle.Resources.ResidentBytes)} MB idle at the end " +
-    $"({(endIdle.Resources.ResidentBytes / (double)start.Resources.ResidentBytes) - 1:+0%;-0%})"));
+    $"({(endIdle.Resources.ResidentBytes / (double)start.Resources.ResidentBytes) - 1:+0%;-0%;+0%})"));
+if (warm is { } w)
+{
+    // While the pods run the churned Forwarder tails as many files as the warm one: it should hold what they hold.
+    verdicts.Insert(2, (
+        "RSS against a start with the pods there",
+        lastIdle.Resources.ResidentBytes <= w.Resources.ResidentBytes * (1 + settings.Tolerance),
+        string.Create(
+            CultureInfo.InvariantCulture,
+            $"{Mb(w.Resources.ResidentBytes)} MB idle after a start with the pods, {Mb(lastIdle.Resources.ResidentBytes)} MB idle " +
+            $"after round {rows.Count} ({(lastIdle.Resources.ResidentBytes / (double)w.Resources.ResidentBytes) - 1:+0%;-0%;+0%})")));
+}
+
 foreach (var (what, ok, detail) in verdicts)
 {
     Console.WriteLine($"{(ok ? "ok  " : "FAIL")} {what}: {detail}");

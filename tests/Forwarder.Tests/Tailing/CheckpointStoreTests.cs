@@ -41,6 +41,49 @@ public sealed class CheckpointStoreTests
         Assert.Equal(20, Assert.Single(store.Load()!).Offset);
     }
 
+    [Fact]
+    public void ManyCheckpointsAreWrittenAsTheSerializerWritesTheWholeDocument()
+    {
+        // Written one checkpoint at a time, flushed as it goes: byte for byte what the source-generated serializer
+        // writes for the whole document (which Load reads), with every optional field set and unset.
+        var checkpoints = Enumerable.Range(0, 1200)
+            .Select(i => new Checkpoint(
+                2049,
+                (ulong)i,
+                i % 257,
+                (ulong)i * 0x9E3779B97F4A7C15,
+                i * 1000L,
+                $"/var/log/containers/pod-{i}_churn_main-{i:x64}.log",
+                $"/var/log/pods/churn_pod-{i}_u/main/{i % 3}.log",
+                DoneAt: i % 2 == 0 ? 1_790_000_000 + i : null,
+                Since: i % 3 == 0 ? null : 1_790_000_000_000 + i,
+                Source: i % 5 == 0 ? null : $"s{i} \"quoted\""))
+            .ToArray();
+        using var written = new MemoryStream();
+
+        CheckpointStore.Write(written, checkpoints);
+
+        byte[] whole = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+            new CheckpointFile(CheckpointFile.CurrentVersion, checkpoints),
+            CheckpointJsonContext.Default.CheckpointFile);
+        Assert.True(whole.Length > 256 * 1024, $"{whole.Length} bytes: not enough to flush many times");
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(whole), System.Text.Encoding.UTF8.GetString(written.ToArray()));
+    }
+
+    [Fact]
+    public void NoCheckpointsAreWrittenAsAnEmptyList()
+    {
+        using var dir = TempDirectory.Create();
+        var store = new CheckpointStore(dir.Path, new CollectingLogger());
+        store.Save([]);
+        Assert.Empty(store.Load()!);
+        Assert.Equal(
+            System.Text.Encoding.UTF8.GetString(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
+                new CheckpointFile(CheckpointFile.CurrentVersion, []),
+                CheckpointJsonContext.Default.CheckpointFile)),
+            File.ReadAllText(store.FilePath));
+    }
+
     [Theory]
     [InlineData("{ not json")]
     [InlineData("{\"version\": 99, \"files\": []}")]

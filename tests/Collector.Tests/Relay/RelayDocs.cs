@@ -36,7 +36,9 @@ internal static class RelayDocs
             .Select(p => int.Parse(p.text.AsSpan(p.at + $"stream={stream} seq=".Length, 9), System.Globalization.CultureInfo.InvariantCulture))
             .ToArray();
 
-    /// <summary><see cref="Wait.UntilAsync(Func{bool}, string, TimeSpan?)"/> that adds the relays' status to the failure.</summary>
+    /// <summary>
+    /// <see cref="Wait.UntilAsync(Func{bool}, string, TimeSpan?)"/> that adds the relays' status to the failure.
+    /// </summary>
     public static async Task UntilAsync(RunningCollector collector, Func<bool> condition, string what, TimeSpan? timeout = null)
     {
         try

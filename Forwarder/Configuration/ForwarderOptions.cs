@@ -53,9 +53,17 @@ public sealed record ForwarderOptions
     public SyslogTlsOptions ClientTls() => new() { CaFile = TlsCa, CertificateFile = TlsCert, KeyFile = TlsKey, ServerName = TlsServerName };
 
     /// <summary>
-    /// relp:// targets: messages sent and not yet acknowledged, at most (librelp's window, default 128).
+    /// The window against our own Collector when <see cref="RelpWindowSize"/> is auto: it drops re-sent messages by
+    /// their origin, so the duplicates a wide window would cost after a broken session never reach its files, and
+    /// librelp's 128 keeps the pair round-trip bound (docs/relp-sending.md, "The window").
     /// </summary>
-    public int RelpWindowSize { get; init; } = Shared.Relp.RelpClientOptions.DefaultWindowSize;
+    public const int CollectorRelpWindowSize = 1024;
+
+    /// <summary>
+    /// relp:// targets: messages sent and not yet acknowledged, at most. Null (auto):
+    /// <see cref="CollectorRelpWindowSize"/> to a receiver that names itself kube-syslog, librelp's 128 to others.
+    /// </summary>
+    public int? RelpWindowSize { get; init; }
 
     /// <summary>
     /// Longest wait between attempts to reach a target; the wait doubles (with jitter) from 200 ms up to this.

@@ -45,7 +45,8 @@ internal sealed class CollectorLink : IAsyncDisposable
                     Protocol = t.Protocol,
                     Framing = t.Framing,
                     MaxDatagramSize = options.MaxDatagramSize,
-                    RelpWindowSize = options.RelpWindowSize,
+                    RelpWindowSize = options.RelpWindowSize ?? Shared.Relp.RelpClientOptions.DefaultWindowSize,
+                    RelpKubeSyslogWindowSize = options.RelpWindowSize is null ? ForwarderOptions.CollectorRelpWindowSize : null,
                     Tls = t.Tls ? options.ClientTls() : null,
                     // One try per target: the pipeline below decides where the next attempt goes and when.
                     MaxRetryAttempts = 0,

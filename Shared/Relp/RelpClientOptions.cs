@@ -13,6 +13,12 @@ public sealed record RelpClientOptions
     public int WindowSize { get; init; } = DefaultWindowSize;
 
     /// <summary>
+    /// Chooses the window from the server's answer to <c>open</c> (e.g. by its <c>relp_software</c>); null: always
+    /// <see cref="WindowSize"/>, which also holds until <c>open</c> is answered.
+    /// </summary>
+    public Func<RelpOffers, int>? WindowFor { get; init; }
+
+    /// <summary>
     /// Longest <c>rsp</c> data accepted from the server; a longer one ends the session (as in librelp's client).
     /// </summary>
     public int MaxResponseLength { get; init; } = RelpFrameReader.DefaultMaxDataLength;

@@ -34,13 +34,13 @@ public sealed partial class RelpClientSession
         try
         {
             ThrowIfEndedOrClosing();
-            if (Unacknowledged >= _options.WindowSize)
+            if (Unacknowledged >= _window)
             {
                 // Frames left buffered would never be answered, and the window would never open: send them first, in
                 // one write. The receive loop wakes this wait once per read of answers, not once per answer, so the
                 // frames the next answers make room for go out together too.
                 await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
-                await WaitForUnacknowledgedAsync(_options.WindowSize - 1, cancellationToken).ConfigureAwait(false);
+                await WaitForUnacknowledgedAsync(_window - 1, cancellationToken).ConfigureAwait(false);
                 ThrowIfEndedOrClosing();
             }
 
@@ -91,7 +91,7 @@ public sealed partial class RelpClientSession
 
                 // The window is full: what is buffered goes out in one write, then the answers make room.
                 await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
-                await WaitForUnacknowledgedAsync(_options.WindowSize - 1, cancellationToken).ConfigureAwait(false);
+                await WaitForUnacknowledgedAsync(_window - 1, cancellationToken).ConfigureAwait(false);
             }
 
             await FlushCoreAsync(cancellationToken).ConfigureAwait(false);
@@ -112,7 +112,7 @@ public sealed partial class RelpClientSession
         // entry is in place before the flush that lets its answer come.
         lock (_unackedLock)
         {
-            for (int room = _options.WindowSize - _unacked.Count; room > 0; room--)
+            for (int room = _window - _unacked.Count; room > 0; room--)
             {
                 if (!source.TryTakeNext(out var message, out object? state, out int tag))
                 {

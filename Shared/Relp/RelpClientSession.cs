@@ -31,6 +31,9 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     private readonly RelpUnansweredCommands _unacked;
     private TaskCompletionSource? _waiter;
     private int _waitingFor;
+
+    // The options' WindowSize until open is answered, then what WindowFor chose for this server.
+    private int _window;
     private int _nextTxnr = RelpTxnr.First;
     private int _openTxnr = -1;
     private int _closeTxnr = -1;
@@ -42,6 +45,7 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WindowSize, 1);
         _stream = stream;
         _options = options;
+        _window = options.WindowSize;
         _unacked = new RelpUnansweredCommands(options.WindowSize);
         _input = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
         // The pipe writes segment by segment: 64 KiB segments let a window of frames go out in one or a few writes
@@ -57,6 +61,12 @@ public sealed partial class RelpClientSession : IAsyncDisposable
     /// <see cref="RelpSessionException"/>.
     /// </summary>
     public Task Completion => _completion.Task;
+
+    /// <summary>
+    /// Commands that may be sent and not answered, at most: <see cref="RelpClientOptions.WindowSize"/>, or what
+    /// <see cref="RelpClientOptions.WindowFor"/> chose from the server's offers.
+    /// </summary>
+    public int WindowSize => _window;
 
     /// <summary>Commands sent and not answered (never more than the window).</summary>
     public int Unacknowledged
@@ -199,6 +209,12 @@ public sealed partial class RelpClientSession : IAsyncDisposable
         }
 
         ServerOffers = offers;
+        if (_options.WindowFor is { } windowFor)
+        {
+            int window = windowFor(offers);
+            ArgumentOutOfRangeException.ThrowIfLessThan(window, 1, nameof(RelpClientOptions.WindowFor));
+            _window = window;
+        }
     }
 
     private void ThrowIfEndedOrClosing()

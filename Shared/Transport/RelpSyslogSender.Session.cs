@@ -60,7 +60,7 @@ public sealed partial class RelpSyslogSender
         _hasConnected = true;
         _watchdog = StartWatchdog(session, stream);
         Volatile.Write(ref _session, session);
-        TransportLog.RelpOpened(_logger, _endpoint, socket.RemoteEndPoint, string.Join(',', session.ServerOffers.Software));
+        TransportLog.RelpOpened(_logger, _endpoint, socket.RemoteEndPoint, string.Join(',', session.ServerOffers.Software), session.WindowSize);
         return session;
     }
 

@@ -45,7 +45,14 @@ public sealed partial class RelpSyslogSender : ISyslogSender
         _timeProvider = timeProvider ?? TimeProvider.System;
         _endpoint = options.Tls is null ? $"relp://{options.Host}:{options.Port}" : $"relp+tls://{options.Host}:{options.Port}";
         _refusals = new LogRateLimiter(_timeProvider, TimeSpan.FromSeconds(10));
-        _sessionOptions = new RelpClientOptions { WindowSize = options.RelpWindowSize, Acknowledged = OnAnswer };
+        _sessionOptions = new RelpClientOptions
+        {
+            WindowSize = options.RelpWindowSize,
+            WindowFor = options.RelpKubeSyslogWindowSize is int ours
+                ? offers => offers.IsKubeSyslog ? ours : options.RelpWindowSize
+                : null,
+            Acknowledged = OnAnswer,
+        };
         _tls = TlsClientContext.Create(options, _endpoint, _logger, _timeProvider);
         _pipeline = _options.MaxRetryAttempts == 0
             ? ResiliencePipeline.Empty

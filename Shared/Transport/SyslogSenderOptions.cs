@@ -57,6 +57,14 @@ public sealed class SyslogSenderOptions
     public int RelpWindowSize { get; set; } = Relp.RelpClientOptions.DefaultWindowSize;
 
     /// <summary>
+    /// RELP only: the window instead of <see cref="RelpWindowSize"/> when the receiver names itself kube-syslog in
+    /// <c>relp_software</c>. Our Collector drops re-sends by their origin, so there a larger window costs no stored
+    /// duplicates after a broken session (what librelp's small default guards against); null: the same window for
+    /// every receiver.
+    /// </summary>
+    public int? RelpKubeSyslogWindowSize { get; set; }
+
+    /// <summary>
     /// RELP only: a session whose receiver answers nothing for this long while messages wait for answers is given up
     /// (and its unanswered messages sent again on a new one), as omrelp's <c>timeout</c> (90 s) does.
     /// </summary>

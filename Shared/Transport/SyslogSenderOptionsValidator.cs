@@ -76,6 +76,11 @@ public static partial class SyslogSenderOptionsValidator
             Fail(Invariant($"RelpWindowSize must be 1-{MaxRelpWindowSize}, was {options.RelpWindowSize}"));
         }
 
+        if (options.RelpKubeSyslogWindowSize is < 1 or > MaxRelpWindowSize)
+        {
+            Fail(Invariant($"RelpKubeSyslogWindowSize must be 1-{MaxRelpWindowSize}, was {options.RelpKubeSyslogWindowSize}"));
+        }
+
         if (options.RelpAckTimeout <= TimeSpan.Zero || options.RelpAckTimeout > MaxDelay)
         {
             Fail(Invariant($"RelpAckTimeout must be greater than {TimeSpan.Zero} and at most {MaxDelay}, was {options.RelpAckTimeout}"));

@@ -25,8 +25,8 @@ internal static partial class TransportLog
         "last report")]
     public static partial void DatagramsTruncated(ILogger logger, string endpoint, long truncated, int maxDatagramSize);
 
-    [LoggerMessage(906, LogLevel.Information, "RELP session open with {Endpoint} at {RemoteEndPoint} (server {Software})")]
-    public static partial void RelpOpened(ILogger logger, string endpoint, EndPoint? remoteEndPoint, string software);
+    [LoggerMessage(906, LogLevel.Information, "RELP session open with {Endpoint} at {RemoteEndPoint} (server {Software}, window {Window})")]
+    public static partial void RelpOpened(ILogger logger, string endpoint, EndPoint? remoteEndPoint, string software, int window);
 
     [LoggerMessage(907, LogLevel.Warning, "Sending to {Endpoint} failed (attempt {Attempt}); the unanswered messages are sent again in {Delay}")]
     public static partial void RelpRetrying(ILogger logger, string endpoint, int attempt, TimeSpan delay, Exception? exception);

@@ -7,7 +7,7 @@ files: a private rsyslogd tailing them with imfile and forwarding with omrelp to
 Usage (from the repository root):
     dotnet build Forwarder -c Release && dotnet build Collector -c Release
     tests/Benchmarks/relp/forwarder-relp-vs-tcp.py [--receiver rsyslog|collector] [--imfile] [--runs 3] [--files 8]
-        [--lines 125000] [--window 128] [--imfile-window 1024] [--forwarder PATH] [--baseline PATH] [--baseline-collector PATH]
+        [--lines 125000] [--window auto|N] [--imfile-window 1024] [--forwarder PATH] [--baseline PATH] [--baseline-collector PATH]
         [--collector PATH]
 
 --forwarder and --baseline take a Forwarder.dll (run with `dotnet`, under the JIT) or a native Forwarder from
@@ -171,8 +171,10 @@ def run_once(work, glob, mode, total, window, receiver, imfile_window=0, cap=600
     else:
         # A .dll runs under the JIT; anything else is a native (AOT) build, as published and shipped.
         launcher = dotnet_command(forwarder_dll)
+        # A baseline build from before --relp-window auto gets its own default (128) for auto.
+        window_args = [] if window == "auto" and mode == "relp-baseline" else ["--relp-window", str(window)]
         forwarder = subprocess.Popen([*launcher, "--include", glob, "--state", state, "--http", "", "--node", "bench",
-                                      "--to", f"{scheme}://127.0.0.1:{port}", "--relp-window", str(window), "--log-level", "Warning"],
+                                      "--to", f"{scheme}://127.0.0.1:{port}", *window_args, "--log-level", "Warning"],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     count = LineCounter(out)
     try:
@@ -206,7 +208,8 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--files", type=int, default=8)
     parser.add_argument("--lines", type=int, default=125_000)
-    parser.add_argument("--window", type=int, default=128, help="--relp-window of the Forwarder")
+    parser.add_argument("--window", default="auto",
+                        help="--relp-window of the Forwarder: auto (its default: 1024 to our Collector, 128 to rsyslog) or N")
     parser.add_argument("--receiver", choices=["rsyslog", "collector"], default="rsyslog")
     parser.add_argument("--imfile", action="store_true", help="also rsyslog imfile -> omrelp -> rsyslog imrelp on the same files")
     parser.add_argument("--imfile-window", type=int, default=1024,

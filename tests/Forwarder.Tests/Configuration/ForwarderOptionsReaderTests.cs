@@ -24,7 +24,21 @@ public sealed class ForwarderOptionsReaderTests
         Assert.Equal(Severity.Informational, options.StdoutSeverity);
         Assert.Equal(Severity.Error, options.StderrSeverity);
         Assert.Equal("k8s@32473", options.StructuredDataId);
+        Assert.Null(options.RelpWindowSize);
         Assert.False(string.IsNullOrEmpty(options.Node));
+    }
+
+    [Theory]
+    [InlineData("auto", null)]
+    [InlineData("AUTO", null)]
+    [InlineData("1", 1)]
+    [InlineData("4096", 4096)]
+    [InlineData("65536", 65536)]
+    public void TheRelpWindowIsAutoOrANumber(string text, int? window)
+    {
+        var options = Read(out var errors, new() { ["Forwarder:RelpWindowSize"] = text });
+        Assert.Empty(errors);
+        Assert.Equal(window, options.RelpWindowSize);
     }
 
     [Fact]
@@ -65,6 +79,8 @@ public sealed class ForwarderOptionsReaderTests
     [InlineData("Forwarder:StderrSeverity", "loud", "Forwarder:StderrSeverity must be a severity name")]
     [InlineData("Forwarder:StructuredDataId", "k8s id", "Forwarder:StructuredDataId must be an SD-ID")]
     [InlineData("Forwarder:Http", "nowhere", "Forwarder:Http must be HOST:PORT")]
+    [InlineData("Forwarder:RelpWindowSize", "0", "Forwarder:RelpWindowSize must be auto or a whole number from 1 to 65536, was '0'")]
+    [InlineData("Forwarder:RelpWindowSize", "automatic", "Forwarder:RelpWindowSize must be auto or a whole number from 1 to 65536, was 'automatic'")]
     [InlineData("Forwarder:MaxDatagramSize", "100", "Forwarder:MaxDatagramSize must be a whole number from 480 to 65507, was '100'")]
     public void EveryBadValueIsReportedWithItsKey(string key, string value, string expected)
     {

@@ -48,6 +48,17 @@ public class RelpOffersTests
         Assert.Contains("relp_version", error);
     }
 
+    [Theory]
+    [InlineData("relp_version=0\nrelp_software=kube-syslog,0.1.0,https://github.com/kube-syslog/kube-syslog\ncommands=syslog", true)]
+    [InlineData("relp_version=0\nrelp_software=librelp,1.11.0,http://librelp.adiscon.com\ncommands=syslog", false)]
+    [InlineData("relp_version=0\nrelp_software=kube-syslogd,1\ncommands=syslog", false)]
+    [InlineData("relp_version=0\ncommands=syslog", false)]
+    public void KnowsAKubeSyslogPeerByItsSoftwareName(string text, bool ours)
+    {
+        Assert.True(RelpOffers.TryParse(Encoding.UTF8.GetBytes(text), out var offers, out _));
+        Assert.Equal(ours, offers.IsKubeSyslog);
+    }
+
     [Fact]
     public void WritesOursInLibrelpsOrder()
     {

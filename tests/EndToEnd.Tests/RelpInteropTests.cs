@@ -11,7 +11,7 @@ public sealed class RelpInteropTests(ITestOutputHelper output)
 {
     private const string Template = @"%app-name%\t%msg%\n";
 
-    [PeerFact("rsyslogd")]
+    [PeerFact("rsyslogd", "imrelp.so")]
     public async Task RsyslogImrelpReceivesEveryLineOnceInOrder()
     {
         using var dir = TempDirectory.Create();
@@ -52,7 +52,7 @@ public sealed class RelpInteropTests(ITestOutputHelper output)
         Assert.Equal(0, await forwarder.MetricAsync("kubesyslog_forwarder_target_resent_lines_total"));
     }
 
-    [PeerFact("rsyslogd")]
+    [PeerFact("rsyslogd", "imrelp.so")]
     public async Task RsyslogStoppedAndRestartedMidStreamLosesNothing()
     {
         const int Total = 30_000;

@@ -18,6 +18,29 @@ public class PeerSkipRuleTests
     }
 
     [Fact]
+    public void AMissingRsyslogModuleSkipsWithAReasonThatNamesIt()
+    {
+        // rsyslogd is there without rsyslog-relp when only rsyslog was installed (its modules are recommendations).
+        var reason = Peers.SkipReason(required: false, "no-such-module.so");
+
+        Assert.NotNull(reason);
+        Assert.Contains("no-such-module.so", reason);
+    }
+
+    [Fact]
+    public void AnInstalledRsyslogModuleIsFoundInRsyslogsModuleDirectory()
+    {
+        // imudp ships in the rsyslog package itself: wherever rsyslogd is, so is it.
+        if (Peers.Find("rsyslogd") is null)
+        {
+            Assert.Null(Peers.Find("imudp.so")); // No rsyslog, no modules: nothing found by accident either.
+            return;
+        }
+
+        Assert.EndsWith("/rsyslog/imudp.so", Peers.Find("imudp.so"));
+    }
+
+    [Fact]
     public void AMissingPeerIsNotSkippedWhenPeersAreRequired()
     {
         Assert.Null(Peers.SkipReason(required: true, "no-such-syslog-peer"));

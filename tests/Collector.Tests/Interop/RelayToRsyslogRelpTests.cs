@@ -12,7 +12,7 @@ namespace Collector.Tests.Interop;
 /// </summary>
 public sealed class RelayToRsyslogRelpTests(ITestOutputHelper output)
 {
-    [PeerFact("rsyslogd")]
+    [PeerFact("rsyslogd", "imrelp.so")]
     public async Task EveryMessageArrivesAtRsyslogImrelpOnceInOrder()
     {
         const int Count = 3_000;
@@ -29,7 +29,7 @@ public sealed class RelayToRsyslogRelpTests(ITestOutputHelper output)
         Assert.Equal(Count + 1, await collector.MetricAsync("kubesyslog_collector_relay_sent_messages_total{relay=\"rsyslog\"}"));
     }
 
-    [PeerFact("rsyslogd")]
+    [PeerFact("rsyslogd", "imrelp.so")]
     public async Task RsyslogStoppedAndRestartedMidStreamLosesNothing()
     {
         const int Count = 20_000;

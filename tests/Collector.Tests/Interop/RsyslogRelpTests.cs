@@ -15,7 +15,7 @@ public sealed class RsyslogRelpTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Delivery = TimeSpan.FromSeconds(60);
 
-    [PeerFact("rsyslogd")]
+    [PeerFact("rsyslogd", "omrelp.so")]
     public async Task EveryMessageOmrelpSendsIsStoredOnceInOrder()
     {
         const int Count = 3000;
@@ -36,7 +36,7 @@ public sealed class RsyslogRelpTests(ITestOutputHelper output)
         Assert.Equal(0, await collector.MetricAsync("kubesyslog_collector_relp_protocol_errors_total"));
     }
 
-    [PeerFact("rsyslogd")]
+    [PeerFact("rsyslogd", "omrelp.so")]
     public async Task ACollectorKilledMidStreamLosesNothingOmrelpSent()
     {
         const int Count = 60_000;

@@ -25,7 +25,7 @@ public sealed class RsyslogRelpTlsInteropTests : IDisposable
         _client = TestCertificates.CreateClient(_authority, "node-1");
     }
 
-    [PeerTheory("rsyslogd")]
+    [PeerTheory("rsyslogd", "imrelp.so")]
     [InlineData("gnutls", "certvalid")]
     [InlineData("gnutls", "name")]
     [InlineData("openssl", "certvalid")]
@@ -45,7 +45,7 @@ public sealed class RsyslogRelpTlsInteropTests : IDisposable
         Assert.All(rsyslog.ReadLines(), l => Assert.StartsWith("node-1\t", l, StringComparison.Ordinal));
     }
 
-    [PeerFact("rsyslogd")]
+    [PeerFact("rsyslogd", "imrelp.so")]
     public async Task RsyslogInNameModeRefusesACertificateForAnotherPeerAndNothingIsStored()
     {
         var tree = new NodeLogTree(_directory);

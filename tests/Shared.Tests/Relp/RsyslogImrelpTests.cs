@@ -13,7 +13,7 @@ namespace Shared.Tests.Relp;
 /// </summary>
 public sealed class RsyslogImrelpTests
 {
-    [PeerFact("rsyslogd")]
+    [PeerFact("rsyslogd", "imrelp.so")]
     public async Task ImrelpAnswersEveryMessageOurSessionSendsAndWritesThemInOrder()
     {
         const int Count = 2000;

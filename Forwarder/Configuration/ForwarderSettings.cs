@@ -46,7 +46,8 @@ public static class ForwarderSettings
         One("RelpWindowSize", "--relp-window", "N|auto", "auto",
             "relp:// targets: messages sent and not yet acknowledged, at most; auto: 4096 to a kube-syslog Collector " +
             "(it drops re-sends, so a wide window costs no duplicates), 128 (librelp's) to other receivers",
-            t => t.Equals("auto", StringComparison.OrdinalIgnoreCase) ? (true, null) : ConfigValue.ParseInt(t, 1, 65536) is (true, var n) ? (true, n) : (false, (int?)null),
+            t => t.Equals("auto", StringComparison.OrdinalIgnoreCase) ? (true, null)
+                : ConfigValue.ParseInt(t, 1, 65536) is (true, var n) ? (true, n) : (false, (int?)null),
             "auto or a whole number from 1 to 65536", o => o.RelpWindowSize, (o, v) => o with { RelpWindowSize = v }),
         One("MaxRetryDelay", "--max-retry-delay", "DURATION", "10s", "longest wait between attempts to reach a target; it doubles from 200ms",
             t => ConfigValue.ParseDuration(t) is (true, var d)

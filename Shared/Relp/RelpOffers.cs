@@ -32,7 +32,7 @@ public sealed record RelpOffers
 
     public bool OffersSyslog => Commands.Contains(SyslogCommand, StringComparer.Ordinal);
 
-    /// <summary>The peer names itself kube-syslog in <c>relp_software</c> (a Forwarder or a Collector of ours).</summary>
+    /// <summary>The peer names itself kube-syslog in <c>relp_software</c> (a Forwarder or Collector of ours).</summary>
     public bool IsKubeSyslog => Software.Count > 0 && Software[0] == Ours.Software[0];
 
     /// <summary>What we send in <c>open</c> and in its answer.</summary>

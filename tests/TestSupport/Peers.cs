@@ -5,8 +5,8 @@ namespace TestSupport;
 
 /// <summary>
 /// Finds the real peers (util-linux <c>logger</c>, <c>rsyslogd</c>, <c>openssl</c>; <c>kubectl</c>) installed from
-/// packages, on PATH or in the sbin directories, and rsyslog's modules by their file name (<c>imrelp.so</c>). Tests that need one skip with the reason when it is missing, unless
-/// <c>REQUIRE_PEERS=1</c> (CI), where they run and fail.
+/// packages, on PATH or in the sbin directories, and rsyslog's modules by their file name (<c>imrelp.so</c>). Tests
+/// that need one skip with the reason when it is missing, unless <c>REQUIRE_PEERS=1</c> (CI), where they run and fail.
 /// </summary>
 public static class Peers
 {

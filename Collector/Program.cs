@@ -2,6 +2,10 @@ using System.Runtime.InteropServices;
 using Collector;
 using Collector.Commands;
 using Collector.Configuration;
+using Shared.Transport;
+
+// Before the first socket: the runtime reads it once (Kestrel's transport and the relays; see the class).
+InlineSocketCompletions.Enable();
 
 // Composition lives in CollectorApp; this file only turns its outcome into an exit code.
 if (LocalCommands.Handles(args))

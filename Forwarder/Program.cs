@@ -1,6 +1,6 @@
 using Forwarder;
 using Forwarder.Configuration;
-using Forwarder.Shipping;
+using Shared.Transport;
 
 InlineSocketCompletions.Enable();
 

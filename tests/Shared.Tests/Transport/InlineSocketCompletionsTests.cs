@@ -1,9 +1,9 @@
-using Forwarder.Shipping;
+using Shared.Transport;
 
-namespace Forwarder.Tests.Shipping;
+namespace Shared.Tests.Transport;
 
 /// <summary>
-/// The Forwarder asks for inline socket completions unless the user decided otherwise. (Whether the runtime honours
+/// Both programs ask for inline socket completions unless the user decided otherwise. (Whether the runtime honours
 /// the variable is its business: it reads it once, before the first socket; this test process has long used sockets.)
 /// </summary>
 public sealed class InlineSocketCompletionsTests

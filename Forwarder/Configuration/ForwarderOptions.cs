@@ -57,7 +57,7 @@ public sealed record ForwarderOptions
     /// their origin, so the duplicates a wide window would cost after a broken session never reach its files, and
     /// librelp's 128 keeps the pair round-trip bound (docs/relp-sending.md, "The window").
     /// </summary>
-    public const int CollectorRelpWindowSize = 4096;
+    public const int CollectorRelpWindowSize = 1024;
 
     /// <summary>
     /// relp:// targets: messages sent and not yet acknowledged, at most. Null (auto):

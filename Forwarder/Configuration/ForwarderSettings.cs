@@ -44,7 +44,7 @@ public static class ForwarderSettings
             t => t.Length == 0 ? (true, null) : (Uri.CheckHostName(t) != UriHostNameType.Unknown, t), "a DNS name or an IP address",
             o => o.TlsServerName, (o, v) => o with { TlsServerName = v }),
         One("RelpWindowSize", "--relp-window", "N|auto", "auto",
-            "relp:// targets: messages sent and not yet acknowledged, at most; auto: 4096 to a kube-syslog Collector " +
+            "relp:// targets: messages sent and not yet acknowledged, at most; auto: 1024 to a kube-syslog Collector " +
             "(it drops re-sends, so a wide window costs no duplicates), 128 (librelp's) to other receivers",
             t => t.Equals("auto", StringComparison.OrdinalIgnoreCase) ? (true, null)
                 : ConfigValue.ParseInt(t, 1, 65536) is (true, var n) ? (true, n) : (false, (int?)null),

@@ -11,6 +11,9 @@ public static class Binaries
 
     public static string CollectorDll => Dll("Collector");
 
+    /// <summary>The RELP load generator (tests/RelpLoad, docs/relp.md "Load generator").</summary>
+    public static string RelpLoadDll => Dll(Path.Combine("tests", "RelpLoad"), "RelpLoad");
+
     public static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -31,12 +34,14 @@ public static class Binaries
         typeof(Binaries).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration
         ?? throw new InvalidOperationException("the test assembly carries no AssemblyConfigurationAttribute");
 
-    private static string Dll(string project)
+    private static string Dll(string project) => Dll(project, project);
+
+    private static string Dll(string directory, string project)
     {
         // The project references build the product with the same configuration and target framework as this
         // assembly, so a Debug test run gets the Debug product it just built, not a stale Release one.
         string framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
-        string path = Path.Combine(RepositoryRoot(), project, "bin", Configuration, framework, $"{project}.dll");
+        string path = Path.Combine(RepositoryRoot(), directory, "bin", Configuration, framework, $"{project}.dll");
         return File.Exists(path)
             ? path
             : throw new FileNotFoundException($"{path} is missing: build with `dotnet build tests/EndToEnd.Tests -c {Configuration}` first.", path);

@@ -3,11 +3,12 @@ using System.Globalization;
 namespace RelpLoad;
 
 /// <summary>
-/// The load generator's command line: <c>--collector PATH [--sessions 1000] [--rate 100] [--seconds 60] [--size 200]
-/// [--window 128] [--ack-after write|fsync] [--senders 2] [-- collector args…]</c>.
+/// The load generator's command line: <c>--collector PATH [--receiver collector|rsyslog] [--sessions 1000] [--rate 100]
+/// [--seconds 60] [--size 200] [--window 128] [--ack-after write|fsync] [--senders 2] [-- collector args…]</c>.
+/// <c>--receiver rsyslog</c> runs the same load against rsyslog's <c>imrelp</c> (the peer) instead of the Collector.
 /// </summary>
 internal sealed record LoadSettings(
-    string Collector,
+    string? Collector,
     int Sessions,
     int Rate,
     int Seconds,
@@ -15,11 +16,15 @@ internal sealed record LoadSettings(
     int Window,
     string AckAfter,
     IReadOnlyList<string> CollectorArgs,
-    int Senders = 2)
+    int Senders = 2,
+    string Receiver = "collector")
 {
     public const string Usage =
-        "usage: RelpLoad --collector PATH [--sessions 1000] [--rate 100] [--seconds 60] [--size 200] [--window 128] " +
-        "[--ack-after write|fsync] [--senders 2] [-- collector args]";
+        "usage: RelpLoad --collector PATH [--receiver collector|rsyslog] [--sessions 1000] [--rate 100] [--seconds 60] " +
+        "[--size 200] [--window 128] [--ack-after write|fsync] [--senders 2] [-- collector args]";
+
+    /// <summary>rsyslog's imrelp, not the Collector, answers (no <c>--collector</c> needed then).</summary>
+    public bool AgainstRsyslog => Receiver == "rsyslog";
 
     /// <summary>Messages each session sends: rate × seconds.</summary>
     public int MessagesPerSession => Rate * Seconds;
@@ -28,7 +33,7 @@ internal sealed record LoadSettings(
     {
         string? collector = null;
         int sessions = 1000, rate = 100, seconds = 60, size = 200, window = 128, senders = 2;
-        string ackAfter = "write";
+        string ackAfter = "write", receiver = "collector";
         var extra = new List<string>();
         for (int i = 0; i < args.Length; i++)
         {
@@ -46,13 +51,25 @@ internal sealed record LoadSettings(
                         ? args[i]
                         : throw new ArgumentException($"--ack-after must be write or fsync, was '{args[i]}'");
                     break;
+                case "--receiver":
+                    receiver = args[++i] is "collector" or "rsyslog"
+                        ? args[i]
+                        : throw new ArgumentException($"--receiver must be collector or rsyslog, was '{args[i]}'");
+                    break;
                 case "--": extra.AddRange(args[(i + 1)..]); i = args.Length; break;
                 default: throw new ArgumentException($"unknown argument '{args[i]}'");
             }
         }
 
+        if (receiver == "rsyslog" && (ackAfter != "write" || extra.Count > 0))
+        {
+            throw new ArgumentException("--ack-after fsync and Collector arguments apply to the Collector, not to rsyslog");
+        }
+
         return new LoadSettings(
-            collector ?? throw new ArgumentException("--collector PATH (the published Collector, or Collector.dll) is required"),
+            collector ?? (receiver == "rsyslog"
+                ? null
+                : throw new ArgumentException("--collector PATH (the published Collector, or Collector.dll) is required")),
             sessions,
             rate,
             seconds,
@@ -60,7 +77,8 @@ internal sealed record LoadSettings(
             window,
             ackAfter,
             extra,
-            senders);
+            senders,
+            receiver);
     }
 
     private static int Positive(string[] args, int i)

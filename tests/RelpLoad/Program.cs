@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Text.RegularExpressions;
 using RelpLoad;
 using TestSupport;
 
-// Many paced RELP sessions against a Collector process on loopback: acknowledgement latency, loss, duplicates, and
-// the Collector's memory. See docs/relp.md ("Load generator") for the targets and the figures it gave.
+// Many paced RELP sessions against a Collector process (or, with --receiver rsyslog, rsyslog's imrelp as the peer) on
+// loopback: acknowledgement latency, loss, duplicates, and the receiver's memory and CPU. See docs/relp.md ("Load
+// generator") for the targets and the figures it gave.
 LoadSettings settings;
 try
 {
@@ -33,43 +32,26 @@ const long RssTarget = 150L * 1024 * 1024;
 var p99Target = TimeSpan.FromMilliseconds(50);
 
 using var dir = TempDirectory.Create("relp-load");
-IPEndPoint? relp = null;
-Uri? http = null;
-var relpListening = new Regex(@"Receiving RELP on tcp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)");
-var httpListening = new Regex(@"and /metrics on http://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)");
-string[] prefix = settings.Collector.EndsWith(".dll", StringComparison.Ordinal) ? [settings.Collector] : [];
-await using var collector = ForegroundProcess.Start(
-    prefix.Length > 0 ? "dotnet" : settings.Collector,
-    [.. prefix, "--tcp", "", "--udp", "", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--relp-ack-after", settings.AckAfter,
-        // Rotation at the default size, as in production (the index of the file being written lives in memory until it
-        // rotates), but every rotated file kept and plain, so the check can read all that was stored.
-        "--file", dir.Combine("messages"), "--max-files", "1000", "--max-total-size", "0", "--compress", "false", .. settings.CollectorArgs],
-    line =>
-    {
-        if (relpListening.Match(line) is { Success: true } r)
-        {
-            relp = IPEndPoint.Parse(r.Groups[1].Value);
-        }
-
-        if (httpListening.Match(line) is { Success: true } h)
-        {
-            http = new Uri($"http://{h.Groups[1].Value}/");
-        }
-    });
-await Wait.UntilAsync(() => (relp is not null && http is not null) || collector.HasExited, "the Collector to listen", TimeSpan.FromSeconds(60));
-if (relp is null || http is null)
+LoadReceiver receiver;
+try
 {
-    Console.Error.WriteLine($"relp-load: the Collector did not start:\n{collector.Output}");
+    receiver = await LoadReceiver.StartAsync(settings, dir);
+}
+catch (Exception e) when (e is InvalidOperationException or Xunit.Sdk.XunitException)
+{
+    Console.Error.WriteLine($"relp-load: {e.Message}");
     return 1;
 }
 
-var sampler = new ResourceSampler(collector.Id);
+await using var running = receiver;
+var relp = receiver.Relp;
+var sampler = new ResourceSampler(receiver.ProcessId);
 var clock = Stopwatch.StartNew();
 var startup = sampler.Take(clock.Elapsed);
+string answers = settings.AgainstRsyslog ? "imrelp, main queue Direct" : $"--relp-ack-after {settings.AckAfter}";
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
-    $"collector pid {collector.Id} on {relp} (--relp-ack-after {settings.AckAfter}), " +
-    $"{settings.Sessions} sessions × {settings.Rate} msgs/s × {settings.Seconds} s, {settings.Size} B messages, " +
+    $"{receiver.Name} pid {receiver.ProcessId} on {relp} ({answers}), {settings.Sessions} sessions × {settings.Rate} msgs/s × {settings.Seconds} s, {settings.Size} B messages, " +
     $"window {settings.Window}; {Environment.ProcessorCount} cores, load {startup.Load:0.00}, " +
     $"RSS at start {Mb(startup.RssBytes)} MB"));
 
@@ -140,8 +122,8 @@ foreach (var session in sessions)
     session.Dispose();
 }
 
-string metrics = await new HttpClient().GetStringAsync(new Uri(http!, "metrics"));
-var stored = StoredSequences.Read(dir.Path, settings.Sessions);
+string counters = await receiver.CountersAsync();
+var stored = receiver.ReadStored();
 
 long sent = sessions.Sum(s => (long)s.Sent);
 long acknowledged = sessions.Sum(s => (long)s.Acknowledged);
@@ -171,16 +153,14 @@ Console.WriteLine(string.Create(
     $"max {Ms(sendLag.Max)} ms"));
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
-    $"collector RSS: peak {Mb(peakRss)} MB, median while sending {Mb(medianRss)} MB, " +
+    $"{receiver.Name} RSS: peak {Mb(peakRss)} MB, median while sending {Mb(medianRss)} MB, " +
     $"at the end {Mb(end.RssBytes)} MB; CPU {cpuSeconds:0.0} s ({cpuSeconds / seconds * 100:0} % of one core, " +
     $"{PerMessage(cpuSeconds)} µs per message); this generator: {generatorCpu:0.0} s ({PerMessage(generatorCpu)} µs per message)"));
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
     $"load average (1 min): median {medianLoad:0.00} while sending, " +
     $"max {during.Select(s => s.Load).DefaultIfEmpty().Max():0.00}"));
-Console.WriteLine(
-    $"collector: {Metric(metrics, "kubesyslog_collector_relp_acknowledged_messages_total")} acknowledged, " +
-    $"{Metric(metrics, "kubesyslog_collector_fsyncs_total")} fsyncs");
+Console.WriteLine(counters);
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
     $"stored: {stored.Lines} lines; acknowledged but not stored {lost}, duplicates {stored.Duplicates}, " +
@@ -219,6 +199,3 @@ static T Median<T>(IEnumerable<T> values)
     var sorted = values.Order().ToList();
     return sorted.Count == 0 ? default! : sorted[sorted.Count / 2];
 }
-
-static string Metric(string metrics, string name) =>
-    metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))?[(name.Length + 1)..] ?? "?";

@@ -4,7 +4,7 @@ using System.IO.Compression;
 namespace RelpLoad;
 
 /// <summary>
-/// What the Collector stored, per session: the check that the messages files hold exactly what was acknowledged. For
+/// What the Collector (or rsyslog, the peer) stored, per session: the check that the messages files hold exactly what was acknowledged. For
 /// each session the stored sequence numbers must be 0, 1, 2 … in order without a repeat, and cover at least every
 /// acknowledged one (a message written but not yet answered when a session broke may be there too).
 /// </summary>
@@ -34,13 +34,19 @@ internal sealed class StoredSequences
     /// <summary>Reads the messages file in <paramref name="directory"/> and any rotated ones, oldest first.</summary>
     public static StoredSequences Read(string directory, int sessions)
     {
-        var stored = new StoredSequences(sessions);
         var rotated = Directory.GetFiles(directory, "messages.*")
             .Select(f => (File: f, Number: RotationNumber(f)))
             .Where(f => f.Number > 0)
             .OrderByDescending(f => f.Number)
             .Select(f => f.File);
-        foreach (string file in rotated.Append(Path.Combine(directory, "messages")).Where(File.Exists))
+        return ReadFiles(rotated.Append(Path.Combine(directory, "messages")), sessions);
+    }
+
+    /// <summary>Reads <paramref name="files"/> in the order given (those that exist; <c>.gz</c> ones decompressed).</summary>
+    public static StoredSequences ReadFiles(IEnumerable<string> files, int sessions)
+    {
+        var stored = new StoredSequences(sessions);
+        foreach (string file in files.Where(File.Exists))
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 20);
             using var text = file.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(stream, CompressionMode.Decompress) : (Stream)stream;

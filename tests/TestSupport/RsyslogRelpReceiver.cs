@@ -29,6 +29,9 @@ public sealed class RsyslogRelpReceiver : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The running rsyslogd's PID (0 while stopped), for its memory and CPU time.</summary>
+    public int ProcessId => _process?.Id ?? 0;
+
     public string OutputPath { get; }
 
     /// <summary>What every rsyslogd run printed so far, for failure messages.</summary>

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using TestSupport;
+
+namespace RelpLoad;
+
+/// <summary>
+/// What the sessions talk to: the Collector (published binary or Collector.dll) or, with <c>--receiver rsyslog</c>,
+/// rsyslog's <c>imrelp</c> as the peer, run the way the interop tests run it (<see cref="RsyslogRelpReceiver"/>: a
+/// private rsyslogd in the foreground whose main queue is Direct, so that it too answers a message only after
+/// <c>omfile</c> wrote it, the guarantee of the Collector's <c>--relp-ack-after write</c>).
+/// </summary>
+internal sealed class LoadReceiver : IAsyncDisposable
+{
+    private readonly IAsyncDisposable _process;
+    private readonly Uri? _http;
+    private readonly Func<StoredSequences> _stored;
+
+    private LoadReceiver(string name, int pid, IPEndPoint relp, IAsyncDisposable process, Uri? http, Func<StoredSequences> stored)
+    {
+        Name = name;
+        ProcessId = pid;
+        Relp = relp;
+        _process = process;
+        _http = http;
+        _stored = stored;
+    }
+
+    /// <summary>"collector" or "rsyslog", for the report.</summary>
+    public string Name { get; }
+
+    public int ProcessId { get; }
+
+    public IPEndPoint Relp { get; }
+
+    public static async Task<LoadReceiver> StartAsync(LoadSettings settings, TempDirectory dir)
+    {
+        if (settings.AgainstRsyslog)
+        {
+            var rsyslog = await RsyslogRelpReceiver.StartAsync(dir);
+            return new LoadReceiver(
+                "rsyslog",
+                rsyslog.ProcessId,
+                new IPEndPoint(IPAddress.Loopback, rsyslog.Port),
+                rsyslog,
+                null,
+                () => StoredSequences.ReadFiles([rsyslog.OutputPath], settings.Sessions));
+        }
+
+        IPEndPoint? relp = null;
+        Uri? http = null;
+        var relpListening = new Regex(@"Receiving RELP on tcp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)");
+        var httpListening = new Regex(@"and /metrics on http://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)");
+        string binary = settings.Collector!;
+        string[] prefix = binary.EndsWith(".dll", StringComparison.Ordinal) ? [binary] : [];
+        var collector = ForegroundProcess.Start(
+            prefix.Length > 0 ? "dotnet" : binary,
+            [.. prefix, "--tcp", "", "--udp", "", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--relp-ack-after", settings.AckAfter,
+                // Rotation at the default size, as in production (the index of the file being written lives in memory until
+                // it rotates), but every rotated file kept and plain, so the check can read all that was stored.
+                "--file", dir.Combine("messages"), "--max-files", "1000", "--max-total-size", "0", "--compress", "false",
+                .. settings.CollectorArgs],
+            line =>
+            {
+                if (relpListening.Match(line) is { Success: true } r)
+                {
+                    relp = IPEndPoint.Parse(r.Groups[1].Value);
+                }
+
+                if (httpListening.Match(line) is { Success: true } h)
+                {
+                    http = new Uri($"http://{h.Groups[1].Value}/");
+                }
+            });
+        await Wait.UntilAsync(() => (relp is not null && http is not null) || collector.HasExited, "the Collector to listen", TimeSpan.FromSeconds(60));
+        if (relp is null || http is null)
+        {
+            string output = collector.Output;
+            await collector.DisposeAsync();
+            throw new InvalidOperationException($"the Collector did not start:\n{output}");
+        }
+
+        return new LoadReceiver("collector", collector.Id, relp, collector, http, () => StoredSequences.Read(dir.Path, settings.Sessions));
+    }
+
+    /// <summary>The Collector's own count of answers and fsyncs (from /metrics); rsyslog has none to ask.</summary>
+    public async Task<string> CountersAsync()
+    {
+        if (_http is null)
+        {
+            return "rsyslog: no counters (the check below reads its file)";
+        }
+
+        using var client = new HttpClient();
+        string metrics = await client.GetStringAsync(new Uri(_http, "metrics"));
+        return $"collector: {Metric(metrics, "kubesyslog_collector_relp_acknowledged_messages_total")} acknowledged, " +
+            $"{Metric(metrics, "kubesyslog_collector_fsyncs_total")} fsyncs";
+    }
+
+    /// <summary>What the receiver wrote, per session.</summary>
+    public StoredSequences ReadStored() => _stored();
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private static string Metric(string metrics, string name) =>
+        metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))?[(name.Length + 1)..] ?? "?";
+}

@@ -10,28 +10,20 @@ namespace RelpLoad;
 /// private rsyslogd in the foreground whose main queue is Direct, so that it too answers a message only after
 /// <c>omfile</c> wrote it, the guarantee of the Collector's <c>--relp-ack-after write</c>).
 /// </summary>
-internal sealed class LoadReceiver : IAsyncDisposable
+internal sealed class LoadReceiver(
+    string name,
+    int pid,
+    IPEndPoint relp,
+    IAsyncDisposable process,
+    Uri? http,
+    Func<StoredSequences> stored) : IAsyncDisposable
 {
-    private readonly IAsyncDisposable _process;
-    private readonly Uri? _http;
-    private readonly Func<StoredSequences> _stored;
-
-    private LoadReceiver(string name, int pid, IPEndPoint relp, IAsyncDisposable process, Uri? http, Func<StoredSequences> stored)
-    {
-        Name = name;
-        ProcessId = pid;
-        Relp = relp;
-        _process = process;
-        _http = http;
-        _stored = stored;
-    }
-
     /// <summary>"collector" or "rsyslog", for the report.</summary>
-    public string Name { get; }
+    public string Name => name;
 
-    public int ProcessId { get; }
+    public int ProcessId => pid;
 
-    public IPEndPoint Relp { get; }
+    public IPEndPoint Relp => relp;
 
     public static async Task<LoadReceiver> StartAsync(LoadSettings settings, TempDirectory dir)
     {
@@ -56,8 +48,9 @@ internal sealed class LoadReceiver : IAsyncDisposable
         var collector = ForegroundProcess.Start(
             prefix.Length > 0 ? "dotnet" : binary,
             [.. prefix, "--tcp", "", "--udp", "", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--relp-ack-after", settings.AckAfter,
-                // Rotation at the default size, as in production (the index of the file being written lives in memory until
-                // it rotates), but every rotated file kept and plain, so the check can read all that was stored.
+                // Rotation at the default size, as in production (the index of the file being written lives in
+                // memory until it rotates), but every rotated file kept and plain, so the check can read all that
+                // was stored.
                 "--file", dir.Combine("messages"), "--max-files", "1000", "--max-total-size", "0", "--compress", "false",
                 .. settings.CollectorArgs],
             line =>
@@ -72,7 +65,10 @@ internal sealed class LoadReceiver : IAsyncDisposable
                     http = new Uri($"http://{h.Groups[1].Value}/");
                 }
             });
-        await Wait.UntilAsync(() => (relp is not null && http is not null) || collector.HasExited, "the Collector to listen", TimeSpan.FromSeconds(60));
+        await Wait.UntilAsync(
+            () => (relp is not null && http is not null) || collector.HasExited,
+            "the Collector to listen",
+            TimeSpan.FromSeconds(60));
         if (relp is null || http is null)
         {
             string output = collector.Output;
@@ -86,21 +82,21 @@ internal sealed class LoadReceiver : IAsyncDisposable
     /// <summary>The Collector's own count of answers and fsyncs (from /metrics); rsyslog has none to ask.</summary>
     public async Task<string> CountersAsync()
     {
-        if (_http is null)
+        if (http is null)
         {
             return "rsyslog: no counters (the check below reads its file)";
         }
 
         using var client = new HttpClient();
-        string metrics = await client.GetStringAsync(new Uri(_http, "metrics"));
+        string metrics = await client.GetStringAsync(new Uri(http, "metrics"));
         return $"collector: {Metric(metrics, "kubesyslog_collector_relp_acknowledged_messages_total")} acknowledged, " +
             $"{Metric(metrics, "kubesyslog_collector_fsyncs_total")} fsyncs";
     }
 
     /// <summary>What the receiver wrote, per session.</summary>
-    public StoredSequences ReadStored() => _stored();
+    public StoredSequences ReadStored() => stored();
 
-    public ValueTask DisposeAsync() => _process.DisposeAsync();
+    public ValueTask DisposeAsync() => process.DisposeAsync();
 
     private static string Metric(string metrics, string name) =>
         metrics.Split('\n').FirstOrDefault(l => l.StartsWith(name + " ", StringComparison.Ordinal))?[(name.Length + 1)..] ?? "?";

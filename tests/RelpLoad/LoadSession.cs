@@ -14,7 +14,12 @@ namespace RelpLoad;
 /// message; what was acknowledged is then always the prefix 0..<see cref="Acknowledged"/>-1. After the last answer
 /// the session sends <c>close</c> and expects its empty <c>rsp</c>, <c>serverclose</c> and the end of the stream.
 /// </summary>
-internal sealed class LoadSession(int id, LoadSettings settings, LatencyHistogram ackLatency, LatencyHistogram sendLag)
+internal sealed class LoadSession(
+    int id,
+    LoadSettings settings,
+    LatencyHistogram ackLatency,
+    LatencyHistogram ackArrival,
+    LatencyHistogram sendLag)
     : IDisposable
 {
     // The open command is txnr 1; message seq is txnr seq + 2, and close comes after the last message.
@@ -35,6 +40,9 @@ internal sealed class LoadSession(int id, LoadSettings settings, LatencyHistogra
     private int _refused;
     private bool _closeSent;
     private bool _closeAnswered;
+
+    // How long the answers of the current read sat in the socket before this thread read them (SO_TIMESTAMPNS).
+    private long _readDelayTicks;
 
     public int Id => id;
 
@@ -112,6 +120,7 @@ internal sealed class LoadSession(int id, LoadSettings settings, LatencyHistogra
         _filled = 0;
         socket.Blocking = false;
         Descriptor = (int)socket.Handle;
+        StampedReceive.Enable(Descriptor);
         _socket = socket;
     }
 
@@ -176,16 +185,23 @@ internal sealed class LoadSession(int id, LoadSettings settings, LatencyHistogra
             return false;
         }
 
-        int read = _socket!.Receive(_received.AsSpan(_filled), SocketFlags.None, out var error);
-        if (error == SocketError.WouldBlock)
+        int read;
+        long arrived;
+        try
+        {
+            read = StampedReceive.Receive(Descriptor, _received.AsSpan(_filled), out arrived);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return Fail($"receive failed: {e.Message}");
+        }
+
+        if (read < 0)
         {
             return true;
         }
 
-        if (error != SocketError.Success)
-        {
-            return Fail($"receive failed: {error}");
-        }
+        _readDelayTicks = arrived == 0 ? 0 : Math.Max(0, TimeProvider.System.GetUtcNow().UtcTicks - arrived);
 
         if (read == 0)
         {
@@ -300,7 +316,9 @@ internal sealed class LoadSession(int id, LoadSettings settings, LatencyHistogra
 
         if (frame.Data.IsSingleSegment && frame.Data.FirstSpan.SequenceEqual(RelpFrameWriter.Ok))
         {
-            ackLatency.Record(Stopwatch.GetElapsedTime(_sentAt[seq & (_sentAt.Length - 1)], now));
+            var latency = Stopwatch.GetElapsedTime(_sentAt[seq & (_sentAt.Length - 1)], now);
+            ackLatency.Record(latency);
+            ackArrival.Record(latency - TimeSpan.FromTicks(_readDelayTicks));
             Volatile.Write(ref _acknowledged, _acknowledged + 1);
         }
         else

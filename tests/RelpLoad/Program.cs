@@ -51,13 +51,15 @@ var startup = sampler.Take(clock.Elapsed);
 string answers = settings.AgainstRsyslog ? "imrelp, main queue Direct" : $"--relp-ack-after {settings.AckAfter}";
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
-    $"{receiver.Name} pid {receiver.ProcessId} on {relp} ({answers}), {settings.Sessions} sessions × {settings.Rate} msgs/s × {settings.Seconds} s, {settings.Size} B messages, " +
+    $"{receiver.Name} pid {receiver.ProcessId} on {relp} ({answers}), " +
+    $"{settings.Sessions} sessions × {settings.Rate} msgs/s × {settings.Seconds} s, {settings.Size} B messages, " +
     $"window {settings.Window}; {Environment.ProcessorCount} cores, load {startup.Load:0.00}, " +
     $"RSS at start {Mb(startup.RssBytes)} MB"));
 
 var ackLatency = new LatencyHistogram();
+var ackArrival = new LatencyHistogram();
 var sendLag = new LatencyHistogram();
-var sessions = Enumerable.Range(0, settings.Sessions).Select(i => new LoadSession(i, settings, ackLatency, sendLag)).ToArray();
+var sessions = Enumerable.Range(0, settings.Sessions).Select(i => new LoadSession(i, settings, ackLatency, ackArrival, sendLag)).ToArray();
 
 // Connect in groups so the listen backlog does not overflow; every session is open before the first message.
 // (Blocking calls, a few at a time: see LoadSession.Connect.)
@@ -147,6 +149,11 @@ Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
     $"ack latency: p50 {Ms(ackLatency.Quantile(0.5))} ms, p99 {Ms(ackLatency.Quantile(0.99))} ms, " +
     $"p99.9 {Ms(ackLatency.Quantile(0.999))} ms, max {Ms(ackLatency.Max)} ms ({ackLatency.Count} answers)"));
+Console.WriteLine(string.Create(
+    CultureInfo.InvariantCulture,
+    $"ack latency to the answer's arrival (SO_TIMESTAMPNS, without this generator's delay in reading it): " +
+    $"p50 {Ms(ackArrival.Quantile(0.5))} ms, p99 {Ms(ackArrival.Quantile(0.99))} ms, " +
+    $"p99.9 {Ms(ackArrival.Quantile(0.999))} ms, max {Ms(ackArrival.Max)} ms"));
 Console.WriteLine(string.Create(
     CultureInfo.InvariantCulture,
     $"generator lag behind schedule: p50 {Ms(sendLag.Quantile(0.5))} ms, p99 {Ms(sendLag.Quantile(0.99))} ms, " +

@@ -4,9 +4,10 @@ using System.IO.Compression;
 namespace RelpLoad;
 
 /// <summary>
-/// What the Collector (or rsyslog, the peer) stored, per session: the check that the messages files hold exactly what was acknowledged. For
-/// each session the stored sequence numbers must be 0, 1, 2 … in order without a repeat, and cover at least every
-/// acknowledged one (a message written but not yet answered when a session broke may be there too).
+/// What the Collector (or rsyslog, the peer) stored, per session: the check that the messages files hold exactly what
+/// was acknowledged. For each session the stored sequence numbers must be 0, 1, 2 … in order without a repeat, and
+/// cover at least every acknowledged one (a message written but not yet answered when a session broke may be there
+/// too).
 /// </summary>
 internal sealed class StoredSequences
 {
@@ -42,7 +43,9 @@ internal sealed class StoredSequences
         return ReadFiles(rotated.Append(Path.Combine(directory, "messages")), sessions);
     }
 
-    /// <summary>Reads <paramref name="files"/> in the order given (those that exist; <c>.gz</c> ones decompressed).</summary>
+    /// <summary>
+    /// Reads <paramref name="files"/> in the order given (those that exist; <c>.gz</c> ones decompressed).
+    /// </summary>
     public static StoredSequences ReadFiles(IEnumerable<string> files, int sessions)
     {
         var stored = new StoredSequences(sessions);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.RegularExpressions;
 using TestSupport;
 
 namespace RelpLoad;
@@ -39,44 +38,34 @@ internal sealed class LoadReceiver(
                 () => StoredSequences.ReadFiles([rsyslog.OutputPath], settings.Sessions));
         }
 
-        IPEndPoint? relp = null;
-        Uri? http = null;
-        var relpListening = new Regex(@"Receiving RELP on tcp://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)");
-        var httpListening = new Regex(@"and /metrics on http://[\\""]*([0-9a-f.:\[\]]+:[0-9]+)");
         string binary = settings.Collector!;
         string[] prefix = binary.EndsWith(".dll", StringComparison.Ordinal) ? [binary] : [];
-        var collector = ForegroundProcess.Start(
+        var collector = await CollectorProcess.StartCommandAsync(
             prefix.Length > 0 ? "dotnet" : binary,
-            [.. prefix, "--tcp", "", "--udp", "", "--http", "127.0.0.1:0", "--relp", "127.0.0.1:0", "--relp-ack-after", settings.AckAfter,
+            prefix,
+            dir.Combine("messages"),
+            [
+                "--relp-ack-after", settings.AckAfter,
                 // Rotation at the default size, as in production (the index of the file being written lives in
                 // memory until it rotates), but every rotated file kept and plain, so the check can read all that
                 // was stored.
-                "--file", dir.Combine("messages"), "--max-files", "1000", "--max-total-size", "0", "--compress", "false",
-                .. settings.CollectorArgs],
-            line =>
-            {
-                if (relpListening.Match(line) is { Success: true } r)
-                {
-                    relp = IPEndPoint.Parse(r.Groups[1].Value);
-                }
-
-                if (httpListening.Match(line) is { Success: true } h)
-                {
-                    http = new Uri($"http://{h.Groups[1].Value}/");
-                }
-            });
-        await Wait.UntilAsync(
-            () => (relp is not null && http is not null) || collector.HasExited,
-            "the Collector to listen",
-            TimeSpan.FromSeconds(60));
-        if (relp is null || http is null)
+                "--max-files", "1000", "--max-total-size", "0", "--compress", "false",
+                .. settings.CollectorArgs,
+            ]);
+        if (collector.Relp is not { } relp)
         {
             string output = collector.Output;
             await collector.DisposeAsync();
-            throw new InvalidOperationException($"the Collector did not start:\n{output}");
+            throw new InvalidOperationException($"the Collector did not say where it receives RELP:\n{output}");
         }
 
-        return new LoadReceiver("collector", collector.Id, relp, collector, http, () => StoredSequences.Read(dir.Path, settings.Sessions));
+        return new LoadReceiver(
+            "collector",
+            collector.ProcessId,
+            relp,
+            collector,
+            collector.Http,
+            () => StoredSequences.Read(dir.Path, settings.Sessions));
     }
 
     /// <summary>The Collector's own count of answers and fsyncs (from /metrics); rsyslog has none to ask.</summary>

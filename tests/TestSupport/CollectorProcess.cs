@@ -45,6 +45,9 @@ public sealed partial class CollectorProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The running Collector's PID, for its memory and CPU time.</summary>
+    public int ProcessId => _process.Id;
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>SIGKILL: no shutdown, no drain; what the kernel has of the file stays.</summary>
